@@ -1,0 +1,124 @@
+#ifndef CPT_ATTACH_ATTACH_H
+#define CPT_ATTACH_ATTACH_H
+
+/*
+ * The tracer: every thread of one target process, seized with PTRACE_SEIZE.
+ *
+ * Threading: ptrace ties a tracee to the thread that attached, so every
+ * function here except attach_read() must be called from that one thread
+ * (the sampler thread). The caller blocks SIGCHLD in every thread of
+ * cproftop before any thread starts; attach/ consumes it via a signalfd.
+ *
+ * Never harm the target: every ptrace stop, whoever caused it, goes through
+ * one dispatcher that re-injects signals, keeps group-stop (job control)
+ * semantics with PTRACE_LISTEN, seizes new threads (PTRACE_O_TRACECLONE),
+ * follows exec (PTRACE_O_TRACEEXEC) and drops threads that exit. Threads are
+ * stopped only inside attach_sample(), for the duration of its callback.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+struct attach;
+
+/* One traced thread, as attach_threads() lists it. */
+struct attach_thread {
+	pid_t tid;
+	bool group_stopped; /* in a job-control stop (SIGSTOP etc.) */
+};
+
+/* What happened to the target as a whole. */
+enum attach_state {
+	ATTACH_RUNNING,
+	ATTACH_EXITED,   /* exit_status holds the exit code */
+	ATTACH_SIGNALED, /* exit_status holds the killing signal */
+	ATTACH_GONE,     /* gone, status unknown (not our child) */
+};
+
+/*
+ * Attaches to every thread of pid, re-scanning /proc/PID/task until the set
+ * is stable. Returns 0, or a CPT_EXIT_* code with *cause set to a message
+ * for the user (caller frees) that says what helps: no such process,
+ * permission (root, CAP_SYS_PTRACE, kernel.yama.ptrace_scope), already traced
+ * (names the TracerPid), zombie, kernel thread, cproftop itself. Nothing is
+ * left traced on failure. *out is caller-owned: release with attach_detach().
+ */
+int attach_pid(pid_t pid, struct attach **out, char **cause);
+
+/*
+ * Starts argv[0] (searched in PATH) seized from its first instruction, its
+ * stdin from /dev/null and stdout/stderr appended to output_path ("/dev/null"
+ * when NULL). Returns 0, or CPT_EXIT_NOTFOUND / CPT_EXIT_ERROR with *cause.
+ */
+int attach_spawn(char *const argv[], const char *output_path,
+		 struct attach **out, char **cause);
+
+/* The target's PID (thread-group leader). */
+pid_t attach_pid_of(const struct attach *a);
+
+/* True when the target was started by attach_spawn(). */
+bool attach_spawned(const struct attach *a);
+
+/*
+ * The threads traced now. Returns the count; *threads is borrowed and valid
+ * until the next call into attach/.
+ */
+size_t attach_threads(struct attach *a, const struct attach_thread **threads);
+
+/*
+ * Incremented on every exec of the target (its maps and binaries changed).
+ * The sampler also compares /proc/PID/maps for dlopen/dlclose.
+ */
+unsigned attach_exec_count(const struct attach *a);
+
+/* The target's state and, when it ended, its exit code or signal. */
+enum attach_state attach_state(const struct attach *a, int *exit_status);
+
+/*
+ * Called for each thread while it is stopped in attach_sample(). Must only
+ * copy what it needs (registers via regs, memory via attach_read()) and
+ * return: no allocation that may block, no /proc reads, no symbolization.
+ */
+typedef void (*attach_sample_fn)(pid_t tid, const struct user_regs_struct *regs,
+				 void *arg);
+
+/*
+ * One batch: interrupts every thread in tids[0..n) (PTRACE_INTERRUPT), then
+ * collects each as it stops, calls fn with its registers and resumes it at
+ * once. Other stops that arrive meanwhile are dispatched as usual. Threads
+ * that exit or are in a group-stop are skipped. Gives up on threads that
+ * have not stopped after timeout_ns (they are resumed when they do).
+ * Returns the number of threads fn was called for, or -1 when the target is
+ * gone.
+ */
+int attach_sample(struct attach *a, const pid_t *tids, size_t n,
+		  attach_sample_fn fn, void *arg, int64_t timeout_ns);
+
+/*
+ * Waits until the absolute CLOCK_MONOTONIC time deadline_ns, dispatching
+ * every ptrace stop that arrives meanwhile (signals passed on, clones,
+ * exits, group-stops). Returns early with 1 when wake_fd (may be -1) becomes
+ * readable, 0 at the deadline, -1 when the whole target is gone.
+ */
+int attach_wait(struct attach *a, int64_t deadline_ns, int wake_fd);
+
+/*
+ * Reads len bytes at the target's address addr into buf with
+ * process_vm_readv (falling back to /proc/PID/mem). Returns the number of
+ * bytes read (short reads are reported as such), or -1 with errno. Any
+ * thread; the target need not be stopped.
+ */
+ssize_t attach_read(const struct attach *a, uint64_t addr, void *buf,
+		    size_t len);
+
+/*
+ * Detaches every thread, leaving each running as if never traced (a thread
+ * in a group-stop stays stopped, as untraced it would) and frees a. NULL is
+ * a no-op. Tracer thread only.
+ */
+void attach_detach(struct attach *a);
+
+#endif

@@ -1,0 +1,97 @@
+#ifndef CPT_ATTACH_PROCFS_H
+#define CPT_ATTACH_PROCFS_H
+
+/*
+ * /proc readers. The procfs_parse_* functions are pure: they parse a buffer
+ * (tested on fixtures, fuzzable) and never touch the file system. The
+ * procfs_read_* functions read the live files. Any thread.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* One line of /proc/PID/maps. */
+struct procfs_map {
+	uint64_t start, end, offset;
+	uint64_t inode;
+	bool readable, writable, executable;
+	bool deleted; /* path ended with " (deleted)", stripped from path */
+	char *path;   /* "" for anonymous; "[vdso]", "[stack]", "/memfd:x"... */
+};
+
+struct procfs_maps {
+	struct procfs_map *maps;
+	size_t n;
+};
+
+/*
+ * Parses the text of /proc/PID/maps (len bytes, need not be NUL-terminated).
+ * Returns 0, or -1 on a malformed line (maps is then empty). The caller
+ * releases maps with procfs_maps_free().
+ */
+int procfs_parse_maps(const char *buf, size_t len, struct procfs_maps *maps);
+void procfs_maps_free(struct procfs_maps *maps);
+
+/*
+ * The mapping containing addr, or NULL. maps must be sorted by address (as
+ * the kernel prints them). Borrowed from maps.
+ */
+const struct procfs_map *procfs_maps_find(const struct procfs_maps *maps,
+					  uint64_t addr);
+
+/* Fields of /proc/PID/task/TID/stat that cproftop uses. */
+struct procfs_stat {
+	char comm[64];       /* may contain spaces and ')' */
+	char state;          /* R, S, D, T, t, Z, X, I ... */
+	pid_t ppid;
+	unsigned flags;      /* PF_KTHREAD = 0x00200000 marks kernel threads */
+	uint64_t utime;      /* clock ticks */
+	uint64_t stime;      /* clock ticks */
+	int processor;       /* CPU last run on */
+};
+
+/* Parses a stat line (NUL-terminated). Returns 0, or -1 if malformed. */
+int procfs_parse_stat(const char *buf, struct procfs_stat *st);
+
+/*
+ * Parses /proc/PID/status text for "TracerPid:". Returns the tracer's PID,
+ * 0 when untraced, or -1 when the field is missing.
+ */
+pid_t procfs_parse_tracerpid(const char *buf);
+
+/*
+ * Reads a whole /proc file. Returns a NUL-terminated, caller-freed buffer
+ * with its length in *len (may be NULL), or NULL with errno set.
+ */
+char *procfs_read(const char *path, size_t *len);
+
+/* Reads and parses /proc/PID/maps. Returns 0, or -1 with errno. */
+int procfs_read_maps(pid_t pid, struct procfs_maps *maps);
+
+/*
+ * The thread IDs in /proc/PID/task, sorted ascending, in a caller-freed
+ * array. Returns the count, or -1 with errno (ESRCH when pid is gone).
+ */
+ssize_t procfs_read_tasks(pid_t pid, pid_t **tids);
+
+/*
+ * Opens /proc/PID/task/TID/stat for repeated cheap reads with
+ * procfs_stat_fd(). Returns the fd (caller closes), or -1 with errno.
+ */
+int procfs_open_stat(pid_t pid, pid_t tid);
+
+/* Re-reads an fd from procfs_open_stat(). Returns 0, or -1 (thread gone). */
+int procfs_stat_fd(int fd, struct procfs_stat *st);
+
+/*
+ * The target's command line with NULs turned into spaces (caller frees), or
+ * NULL when unreadable.
+ */
+char *procfs_read_cmdline(pid_t pid);
+
+/* A thread's name (comm) into name[16]. Returns 0, or -1. */
+int procfs_read_comm(pid_t pid, pid_t tid, char name[16]);
+
+#endif

@@ -1,0 +1,30 @@
+#ifndef CPT_COMMON_LOG_H
+#define CPT_COMMON_LOG_H
+
+/*
+ * Debug log and fatal errors, after tmux's log.c. The log goes to a file
+ * (never to the terminal the UI owns), opened by log_open() when the
+ * environment variable CPROFTOP_LOG names one. Any thread.
+ */
+void log_open(void);
+void log_close(void);
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Registers the function fatal() calls before it prints: the UI restores the
+ * terminal there. Only one; NULL clears it. Call from the main thread before
+ * other threads start.
+ */
+void fatal_set_cleanup(void (*fn)(void));
+
+/*
+ * Prints "cproftop: <message>: <strerror(errno)>" (fatalx: without errno) to
+ * stderr after the cleanup hook and exits with CPT_EXIT_ERROR. The kernel
+ * detaches every traced thread when cproftop exits, leaving them running.
+ */
+void fatal(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
+#endif

@@ -1,0 +1,10 @@
+#include "config.h"
+
+#include <stdio.h>
+
+int
+main(void)
+{
+	puts("cproftop: not yet");
+	return 1;
+}

@@ -1,0 +1,88 @@
+#ifndef CPT_SAMPLER_SAMPLER_H
+#define CPT_SAMPLER_SAMPLER_H
+
+/*
+ * The sampling engine. sampler_start() creates the sampler thread, which is
+ * the only thread of cproftop that calls ptrace: it attaches (or spawns),
+ * then at the requested rate interrupts the target's threads, copies their
+ * registers and stack, resumes them, unwinds from the copy, symbolizes and
+ * aggregates. About once a second (and on demand) it publishes an immutable
+ * snapshot (sampler/profile.h) that any thread may take.
+ *
+ * The caller must block SIGCHLD (and the signals it handles itself) in every
+ * thread before sampler_start(), e.g. with sampler_block_signals().
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sampler/profile.h"
+
+struct sampler;
+
+struct sampler_options {
+	pid_t pid;                /* attach to this process, or */
+	char *const *argv;        /* spawn this command (pid == 0) */
+	const char *child_output; /* spawn: stdout/stderr go here */
+	uint32_t hz;              /* samples per second per thread */
+	bool once;                /* one tick of every thread, then stop
+				     (--dump) */
+};
+
+/* Blocks SIGCHLD in the calling thread (inherited by threads it creates). */
+void sampler_block_signals(void);
+
+/*
+ * Starts the sampler thread and waits until it has attached or spawned.
+ * Returns 0 with *out set (caller frees with sampler_free()), or a
+ * CPT_EXIT_* code with *cause set to a message for the user (caller frees).
+ */
+int sampler_start(const struct sampler_options *opt, struct sampler **out,
+		  char **cause);
+
+/*
+ * The latest snapshot, with a reference the caller drops with
+ * profile_snapshot_unref(). Never NULL after sampler_start(). Any thread;
+ * never blocks on the sampler's work.
+ */
+struct profile_snapshot *sampler_snapshot(struct sampler *s);
+
+/*
+ * A file descriptor that becomes readable when a new snapshot is published
+ * or the target ends; sampler_snapshot() clears it. For poll() loops.
+ */
+int sampler_fd(const struct sampler *s);
+
+/* Asks for a snapshot now rather than at the next second. Any thread. */
+void sampler_publish(struct sampler *s);
+
+/* Zeroes the counts (the tables of names stay). Any thread. */
+void sampler_reset(struct sampler *s);
+
+/*
+ * Stops (true) or resumes (false) taking samples; the target runs
+ * untouched while paused. Any thread.
+ */
+void sampler_pause(struct sampler *s, bool paused);
+
+/*
+ * True once the sampler has stopped: the target ended, --once finished, or
+ * sampler_stop() was called.
+ */
+bool sampler_done(const struct sampler *s);
+
+/*
+ * Detaches from every thread of the target, leaving it running, publishes a
+ * last snapshot and joins the sampler thread. Idempotent. Any thread but the
+ * sampler's.
+ */
+void sampler_stop(struct sampler *s);
+
+/*
+ * Stops the sampler if needed and frees it. Every snapshot taken from it
+ * must have been released first (their strings belong to the sampler).
+ */
+void sampler_free(struct sampler *s);
+
+#endif

@@ -1,0 +1,65 @@
+#ifndef CPT_SAMPLER_SYMBOLS_H
+#define CPT_SAMPLER_SYMBOLS_H
+
+/*
+ * Symbolization of target addresses with libelf (.symtab/.dynsym, with
+ * symbol sizes) and libdw (file:line, inline chains), cached per mapped
+ * file (keyed by build-id when there is one). Files are opened through
+ * /proc/PID/root (containers), deleted or replaced ones through
+ * /proc/PID/map_files; separate debug info is found through
+ * /usr/lib/debug/.build-id/xx/yyyy.debug and .gnu_debuglink. Sampler thread
+ * only, and never while a target thread is stopped.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "attach/procfs.h"
+
+struct symbols;
+
+/* One entry of an address's inline chain. Strings belong to symbols. */
+struct symbols_frame {
+	const char *name;        /* demangled function name, or
+				    "libz.so.1+0x1234" when no symbol covers
+				    the address (never the nearest symbol) */
+	const char *system_name; /* raw (mangled) symbol name */
+	const char *file;        /* source file path from DWARF, or NULL */
+	int line;                /* line of the address in this frame, 0 if
+				    unknown */
+	int start_line;          /* declaration line of the function, or 0 */
+};
+
+/* The object file an address falls in. Strings belong to symbols. */
+struct symbols_module {
+	uint64_t start, limit, offset; /* the whole file's mapped range */
+	const char *path;
+	const char *build_id; /* lowercase hex, or NULL */
+};
+
+/* Creates an empty cache for process pid. Caller frees with symbols_free. */
+struct symbols *symbols_new(pid_t pid);
+void symbols_free(struct symbols *s);
+
+/*
+ * Replaces the address map (after exec, dlopen or dlclose). Cached files
+ * whose build-id or identity is unchanged are kept. maps is borrowed for
+ * the call.
+ */
+void symbols_set_maps(struct symbols *s, const struct procfs_maps *maps);
+
+/*
+ * Symbolizes pc. For a return address (every frame but the innermost, and
+ * not after a signal frame) pass is_return = true: the lookup uses pc - 1.
+ * Fills frames[0..max) with the inline chain, innermost first, the
+ * containing real function last, and *mod (may be NULL) with the module.
+ * Returns the number of frames (>= 1: an address in no module gives
+ * "[unknown]" and returns 1 with mod->path NULL). Strings stay valid until
+ * symbols_free().
+ */
+int symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
+		   struct symbols_frame *frames, int max,
+		   struct symbols_module *mod);
+
+#endif

@@ -1,0 +1,1 @@
+# sampler/symbols.c: symbolization with libelf and libdw.

@@ -1,0 +1,68 @@
+#ifndef CPT_SAMPLER_UNWIND_H
+#define CPT_SAMPLER_UNWIND_H
+
+/*
+ * Remote unwinding from a copy. While a target thread is stopped the
+ * sampler only calls unwind_capture(): registers and one bounded copy of the
+ * stack. After the thread is resumed, unwind_stack() walks the copy with
+ * libunwind's remote API and our own accessors (stack from the copy, other
+ * memory from a page cache over the target's mapped files / memory),
+ * libunwind-ptrace's proc-info lookup and a global cache flushed by
+ * unwind_flush(). [vdso] is unwound from an image read once from the
+ * target. Sampler thread only.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include "attach/attach.h"
+
+#define UNWIND_STACK_BYTES (32 * 1024)
+#define UNWIND_MAX_FRAMES 256
+
+/* What unwind_capture() took from a stopped thread. */
+struct unwind_capture {
+	pid_t tid;
+	struct user_regs_struct regs;
+	uint64_t stack_start; /* target address of stack[0] (== sp - red zone) */
+	size_t stack_len;     /* bytes copied (short near the stack's top) */
+	uint8_t stack[UNWIND_STACK_BYTES];
+};
+
+struct unwind;
+
+/* Creates an unwinder for a's target. Caller frees with unwind_free(). */
+struct unwind *unwind_new(struct attach *a);
+void unwind_free(struct unwind *u);
+
+/*
+ * Copies regs and up to UNWIND_STACK_BYTES of stack from sp - 128 upwards
+ * into c with one process_vm_readv. Called from inside an attach_sample()
+ * callback: no allocation, no /proc reads, async work only.
+ */
+void unwind_capture(struct attach *a, pid_t tid,
+		    const struct user_regs_struct *regs,
+		    struct unwind_capture *c);
+
+/*
+ * Unwinds the captured stack. Fills pcs[0..max) with the innermost pc
+ * first, then return addresses. *truncated is set when the unwind stopped
+ * for an error rather than at the outermost frame (start of thread, main's
+ * caller); *signal_frame_after (may be NULL) marks frames that follow a
+ * signal frame (their pc is not a return address; bit i for pcs[i], i <
+ * 64). Returns the number of frames (>= 1 when the ip is readable).
+ */
+int unwind_stack(struct unwind *u, const struct unwind_capture *c,
+		 uint64_t *pcs, int max, bool *truncated,
+		 uint64_t *signal_frame_after);
+
+/*
+ * Forgets cached unwind info and the page cache: call when the target's
+ * maps changed (exec, dlopen, dlclose).
+ */
+void unwind_flush(struct unwind *u);
+
+#endif

@@ -1,0 +1,1 @@
+# sampler/unwind.c: remote unwinding from a stack copy.
