@@ -1,10 +1,374 @@
+/*
+ * cproftop: a top-style live profiler for native Linux programs.
+ *
+ * main() parses the command line, starts the sampler thread (which attaches
+ * or spawns) and then either runs the TUI or one of the headless modes:
+ * --top (a pprof-style table), -o (a pprof profile), --dump (every thread's
+ * stack once). Exit codes: common/exitcodes.h and README.md.
+ */
 #include "config.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/exitcodes.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "sampler/sampler.h"
+#include "views/filter.h"
+#include "views/pprof.h"
+#include "views/report.h"
+
+struct main_options {
+	struct sampler_options sampler;
+	double duration; /* seconds; 0 = until the target ends or a signal */
+	const char *output;
+	int top; /* rows for --top; 0 = no table */
+	bool dump, wall, headless;
+};
+
+static void
+main_usage(FILE *f)
+{
+	fputs("Usage: cproftop [options] -p PID\n"
+	      "       cproftop [options] -- COMMAND [ARGS...]\n"
+	      "\n"
+	      "  -p, --pid PID         attach to the running process PID\n"
+	      "  -F, --freq HZ         samples per second per thread "
+	      "(default 99)\n"
+	      "  -d, --duration SECS   stop after SECS seconds (headless)\n"
+	      "  -o, --output FILE     write a gzip'd pprof profile "
+	      "(profile.pb.gz)\n"
+	      "      --top[=N]         print the N hottest functions like "
+	      "pprof -top (default 20)\n"
+	      "      --dump            print every thread's stack once, "
+	      "then detach\n"
+	      "      --wall            count off-CPU samples too "
+	      "(wall clock) in --top and -o\n"
+	      "      --child-output F  spawn mode: the command's stdout and "
+	      "stderr go to F\n"
+	      "  -h, --help            this help\n"
+	      "  -V, --version         cproftop's version\n",
+	      f);
+}
+
+static int
+main_number(const char *arg, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+main_bad(const char *what, const char *arg)
+{
+	fprintf(stderr, "cproftop: invalid %s: '%s'\n", what, arg);
+	return CPT_EXIT_USAGE;
+}
+
+/* Parses argv into o. Returns -1 to go on, or an exit code. */
+static int
+main_parse(int argc, char **argv, struct main_options *o)
+{
+	enum { OPT_TOP = 256, OPT_DUMP, OPT_WALL, OPT_CHILD_OUTPUT };
+	static const struct option longopts[] = {
+		{"pid", required_argument, NULL, 'p'},
+		{"freq", required_argument, NULL, 'F'},
+		{"duration", required_argument, NULL, 'd'},
+		{"output", required_argument, NULL, 'o'},
+		{"top", optional_argument, NULL, OPT_TOP},
+		{"dump", no_argument, NULL, OPT_DUMP},
+		{"wall", no_argument, NULL, OPT_WALL},
+		{"child-output", required_argument, NULL, OPT_CHILD_OUTPUT},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	double v;
+	int c;
+
+	o->sampler.hz = 99;
+	while ((c = getopt_long(argc, argv, "+p:F:d:o:hV", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'p':
+			if (main_number(optarg, 1, INT_MAX, &v) != 0)
+				return main_bad("PID", optarg);
+			o->sampler.pid = (pid_t)v;
+			break;
+		case 'F':
+			if (main_number(optarg, 1, 10000, &v) != 0)
+				return main_bad("rate (1-10000 Hz)", optarg);
+			o->sampler.hz = (uint32_t)v;
+			break;
+		case 'd':
+			if (main_number(optarg, 0.01, 1e7, &v) != 0)
+				return main_bad("duration", optarg);
+			o->duration = v;
+			o->headless = true;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_TOP:
+			o->top = 20;
+			if (optarg != NULL &&
+			    main_number(optarg, 1, 1e6, &v) != 0)
+				return main_bad("--top count", optarg);
+			if (optarg != NULL)
+				o->top = (int)v;
+			o->headless = true;
+			break;
+		case OPT_DUMP:
+			o->dump = o->headless = true;
+			o->sampler.once = true;
+			break;
+		case OPT_WALL:
+			o->wall = true;
+			break;
+		case OPT_CHILD_OUTPUT:
+			o->sampler.child_output = optarg;
+			break;
+		case 'h':
+			main_usage(stdout);
+			return CPT_EXIT_OK;
+		case 'V':
+			printf("cproftop %s\n", PACKAGE_VERSION);
+			return CPT_EXIT_OK;
+		default:
+			main_usage(stderr);
+			return CPT_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		o->sampler.argv = &argv[optind];
+	if ((o->sampler.pid > 0) == (o->sampler.argv != NULL)) {
+		fputs("cproftop: give either -p PID or -- COMMAND\n", stderr);
+		main_usage(stderr);
+		return CPT_EXIT_USAGE;
+	}
+	return -1;
+}
+
+/*
+ * The signals cproftop handles itself (read through a signalfd by whoever
+ * waits) and SIGCHLD (the sampler's), blocked in every thread.
+ */
+static int
+main_block_signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sampler_block_signals();
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		fatal("signalfd");
+	return fd;
+}
+
+/*
+ * Waits for the duration, the target's end or a signal. Returns the signal
+ * that ended the wait, or 0.
+ */
+static int
+main_wait(struct sampler *s, int sigfd, double duration)
+{
+	struct timespec t0, t;
+	struct pollfd fds[2] = {{sigfd, POLLIN, 0}, {sampler_fd(s), POLLIN, 0}};
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!sampler_done(s)) {
+		double left = 1.0;
+		struct signalfd_siginfo si;
+
+		if (duration > 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			left = duration - (double)(t.tv_sec - t0.tv_sec) -
+			       (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+			if (left <= 0)
+				break;
+		}
+		if (poll(fds, 2, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+			fatal("poll");
+		if (fds[1].revents & POLLIN)
+			profile_snapshot_unref(sampler_snapshot(s));
+		if ((fds[0].revents & POLLIN) &&
+		    read(sigfd, &si, sizeof(si)) == sizeof(si))
+			return (int)si.ssi_signo;
+	}
+	return 0;
+}
+
+/* Prints one location's inline chain, innermost first, eu-stack style. */
+static void
+main_dump_location(const struct profile_snapshot *s, uint32_t loc, int *frame)
+{
+	const struct profile_location *l = &s->locations[loc];
+
+	for (uint32_t i = 0; i < l->nlines; i++) {
+		const struct profile_line *ln = &s->lines[l->first_line + i];
+		const struct profile_function *fn = &s->functions[ln->function];
+		const char *file = fn->file ? strrchr(fn->file, '/') : NULL;
+
+		printf("#%-2d 0x%016llx %s%s", (*frame)++,
+		       (unsigned long long)l->address, fn->name,
+		       i + 1 < l->nlines ? " (inlined)" : "");
+		if (fn->file != NULL)
+			printf(" at %s:%d", file ? file + 1 : fn->file,
+			       ln->line);
+		putchar('\n');
+	}
+}
+
+/* --dump: every thread's stack, as the one tick of a --once run saw it. */
+static void
+main_dump(const struct profile_snapshot *s)
+{
+	for (uint32_t t = 0; t < s->nthreads; t++) {
+		const struct profile_thread *th = &s->threads[t];
+
+		printf("Thread %d \"%s\" (%c):\n", th->tid, th->name,
+		       th->state);
+		for (uint32_t c = 0; c < s->ncounts; c++) {
+			const struct profile_stack *st;
+			int frame = 0;
+
+			if (s->counts[c].thread != t)
+				continue;
+			st = &s->stacks[s->counts[c].stack];
+			for (uint32_t i = 0; i < st->depth; i++)
+				main_dump_location(
+					s, s->stack_locations[st->first + i],
+					&frame);
+			if (st->truncated)
+				printf("#%-2d [unwinding stopped here]\n",
+				       frame);
+			break;
+		}
+		putchar('\n');
+	}
+}
+
+/* Writes what the headless options ask for. Returns an exit code. */
+static int
+main_output(const struct main_options *o, const struct profile_snapshot *s)
+{
+	struct filter f;
+	char *cause = NULL;
+	int rc = CPT_EXIT_OK;
+
+	filter_init(&f);
+	f.mode = o->wall ? FILTER_MODE_WALL : FILTER_MODE_CPU;
+	if (o->dump)
+		main_dump(s);
+	if (o->top > 0 && report_top(stdout, s, &f, (size_t)o->top) != 0)
+		rc = CPT_EXIT_OUTPUT;
+	if (o->output != NULL && pprof_write(s, &f, o->output, &cause) != 0) {
+		fprintf(stderr, "cproftop: %s\n", cause);
+		free(cause);
+		rc = CPT_EXIT_OUTPUT;
+	}
+	filter_free(&f);
+	fflush(stdout);
+	return rc;
+}
+
+/*
+ * Spawn mode reports the command's status: its exit code, or 128 + the
+ * signal that killed it. A command still running once we detached is
+ * waited for.
+ */
+static int
+main_child_status(const struct profile_snapshot *s)
+{
+	int st;
+
+	switch (s->target_state) {
+	case PROFILE_TARGET_EXITED:
+		return s->target_status;
+	case PROFILE_TARGET_SIGNALED:
+		return 128 + s->target_status;
+	case PROFILE_TARGET_RUNNING:
+		if (waitpid(s->pid, &st, 0) == s->pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st)
+					     : 128 + WTERMSIG(st);
+		break;
+	case PROFILE_TARGET_GONE:
+		break;
+	}
+	return CPT_EXIT_ERROR;
+}
+
+static int
+main_headless(const struct main_options *o, struct sampler *s, int sigfd)
+{
+	struct profile_snapshot *snap;
+	int sig = main_wait(s, sigfd, o->duration), rc;
+
+	sampler_stop(s);
+	snap = sampler_snapshot(s);
+	rc = main_output(o, snap);
+	if (rc == CPT_EXIT_OK && o->sampler.argv != NULL)
+		rc = main_child_status(snap);
+	profile_snapshot_unref(snap);
+	if (sig != 0)
+		log_debug("stopped by signal %d", sig);
+	return rc;
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	puts("cproftop: not yet");
-	return 1;
+	struct main_options o = {0};
+	struct sampler *s;
+	char *cause = NULL;
+	int rc, sigfd;
+
+	if ((rc = main_parse(argc, argv, &o)) >= 0)
+		return rc;
+	log_open();
+	sigfd = main_block_signals();
+	if (!o.headless) {
+		/* The TUI lands with tui/; until then the default is a top. */
+		o.headless = true;
+		o.top = 20;
+	}
+	if (o.output != NULL && !o.headless)
+		o.headless = true;
+	rc = sampler_start(&o.sampler, &s, &cause);
+	if (rc != 0) {
+		fprintf(stderr, "cproftop: %s\n", cause);
+		free(cause);
+		return rc;
+	}
+	rc = main_headless(&o, s, sigfd);
+	sampler_free(s);
+	close(sigfd);
+	log_close();
+	return rc;
 }

@@ -1,5 +1,6 @@
 # sampler/: timing, aggregation and snapshots (unwind.mk and symbols.mk add
 # the unwinder and the symbolizer).
 noinst_LIBRARIES += libsampler.a
-libsampler_a_SOURCES = sampler/profile.c sampler/profile.h \
-	sampler/sampler.h sampler/unwind.h sampler/symbols.h
+libsampler_a_SOURCES = sampler/sampler.c sampler/sampler.h \
+	sampler/aggregate.c sampler/aggregate.h sampler/idx.c sampler/idx.h \
+	sampler/profile.c sampler/profile.h sampler/unwind.h sampler/symbols.h

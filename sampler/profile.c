@@ -60,9 +60,9 @@ profile_snapshot_copy(const struct profile_snapshot *src)
 				sizeof(*src->lines));
 	s->locations = profile_take(&cursor, src->locations, src->nlocations,
 				    sizeof(*src->locations));
-	s->stack_locations = profile_take(&cursor, src->stack_locations,
-					  nstack_locs,
-					  sizeof(*src->stack_locations));
+	s->stack_locations =
+		profile_take(&cursor, src->stack_locations, nstack_locs,
+			     sizeof(*src->stack_locations));
 	s->stacks = profile_take(&cursor, src->stacks, src->nstacks,
 				 sizeof(*src->stacks));
 	s->threads = profile_take(&cursor, src->threads, src->nthreads,

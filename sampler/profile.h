@@ -26,11 +26,11 @@ struct profile_mapping {
 
 /* A function, or a pseudo-function for code without a symbol. */
 struct profile_function {
-	const char *name;        /* demangled: "hot_a", "std::vector<..>::at",
+	const char *name;	 /* demangled: "hot_a", "std::vector<..>::at",
 				    "libz.so.1+0x1234", "[unknown]" */
 	const char *system_name; /* as in the symbol table (mangled) */
-	const char *file;        /* DWARF source path, or NULL */
-	int start_line;          /* 0 when unknown */
+	const char *file;	 /* DWARF source path, or NULL */
+	int start_line;		 /* 0 when unknown */
 };
 
 /* One entry of a location's inline chain. */
@@ -59,9 +59,9 @@ struct profile_stack {
 struct profile_thread {
 	pid_t tid;
 	char name[16];
-	char state;        /* last state seen in /proc: R, S, D, T, Z... */
+	char state; /* last state seen in /proc: R, S, D, T, Z... */
 	bool alive;
-	uint64_t cpu_ns;   /* CPU time used while profiled */
+	uint64_t cpu_ns; /* CPU time used while profiled */
 };
 
 /*
@@ -77,9 +77,9 @@ struct profile_count {
 
 enum profile_target_state {
 	PROFILE_TARGET_RUNNING,
-	PROFILE_TARGET_EXITED,   /* target_status: exit code */
+	PROFILE_TARGET_EXITED,	 /* target_status: exit code */
 	PROFILE_TARGET_SIGNALED, /* target_status: signal */
-	PROFILE_TARGET_GONE,     /* ended, status unknown */
+	PROFILE_TARGET_GONE,	 /* ended, status unknown */
 };
 
 struct profile_snapshot {
@@ -95,18 +95,18 @@ struct profile_snapshot {
 	/* Timing. */
 	int64_t start_unix_ns; /* wall-clock time of the first sample */
 	int64_t duration_ns;   /* from start to this snapshot */
-	uint32_t hz;           /* requested rate */
+	uint32_t hz;	       /* requested rate */
 	double hz_achieved;    /* ticks per second achieved, recent */
 	uint32_t now_second;   /* the current second, for live windows */
 
 	/* Health. */
 	uint64_t ticks, late_ticks;
-	uint64_t samples;       /* on_cpu + off_cpu over all counts */
-	uint64_t stops;         /* threads actually interrupted */
+	uint64_t samples;	/* on_cpu + off_cpu over all counts */
+	uint64_t stops;		/* threads actually interrupted */
 	uint64_t unwind_errors; /* stacks that ended early */
 	uint64_t stop_ns_p50, stop_ns_p99; /* interrupt -> resume, recent */
-	double self_cpu;        /* cproftop's CPU use, fraction of a core */
-	uint64_t memory_bytes;  /* the sampler's tables */
+	double self_cpu;       /* cproftop's CPU use, fraction of a core */
+	uint64_t memory_bytes; /* the sampler's tables */
 
 	/* Tables. */
 	const struct profile_mapping *mappings;
@@ -126,7 +126,8 @@ struct profile_snapshot {
  * not copied). For tests of views/ and for the sampler. Caller releases
  * with profile_snapshot_unref(). Any thread.
  */
-struct profile_snapshot *profile_snapshot_copy(const struct profile_snapshot *src);
+struct profile_snapshot *
+profile_snapshot_copy(const struct profile_snapshot *src);
 
 /* Reference counting; any thread. unref(NULL) is a no-op. */
 struct profile_snapshot *profile_snapshot_ref(struct profile_snapshot *s);

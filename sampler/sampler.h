@@ -22,11 +22,11 @@
 struct sampler;
 
 struct sampler_options {
-	pid_t pid;                /* attach to this process, or */
-	char *const *argv;        /* spawn this command (pid == 0) */
+	pid_t pid;		  /* attach to this process, or */
+	char *const *argv;	  /* spawn this command (pid == 0) */
 	const char *child_output; /* spawn: stdout/stderr go here */
-	uint32_t hz;              /* samples per second per thread */
-	bool once;                /* one tick of every thread, then stop
+	uint32_t hz;		  /* samples per second per thread */
+	bool once;		  /* one tick of every thread, then stop
 				     (--dump) */
 };
 

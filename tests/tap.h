@@ -30,14 +30,14 @@ tap_ok(int cond, const char *fmt, ...)
 	return cond;
 }
 
-#define tap_is_int(got, want, ...)                                            \
+#define tap_is_int(got, want, ...)                                             \
 	do {                                                                   \
 		long long tap_g = (got), tap_w = (want);                       \
 		if (!tap_ok(tap_g == tap_w, __VA_ARGS__))                      \
-			printf("#   got %lld, want %lld\n", tap_g, tap_w);      \
+			printf("#   got %lld, want %lld\n", tap_g, tap_w);     \
 	} while (0)
 
-#define tap_is_str(got, want, ...)                                            \
+#define tap_is_str(got, want, ...)                                             \
 	do {                                                                   \
 		const char *tap_g = (got), *tap_w = (want);                    \
 		int tap_eq = tap_g != NULL && tap_w != NULL                    \

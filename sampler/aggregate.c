@@ -1,0 +1,429 @@
+#include "config.h"
+
+#include "sampler/aggregate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "sampler/idx.h"
+
+/* A growable array of T: v[0..n) used, cap allocated. */
+#define VEC(T)                                                                 \
+	struct {                                                               \
+		T *v;                                                          \
+		uint32_t n, cap;                                               \
+	}
+
+/* Makes room for one more element of vec and returns its slot. */
+#define VEC_PUSH(vec)                                                          \
+	(vec_reserve((void **)&(vec).v, &(vec).cap, (vec).n + 1,               \
+		     sizeof(*(vec).v)),                                        \
+	 &(vec).v[(vec).n++])
+
+#define VEC_BYTES(vec) ((size_t)(vec).cap * sizeof(*(vec).v))
+
+struct location_key {
+	uint64_t pc;
+	bool is_return;
+};
+
+struct function_key {
+	const char *name, *file;
+};
+
+struct mapping_key {
+	const char *path;
+	uint64_t start;
+};
+
+struct stack_key {
+	const uint32_t *locs;
+	uint32_t depth;
+	bool truncated;
+};
+
+struct count_key {
+	uint32_t stack, thread, second;
+};
+
+struct aggregate {
+	VEC(char *) strings;
+	size_t string_bytes;
+	VEC(struct profile_mapping) mappings;
+	VEC(struct profile_function) functions;
+	VEC(struct profile_line) lines;
+	VEC(struct profile_location) locations;
+	VEC(bool) location_is_return;
+	VEC(uint32_t) stack_locations;
+	VEC(struct profile_stack) stacks;
+	VEC(struct profile_thread) threads;
+	VEC(struct profile_count) counts;
+	struct idx string_idx, mapping_idx, function_idx, address_idx;
+	struct idx stack_idx, thread_idx, count_idx;
+};
+
+static void
+vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t size)
+{
+	if (need <= *cap)
+		return;
+	*cap = *cap ? *cap * 2 : 16;
+	if (*cap < need)
+		*cap = need;
+	*v = xreallocarray(*v, *cap, size);
+}
+
+struct aggregate *
+aggregate_new(void)
+{
+	return xcalloc(1, sizeof(struct aggregate));
+}
+
+void
+aggregate_free(struct aggregate *g)
+{
+	if (g == NULL)
+		return;
+	for (uint32_t i = 0; i < g->strings.n; i++)
+		free(g->strings.v[i]);
+	free(g->strings.v);
+	free(g->mappings.v);
+	free(g->functions.v);
+	free(g->lines.v);
+	free(g->locations.v);
+	free(g->location_is_return.v);
+	free(g->stack_locations.v);
+	free(g->stacks.v);
+	free(g->threads.v);
+	free(g->counts.v);
+	idx_free(&g->string_idx);
+	idx_free(&g->mapping_idx);
+	idx_free(&g->function_idx);
+	idx_free(&g->address_idx);
+	idx_free(&g->stack_idx);
+	idx_free(&g->thread_idx);
+	idx_free(&g->count_idx);
+	free(g);
+}
+
+static int
+aggregate_string_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct aggregate *g = arg;
+
+	return strcmp(g->strings.v[id], key) == 0;
+}
+
+const char *
+aggregate_string(struct aggregate *g, const char *s)
+{
+	uint64_t h;
+	uint32_t id;
+
+	if (s == NULL)
+		return NULL;
+	h = idx_hash_bytes(s, strlen(s), 0);
+	id = idx_find(&g->string_idx, h, aggregate_string_eq, s, g);
+	if (id == PROFILE_NONE) {
+		id = g->strings.n;
+		*VEC_PUSH(g->strings) = xstrdup(s);
+		g->string_bytes += strlen(s) + 1;
+		idx_add(&g->string_idx, h, id);
+	}
+	return g->strings.v[id];
+}
+
+static int
+aggregate_thread_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct aggregate *g = arg;
+
+	return g->threads.v[id].tid == *(const pid_t *)key &&
+	       g->threads.v[id].alive;
+}
+
+uint32_t
+aggregate_thread(struct aggregate *g, pid_t tid)
+{
+	uint64_t h = idx_hash64((uint64_t)tid);
+	uint32_t id = idx_find(&g->thread_idx, h, aggregate_thread_eq, &tid, g);
+	struct profile_thread *t;
+
+	if (id != PROFILE_NONE)
+		return id;
+	id = g->threads.n;
+	t = VEC_PUSH(g->threads);
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->alive = true;
+	t->state = '?';
+	idx_add(&g->thread_idx, h, id);
+	return id;
+}
+
+struct profile_thread *
+aggregate_thread_at(struct aggregate *g, uint32_t t)
+{
+	return &g->threads.v[t];
+}
+
+static int
+aggregate_location_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct aggregate *g = arg;
+	const struct location_key *k = key;
+
+	return g->locations.v[id].address == k->pc &&
+	       g->location_is_return.v[id] == k->is_return;
+}
+
+static uint64_t
+aggregate_location_hash(const struct location_key *k)
+{
+	return idx_hash64(k->pc * 2 + k->is_return);
+}
+
+uint32_t
+aggregate_find_location(struct aggregate *g, uint64_t pc, bool is_return)
+{
+	struct location_key k = {pc, is_return};
+
+	return idx_find(&g->address_idx, aggregate_location_hash(&k),
+			aggregate_location_eq, &k, g);
+}
+
+static int
+aggregate_mapping_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct aggregate *g = arg;
+	const struct mapping_key *k = key;
+
+	return g->mappings.v[id].path == k->path &&
+	       g->mappings.v[id].start == k->start;
+}
+
+static uint32_t
+aggregate_mapping(struct aggregate *g, const struct symbols_module *mod)
+{
+	struct mapping_key k = {aggregate_string(g, mod->path), mod->start};
+	uint64_t h = idx_hash64((uintptr_t)k.path ^ idx_hash64(k.start));
+	uint32_t id = idx_find(&g->mapping_idx, h, aggregate_mapping_eq, &k, g);
+	struct profile_mapping *m;
+
+	if (id != PROFILE_NONE)
+		return id;
+	id = g->mappings.n;
+	m = VEC_PUSH(g->mappings);
+	m->start = mod->start;
+	m->limit = mod->limit;
+	m->offset = mod->offset;
+	m->path = k.path;
+	m->build_id = aggregate_string(g, mod->build_id);
+	idx_add(&g->mapping_idx, h, id);
+	return id;
+}
+
+static int
+aggregate_function_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct aggregate *g = arg;
+	const struct function_key *k = key;
+
+	return g->functions.v[id].name == k->name &&
+	       g->functions.v[id].file == k->file;
+}
+
+static uint32_t
+aggregate_function(struct aggregate *g, const struct symbols_frame *f)
+{
+	struct function_key k = {aggregate_string(g, f->name),
+				 aggregate_string(g, f->file)};
+	uint64_t h =
+		idx_hash64((uintptr_t)k.name ^ idx_hash64((uintptr_t)k.file));
+	uint32_t id =
+		idx_find(&g->function_idx, h, aggregate_function_eq, &k, g);
+	struct profile_function *fn;
+
+	if (id != PROFILE_NONE)
+		return id;
+	id = g->functions.n;
+	fn = VEC_PUSH(g->functions);
+	fn->name = k.name;
+	fn->file = k.file;
+	fn->system_name =
+		aggregate_string(g, f->system_name ? f->system_name : f->name);
+	fn->start_line = f->start_line;
+	idx_add(&g->function_idx, h, id);
+	return id;
+}
+
+uint32_t
+aggregate_add_location(struct aggregate *g, uint64_t pc, bool is_return,
+		       const struct symbols_frame *frames, int n,
+		       const struct symbols_module *mod)
+{
+	struct location_key k = {pc, is_return};
+	struct profile_location *loc;
+	uint32_t id = g->locations.n, first = g->lines.n;
+
+	for (int i = 0; i < n; i++) {
+		struct profile_line *l;
+		uint32_t fn = aggregate_function(g, &frames[i]);
+
+		l = VEC_PUSH(g->lines);
+		l->function = fn;
+		l->line = frames[i].line;
+	}
+	loc = VEC_PUSH(g->locations);
+	loc->address = pc;
+	loc->mapping = mod != NULL && mod->path != NULL
+			       ? aggregate_mapping(g, mod)
+			       : PROFILE_NONE;
+	loc->first_line = first;
+	loc->nlines = (uint32_t)n;
+	*VEC_PUSH(g->location_is_return) = is_return;
+	idx_add(&g->address_idx, aggregate_location_hash(&k), id);
+	return id;
+}
+
+void
+aggregate_forget_addresses(struct aggregate *g)
+{
+	idx_clear(&g->address_idx);
+}
+
+static int
+aggregate_stack_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct aggregate *g = arg;
+	const struct stack_key *k = key;
+	const struct profile_stack *s = &g->stacks.v[id];
+
+	return s->depth == k->depth && s->truncated == k->truncated &&
+	       memcmp(&g->stack_locations.v[s->first], k->locs,
+		      k->depth * sizeof(*k->locs)) == 0;
+}
+
+uint32_t
+aggregate_stack(struct aggregate *g, const uint32_t *locs, uint32_t depth,
+		bool truncated)
+{
+	struct stack_key k = {locs, depth, truncated};
+	uint64_t h = idx_hash_bytes(locs, depth * sizeof(*locs), truncated);
+	uint32_t id = idx_find(&g->stack_idx, h, aggregate_stack_eq, &k, g);
+	struct profile_stack *s;
+
+	if (id != PROFILE_NONE)
+		return id;
+	id = g->stacks.n;
+	s = VEC_PUSH(g->stacks);
+	s->first = g->stack_locations.n;
+	s->depth = depth;
+	s->truncated = truncated;
+	vec_reserve((void **)&g->stack_locations.v, &g->stack_locations.cap,
+		    g->stack_locations.n + depth, sizeof(uint32_t));
+	memcpy(&g->stack_locations.v[s->first], locs, depth * sizeof(*locs));
+	g->stack_locations.n += depth;
+	idx_add(&g->stack_idx, h, id);
+	return id;
+}
+
+static int
+aggregate_count_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct aggregate *g = arg;
+	const struct count_key *k = key;
+	const struct profile_count *c = &g->counts.v[id];
+
+	return c->stack == k->stack && c->thread == k->thread &&
+	       c->second == k->second;
+}
+
+static void
+aggregate_add_counts(struct aggregate *g, uint32_t stack, uint32_t thread,
+		     uint32_t second, uint32_t on_cpu, uint32_t off_cpu)
+{
+	struct count_key k = {stack, thread, second};
+	uint64_t h = idx_hash_bytes(&k, sizeof(k), 0);
+	uint32_t id = idx_find(&g->count_idx, h, aggregate_count_eq, &k, g);
+	struct profile_count *c;
+
+	if (id == PROFILE_NONE) {
+		id = g->counts.n;
+		c = VEC_PUSH(g->counts);
+		*c = (struct profile_count){stack, thread, second, 0, 0};
+		idx_add(&g->count_idx, h, id);
+	}
+	c = &g->counts.v[id];
+	c->on_cpu += on_cpu;
+	c->off_cpu += off_cpu;
+}
+
+void
+aggregate_count(struct aggregate *g, uint32_t stack, uint32_t thread,
+		uint32_t second, bool on_cpu)
+{
+	aggregate_add_counts(g, stack, thread, second, on_cpu, !on_cpu);
+}
+
+void
+aggregate_fold(struct aggregate *g, uint32_t before)
+{
+	struct profile_count *old = g->counts.v;
+	uint32_t n = g->counts.n;
+
+	g->counts.v = NULL;
+	g->counts.n = g->counts.cap = 0;
+	idx_clear(&g->count_idx);
+	for (uint32_t i = 0; i < n; i++) {
+		struct profile_count *c = &old[i];
+		uint32_t second = c->second < before ? 0 : c->second;
+
+		aggregate_add_counts(g, c->stack, c->thread, second, c->on_cpu,
+				     c->off_cpu);
+	}
+	free(old);
+}
+
+void
+aggregate_reset_counts(struct aggregate *g)
+{
+	g->counts.n = 0;
+	idx_clear(&g->count_idx);
+}
+
+void
+aggregate_view(const struct aggregate *g, struct profile_snapshot *s)
+{
+	s->mappings = g->mappings.v;
+	s->nmappings = g->mappings.n;
+	s->functions = g->functions.v;
+	s->nfunctions = g->functions.n;
+	s->lines = g->lines.v;
+	s->nlines = g->lines.n;
+	s->locations = g->locations.v;
+	s->nlocations = g->locations.n;
+	s->stack_locations = g->stack_locations.v;
+	s->stacks = g->stacks.v;
+	s->nstacks = g->stacks.n;
+	s->threads = g->threads.v;
+	s->nthreads = g->threads.n;
+	s->counts = g->counts.v;
+	s->ncounts = g->counts.n;
+}
+
+size_t
+aggregate_bytes(const struct aggregate *g)
+{
+	return g->string_bytes + VEC_BYTES(g->strings) +
+	       VEC_BYTES(g->mappings) + VEC_BYTES(g->functions) +
+	       VEC_BYTES(g->lines) + VEC_BYTES(g->locations) +
+	       VEC_BYTES(g->location_is_return) +
+	       VEC_BYTES(g->stack_locations) + VEC_BYTES(g->stacks) +
+	       VEC_BYTES(g->threads) + VEC_BYTES(g->counts) +
+	       idx_bytes(&g->string_idx) + idx_bytes(&g->mapping_idx) +
+	       idx_bytes(&g->function_idx) + idx_bytes(&g->address_idx) +
+	       idx_bytes(&g->stack_idx) + idx_bytes(&g->thread_idx) +
+	       idx_bytes(&g->count_idx);
+}

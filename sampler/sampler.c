@@ -1,0 +1,757 @@
+#include "config.h"
+
+#include "sampler/sampler.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach/attach.h"
+#include "attach/procfs.h"
+#include "common/exitcodes.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "sampler/aggregate.h"
+#include "sampler/idx.h"
+#include "sampler/symbols.h"
+#include "sampler/unwind.h"
+
+#define NSEC 1000000000LL
+#define SAMPLER_FOLD_SECONDS 120 /* counts older than this fold into 0 */
+#define SAMPLER_STOP_RING 1024	 /* recent stop times kept for p50/p99 */
+#define SAMPLER_MAX_INLINE 16
+
+/* What the sampler thread knows of one traced thread between ticks. */
+struct sampler_task {
+	pid_t tid;
+	uint32_t rec; /* index of its aggregate thread record */
+	int stat_fd, sched_fd;
+	uint64_t run_ns; /* CPU time at the last look (schedstat) */
+	uint64_t slices; /* times scheduled in, at the last look */
+	uint64_t first_run_ns;
+	uint32_t last_stack; /* PROFILE_NONE until sampled once */
+	bool rebase;	     /* sampled while asleep: take slices anew */
+	bool on_cpu;	     /* state R at this tick's look */
+	bool seen;	     /* still listed by attach/ at this tick */
+};
+
+struct sampler {
+	struct sampler_options opt;
+	pthread_t thread;
+	bool joined;
+
+	/* Start-up handshake and the published snapshot, under lock. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool started;
+	int start_rc;
+	char *start_cause;
+	struct profile_snapshot *latest;
+
+	int notify_fd; /* sampler -> readers: a snapshot was published */
+	int wake_fd;   /* commands -> sampler */
+	atomic_bool stop, reset, publish, paused, done;
+
+	/* Sampler thread only below. */
+	struct attach *a;
+	struct unwind *u;
+	struct symbols *sy;
+	struct aggregate *g;
+	struct procfs_maps maps;
+	unsigned exec_count;
+	bool maps_dirty;
+	const char *cmdline, *exe;
+
+	struct sampler_task *tasks;
+	size_t ntasks, cap_tasks;
+	struct idx task_idx;
+
+	struct unwind_capture *caps;
+	size_t ncaps, cap_caps;
+	pid_t *eligible;
+
+	int64_t start_ns, start_unix_ns, last_publish_ns, last_fold_second;
+	int64_t last_cpu_ns;
+	uint64_t ticks, late_ticks, samples, stops, unwind_errors;
+	uint64_t ticks_at_publish;
+	double hz_achieved, self_cpu;
+	uint64_t stop_ring[SAMPLER_STOP_RING];
+	size_t stop_n;
+	int64_t batch_ns; /* when the current batch was interrupted */
+};
+
+static int64_t
+sampler_now(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * NSEC + ts.tv_nsec;
+}
+
+static void
+sampler_kick(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) < 0)
+		log_debug("eventfd write: %s", strerror(errno));
+}
+
+static void
+sampler_drain(int fd)
+{
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_debug("eventfd read: %s", strerror(errno));
+}
+
+void
+sampler_block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/* Reads run time and slice count from a /proc/PID/task/TID/schedstat fd. */
+static int
+sampler_schedstat(int fd, uint64_t *run_ns, uint64_t *slices)
+{
+	char buf[128];
+	unsigned long long run, wait, n;
+	ssize_t len = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	if (sscanf(buf, "%llu %llu %llu", &run, &wait, &n) != 3)
+		return -1;
+	*run_ns = run;
+	*slices = n;
+	return 0;
+}
+
+static int
+sampler_task_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct sampler *s = arg;
+
+	return s->tasks[id].tid == *(const pid_t *)key;
+}
+
+static void
+sampler_task_reindex(struct sampler *s)
+{
+	idx_clear(&s->task_idx);
+	for (size_t i = 0; i < s->ntasks; i++)
+		idx_add(&s->task_idx, idx_hash64((uint64_t)s->tasks[i].tid),
+			(uint32_t)i);
+}
+
+/* The task for tid, opened and added when new. */
+static struct sampler_task *
+sampler_task(struct sampler *s, pid_t tid)
+{
+	pid_t pid = attach_pid_of(s->a);
+	uint64_t h = idx_hash64((uint64_t)tid);
+	uint32_t id = idx_find(&s->task_idx, h, sampler_task_eq, &tid, s);
+	struct sampler_task *t;
+	struct profile_thread *rec;
+	char path[64];
+
+	if (id != PROFILE_NONE)
+		return &s->tasks[id];
+	if (s->ntasks == s->cap_tasks) {
+		s->cap_tasks = s->cap_tasks ? 2 * s->cap_tasks : 16;
+		s->tasks = xreallocarray(s->tasks, s->cap_tasks,
+					 sizeof(*s->tasks));
+	}
+	t = &s->tasks[s->ntasks];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->last_stack = PROFILE_NONE;
+	t->stat_fd = procfs_open_stat(pid, tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
+	t->sched_fd = open(path, O_RDONLY | O_CLOEXEC);
+	sampler_schedstat(t->sched_fd, &t->first_run_ns, &t->slices);
+	t->run_ns = t->first_run_ns;
+	t->rec = aggregate_thread(s->g, tid);
+	rec = aggregate_thread_at(s->g, t->rec);
+	procfs_read_comm(pid, tid, rec->name);
+	idx_add(&s->task_idx, h, (uint32_t)s->ntasks++);
+	return t;
+}
+
+/* Drops the tasks attach/ no longer lists: their threads have exited. */
+static void
+sampler_sweep(struct sampler *s)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct sampler_task *t = &s->tasks[i];
+
+		if (t->seen) {
+			s->tasks[kept++] = *t;
+			continue;
+		}
+		aggregate_thread_at(s->g, t->rec)->alive = false;
+		aggregate_thread_at(s->g, t->rec)->state = 'X';
+		if (t->stat_fd >= 0)
+			close(t->stat_fd);
+		if (t->sched_fd >= 0)
+			close(t->sched_fd);
+	}
+	if (kept != s->ntasks) {
+		s->ntasks = kept;
+		sampler_task_reindex(s);
+	}
+}
+
+/*
+ * Looks at one thread without stopping it. Returns true when it must be
+ * interrupted; otherwise an idle thread's last stack is counted again (it
+ * has not been scheduled since, so its stack cannot have changed).
+ */
+static bool
+sampler_look(struct sampler *s, struct sampler_task *t,
+	     const struct attach_thread *th, uint32_t second)
+{
+	struct profile_thread *rec = aggregate_thread_at(s->g, t->rec);
+	struct procfs_stat st;
+	uint64_t run_ns, slices;
+	bool unchanged;
+
+	if (t->stat_fd < 0 || procfs_stat_fd(t->stat_fd, &st) != 0)
+		return false;
+	if (sampler_schedstat(t->sched_fd, &run_ns, &slices) != 0)
+		return false;
+	rec->state = th->group_stopped ? 'T' : st.state;
+	rec->cpu_ns = run_ns - t->first_run_ns;
+	t->on_cpu = st.state == 'R';
+	unchanged = slices == t->slices || t->rebase;
+	t->run_ns = run_ns;
+	t->slices = slices;
+	t->rebase = false;
+	if (s->opt.once)
+		return !th->group_stopped;
+	if (t->last_stack != PROFILE_NONE && !t->on_cpu &&
+	    (unchanged || th->group_stopped)) {
+		aggregate_count(s->g, t->last_stack, t->rec, second, false);
+		s->samples++;
+		return false;
+	}
+	return !th->group_stopped;
+}
+
+/* attach_sample() callback: runs while tid is stopped. Copies and returns. */
+static void
+sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
+{
+	struct sampler *s = arg;
+
+	if (s->ncaps == s->cap_caps)
+		return;
+	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps++]);
+	s->stop_ring[s->stop_n++ % SAMPLER_STOP_RING] =
+		(uint64_t)(sampler_now(CLOCK_MONOTONIC) - s->batch_ns);
+}
+
+/* Re-reads the maps when they may have changed (exec, dlopen, dlclose). */
+static void
+sampler_refresh_maps(struct sampler *s, bool force)
+{
+	struct procfs_maps maps;
+	bool same;
+
+	if (!force && !s->maps_dirty &&
+	    attach_exec_count(s->a) == s->exec_count)
+		return;
+	if (procfs_read_maps(attach_pid_of(s->a), &maps) != 0)
+		return;
+	same = maps.n == s->maps.n;
+	for (size_t i = 0; same && i < maps.n; i++)
+		same = maps.maps[i].start == s->maps.maps[i].start &&
+		       maps.maps[i].end == s->maps.maps[i].end &&
+		       maps.maps[i].inode == s->maps.maps[i].inode &&
+		       strcmp(maps.maps[i].path, s->maps.maps[i].path) == 0;
+	s->exec_count = attach_exec_count(s->a);
+	s->maps_dirty = false;
+	if (same) {
+		procfs_maps_free(&maps);
+		return;
+	}
+	procfs_maps_free(&s->maps);
+	s->maps = maps;
+	symbols_set_maps(s->sy, &s->maps);
+	unwind_flush(s->u);
+	aggregate_forget_addresses(s->g);
+}
+
+/* The location of the i-th frame's pc, symbolized once per address. */
+static uint32_t
+sampler_location(struct sampler *s, uint64_t pc, bool is_return)
+{
+	struct symbols_frame frames[SAMPLER_MAX_INLINE];
+	struct symbols_module mod;
+	uint32_t loc = aggregate_find_location(s->g, pc, is_return);
+	int n;
+
+	if (loc != PROFILE_NONE)
+		return loc;
+	n = symbols_lookup(s->sy, pc, is_return, frames, SAMPLER_MAX_INLINE,
+			   &mod);
+	if (mod.path == NULL)
+		s->maps_dirty = true;
+	return aggregate_add_location(s->g, pc, is_return, frames, n, &mod);
+}
+
+/* Unwinds, symbolizes and counts one capture; the thread runs meanwhile. */
+static void
+sampler_account(struct sampler *s, const struct unwind_capture *c,
+		uint32_t second)
+{
+	uint64_t pcs[UNWIND_MAX_FRAMES], after_signal = 0;
+	uint32_t locs[UNWIND_MAX_FRAMES];
+	pid_t tid = c->tid;
+	uint32_t id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid),
+			       sampler_task_eq, &tid, s);
+	struct sampler_task *t;
+	bool truncated = false;
+	int n;
+
+	if (id == PROFILE_NONE)
+		return;
+	t = &s->tasks[id];
+	n = unwind_stack(s->u, c, pcs, UNWIND_MAX_FRAMES, &truncated,
+			 &after_signal);
+	if (n <= 0) {
+		pcs[0] = c->regs.rip;
+		n = 1;
+		truncated = true;
+	}
+	for (int i = 0; i < n; i++) {
+		bool is_return = i > 0 && !(i < 64 && (after_signal >> i) & 1);
+
+		locs[i] = sampler_location(s, pcs[i], is_return);
+	}
+	if (truncated)
+		s->unwind_errors++;
+	t->last_stack = aggregate_stack(s->g, locs, (uint32_t)n, truncated);
+	t->rebase = !t->on_cpu;
+	aggregate_count(s->g, t->last_stack, t->rec, second, t->on_cpu);
+	s->samples++;
+}
+
+/* Makes room for n captures (they are large: allocated once, reused). */
+static void
+sampler_reserve(struct sampler *s, size_t n)
+{
+	if (n <= s->cap_caps)
+		return;
+	free(s->caps);
+	free(s->eligible);
+	s->cap_caps = n < 16 ? 16 : n * 2;
+	s->caps = xmalloc(s->cap_caps * sizeof(*s->caps));
+	s->eligible = xmalloc(s->cap_caps * sizeof(*s->eligible));
+}
+
+/*
+ * One tick: look at every thread, interrupt the ones that may have moved,
+ * copy their stacks (threads resume one by one as soon as copied), then
+ * unwind and count with every thread running again.
+ */
+static void
+sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
+{
+	const struct attach_thread *th;
+	size_t nth = attach_threads(s->a, &th), n = 0;
+
+	sampler_reserve(s, nth);
+	for (size_t i = 0; i < s->ntasks; i++)
+		s->tasks[i].seen = false;
+	for (size_t i = 0; i < nth; i++) {
+		struct sampler_task *t = sampler_task(s, th[i].tid);
+
+		t->seen = true;
+		if (sampler_look(s, t, &th[i], second))
+			s->eligible[n++] = th[i].tid;
+	}
+	sampler_sweep(s);
+	s->ncaps = 0;
+	s->batch_ns = sampler_now(CLOCK_MONOTONIC);
+	if (n > 0 && attach_sample(s->a, s->eligible, n, sampler_capture, s,
+				   timeout_ns) > 0)
+		s->stops += s->ncaps;
+	sampler_refresh_maps(s, false);
+	for (size_t i = 0; i < s->ncaps; i++)
+		sampler_account(s, &s->caps[i], second);
+	s->ticks++;
+}
+
+static int
+sampler_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Fills the health figures of a snapshot. */
+static void
+sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
+{
+	size_t n =
+		s->stop_n < SAMPLER_STOP_RING ? s->stop_n : SAMPLER_STOP_RING;
+	uint64_t sorted[SAMPLER_STOP_RING];
+	int64_t cpu = sampler_now(CLOCK_PROCESS_CPUTIME_ID);
+	double dt = (double)(now - s->last_publish_ns) / NSEC;
+
+	if (dt > 0.2) {
+		s->hz_achieved = (double)(s->ticks - s->ticks_at_publish) / dt;
+		s->self_cpu = (double)(cpu - s->last_cpu_ns) / NSEC / dt;
+		s->ticks_at_publish = s->ticks;
+		s->last_cpu_ns = cpu;
+		s->last_publish_ns = now;
+	}
+	memcpy(sorted, s->stop_ring, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), sampler_u64_cmp);
+	snap->stop_ns_p50 = n ? sorted[n / 2] : 0;
+	snap->stop_ns_p99 = n ? sorted[n * 99 / 100] : 0;
+	snap->hz_achieved = s->hz_achieved;
+	snap->self_cpu = s->self_cpu;
+	snap->ticks = s->ticks;
+	snap->late_ticks = s->late_ticks;
+	snap->samples = s->samples;
+	snap->stops = s->stops;
+	snap->unwind_errors = s->unwind_errors;
+	snap->memory_bytes = aggregate_bytes(s->g);
+}
+
+/* Publishes an immutable copy of the tables and wakes the readers. */
+static void
+sampler_publish_snapshot(struct sampler *s)
+{
+	int64_t now = sampler_now(CLOCK_MONOTONIC);
+	struct profile_snapshot view = {0}, *snap, *old;
+	int status = 0;
+
+	view.pid = attach_pid_of(s->a);
+	view.cmdline = s->cmdline;
+	view.exe = s->exe;
+	switch (attach_state(s->a, &status)) {
+	case ATTACH_RUNNING:
+		view.target_state = PROFILE_TARGET_RUNNING;
+		break;
+	case ATTACH_EXITED:
+		view.target_state = PROFILE_TARGET_EXITED;
+		break;
+	case ATTACH_SIGNALED:
+		view.target_state = PROFILE_TARGET_SIGNALED;
+		break;
+	case ATTACH_GONE:
+		view.target_state = PROFILE_TARGET_GONE;
+		break;
+	}
+	view.target_status = status;
+	view.start_unix_ns = s->start_unix_ns;
+	view.duration_ns = now - s->start_ns;
+	view.hz = s->opt.hz;
+	view.now_second = (uint32_t)((now - s->start_ns) / NSEC);
+	sampler_health(s, &view, now);
+	aggregate_view(s->g, &view);
+	snap = profile_snapshot_copy(&view);
+	pthread_mutex_lock(&s->lock);
+	old = s->latest;
+	s->latest = snap;
+	pthread_mutex_unlock(&s->lock);
+	profile_snapshot_unref(old);
+	sampler_kick(s->notify_fd);
+}
+
+/* Once a second: thread names (threads rename themselves) and folding. */
+static void
+sampler_housekeeping(struct sampler *s, uint32_t second)
+{
+	pid_t pid = attach_pid_of(s->a);
+
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct sampler_task *t = &s->tasks[i];
+
+		procfs_read_comm(pid, t->tid,
+				 aggregate_thread_at(s->g, t->rec)->name);
+	}
+	if (second >= s->last_fold_second + 2 * SAMPLER_FOLD_SECONDS) {
+		aggregate_fold(s->g, second - SAMPLER_FOLD_SECONDS);
+		s->last_fold_second = second;
+	}
+	sampler_refresh_maps(s, true);
+}
+
+static void
+sampler_do_reset(struct sampler *s)
+{
+	aggregate_reset_counts(s->g);
+	s->start_ns = sampler_now(CLOCK_MONOTONIC);
+	s->start_unix_ns = sampler_now(CLOCK_REALTIME);
+	s->samples = s->stops = s->unwind_errors = 0;
+	s->ticks = s->late_ticks = s->ticks_at_publish = 0;
+	s->stop_n = 0;
+	s->last_fold_second = 0;
+}
+
+/* Moves the deadline past now, counting the ticks that were missed. */
+static int64_t
+sampler_next_deadline(struct sampler *s, int64_t next, int64_t period)
+{
+	int64_t now = sampler_now(CLOCK_MONOTONIC);
+
+	next += period;
+	if (now > next) {
+		int64_t missed = (now - next) / period + 1;
+
+		s->late_ticks += (uint64_t)missed;
+		next += missed * period;
+	}
+	return next;
+}
+
+/* The sampler thread's loop: ticks, commands, publishing. */
+static void
+sampler_loop(struct sampler *s)
+{
+	int64_t period = NSEC / s->opt.hz;
+	int64_t timeout = period * 2 < 5000000 ? 5000000 : period * 2;
+	int64_t now = sampler_now(CLOCK_MONOTONIC), next = now;
+	int64_t next_publish = now + NSEC;
+
+	while (!atomic_load(&s->stop)) {
+		bool paused = atomic_load(&s->paused);
+		int rc = attach_wait(s->a, paused ? next_publish : next,
+				     s->wake_fd);
+
+		if (rc < 0)
+			break;
+		if (rc == 1)
+			sampler_drain(s->wake_fd);
+		if (atomic_exchange(&s->reset, false)) {
+			sampler_do_reset(s);
+			atomic_store(&s->publish, true);
+		}
+		now = sampler_now(CLOCK_MONOTONIC);
+		if (paused) {
+			next = now;
+		} else if (now >= next) {
+			sampler_tick(s, (uint32_t)((now - s->start_ns) / NSEC),
+				     timeout);
+			if (s->opt.once)
+				break;
+			next = sampler_next_deadline(s, next, period);
+		}
+		if (now >= next_publish ||
+		    atomic_exchange(&s->publish, false)) {
+			sampler_housekeeping(
+				s, (uint32_t)((now - s->start_ns) / NSEC));
+			sampler_publish_snapshot(s);
+			next_publish = now + NSEC;
+		}
+	}
+}
+
+/* Sets up the tables once attached; the target already runs traced. */
+static void
+sampler_setup(struct sampler *s)
+{
+	pid_t pid = attach_pid_of(s->a);
+	char path[64], exe[4096];
+	ssize_t len;
+	char *cmdline = procfs_read_cmdline(pid);
+
+	s->g = aggregate_new();
+	s->u = unwind_new(s->a);
+	s->sy = symbols_new(pid);
+	s->cmdline = aggregate_string(s->g, cmdline ? cmdline : "?");
+	free(cmdline);
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	len = readlink(path, exe, sizeof(exe) - 1);
+	exe[len > 0 ? len : 0] = '\0';
+	s->exe = aggregate_string(s->g, exe);
+	sampler_refresh_maps(s, true);
+	sampler_do_reset(s);
+	s->last_publish_ns = s->start_ns;
+	s->last_cpu_ns = sampler_now(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+static void
+sampler_started(struct sampler *s, int rc, char *cause)
+{
+	pthread_mutex_lock(&s->lock);
+	s->started = true;
+	s->start_rc = rc;
+	s->start_cause = cause;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void *
+sampler_main(void *arg)
+{
+	struct sampler *s = arg;
+	char *cause = NULL;
+	int rc;
+
+	if (s->opt.pid > 0)
+		rc = attach_pid(s->opt.pid, &s->a, &cause);
+	else
+		rc = attach_spawn(s->opt.argv, s->opt.child_output, &s->a,
+				  &cause);
+	if (rc != 0) {
+		sampler_started(s, rc, cause);
+		return NULL;
+	}
+	sampler_setup(s);
+	sampler_publish_snapshot(s);
+	sampler_started(s, 0, NULL);
+	sampler_loop(s);
+	if (attach_state(s->a, &rc) != ATTACH_RUNNING) {
+		for (size_t i = 0; i < s->ntasks; i++)
+			s->tasks[i].seen = false;
+		sampler_sweep(s);
+	}
+	sampler_publish_snapshot(s);
+	attach_detach(s->a);
+	s->a = NULL;
+	atomic_store(&s->done, true);
+	sampler_kick(s->notify_fd);
+	return NULL;
+}
+
+int
+sampler_start(const struct sampler_options *opt, struct sampler **out,
+	      char **cause)
+{
+	struct sampler *s = xcalloc(1, sizeof(*s));
+	int rc;
+
+	s->opt = *opt;
+	if (s->opt.hz == 0)
+		s->opt.hz = 99;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	s->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->notify_fd < 0 || s->wake_fd < 0)
+		fatal("eventfd");
+	if ((errno = pthread_create(&s->thread, NULL, sampler_main, s)) != 0)
+		fatal("pthread_create");
+	pthread_mutex_lock(&s->lock);
+	while (!s->started)
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+	rc = s->start_rc;
+	if (rc != 0) {
+		*cause = s->start_cause;
+		s->start_cause = NULL;
+		sampler_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+struct profile_snapshot *
+sampler_snapshot(struct sampler *s)
+{
+	struct profile_snapshot *snap;
+
+	sampler_drain(s->notify_fd);
+	pthread_mutex_lock(&s->lock);
+	snap = s->latest ? profile_snapshot_ref(s->latest) : NULL;
+	pthread_mutex_unlock(&s->lock);
+	return snap;
+}
+
+int
+sampler_fd(const struct sampler *s)
+{
+	return s->notify_fd;
+}
+
+void
+sampler_publish(struct sampler *s)
+{
+	atomic_store(&s->publish, true);
+	sampler_kick(s->wake_fd);
+}
+
+void
+sampler_reset(struct sampler *s)
+{
+	atomic_store(&s->reset, true);
+	sampler_kick(s->wake_fd);
+}
+
+void
+sampler_pause(struct sampler *s, bool paused)
+{
+	atomic_store(&s->paused, paused);
+	sampler_kick(s->wake_fd);
+}
+
+bool
+sampler_done(const struct sampler *s)
+{
+	return atomic_load(&s->done);
+}
+
+void
+sampler_stop(struct sampler *s)
+{
+	if (s->joined)
+		return;
+	atomic_store(&s->stop, true);
+	sampler_kick(s->wake_fd);
+	pthread_join(s->thread, NULL);
+	s->joined = true;
+}
+
+void
+sampler_free(struct sampler *s)
+{
+	if (s == NULL)
+		return;
+	sampler_stop(s);
+	for (size_t i = 0; i < s->ntasks; i++) {
+		if (s->tasks[i].stat_fd >= 0)
+			close(s->tasks[i].stat_fd);
+		if (s->tasks[i].sched_fd >= 0)
+			close(s->tasks[i].sched_fd);
+	}
+	free(s->tasks);
+	idx_free(&s->task_idx);
+	free(s->caps);
+	free(s->eligible);
+	procfs_maps_free(&s->maps);
+	profile_snapshot_unref(s->latest);
+	symbols_free(s->sy);
+	unwind_free(s->u);
+	aggregate_free(s->g);
+	free(s->start_cause);
+	close(s->notify_fd);
+	close(s->wake_fd);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	free(s);
+}
