@@ -4,3 +4,8 @@ noinst_LIBRARIES += libsampler.a
 libsampler_a_SOURCES = sampler/sampler.c sampler/sampler.h \
 	sampler/aggregate.c sampler/aggregate.h sampler/idx.c sampler/idx.h \
 	sampler/profile.c sampler/profile.h sampler/unwind.h sampler/symbols.h
+
+check_PROGRAMS += tests/unit/aggregate_test
+TESTS += tests/unit/aggregate_test
+tests_unit_aggregate_test_SOURCES = tests/unit/aggregate_test.c
+tests_unit_aggregate_test_LDADD = libsampler.a libcommon.a
