@@ -21,14 +21,14 @@ struct symbols;
 
 /* One entry of an address's inline chain. Strings belong to symbols. */
 struct symbols_frame {
-	const char *name;        /* demangled function name, or
+	const char *name;	 /* demangled function name, or
 				    "libz.so.1+0x1234" when no symbol covers
 				    the address (never the nearest symbol) */
 	const char *system_name; /* raw (mangled) symbol name */
-	const char *file;        /* source file path from DWARF, or NULL */
-	int line;                /* line of the address in this frame, 0 if
+	const char *file;	 /* source file path from DWARF, or NULL */
+	int line;		 /* line of the address in this frame, 0 if
 				    unknown */
-	int start_line;          /* declaration line of the function, or 0 */
+	int start_line;		 /* declaration line of the function, or 0 */
 };
 
 /* The object file an address falls in. Strings belong to symbols. */

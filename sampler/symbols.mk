@@ -1,1 +1,27 @@
-# sampler/symbols.c: symbolization with libelf and libdw.
+# sampler/symbols.c: symbolization with libelf and libdw; C++ and Rust names
+# demangled by libiberty (Debian libiberty-dev, a static library).
+libsampler_a_SOURCES += sampler/symbols.c
+
+# tests/symbols/symtarget: the live target of symbols_test (never
+# sanitized: per-program flags replace AM_CFLAGS and AM_LDFLAGS), and
+# symtarget-stripped, its stripped copy.
+check_PROGRAMS += tests/symbols/symtarget
+tests_symbols_symtarget_SOURCES = tests/symbols/symtarget.c
+tests_symbols_symtarget_CFLAGS = $(CPT_WARN) -O2 -g
+tests_symbols_symtarget_LDFLAGS = -rdynamic
+check_SCRIPTS += tests/symbols/symtarget-stripped
+CLEANFILES += tests/symbols/symtarget-stripped
+tests/symbols/symtarget-stripped: tests/symbols/symtarget$(EXEEXT)
+	$(AM_V_GEN)$(or $(STRIP),strip) -o $@ tests/symbols/symtarget$(EXEEXT)
+
+check_PROGRAMS += tests/unit/symbols_test
+TESTS += tests/unit/symbols_test
+tests_unit_symbols_test_SOURCES = tests/unit/symbols_test.c tests/tap.h
+tests_unit_symbols_test_LDADD = libsampler.a libattach.a libcommon.a \
+	$(DEP_LIBS)
+# symtarget-noaranges: without .debug_aranges (as clang emits by default).
+check_SCRIPTS += tests/symbols/symtarget-noaranges
+CLEANFILES += tests/symbols/symtarget-noaranges
+tests/symbols/symtarget-noaranges: tests/symbols/symtarget$(EXEEXT)
+	$(AM_V_GEN)$(or $(OBJCOPY),objcopy) --remove-section .debug_aranges \
+		tests/symbols/symtarget$(EXEEXT) $@

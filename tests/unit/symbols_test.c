@@ -1,0 +1,479 @@
+/*
+ * symbols.c against live processes: tests/symbols/symtarget (functions at
+ * known lines, an inline chain, mangled names, a noreturn call ending a
+ * function), its stripped copy, and a deleted-then-replaced copy. The target
+ * prints its addresses and line numbers; we read its maps and symbolize.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach/procfs.h"
+#include "sampler/symbols.h"
+#include "tests/tap.h"
+
+#define MAX_KEYS 64
+#define MAX_FRAMES 8
+
+struct target {
+	pid_t pid;
+	int in_fd;
+	char *keys[MAX_KEYS];
+	uint64_t vals[MAX_KEYS];
+	int nkeys;
+};
+
+/* Starts path with pipes on stdin and stdout and reads its "key value"
+ * lines up to "ready". Returns 0, or -1. */
+static int
+target_start(const char *path, struct target *t)
+{
+	int in[2], out[2];
+	char line[256], key[64];
+	unsigned long long val;
+	FILE *f;
+
+	memset(t, 0, sizeof(*t));
+	if (pipe(in) != 0 || pipe(out) != 0)
+		return -1;
+	t->pid = fork();
+	if (t->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl(path, path, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	t->in_fd = in[1];
+	f = fdopen(out[0], "r");
+	while (fgets(line, sizeof(line), f) != NULL &&
+	       strcmp(line, "ready\n") != 0)
+		if (sscanf(line, "%63s %lli", key, &val) == 2 &&
+		    t->nkeys < MAX_KEYS) {
+			t->keys[t->nkeys] = strdup(key);
+			t->vals[t->nkeys++] = val;
+		}
+	fclose(f);
+	return t->nkeys > 0 ? 0 : -1;
+}
+
+static uint64_t
+target_get(const struct target *t, const char *key)
+{
+	for (int i = 0; i < t->nkeys; i++)
+		if (strcmp(t->keys[i], key) == 0)
+			return t->vals[i];
+	printf("# target printed no %s\n", key);
+	return 0;
+}
+
+static void
+target_stop(struct target *t)
+{
+	close(t->in_fd);
+	waitpid(t->pid, NULL, 0);
+	for (int i = 0; i < t->nkeys; i++)
+		free(t->keys[i]);
+}
+
+static struct symbols *
+symbols_for(pid_t pid)
+{
+	struct procfs_maps maps;
+	struct symbols *s = symbols_new(pid);
+
+	if (procfs_read_maps(pid, &maps) != 0) {
+		printf("# procfs_read_maps: %s\n", strerror(errno));
+		return s;
+	}
+	symbols_set_maps(s, &maps);
+	procfs_maps_free(&maps);
+	return s;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+static bool
+in_range(int v, int lo, int hi)
+{
+	return v >= lo && v <= hi;
+}
+
+static void
+check_leaf(struct symbols *s, const struct target *t, const char *fn)
+{
+	struct symbols_frame fr[MAX_FRAMES];
+	struct symbols_module mod;
+	char b[64], e[64];
+	int n = symbols_lookup(s, target_get(t, fn) + 4, false, fr, MAX_FRAMES,
+			       &mod);
+	int lo, hi;
+
+	snprintf(b, sizeof(b), "%s_begin",
+		 strncmp(fn, "global", 6) ? "leaf" : "global");
+	snprintf(e, sizeof(e), "%s_end",
+		 strncmp(fn, "global", 6) ? "leaf" : "global");
+	lo = (int)target_get(t, b);
+	hi = (int)target_get(t, e);
+	tap_is_int(n, 1, "%s: one frame", fn);
+	tap_is_str(fr[0].name, fn, "%s: name", fn);
+	tap_is_str(base_name(fr[0].file), "symtarget.c", "%s: file", fn);
+	tap_ok(in_range(fr[0].line, lo, hi), "%s: line %d in [%d, %d]", fn,
+	       fr[0].line, lo, hi);
+	tap_ok(in_range(fr[0].start_line, lo, hi), "%s: start line %d", fn,
+	       fr[0].start_line);
+	tap_is_str(base_name(mod.path), "symtarget", "%s: module", fn);
+	tap_ok(mod.build_id != NULL && strlen(mod.build_id) == 40,
+	       "%s: module build-id %s", fn, mod.build_id);
+}
+
+static void
+check_inline(struct symbols *s, const struct target *t, const char *ra,
+	     const char *caller, const char *call_line)
+{
+	struct symbols_frame fr[MAX_FRAMES];
+	int n = symbols_lookup(s, target_get(t, ra), true, fr, MAX_FRAMES,
+			       NULL);
+
+	tap_is_int(n, 2, "%s: inline chain of 2", ra);
+	tap_is_str(fr[0].name, "inl_hot", "%s: innermost is inl_hot", ra);
+	tap_is_int(fr[0].line, target_get(t, "line_probe"),
+		   "%s: inl_hot line is the probe call", ra);
+	tap_ok(in_range(fr[0].start_line, target_get(t, "inl_begin"),
+			target_get(t, "inl_end")),
+	       "%s: inl_hot start line %d", ra, fr[0].start_line);
+	tap_is_str(fr[1].name, caller, "%s: then %s", ra, caller);
+	tap_is_int(fr[1].line, target_get(t, call_line),
+		   "%s: %s line is its call of inl_hot", ra, caller);
+	tap_is_str(base_name(fr[1].file), "symtarget.c", "%s: caller file", ra);
+
+	/* max 1: the real function alone, in the only slot. */
+	n = symbols_lookup(s, target_get(t, ra), true, fr, 1, NULL);
+	tap_ok(n == 1 && strcmp(fr[0].name, caller) == 0,
+	       "%s: max 1 keeps the real function", ra);
+}
+
+static void
+check_return_boundary(struct symbols *s, const struct target *t)
+{
+	struct symbols_frame fr[MAX_FRAMES];
+	uint64_t ra = target_get(t, "ra_end");
+	int n = symbols_lookup(s, ra, true, fr, MAX_FRAMES, NULL);
+
+	tap_is_str(fr[n - 1].name, "ends_with_call",
+		   "return address past the end: pc - 1 names the caller");
+	n = symbols_lookup(s, ra, false, fr, MAX_FRAMES, NULL);
+	tap_ok(strcmp(fr[n - 1].name, "ends_with_call") != 0,
+	       "the same address as a pc is not in ends_with_call (%s)",
+	       fr[n - 1].name);
+}
+
+static void
+check_demangled(struct symbols *s, const struct target *t)
+{
+	struct symbols_frame fr[MAX_FRAMES];
+	int n = symbols_lookup(s, target_get(t, "cpp_method") + 1, false, fr,
+			       MAX_FRAMES, NULL);
+
+	tap_is_str(fr[n - 1].name, "foo::bar()", "C++ name demangled");
+	tap_is_str(fr[n - 1].system_name, "_ZN3foo3barEv",
+		   "system name stays mangled");
+	n = symbols_lookup(s, target_get(t, "cpp_template") + 1, false, fr,
+			   MAX_FRAMES, NULL);
+	tap_is_str(fr[n - 1].name, "void outer::inner::baz<int>(int)",
+		   "C++ template name demangled");
+}
+
+static void
+check_libc(struct symbols *s, const struct target *t)
+{
+	struct symbols_frame fr[MAX_FRAMES];
+	struct symbols_module mod;
+	char dbg[256];
+	int n = symbols_lookup(s, target_get(t, "read") + 1, false, fr,
+			       MAX_FRAMES, &mod);
+
+	tap_ok(strstr(fr[n - 1].name, "read") != NULL, "libc read is %s",
+	       fr[n - 1].name);
+	tap_ok(mod.path != NULL && strstr(mod.path, "/libc.so") != NULL,
+	       "libc module %s", mod.path);
+	tap_ok(mod.build_id != NULL, "libc build-id %s", mod.build_id);
+	if (mod.build_id == NULL)
+		return;
+	snprintf(dbg, sizeof(dbg), "/usr/lib/debug/.build-id/%.2s/%s.debug",
+		 mod.build_id, mod.build_id + 2);
+	if (access(dbg, R_OK) != 0) {
+		tap_skip("no separate debug info for libc (libc6-dbg)");
+		return;
+	}
+	tap_ok(fr[n - 1].file != NULL && fr[n - 1].line > 0,
+	       "libc line from separate debug info: %s:%d", fr[n - 1].file,
+	       fr[n - 1].line);
+}
+
+/* The offset of symbol name in our own vdso (the same image as the
+ * target's), or 0. */
+static uint64_t
+vdso_sym_offset(const char *name)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)getauxval(AT_SYSINFO_EHDR);
+	size_t size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	char *copy = malloc(size);
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	uint64_t off = 0;
+
+	memcpy(copy, eh, size);
+	elf = elf_memory(copy, size);
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		GElf_Sym sym;
+
+		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_DYNSYM)
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++)
+			if (gelf_getsym(d, (int)i, &sym) != NULL &&
+			    strcmp(elf_strptr(elf, sh.sh_link, sym.st_name),
+				   name) == 0)
+				off = sym.st_value;
+	}
+	elf_end(elf);
+	free(copy);
+	return off;
+}
+
+static void
+check_vdso(struct symbols *s, pid_t pid)
+{
+	struct procfs_maps maps;
+	struct symbols_frame fr[MAX_FRAMES];
+	struct symbols_module mod;
+	uint64_t start = 0, off = vdso_sym_offset("__vdso_clock_gettime");
+	int n;
+
+	if (procfs_read_maps(pid, &maps) == 0)
+		for (size_t i = 0; i < maps.n; i++)
+			if (strcmp(maps.maps[i].path, "[vdso]") == 0)
+				start = maps.maps[i].start;
+	procfs_maps_free(&maps);
+	if (start == 0 || off == 0) {
+		tap_skip("no vdso");
+		return;
+	}
+	n = symbols_lookup(s, start + off + 1, false, fr, MAX_FRAMES, &mod);
+	tap_is_str(fr[n - 1].name, "__vdso_clock_gettime", "vdso symbol");
+	tap_is_str(mod.path, "[vdso]", "vdso module");
+	n = symbols_lookup(s, start + 1, false, fr, MAX_FRAMES, &mod);
+	tap_is_str(fr[0].name, "[vdso]+0x1", "vdso header is [vdso]+0x1");
+}
+
+static void
+check_unknown(struct symbols *s)
+{
+	struct symbols_frame fr[MAX_FRAMES];
+	struct symbols_module mod;
+	int n = symbols_lookup(s, 0x10, false, fr, MAX_FRAMES, &mod);
+
+	tap_ok(n == 1 && strcmp(fr[0].name, "[unknown]") == 0 &&
+		       mod.path == NULL,
+	       "an address in no module is [unknown]");
+}
+
+static double
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* Lookups of cached files: prints the cost per lookup. */
+static void
+check_cost(struct symbols *s, const struct target *t, const char *label)
+{
+	const char *what[3] = {"static_leaf", "ra_one", "read"};
+	struct symbols_frame fr[MAX_FRAMES];
+	const int rounds = 5000;
+
+	for (int w = 0; w < 3; w++) {
+		uint64_t a = target_get(t, what[w]);
+		double t0 = now_ns(), per;
+
+		for (int i = 0; i < rounds; i++)
+			symbols_lookup(s, a + 1 + i % 4, false, fr, MAX_FRAMES,
+				       NULL);
+		per = (now_ns() - t0) / rounds;
+		tap_ok(per < 250e3,
+		       "%s %s: lookup costs under 250 us (%.0f ns)", label,
+		       what[w], per);
+	}
+}
+
+/* The name of static_leaf + 4 in the stripped copy: not in .dynsym. */
+static void
+check_stripped(const char *path, char *name, size_t len, bool measure)
+{
+	struct target t;
+	struct symbols *s;
+	struct symbols_frame fr[MAX_FRAMES];
+	struct symbols_module mod;
+	char want[128];
+	uint64_t a;
+	int n;
+
+	if (target_start(path, &t) != 0) {
+		tap_ok(0, "start %s", path);
+		return;
+	}
+	s = symbols_for(t.pid);
+	a = target_get(&t, "static_leaf") + 4;
+	n = symbols_lookup(s, a, false, fr, MAX_FRAMES, &mod);
+	/* A PIE linked at 0 whose first mapping has offset 0: vaddr = a -
+	 * start. */
+	snprintf(want, sizeof(want), "symtarget-stripped+%#jx",
+		 (uintmax_t)(a - mod.start));
+	tap_ok(n == 1 && strcmp(fr[0].name, want) == 0 && fr[0].file == NULL,
+	       "stripped static function is %s (got %s)", want, fr[0].name);
+	snprintf(name, len, "%s", fr[0].name);
+	n = symbols_lookup(s, target_get(&t, "global_leaf") + 4, false, fr,
+			   MAX_FRAMES, NULL);
+	tap_is_str(fr[0].name, "global_leaf", "stripped: .dynsym name");
+	n = symbols_lookup(s, target_get(&t, "ra_one"), true, fr, MAX_FRAMES,
+			   NULL);
+	tap_ok(n == 1 && strcmp(fr[0].name, "caller_one") == 0,
+	       "stripped: inlined code named by its real function");
+	n = symbols_lookup(s, target_get(&t, "ra_end"), false, fr, MAX_FRAMES,
+			   NULL);
+	tap_ok(strncmp(fr[0].name, "symtarget-stripped+0x", 21) == 0,
+	       "stripped: padding after a function is not named (%s)",
+	       fr[0].name);
+	check_demangled(s, &t);
+	if (measure)
+		check_cost(s, &t, "stripped");
+	symbols_free(s);
+	target_stop(&t);
+}
+
+/* Runs a copy of the target, then replaces the copy's file by the stripped
+ * one: symbols must come from the mapped (deleted) file. */
+static void
+check_replaced(const char *path, const char *stripped)
+{
+	char tmp[] = "/tmp/symtarget-XXXXXX";
+	char cmd[4096];
+	struct target t;
+	struct symbols *s;
+	struct symbols_frame fr[MAX_FRAMES];
+	int fd = mkstemp(tmp), n;
+
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && chmod +x '%s'", path, tmp,
+		 tmp);
+	if (system(cmd) != 0 || target_start(tmp, &t) != 0) {
+		tap_ok(0, "start a copy of the target");
+		unlink(tmp);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s.new' && mv '%s.new' '%s'",
+		 stripped, tmp, tmp, tmp);
+	tap_ok(system(cmd) == 0, "replace the running binary");
+	s = symbols_for(t.pid);
+	n = symbols_lookup(s, target_get(&t, "static_leaf") + 4, false, fr,
+			   MAX_FRAMES, NULL);
+	tap_ok(n == 1 && strcmp(fr[0].name, "static_leaf") == 0 &&
+		       fr[0].line > 0,
+	       "replaced binary read through map_files (%s:%d)", fr[0].name,
+	       fr[0].line);
+	symbols_free(s);
+	target_stop(&t);
+	unlink(tmp);
+}
+
+int
+main(void)
+{
+	const char *top = getenv("top_builddir");
+	char path[1024], stripped[1024], name1[128], name2[128];
+	struct target t;
+	struct symbols *s;
+	struct symbols_frame fr[MAX_FRAMES];
+	struct procfs_maps maps;
+	const char *before;
+
+	snprintf(path, sizeof(path), "%s/tests/symbols/symtarget",
+		 top ? top : ".");
+	snprintf(stripped, sizeof(stripped),
+		 "%s/tests/symbols/symtarget-stripped", top ? top : ".");
+	signal(SIGPIPE, SIG_IGN);
+	if (target_start(path, &t) != 0) {
+		tap_ok(0, "start %s", path);
+		return tap_done();
+	}
+	s = symbols_for(t.pid);
+	check_leaf(s, &t, "static_leaf");
+	check_leaf(s, &t, "global_leaf");
+	check_inline(s, &t, "ra_one", "caller_one", "line_call_one");
+	check_inline(s, &t, "ra_two", "caller_two", "line_call_two");
+	check_return_boundary(s, &t);
+	check_demangled(s, &t);
+	check_libc(s, &t);
+	check_vdso(s, t.pid);
+	check_unknown(s);
+
+	/* New maps, same files: cached strings stay and are reused. */
+	symbols_lookup(s, target_get(&t, "static_leaf") + 4, false, fr, 1,
+		       NULL);
+	before = fr[0].name;
+	if (procfs_read_maps(t.pid, &maps) == 0) {
+		symbols_set_maps(s, &maps);
+		procfs_maps_free(&maps);
+	}
+	symbols_lookup(s, target_get(&t, "static_leaf") + 4, false, fr, 1,
+		       NULL);
+	tap_ok(fr[0].name == before && strcmp(before, "static_leaf") == 0,
+	       "after set_maps the cached file is reused");
+	check_cost(s, &t, "symtarget");
+	symbols_free(s);
+	target_stop(&t);
+
+	check_stripped(stripped, name1, sizeof(name1), true);
+	check_stripped(stripped, name2, sizeof(name2), false);
+	tap_is_str(name2, name1, "stripped offsets are the same across runs");
+	check_replaced(path, stripped);
+
+	snprintf(path, sizeof(path), "%s/tests/symbols/symtarget-noaranges",
+		 top ? top : ".");
+	if (target_start(path, &t) != 0) {
+		tap_ok(0, "start %s", path);
+		return tap_done();
+	}
+	s = symbols_for(t.pid);
+	check_inline(s, &t, "ra_one", "caller_one", "line_call_one");
+	symbols_free(s);
+	target_stop(&t);
+	return tap_done();
+}
