@@ -101,7 +101,10 @@ workload() {
 # start_bg CMD...: runs CMD in the background, output in $TMPD/bg.N.out;
 # sets BG_PID. Killed at exit if still running.
 start_bg() {
-	"$@" >"$TMPD/bg.$$.$tap_n.out" 2>&1 &
+	(
+		trap - EXIT
+		exec "$@"
+	) >"$TMPD/bg.$$.$tap_n.out" 2>&1 &
 	BG_PID=$!
 	BG_OUT="$TMPD/bg.$$.$tap_n.out"
 	tap_bg_pids="$tap_bg_pids $BG_PID"
