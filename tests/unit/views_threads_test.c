@@ -1,0 +1,59 @@
+#include "config.h"
+
+#include "tests/tap.h"
+#include "tests/unit/views_fixture.h"
+#include "views/threads.h"
+
+int
+main(void)
+{
+	struct fx x;
+	struct profile_snapshot *s = fx_standard(&x, "/src/b.c");
+	struct threads_table t;
+	struct filter f;
+
+	filter_init(&f);
+	threads_build(s, &f, THREADS_SORT_CPU, false, &t);
+	tap_is_int(t.nrows, 2, "two threads");
+	tap_is_int(t.cpu_total, 120, "cpu total");
+	tap_is_int(t.wall_total, 130, "wall total");
+	tap_is_int(t.rows[0].tid, 100, "busiest first");
+	tap_is_int(t.rows[0].cpu, 80, "t0 cpu");
+	tap_is_int(t.rows[0].wall, 90, "t0 wall");
+	tap_ok(t.rows[0].on_cpu_pct > 88.88 && t.rows[0].on_cpu_pct < 88.89,
+	       "t0 on-CPU %% = 80/90 (got %f)", t.rows[0].on_cpu_pct);
+	tap_ok(t.rows[1].cpu_share > 33.33 && t.rows[1].cpu_share < 33.34,
+	       "t1 share of cpu = 40/120");
+	tap_is_str(t.rows[0].hottest_name, "hot_a", "t0 hottest");
+	tap_is_int(t.rows[0].hottest_flat, 60, "t0 hottest flat");
+	tap_is_str(t.rows[1].hottest_name, "hot_b", "t1 hottest");
+	tap_is_str(t.rows[1].name, "worker1", "name");
+	tap_is_int(t.rows[1].state, 'S', "state");
+	tap_ok(!t.rows[0].selected, "nothing selected");
+	threads_free(&t);
+
+	threads_build(s, &f, THREADS_SORT_CPU, true, &t);
+	tap_is_int(t.rows[0].tid, 101, "reversed: least busy first");
+	threads_free(&t);
+	threads_build(s, &f, THREADS_SORT_NAME, false, &t);
+	tap_is_str(t.rows[0].name, "ratio", "by name");
+	threads_free(&t);
+	threads_build(s, &f, THREADS_SORT_ONCPU, false, &t);
+	tap_is_int(t.rows[0].tid, 101, "by on-CPU %%: 100%% first");
+	threads_free(&t);
+
+	f.windowed = true;
+	filter_thread_toggle(&f, 1);
+	threads_build(s, &f, THREADS_SORT_TID, false, &t);
+	tap_is_int(t.rows[0].cpu, 60, "window drops rec's second");
+	tap_ok(t.rows[1].selected && !t.rows[0].selected, "selection shown");
+	tap_is_int(t.rows[1].cpu, 40, "thread filter does not hide counts");
+	threads_free(&t);
+	f.mode = FILTER_MODE_WALL;
+	threads_build(s, &f, THREADS_SORT_TID, false, &t);
+	tap_is_int(t.rows[0].hottest_flat, 70, "wall hottest counts off-CPU");
+	threads_free(&t);
+	filter_free(&f);
+	profile_snapshot_unref(s);
+	return tap_done();
+}

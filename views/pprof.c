@@ -1,0 +1,467 @@
+#include "config.h"
+
+#include "views/pprof.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "common/xmalloc.h"
+#include "sampler/profile.h"
+#include "views/hash.h"
+#include "views/profile.pb-c.h"
+
+/* The string table being built: strings are borrowed. */
+struct pprof_strings {
+	struct hash index; /* hash -> first index of a chain */
+	const char **strs;
+	uint32_t *next;
+	size_t n, cap;
+};
+
+static int64_t
+pprof_str(struct pprof_strings *t, const char *s)
+{
+	int found;
+	uint32_t *slot;
+	uint32_t id;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	slot = hash_slot(&t->index, hash_str(s), &found);
+	for (id = found ? *slot : HASH_EMPTY; id != HASH_EMPTY;
+	     id = t->next[id])
+		if (strcmp(t->strs[id], s) == 0)
+			return id;
+	if (t->n == t->cap) {
+		t->cap *= 2;
+		t->strs = xreallocarray(t->strs, t->cap, sizeof(*t->strs));
+		t->next = xreallocarray(t->next, t->cap, sizeof(*t->next));
+	}
+	id = (uint32_t)t->n++;
+	t->strs[id] = s;
+	t->next[id] = found ? *slot : HASH_EMPTY;
+	if (found)
+		*slot = id;
+	else
+		hash_put_at(&t->index, slot, id);
+	return id;
+}
+
+/* Everything the encoded message points to, freed after packing. */
+struct pprof_build {
+	const struct profile_snapshot *s;
+	const struct filter *f;
+	Perftools__Profiles__Profile p;
+	struct pprof_strings st;
+	Perftools__Profiles__ValueType types[2], period_type;
+	Perftools__Profiles__ValueType *type_ptrs[2];
+	Perftools__Profiles__Mapping *maps, **map_ptrs;
+	uint32_t *map_id; /* snapshot mapping -> pprof id */
+	Perftools__Profiles__Function *fns, **fn_ptrs;
+	Perftools__Profiles__Location *locs, **loc_ptrs;
+	Perftools__Profiles__Line *lines, **line_ptrs;
+	Perftools__Profiles__Sample *samples, **sample_ptrs;
+	Perftools__Profiles__Label *labels, **label_ptrs;
+	uint64_t *loc_ids;
+	int64_t *values;
+	int64_t comments[2];
+	char *version;
+};
+
+static void
+pprof_types(struct pprof_build *b)
+{
+	const char *kind = b->f->mode == FILTER_MODE_WALL ? "wall" : "cpu";
+	Perftools__Profiles__ValueType init =
+		PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
+
+	for (int i = 0; i < 2; i++) {
+		b->types[i] = init;
+		b->type_ptrs[i] = &b->types[i];
+	}
+	b->types[0].type = pprof_str(&b->st, "samples");
+	b->types[0].unit = pprof_str(&b->st, "count");
+	b->types[1].type = pprof_str(&b->st, kind);
+	b->types[1].unit = pprof_str(&b->st, "nanoseconds");
+	b->period_type = b->types[1];
+	b->p.n_sample_type = 2;
+	b->p.sample_type = b->type_ptrs;
+	b->p.period_type = &b->period_type;
+	b->p.period = b->s->hz != 0 ? 1000000000 / b->s->hz : 0;
+}
+
+/* Mappings, the main binary (path == exe) first. */
+static void
+pprof_mappings(struct pprof_build *b)
+{
+	const struct profile_snapshot *s = b->s;
+	Perftools__Profiles__Mapping init = PERFTOOLS__PROFILES__MAPPING__INIT;
+	uint32_t next = 1;
+
+	b->maps = xcalloc(s->nmappings + 1, sizeof(*b->maps));
+	b->map_ptrs = xcalloc(s->nmappings + 1, sizeof(*b->map_ptrs));
+	b->map_id = xcalloc(s->nmappings + 1, sizeof(*b->map_id));
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; i < s->nmappings; i++) {
+			const struct profile_mapping *m = &s->mappings[i];
+			bool main_bin = s->exe != NULL && m->path != NULL &&
+					strcmp(m->path, s->exe) == 0 &&
+					next == 1;
+			Perftools__Profiles__Mapping *pm;
+
+			if (b->map_id[i] != 0 || (pass == 0 && !main_bin))
+				continue;
+			b->map_id[i] = next++;
+			pm = &b->maps[b->map_id[i] - 1];
+			*pm = init;
+			pm->id = b->map_id[i];
+			pm->memory_start = m->start;
+			pm->memory_limit = m->limit;
+			pm->file_offset = m->offset;
+			pm->filename = pprof_str(&b->st, m->path);
+			pm->build_id = pprof_str(&b->st, m->build_id);
+			pm->has_functions = pm->has_filenames = true;
+			pm->has_line_numbers = pm->has_inline_frames = true;
+			b->map_ptrs[pm->id - 1] = pm;
+		}
+	}
+	b->p.n_mapping = s->nmappings;
+	b->p.mapping = b->map_ptrs;
+}
+
+static void
+pprof_functions(struct pprof_build *b)
+{
+	const struct profile_snapshot *s = b->s;
+	Perftools__Profiles__Function init =
+		PERFTOOLS__PROFILES__FUNCTION__INIT;
+
+	b->fns = xcalloc(s->nfunctions + 1, sizeof(*b->fns));
+	b->fn_ptrs = xcalloc(s->nfunctions + 1, sizeof(*b->fn_ptrs));
+	for (uint32_t i = 0; i < s->nfunctions; i++) {
+		const struct profile_function *fn = &s->functions[i];
+		Perftools__Profiles__Function *pf = &b->fns[i];
+
+		*pf = init;
+		pf->id = i + 1;
+		pf->name = pprof_str(&b->st, fn->name);
+		pf->system_name = pprof_str(
+			&b->st, fn->system_name ? fn->system_name : fn->name);
+		pf->filename = pprof_str(&b->st, fn->file);
+		pf->start_line = fn->start_line;
+		b->fn_ptrs[i] = pf;
+	}
+	b->p.n_function = s->nfunctions;
+	b->p.function = b->fn_ptrs;
+}
+
+static void
+pprof_locations(struct pprof_build *b)
+{
+	const struct profile_snapshot *s = b->s;
+	Perftools__Profiles__Location linit =
+		PERFTOOLS__PROFILES__LOCATION__INIT;
+	Perftools__Profiles__Line init = PERFTOOLS__PROFILES__LINE__INIT;
+
+	b->locs = xcalloc(s->nlocations + 1, sizeof(*b->locs));
+	b->loc_ptrs = xcalloc(s->nlocations + 1, sizeof(*b->loc_ptrs));
+	b->lines = xcalloc(s->nlines + 1, sizeof(*b->lines));
+	b->line_ptrs = xcalloc(s->nlines + 1, sizeof(*b->line_ptrs));
+	for (uint32_t i = 0; i < s->nlines; i++) {
+		b->lines[i] = init;
+		b->lines[i].function_id = s->lines[i].function + 1;
+		b->lines[i].line = s->lines[i].line;
+		b->line_ptrs[i] = &b->lines[i];
+	}
+	for (uint32_t i = 0; i < s->nlocations; i++) {
+		const struct profile_location *l = &s->locations[i];
+		Perftools__Profiles__Location *pl = &b->locs[i];
+
+		*pl = linit;
+		pl->id = i + 1;
+		pl->address = l->address;
+		if (l->mapping != PROFILE_NONE && l->mapping < s->nmappings)
+			pl->mapping_id = b->map_id[l->mapping];
+		pl->n_line = l->nlines;
+		pl->line = b->line_ptrs + l->first_line;
+		b->loc_ptrs[i] = pl;
+	}
+	b->p.n_location = s->nlocations;
+	b->p.location = b->loc_ptrs;
+}
+
+/* Sums the counts per (stack, thread) into *n of them; returns the index
+   of each count's sample (UINT32_MAX: none) in per_count. */
+static uint64_t *
+pprof_aggregate(struct pprof_build *b, uint32_t **owner, size_t *n)
+{
+	const struct profile_snapshot *s = b->s;
+	struct hash index;
+	uint64_t *sums = NULL;
+
+	*owner = xcalloc(s->ncounts + 1, sizeof(**owner));
+	*n = 0;
+	hash_init(&index);
+	for (uint32_t i = 0; i < s->ncounts; i++) {
+		const struct profile_count *c = &s->counts[i];
+		uint64_t v = filter_count_value(b->f, s, c);
+		uint32_t *slot;
+		int found;
+
+		(*owner)[i] = UINT32_MAX;
+		if (v == 0 || c->stack >= s->nstacks ||
+		    s->stacks[c->stack].depth == 0)
+			continue;
+		slot = hash_slot(&index, ((uint64_t)c->stack << 32) | c->thread,
+				 &found);
+		if (!found) {
+			sums = xreallocarray(sums, *n + 1, sizeof(*sums));
+			sums[*n] = 0;
+			(*owner)[i] = (uint32_t)*n;
+			hash_put_at(&index, slot, (uint32_t)(*n)++);
+		} else {
+			(*owner)[i] = *slot;
+		}
+		sums[(*owner)[i]] += v;
+	}
+	hash_free(&index);
+	return sums;
+}
+
+static void
+pprof_sample(struct pprof_build *b, size_t k, const struct profile_count *c,
+	     uint64_t n, size_t *loc_pos)
+{
+	const struct profile_snapshot *s = b->s;
+	const struct profile_stack *st = &s->stacks[c->stack];
+	Perftools__Profiles__Sample init = PERFTOOLS__PROFILES__SAMPLE__INIT;
+	Perftools__Profiles__Label linit = PERFTOOLS__PROFILES__LABEL__INIT;
+	Perftools__Profiles__Sample *ps = &b->samples[k];
+	Perftools__Profiles__Label *lb = &b->labels[2 * k];
+
+	*ps = init;
+	ps->n_location_id = st->depth;
+	ps->location_id = b->loc_ids + *loc_pos;
+	for (uint32_t d = 0; d < st->depth; d++)
+		b->loc_ids[(*loc_pos)++] =
+			s->stack_locations[st->first + d] + 1;
+	ps->n_value = 2;
+	ps->value = b->values + 2 * k;
+	ps->value[0] = (int64_t)n;
+	ps->value[1] = (int64_t)n * b->p.period;
+	lb[0] = lb[1] = linit;
+	lb[0].key = pprof_str(&b->st, "thread_id");
+	lb[1].key = pprof_str(&b->st, "thread_name");
+	if (c->thread < s->nthreads) {
+		lb[0].num = s->threads[c->thread].tid;
+		lb[1].str = pprof_str(&b->st, s->threads[c->thread].name);
+	}
+	b->label_ptrs[2 * k] = &lb[0];
+	b->label_ptrs[2 * k + 1] = &lb[1];
+	ps->n_label = lb[1].str != 0 ? 2 : 1;
+	ps->label = b->label_ptrs + 2 * k;
+	b->sample_ptrs[k] = ps;
+}
+
+static void
+pprof_samples(struct pprof_build *b)
+{
+	const struct profile_snapshot *s = b->s;
+	uint32_t *owner;
+	size_t n, nlocs = 0, pos = 0;
+	uint64_t *sums = pprof_aggregate(b, &owner, &n);
+	bool *done = xcalloc(n + 1, sizeof(*done));
+
+	for (uint32_t i = 0; i < s->ncounts; i++)
+		if (owner[i] != UINT32_MAX && !done[owner[i]]) {
+			done[owner[i]] = true;
+			nlocs += s->stacks[s->counts[i].stack].depth;
+		}
+	b->samples = xcalloc(n + 1, sizeof(*b->samples));
+	b->sample_ptrs = xcalloc(n + 1, sizeof(*b->sample_ptrs));
+	b->labels = xcalloc(2 * n + 1, sizeof(*b->labels));
+	b->label_ptrs = xcalloc(2 * n + 1, sizeof(*b->label_ptrs));
+	b->values = xcalloc(2 * n + 1, sizeof(*b->values));
+	b->loc_ids = xcalloc(nlocs + 1, sizeof(*b->loc_ids));
+	memset(done, 0, (n + 1) * sizeof(*done));
+	for (uint32_t i = 0; i < s->ncounts; i++) {
+		uint32_t k = owner[i];
+
+		if (k == UINT32_MAX || done[k])
+			continue;
+		done[k] = true;
+		pprof_sample(b, k, &s->counts[i], sums[k], &pos);
+	}
+	b->p.n_sample = n;
+	b->p.sample = b->sample_ptrs;
+	free(done);
+	free(owner);
+	free(sums);
+}
+
+static void
+pprof_meta(struct pprof_build *b)
+{
+	const struct profile_snapshot *s = b->s;
+	int64_t duration = s->duration_ns;
+
+	if (b->f->windowed &&
+	    (int64_t)b->f->window_seconds * 1000000000 < duration)
+		duration = (int64_t)b->f->window_seconds * 1000000000;
+	b->p.time_nanos = s->start_unix_ns;
+	b->p.duration_nanos = duration;
+	b->version = xasprintf("cproftop %s", PACKAGE_VERSION);
+	b->comments[0] = pprof_str(&b->st, b->version);
+	b->comments[1] = pprof_str(&b->st, s->cmdline);
+	b->p.n_comment = b->comments[1] != 0 ? 2 : 1;
+	b->p.comment = b->comments;
+}
+
+static void
+pprof_build_free(struct pprof_build *b)
+{
+	hash_free(&b->st.index);
+	free(b->st.strs);
+	free(b->st.next);
+	free(b->maps);
+	free(b->map_ptrs);
+	free(b->map_id);
+	free(b->fns);
+	free(b->fn_ptrs);
+	free(b->locs);
+	free(b->loc_ptrs);
+	free(b->lines);
+	free(b->line_ptrs);
+	free(b->samples);
+	free(b->sample_ptrs);
+	free(b->labels);
+	free(b->label_ptrs);
+	free(b->loc_ids);
+	free(b->values);
+	free(b->version);
+}
+
+void
+pprof_encode(const struct profile_snapshot *s, const struct filter *f,
+	     uint8_t **buf, size_t *len)
+{
+	struct pprof_build b;
+	Perftools__Profiles__Profile init = PERFTOOLS__PROFILES__PROFILE__INIT;
+
+	memset(&b, 0, sizeof(b));
+	b.s = s;
+	b.f = f;
+	b.p = init;
+	hash_init(&b.st.index);
+	b.st.cap = 256;
+	b.st.strs = xmalloc(b.st.cap * sizeof(*b.st.strs));
+	b.st.next = xmalloc(b.st.cap * sizeof(*b.st.next));
+	b.st.strs[0] = "";
+	b.st.next[0] = HASH_EMPTY;
+	b.st.n = 1;
+	pprof_types(&b);
+	pprof_mappings(&b);
+	pprof_functions(&b);
+	pprof_locations(&b);
+	pprof_samples(&b);
+	pprof_meta(&b);
+	b.p.n_string_table = b.st.n;
+	b.p.string_table = (char **)b.st.strs;
+	*len = perftools__profiles__profile__get_packed_size(&b.p);
+	*buf = xmalloc(*len + 1);
+	perftools__profiles__profile__pack(&b.p, *buf);
+	pprof_build_free(&b);
+}
+
+/* Writes all of buf to fd; -1 with errno on failure. */
+static int
+pprof_write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Gzips buf into fd; -1 with errno (EIO for zlib errors) on failure. */
+static int
+pprof_gzip(int fd, const uint8_t *buf, size_t len)
+{
+	uint8_t out[65536];
+	z_stream z;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS,
+			 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		errno = ENOMEM;
+		return -1;
+	}
+	z.next_in = (Bytef *)(uintptr_t)buf;
+	z.avail_in = (uInt)len;
+	do {
+		z.next_out = out;
+		z.avail_out = sizeof(out);
+		rc = deflate(&z, Z_FINISH);
+		if ((rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) ||
+		    pprof_write_all(fd, out, sizeof(out) - z.avail_out) < 0) {
+			if (rc != Z_OK && rc != Z_STREAM_END)
+				errno = EIO;
+			deflateEnd(&z);
+			return -1;
+		}
+	} while (rc != Z_STREAM_END);
+	deflateEnd(&z);
+	return 0;
+}
+
+int
+pprof_write(const struct profile_snapshot *s, const struct filter *f,
+	    const char *path, char **cause)
+{
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	uint8_t *buf;
+	size_t len;
+	int fd, rc = -1;
+
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		*cause =
+			xasprintf("cannot create %s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	pprof_encode(s, f, &buf, &len);
+	if (fchmod(fd, 0644) < 0 || pprof_gzip(fd, buf, len) < 0 ||
+	    fsync(fd) < 0)
+		*cause = xasprintf("cannot write %s: %s", tmp, strerror(errno));
+	else
+		rc = 0;
+	if (close(fd) < 0 && rc == 0) {
+		*cause = xasprintf("cannot write %s: %s", tmp, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && rename(tmp, path) < 0) {
+		*cause = xasprintf("cannot rename %s to %s: %s", tmp, path,
+				   strerror(errno));
+		rc = -1;
+	}
+	if (rc < 0)
+		unlink(tmp);
+	free(buf);
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,43 @@
+#ifndef CPT_VIEWS_PPROF_H
+#define CPT_VIEWS_PPROF_H
+
+/*
+ * pprof export: the snapshot as a gzip'd profile.proto (google/pprof).
+ *
+ * Sample types [samples/count, cpu/nanoseconds] in CPU mode or
+ * [samples/count, wall/nanoseconds] in wall mode (nanoseconds = samples *
+ * period, period = 1e9 / hz); one pprof sample per (stack, thread) with a
+ * nonzero count in the filter's mode and scope, labelled thread_id (num)
+ * and thread_name (str). The thread set, focus, hide and node fraction are
+ * NOT applied: the file holds the whole profile of that mode and scope, and
+ * pprof's own -tagfocus/-focus/-hide select in it. Mappings (main binary
+ * first) with all has_* flags, functions, locations with inline chains
+ * (callee first), time/duration, and comments "cproftop VERSION" and the
+ * target's command line.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "views/filter.h"
+
+struct profile_snapshot;
+
+/*
+ * Encodes the profile (uncompressed protobuf) into *buf (caller frees),
+ * *len bytes. Any thread; s is only read.
+ */
+void pprof_encode(const struct profile_snapshot *s, const struct filter *f,
+		  uint8_t **buf, size_t *len);
+
+/*
+ * Writes the gzip'd profile to path: to path.tmp.XXXXXX in the same
+ * directory, then renamed over path, so a reader never sees a partial
+ * file. Returns 0, or -1 with *cause set (caller frees) when the file
+ * cannot be created, written (ENOSPC...) or renamed; the temporary file is
+ * removed then and s is untouched. Any thread.
+ */
+int pprof_write(const struct profile_snapshot *s, const struct filter *f,
+		const char *path, char **cause);
+
+#endif

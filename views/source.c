@@ -1,0 +1,310 @@
+#include "config.h"
+
+#include "views/source.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "sampler/profile.h"
+#include "views/graph.h"
+
+#define SOURCE_MARGIN 5
+#define SOURCE_MAX_BYTES (64u << 20)
+
+static bool
+source_streq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Reads all of path into a NUL-terminated buffer (caller frees), or NULL. */
+static char *
+source_read(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	size_t len = 0, cap = 65536;
+	char *buf;
+
+	if (fp == NULL)
+		return NULL;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		size_t n = fread(buf + len, 1, cap - len, fp);
+
+		len += n;
+		if (n == 0 || len >= SOURCE_MAX_BYTES)
+			break;
+		if (len == cap) {
+			cap *= 2;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+	}
+	if (ferror(fp)) {
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	fclose(fp);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* Tries candidate path c (caller-owned, consumed); true when v holds it. */
+static bool
+source_try(struct source_view *v, char *c)
+{
+	v->buf = source_read(c);
+	if (v->buf == NULL) {
+		int e = errno;
+
+		free(c);
+		errno = e;
+		return false;
+	}
+	v->path = c;
+	return true;
+}
+
+static bool
+source_try_entry(struct source_view *v, const char *entry, const char *file)
+{
+	const char *eq = strchr(entry, '=');
+	const char *base = strrchr(file, '/');
+
+	if (eq != NULL) {
+		size_t n = (size_t)(eq - entry);
+
+		return strncmp(file, entry, n) == 0 &&
+		       source_try(v, xasprintf("%s%s", eq + 1, file + n));
+	}
+	if (source_try(v, xasprintf("%s/%s", entry, file)))
+		return true;
+	return base != NULL &&
+	       source_try(v, xasprintf("%s/%s", entry, base + 1));
+}
+
+/* Finds and reads v->file; sets v->note when it cannot. */
+static void
+source_find(struct source_view *v, const struct source_options *opt)
+{
+	const char *file = v->file;
+
+	if (file == NULL) {
+		v->note = xasprintf("no source file recorded for %s",
+				    v->name != NULL ? v->name : "?");
+		return;
+	}
+	if (opt != NULL && opt->pid > 0 && file[0] == '/' &&
+	    source_try(v, xasprintf("/proc/%d/root%s", (int)opt->pid, file)))
+		return;
+	for (size_t i = 0; opt != NULL && i < opt->npaths; i++) {
+		if (source_try_entry(v, opt->paths[i], file))
+			return;
+	}
+	if (source_try(v, xstrdup(file)))
+		return;
+	v->note = xasprintf("source file %s not found: %s (add a directory "
+			    "with --source-path)",
+			    file, strerror(errno));
+}
+
+/* Splits v->buf into lines; returns the array (caller frees) and count. */
+static char **
+source_split(char *buf, size_t *n)
+{
+	char **lines = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	while (*buf != '\0') {
+		char *nl = strchr(buf, '\n');
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			lines = xreallocarray(lines, cap, sizeof(*lines));
+		}
+		lines[(*n)++] = buf;
+		if (nl == NULL)
+			break;
+		*nl = '\0';
+		buf = nl + 1;
+	}
+	return lines;
+}
+
+static void
+source_add(struct source_view *v, size_t *cap, const struct source_row *r)
+{
+	if (v->nrows == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		v->rows = xreallocarray(v->rows, *cap, sizeof(*v->rows));
+	}
+	v->rows[v->nrows++] = *r;
+	v->flat += r->flat;
+	v->cum += r->cum;
+}
+
+/* The line nodes of the function in g (same name and file, line != 0). */
+static void
+source_line_range(const struct graph *g, const struct source_view *v, int *lo,
+		  int *hi)
+{
+	*lo = 0;
+	*hi = 0;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct graph_node *n = &g->nodes[i];
+
+		if (n->line <= 0 || n->cum == 0 ||
+		    !source_streq(n->name, v->name) ||
+		    !source_streq(n->file, v->file))
+			continue;
+		if (*lo == 0 || n->line < *lo)
+			*lo = n->line;
+		if (n->line > *hi)
+			*hi = n->line;
+	}
+}
+
+static void
+source_counts(const struct graph *g, const struct source_view *v, int line,
+	      struct source_row *r)
+{
+	r->line = line;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct graph_node *n = &g->nodes[i];
+
+		if (n->line == line && source_streq(n->name, v->name) &&
+		    source_streq(n->file, v->file)) {
+			r->flat += n->flat;
+			r->cum += n->cum;
+		}
+	}
+}
+
+/* Rows per line of the function, with text when the file was read. */
+static void
+source_lines(struct source_view *v, const struct graph *g, int start_line,
+	     int lo, int hi)
+{
+	size_t cap = 0, nlines = 0;
+	char **text = NULL;
+	int start = start_line > 0 && start_line <= lo ? start_line
+						       : lo - SOURCE_MARGIN;
+	int end = hi + SOURCE_MARGIN;
+
+	if (start < 1)
+		start = 1;
+	if (v->buf != NULL)
+		text = source_split(v->buf, &nlines);
+	for (int l = start; l <= end; l++) {
+		struct source_row r = {0};
+
+		if (text != NULL && (size_t)l > nlines)
+			break;
+		source_counts(g, v, l, &r);
+		if (text == NULL && r.cum == 0)
+			continue;
+		r.text = text != NULL ? text[l - 1] : NULL;
+		source_add(v, &cap, &r);
+	}
+	free(text);
+}
+
+/* Rows per address when the function has no line numbers. */
+static void
+source_addresses(struct source_view *v, const struct profile_snapshot *s,
+		 const struct filter *f)
+{
+	struct graph g;
+	size_t cap = 0;
+
+	graph_build(&g, s, f, FILTER_GRAN_ADDRESS, false);
+	for (size_t i = 0; i < g.nnodes; i++) {
+		const struct graph_node *n = &g.nodes[i];
+		struct source_row r = {
+			.address = n->address, .flat = n->flat, .cum = n->cum};
+
+		if (n->cum != 0 && source_streq(n->name, v->name))
+			source_add(v, &cap, &r);
+	}
+	graph_free(&g);
+	for (size_t i = 1; i < v->nrows; i++) {
+		struct source_row r = v->rows[i];
+		size_t j = i;
+
+		for (; j > 0 && v->rows[j - 1].address > r.address; j--)
+			v->rows[j] = v->rows[j - 1];
+		v->rows[j] = r;
+	}
+}
+
+static void
+source_hottest(struct source_view *v)
+{
+	v->hottest = -1;
+	for (size_t i = 0; i < v->nrows; i++) {
+		const struct source_row *r = &v->rows[i];
+		const struct source_row *h =
+			v->hottest >= 0 ? &v->rows[v->hottest] : NULL;
+
+		if (r->cum == 0)
+			continue;
+		if (h == NULL || r->flat > h->flat ||
+		    (r->flat == h->flat && r->cum > h->cum))
+			v->hottest = (long)i;
+	}
+}
+
+int
+source_build(const struct profile_snapshot *s, const struct filter *f,
+	     uint32_t function, const struct source_options *opt,
+	     struct source_view *out)
+{
+	const struct profile_function *fn;
+	struct graph g;
+	int lo, hi;
+
+	memset(out, 0, sizeof(*out));
+	out->hottest = -1;
+	if (function >= s->nfunctions)
+		return -1;
+	fn = &s->functions[function];
+	out->function = function;
+	out->name = fn->name;
+	out->file = fn->file;
+	graph_build(&g, s, f, FILTER_GRAN_LINE, false);
+	out->total = g.total;
+	source_line_range(&g, out, &lo, &hi);
+	if (out->file != NULL && (lo > 0 || fn->start_line > 0)) {
+		source_find(out, opt);
+		if (lo == 0)
+			lo = hi = fn->start_line;
+		source_lines(out, &g, fn->start_line, lo, hi);
+	} else {
+		if (out->file == NULL)
+			source_find(out, opt);
+		else
+			out->note =
+				xasprintf("no line numbers for %s", out->name);
+		source_addresses(out, s, f);
+	}
+	graph_free(&g);
+	source_hottest(out);
+	return 0;
+}
+
+void
+source_free(struct source_view *v)
+{
+	free(v->path);
+	free(v->note);
+	free(v->rows);
+	free(v->buf);
+	memset(v, 0, sizeof(*v));
+	v->hottest = -1;
+}

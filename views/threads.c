@@ -1,0 +1,209 @@
+#include "config.h"
+
+#include "views/threads.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "sampler/profile.h"
+#include "views/hash.h"
+
+/* The function of the innermost frame of stack st, or PROFILE_NONE. */
+static uint32_t
+threads_leaf_function(const struct profile_snapshot *s, uint32_t st)
+{
+	const struct profile_stack *stack = &s->stacks[st];
+	const struct profile_location *loc;
+
+	if (stack->depth == 0)
+		return PROFILE_NONE;
+	loc = &s->locations[s->stack_locations[stack->first]];
+	return s->lines[loc->first_line].function;
+}
+
+/* The lowest function id with the name of function fn (names merge, as in
+   the top table; on a hash collision fn stands alone). */
+static uint32_t
+threads_canonical(const struct profile_snapshot *s, struct hash *names,
+		  uint32_t fn)
+{
+	const char *name = s->functions[fn].name;
+	int found;
+	uint32_t *slot = hash_slot(names, hash_str(name), &found);
+
+	if (!found) {
+		hash_put_at(names, slot, fn);
+		return fn;
+	}
+	if (strcmp(s->functions[*slot].name ? s->functions[*slot].name : "",
+		   name ? name : "") != 0)
+		return fn;
+	return *slot;
+}
+
+struct threads_acc {
+	struct hash per;   /* (thread, function) -> index into flat */
+	struct hash names; /* name hash -> canonical function */
+	uint64_t *flat;
+	size_t n;
+};
+
+/* Adds v flat samples of function fn to row r and updates its hottest. */
+static void
+threads_add_flat(struct threads_acc *a, struct threads_row *r, uint32_t fn,
+		 uint64_t v)
+{
+	int found;
+	uint32_t *slot =
+		hash_slot(&a->per, ((uint64_t)r->thread << 32) | fn, &found);
+	uint32_t idx;
+
+	if (found) {
+		idx = *slot;
+	} else {
+		idx = (uint32_t)a->n++;
+		a->flat = xreallocarray(a->flat, a->n, sizeof(*a->flat));
+		a->flat[idx] = 0;
+		hash_put_at(&a->per, slot, idx);
+	}
+	a->flat[idx] += v;
+	if (a->flat[idx] > r->hottest_flat ||
+	    (a->flat[idx] == r->hottest_flat && fn < r->hottest)) {
+		r->hottest_flat = a->flat[idx];
+		r->hottest = fn;
+	}
+}
+
+static void
+threads_count(const struct profile_snapshot *s, const struct filter *f,
+	      struct threads_table *t)
+{
+	struct filter cpu = *f, wall = *f;
+	struct threads_acc a = {.flat = NULL};
+
+	cpu.mode = FILTER_MODE_CPU;
+	wall.mode = FILTER_MODE_WALL;
+	hash_init(&a.per);
+	hash_init(&a.names);
+	for (uint32_t i = 0; i < s->ncounts; i++) {
+		const struct profile_count *c = &s->counts[i];
+		struct threads_row *r;
+		uint64_t vc = filter_count_value(&cpu, s, c);
+		uint64_t vw = filter_count_value(&wall, s, c);
+		uint32_t fn;
+
+		if (c->thread >= t->nrows || vw == 0)
+			continue;
+		r = &t->rows[c->thread];
+		r->cpu += vc;
+		r->wall += vw;
+		t->cpu_total += vc;
+		t->wall_total += vw;
+		fn = threads_leaf_function(s, c->stack);
+		if (fn != PROFILE_NONE &&
+		    (f->mode == FILTER_MODE_WALL ? vw : vc) != 0)
+			threads_add_flat(&a, r,
+					 threads_canonical(s, &a.names, fn),
+					 f->mode == FILTER_MODE_WALL ? vw : vc);
+	}
+	hash_free(&a.per);
+	hash_free(&a.names);
+	free(a.flat);
+}
+
+static double
+threads_pct(uint64_t v, uint64_t total)
+{
+	return total == 0 ? 0.0 : 100.0 * (double)v / (double)total;
+}
+
+static int
+threads_cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int
+threads_cmp_key(const struct threads_row *a, const struct threads_row *b,
+		enum threads_sort key)
+{
+	switch (key) {
+	case THREADS_SORT_TID:
+		return (a->tid > b->tid) - (a->tid < b->tid);
+	case THREADS_SORT_NAME:
+		return strcmp(a->name, b->name);
+	case THREADS_SORT_CPU:
+		return threads_cmp_u64(b->cpu, a->cpu);
+	case THREADS_SORT_WALL:
+		return threads_cmp_u64(b->wall, a->wall);
+	case THREADS_SORT_ONCPU:
+		return (b->on_cpu_pct > a->on_cpu_pct) -
+		       (b->on_cpu_pct < a->on_cpu_pct);
+	}
+	return 0;
+}
+
+/* Insertion sort: thread lists are short, and it is stable. */
+static void
+threads_sort(struct threads_table *t, enum threads_sort key, bool reverse)
+{
+	for (size_t i = 1; i < t->nrows; i++) {
+		struct threads_row r = t->rows[i];
+		size_t j = i;
+
+		while (j > 0) {
+			const struct threads_row *p = &t->rows[j - 1];
+			int c = threads_cmp_key(p, &r, key);
+
+			if (reverse)
+				c = -c;
+			if (c == 0)
+				c = (p->tid > r.tid) - (p->tid < r.tid);
+			if (c <= 0)
+				break;
+			t->rows[j] = *p;
+			j--;
+		}
+		t->rows[j] = r;
+	}
+}
+
+void
+threads_build(const struct profile_snapshot *s, const struct filter *f,
+	      enum threads_sort key, bool reverse, struct threads_table *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->nrows = s->nthreads;
+	out->rows = xcalloc(s->nthreads + 1, sizeof(*out->rows));
+	for (uint32_t i = 0; i < s->nthreads; i++) {
+		struct threads_row *r = &out->rows[i];
+		const struct profile_thread *th = &s->threads[i];
+
+		r->thread = i;
+		r->tid = th->tid;
+		r->name = th->name;
+		r->state = th->state;
+		r->alive = th->alive;
+		r->selected = f->nthreads != 0 && filter_thread_selected(f, i);
+		r->hottest = PROFILE_NONE;
+	}
+	threads_count(s, f, out);
+	for (size_t i = 0; i < out->nrows; i++) {
+		struct threads_row *r = &out->rows[i];
+
+		r->cpu_share = threads_pct(r->cpu, out->cpu_total);
+		r->wall_share = threads_pct(r->wall, out->wall_total);
+		r->on_cpu_pct = threads_pct(r->cpu, r->wall);
+		if (r->hottest != PROFILE_NONE)
+			r->hottest_name = s->functions[r->hottest].name;
+	}
+	threads_sort(out, key, reverse);
+}
+
+void
+threads_free(struct threads_table *t)
+{
+	free(t->rows);
+	memset(t, 0, sizeof(*t));
+}

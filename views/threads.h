@@ -1,0 +1,60 @@
+#ifndef CPT_VIEWS_THREADS_H
+#define CPT_VIEWS_THREADS_H
+
+/*
+ * The thread list: one row per thread of the snapshot, with its samples in
+ * the filter's scope (the thread set, focus and hide are ignored here: the
+ * list is where threads are chosen).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "views/filter.h"
+
+struct profile_snapshot;
+
+enum threads_sort {
+	THREADS_SORT_TID, /* lowest first; the others biggest/A-Z first */
+	THREADS_SORT_NAME,
+	THREADS_SORT_CPU,  /* on-CPU samples */
+	THREADS_SORT_WALL, /* all samples */
+	THREADS_SORT_ONCPU /* on-CPU % */
+};
+
+struct threads_row {
+	uint32_t thread; /* index into snapshot->threads */
+	pid_t tid;
+	const char *name; /* borrowed from the snapshot */
+	char state;	  /* last /proc state letter */
+	bool alive;
+	bool selected;	    /* in the filter's thread set (false when empty) */
+	uint64_t cpu, wall; /* samples in scope */
+	double cpu_share, wall_share; /* % of all threads' cpu / wall samples */
+	double on_cpu_pct;	      /* cpu / wall * 100, 0 without samples */
+	uint32_t hottest;	  /* function with the most flat samples in the
+				     filter's mode, or PROFILE_NONE */
+	const char *hottest_name; /* its name, or NULL */
+	uint64_t hottest_flat;
+};
+
+struct threads_table {
+	struct threads_row *rows; /* freed by threads_free() */
+	size_t nrows;
+	uint64_t cpu_total, wall_total; /* over all threads, in scope */
+};
+
+/*
+ * Builds the thread list of s in f's scope into *out, sorted by key
+ * (reverse: the other way; ties by tid). Any thread; s is only read.
+ */
+void threads_build(const struct profile_snapshot *s, const struct filter *f,
+		   enum threads_sort key, bool reverse,
+		   struct threads_table *out);
+
+/* Frees the rows of t (not t itself). */
+void threads_free(struct threads_table *t);
+
+#endif
