@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,7 +36,7 @@ struct main_options {
 	double duration; /* seconds; 0 = until the target ends or a signal */
 	const char *output;
 	int top; /* rows for --top; 0 = no table */
-	bool dump, wall, headless;
+	bool dump, wall, headless, stats;
 };
 
 static void
@@ -58,6 +59,8 @@ main_usage(FILE *f)
 	      "(wall clock) in --top and -o\n"
 	      "      --child-output F  spawn mode: the command's stdout and "
 	      "stderr go to F\n"
+	      "      --stats           print the sampler's figures to stderr "
+	      "at the end\n"
 	      "  -h, --help            this help\n"
 	      "  -V, --version         cproftop's version\n",
 	      f);
@@ -88,7 +91,7 @@ main_bad(const char *what, const char *arg)
 static int
 main_parse(int argc, char **argv, struct main_options *o)
 {
-	enum { OPT_TOP = 256, OPT_DUMP, OPT_WALL, OPT_CHILD_OUTPUT };
+	enum { OPT_TOP = 256, OPT_DUMP, OPT_WALL, OPT_CHILD_OUTPUT, OPT_STATS };
 	static const struct option longopts[] = {
 		{"pid", required_argument, NULL, 'p'},
 		{"freq", required_argument, NULL, 'F'},
@@ -98,6 +101,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"dump", no_argument, NULL, OPT_DUMP},
 		{"wall", no_argument, NULL, OPT_WALL},
 		{"child-output", required_argument, NULL, OPT_CHILD_OUTPUT},
+		{"stats", no_argument, NULL, OPT_STATS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -146,6 +150,9 @@ main_parse(int argc, char **argv, struct main_options *o)
 			break;
 		case OPT_CHILD_OUTPUT:
 			o->sampler.child_output = optarg;
+			break;
+		case OPT_STATS:
+			o->stats = true;
 			break;
 		case 'h':
 			main_usage(stdout);
@@ -324,6 +331,32 @@ main_child_status(const struct profile_snapshot *s)
 	return CPT_EXIT_ERROR;
 }
 
+/*
+ * --stats: one line of key=value figures on stderr (for tests and bench/):
+ * whole-run CPU use and peak RSS of cproftop, and the sampler's health.
+ */
+static void
+main_stats(const struct profile_snapshot *s, double elapsed)
+{
+	struct rusage ru;
+	double cpu;
+
+	getrusage(RUSAGE_SELF, &ru);
+	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	      (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	fprintf(stderr,
+		"cproftop: stats samples=%llu stops=%llu ticks=%llu "
+		"late_ticks=%llu threads=%u unwind_errors=%llu "
+		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
+		"rss_kb=%ld tables_kb=%llu seconds=%.2f\n",
+		(unsigned long long)s->samples, (unsigned long long)s->stops,
+		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
+		s->nthreads, (unsigned long long)s->unwind_errors,
+		(double)s->stop_ns_p50 / 1e3, (double)s->stop_ns_p99 / 1e3,
+		elapsed > 0 ? 100 * cpu / elapsed : 0, ru.ru_maxrss,
+		(unsigned long long)s->memory_bytes / 1024, elapsed);
+}
+
 static int
 main_headless(const struct main_options *o, struct sampler *s, int sigfd)
 {
@@ -332,6 +365,8 @@ main_headless(const struct main_options *o, struct sampler *s, int sigfd)
 
 	sampler_stop(s);
 	snap = sampler_snapshot(s);
+	if (o->stats)
+		main_stats(snap, (double)snap->duration_ns / 1e9);
 	rc = main_output(o, snap);
 	if (rc == CPT_EXIT_OK && o->sampler.argv != NULL)
 		rc = main_child_status(snap);

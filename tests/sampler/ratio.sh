@@ -1,0 +1,31 @@
+# The ratio workload's known profile: hot_a/hot_b/hot_c take 50/30/20 % of
+# the CPU; worker is on every stack. Checked at 1000 Hz on the build with
+# frame pointers, the one without, and 4 threads on 2 cores. About 5000
+# samples a run: one standard error of a 50 % share is 0.7 points, so +-3
+# points is over 4 of them.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/sampler/top.sh"
+need_ptrace
+
+check_ratio() { # label, then the command
+	label=$1
+	shift
+	out="$TMPD/$label.top"
+	"$CPROFTOP" -F 1000 --top=40 --stats -- "$@" >"$out" 2>"$out.err"
+	ok $? "$label: cproftop exits 0 (the workload's own status)"
+	diag "$(grep stats "$out.err")"
+	within "$(top_col "$out" hot_a 2)" 50 3 "$label: hot_a flat%"
+	within "$(top_col "$out" hot_b 2)" 30 3 "$label: hot_b flat%"
+	within "$(top_col "$out" hot_c 2)" 20 3 "$label: hot_c flat%"
+	atleast "$(top_col "$out" worker 5)" 97 "$label: worker cum%"
+	cum=$(top_col "$out" recurse 5)
+	awk -v c="$cum" 'BEGIN { exit !(c > 1 && c <= 100) }'
+	ok $? "$label: recurse cum% is in (1, 100] under recursion ($cum)"
+	samples=$(stat_of "$out.err" samples)
+	atleast "$samples" 2500 "$label: enough samples"
+}
+
+check_ratio fp "$(workload ratio)" -d 5
+check_ratio nofp "$(workload ratio-nofp)" -d 5
+check_ratio threads4 "$(workload ratio)" -t 4 -d 5
+done_testing

@@ -1,0 +1,46 @@
+# Symbolization on real targets: a stripped binary (no invented names,
+# stable offsets), a hot spot in a shared library, an inlined function.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/sampler/top.sh"
+need_ptrace
+
+# Stripped: every name is a real symbol (.dynsym of ratio-stripped, or a
+# library's) or ratio-stripped+0xOFFSET, never hot_a & co.
+W=$(workload ratio-stripped)
+for run in 1 2; do
+	"$CPROFTOP" -F 500 --top=10 -- "$W" -d 3 >"$TMPD/strip$run" 2>&1
+	ok $? "stripped run $run: cproftop exits 0"
+done
+top_names "$TMPD/strip1" >"$TMPD/names1"
+top_names "$TMPD/strip2" >"$TMPD/names2"
+! grep -Eq '^(hot_a|hot_b|hot_c|dispatch|worker)$' "$TMPD/names1"
+ok $? "stripped: no name that only .symtab (removed) could give"
+nm -D --defined-only "$W" | awk '{ print $3 }' >"$TMPD/dynsym"
+bad=$(grep -v -E '^ratio-stripped\+0x[0-9a-f]+$' "$TMPD/names1" |
+	grep -v -x -F -f "$TMPD/dynsym" | grep -v -E '^(_start|__libc_start|\[)' |
+	head -3)
+is "$bad" "" "stripped: every name is binary+0xOFFSET or a dynamic symbol"
+is "$(grep -c '^ratio-stripped+0x' "$TMPD/names1")" "3" \
+	"stripped: the three hot leaves show as three offsets"
+is "$(grep '^ratio-stripped+0x' "$TMPD/names1" | sort)" \
+	"$(grep '^ratio-stripped+0x' "$TMPD/names2" | sort)" \
+	"stripped: the same offsets in two runs"
+
+# Shared library: cpthot_compute in libcpthot.so is the hot spot.
+"$CPROFTOP" -F 500 --top=10 -- "$(workload sharedlib-nofp)" -d 3 \
+	>"$TMPD/shared" 2>&1
+ok $? "sharedlib: cproftop exits 0"
+atleast "$(top_col "$TMPD/shared" cpthot_compute 2)" 50 \
+	"sharedlib: cpthot_compute (in libcpthot.so) is the hot spot"
+
+# Inlined: inl_hot is inlined into caller_one and caller_two, 50/50.
+"$CPROFTOP" -F 500 --top=10 -- "$(workload inlined)" -d 3 \
+	>"$TMPD/inl" 2>&1
+ok $? "inlined: cproftop exits 0"
+atleast "$(top_col "$TMPD/inl" inl_hot 2)" 80 \
+	"inlined: the inlined function carries the flat samples"
+within "$(top_col "$TMPD/inl" caller_one 5)" 50 8 \
+	"inlined: caller_one's cum through the inline chain"
+within "$(top_col "$TMPD/inl" caller_two 5)" 50 8 \
+	"inlined: caller_two's cum through the inline chain"
+done_testing
