@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "sampler/sampler.h"
+#include "tui/tui.h"
 #include "views/filter.h"
 #include "views/pprof.h"
 #include "views/report.h"
@@ -37,6 +39,9 @@ struct main_options {
 	const char *output;
 	int top; /* rows for --top; 0 = no table */
 	bool dump, wall, headless, stats;
+	const char *script;
+	const char **source_paths;
+	size_t nsource_paths;
 };
 
 static void
@@ -61,6 +66,16 @@ main_usage(FILE *f)
 	      "stderr go to F\n"
 	      "      --stats           print the sampler's figures to stderr "
 	      "at the end\n"
+	      "      --source-path P   where to look for source files: a "
+	      "directory, or FROM=TO\n"
+	      "                        to rewrite a path prefix (repeatable)\n"
+	      "      --script FILE     TUI keys from FILE, screens dumped to "
+	      "stdout (tests)\n"
+	      "\n"
+	      "Without -d, --top or --dump cproftop shows the live screen "
+	      "(press ? there).\n"
+	      "Spawned commands write to /dev/null under the live screen, to "
+	      "stderr headless.\n"
 	      "  -h, --help            this help\n"
 	      "  -V, --version         cproftop's version\n",
 	      f);
@@ -91,7 +106,15 @@ main_bad(const char *what, const char *arg)
 static int
 main_parse(int argc, char **argv, struct main_options *o)
 {
-	enum { OPT_TOP = 256, OPT_DUMP, OPT_WALL, OPT_CHILD_OUTPUT, OPT_STATS };
+	enum {
+		OPT_TOP = 256,
+		OPT_DUMP,
+		OPT_WALL,
+		OPT_CHILD_OUTPUT,
+		OPT_STATS,
+		OPT_SCRIPT,
+		OPT_SOURCE_PATH,
+	};
 	static const struct option longopts[] = {
 		{"pid", required_argument, NULL, 'p'},
 		{"freq", required_argument, NULL, 'F'},
@@ -102,6 +125,8 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"wall", no_argument, NULL, OPT_WALL},
 		{"child-output", required_argument, NULL, OPT_CHILD_OUTPUT},
 		{"stats", no_argument, NULL, OPT_STATS},
+		{"script", required_argument, NULL, OPT_SCRIPT},
+		{"source-path", required_argument, NULL, OPT_SOURCE_PATH},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -153,6 +178,15 @@ main_parse(int argc, char **argv, struct main_options *o)
 			break;
 		case OPT_STATS:
 			o->stats = true;
+			break;
+		case OPT_SCRIPT:
+			o->script = optarg;
+			break;
+		case OPT_SOURCE_PATH:
+			o->source_paths = xreallocarray(o->source_paths,
+							o->nsource_paths + 1,
+							sizeof(char *));
+			o->source_paths[o->nsource_paths++] = optarg;
 			break;
 		case 'h':
 			main_usage(stdout);
@@ -308,10 +342,11 @@ main_output(const struct main_options *o, const struct profile_snapshot *s)
 /*
  * Spawn mode reports the command's status: its exit code, or 128 + the
  * signal that killed it. A command still running once we detached is
- * waited for.
+ * waited for (headless, like perf record), or left running (after the
+ * live screen's q).
  */
 static int
-main_child_status(const struct profile_snapshot *s)
+main_child_status(const struct profile_snapshot *s, bool wait)
 {
 	int st;
 
@@ -321,6 +356,11 @@ main_child_status(const struct profile_snapshot *s)
 	case PROFILE_TARGET_SIGNALED:
 		return 128 + s->target_status;
 	case PROFILE_TARGET_RUNNING:
+		if (!wait) {
+			fprintf(stderr, "cproftop: %d still runs, detached\n",
+				s->pid);
+			return CPT_EXIT_OK;
+		}
 		if (waitpid(s->pid, &st, 0) == s->pid)
 			return WIFEXITED(st) ? WEXITSTATUS(st)
 					     : 128 + WTERMSIG(st);
@@ -369,10 +409,79 @@ main_headless(const struct main_options *o, struct sampler *s, int sigfd)
 		main_stats(snap, (double)snap->duration_ns / 1e9);
 	rc = main_output(o, snap);
 	if (rc == CPT_EXIT_OK && o->sampler.argv != NULL)
-		rc = main_child_status(snap);
+		rc = main_child_status(snap, true);
 	profile_snapshot_unref(snap);
 	if (sig != 0)
 		log_debug("stopped by signal %d", sig);
+	return rc;
+}
+
+/*
+ * A crash inside cproftop: restore the terminal, then die of the same
+ * signal. The kernel detaches every traced thread when a tracer dies, and
+ * they run on (a signal being reported to us is delivered as it would be).
+ */
+static void
+main_on_crash(int sig)
+{
+	tui_emergency_restore();
+	raise(sig);
+}
+
+static void *
+main_fault_thread(void *arg)
+{
+	const char *how = arg;
+
+	usleep(500 * 1000);
+	if (strcmp(how, "segv") == 0)
+		raise(SIGSEGV);
+	fatalx("injected fault (CPROFTOP_INJECT_FAULT=%s)", how);
+}
+
+/*
+ * Crash handlers, and the test hook CPROFTOP_INJECT_FAULT=fatal|segv that
+ * fails cproftop half a second after sampling starts, to prove that every
+ * exit path leaves the target running.
+ */
+static void
+main_crash_setup(void)
+{
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+	struct sigaction sa = {.sa_handler = main_on_crash,
+			       .sa_flags = SA_RESETHAND | SA_NODEFER};
+	const char *fault = getenv("CPROFTOP_INJECT_FAULT");
+	pthread_t t;
+
+#ifndef __SANITIZE_ADDRESS__
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+#endif
+	if (fault != NULL && *fault != '\0' &&
+	    pthread_create(&t, NULL, main_fault_thread, (void *)fault) == 0)
+		pthread_detach(t);
+}
+
+/* The live screen; the target is detached once it returns. */
+static int
+main_tui(const struct main_options *o, struct sampler *s, int sigfd)
+{
+	struct tui_options to = {
+		.output = o->output,
+		.wall = o->wall,
+		.source_paths = o->source_paths,
+		.nsource_paths = o->nsource_paths,
+		.script = o->script,
+	};
+	struct profile_snapshot *snap;
+	int rc = tui_run(s, &to, sigfd);
+
+	sampler_stop(s);
+	if (rc == CPT_EXIT_OK && o->sampler.argv != NULL) {
+		snap = sampler_snapshot(s);
+		rc = main_child_status(snap, false);
+		profile_snapshot_unref(snap);
+	}
 	return rc;
 }
 
@@ -388,21 +497,20 @@ main(int argc, char **argv)
 		return rc;
 	log_open();
 	sigfd = main_block_signals();
-	if (!o.headless) {
-		/* The TUI lands with tui/; until then the default is a top. */
-		o.headless = true;
-		o.top = 20;
-	}
-	if (o.output != NULL && !o.headless)
-		o.headless = true;
+	if (o.sampler.child_output == NULL)
+		o.sampler.child_output =
+			o.headless ? "/dev/stderr" : "/dev/null";
 	rc = sampler_start(&o.sampler, &s, &cause);
 	if (rc != 0) {
 		fprintf(stderr, "cproftop: %s\n", cause);
 		free(cause);
+		free(o.source_paths);
 		return rc;
 	}
-	rc = main_headless(&o, s, sigfd);
+	main_crash_setup();
+	rc = o.headless ? main_headless(&o, s, sigfd) : main_tui(&o, s, sigfd);
 	sampler_free(s);
+	free(o.source_paths);
 	close(sigfd);
 	log_close();
 	return rc;

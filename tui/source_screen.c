@@ -1,0 +1,268 @@
+/*
+ * The source view of one function (Enter on a row): per-line flat and cum
+ * from views/source.h, the hottest line selected first (`H` goes back to
+ * it), and below it the callers and callees from views/peek.h; Tab moves
+ * between the two lists, Enter on a caller or callee opens its source, Esc
+ * goes back.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "sampler/profile.h"
+#include "tui/crt.h"
+#include "tui/text.h"
+#include "tui/tui-int.h"
+
+static void
+source_screen_count(char *buf, size_t bufsz, uint64_t n)
+{
+	if (n == 0)
+		snprintf(buf, bufsz, "%8s", ".");
+	else
+		snprintf(buf, bufsz, "%8" PRIu64, n);
+}
+
+static void
+source_screen_line_row(void *arg, size_t idx, int width, char *buf,
+		       size_t bufsz, int *style)
+{
+	struct tui *t = arg;
+	const struct source_view *v = &t->source.view;
+	const struct source_row *r = &v->rows[idx];
+	char flat[32], cum[32];
+
+	source_screen_count(flat, sizeof(flat), r->flat);
+	source_screen_count(cum, sizeof(cum), r->cum);
+	if (r->line == 0)
+		snprintf(buf, bufsz, "%s %s  %#" PRIx64, flat, cum, r->address);
+	else
+		snprintf(buf, bufsz, "%s %s %6d  %s", flat, cum, r->line,
+			 r->text ? r->text : "");
+	if ((long)idx == v->hottest)
+		*style = CRT_HOT;
+	(void)width;
+}
+
+static void
+source_screen_edge_row(void *arg, size_t idx, int width, char *buf,
+		       size_t bufsz, int *style)
+{
+	struct tui *t = arg;
+	const struct peek_view *p = &t->source.peek;
+	bool caller = idx < p->ncallers;
+	const struct peek_row *r =
+		caller ? &p->callers[idx] : &p->callees[idx - p->ncallers];
+	char name[1024];
+	int n;
+
+	n = snprintf(buf, bufsz, "%s %8" PRIu64 " %6.2f%%  ",
+		     caller ? "caller" : "callee", r->count, r->share);
+	if (n < 0 || (size_t)n >= bufsz)
+		return;
+	text_fit_end(r->name, width - n - 9, name, sizeof(name));
+	snprintf(buf + n, bufsz - (size_t)n, "%s%s", name,
+		 r->inline_edge ? " (inline)" : "");
+	(void)style;
+}
+
+void
+source_screen_open(struct tui *t, uint32_t function, bool push)
+{
+	struct source_screen *ss = &t->source;
+
+	if (push && t->screen == TUI_SCREEN_SOURCE) {
+		if (ss->depth == SOURCE_HISTORY) {
+			for (size_t i = 1; i < SOURCE_HISTORY; i++)
+				ss->history[i - 1] = ss->history[i];
+			ss->depth--;
+		}
+		ss->history[ss->depth++] = ss->function;
+	} else if (!push) {
+		ss->depth = 0;
+	}
+	ss->function = function;
+	ss->to_hottest = true;
+	ss->lines.focused = true;
+	ss->edges.focused = false;
+	ss->edges.sel = ss->edges.top = 0;
+	t->screen = TUI_SCREEN_SOURCE;
+}
+
+/* Selects the line sel_line, or the hottest one when asked. */
+static void
+source_screen_reselect(struct source_screen *ss)
+{
+	struct source_view *v = &ss->view;
+
+	browser_set_rows(&ss->lines, v->nrows);
+	if (ss->to_hottest) {
+		size_t h = v->hottest >= 0 ? (size_t)v->hottest : 0;
+
+		ss->lines.top = h > 3 ? h - 3 : 0;
+		browser_select(&ss->lines, h);
+		ss->to_hottest = false;
+	} else {
+		for (size_t i = 0; i < v->nrows; i++)
+			if (v->rows[i].line == ss->sel_line)
+				browser_select(&ss->lines, i);
+	}
+	if (ss->lines.sel < v->nrows)
+		ss->sel_line = v->rows[ss->lines.sel].line;
+}
+
+void
+source_screen_rebuild(struct tui *t)
+{
+	struct source_screen *ss = &t->source;
+	struct source_options so = {
+		.pid = t->shown ? t->shown->pid : 0,
+		.paths = t->opt->source_paths,
+		.npaths = t->opt->nsource_paths,
+	};
+
+	if (ss->built) {
+		source_free(&ss->view);
+		peek_free(&ss->peek);
+		ss->built = false;
+	}
+	if (t->shown == NULL || source_build(t->shown, &t->filter, ss->function,
+					     &so, &ss->view) != 0) {
+		t->screen = TUI_SCREEN_TOP;
+		return;
+	}
+	peek_build(t->shown, &t->filter, ss->function, &ss->peek);
+	ss->built = true;
+	ss->lines.row = source_screen_line_row;
+	ss->lines.arg = t;
+	ss->edges.row = source_screen_edge_row;
+	ss->edges.arg = t;
+	source_screen_reselect(ss);
+	browser_set_rows(&ss->edges, ss->peek.ncallers + ss->peek.ncallees);
+}
+
+/* "name  file  flat N (x%)  cum N (y%)", or the note. */
+static void
+source_screen_title(struct tui *t, int y)
+{
+	const struct source_view *v = &t->source.view;
+	double total = v->total ? (double)v->total : 1;
+	char title[2048];
+
+	snprintf(title, sizeof(title),
+		 "%s  flat %" PRIu64 " (%.2f%%)  cum %" PRIu64 " (%.2f%%)  %s",
+		 v->name ? v->name : "?", v->flat,
+		 100.0 * (double)v->flat / total, v->cum,
+		 100.0 * (double)v->cum / total,
+		 v->note   ? v->note
+		 : v->path ? v->path
+		 : v->file ? v->file
+			   : "(no source file)");
+	tui_draw_title(y, title);
+}
+
+void
+source_screen_draw(struct tui *t, int y, int height)
+{
+	struct source_screen *ss = &t->source;
+	size_t nedges = ss->peek.ncallers + ss->peek.ncallees;
+	int eh = (int)nedges, lh, avail;
+	char title[1100], name[1024];
+
+	if (!ss->built)
+		return;
+	avail = height - 3;
+	if (eh < 1)
+		eh = 1;
+	if ((size_t)avail >= ss->view.nrows + 1 + (size_t)eh) {
+		lh = (int)ss->view.nrows + 1; /* callers right below */
+	} else {
+		if (eh > avail / 3)
+			eh = avail / 3 > 1 ? avail / 3 : 1;
+		lh = avail - eh;
+	}
+	source_screen_title(t, y);
+	attrset(crt_attr[CRT_HEADER]);
+	mvaddstr(y + 1, 0, "    flat      cum   line  source");
+	attrset(A_NORMAL);
+	clrtoeol();
+	browser_draw(&ss->lines, y + 2, lh, COLS);
+	text_fit_end(ss->view.name ? ss->view.name : "?", COLS - 40, name,
+		     sizeof(name));
+	snprintf(title, sizeof(title), "callers / callees of %s  (Tab: %s)",
+		 name, ss->edges.focused ? "source" : "go there");
+	tui_draw_title(y + 2 + lh, title);
+	if (nedges == 0) {
+		mvaddstr(y + 3 + lh, 2, "(no callers or callees sampled)");
+		clrtoeol();
+		return;
+	}
+	browser_draw(&ss->edges, y + 3 + lh, eh, COLS);
+}
+
+enum tui_result
+source_screen_key(struct tui *t, int key)
+{
+	struct source_screen *ss = &t->source;
+	struct browser *focus = ss->edges.focused ? &ss->edges : &ss->lines;
+	enum tui_result r = browser_key(focus, key);
+
+	if (r != TUI_UNHANDLED) {
+		if (ss->lines.sel < ss->view.nrows)
+			ss->sel_line = ss->view.rows[ss->lines.sel].line;
+		return r;
+	}
+	switch (key) {
+	case '\t':
+		ss->edges.focused = !ss->edges.focused &&
+				    ss->peek.ncallers + ss->peek.ncallees > 0;
+		ss->lines.focused = !ss->edges.focused;
+		return TUI_REDRAW;
+	case 'H':
+		ss->to_hottest = true;
+		source_screen_reselect(ss);
+		return TUI_REDRAW;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+	case KEY_RIGHT:
+		if (!ss->edges.focused || ss->edges.sel >= ss->edges.nrows)
+			return TUI_REDRAW;
+		source_screen_open(
+			t,
+			ss->edges.sel < ss->peek.ncallers
+				? ss->peek.callers[ss->edges.sel].function
+				: ss->peek.callees[ss->edges.sel -
+						   ss->peek.ncallers]
+					  .function,
+			true);
+		return TUI_REBUILD;
+	case 27:
+	case KEY_LEFT:
+	case KEY_BACKSPACE:
+	case 127:
+		if (ss->depth > 0) {
+			ss->function = ss->history[--ss->depth];
+			ss->to_hottest = true;
+			ss->edges.focused = false;
+			ss->lines.focused = true;
+			ss->edges.sel = ss->edges.top = 0;
+		} else {
+			t->screen = TUI_SCREEN_TOP;
+		}
+		return TUI_REBUILD;
+	}
+	return TUI_UNHANDLED;
+}
+
+void
+source_screen_free(struct source_screen *ss)
+{
+	if (ss->built) {
+		source_free(&ss->view);
+		peek_free(&ss->peek);
+		ss->built = false;
+	}
+}
