@@ -5,11 +5,13 @@
  * Remote unwinding from a copy. While a target thread is stopped the
  * sampler only calls unwind_capture(): registers and one bounded copy of the
  * stack. After the thread is resumed, unwind_stack() walks the copy with
- * libunwind's remote API and our own accessors (stack from the copy, other
- * memory from a page cache over the target's mapped files / memory),
- * libunwind-ptrace's proc-info lookup and a global cache flushed by
- * unwind_flush(). [vdso] is unwound from an image read once from the
- * target. Sampler thread only.
+ * libunwind's remote API and our own accessors: the stack from the copy,
+ * other memory from a page cache filled with attach_read(), and unwind info
+ * from .eh_frame_hdr tables we read from the target's memory (files and
+ * [vdso] alike) searched with libunwind's dwarf_search_unwind_table --
+ * not libunwind-ptrace's proc-info lookup, which re-reads /proc/PID/maps
+ * and mmaps whole files whenever the ip changes object. A global cache is
+ * flushed by unwind_flush(). Sampler thread only.
  */
 
 #include <stdbool.h>
@@ -27,8 +29,9 @@
 struct unwind_capture {
 	pid_t tid;
 	struct user_regs_struct regs;
-	uint64_t stack_start; /* target address of stack[0] (== sp - red zone) */
-	size_t stack_len;     /* bytes copied (short near the stack's top) */
+	uint64_t
+		stack_start; /* target address of stack[0] (== sp - red zone) */
+	size_t stack_len;    /* bytes copied (short near the stack's top) */
 	uint8_t stack[UNWIND_STACK_BYTES];
 };
 
@@ -40,7 +43,8 @@ void unwind_free(struct unwind *u);
 
 /*
  * Copies regs and up to UNWIND_STACK_BYTES of stack from sp - 128 upwards
- * into c with one process_vm_readv. Called from inside an attach_sample()
+ * into c with one process_vm_readv (page by page past a short read at the
+ * end of the stack mapping). Called from inside an attach_sample()
  * callback: no allocation, no /proc reads, async work only.
  */
 void unwind_capture(struct attach *a, pid_t tid,

@@ -1,1 +1,21 @@
 # sampler/unwind.c: remote unwinding from a stack copy.
+libsampler_a_SOURCES += sampler/unwind.c
+
+# tests/unwind/target.c, built with and without frame pointers, is the
+# program tests/unit/unwind_test attaches to and unwinds. Not sanitized:
+# it must look like an ordinary optimised binary.
+check_PROGRAMS += tests/unwind/target-fp tests/unwind/target-nofp
+tests_unwind_target_fp_SOURCES = tests/unwind/target.c
+tests_unwind_target_fp_CFLAGS = $(CPT_WARN) -pthread -O2 -g \
+	-fexceptions -fno-omit-frame-pointer
+tests_unwind_target_fp_LDFLAGS = -pthread
+tests_unwind_target_nofp_SOURCES = tests/unwind/target.c
+tests_unwind_target_nofp_CFLAGS = $(CPT_WARN) -pthread -O2 -g \
+	-fexceptions -fomit-frame-pointer
+tests_unwind_target_nofp_LDFLAGS = -pthread
+
+check_PROGRAMS += tests/unit/unwind_test
+TESTS += tests/unit/unwind_test
+tests_unit_unwind_test_SOURCES = tests/unit/unwind_test.c
+tests_unit_unwind_test_LDADD = libsampler.a libattach.a libcommon.a \
+	$(UNWIND_LIBS) $(ELF_LIBS)

@@ -1,0 +1,587 @@
+#include "config.h"
+
+#include "sampler/unwind.h"
+
+#include <elf.h>
+#include <libunwind.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attach/procfs.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+
+/*
+ * How it works. unwind_capture() copies the registers and the stack of a
+ * stopped thread. unwind_stack() then runs libunwind's remote unwinder over
+ * our accessors (the struct unwind is their arg):
+ * - access_mem serves the stack range from the copy and every other address
+ *   from a page cache over the target's read-only and file mappings (code,
+ *   .eh_frame, .eh_frame_hdr, GOT; [vdso] included), filled with
+ *   attach_read(). Other memory is read live, except the thread's own stack
+ *   beyond the copy: it has changed since the capture.
+ * - find_proc_info looks the ip up in a table of loaded ELF images, each
+ *   with the binary-search table of its PT_GNU_EH_FRAME read from target
+ *   memory, and hands it to libunwind's dwarf_search_unwind_table. We do not
+ *   use _UPT_find_proc_info: it re-reads /proc/PID/maps and mmaps the whole
+ *   file whenever the ip leaves its single cached ELF, calls our access_mem
+ *   with its own arg, and abort()s on unusual table encodings.
+ * - libunwind's global register-state cache makes repeated ips cheap.
+ * Everything is dropped by unwind_flush().
+ */
+
+/* Not in libunwind's headers; exported by libunwind-x86_64 (1.6). */
+extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as,
+					      unw_word_t ip, unw_dyn_info_t *di,
+					      unw_proc_info_t *pi,
+					      int need_unwind_info, void *arg);
+
+#define UNWIND_RED_ZONE 128
+#define UNWIND_PAGE 4096UL
+#define UNWIND_CACHE_BITS 9 /* 512 pages, 2 MiB, direct-mapped */
+#define UNWIND_CACHE_PAGES (1U << UNWIND_CACHE_BITS)
+#define UNWIND_RS_CACHE 1024 /* libunwind register-state cache entries */
+#define UNWIND_MAX_PHDRS 64
+
+/* One cached page of the target's read-only memory. */
+struct unwind_page {
+	uint64_t addr; /* page address; 0 when empty (page 0 is never mapped) */
+	uint8_t data[UNWIND_PAGE];
+};
+
+/* One loaded ELF image (or executable memory without one). */
+struct unwind_elf {
+	uint64_t start, end; /* span of its PT_LOAD segments */
+	bool has_table;	     /* di is valid */
+	unw_dyn_info_t di;   /* UNW_INFO_FORMAT_REMOTE_TABLE */
+};
+
+struct unwind {
+	struct attach *a;
+	pid_t pid;
+	unw_addr_space_t as;
+	const struct unwind_capture *cur; /* being unwound */
+
+	bool maps_valid;
+	struct procfs_maps maps;
+
+	struct unwind_elf *elfs; /* sorted by start */
+	size_t n_elfs, cap_elfs;
+
+	struct unwind_page *pages; /* UNWIND_CACHE_PAGES */
+};
+
+static void
+unwind_maps_load(struct unwind *u)
+{
+	if (u->maps_valid)
+		return;
+	if (procfs_read_maps(u->pid, &u->maps) < 0) {
+		log_debug("unwind: maps of %d unreadable", (int)u->pid);
+		u->maps.maps = NULL;
+		u->maps.n = 0;
+	}
+	u->maps_valid = true;
+}
+
+/*
+ * True for memory whose content the unwinder may cache: read-only mappings
+ * and mapped files (the writable pages of an ELF image hold the GOT and
+ * DW.ref words that FDEs point to for personality routines: constant once
+ * loaded).
+ */
+static bool
+unwind_map_cacheable(const struct procfs_map *m)
+{
+	return m->readable && (!m->writable || m->path[0] == '/');
+}
+
+/* The cached page at addr (page-aligned), filled on a miss; NULL if the
+ * page is not cacheable or cannot be read. */
+static const uint8_t *
+unwind_page_get(struct unwind *u, uint64_t addr)
+{
+	struct unwind_page *p;
+	const struct procfs_map *m;
+
+	p = &u->pages[((addr / UNWIND_PAGE) * 0x9e3779b97f4a7c15ULL) >>
+		      (64 - UNWIND_CACHE_BITS)];
+	if (p->addr == addr)
+		return p->data;
+	m = procfs_maps_find(&u->maps, addr);
+	if (m == NULL || !unwind_map_cacheable(m))
+		return NULL;
+	if (attach_read(u->a, addr, p->data, UNWIND_PAGE) !=
+	    (ssize_t)UNWIND_PAGE) {
+		p->addr = 0;
+		return NULL;
+	}
+	p->addr = addr;
+	return p->data;
+}
+
+/* Copies len bytes of cacheable target memory at addr through the page
+ * cache. Returns 0, or -1 when some byte is not available. */
+static int
+unwind_read(struct unwind *u, uint64_t addr, void *buf, size_t len)
+{
+	uint8_t *out = buf;
+
+	while (len > 0) {
+		uint64_t page = addr & ~(UNWIND_PAGE - 1);
+		size_t off = addr - page, n = UNWIND_PAGE - off;
+		const uint8_t *data = unwind_page_get(u, page);
+
+		if (data == NULL)
+			return -1;
+		if (n > len)
+			n = len;
+		memcpy(out, data + off, n);
+		out += n;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Decodes the unsigned value of a DW_EH_PE_* encoded field at *p (pcrel,
+ * datarel etc. ignored: callers only need sizes and counts). Returns 0, or
+ * -1 for an unsupported or omitted (0xff) encoding. */
+static int
+unwind_eh_value(const uint8_t **p, const uint8_t *end, uint8_t enc,
+		uint64_t *val)
+{
+	size_t size;
+	uint32_t v32;
+
+	switch (enc & 0x0f) {
+	case 0x00: /* absptr */
+	case 0x04: /* udata8 */
+	case 0x0c: /* sdata8 */
+		size = 8;
+		break;
+	case 0x03: /* udata4 */
+	case 0x0b: /* sdata4 */
+		size = 4;
+		break;
+	default:
+		return -1;
+	}
+	if ((size_t)(end - *p) < size)
+		return -1;
+	if (size == 4) {
+		memcpy(&v32, *p, 4);
+		*val = v32;
+	} else {
+		memcpy(val, *p, 8);
+	}
+	*p += size;
+	return 0;
+}
+
+/* Fills e->di from the .eh_frame_hdr at hdr_addr. Returns 0, or -1. */
+static int
+unwind_elf_table(struct unwind *u, struct unwind_elf *e, uint64_t hdr_addr)
+{
+	uint8_t hdr[4 + 8 + 8];
+	const uint8_t *p = hdr + 4;
+	uint64_t eh_frame, fde_count;
+
+	if (unwind_read(u, hdr_addr, hdr, sizeof(hdr)) < 0 || hdr[0] != 1 ||
+	    hdr[3] != 0x3b /* DW_EH_PE_datarel | DW_EH_PE_sdata4 */ ||
+	    unwind_eh_value(&p, hdr + sizeof(hdr), hdr[1], &eh_frame) < 0 ||
+	    unwind_eh_value(&p, hdr + sizeof(hdr), hdr[2], &fde_count) < 0)
+		return -1;
+	memset(&e->di, 0, sizeof(e->di));
+	e->di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+	e->di.start_ip = e->start;
+	e->di.end_ip = e->end;
+	e->di.u.rti.segbase = hdr_addr;
+	e->di.u.rti.table_data = hdr_addr + (uint64_t)(p - hdr);
+	e->di.u.rti.table_len = fde_count * 8 / sizeof(unw_word_t);
+	e->has_table = true;
+	return 0;
+}
+
+/*
+ * Reads the ELF image mapped at base (its offset-0 mapping) from target
+ * memory: its PT_LOAD span into e and its unwind table. Returns 0, or -1
+ * when base holds no usable ELF image.
+ */
+static int
+unwind_elf_load(struct unwind *u, const struct procfs_map *base,
+		struct unwind_elf *e)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[UNWIND_MAX_PHDRS];
+	uint64_t bias = 0, lo = UINT64_MAX, hi = 0, hdr = 0;
+	bool have_bias = false;
+
+	if (unwind_read(u, base->start, &eh, sizeof(eh)) < 0 ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 ||
+	    eh.e_phnum > UNWIND_MAX_PHDRS ||
+	    unwind_read(u, base->start + eh.e_phoff, ph,
+			eh.e_phnum * sizeof(ph[0])) < 0)
+		return -1;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0 &&
+		    !have_bias) {
+			bias = base->start -
+			       (ph[i].p_vaddr & ~(UNWIND_PAGE - 1));
+			have_bias = true;
+		}
+		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr < lo)
+			lo = ph[i].p_vaddr;
+		if (ph[i].p_type == PT_LOAD &&
+		    ph[i].p_vaddr + ph[i].p_memsz > hi)
+			hi = ph[i].p_vaddr + ph[i].p_memsz;
+		if (ph[i].p_type == PT_GNU_EH_FRAME)
+			hdr = ph[i].p_vaddr;
+	}
+	if (!have_bias)
+		return -1;
+	e->start = bias + lo;
+	e->end = bias + hi;
+	if (hdr != 0 && unwind_elf_table(u, e, bias + hdr) < 0)
+		log_debug("unwind: no usable .eh_frame_hdr in %s", base->path);
+	return 0;
+}
+
+/* The offset-0 mapping of the file that m maps, or NULL (anonymous). */
+static const struct procfs_map *
+unwind_elf_base(const struct unwind *u, const struct procfs_map *m)
+{
+	const struct procfs_map *b = m;
+
+	if (strcmp(m->path, "[vdso]") == 0)
+		return m;
+	if (m->inode == 0 || m->path[0] != '/')
+		return NULL;
+	while (b > u->maps.maps && b->offset != 0 && b[-1].inode == m->inode &&
+	       strcmp(b[-1].path, m->path) == 0)
+		b--;
+	return b->offset == 0 ? b : NULL;
+}
+
+/* Inserts e into u->elfs, keeping it sorted by start. */
+static struct unwind_elf *
+unwind_elf_insert(struct unwind *u, const struct unwind_elf *e)
+{
+	size_t i = u->n_elfs;
+
+	if (u->n_elfs == u->cap_elfs) {
+		u->cap_elfs = u->cap_elfs ? 2 * u->cap_elfs : 32;
+		u->elfs = xreallocarray(u->elfs, u->cap_elfs, sizeof(*e));
+	}
+	while (i > 0 && u->elfs[i - 1].start > e->start) {
+		u->elfs[i] = u->elfs[i - 1];
+		i--;
+	}
+	u->elfs[i] = *e;
+	u->n_elfs++;
+	return &u->elfs[i];
+}
+
+/*
+ * The ELF image containing ip, loaded from the target on first use, or
+ * NULL when ip is in no executable mapping. Executable memory without an
+ * ELF image (JIT) gets an entry without a table.
+ */
+static const struct unwind_elf *
+unwind_elf_find(struct unwind *u, uint64_t ip)
+{
+	size_t lo = 0, hi = u->n_elfs;
+	const struct procfs_map *m, *base;
+	struct unwind_elf e = {0};
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (u->elfs[mid].start <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0 && ip < u->elfs[lo - 1].end)
+		return &u->elfs[lo - 1];
+	m = procfs_maps_find(&u->maps, ip);
+	if (m == NULL || !m->executable)
+		return NULL;
+	base = unwind_elf_base(u, m);
+	if (base == NULL || unwind_elf_load(u, base, &e) < 0 || ip < e.start ||
+	    ip >= e.end) {
+		e.start = m->start;
+		e.end = m->end;
+		e.has_table = false;
+	}
+	return unwind_elf_insert(u, &e);
+}
+
+static int
+unwind_find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
+		      int need_unwind_info, void *arg)
+{
+	struct unwind *u = arg;
+	const struct unwind_elf *e = unwind_elf_find(u, ip);
+	unw_dyn_info_t di;
+
+	if (e == NULL || !e->has_table)
+		return -UNW_ENOINFO;
+	di = e->di; /* libunwind wants it writable */
+	return _Ux86_64_dwarf_search_unwind_table(as, ip, &di, pi,
+						  need_unwind_info, arg);
+}
+
+/* libunwind frees DWARF unwind info itself; nothing of ours to release. */
+static void
+unwind_put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
+{
+}
+
+static int
+unwind_get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *addr, void *arg)
+{
+	return -UNW_ENOINFO;
+}
+
+/*
+ * Reads a word of anonymous writable memory from the running target (a
+ * sigaltstack frame's interrupted stack, say). The mapping that holds the
+ * thread's own sp is refused: beyond the copy it has changed since.
+ */
+static int
+unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val)
+{
+	const struct procfs_map *m = procfs_maps_find(&u->maps, addr);
+	ssize_t n;
+
+	if (m == NULL || !m->readable || unwind_map_cacheable(m) ||
+	    m == procfs_maps_find(&u->maps, u->cur->regs.rsp))
+		return -1;
+	n = attach_read(u->a, addr, val, sizeof(*val));
+	return n == (ssize_t)sizeof(*val) ? 0 : -1;
+}
+
+static int
+unwind_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
+		  int write, void *arg)
+{
+	struct unwind *u = arg;
+	const struct unwind_capture *c = u->cur;
+
+	if (write)
+		return -UNW_EINVAL;
+	if (addr >= c->stack_start && c->stack_len >= sizeof(*val) &&
+	    addr - c->stack_start <= c->stack_len - sizeof(*val)) {
+		memcpy(val, c->stack + (addr - c->stack_start), sizeof(*val));
+		return 0;
+	}
+	if (unwind_read(u, addr, val, sizeof(*val)) == 0)
+		return 0;
+	return unwind_read_live(u, addr, val) < 0 ? -UNW_EINVAL : 0;
+}
+
+#define UNWIND_REG(unw, field)                                                 \
+	[UNW_X86_64_##unw] = offsetof(struct user_regs_struct, field)
+
+/* Where libunwind's register numbers live in struct user_regs_struct. */
+static const size_t unwind_reg_offset[] = {
+	UNWIND_REG(RAX, rax), UNWIND_REG(RDX, rdx), UNWIND_REG(RCX, rcx),
+	UNWIND_REG(RBX, rbx), UNWIND_REG(RSI, rsi), UNWIND_REG(RDI, rdi),
+	UNWIND_REG(RBP, rbp), UNWIND_REG(RSP, rsp), UNWIND_REG(R8, r8),
+	UNWIND_REG(R9, r9),   UNWIND_REG(R10, r10), UNWIND_REG(R11, r11),
+	UNWIND_REG(R12, r12), UNWIND_REG(R13, r13), UNWIND_REG(R14, r14),
+	UNWIND_REG(R15, r15), UNWIND_REG(RIP, rip),
+};
+
+static int
+unwind_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val,
+		  int write, void *arg)
+{
+	const struct unwind *u = arg;
+
+	if (write)
+		return -UNW_EREADONLYREG;
+	if (reg < 0 || (size_t)reg >= sizeof(unwind_reg_offset) /
+					      sizeof(unwind_reg_offset[0]))
+		return -UNW_EBADREG;
+	memcpy(val, (const char *)&u->cur->regs + unwind_reg_offset[reg],
+	       sizeof(*val));
+	return 0;
+}
+
+static int
+unwind_access_fpreg(unw_addr_space_t as, unw_regnum_t reg, unw_fpreg_t *val,
+		    int write, void *arg)
+{
+	return -UNW_EBADREG;
+}
+
+static int
+unwind_resume(unw_addr_space_t as, unw_cursor_t *cursor, void *arg)
+{
+	return -UNW_EINVAL;
+}
+
+static int
+unwind_get_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf,
+		     size_t len, unw_word_t *off, void *arg)
+{
+	return -UNW_ENOINFO;
+}
+
+static unw_accessors_t unwind_accessors = {
+	.find_proc_info = unwind_find_proc_info,
+	.put_unwind_info = unwind_put_unwind_info,
+	.get_dyn_info_list_addr = unwind_get_dyn_info_list_addr,
+	.access_mem = unwind_access_mem,
+	.access_reg = unwind_access_reg,
+	.access_fpreg = unwind_access_fpreg,
+	.resume = unwind_resume,
+	.get_proc_name = unwind_get_proc_name,
+};
+
+struct unwind *
+unwind_new(struct attach *a)
+{
+	struct unwind *u = xcalloc(1, sizeof(*u));
+
+	u->a = a;
+	u->pid = attach_pid_of(a);
+	u->as = unw_create_addr_space(&unwind_accessors, 0);
+	if (u->as == NULL)
+		fatalx("unw_create_addr_space failed");
+	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
+	unw_set_cache_size(u->as, UNWIND_RS_CACHE, 0);
+	u->pages = xcalloc(UNWIND_CACHE_PAGES, sizeof(*u->pages));
+	return u;
+}
+
+void
+unwind_free(struct unwind *u)
+{
+	if (u == NULL)
+		return;
+	unw_destroy_addr_space(u->as);
+	if (u->maps_valid)
+		procfs_maps_free(&u->maps);
+	free(u->elfs);
+	free(u->pages);
+	free(u);
+}
+
+void
+unwind_capture(struct attach *a, pid_t tid, const struct user_regs_struct *regs,
+	       struct unwind_capture *c)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	c->tid = tid;
+	c->regs = *regs;
+	c->stack_start = regs->rsp - UNWIND_RED_ZONE;
+	n = attach_read(a, c->stack_start, c->stack, UNWIND_STACK_BYTES);
+	if (n > 0)
+		got = (size_t)n;
+	/*
+	 * A copy that runs past the end of the stack's mapping may fail as a
+	 * whole or stop short: take what is readable, a page at a time.
+	 */
+	while (got < UNWIND_STACK_BYTES && n != 0) {
+		uint64_t at = c->stack_start + got;
+		size_t want = UNWIND_PAGE - (at & (UNWIND_PAGE - 1));
+
+		if (want > UNWIND_STACK_BYTES - got)
+			want = UNWIND_STACK_BYTES - got;
+		n = attach_read(a, at, c->stack + got, want);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	c->stack_len = got;
+}
+
+/*
+ * True when ip is at the x86_64 Linux rt_sigreturn trampoline (glibc's
+ * __restore_rt): "mov $15, %rax; syscall". libunwind 1.6's
+ * unw_is_signal_frame() answers for the frame after it instead.
+ */
+static bool
+unwind_is_sigreturn(struct unwind *u, uint64_t ip)
+{
+	static const uint8_t code[] = {0x48, 0xc7, 0xc0, 0x0f, 0x00,
+				       0x00, 0x00, 0x0f, 0x05};
+	uint8_t buf[sizeof(code)];
+
+	return unwind_read(u, ip, buf, sizeof(buf)) == 0 &&
+	       memcmp(buf, code, sizeof(code)) == 0;
+}
+
+/* True when ip belongs to executable memory with unwind info. pc-1 for a
+ * return address, so a call that ends its function is looked up right. */
+static bool
+unwind_has_info(struct unwind *u, uint64_t ip, bool exact)
+{
+	const struct unwind_elf *e = unwind_elf_find(u, exact ? ip : ip - 1);
+
+	return e != NULL && e->has_table;
+}
+
+int
+unwind_stack(struct unwind *u, const struct unwind_capture *c, uint64_t *pcs,
+	     int max, bool *truncated, uint64_t *signal_frame_after)
+{
+	unw_cursor_t cursor;
+	unw_word_t ip = c->regs.rip, sp, prev_ip = 0, prev_sp = 0;
+	uint64_t sfa = 0;
+	int n = 0, step = 1;
+
+	*truncated = true;
+	if (max <= 0)
+		return 0;
+	u->cur = c;
+	unwind_maps_load(u);
+	if (unw_init_remote(&cursor, u->as, u) < 0) {
+		pcs[n++] = ip;
+		goto out;
+	}
+	while (n < max) {
+		bool exact = n == 0 || (n < 64 && (sfa >> n & 1));
+
+		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
+		    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0 ||
+		    (n > 0 && (ip == 0 || (ip == prev_ip && sp == prev_sp))))
+			goto out;
+		pcs[n++] = ip;
+		if (n < 64 && unwind_is_sigreturn(u, ip))
+			sfa |= 1ULL << n;
+		if (!unwind_has_info(u, ip, exact))
+			goto out;
+		prev_ip = ip;
+		prev_sp = sp;
+		step = unw_step(&cursor);
+		if (step <= 0)
+			break;
+	}
+	*truncated = step != 0; /* > 0: frames beyond max */
+out:
+	u->cur = NULL;
+	if (signal_frame_after != NULL)
+		*signal_frame_after = sfa;
+	return n;
+}
+
+void
+unwind_flush(struct unwind *u)
+{
+	unw_flush_cache(u->as, 0, 0);
+	if (u->maps_valid)
+		procfs_maps_free(&u->maps);
+	u->maps_valid = false;
+	u->n_elfs = 0;
+	for (size_t i = 0; i < UNWIND_CACHE_PAGES; i++)
+		u->pages[i].addr = 0;
+}
