@@ -1,6 +1,6 @@
 /*
- * ratio [-t THREADS] [-w WORK | -d SECONDS]: a CPU profile known by
- * construction.
+ * ratio [-t THREADS] [-s SLEEPERS] [-w WORK | -d SECONDS]: a CPU profile
+ * known by construction.
  *
  * Each of THREADS threads (default 1; the main thread is the first, the
  * others are named "ratio-1".."ratio-N") runs WORK units (default
@@ -12,6 +12,10 @@
  * run the same loop, so hot_a, hot_b and hot_c take 50 %, 30 % and 20 % of
  * the CPU time (and instructions), both overall and on each path.
  *
+ * With -s, SLEEPERS more threads ("sleeper-N") sleep in nanosleep until the
+ * work is done: they cost nothing unprofiled (bench/ measures what they
+ * cost profiled).
+ *
  * At exit it prints key=value lines: threads, units (all threads),
  * runtime_ms, cpu_ms and checksum (the same for the same -t and -w).
  */
@@ -19,12 +23,13 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tests/workloads/wl.h"
 
-#define RATIO_USAGE "ratio [-t THREADS] [-w WORK | -d SECONDS]"
+#define RATIO_USAGE "ratio [-t THREADS] [-s SLEEPERS] [-w WORK | -d SECONDS]"
 #define RATIO_WORK 3000	 /* units per thread by default */
 #define RATIO_PART 80000 /* loop rounds per share on the dispatch path */
 #define RATIO_RPART (RATIO_PART / 10) /* ... and on the recursive path */
@@ -95,6 +100,32 @@ worker(struct ratio_thread *t)
 }
 
 static void *
+ratio_sleeper_main(void *arg)
+{
+	(void)arg;
+	for (;;)
+		wl_sleep_ms(1e6);
+	return NULL;
+}
+
+/* Starts n threads that only sleep; they end with the process. */
+static void
+ratio_start_sleepers(unsigned long n)
+{
+	char name[16];
+	pthread_t t;
+
+	for (unsigned long i = 0; i < n; i++) {
+		if (pthread_create(&t, NULL, ratio_sleeper_main, NULL)) {
+			fputs("ratio: cannot create a thread\n", stderr);
+			exit(1);
+		}
+		snprintf(name, sizeof(name), "sleeper-%u", (unsigned)(i % 100000));
+		pthread_setname_np(t, name);
+	}
+}
+
+static void *
 ratio_thread_main(void *arg)
 {
 	worker(arg);
@@ -106,13 +137,16 @@ main(int argc, char **argv)
 {
 	static struct ratio_thread th[RATIO_MAX_THREADS];
 	unsigned long nthreads = 1, work = RATIO_WORK, units = 0, sum = 0;
+	unsigned long sleepers = 0;
 	double seconds = 0, start;
 	char name[16];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "t:w:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:w:d:")) != -1) {
 		if (opt == 't')
 			nthreads = wl_number(optarg, opt, RATIO_USAGE);
+		else if (opt == 's')
+			sleepers = wl_number(optarg, opt, RATIO_USAGE);
 		else if (opt == 'w')
 			work = wl_number(optarg, opt, RATIO_USAGE);
 		else if (opt == 'd')
@@ -123,6 +157,7 @@ main(int argc, char **argv)
 	if (optind != argc || nthreads < 1 || nthreads > RATIO_MAX_THREADS)
 		wl_usage(RATIO_USAGE);
 
+	ratio_start_sleepers(sleepers);
 	start = wl_now_ms();
 	for (unsigned long i = 0; i < nthreads; i++) {
 		th[i].work = seconds > 0 ? 0 : work;

@@ -1,0 +1,135 @@
+#!/bin/bash
+# bench/run.sh BUILDDIR [ROUNDS]: cproftop's cost, measured side by side.
+#
+# In one run, ROUNDS times (default 3) in alternation, the ratio workload
+# (fixed work, ~2 s a run) runs: alone; under cproftop at 100 and 1000 Hz
+# with 1, 4 and 16 busy threads; with 1 busy + 8 sleeping threads; under
+# `perf record -e cpu-clock -F 1000 --call-graph dwarf`; and under the bare
+# ptrace interrupt/resume loop (bench/floor, the floor of this approach).
+# Prints per configuration the medians of: target slowdown (runtime ÷ the
+# same workload alone), stop time p50/p99 (µs) and p50 ÷ floor, samples
+# achieved ÷ requested, cproftop's CPU (% of a core) and peak RSS; then
+# the goals of issue 4 with what was measured.
+set -u
+B=${1:?usage: bench/run.sh BUILDDIR [ROUNDS]}
+R=${2:-3}
+W=$B/tests/workloads/ratio
+CPT=$B/cproftop
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+work() { # units per thread so each run takes ~2 s on 2 cores
+	case $1 in 1) echo 2000 ;; 4) echo 1000 ;; *) echo 250 ;; esac
+}
+
+runtime() { awk -F= '$1 == "runtime_ms" { print $2 }' "$1"; }
+stat_of() { tr ' ' '\n' <"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+
+# record CONFIG KEY VALUE: one measurement.
+record() { echo "$3" >>"$T/$1.$2"; }
+
+median() {
+	[ -s "$1" ] || { echo "-"; return; }
+	sort -g "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+alone() { # config threads sleepers
+	"$W" -t "$2" -s "$3" -w "$(work "$2")" >"$T/out"
+	record "$1" runtime "$(runtime "$T/out")"
+}
+
+under_cproftop() { # config threads sleepers hz
+	local n=$(($2))
+	rm -f "$T/out" # --child-output appends
+	"$CPT" -F "$4" --top=1 --stats --child-output "$T/out" -- \
+		"$W" -t "$2" -s "$3" -w "$(work "$2")" >/dev/null 2>"$T/err"
+	rt=$(runtime "$T/out")
+	record "$1" runtime "$rt"
+	record "$1" p50 "$(stat_of "$T/err" stop_p50_us)"
+	record "$1" p99 "$(stat_of "$T/err" stop_p99_us)"
+	record "$1" cpu "$(stat_of "$T/err" cpu_pct)"
+	record "$1" rss "$(stat_of "$T/err" rss_kb)"
+	# Requested: every busy thread, HZ times a second, while it ran.
+	awk -v s="$(stat_of "$T/err" samples)" -v hz="$4" -v n="$n" \
+		-v sl="$3" -v rt="$rt" -v st="$(stat_of "$T/err" stops)" \
+		'BEGIN { printf "%.3f\n", (sl > 0 ? st : s) / (hz * n * rt / 1000) }' \
+		>>"$T/$1.achieved"
+}
+
+under_perf() {
+	perf record -q -e cpu-clock -F 1000 --call-graph dwarf \
+		-o "$T/perf.data" -- "$W" -w "$(work 1)" >"$T/out" 2>/dev/null
+	record perf1000-1 runtime "$(runtime "$T/out")"
+}
+
+under_floor() {
+	"$W" -w "$(work 1)" >"$T/out" &
+	local p=$!
+	sleep 0.05
+	"$B/bench/floor" "$p" 1000 1.5 >"$T/floor"
+	wait "$p"
+	record floor1000-1 runtime "$(runtime "$T/out")"
+	record floor1000-1 p50 "$(stat_of "$T/floor" floor_p50_us)"
+	record floor1000-1 p99 "$(stat_of "$T/floor" floor_p99_us)"
+}
+
+CONFIGS="alone-1 alone-4 alone-16 alone-1s8 cpt100-1 cpt1000-1 cpt100-4
+cpt1000-4 cpt100-16 cpt1000-16 cpt1000-1s8 floor1000-1"
+have_perf=0
+perf record -q -e cpu-clock -o "$T/probe" true >/dev/null 2>&1 && have_perf=1
+[ $have_perf = 1 ] && CONFIGS="$CONFIGS perf1000-1"
+
+for r in $(seq "$R"); do
+	echo "round $r/$R ..." >&2
+	alone alone-1 1 0
+	under_cproftop cpt100-1 1 0 100
+	under_cproftop cpt1000-1 1 0 1000
+	under_floor
+	[ $have_perf = 1 ] && under_perf
+	alone alone-4 4 0
+	under_cproftop cpt100-4 4 0 100
+	under_cproftop cpt1000-4 4 0 1000
+	alone alone-16 16 0
+	under_cproftop cpt100-16 16 0 100
+	under_cproftop cpt1000-16 16 0 1000
+	alone alone-1s8 1 8
+	under_cproftop cpt1000-1s8 1 8 1000
+done
+
+base_of() {
+	case $1 in
+	*-1s8) echo alone-1s8 ;; *-16) echo alone-16 ;; *-4) echo alone-4 ;;
+	*) echo alone-1 ;;
+	esac
+}
+
+floor=$(median "$T/floor1000-1.p50")
+printf '%-12s %9s %8s %8s %8s %8s %9s %6s %8s\n' config runtime_ms slowdown \
+	p50_us p99_us p50/flr achieved cpu% rss_kb
+for c in $CONFIGS; do
+	rt=$(median "$T/$c.runtime")
+	base=$(median "$T/$(base_of "$c").runtime")
+	p50=$(median "$T/$c.p50")
+	awk -v c="$c" -v rt="$rt" -v b="$base" -v p50="$p50" \
+		-v p99="$(median "$T/$c.p99")" -v f="$floor" \
+		-v a="$(median "$T/$c.achieved")" -v cpu="$(median "$T/$c.cpu")" \
+		-v rss="$(median "$T/$c.rss")" 'BEGIN {
+		printf "%-12s %9s %8.3f %8s %8s %8s %9s %6s %8s\n", c, rt,
+			rt / b, p50, p99,
+			(p50 == "-" ? "-" : sprintf("%.2f", p50 / f)), a, cpu, rss
+	}'
+done | tee "$T/table"
+
+echo
+echo "Goals (issue 4), as measured in this run:"
+col() { awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$T/table"; }
+echo "  stop p50 <= 1.25 x floor:           cpt1000-1 $(col cpt1000-1 6)"
+echo "  stop p99 <= 150 us:                 cpt1000-1 $(col cpt1000-1 5) us"
+echo "  slowdown 1000 Hz x 1 <= 1.07:       $(col cpt1000-1 3)"
+echo "  slowdown 100 Hz x 1 <= 1.01:        $(col cpt100-1 3)"
+echo "  achieved >= 0.97, 100 Hz x 4:       $(col cpt100-4 7)"
+echo "  cproftop CPU <= 5 %, 100 Hz x 16:   $(col cpt100-16 8) %"
+echo "  cproftop CPU <= 15 %, 1000 Hz x 1:  $(col cpt1000-1 8) %"
+echo "  8 sleepers add < 0.5 % at 1000 Hz:  $(awk -v a="$(col cpt1000-1s8 3)" \
+	-v b="$(col cpt1000-1 3)" 'BEGIN { printf "%+.2f %%", (a - b) * 100 }')"
+echo "  floor (bare interrupt/resume) p50 $floor us, p99 $(col floor1000-1 5) us"
