@@ -33,9 +33,9 @@ struct attach_thread {
 /* What happened to the target as a whole. */
 enum attach_state {
 	ATTACH_RUNNING,
-	ATTACH_EXITED,   /* exit_status holds the exit code */
+	ATTACH_EXITED,	 /* exit_status holds the exit code */
 	ATTACH_SIGNALED, /* exit_status holds the killing signal */
-	ATTACH_GONE,     /* gone, status unknown (not our child) */
+	ATTACH_GONE,	 /* gone, status unknown (not our child) */
 };
 
 /*

@@ -1,3 +1,16 @@
 # attach/: ptrace, process_vm_readv, /proc.
 noinst_LIBRARIES += libattach.a
-libattach_a_SOURCES = attach/attach.h attach/procfs.h common/log.h
+libattach_a_SOURCES = attach/attach.h attach/procfs.h attach/attach-int.h \
+	attach/procfs.c attach/memread.c attach/attach.c common/log.h
+
+check_PROGRAMS += tests/attach/attach-driver tests/unit/procfs_test
+tests_attach_attach_driver_SOURCES = tests/attach/attach-driver.c
+tests_attach_attach_driver_LDADD = libattach.a libcommon.a
+tests_unit_procfs_test_SOURCES = tests/unit/procfs_test.c tests/tap.h
+tests_unit_procfs_test_LDADD = libattach.a libcommon.a
+TESTS += tests/unit/procfs_test
+TESTS += tests/attach/badinput.sh tests/attach/signals.sh \
+	tests/attach/stopcont.sh tests/attach/churn.sh tests/attach/exitpaths.sh
+EXTRA_DIST += tests/attach/common.sh tests/attach/badinput.sh \
+	tests/attach/signals.sh tests/attach/stopcont.sh tests/attach/churn.sh \
+	tests/attach/exitpaths.sh tests/fixtures/proc

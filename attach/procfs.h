@@ -43,13 +43,13 @@ const struct procfs_map *procfs_maps_find(const struct procfs_maps *maps,
 
 /* Fields of /proc/PID/task/TID/stat that cproftop uses. */
 struct procfs_stat {
-	char comm[64];       /* may contain spaces and ')' */
-	char state;          /* R, S, D, T, t, Z, X, I ... */
+	char comm[64]; /* may contain spaces and ')' */
+	char state;    /* R, S, D, T, t, Z, X, I ... */
 	pid_t ppid;
-	unsigned flags;      /* PF_KTHREAD = 0x00200000 marks kernel threads */
-	uint64_t utime;      /* clock ticks */
-	uint64_t stime;      /* clock ticks */
-	int processor;       /* CPU last run on */
+	unsigned flags; /* PF_KTHREAD = 0x00200000 marks kernel threads */
+	uint64_t utime; /* clock ticks */
+	uint64_t stime; /* clock ticks */
+	int processor;	/* CPU last run on */
 };
 
 /* Parses a stat line (NUL-terminated). Returns 0, or -1 if malformed. */

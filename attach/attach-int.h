@@ -1,0 +1,45 @@
+#ifndef CPT_ATTACH_ATTACH_INT_H
+#define CPT_ATTACH_ATTACH_INT_H
+
+/*
+ * The tracer's state, shared by the files of attach/ only (attach.c owns
+ * it; memread.c reads pid). Everything but pid is touched by the tracer
+ * thread alone.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "attach/attach.h"
+
+/* Per-thread bookkeeping, kept sorted by tid. */
+struct attach_tracee {
+	pid_t tid;
+	bool group_stopped; /* in a job-control stop, PTRACE_LISTENed */
+	bool want_sample;   /* interrupted by the current attach_sample() */
+	bool detaching;	    /* attach_detach() waits for its stop */
+};
+
+struct attach {
+	pid_t pid; /* thread-group leader; read by any thread */
+	bool spawned;
+	enum attach_state state;
+	int exit_status;
+	unsigned exec_count;
+	int sigfd; /* signalfd for SIGCHLD */
+
+	struct attach_tracee *t; /* sorted by tid */
+	size_t n, cap;
+	struct attach_thread *pub; /* what attach_threads() hands out */
+	size_t pub_cap;
+
+	/* The batch attach_sample() is collecting. */
+	attach_sample_fn fn;
+	void *arg;
+	size_t pending; /* threads wanted and not yet stopped */
+	int sampled;	/* fn calls in this batch */
+	bool detach;	/* attach_detach() in progress */
+};
+
+#endif

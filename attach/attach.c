@@ -1,0 +1,851 @@
+#include "config.h"
+
+#include "attach/attach.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach/attach-int.h"
+#include "attach/procfs.h"
+#include "common/exitcodes.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+
+/*
+ * How the tracer waits. SIGCHLD (blocked in every thread) is read through a
+ * signalfd; after each wake-up one dispatcher reaps every pending status with
+ * waitpid(-1, __WALL | WNOHANG) until none is left, because SIGCHLD
+ * coalesces. Waiting on -1 rather than on chosen TIDs is deliberate: the
+ * first stop of a thread born by clone() can arrive before its parent's
+ * PTRACE_EVENT_CLONE names it, and only a wait on -1 sees it. cproftop has
+ * no children but the spawned target, so nothing else is reaped by mistake;
+ * attach_sample() still knows exactly which TIDs it is waiting for.
+ */
+
+/* No PTRACE_O_TRACEFORK: the target's child processes are not ours. */
+#define ATTACH_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)
+#define ATTACH_PF_KTHREAD 0x00200000u
+/* attach_detach() gives up on threads that have not stopped by then. */
+#define ATTACH_DETACH_NS 2000000000LL
+/* attach_spawn() gives up when the child has not exec'd by then. */
+#define ATTACH_SPAWN_NS 10000000000LL
+
+static int64_t
+attach_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The index of tid in a->t, or where it would be inserted. */
+static size_t
+attach_index(const struct attach *a, pid_t tid)
+{
+	size_t lo = 0, hi = a->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->t[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The tracee tid, or NULL. Borrowed until the table changes. */
+static struct attach_tracee *
+attach_find(struct attach *a, pid_t tid)
+{
+	size_t i = attach_index(a, tid);
+
+	return i < a->n && a->t[i].tid == tid ? &a->t[i] : NULL;
+}
+
+/* Adds tid (no-op when present). Invalidates pointers into a->t. */
+static void
+attach_add(struct attach *a, pid_t tid)
+{
+	size_t i = attach_index(a, tid);
+
+	if (i < a->n && a->t[i].tid == tid)
+		return;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		a->t = xreallocarray(a->t, a->cap, sizeof(*a->t));
+	}
+	memmove(&a->t[i + 1], &a->t[i], (a->n - i) * sizeof(*a->t));
+	memset(&a->t[i], 0, sizeof(a->t[i]));
+	a->t[i].tid = tid;
+	a->n++;
+}
+
+/* Forgets tid (no-op when absent), and any sample wanted from it. */
+static void
+attach_remove(struct attach *a, pid_t tid)
+{
+	size_t i = attach_index(a, tid);
+
+	if (i >= a->n || a->t[i].tid != tid)
+		return;
+	if (a->t[i].want_sample)
+		a->pending--;
+	memmove(&a->t[i], &a->t[i + 1], (a->n - i - 1) * sizeof(*a->t));
+	a->n--;
+}
+
+/* Resumes a stopped tracee, delivering sig (0: none). */
+static void
+attach_resume(pid_t tid, int sig)
+{
+	if (ptrace(PTRACE_CONT, tid, 0, (long)sig) != 0 && errno != ESRCH)
+		log_debug("PTRACE_CONT %d: %s", (int)tid, strerror(errno));
+}
+
+static bool
+attach_is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+	       sig == SIGTTOU;
+}
+
+/* A thread exited or was killed; the leader's end is the target's end. */
+static void
+attach_on_exit(struct attach *a, pid_t tid, int status)
+{
+	attach_remove(a, tid);
+	if (tid != a->pid)
+		return;
+	/* The leader is reported last, once its whole group is gone. */
+	if (WIFEXITED(status)) {
+		a->state = ATTACH_EXITED;
+		a->exit_status = WEXITSTATUS(status);
+	} else {
+		a->state = ATTACH_SIGNALED;
+		a->exit_status = WTERMSIG(status);
+	}
+	a->n = 0;
+	a->pending = 0;
+}
+
+/* The new thread a PTRACE_EVENT_CLONE stop announces, or 0. */
+static pid_t
+attach_event_tid(pid_t tid)
+{
+	unsigned long msg = 0;
+
+	if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) != 0)
+		return 0;
+	return (pid_t)msg;
+}
+
+/*
+ * exec: every other thread is gone (each reports its exit, except the
+ * execing one, whose old TID simply vanishes); the leader keeps the PID.
+ */
+static void
+attach_on_exec(struct attach *a, pid_t tid)
+{
+	pid_t former = attach_event_tid(tid);
+	struct attach_tracee *t;
+
+	if (former > 0 && former != tid)
+		attach_remove(a, former);
+	t = attach_find(a, tid);
+	if (t != NULL)
+		t->group_stopped = false;
+	a->exec_count++;
+}
+
+/* A stopped thread the current batch wants: fn gets its registers. */
+static void
+attach_take(struct attach *a, struct attach_tracee *t)
+{
+	struct user_regs_struct regs;
+
+	t->want_sample = false;
+	a->pending--;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs) != 0)
+		return;
+	a->fn(t->tid, &regs, a->arg);
+	a->sampled++;
+}
+
+/* A PTRACE_EVENT_STOP: our interrupt, a new thread, or a group-stop. */
+static void
+attach_on_event_stop(struct attach *a, struct attach_tracee *t, int sig)
+{
+	if (attach_is_stop_signal(sig)) {
+		/* Job control: stay stopped, but let SIGCONT through. */
+		t->group_stopped = true;
+		if (t->want_sample) {
+			t->want_sample = false;
+			a->pending--;
+		}
+		if (ptrace(PTRACE_LISTEN, t->tid, 0, 0) != 0 && errno != ESRCH)
+			log_debug("PTRACE_LISTEN %d: %s", (int)t->tid,
+				  strerror(errno));
+		return;
+	}
+	t->group_stopped = false;
+	if (t->want_sample)
+		attach_take(a, t);
+	attach_resume(t->tid, 0);
+}
+
+/* While detaching: every thread that stops is let go at once. */
+static void
+attach_detach_stop(struct attach *a, pid_t tid, int event, int sig)
+{
+	if (event == PTRACE_EVENT_CLONE) {
+		/* Its child is traced too: catch it unless already let go. */
+		pid_t child = attach_event_tid(tid);
+
+		if (child > 0 && ptrace(PTRACE_INTERRUPT, child, 0, 0) == 0)
+			attach_add(a, child);
+	}
+	if (event == PTRACE_EVENT_EXEC) {
+		pid_t former = attach_event_tid(tid);
+
+		if (former > 0 && former != tid)
+			attach_remove(a, former);
+	}
+	if (ptrace(PTRACE_DETACH, tid, 0, (long)(event == 0 ? sig : 0)) != 0 &&
+	    errno != ESRCH)
+		log_debug("PTRACE_DETACH %d: %s", (int)tid, strerror(errno));
+	attach_remove(a, tid);
+}
+
+/* Handles one wait status of tid. */
+static void
+attach_dispatch_one(struct attach *a, pid_t tid, int status)
+{
+	int sig, event;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		attach_on_exit(a, tid, status);
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	sig = WSTOPSIG(status);
+	event = (int)((unsigned)status >> 16);
+	if (a->detach) {
+		attach_detach_stop(a, tid, event, sig);
+		return;
+	}
+	/* A thread we have not met: a clone whose event is still to come. */
+	attach_add(a, tid);
+	switch (event) {
+	case 0: /* signal-delivery-stop: pass the signal on */
+		attach_find(a, tid)->group_stopped = false;
+		attach_resume(tid, sig);
+		break;
+	case PTRACE_EVENT_STOP:
+		attach_on_event_stop(a, attach_find(a, tid), sig);
+		break;
+	case PTRACE_EVENT_CLONE: {
+		pid_t child = attach_event_tid(tid);
+
+		if (child > 0)
+			attach_add(a, child);
+		attach_resume(tid, 0);
+		break;
+	}
+	case PTRACE_EVENT_EXEC:
+		attach_on_exec(a, tid);
+		attach_resume(tid, 0);
+		break;
+	default:
+		attach_resume(tid, 0);
+		break;
+	}
+}
+
+/* Drains the signalfd, then every pending wait status. */
+static void
+attach_dispatch(struct attach *a)
+{
+	struct signalfd_siginfo si;
+	int status;
+	pid_t tid;
+
+	while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		;
+	for (;;) {
+		tid = waitpid(-1, &status, __WALL | WNOHANG);
+		if (tid > 0) {
+			attach_dispatch_one(a, tid, status);
+			continue;
+		}
+		if (tid < 0 && errno == EINTR)
+			continue;
+		if (tid < 0 && errno == ECHILD) {
+			/* No tracee left, and its end was not seen. */
+			if (a->state == ATTACH_RUNNING)
+				a->state = ATTACH_GONE;
+			a->n = 0;
+			a->pending = 0;
+		}
+		return;
+	}
+}
+
+/*
+ * Sleeps until SIGCHLD, wake_fd (may be -1) or the absolute deadline.
+ * Returns true when wake_fd is readable.
+ */
+static bool
+attach_sleep(struct attach *a, int64_t deadline_ns, int wake_fd)
+{
+	struct pollfd pfd[2] = {{a->sigfd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+	int64_t left = deadline_ns - attach_now();
+	struct timespec ts;
+
+	if (left < 0)
+		left = 0;
+	ts.tv_sec = (time_t)(left / 1000000000LL);
+	ts.tv_nsec = (long)(left % 1000000000LL);
+	if (ppoll(pfd, wake_fd >= 0 ? 2 : 1, &ts, NULL) <= 0)
+		return false;
+	return wake_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR));
+}
+
+int
+attach_wait(struct attach *a, int64_t deadline_ns, int wake_fd)
+{
+	bool woke = false;
+
+	for (;;) {
+		attach_dispatch(a);
+		if (a->state != ATTACH_RUNNING)
+			return -1;
+		if (woke)
+			return 1;
+		if (attach_now() >= deadline_ns)
+			return 0;
+		woke = attach_sleep(a, deadline_ns, wake_fd);
+	}
+}
+
+/* Interrupts tid for the current batch. */
+static void
+attach_want(struct attach *a, pid_t tid)
+{
+	struct attach_tracee *t = attach_find(a, tid);
+
+	if (t == NULL || t->group_stopped || t->want_sample)
+		return;
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) != 0) {
+		/* Gone, or a zombie leader waiting for its threads. */
+		if (errno == ESRCH)
+			attach_remove(a, tid);
+		return;
+	}
+	t->want_sample = true;
+	a->pending++;
+}
+
+int
+attach_sample(struct attach *a, const pid_t *tids, size_t n,
+	      attach_sample_fn fn, void *arg, int64_t timeout_ns)
+{
+	int64_t deadline = attach_now() + timeout_ns;
+
+	if (a->state != ATTACH_RUNNING)
+		return -1;
+	a->fn = fn;
+	a->arg = arg;
+	a->sampled = 0;
+	a->pending = 0;
+	for (size_t i = 0; i < n; i++)
+		attach_want(a, tids[i]);
+	while (a->pending > 0 && a->state == ATTACH_RUNNING) {
+		attach_dispatch(a);
+		if (a->pending == 0 || attach_now() >= deadline)
+			break;
+		attach_sleep(a, deadline, -1);
+	}
+	/* Stragglers are resumed by the dispatcher when they stop. */
+	for (size_t i = 0; i < a->n; i++)
+		a->t[i].want_sample = false;
+	a->pending = 0;
+	a->fn = NULL;
+	return a->state == ATTACH_RUNNING ? a->sampled : -1;
+}
+
+/* A tracer with its signalfd and no thread yet. */
+static struct attach *
+attach_new(void)
+{
+	struct attach *a = xcalloc(1, sizeof(*a));
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	/* The caller's contract; harmless to make sure for this thread. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	a->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (a->sigfd < 0)
+		fatal("signalfd");
+	a->state = ATTACH_RUNNING;
+	return a;
+}
+
+/* The value of "Key:" in a /proc status text, or -1. */
+static long
+attach_status_field(const char *buf, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p = buf;
+
+	while (p != NULL && strncmp(p, key, kl) != 0) {
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return p != NULL ? strtol(p + kl, NULL, 10) : -1;
+}
+
+/* Reads /proc/PID/FILE (caller frees), or NULL with errno. */
+static char *
+attach_proc_file(pid_t pid, const char *file)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	return procfs_read(path, NULL);
+}
+
+/* A process's comm for messages, "?" when unknown. */
+static void
+attach_comm(pid_t pid, char name[16])
+{
+	if (procfs_read_comm(pid, pid, name) != 0)
+		snprintf(name, 16, "?");
+}
+
+/* The message for EPERM: what would make attaching possible. */
+static char *
+attach_perm_message(pid_t pid)
+{
+	char comm[16],
+		*scope =
+			procfs_read("/proc/sys/kernel/yama/ptrace_scope", NULL);
+	char *msg;
+
+	attach_comm(pid, comm);
+	if (scope != NULL)
+		scope[strcspn(scope, "\n")] = '\0';
+	msg = xasprintf("not permitted to trace process %d (%s): run as root, "
+			"or give cproftop CAP_SYS_PTRACE (setcap "
+			"cap_sys_ptrace+ep cproftop)%s%s%s",
+			(int)pid, comm,
+			scope ? ", or lower kernel.yama.ptrace_scope (now "
+			      : "",
+			scope ? scope : "", scope ? "; see README)" : "");
+	free(scope);
+	return msg;
+}
+
+/* The message when pid is traced by someone, or NULL when it is not. */
+static char *
+attach_traced_message(pid_t pid)
+{
+	char *status = attach_proc_file(pid, "status");
+	char comm[16], tcomm[16];
+	pid_t tracer;
+
+	if (status == NULL)
+		return NULL;
+	tracer = procfs_parse_tracerpid(status);
+	free(status);
+	if (tracer <= 0)
+		return NULL;
+	attach_comm(pid, comm);
+	attach_comm(tracer, tcomm);
+	return xasprintf("process %d (%s) is already traced by process %d (%s)",
+			 (int)pid, comm, (int)tracer, tcomm);
+}
+
+/*
+ * Checks that *pid may be attached: exists, not us, not a zombie, not a
+ * kernel thread, not traced. A TID becomes its process's PID. Returns 0 or
+ * a CPT_EXIT_* code with *cause.
+ */
+static int
+attach_check(pid_t *pid, char **cause)
+{
+	struct procfs_stat st;
+	char *buf;
+	long tgid;
+
+	if (*pid <= 0 || (buf = attach_proc_file(*pid, "status")) == NULL) {
+		*cause = xasprintf("no such process: %d", (int)*pid);
+		return CPT_EXIT_NOPROC;
+	}
+	tgid = attach_status_field(buf, "Tgid:");
+	free(buf);
+	if (tgid > 0)
+		*pid = (pid_t)tgid;
+	if (*pid == getpid()) {
+		*cause = xasprintf("cannot profile cproftop itself (PID %d)",
+				   (int)*pid);
+		return CPT_EXIT_BADTARGET;
+	}
+	buf = attach_proc_file(*pid, "stat");
+	if (buf == NULL || procfs_parse_stat(buf, &st) != 0) {
+		free(buf);
+		*cause = xasprintf("no such process: %d", (int)*pid);
+		return CPT_EXIT_NOPROC;
+	}
+	free(buf);
+	if (st.state == 'Z' || st.state == 'X') {
+		*cause = xasprintf("process %d (%s) is a zombie", (int)*pid,
+				   st.comm);
+		return CPT_EXIT_BADTARGET;
+	}
+	if (st.flags & ATTACH_PF_KTHREAD) {
+		*cause = xasprintf("process %d (%s) is a kernel thread",
+				   (int)*pid, st.comm);
+		return CPT_EXIT_BADTARGET;
+	}
+	*cause = attach_traced_message(*pid);
+	return *cause ? CPT_EXIT_TRACED : 0;
+}
+
+/* True when tid is already traced by this process (a clone we seized). */
+static bool
+attach_ours(pid_t tid)
+{
+	char *status = attach_proc_file(tid, "status");
+	bool ours = status && procfs_parse_tracerpid(status) == getpid();
+
+	free(status);
+	return ours;
+}
+
+/*
+ * Seizes the thread tid of a. Returns 1 when it was seized now, 0 when it
+ * is gone or already ours, or a CPT_EXIT_* code with *cause.
+ */
+static int
+attach_seize(struct attach *a, pid_t tid, char **cause)
+{
+	if (ptrace(PTRACE_SEIZE, tid, 0, (long)ATTACH_OPTIONS) == 0) {
+		attach_add(a, tid);
+		return 1;
+	}
+	if (errno == ESRCH)
+		return 0;
+	if (errno == EPERM && a->n > 0 && attach_ours(tid)) {
+		attach_add(a, tid);
+		return 0;
+	}
+	if (errno != EPERM) {
+		*cause = xasprintf("cannot trace thread %d of process %d: %s",
+				   (int)tid, (int)a->pid, strerror(errno));
+		return CPT_EXIT_ERROR;
+	}
+	*cause = attach_traced_message(a->pid);
+	if (*cause != NULL)
+		return CPT_EXIT_TRACED;
+	*cause = attach_perm_message(a->pid);
+	return CPT_EXIT_PERM;
+}
+
+/*
+ * Seizes every thread of a->pid, re-scanning /proc/PID/task until a scan
+ * seizes nothing new: threads born after their parent was seized are
+ * traced by PTRACE_O_TRACECLONE already. Returns 0 or a CPT_EXIT_* code.
+ */
+static int
+attach_seize_all(struct attach *a, char **cause)
+{
+	int seized = 1;
+
+	while (seized > 0) {
+		pid_t *tids;
+		ssize_t n = procfs_read_tasks(a->pid, &tids);
+
+		if (n < 0) {
+			*cause = xasprintf("no such process: %d", (int)a->pid);
+			return CPT_EXIT_NOPROC;
+		}
+		seized = 0;
+		for (ssize_t i = 0; i < n; i++) {
+			int rc;
+
+			if (attach_find(a, tids[i]) != NULL)
+				continue;
+			rc = attach_seize(a, tids[i], cause);
+			if (rc > 1) {
+				free(tids);
+				return rc;
+			}
+			seized += rc;
+		}
+		free(tids);
+	}
+	if (a->n == 0) {
+		*cause = xasprintf("no such process: %d", (int)a->pid);
+		return CPT_EXIT_NOPROC;
+	}
+	return 0;
+}
+
+int
+attach_pid(pid_t pid, struct attach **out, char **cause)
+{
+	struct attach *a;
+	int rc;
+
+	*out = NULL;
+	*cause = NULL;
+	rc = attach_check(&pid, cause);
+	if (rc != 0)
+		return rc;
+	a = attach_new();
+	a->pid = pid;
+	rc = attach_seize_all(a, cause);
+	if (rc != 0) {
+		attach_detach(a);
+		return rc;
+	}
+	attach_dispatch(a);
+	*out = a;
+	return 0;
+}
+
+/* The spawned child: stdio, a clean signal mask, stop, then exec. */
+static void __attribute__((noreturn))
+attach_child(char *const argv[], int in, int out, int errfd)
+{
+	sigset_t none;
+	int err;
+
+	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+	    dup2(out, STDERR_FILENO) < 0)
+		_exit(127);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* The parent seizes us while we are stopped here. */
+	raise(SIGSTOP);
+	execvp(argv[0], argv);
+	err = errno;
+	if (write(errfd, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* Dispatches until the spawned child has exec'd or ended. */
+static void
+attach_spawn_settle(struct attach *a)
+{
+	int64_t deadline = attach_now() + ATTACH_SPAWN_NS;
+
+	for (;;) {
+		attach_dispatch(a);
+		if (a->exec_count > 0 || a->state != ATTACH_RUNNING ||
+		    attach_now() >= deadline)
+			return;
+		attach_sleep(a, deadline, -1);
+	}
+}
+
+/*
+ * Seizes the child stopped before its exec and lets it run to the exec.
+ * Returns 0, or a CPT_EXIT_* code with *cause (the child is then killed
+ * and reaped, or has exited).
+ */
+static int
+attach_spawn_seize(struct attach *a, char *const argv[], int errfd,
+		   char **cause)
+{
+	int status, err = 0;
+
+	if (waitpid(a->pid, &status, WUNTRACED) != a->pid ||
+	    !WIFSTOPPED(status)) {
+		*cause = xasprintf("cannot start %s", argv[0]);
+		return CPT_EXIT_ERROR;
+	}
+	if (ptrace(PTRACE_SEIZE, a->pid, 0, (long)ATTACH_OPTIONS) != 0) {
+		err = errno;
+		*cause = err == EPERM ? attach_perm_message(a->pid)
+				      : xasprintf("cannot trace %s: %s",
+						  argv[0], strerror(err));
+		kill(a->pid, SIGKILL);
+		waitpid(a->pid, &status, 0);
+		return err == EPERM ? CPT_EXIT_PERM : CPT_EXIT_ERROR;
+	}
+	attach_add(a, a->pid);
+	kill(a->pid, SIGCONT);
+	attach_spawn_settle(a);
+	if (read(errfd, &err, sizeof(err)) == (ssize_t)sizeof(err)) {
+		attach_wait(a, attach_now() + ATTACH_SPAWN_NS, -1);
+		*cause = err == ENOENT
+				 ? xasprintf("command not found: %s", argv[0])
+				 : xasprintf("cannot execute %s: %s", argv[0],
+					     strerror(err));
+		return err == ENOENT ? CPT_EXIT_NOTFOUND : CPT_EXIT_ERROR;
+	}
+	if (a->exec_count == 0) {
+		*cause = xasprintf("%s did not start", argv[0]);
+		if (a->state == ATTACH_RUNNING) {
+			kill(a->pid, SIGKILL);
+			attach_wait(a, attach_now() + ATTACH_SPAWN_NS, -1);
+		}
+		return CPT_EXIT_ERROR;
+	}
+	a->exec_count = 0;
+	return 0;
+}
+
+/* Opens the spawned child's stdin and stdout into fds[0..1]. */
+static int
+attach_spawn_stdio(const char *output_path, int fds[2], char **cause)
+{
+	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fds[1] = open(output_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		      0644);
+	if (fds[0] >= 0 && fds[1] >= 0)
+		return 0;
+	*cause = xasprintf("cannot open %s: %s",
+			   fds[0] < 0 ? "/dev/null" : output_path,
+			   strerror(errno));
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	return CPT_EXIT_ERROR;
+}
+
+int
+attach_spawn(char *const argv[], const char *output_path, struct attach **out,
+	     char **cause)
+{
+	struct attach *a;
+	int stdio[2], errpipe[2], rc;
+
+	*out = NULL;
+	*cause = NULL;
+	rc = attach_spawn_stdio(output_path ? output_path : "/dev/null", stdio,
+				cause);
+	if (rc != 0)
+		return rc;
+	if (pipe2(errpipe, O_CLOEXEC) != 0)
+		fatal("pipe2");
+	a = attach_new();
+	a->spawned = true;
+	a->pid = fork();
+	if (a->pid < 0) {
+		*cause = xasprintf("cannot start %s: fork: %s", argv[0],
+				   strerror(errno));
+		rc = CPT_EXIT_ERROR;
+	} else if (a->pid == 0) {
+		attach_child(argv, stdio[0], stdio[1], errpipe[1]);
+	}
+	close(stdio[0]);
+	close(stdio[1]);
+	close(errpipe[1]);
+	if (rc == 0)
+		rc = attach_spawn_seize(a, argv, errpipe[0], cause);
+	close(errpipe[0]);
+	if (rc != 0) {
+		attach_detach(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
+}
+
+pid_t
+attach_pid_of(const struct attach *a)
+{
+	return a->pid;
+}
+
+bool
+attach_spawned(const struct attach *a)
+{
+	return a->spawned;
+}
+
+size_t
+attach_threads(struct attach *a, const struct attach_thread **threads)
+{
+	if (a->pub_cap < a->n) {
+		a->pub_cap = a->n;
+		a->pub = xreallocarray(a->pub, a->pub_cap, sizeof(*a->pub));
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		a->pub[i].tid = a->t[i].tid;
+		a->pub[i].group_stopped = a->t[i].group_stopped;
+	}
+	*threads = a->pub;
+	return a->n;
+}
+
+unsigned
+attach_exec_count(const struct attach *a)
+{
+	return a->exec_count;
+}
+
+enum attach_state
+attach_state(const struct attach *a, int *exit_status)
+{
+	if (exit_status != NULL)
+		*exit_status = a->exit_status;
+	return a->state;
+}
+
+void
+attach_detach(struct attach *a)
+{
+	int64_t deadline;
+	size_t i = 0;
+
+	if (a == NULL)
+		return;
+	deadline = attach_now() + ATTACH_DETACH_NS;
+	a->detach = true;
+	for (i = 0; i < a->n; i++)
+		a->t[i].want_sample = false;
+	a->pending = 0;
+	/* Each thread must stop before PTRACE_DETACH; gone ones are fine. */
+	for (i = 0; i < a->n;) {
+		if (ptrace(PTRACE_INTERRUPT, a->t[i].tid, 0, 0) != 0 &&
+		    errno == ESRCH)
+			attach_remove(a, a->t[i].tid);
+		else
+			i++;
+	}
+	while (a->n > 0) {
+		attach_dispatch(a);
+		if (a->n == 0 || attach_now() >= deadline)
+			break;
+		attach_sleep(a, deadline, -1);
+	}
+	if (a->n > 0)
+		log_debug("detach: %zu threads did not stop; the kernel "
+			  "detaches them when the tracer thread exits",
+			  a->n);
+	close(a->sigfd);
+	free(a->t);
+	free(a->pub);
+	free(a);
+}
