@@ -19,7 +19,13 @@ TMPD=$(mktemp -d "${TMPDIR:-/tmp}/cproftop-test.XXXXXX")
 tap_bg_pids=""
 trap 'tap_cleanup' EXIT
 
+# The shell running this (in a subshell $$ is still the test's PID).
+tap_owner=${BASHPID:-$$}
+
+# Only the test's own shell cleans up: a subshell that ends up running the
+# EXIT trap must not remove the directory the test still uses.
 tap_cleanup() {
+	[ "${BASHPID:-$$}" = "$tap_owner" ] || return 0
 	for p in $tap_bg_pids; do kill -KILL "$p" 2>/dev/null; done
 	rm -rf "$TMPD"
 }
