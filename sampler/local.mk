@@ -11,6 +11,7 @@ tests_unit_aggregate_test_SOURCES = tests/unit/aggregate_test.c
 tests_unit_aggregate_test_LDADD = libsampler.a libcommon.a
 
 # Live tests of the whole sampler through cproftop's headless modes.
-TESTS += tests/sampler/ratio.sh tests/sampler/targets.sh tests/sampler/modes.sh
+TESTS += tests/sampler/ratio.sh tests/sampler/targets.sh tests/sampler/modes.sh \
+	tests/sampler/exitpaths.sh
 EXTRA_DIST += tests/sampler/top.sh tests/sampler/ratio.sh \
-	tests/sampler/targets.sh tests/sampler/modes.sh
+	tests/sampler/targets.sh tests/sampler/modes.sh tests/sampler/exitpaths.sh

@@ -24,8 +24,10 @@ VIEWS_UNIT_TESTS = tests/unit/views_top_test tests/unit/views_filter_test \
 	tests/unit/views_source_test tests/unit/views_report_test \
 	tests/unit/views_pprof_test
 check_PROGRAMS += $(VIEWS_UNIT_TESTS) tests/views/pprof-fixture
-TESTS += $(VIEWS_UNIT_TESTS) tests/views/pprof_readback.sh
+TESTS += $(VIEWS_UNIT_TESTS) tests/views/pprof_readback.sh \
+	tests/views/live_pprof.sh
 EXTRA_DIST += tests/unit/views_fixture.h tests/views/pprof_readback.sh \
+	tests/views/live_pprof.sh \
 	tests/views/fixture_src.c
 tests_unit_views_top_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_filter_test_LDADD = $(VIEWS_TEST_LIBS)
