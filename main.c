@@ -416,6 +416,7 @@ main_headless(const struct main_options *o, struct sampler *s, int sigfd)
 	return rc;
 }
 
+#ifndef __SANITIZE_ADDRESS__
 /*
  * A crash inside cproftop: restore the terminal, then die of the same
  * signal. The kernel detaches every traced thread when a tracer dies, and
@@ -427,6 +428,7 @@ main_on_crash(int sig)
 	tui_emergency_restore();
 	raise(sig);
 }
+#endif
 
 static void *
 main_fault_thread(void *arg)
@@ -447,13 +449,14 @@ main_fault_thread(void *arg)
 static void
 main_crash_setup(void)
 {
-	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
-	struct sigaction sa = {.sa_handler = main_on_crash,
-			       .sa_flags = SA_RESETHAND | SA_NODEFER};
 	const char *fault = getenv("CPROFTOP_INJECT_FAULT");
 	pthread_t t;
 
-#ifndef __SANITIZE_ADDRESS__
+#ifndef __SANITIZE_ADDRESS__ /* ASan reports crashes itself */
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+	struct sigaction sa = {.sa_handler = main_on_crash,
+			       .sa_flags = SA_RESETHAND | SA_NODEFER};
+
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 #endif

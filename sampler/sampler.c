@@ -34,7 +34,6 @@ struct sampler_task {
 	pid_t tid;
 	uint32_t rec; /* index of its aggregate thread record */
 	int stat_fd, sched_fd;
-	uint64_t run_ns; /* CPU time at the last look (schedstat) */
 	uint64_t slices; /* times scheduled in, at the last look */
 	uint64_t first_run_ns;
 	uint32_t last_stack; /* PROFILE_NONE until sampled once */
@@ -186,7 +185,6 @@ sampler_task(struct sampler *s, pid_t tid)
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
 	t->sched_fd = open(path, O_RDONLY | O_CLOEXEC);
 	sampler_schedstat(t->sched_fd, &t->first_run_ns, &t->slices);
-	t->run_ns = t->first_run_ns;
 	t->rec = aggregate_thread(s->g, tid);
 	rec = aggregate_thread_at(s->g, t->rec);
 	procfs_read_comm(pid, tid, rec->name);
@@ -222,8 +220,10 @@ sampler_sweep(struct sampler *s)
 
 /*
  * Looks at one thread without stopping it. Returns true when it must be
- * interrupted; otherwise an idle thread's last stack is counted again (it
- * has not been scheduled since, so its stack cannot have changed).
+ * interrupted. A thread that was off CPU and has not been scheduled since
+ * its last sample (schedstat's count of times run is unchanged) cannot have
+ * a new stack: its last one is counted again, off CPU, and only schedstat
+ * is read. A thread in a group-stop is counted the same way.
  */
 static bool
 sampler_look(struct sampler *s, struct sampler_task *t,
@@ -234,26 +234,26 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 	uint64_t run_ns, slices;
 	bool unchanged;
 
-	if (t->stat_fd < 0 || procfs_stat_fd(t->stat_fd, &st) != 0)
-		return false;
 	if (sampler_schedstat(t->sched_fd, &run_ns, &slices) != 0)
 		return false;
-	rec->state = th->group_stopped ? 'T' : st.state;
-	rec->cpu_ns = run_ns - t->first_run_ns;
-	t->on_cpu = st.state == 'R';
 	unchanged = slices == t->slices || t->rebase;
-	t->run_ns = run_ns;
 	t->slices = slices;
 	t->rebase = false;
-	if (s->opt.once)
-		return !th->group_stopped;
-	if (t->last_stack != PROFILE_NONE && !t->on_cpu &&
-	    (unchanged || th->group_stopped)) {
+	rec->cpu_ns = run_ns - t->first_run_ns;
+	if (th->group_stopped)
+		rec->state = 'T';
+	if (!s->opt.once && t->last_stack != PROFILE_NONE &&
+	    (th->group_stopped || (unchanged && !t->on_cpu))) {
 		aggregate_count(s->g, t->last_stack, t->rec, second, false);
 		s->samples++;
 		return false;
 	}
-	return !th->group_stopped;
+	if (th->group_stopped || t->stat_fd < 0 ||
+	    procfs_stat_fd(t->stat_fd, &st) != 0)
+		return false;
+	rec->state = st.state;
+	t->on_cpu = st.state == 'R';
+	return true;
 }
 
 /* attach_sample() callback: runs while tid is stopped. Copies and returns. */
@@ -481,7 +481,10 @@ sampler_publish_snapshot(struct sampler *s)
 	sampler_kick(s->notify_fd);
 }
 
-/* Once a second: thread names (threads rename themselves) and folding. */
+/*
+ * Once a second: thread names (threads rename themselves), the state of
+ * idle threads (their ticks read schedstat only), maps, folding.
+ */
 static void
 sampler_housekeeping(struct sampler *s, uint32_t second)
 {
@@ -489,9 +492,12 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 
 	for (size_t i = 0; i < s->ntasks; i++) {
 		struct sampler_task *t = &s->tasks[i];
+		struct profile_thread *rec = aggregate_thread_at(s->g, t->rec);
+		struct procfs_stat st;
 
-		procfs_read_comm(pid, t->tid,
-				 aggregate_thread_at(s->g, t->rec)->name);
+		procfs_read_comm(pid, t->tid, rec->name);
+		if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0)
+			rec->state = st.state;
 	}
 	if (second >= s->last_fold_second + 2 * SAMPLER_FOLD_SECONDS) {
 		aggregate_fold(s->g, second - SAMPLER_FOLD_SECONDS);

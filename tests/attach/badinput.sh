@@ -68,7 +68,8 @@ ok $? "first driver attached"
 expect "already traced" 5 \
 	"process $target (sleeper) is already traced by process $first (attach-driver)" \
 	"$DRIVER" -p "$target" -d 0.1
-all_running "$target"
+# (a thread may be in a sampling stop of the first driver at any instant)
+wait_until 3 all_running "$target"
 ok $? "target still running after the refused attach"
 kill -TERM "$first"
 wait "$first"

@@ -71,7 +71,7 @@ wait "$target"
 is $? 0 "target exits 0"
 
 # A spawned command stopped with SIGTSTP, then continued.
-"$DRIVER" -F 1000 -o "$TMPD/spawned" -- "$RATIO" -t 2 -d 2 >/dev/null &
+"$DRIVER" -F 1000 -o "$TMPD/spawned" -- "$RATIO" -t 2 -d 6 >/dev/null &
 drv=$!
 child_of() {
 	child=$(ps -o pid= --ppid "$drv" | tr -d ' ')

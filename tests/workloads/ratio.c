@@ -120,7 +120,8 @@ ratio_start_sleepers(unsigned long n)
 			fputs("ratio: cannot create a thread\n", stderr);
 			exit(1);
 		}
-		snprintf(name, sizeof(name), "sleeper-%u", (unsigned)(i % 100000));
+		snprintf(name, sizeof(name), "sleeper-%u",
+			 (unsigned)(i % 100000));
 		pthread_setname_np(t, name);
 	}
 }
