@@ -29,8 +29,11 @@
  * Addresses are turned into ELF virtual addresses (the space of st_value,
  * DWARF and addr2line) through the PT_LOAD that holds their file offset, so
  * executables, PIEs and shared libraries are handled alike. An address that
- * no symbol covers is named "basename+0xVADDR" (the file offset when the
- * file is not a readable ELF): stable across runs, ready for addr2line.
+ * no symbol covers is named after the start of the function that holds it,
+ * as .eh_frame gives it even in stripped files: "basename+0xSTART" with
+ * START the FDE's pc_begin. With no FDE either it is "basename+0xVADDR"
+ * (the file offset when the file is not a readable ELF). Both are stable
+ * across runs and ready for addr2line.
  */
 
 /* Deepest inline chain reported; deeper calls keep their outermost part. */
@@ -77,6 +80,11 @@ struct symbols_file {
 	struct symbols_fn *cu_ranges; /* CU ranges, when no .debug_aranges */
 	size_t ncu_ranges;
 	bool cu_ranges_built;
+	Dwarf_CFI *cfi; /* .eh_frame of elf, opened on first use, or NULL */
+	const uint8_t *fdes; /* .eh_frame_hdr's sorted table, or NULL */
+	size_t nfdes;
+	uint64_t fdes_base; /* the vaddr its datarel entries are relative to */
+	bool cfi_tried;
 };
 
 /* A run of mappings of one file in the current maps. */
@@ -649,6 +657,7 @@ symbols_free(struct symbols *s)
 			free(f->cus[i].fns);
 		free(f->cus);
 		free(f->cu_ranges);
+		dwarf_cfi_end(f->cfi);
 		free(f);
 	}
 	free(s->mods);
@@ -1068,10 +1077,111 @@ symbols_dwarf_frames(struct symbols *s, struct symbols_file *f, uint64_t vaddr,
 	return n < max ? n : max;
 }
 
-/* One frame from the symbol table, or "basename+0xADDR". */
+/* The size of a DW_EH_PE_* encoded value, or 0 when unsupported. */
+static size_t
+symbols_eh_size(uint8_t enc)
+{
+	switch (enc & 0x0f) {
+	case 0x00: /* absptr */
+	case 0x04: /* udata8 */
+	case 0x0c: /* sdata8 */
+		return 8;
+	case 0x03: /* udata4 */
+	case 0x0b: /* sdata4 */
+		return 4;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Finds the binary search table of f's .eh_frame_hdr (version 1, entries
+ * DW_EH_PE_datarel | DW_EH_PE_sdata4 as every linker writes them) and opens
+ * f's CFI. Either may stay NULL.
+ */
+static void
+symbols_load_fdes(struct symbols_file *f)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = symbols_find_section(f->elf, ".eh_frame_hdr", &sh);
+	Elf_Data *data = scn != NULL ? elf_getdata(scn, NULL) : NULL;
+	const uint8_t *hdr = data != NULL ? data->d_buf : NULL;
+	size_t ptr_size, count_size;
+	uint32_t count;
+
+	f->cfi_tried = true;
+	f->cfi = dwarf_getcfi_elf(f->elf);
+	if (hdr == NULL || data->d_size < 4 || hdr[0] != 1 || hdr[3] != 0x3b)
+		return;
+	ptr_size = symbols_eh_size(hdr[1]);
+	count_size = symbols_eh_size(hdr[2]);
+	if (ptr_size == 0 || count_size != 4 ||
+	    data->d_size < 4 + ptr_size + count_size)
+		return;
+	memcpy(&count, hdr + 4 + ptr_size, 4);
+	if ((data->d_size - 8 - ptr_size) / 8 < count)
+		return;
+	f->fdes = hdr + 8 + ptr_size;
+	f->nfdes = count;
+	f->fdes_base = sh.sh_addr;
+}
+
+/* The initial location of the i-th entry of f's table. */
+static uint64_t
+symbols_fde_loc(const struct symbols_file *f, size_t i)
+{
+	int32_t rel;
+
+	memcpy(&rel, f->fdes + 8 * i, 4);
+	return f->fdes_base + (uint64_t)(int64_t)rel;
+}
+
+/*
+ * The start of the function holding vaddr in f (an ELF file), as .eh_frame
+ * gives it: the pc_begin of the FDE that covers vaddr, found by a binary
+ * search of .eh_frame_hdr's table (libdw's CFI tells whether an FDE covers
+ * vaddr at all, and where the CFI row holding it starts). vaddr itself
+ * when no FDE covers it.
+ */
+static uint64_t
+symbols_fde_start(struct symbols_file *f, uint64_t vaddr)
+{
+	size_t lo = 0, hi;
+	Dwarf_Frame *frame;
+	Dwarf_Addr start, end;
+	uint64_t begin;
+
+	if (!f->cfi_tried)
+		symbols_load_fdes(f);
+	if (f->cfi == NULL || dwarf_cfi_addrframe(f->cfi, vaddr, &frame) != 0)
+		return vaddr;
+	if (dwarf_frame_info(frame, &start, &end, NULL) < 0)
+		start = vaddr;
+	free(frame);
+	for (hi = f->nfdes; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (symbols_fde_loc(f, mid) <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return vaddr;
+	/* The FDE's first row starts at its pc_begin: a begin after the
+	 * row's start would be another FDE's (overlapping tables). */
+	begin = symbols_fde_loc(f, lo - 1);
+	return begin <= start ? begin : vaddr;
+}
+
+/*
+ * One frame from the symbol table, else "basename+0xSTART" with START the
+ * start of vaddr's function per .eh_frame, else "basename+0xVADDR". in_elf
+ * tells that vaddr is an ELF virtual address (not a file offset).
+ */
 static void
 symbols_sym_frame(struct symbols *s, const struct symbols_mod *m,
-		  uint64_t vaddr, struct symbols_frame *fr)
+		  uint64_t vaddr, bool in_elf, struct symbols_frame *fr)
 {
 	const struct symbols_sym *sym =
 		m->file != NULL ? symbols_find_sym(m->file, vaddr) : NULL;
@@ -1083,7 +1193,9 @@ symbols_sym_frame(struct symbols *s, const struct symbols_mod *m,
 		fr->name = symbols_demangle(s, sym->name);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%s+%#jx", m->base, (uintmax_t)vaddr);
+	snprintf(buf, sizeof(buf), "%s+%#jx", m->base,
+		 (uintmax_t)(in_elf ? symbols_fde_start(m->file, vaddr)
+				    : vaddr));
 	fr->name = fr->system_name = symbols_intern(s, buf);
 }
 
@@ -1110,6 +1222,7 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 	uint64_t addr = is_return ? pc - 1 : pc, off, vaddr;
 	const struct symbols_range *r = symbols_find_range(s, addr);
 	struct symbols_mod *m;
+	bool in_elf = false;
 	int n = 0;
 
 	assert(max >= 1);
@@ -1130,10 +1243,12 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 	off = addr - r->start + r->offset;
 	vaddr = off;
 	if (m->file != NULL && m->file->elf != NULL &&
-	    symbols_off_to_vaddr(m->file, off, &vaddr))
+	    symbols_off_to_vaddr(m->file, off, &vaddr)) {
+		in_elf = true;
 		n = symbols_dwarf_frames(s, m->file, vaddr, frames, max);
+	}
 	if (n == 0) {
-		symbols_sym_frame(s, m, vaddr, &frames[0]);
+		symbols_sym_frame(s, m, vaddr, in_elf, &frames[0]);
 		n = 1;
 	}
 	return n;

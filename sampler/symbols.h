@@ -21,9 +21,11 @@ struct symbols;
 
 /* One entry of an address's inline chain. Strings belong to symbols. */
 struct symbols_frame {
-	const char *name;	 /* demangled function name, or
-				    "libz.so.1+0x1234" when no symbol covers
-				    the address (never the nearest symbol) */
+	const char *name;	 /* demangled function name; when no symbol
+				    covers the address "libz.so.1+0xSTART",
+				    START the function's start per .eh_frame
+				    (the address itself when no FDE covers
+				    it) -- never the nearest symbol */
 	const char *system_name; /* raw (mangled) symbol name */
 	const char *file;	 /* source file path from DWARF, or NULL */
 	int line;		 /* line of the address in this frame, 0 if

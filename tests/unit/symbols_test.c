@@ -333,7 +333,8 @@ check_cost(struct symbols *s, const struct target *t, const char *label)
 	}
 }
 
-/* The name of static_leaf + 4 in the stripped copy: not in .dynsym. */
+/* The name of static_leaf + 4 in the stripped copy (not in .dynsym): the
+ * start of static_leaf, as .eh_frame gives it. */
 static void
 check_stripped(const char *path, char *name, size_t len, bool measure)
 {
@@ -350,8 +351,8 @@ check_stripped(const char *path, char *name, size_t len, bool measure)
 		return;
 	}
 	s = symbols_for(t.pid);
-	a = target_get(&t, "static_leaf") + 4;
-	n = symbols_lookup(s, a, false, fr, MAX_FRAMES, &mod);
+	a = target_get(&t, "static_leaf");
+	n = symbols_lookup(s, a + 4, false, fr, MAX_FRAMES, &mod);
 	/* A PIE linked at 0 whose first mapping has offset 0: vaddr = a -
 	 * start. */
 	snprintf(want, sizeof(want), "symtarget-stripped+%#jx",
@@ -359,6 +360,10 @@ check_stripped(const char *path, char *name, size_t len, bool measure)
 	tap_ok(n == 1 && strcmp(fr[0].name, want) == 0 && fr[0].file == NULL,
 	       "stripped static function is %s (got %s)", want, fr[0].name);
 	snprintf(name, len, "%s", fr[0].name);
+	n = symbols_lookup(s, a + 1, false, fr, MAX_FRAMES, NULL);
+	tap_ok(n == 1 && strcmp(fr[0].name, name) == 0,
+	       "stripped: static_leaf + 1 and + 4 have one name (%s, %s)",
+	       fr[0].name, name);
 	n = symbols_lookup(s, target_get(&t, "global_leaf") + 4, false, fr,
 			   MAX_FRAMES, NULL);
 	tap_is_str(fr[0].name, "global_leaf", "stripped: .dynsym name");
