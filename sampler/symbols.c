@@ -263,16 +263,15 @@ symbols_has_debug_info(Elf *elf)
 	return scn != NULL && sh.sh_type != SHT_NOBITS;
 }
 
-/* Opens path as an ELF read through mmap. Returns it or NULL. */
+/*
+ * Reads the ELF file open on fd through mmap and closes fd. Returns it, or
+ * NULL when fd is not an ELF file.
+ */
 static Elf *
-symbols_elf_open(const char *path)
+symbols_elf_fd(int fd)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	Elf *elf;
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 
-	if (fd < 0)
-		return NULL;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (elf != NULL && elf_kind(elf) != ELF_K_ELF) {
 		elf_end(elf);
 		elf = NULL;
@@ -281,6 +280,15 @@ symbols_elf_open(const char *path)
 		elf_cntl(elf, ELF_C_FDDONE);
 	close(fd);
 	return elf;
+}
+
+/* Opens path as an ELF read through mmap. Returns it or NULL. */
+static Elf *
+symbols_elf_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? NULL : symbols_elf_fd(fd);
 }
 
 /* The build-id of elf as interned lowercase hex, or NULL. */
@@ -596,14 +604,7 @@ symbols_resolve_file(struct symbols *s, const struct symbols_mod *m)
 		close(fd);
 		return f;
 	}
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (elf != NULL && elf_kind(elf) != ELF_K_ELF) {
-		elf_end(elf);
-		elf = NULL;
-	}
-	if (elf != NULL)
-		elf_cntl(elf, ELF_C_FDDONE);
-	close(fd);
+	elf = symbols_elf_fd(fd);
 	f = elf != NULL ? symbols_file_by_build_id(s, symbols_build_id(s, elf))
 			: NULL;
 	if (f != NULL) {
