@@ -143,23 +143,38 @@ source_screen_rebuild(struct tui *t)
 	browser_set_rows(&ss->edges, ss->peek.ncallers + ss->peek.ncallees);
 }
 
-/* "name  file  flat N (x%)  cum N (y%)", or the note. */
+/*
+ * "name  flat N (x%)  cum N (y%)  file", or the note; a long path keeps its
+ * end (the file name) in the columns left.
+ */
 static void
 source_screen_title(struct tui *t, int y)
 {
 	const struct source_view *v = &t->source.view;
 	double total = v->total ? (double)v->total : 1;
-	char title[2048];
+	const char *tail = v->note   ? v->note
+			   : v->path ? v->path
+			   : v->file ? v->file
+				     : "(no source file)";
+	char title[2048], fit[1024];
+	int used, room;
 
-	snprintf(title, sizeof(title),
-		 "%s  flat %" PRIu64 " (%.2f%%)  cum %" PRIu64 " (%.2f%%)  %s",
-		 v->name ? v->name : "?", v->flat,
-		 100.0 * (double)v->flat / total, v->cum,
-		 100.0 * (double)v->cum / total,
-		 v->note   ? v->note
-		 : v->path ? v->path
-		 : v->file ? v->file
-			   : "(no source file)");
+	used = snprintf(title, sizeof(title),
+			"%s  flat %" PRIu64 " (%.2f%%)  cum %" PRIu64
+			" (%.2f%%)  ",
+			v->name ? v->name : "?", v->flat,
+			100.0 * (double)v->flat / total, v->cum,
+			100.0 * (double)v->cum / total);
+	if (used < 0 || (size_t)used >= sizeof(title)) {
+		tui_draw_title(y, title);
+		return;
+	}
+	room = COLS - 1 - text_width(title);
+	if (v->note == NULL && room > 8) {
+		text_fit_end(tail, room, fit, sizeof(fit));
+		tail = fit;
+	}
+	snprintf(title + used, sizeof(title) - (size_t)used, "%s", tail);
 	tui_draw_title(y, title);
 }
 

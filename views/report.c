@@ -4,9 +4,12 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/xmalloc.h"
 #include "sampler/profile.h"
 #include "views/top.h"
 
@@ -105,6 +108,39 @@ report_header(FILE *out, const struct profile_snapshot *s,
 			t->ncandidates);
 }
 
+/*
+ * Prints path cleaned as Go's filepath.Clean does (pprof prints file names
+ * that way): no "//", no "." elements, ".." folded into its parent.
+ */
+static void
+report_path(FILE *out, const char *path)
+{
+	char *buf = xstrdup(path), *save = NULL, *el;
+	const char **parts = xcalloc(strlen(path) + 1, sizeof(*parts));
+	bool rooted = path[0] == '/';
+	size_t n = 0, up = 0; /* up: leading ".." of a relative path */
+
+	for (el = strtok_r(buf, "/", &save); el != NULL;
+	     el = strtok_r(NULL, "/", &save)) {
+		if (strcmp(el, ".") == 0)
+			continue;
+		if (strcmp(el, "..") != 0)
+			parts[n++] = el;
+		else if (n > up)
+			n--;
+		else if (!rooted)
+			parts[n++] = el, up++;
+	}
+	if (rooted)
+		fputc('/', out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? "/" : "", parts[i]);
+	if (n == 0 && !rooted)
+		fputc('.', out);
+	free(parts);
+	free(buf);
+}
+
 /* The row's name as pprof prints it (PrintableName). */
 static void
 report_name(FILE *out, const struct top_row *r)
@@ -112,10 +148,14 @@ report_name(FILE *out, const struct top_row *r)
 	if (r->address != 0)
 		fprintf(out, "%016llx ", (unsigned long long)r->address);
 	fputs(r->name != NULL ? r->name : "<unknown>", out);
+	if (r->file != NULL) {
+		fputc(' ', out);
+		report_path(out, r->file);
+	} else if (r->line != 0) {
+		fputc(' ', out);
+	}
 	if (r->line != 0)
-		fprintf(out, " %s:%d", r->file != NULL ? r->file : "", r->line);
-	else if (r->file != NULL)
-		fprintf(out, " %s", r->file);
+		fprintf(out, ":%d", r->line);
 }
 
 int
