@@ -17,7 +17,8 @@
 struct attach_tracee {
 	pid_t tid;
 	bool group_stopped; /* in a job-control stop, PTRACE_LISTENed */
-	bool want_sample;   /* interrupted by the current attach_sample() */
+	bool want_sample;   /* interrupted, fn not called yet */
+	unsigned batch;	    /* the attach_sample() call that interrupted it */
 	bool detaching;	    /* attach_detach() waits for its stop */
 };
 
@@ -38,6 +39,7 @@ struct attach {
 	attach_sample_fn fn;
 	void *arg;
 	size_t pending; /* threads wanted and not yet stopped */
+	unsigned batch; /* attach_sample() calls so far */
 	int sampled;	/* fn calls in this batch */
 	bool detach;	/* attach_detach() in progress */
 };

@@ -356,7 +356,19 @@ attach_want(struct attach *a, pid_t tid)
 		return;
 	}
 	t->want_sample = true;
+	t->batch = a->batch;
 	a->pending++;
+}
+
+/* Threads this batch interrupted that have not stopped yet. */
+static size_t
+attach_batch_left(const struct attach *a)
+{
+	size_t left = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		left += a->t[i].want_sample && a->t[i].batch == a->batch;
+	return left;
 }
 
 int
@@ -370,20 +382,19 @@ attach_sample(struct attach *a, const pid_t *tids, size_t n,
 	a->fn = fn;
 	a->arg = arg;
 	a->sampled = 0;
-	a->pending = 0;
+	a->batch++;
 	for (size_t i = 0; i < n; i++)
 		attach_want(a, tids[i]);
-	while (a->pending > 0 && a->state == ATTACH_RUNNING) {
+	while (a->state == ATTACH_RUNNING) {
 		attach_dispatch(a);
-		if (a->pending == 0 || attach_now() >= deadline)
+		if (attach_batch_left(a) == 0 || attach_now() >= deadline)
 			break;
 		attach_sleep(a, deadline, -1);
 	}
-	/* Stragglers are resumed by the dispatcher when they stop. */
-	for (size_t i = 0; i < a->n; i++)
-		a->t[i].want_sample = false;
-	a->pending = 0;
-	a->fn = NULL;
+	/*
+	 * Stragglers stay interrupted: a thread that waits for a CPU keeps its
+	 * stack meanwhile, and fn gets it whenever it stops.
+	 */
 	return a->state == ATTACH_RUNNING ? a->sampled : -1;
 }
 

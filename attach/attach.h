@@ -89,10 +89,13 @@ typedef void (*attach_sample_fn)(pid_t tid, const struct user_regs_struct *regs,
  * One batch: interrupts every thread in tids[0..n) (PTRACE_INTERRUPT), then
  * collects each as it stops, calls fn with its registers and resumes it at
  * once. Other stops that arrive meanwhile are dispatched as usual. Threads
- * that exit or are in a group-stop are skipped. Gives up on threads that
- * have not stopped after timeout_ns (they are resumed when they do).
- * Returns the number of threads fn was called for, or -1 when the target is
- * gone.
+ * that exit or are in a group-stop are skipped. Returns after timeout_ns at
+ * the latest; a thread that has not stopped by then (it waits for a CPU,
+ * its stack unchanged) stays interrupted, is not interrupted again, and fn
+ * -- the last one given here, with its arg, which must stay valid until
+ * attach_detach() -- is called for it whenever it stops, possibly inside
+ * attach_wait(). Returns the number of fn calls during this call, or -1
+ * when the target is gone.
  */
 int attach_sample(struct attach *a, const pid_t *tids, size_t n,
 		  attach_sample_fn fn, void *arg, int64_t timeout_ns);

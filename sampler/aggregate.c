@@ -368,6 +368,14 @@ aggregate_count(struct aggregate *g, uint32_t stack, uint32_t thread,
 }
 
 void
+aggregate_count_n(struct aggregate *g, uint32_t stack, uint32_t thread,
+		  uint32_t second, bool on_cpu, uint32_t n)
+{
+	aggregate_add_counts(g, stack, thread, second, on_cpu ? n : 0,
+			     on_cpu ? 0 : n);
+}
+
+void
 aggregate_fold(struct aggregate *g, uint32_t before)
 {
 	struct profile_count *old = g->counts.v;

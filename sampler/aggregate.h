@@ -68,6 +68,10 @@ uint32_t aggregate_stack(struct aggregate *g, const uint32_t *locs,
 void aggregate_count(struct aggregate *g, uint32_t stack, uint32_t thread,
 		     uint32_t second, bool on_cpu);
 
+/* Counts n samples at once (ticks a thread spent waiting, unchanged). */
+void aggregate_count_n(struct aggregate *g, uint32_t stack, uint32_t thread,
+		       uint32_t second, bool on_cpu, uint32_t n);
+
 /*
  * Merges the counts of every second before `before` into second 0, so memory
  * stays bounded on long runs: windows never reach that far back.

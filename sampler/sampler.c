@@ -37,6 +37,7 @@ struct sampler_task {
 	uint64_t slices; /* times scheduled in, at the last look */
 	uint64_t first_run_ns;
 	uint32_t last_stack; /* PROFILE_NONE until sampled once */
+	uint32_t owed;	     /* ticks it was asked for and not yet captured */
 	bool rebase;	     /* sampled while asleep: take slices anew */
 	bool on_cpu;	     /* state R at this tick's look */
 	bool seen;	     /* still listed by attach/ at this tick */
@@ -351,27 +352,36 @@ sampler_account(struct sampler *s, const struct unwind_capture *c,
 		s->unwind_errors++;
 	t->last_stack = aggregate_stack(s->g, locs, (uint32_t)n, truncated);
 	t->rebase = !t->on_cpu;
-	aggregate_count(s->g, t->last_stack, t->rec, second, t->on_cpu);
-	s->samples++;
+	if (t->owed == 0)
+		t->owed = 1;
+	aggregate_count_n(s->g, t->last_stack, t->rec, second, t->on_cpu,
+			  t->owed);
+	s->samples += t->owed;
+	t->owed = 0;
 }
 
-/* Makes room for n captures (they are large: allocated once, reused). */
+/*
+ * Makes room for n more captures (they are large: allocated once, reused),
+ * keeping the ones not yet accounted.
+ */
 static void
 sampler_reserve(struct sampler *s, size_t n)
 {
-	if (n <= s->cap_caps)
+	if (s->ncaps + n <= s->cap_caps)
 		return;
-	free(s->caps);
-	free(s->eligible);
-	s->cap_caps = n < 16 ? 16 : n * 2;
-	s->caps = xmalloc(s->cap_caps * sizeof(*s->caps));
-	s->eligible = xmalloc(s->cap_caps * sizeof(*s->eligible));
+	s->cap_caps = 2 * (s->ncaps + n) < 16 ? 16 : 2 * (s->ncaps + n);
+	s->caps = xreallocarray(s->caps, s->cap_caps, sizeof(*s->caps));
+	s->eligible =
+		xreallocarray(s->eligible, s->cap_caps, sizeof(*s->eligible));
 }
 
 /*
  * One tick: look at every thread, interrupt the ones that may have moved,
  * copy their stacks (threads resume one by one as soon as copied), then
- * unwind and count with every thread running again.
+ * unwind and count with every thread running again. A thread still waiting
+ * for a CPU at the timeout is captured when it gets one (at a later tick or
+ * while waiting for it) and then counted once for every tick it was asked
+ * for: its stack did not change while it waited.
  */
 static void
 sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
@@ -386,18 +396,21 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 		struct sampler_task *t = sampler_task(s, th[i].tid);
 
 		t->seen = true;
-		if (sampler_look(s, t, &th[i], second))
+		if (sampler_look(s, t, &th[i], second)) {
 			s->eligible[n++] = th[i].tid;
+			t->owed++;
+		}
 	}
 	sampler_sweep(s);
-	s->ncaps = 0;
 	s->batch_ns = sampler_now(CLOCK_MONOTONIC);
-	if (n > 0 && attach_sample(s->a, s->eligible, n, sampler_capture, s,
-				   timeout_ns) > 0)
-		s->stops += s->ncaps;
+	if (n > 0)
+		attach_sample(s->a, s->eligible, n, sampler_capture, s,
+			      timeout_ns);
 	sampler_refresh_maps(s, false);
+	s->stops += s->ncaps;
 	for (size_t i = 0; i < s->ncaps; i++)
 		sampler_account(s, &s->caps[i], second);
+	s->ncaps = 0;
 	s->ticks++;
 }
 
@@ -539,7 +552,11 @@ static void
 sampler_loop(struct sampler *s)
 {
 	int64_t period = NSEC / s->opt.hz;
-	int64_t timeout = period * 2 < 5000000 ? 5000000 : period * 2;
+	/*
+	 * A running thread stops within ~100 us; one waiting for a CPU does
+	 * not for milliseconds, and is captured when it runs (sampler_tick).
+	 */
+	int64_t timeout = period / 2 < 1000000 ? period / 2 : 1000000;
 	int64_t now = sampler_now(CLOCK_MONOTONIC), next = now;
 	int64_t next_publish = now + NSEC;
 
