@@ -144,8 +144,9 @@ source_screen_rebuild(struct tui *t)
 }
 
 /*
- * "name  flat N (x%)  cum N (y%)  file", or the note; a long path keeps its
- * end (the file name) in the columns left.
+ * "name  flat N (x%)  cum N (y%)  file" (the path DWARF gives, not where
+ * it was found under /proc/PID/root), or the note; a long path keeps its end
+ * (the file name) in the columns left.
  */
 static void
 source_screen_title(struct tui *t, int y)
@@ -153,8 +154,8 @@ source_screen_title(struct tui *t, int y)
 	const struct source_view *v = &t->source.view;
 	double total = v->total ? (double)v->total : 1;
 	const char *tail = v->note   ? v->note
-			   : v->path ? v->path
 			   : v->file ? v->file
+			   : v->path ? v->path
 				     : "(no source file)";
 	char title[2048], fit[1024];
 	int used, room;
