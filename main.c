@@ -341,12 +341,12 @@ main_output(const struct main_options *o, const struct profile_snapshot *s)
 
 /*
  * Spawn mode reports the command's status: its exit code, or 128 + the
- * signal that killed it. A command still running once we detached is
- * waited for (headless, like perf record), or left running (after the
- * live screen's q).
+ * signal that killed it. A command still running when profiling stops
+ * (-d elapsed, or q) runs on untraced and is waited for, as perf record
+ * does; Ctrl-C reaches it (it shares cproftop's process group).
  */
 static int
-main_child_status(const struct profile_snapshot *s, bool wait)
+main_child_status(const struct profile_snapshot *s)
 {
 	int st;
 
@@ -356,11 +356,10 @@ main_child_status(const struct profile_snapshot *s, bool wait)
 	case PROFILE_TARGET_SIGNALED:
 		return 128 + s->target_status;
 	case PROFILE_TARGET_RUNNING:
-		if (!wait) {
-			fprintf(stderr, "cproftop: %d still runs, detached\n",
-				s->pid);
-			return CPT_EXIT_OK;
-		}
+		fprintf(stderr,
+			"cproftop: profiling stopped; waiting for %d to end "
+			"(Ctrl-C interrupts it)\n",
+			s->pid);
 		if (waitpid(s->pid, &st, 0) == s->pid)
 			return WIFEXITED(st) ? WEXITSTATUS(st)
 					     : 128 + WTERMSIG(st);
@@ -409,7 +408,7 @@ main_headless(const struct main_options *o, struct sampler *s, int sigfd)
 		main_stats(snap, (double)snap->duration_ns / 1e9);
 	rc = main_output(o, snap);
 	if (rc == CPT_EXIT_OK && o->sampler.argv != NULL)
-		rc = main_child_status(snap, true);
+		rc = main_child_status(snap);
 	profile_snapshot_unref(snap);
 	if (sig != 0)
 		log_debug("stopped by signal %d", sig);
@@ -482,7 +481,7 @@ main_tui(const struct main_options *o, struct sampler *s, int sigfd)
 	sampler_stop(s);
 	if (rc == CPT_EXIT_OK && o->sampler.argv != NULL) {
 		snap = sampler_snapshot(s);
-		rc = main_child_status(snap, false);
+		rc = main_child_status(snap);
 		profile_snapshot_unref(snap);
 	}
 	return rc;

@@ -45,4 +45,14 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 	echo $?
 done | sort -u >"$TMPD/codes"
 is "$(cat "$TMPD/codes")" "7" "target exit x10: cproftop ends with its status"
+
+# Profiling that stops before a spawned command ends (-d) leaves it running
+# untraced and waits for it: its output is complete, its status ours.
+"$CPROFTOP" -d 0.5 --top=1 --child-output "$TMPD/child" -- \
+	sh -c "$(workload ratio) -d 2; exit 5" >/dev/null 2>"$TMPD/wait.err"
+is $? 5 "-d before the command ends: cproftop waits and exits with its status"
+grep -q '^runtime_ms=' "$TMPD/child"
+ok $? "... and the command ran to its end"
+grep -q 'waiting for' "$TMPD/wait.err"
+ok $? "... and cproftop says it is waiting"
 done_testing
