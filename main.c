@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
@@ -239,18 +240,17 @@ main_block_signals(void)
 static int
 main_wait(struct sampler *s, int sigfd, double duration)
 {
-	struct timespec t0, t;
 	struct pollfd fds[2] = {{sigfd, POLLIN, 0}, {sampler_fd(s), POLLIN, 0}};
+	int64_t t0 = clock_ns(CLOCK_MONOTONIC);
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!sampler_done(s)) {
 		double left = 1.0;
 		struct signalfd_siginfo si;
 
 		if (duration > 0) {
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			left = duration - (double)(t.tv_sec - t0.tv_sec) -
-			       (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+			left = duration -
+			       (double)(clock_ns(CLOCK_MONOTONIC) - t0) /
+				       CLOCK_NS_PER_S;
 			if (left <= 0)
 				break;
 		}

@@ -17,6 +17,7 @@
 
 #include "attach/attach-int.h"
 #include "attach/procfs.h"
+#include "common/clock.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
@@ -39,15 +40,6 @@
 #define ATTACH_DETACH_NS 2000000000LL
 /* attach_spawn() gives up when the child has not exec'd by then. */
 #define ATTACH_SPAWN_NS 10000000000LL
-
-static int64_t
-attach_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* The index of tid in a->t, or where it would be inserted. */
 static size_t
@@ -312,7 +304,7 @@ static bool
 attach_sleep(struct attach *a, int64_t deadline_ns, int wake_fd)
 {
 	struct pollfd pfd[2] = {{a->sigfd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-	int64_t left = deadline_ns - attach_now();
+	int64_t left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
 	struct timespec ts;
 
 	if (left < 0)
@@ -335,7 +327,7 @@ attach_wait(struct attach *a, int64_t deadline_ns, int wake_fd)
 			return -1;
 		if (woke)
 			return 1;
-		if (attach_now() >= deadline_ns)
+		if (clock_ns(CLOCK_MONOTONIC) >= deadline_ns)
 			return 0;
 		woke = attach_sleep(a, deadline_ns, wake_fd);
 	}
@@ -375,7 +367,7 @@ int
 attach_sample(struct attach *a, const pid_t *tids, size_t n,
 	      attach_sample_fn fn, void *arg, int64_t timeout_ns)
 {
-	int64_t deadline = attach_now() + timeout_ns;
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + timeout_ns;
 
 	if (a->state != ATTACH_RUNNING)
 		return -1;
@@ -387,7 +379,8 @@ attach_sample(struct attach *a, const pid_t *tids, size_t n,
 		attach_want(a, tids[i]);
 	while (a->state == ATTACH_RUNNING) {
 		attach_dispatch(a);
-		if (attach_batch_left(a) == 0 || attach_now() >= deadline)
+		if (attach_batch_left(a) == 0 ||
+		    clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
 		attach_sleep(a, deadline, -1);
 	}
@@ -666,12 +659,12 @@ attach_child(char *const argv[], int in, int out, int errfd)
 static void
 attach_spawn_settle(struct attach *a)
 {
-	int64_t deadline = attach_now() + ATTACH_SPAWN_NS;
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + ATTACH_SPAWN_NS;
 
 	for (;;) {
 		attach_dispatch(a);
 		if (a->exec_count > 0 || a->state != ATTACH_RUNNING ||
-		    attach_now() >= deadline)
+		    clock_ns(CLOCK_MONOTONIC) >= deadline)
 			return;
 		attach_sleep(a, deadline, -1);
 	}
@@ -706,7 +699,7 @@ attach_spawn_seize(struct attach *a, char *const argv[], int errfd,
 	kill(a->pid, SIGCONT);
 	attach_spawn_settle(a);
 	if (read(errfd, &err, sizeof(err)) == (ssize_t)sizeof(err)) {
-		attach_wait(a, attach_now() + ATTACH_SPAWN_NS, -1);
+		attach_wait(a, clock_ns(CLOCK_MONOTONIC) + ATTACH_SPAWN_NS, -1);
 		*cause = err == ENOENT
 				 ? xasprintf("command not found: %s", argv[0])
 				 : xasprintf("cannot execute %s: %s", argv[0],
@@ -717,7 +710,9 @@ attach_spawn_seize(struct attach *a, char *const argv[], int errfd,
 		*cause = xasprintf("%s did not start", argv[0]);
 		if (a->state == ATTACH_RUNNING) {
 			kill(a->pid, SIGKILL);
-			attach_wait(a, attach_now() + ATTACH_SPAWN_NS, -1);
+			attach_wait(a,
+				    clock_ns(CLOCK_MONOTONIC) + ATTACH_SPAWN_NS,
+				    -1);
 		}
 		return CPT_EXIT_ERROR;
 	}
@@ -832,7 +827,7 @@ attach_detach(struct attach *a)
 
 	if (a == NULL)
 		return;
-	deadline = attach_now() + ATTACH_DETACH_NS;
+	deadline = clock_ns(CLOCK_MONOTONIC) + ATTACH_DETACH_NS;
 	a->detach = true;
 	for (i = 0; i < a->n; i++)
 		a->t[i].want_sample = false;
@@ -847,7 +842,7 @@ attach_detach(struct attach *a)
 	}
 	while (a->n > 0) {
 		attach_dispatch(a);
-		if (a->n == 0 || attach_now() >= deadline)
+		if (a->n == 0 || clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
 		attach_sleep(a, deadline, -1);
 	}

@@ -16,6 +16,7 @@
 
 #include "attach/attach.h"
 #include "attach/procfs.h"
+#include "common/clock.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
@@ -24,7 +25,6 @@
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
 
-#define NSEC 1000000000LL
 #define SAMPLER_FOLD_SECONDS 120 /* counts older than this fold into 0 */
 #define SAMPLER_STOP_RING 1024	 /* recent stop times kept for p50/p99 */
 #define SAMPLER_MAX_INLINE 16
@@ -87,15 +87,6 @@ struct sampler {
 	size_t stop_n;
 	int64_t batch_ns; /* when the current batch was interrupted */
 };
-
-static int64_t
-sampler_now(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * NSEC + ts.tv_nsec;
-}
 
 static void
 sampler_kick(int fd)
@@ -267,7 +258,7 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 		return;
 	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps++]);
 	s->stop_ring[s->stop_n++ % SAMPLER_STOP_RING] =
-		(uint64_t)(sampler_now(CLOCK_MONOTONIC) - s->batch_ns);
+		(uint64_t)(clock_ns(CLOCK_MONOTONIC) - s->batch_ns);
 }
 
 /* Re-reads the maps when they may have changed (exec, dlopen, dlclose). */
@@ -402,7 +393,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 		}
 	}
 	sampler_sweep(s);
-	s->batch_ns = sampler_now(CLOCK_MONOTONIC);
+	s->batch_ns = clock_ns(CLOCK_MONOTONIC);
 	if (n > 0)
 		attach_sample(s->a, s->eligible, n, sampler_capture, s,
 			      timeout_ns);
@@ -429,12 +420,13 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	size_t n =
 		s->stop_n < SAMPLER_STOP_RING ? s->stop_n : SAMPLER_STOP_RING;
 	uint64_t sorted[SAMPLER_STOP_RING];
-	int64_t cpu = sampler_now(CLOCK_PROCESS_CPUTIME_ID);
-	double dt = (double)(now - s->last_publish_ns) / NSEC;
+	int64_t cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	double dt = (double)(now - s->last_publish_ns) / CLOCK_NS_PER_S;
 
 	if (dt > 0.2) {
 		s->hz_achieved = (double)(s->ticks - s->ticks_at_publish) / dt;
-		s->self_cpu = (double)(cpu - s->last_cpu_ns) / NSEC / dt;
+		s->self_cpu =
+			(double)(cpu - s->last_cpu_ns) / CLOCK_NS_PER_S / dt;
 		s->ticks_at_publish = s->ticks;
 		s->last_cpu_ns = cpu;
 		s->last_publish_ns = now;
@@ -457,7 +449,7 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 static void
 sampler_publish_snapshot(struct sampler *s)
 {
-	int64_t now = sampler_now(CLOCK_MONOTONIC);
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
 	struct profile_snapshot view = {0}, *snap, *old;
 	int status = 0;
 
@@ -482,7 +474,7 @@ sampler_publish_snapshot(struct sampler *s)
 	view.start_unix_ns = s->start_unix_ns;
 	view.duration_ns = now - s->start_ns;
 	view.hz = s->opt.hz;
-	view.now_second = (uint32_t)((now - s->start_ns) / NSEC);
+	view.now_second = (uint32_t)((now - s->start_ns) / CLOCK_NS_PER_S);
 	sampler_health(s, &view, now);
 	aggregate_view(s->g, &view);
 	snap = profile_snapshot_copy(&view);
@@ -523,8 +515,8 @@ static void
 sampler_do_reset(struct sampler *s)
 {
 	aggregate_reset_counts(s->g);
-	s->start_ns = sampler_now(CLOCK_MONOTONIC);
-	s->start_unix_ns = sampler_now(CLOCK_REALTIME);
+	s->start_ns = clock_ns(CLOCK_MONOTONIC);
+	s->start_unix_ns = clock_ns(CLOCK_REALTIME);
 	s->samples = s->stops = s->unwind_errors = 0;
 	s->ticks = s->late_ticks = s->ticks_at_publish = 0;
 	s->stop_n = 0;
@@ -535,7 +527,7 @@ sampler_do_reset(struct sampler *s)
 static int64_t
 sampler_next_deadline(struct sampler *s, int64_t next, int64_t period)
 {
-	int64_t now = sampler_now(CLOCK_MONOTONIC);
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
 
 	next += period;
 	if (now > next) {
@@ -551,14 +543,14 @@ sampler_next_deadline(struct sampler *s, int64_t next, int64_t period)
 static void
 sampler_loop(struct sampler *s)
 {
-	int64_t period = NSEC / s->opt.hz;
+	int64_t period = CLOCK_NS_PER_S / s->opt.hz;
 	/*
 	 * A running thread stops within ~100 us; one waiting for a CPU does
 	 * not for milliseconds, and is captured when it runs (sampler_tick).
 	 */
 	int64_t timeout = period / 2 < 1000000 ? period / 2 : 1000000;
-	int64_t now = sampler_now(CLOCK_MONOTONIC), next = now;
-	int64_t next_publish = now + NSEC;
+	int64_t now = clock_ns(CLOCK_MONOTONIC), next = now;
+	int64_t next_publish = now + CLOCK_NS_PER_S;
 
 	while (!atomic_load(&s->stop)) {
 		bool paused = atomic_load(&s->paused);
@@ -573,11 +565,13 @@ sampler_loop(struct sampler *s)
 			sampler_do_reset(s);
 			atomic_store(&s->publish, true);
 		}
-		now = sampler_now(CLOCK_MONOTONIC);
+		now = clock_ns(CLOCK_MONOTONIC);
 		if (paused) {
 			next = now;
 		} else if (now >= next) {
-			sampler_tick(s, (uint32_t)((now - s->start_ns) / NSEC),
+			sampler_tick(s,
+				     (uint32_t)((now - s->start_ns) /
+						CLOCK_NS_PER_S),
 				     timeout);
 			if (s->opt.once)
 				break;
@@ -585,10 +579,10 @@ sampler_loop(struct sampler *s)
 		}
 		if (now >= next_publish ||
 		    atomic_exchange(&s->publish, false)) {
-			sampler_housekeeping(
-				s, (uint32_t)((now - s->start_ns) / NSEC));
+			sampler_housekeeping(s, (uint32_t)((now - s->start_ns) /
+							   CLOCK_NS_PER_S));
 			sampler_publish_snapshot(s);
-			next_publish = now + NSEC;
+			next_publish = now + CLOCK_NS_PER_S;
 		}
 	}
 }
@@ -614,7 +608,7 @@ sampler_setup(struct sampler *s)
 	sampler_refresh_maps(s, true);
 	sampler_do_reset(s);
 	s->last_publish_ns = s->start_ns;
-	s->last_cpu_ns = sampler_now(CLOCK_PROCESS_CPUTIME_ID);
+	s->last_cpu_ns = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static void

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
@@ -641,16 +642,13 @@ tui_poll(struct tui *t, int sigfd, bool keys, int timeout_ms)
 static void
 tui_run_for(struct tui *t, int sigfd, int ms)
 {
-	struct timespec t0, now;
+	int64_t end = clock_ns(CLOCK_MONOTONIC) + (int64_t)ms * 1000000;
 	long left = ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!tui_quit && left > 0) {
 		if (tui_poll(t, sigfd, false, (int)left))
 			tui_draw(t);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = ms - ((now.tv_sec - t0.tv_sec) * 1000L +
-			     (now.tv_nsec - t0.tv_nsec) / 1000000L);
+		left = (long)((end - clock_ns(CLOCK_MONOTONIC)) / 1000000);
 	}
 }
 

@@ -2,10 +2,6 @@
 # Bad targets: each gives its message and its exit code (common/exitcodes.h),
 # and nothing is left traced.
 # Scratch files in the build tree, out of reach of anything that cleans /tmp.
-if [ -n "$top_builddir" ]; then
-	TMPDIR="$top_builddir/tests/attach"
-	export TMPDIR
-fi
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/attach/common.sh"
 need_ptrace

@@ -2,10 +2,6 @@
 # Thread churn while sampled at 1000 Hz: >= 1000 threads created and
 # joined, no error, many of them sampled, none left traced after detach.
 # Scratch files in the build tree, out of reach of anything that cleans /tmp.
-if [ -n "$top_builddir" ]; then
-	TMPDIR="$top_builddir/tests/attach"
-	export TMPDIR
-fi
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/attach/common.sh"
 need_ptrace

@@ -3,10 +3,6 @@
 # target's exit -- leaves every target thread running and untraced. 20
 # times each.
 # Scratch files in the build tree, out of reach of anything that cleans /tmp.
-if [ -n "$top_builddir" ]; then
-	TMPDIR="$top_builddir/tests/attach"
-	export TMPDIR
-fi
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/attach/common.sh"
 need_ptrace

@@ -2,10 +2,6 @@
 # Signals, fork and exec inside a target sampled at 1000 Hz: the counts, the
 # children and the exit code are what they are without us.
 # Scratch files in the build tree, out of reach of anything that cleans /tmp.
-if [ -n "$top_builddir" ]; then
-	TMPDIR="$top_builddir/tests/attach"
-	export TMPDIR
-fi
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/attach/common.sh"
 need_ptrace

@@ -2,10 +2,6 @@
 # Job control of a sampled target: kill -STOP stops it, kill -CONT resumes
 # it, as if untraced; the same for kill -TSTP of a spawned command.
 # Scratch files in the build tree, out of reach of anything that cleans /tmp.
-if [ -n "$top_builddir" ]; then
-	TMPDIR="$top_builddir/tests/attach"
-	export TMPDIR
-fi
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/attach/common.sh"
 need_ptrace
