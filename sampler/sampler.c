@@ -366,13 +366,24 @@ sampler_reserve(struct sampler *s, size_t n)
 		xreallocarray(s->eligible, s->cap_caps, sizeof(*s->eligible));
 }
 
+/* Unwinds and counts the captures taken so far. */
+static void
+sampler_account_all(struct sampler *s, uint32_t second)
+{
+	s->stops += s->ncaps;
+	for (size_t i = 0; i < s->ncaps; i++)
+		sampler_account(s, &s->caps[i], second);
+	s->ncaps = 0;
+}
+
 /*
  * One tick: look at every thread, interrupt the ones that may have moved,
  * copy their stacks (threads resume one by one as soon as copied), then
  * unwind and count with every thread running again. A thread still waiting
  * for a CPU at the timeout is captured when it gets one (at a later tick or
- * while waiting for it) and then counted once for every tick it was asked
- * for: its stack did not change while it waited.
+ * between ticks) and then counted once for every tick it was asked for: its
+ * stack did not change while it waited. Captures taken between ticks are
+ * counted first, before the thread is asked for again.
  */
 static void
 sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
@@ -380,6 +391,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 	const struct attach_thread *th;
 	size_t nth = attach_threads(s->a, &th), n = 0;
 
+	sampler_account_all(s, second);
 	sampler_reserve(s, nth);
 	for (size_t i = 0; i < s->ntasks; i++)
 		s->tasks[i].seen = false;
@@ -398,10 +410,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 		attach_sample(s->a, s->eligible, n, sampler_capture, s,
 			      timeout_ns);
 	sampler_refresh_maps(s, false);
-	s->stops += s->ncaps;
-	for (size_t i = 0; i < s->ncaps; i++)
-		sampler_account(s, &s->caps[i], second);
-	s->ncaps = 0;
+	sampler_account_all(s, second);
 	s->ticks++;
 }
 
