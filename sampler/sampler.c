@@ -210,42 +210,50 @@ sampler_sweep(struct sampler *s)
 	}
 }
 
+/* Reads the thread's state; false when it is gone. */
+static bool
+sampler_state(struct sampler *s, struct sampler_task *t)
+{
+	struct procfs_stat st;
+
+	if (t->stat_fd < 0 || procfs_stat_fd(t->stat_fd, &st) != 0)
+		return false;
+	aggregate_thread_at(s->g, t->rec)->state = st.state;
+	t->on_cpu = st.state == 'R';
+	return true;
+}
+
 /*
- * Looks at one thread without stopping it. Returns true when it must be
- * interrupted. A thread that was off CPU and has not been scheduled since
- * its last sample (schedstat's count of times run is unchanged) cannot have
- * a new stack: its last one is counted again, off CPU, and only schedstat
- * is read. A thread in a group-stop is counted the same way.
+ * Looks at one thread without stopping it, reading one /proc file. Returns
+ * true when it must be interrupted. A thread that was on CPU is asked for
+ * its state (stat). A thread that was off CPU and has not been scheduled
+ * since its last sample (schedstat's count of times run is unchanged)
+ * cannot have a new stack: its last one is counted again, off CPU. A thread
+ * in a group-stop is counted the same way.
  */
 static bool
 sampler_look(struct sampler *s, struct sampler_task *t,
 	     const struct attach_thread *th, uint32_t second)
 {
-	struct profile_thread *rec = aggregate_thread_at(s->g, t->rec);
-	struct procfs_stat st;
 	uint64_t run_ns, slices;
 	bool unchanged;
 
+	if (th->group_stopped)
+		aggregate_thread_at(s->g, t->rec)->state = 'T';
+	if (t->on_cpu && !th->group_stopped)
+		return sampler_state(s, t);
 	if (sampler_schedstat(t->sched_fd, &run_ns, &slices) != 0)
 		return false;
 	unchanged = slices == t->slices || t->rebase;
 	t->slices = slices;
 	t->rebase = false;
-	rec->cpu_ns = run_ns - t->first_run_ns;
-	if (th->group_stopped)
-		rec->state = 'T';
 	if (!s->opt.once && t->last_stack != PROFILE_NONE &&
-	    (th->group_stopped || (unchanged && !t->on_cpu))) {
+	    (th->group_stopped || unchanged)) {
 		aggregate_count(s->g, t->last_stack, t->rec, second, false);
 		s->samples++;
 		return false;
 	}
-	if (th->group_stopped || t->stat_fd < 0 ||
-	    procfs_stat_fd(t->stat_fd, &st) != 0)
-		return false;
-	rec->state = st.state;
-	t->on_cpu = st.state == 'R';
-	return true;
+	return !th->group_stopped && sampler_state(s, t);
 }
 
 /* attach_sample() callback: runs while tid is stopped. Copies and returns. */
@@ -496,8 +504,8 @@ sampler_publish_snapshot(struct sampler *s)
 }
 
 /*
- * Once a second: thread names (threads rename themselves), the state of
- * idle threads (their ticks read schedstat only), maps, folding.
+ * Once a second: thread names (threads rename themselves), states and CPU
+ * times (ticks read one of the two files only), maps, folding.
  */
 static void
 sampler_housekeeping(struct sampler *s, uint32_t second)
@@ -508,10 +516,13 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 		struct sampler_task *t = &s->tasks[i];
 		struct profile_thread *rec = aggregate_thread_at(s->g, t->rec);
 		struct procfs_stat st;
+		uint64_t run_ns, slices;
 
 		procfs_read_comm(pid, t->tid, rec->name);
 		if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0)
 			rec->state = st.state;
+		if (sampler_schedstat(t->sched_fd, &run_ns, &slices) == 0)
+			rec->cpu_ns = run_ns - t->first_run_ns;
 	}
 	if (second >= s->last_fold_second + 2 * SAMPLER_FOLD_SECONDS) {
 		aggregate_fold(s->g, second - SAMPLER_FOLD_SECONDS);
