@@ -25,7 +25,8 @@ struct symbols_frame {
 				    covers the address "libz.so.1+0xSTART",
 				    START the function's start per .eh_frame
 				    (the address itself when no FDE covers
-				    it) -- never the nearest symbol */
+				    it) -- never the nearest symbol; in a PLT
+				    stub "FUNC@plt" (or "basename@plt") */
 	const char *system_name; /* raw (mangled) symbol name */
 	const char *file;	 /* source file path from DWARF, or NULL */
 	int line;		 /* line of the address in this frame, 0 if

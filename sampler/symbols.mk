@@ -25,3 +25,14 @@ CLEANFILES += tests/symbols/symtarget-noaranges
 tests/symbols/symtarget-noaranges: tests/symbols/symtarget$(EXEEXT)
 	$(AM_V_GEN)$(or $(OBJCOPY),objcopy) --remove-section .debug_aranges \
 		tests/symbols/symtarget$(EXEEXT) $@
+# symtarget-ibt: built with an IBT PLT (.plt.sec, 16-byte .plt.got stubs),
+# as -fcf-protection distributions link; a plain copy where the compiler
+# or linker cannot (symbols_test then skips its .plt.sec checks).
+check_SCRIPTS += tests/symbols/symtarget-ibt
+CLEANFILES += tests/symbols/symtarget-ibt
+tests/symbols/symtarget-ibt: tests/symbols/symtarget.c \
+		tests/symbols/symtarget$(EXEEXT)
+	$(AM_V_CCLD)$(CC) $(DEFAULT_INCLUDES) $(INCLUDES) $(CPPFLAGS) \
+		$(CPT_WARN) -O2 -g -fcf-protection -rdynamic -Wl,-z,ibtplt \
+		-o $@ $(srcdir)/tests/symbols/symtarget.c 2>/dev/null || \
+		cp tests/symbols/symtarget$(EXEEXT) $@

@@ -1,8 +1,9 @@
 /*
  * symbols.c against live processes: tests/symbols/symtarget (functions at
  * known lines, an inline chain, mangled names, a noreturn call ending a
- * function), its stripped copy, and a deleted-then-replaced copy. The target
- * prints its addresses and line numbers; we read its maps and symbolize.
+ * function), its stripped copy, a deleted-then-replaced copy, and its IBT
+ * build (PLT stubs, checked against objdump's names). The target prints its
+ * addresses and line numbers; we read its maps and symbolize.
  */
 #include "config.h"
 
@@ -302,6 +303,210 @@ check_unknown(struct symbols *s)
 	       "an address in no module is [unknown]");
 }
 
+/* A PLT stub as objdump labels it, in the section it lies in. */
+struct plt_stub {
+	uint64_t addr;
+	char name[128];
+	char sec[16];
+};
+
+/* Reads objdump's "<NAME@plt>:" labels of path's PLT sections into
+ * stubs[0..max) and the start of .plt into *plt0. Returns the count, or -1
+ * without objdump. */
+static int
+objdump_plt(const char *path, struct plt_stub *stubs, int max, uint64_t *plt0)
+{
+	char cmd[1200], line[512], sec[16] = "", name[128];
+	unsigned long long addr;
+	FILE *f;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd),
+		 "objdump -d -j .plt -j .plt.sec -j .plt.got '%s' 2>/dev/null",
+		 path);
+	f = popen(cmd, "r");
+	*plt0 = 0;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		size_t len;
+
+		if (sscanf(line, "Disassembly of section %15[^:]:", sec) == 1)
+			continue;
+		if (sscanf(line, "%llx <%127[^>]>:", &addr, name) != 2)
+			continue;
+		if (strcmp(sec, ".plt") == 0 && *plt0 == 0)
+			*plt0 = addr;
+		len = strlen(name);
+		if (len < 4 || strcmp(name + len - 4, "@plt") != 0 || n == max)
+			continue;
+		stubs[n].addr = addr;
+		snprintf(stubs[n].name, sizeof(stubs[n].name), "%s", name);
+		snprintf(stubs[n].sec, sizeof(stubs[n].sec), "%s", sec);
+		n++;
+	}
+	if (f == NULL || pclose(f) == -1 || n == 0)
+		return -1;
+	return n;
+}
+
+/* The load bias of the module whose path ends in suffix: its offset-0
+ * mapping's start less its first PT_LOAD's page. Stores its path. */
+static uint64_t
+module_bias(pid_t pid, const char *suffix, char *path, size_t len)
+{
+	struct procfs_maps maps;
+	uint64_t start = 0, vaddr = 0;
+	size_t slen = strlen(suffix), n;
+	GElf_Phdr ph;
+	Elf *elf;
+	int fd;
+
+	path[0] = '\0';
+	if (procfs_read_maps(pid, &maps) != 0)
+		return 0;
+	for (size_t i = 0; i < maps.n && start == 0; i++) {
+		const struct procfs_map *m = &maps.maps[i];
+		size_t plen = strlen(m->path);
+
+		if (m->offset == 0 && plen >= slen &&
+		    strcmp(m->path + plen - slen, suffix) == 0) {
+			start = m->start;
+			snprintf(path, len, "%s", m->path);
+		}
+	}
+	procfs_maps_free(&maps);
+	fd = open(path, O_RDONLY);
+	elf = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
+	for (size_t i = 0; elf != NULL && elf_getphdrnum(elf, &n) == 0 && i < n;
+	     i++)
+		if (gelf_getphdr(elf, (int)i, &ph) != NULL &&
+		    ph.p_type == PT_LOAD) {
+			vaddr = ph.p_vaddr & ~(uint64_t)0xfff;
+			break;
+		}
+	elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+	return start - vaddr;
+}
+
+/* Whether path's .dynsym has an IFUNC named name (its length len) whose
+ * value, the resolver, is value. */
+static bool
+dynsym_ifunc(const char *path, const char *name, size_t len, uint64_t value)
+{
+	int fd = open(path, O_RDONLY);
+	Elf *elf = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
+	Elf_Scn *scn = NULL;
+	bool found = false;
+
+	while (elf != NULL && (scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		GElf_Sym sym;
+
+		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_DYNSYM)
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			const char *n;
+
+			if (gelf_getsym(d, (int)i, &sym) == NULL ||
+			    GELF_ST_TYPE(sym.st_info) != STT_GNU_IFUNC ||
+			    sym.st_value != value)
+				continue;
+			n = elf_strptr(elf, sh.sh_link, sym.st_name);
+			found |= strlen(n) == len && strncmp(n, name, len) == 0;
+		}
+	}
+	elf_end(elf);
+	if (fd >= 0)
+		close(fd);
+	return found;
+}
+
+/*
+ * Whether the stub at pc is named as objdump's label, as name and system
+ * name, with no source position. For an IFUNC stub objdump says
+ * "*ABS*+0xRESOLVER@plt": we name it after an IFUNC of path at RESOLVER.
+ */
+static bool
+plt_named(struct symbols *s, uint64_t pc, const char *label, const char *path)
+{
+	struct symbols_frame fr[MAX_FRAMES];
+	int n = symbols_lookup(s, pc, false, fr, MAX_FRAMES, NULL);
+	unsigned long long resolver;
+	size_t len = strlen(fr[0].name);
+	bool ok = n == 1 && strcmp(fr[0].name, fr[0].system_name) == 0 &&
+		  fr[0].file == NULL && fr[0].line == 0;
+
+	if (sscanf(label, "*ABS*+%llx@plt", &resolver) == 1)
+		ok = ok && len > 4 &&
+		     strcmp(fr[0].name + len - 4, "@plt") == 0 &&
+		     dynsym_ifunc(path, fr[0].name, len - 4, resolver);
+	else
+		ok = ok && strcmp(fr[0].name, label) == 0;
+	if (!ok)
+		printf("# %#jx: want %s, got %s (%s)\n", (uintmax_t)pc, label,
+		       fr[0].name, fr[0].system_name);
+	return ok;
+}
+
+/*
+ * Every PLT stub objdump labels in the module of pid whose path ends in
+ * suffix (at its start and inside it) is named as objdump names it; PLT0
+ * is "basename@plt"; with .plt.sec, lazy stub i + 1 of .plt is named as
+ * .plt.sec's stub i. Returns the number of .plt.sec stubs.
+ */
+static int
+check_plt(struct symbols *s, pid_t pid, const char *suffix)
+{
+	struct plt_stub stubs[256];
+	char path[1024], plt0_name[256];
+	uint64_t bias = module_bias(pid, suffix, path, sizeof(path)), plt0;
+	int n = objdump_plt(path, stubs, 256, &plt0), bad = 0, nsec = 0;
+
+	if (n < 0) {
+		tap_skip("objdump missing or no PLT stubs");
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *label = stubs[i].name;
+
+		bad += !plt_named(s, bias + stubs[i].addr, label, path);
+		bad += !plt_named(s, bias + stubs[i].addr + 4, label, path);
+		if (strcmp(stubs[i].sec, ".plt.sec") == 0)
+			bad += !plt_named(s, bias + plt0 + 16 * ++nsec + 4,
+					  label, path);
+	}
+	tap_ok(n >= 3 && bad == 0, "%s: %d PLT stubs named as objdump does",
+	       suffix, n);
+	snprintf(plt0_name, sizeof(plt0_name), "%s@plt", base_name(path));
+	tap_ok(plt0 != 0 && plt_named(s, bias + plt0 + 8, plt0_name, path),
+	       "%s: PLT0 is %s", suffix, plt0_name);
+	return nsec;
+}
+
+/* The IBT build's .plt.sec and 16-byte .plt.got stubs. */
+static void
+check_plt_ibt(const char *path)
+{
+	struct target t;
+	struct symbols *s;
+	int nsec;
+
+	if (target_start(path, &t) != 0) {
+		tap_ok(0, "start %s", path);
+		return;
+	}
+	s = symbols_for(t.pid);
+	nsec = check_plt(s, t.pid, "/symtarget-ibt");
+	if (nsec == 0)
+		tap_skip("symtarget-ibt has no .plt.sec (no -z ibtplt)");
+	else
+		tap_ok(nsec >= 3, "symtarget-ibt: %d .plt.sec stubs", nsec);
+	symbols_free(s);
+	target_stop(&t);
+}
+
 static double
 now_ns(void)
 {
@@ -448,6 +653,8 @@ main(void)
 	check_libc(s, &t);
 	check_vdso(s, t.pid);
 	check_unknown(s);
+	check_plt(s, t.pid, "/symtarget");
+	check_plt(s, t.pid, "/libc.so.6");
 
 	/* New maps, same files: cached strings stay and are reused. */
 	symbols_lookup(s, target_get(&t, "static_leaf") + 4, false, fr, 1,
@@ -469,6 +676,9 @@ main(void)
 	check_stripped(stripped, name2, sizeof(name2), false);
 	tap_is_str(name2, name1, "stripped offsets are the same across runs");
 	check_replaced(path, stripped);
+	snprintf(path, sizeof(path), "%s/tests/symbols/symtarget-ibt",
+		 top ? top : ".");
+	check_plt_ibt(path);
 
 	snprintf(path, sizeof(path), "%s/tests/symbols/symtarget-noaranges",
 		 top ? top : ".");
