@@ -12,9 +12,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-#include <unistd.h>
-
 #include "tests/workloads/wl.h"
 
 #define INLINED_USAGE "inlined [-w WORK | -d SECONDS]"
@@ -39,30 +36,15 @@ caller_two(unsigned long x)
 	return inl_hot(x, INLINED_ROUNDS);
 }
 
+/* One unit: both callers, half the work each. */
+WL_NOINLINE static unsigned long
+inlined_unit(unsigned long x)
+{
+	return caller_two(caller_one(x));
+}
+
 int
 main(int argc, char **argv)
 {
-	unsigned long work = 3000, units = 0, x = 1;
-	double seconds = 0, start = wl_now_ms();
-	int opt;
-
-	while ((opt = getopt(argc, argv, "w:d:")) != -1) {
-		if (opt == 'w')
-			work = wl_number(optarg, opt, INLINED_USAGE);
-		else if (opt == 'd')
-			seconds = wl_number(optarg, opt, INLINED_USAGE);
-		else
-			wl_usage(INLINED_USAGE);
-	}
-	if (optind != argc)
-		wl_usage(INLINED_USAGE);
-	while (seconds > 0 ? wl_now_ms() < start + seconds * 1e3
-			   : units < work) {
-		x = caller_one(x);
-		x = caller_two(x);
-		units++;
-	}
-	printf("units=%lu\nruntime_ms=%.0f\ncpu_ms=%.0f\nchecksum=0x%016lx\n",
-	       units, wl_now_ms() - start, wl_cpu_ms(), x);
-	return 0;
+	return wl_run_units(argc, argv, INLINED_USAGE, inlined_unit);
 }

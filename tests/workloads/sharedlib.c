@@ -11,9 +11,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-#include <unistd.h>
-
 #include "tests/workloads/cpthot.h"
 #include "tests/workloads/wl.h"
 
@@ -37,26 +34,5 @@ sharedlib_unit(unsigned long x)
 int
 main(int argc, char **argv)
 {
-	unsigned long work = 3000, units = 0, x = 1;
-	double seconds = 0, start = wl_now_ms();
-	int opt;
-
-	while ((opt = getopt(argc, argv, "w:d:")) != -1) {
-		if (opt == 'w')
-			work = wl_number(optarg, opt, SHAREDLIB_USAGE);
-		else if (opt == 'd')
-			seconds = wl_number(optarg, opt, SHAREDLIB_USAGE);
-		else
-			wl_usage(SHAREDLIB_USAGE);
-	}
-	if (optind != argc)
-		wl_usage(SHAREDLIB_USAGE);
-	while (seconds > 0 ? wl_now_ms() < start + seconds * 1e3
-			   : units < work) {
-		x = sharedlib_unit(x);
-		units++;
-	}
-	printf("units=%lu\nruntime_ms=%.0f\ncpu_ms=%.0f\nchecksum=0x%016lx\n",
-	       units, wl_now_ms() - start, wl_cpu_ms(), x);
-	return 0;
+	return wl_run_units(argc, argv, SHAREDLIB_USAGE, sharedlib_unit);
 }

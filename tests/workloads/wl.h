@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 /*
  * WL_NOINLINE: a function that keeps its own symbol and frame: never
@@ -93,6 +94,39 @@ wl_usage(const char *usage)
 {
 	fprintf(stderr, "usage: %s\n", usage);
 	exit(2);
+}
+
+/*
+ * The main loop of a single-threaded workload with options -w WORK (units,
+ * default 3000) and -d SECONDS: calls unit until done, then prints units,
+ * runtime_ms, cpu_ms and checksum. Returns main's exit status.
+ */
+static inline int
+wl_run_units(int argc, char **argv, const char *usage,
+	     unsigned long (*unit)(unsigned long))
+{
+	unsigned long work = 3000, units = 0, x = 1;
+	double seconds = 0, start = wl_now_ms();
+	int opt;
+
+	while ((opt = getopt(argc, argv, "w:d:")) != -1) {
+		if (opt == 'w')
+			work = (unsigned long)wl_number(optarg, opt, usage);
+		else if (opt == 'd')
+			seconds = wl_number(optarg, opt, usage);
+		else
+			wl_usage(usage);
+	}
+	if (optind != argc)
+		wl_usage(usage);
+	while (seconds > 0 ? wl_now_ms() < start + seconds * 1e3
+			   : units < work) {
+		x = unit(x);
+		units++;
+	}
+	printf("units=%lu\nruntime_ms=%.0f\ncpu_ms=%.0f\nchecksum=0x%016lx\n",
+	       units, wl_now_ms() - start, wl_cpu_ms(), x);
+	return 0;
 }
 
 #endif
