@@ -221,6 +221,20 @@ attach_detach_stop(struct attach *a, pid_t tid, int event, int sig)
 	attach_remove(a, tid);
 }
 
+/*
+ * The kernel clears a pending PTRACE_INTERRUPT at any ptrace stop: a thread
+ * the sampler is waiting for that stops for another reason (a signal, a
+ * clone, an exec) is sampled at this stop instead, or it would never be.
+ */
+static void
+attach_take_wanted(struct attach *a, pid_t tid)
+{
+	struct attach_tracee *t = attach_find(a, tid);
+
+	if (t != NULL && t->want_sample)
+		attach_take(a, t);
+}
+
 /* Handles one wait status of tid. */
 static void
 attach_dispatch_one(struct attach *a, pid_t tid, int status)
@@ -241,6 +255,8 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 	}
 	/* A thread we have not met: a clone whose event is still to come. */
 	attach_add(a, tid);
+	if (event != PTRACE_EVENT_STOP)
+		attach_take_wanted(a, tid);
 	switch (event) {
 	case 0: /* signal-delivery-stop: pass the signal on */
 		attach_find(a, tid)->group_stopped = false;

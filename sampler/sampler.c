@@ -224,12 +224,14 @@ sampler_state(struct sampler *s, struct sampler_task *t)
 }
 
 /*
- * Looks at one thread without stopping it, reading one /proc file. Returns
- * true when it must be interrupted. A thread that was on CPU is asked for
- * its state (stat). A thread that was off CPU and has not been scheduled
- * since its last sample (schedstat's count of times run is unchanged)
- * cannot have a new stack: its last one is counted again, off CPU. A thread
- * in a group-stop is counted the same way.
+ * Looks at one thread without stopping it, reading one /proc file (two
+ * right after a sample). Returns true when it must be interrupted. A thread
+ * that was on CPU is asked for its state (stat). A thread that was off CPU
+ * and has not been scheduled since (schedstat's count of times run is
+ * unchanged) cannot have a new stack: its last one is counted again, off
+ * CPU. After sampling a sleeping thread (our interrupt scheduled it) the
+ * count is taken anew, if stat says it sleeps. A thread in a group-stop is
+ * counted like an idle one.
  */
 static bool
 sampler_look(struct sampler *s, struct sampler_task *t,
@@ -244,9 +246,15 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 		return sampler_state(s, t);
 	if (sampler_schedstat(t->sched_fd, &run_ns, &slices) != 0)
 		return false;
-	unchanged = slices == t->slices || t->rebase;
+	unchanged = slices == t->slices;
 	t->slices = slices;
-	t->rebase = false;
+	if (t->rebase) {
+		/* Our interrupt scheduled it: a new baseline, if it sleeps. */
+		t->rebase = false;
+		if (!sampler_state(s, t))
+			return false;
+		unchanged = !t->on_cpu;
+	}
 	if (!s->opt.once && t->last_stack != PROFILE_NONE &&
 	    (th->group_stopped || unchanged)) {
 		aggregate_count(s->g, t->last_stack, t->rec, second, false);

@@ -25,6 +25,17 @@ diag "$(grep stats "$TMPD/wall.err")"
 awk -v s="$stops" -v n="$samples" 'BEGIN { exit !(n > 2000 && s < 0.4 * n) }'
 ok $? "idle threads are counted without being stopped (stops $stops of $samples samples)"
 
+# A busy thread among 8 sleepers keeps being sampled (a thread running
+# without a context switch keeps its schedstat run count: only its state
+# tells it is not idle).
+"$CPROFTOP" -F 500 --top=10 --stats -- "$(workload ratio)" -s 8 -d 2 \
+	>"$TMPD/sl" 2>"$TMPD/sl.err"
+ok $? "ratio with sleepers: cproftop exits 0"
+diag "$(grep stats "$TMPD/sl.err")"
+atleast "$(stat_of "$TMPD/sl.err" stops)" 400 \
+	"the busy thread is stopped for its samples (of ~1000 asked)"
+within "$(top_col "$TMPD/sl" hot_a 2)" 50 5 "hot_a flat% with sleepers around"
+
 # churn: threads created and joined continuously are sampled, no error.
 "$CPROFTOP" -F 200 --top=20 --stats -- "$(workload churn)" -d 3 \
 	>"$TMPD/churn" 2>"$TMPD/churn.err"
