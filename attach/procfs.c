@@ -420,6 +420,58 @@ procfs_stat_fd(int fd, struct procfs_stat *st)
 	return procfs_parse_stat(buf, st);
 }
 
+int
+procfs_parse_schedstat(const char *buf, struct procfs_schedstat *ss)
+{
+	unsigned long long run, wait, n;
+
+	if (sscanf(buf, "%llu %llu %llu", &run, &wait, &n) != 3)
+		return -1;
+	ss->run_ns = run;
+	ss->wait_ns = wait;
+	ss->slices = n;
+	return 0;
+}
+
+int
+procfs_open_schedstat(pid_t pid, pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid,
+		 (int)tid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int
+procfs_schedstat_fd(int fd, struct procfs_schedstat *ss)
+{
+	char buf[128];
+	ssize_t r;
+
+	do
+		r = pread(fd, buf, sizeof(buf) - 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return -1;
+	buf[r] = '\0';
+	return procfs_parse_schedstat(buf, ss);
+}
+
+char *
+procfs_read_exe(pid_t pid)
+{
+	char path[64], exe[4096];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	len = readlink(path, exe, sizeof(exe) - 1);
+	if (len <= 0)
+		return NULL;
+	exe[len] = '\0';
+	return xstrdup(exe);
+}
+
 char *
 procfs_read_cmdline(pid_t pid)
 {

@@ -85,6 +85,31 @@ int procfs_open_stat(pid_t pid, pid_t tid);
 /* Re-reads an fd from procfs_open_stat(). Returns 0, or -1 (thread gone). */
 int procfs_stat_fd(int fd, struct procfs_stat *st);
 
+/* Fields of /proc/PID/task/TID/schedstat. */
+struct procfs_schedstat {
+	uint64_t run_ns;  /* time spent on a CPU */
+	uint64_t wait_ns; /* time spent runnable, waiting for a CPU */
+	uint64_t slices;  /* times scheduled in: unchanged = has not run */
+};
+
+/* Parses a schedstat line (NUL-terminated). Returns 0, or -1. */
+int procfs_parse_schedstat(const char *buf, struct procfs_schedstat *ss);
+
+/*
+ * Opens /proc/PID/task/TID/schedstat for procfs_schedstat_fd(). Returns the
+ * fd (caller closes), or -1 with errno.
+ */
+int procfs_open_schedstat(pid_t pid, pid_t tid);
+
+/* Re-reads an fd from procfs_open_schedstat(). Returns 0, or -1. */
+int procfs_schedstat_fd(int fd, struct procfs_schedstat *ss);
+
+/*
+ * The path of the target's executable (caller frees), or NULL when
+ * unreadable.
+ */
+char *procfs_read_exe(pid_t pid);
+
 /*
  * The target's command line with NULs turned into spaces (caller frees), or
  * NULL when unreadable.

@@ -3,7 +3,6 @@
 #include "sampler/sampler.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -17,7 +16,6 @@
 #include "attach/attach.h"
 #include "attach/procfs.h"
 #include "common/clock.h"
-#include "common/exitcodes.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "sampler/aggregate.h"
@@ -116,24 +114,6 @@ sampler_block_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-/* Reads run time and slice count from a /proc/PID/task/TID/schedstat fd. */
-static int
-sampler_schedstat(int fd, uint64_t *run_ns, uint64_t *slices)
-{
-	char buf[128];
-	unsigned long long run, wait, n;
-	ssize_t len = pread(fd, buf, sizeof(buf) - 1, 0);
-
-	if (len <= 0)
-		return -1;
-	buf[len] = '\0';
-	if (sscanf(buf, "%llu %llu %llu", &run, &wait, &n) != 3)
-		return -1;
-	*run_ns = run;
-	*slices = n;
-	return 0;
-}
-
 static int
 sampler_task_eq(uint32_t id, const void *key, void *arg)
 {
@@ -160,7 +140,7 @@ sampler_task(struct sampler *s, pid_t tid)
 	uint32_t id = idx_find(&s->task_idx, h, sampler_task_eq, &tid, s);
 	struct sampler_task *t;
 	struct profile_thread *rec;
-	char path[64];
+	struct procfs_schedstat ss;
 
 	if (id != PROFILE_NONE)
 		return &s->tasks[id];
@@ -174,9 +154,11 @@ sampler_task(struct sampler *s, pid_t tid)
 	t->tid = tid;
 	t->last_stack = PROFILE_NONE;
 	t->stat_fd = procfs_open_stat(pid, tid);
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
-	t->sched_fd = open(path, O_RDONLY | O_CLOEXEC);
-	sampler_schedstat(t->sched_fd, &t->first_run_ns, &t->slices);
+	t->sched_fd = procfs_open_schedstat(pid, tid);
+	if (procfs_schedstat_fd(t->sched_fd, &ss) == 0) {
+		t->first_run_ns = ss.run_ns;
+		t->slices = ss.slices;
+	}
 	t->rec = aggregate_thread(s->g, tid);
 	rec = aggregate_thread_at(s->g, t->rec);
 	procfs_read_comm(pid, tid, rec->name);
@@ -237,17 +219,17 @@ static bool
 sampler_look(struct sampler *s, struct sampler_task *t,
 	     const struct attach_thread *th, uint32_t second)
 {
-	uint64_t run_ns, slices;
+	struct procfs_schedstat ss;
 	bool unchanged;
 
 	if (th->group_stopped)
 		aggregate_thread_at(s->g, t->rec)->state = 'T';
 	if (t->on_cpu && !th->group_stopped)
 		return sampler_state(s, t);
-	if (sampler_schedstat(t->sched_fd, &run_ns, &slices) != 0)
+	if (procfs_schedstat_fd(t->sched_fd, &ss) != 0)
 		return false;
-	unchanged = slices == t->slices;
-	t->slices = slices;
+	unchanged = ss.slices == t->slices;
+	t->slices = ss.slices;
 	if (t->rebase) {
 		/* Our interrupt scheduled it: a new baseline, if it sleeps. */
 		t->rebase = false;
@@ -524,13 +506,13 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 		struct sampler_task *t = &s->tasks[i];
 		struct profile_thread *rec = aggregate_thread_at(s->g, t->rec);
 		struct procfs_stat st;
-		uint64_t run_ns, slices;
+		struct procfs_schedstat ss;
 
 		procfs_read_comm(pid, t->tid, rec->name);
 		if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0)
 			rec->state = st.state;
-		if (sampler_schedstat(t->sched_fd, &run_ns, &slices) == 0)
-			rec->cpu_ns = run_ns - t->first_run_ns;
+		if (procfs_schedstat_fd(t->sched_fd, &ss) == 0)
+			rec->cpu_ns = ss.run_ns - t->first_run_ns;
 	}
 	if (second >= s->last_fold_second + 2 * SAMPLER_FOLD_SECONDS) {
 		aggregate_fold(s->g, second - SAMPLER_FOLD_SECONDS);
@@ -620,19 +602,15 @@ static void
 sampler_setup(struct sampler *s)
 {
 	pid_t pid = attach_pid_of(s->a);
-	char path[64], exe[4096];
-	ssize_t len;
-	char *cmdline = procfs_read_cmdline(pid);
+	char *cmdline = procfs_read_cmdline(pid), *exe = procfs_read_exe(pid);
 
 	s->g = aggregate_new();
 	s->u = unwind_new(s->a);
 	s->sy = symbols_new(pid);
 	s->cmdline = aggregate_string(s->g, cmdline ? cmdline : "?");
 	free(cmdline);
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	len = readlink(path, exe, sizeof(exe) - 1);
-	exe[len > 0 ? len : 0] = '\0';
-	s->exe = aggregate_string(s->g, exe);
+	s->exe = aggregate_string(s->g, exe ? exe : "");
+	free(exe);
 	sampler_refresh_maps(s, true);
 	sampler_do_reset(s);
 	s->last_publish_ns = s->start_ns;

@@ -232,6 +232,34 @@ test_live(void)
 	tap_ok(procfs_read_comm(me, -1, name) == -1, "comm of no thread -> -1");
 }
 
+/* schedstat: "run_ns wait_ns slices"; the slice count moves when we run. */
+static void
+test_schedstat(void)
+{
+	struct procfs_schedstat a, b;
+	pid_t me = getpid();
+	char *exe;
+	int fd;
+
+	tap_ok(procfs_parse_schedstat("123 456 7\n", &a) == 0 &&
+		       a.run_ns == 123 && a.wait_ns == 456 && a.slices == 7,
+	       "schedstat fields");
+	tap_ok(procfs_parse_schedstat("123 x", &a) == -1,
+	       "malformed schedstat -> -1");
+	fd = procfs_open_schedstat(me, me);
+	tap_ok(fd >= 0 && procfs_schedstat_fd(fd, &a) == 0, "own schedstat");
+	usleep(2000); /* sleeping and waking schedules us in again */
+	tap_ok(procfs_schedstat_fd(fd, &b) == 0 && b.slices > a.slices &&
+		       b.run_ns >= a.run_ns,
+	       "the slice count moves after a sleep (%llu -> %llu)",
+	       (unsigned long long)a.slices, (unsigned long long)b.slices);
+	close(fd);
+	exe = procfs_read_exe(me);
+	tap_ok(exe != NULL && strstr(exe, "procfs_test") != NULL,
+	       "exe names us");
+	free(exe);
+}
+
 int
 main(void)
 {
@@ -241,5 +269,6 @@ main(void)
 	test_stat();
 	test_status();
 	test_live();
+	test_schedstat();
 	return tap_done();
 }
