@@ -12,6 +12,7 @@ tests_unit_aggregate_test_LDADD = libsampler.a libcommon.a
 
 # Live tests of the whole sampler through cproftop's headless modes.
 TESTS += tests/sampler/ratio.sh tests/sampler/targets.sh tests/sampler/modes.sh \
-	tests/sampler/exitpaths.sh
+	tests/sampler/exitpaths.sh tests/sampler/cli.sh
 EXTRA_DIST += tests/sampler/top.sh tests/sampler/ratio.sh \
-	tests/sampler/targets.sh tests/sampler/modes.sh tests/sampler/exitpaths.sh
+	tests/sampler/targets.sh tests/sampler/modes.sh tests/sampler/exitpaths.sh \
+	tests/sampler/cli.sh

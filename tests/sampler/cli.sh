@@ -1,0 +1,47 @@
+# cproftop's command line: bad input gets a clear message and the
+# documented exit code (README.md), never a crash.
+. "$top_srcdir/tests/lib.sh"
+need_ptrace
+
+# expect NAME CODE PATTERN CMD...: CMD exits CODE, stderr matches PATTERN.
+expect() {
+	name=$1 want=$2 pattern=$3
+	shift 3
+	"$@" >"$TMPD/out" 2>"$TMPD/err"
+	is "$?" "$want" "$name: exit code $want"
+	grep -Eq -- "$pattern" "$TMPD/err"
+	ok $? "$name: says '$pattern'"
+}
+
+"$CPROFTOP" --help >"$TMPD/help"
+ok $? "--help exits 0"
+grep -q -- '--pid' "$TMPD/help" && grep -q -- '--top' "$TMPD/help"
+ok $? "--help lists the options"
+"$CPROFTOP" --version | grep -Eq '^cproftop [0-9]+\.[0-9]+'
+ok $? "--version prints the version"
+
+expect "no target" 2 "give either -p PID or -- COMMAND" "$CPROFTOP"
+expect "both targets" 2 "give either -p PID or -- COMMAND" \
+	"$CPROFTOP" -p 1 -- true
+expect "bad pid" 2 "invalid PID: 'abc'" "$CPROFTOP" -p abc
+expect "bad rate" 2 "invalid rate" "$CPROFTOP" -F 0 -p 1
+expect "bad duration" 2 "invalid duration" "$CPROFTOP" -d -1 -p 1
+expect "unknown option" 2 "Usage:" "$CPROFTOP" --frobnicate
+expect "no such process" 3 "no such process|does not exist" \
+	"$CPROFTOP" -p 4194303 -d 1
+expect "command not found" 127 "command not found" \
+	"$CPROFTOP" -d 1 -- /no/such/command
+
+# An output file that cannot be written: exit 7, the reason, the target
+# untouched.
+start_bg "$(workload sleeper)" -d 20
+wait_until 5 sh -c "[ \$(ls /proc/$BG_PID/task | wc -l) -ge 3 ]"
+expect "unwritable output" 7 "/no/such/dir/p\.pb\.gz" \
+	"$CPROFTOP" -p "$BG_PID" -d 0.5 -o /no/such/dir/p.pb.gz
+all_untraced "$BG_PID" && kill -0 "$BG_PID"
+ok $? "unwritable output: the target runs on, untraced"
+"$CPROFTOP" -p "$BG_PID" -d 0.5 -o "$TMPD/p.pb.gz" >/dev/null 2>&1
+ok $? "a writable output: exit 0"
+gzip -t "$TMPD/p.pb.gz"
+ok $? "... and a whole gzip file"
+done_testing
