@@ -43,6 +43,7 @@ static const char *const help_lines[] = {
 	"Thread list (t)",
 	"  space or Enter     select / unselect the thread for the table",
 	"  a                  all threads again",
+	"  c f / i / n / o    sort by samples / TID / name / on-CPU %",
 	"  t Esc Left         back",
 	"",
 	"Source view (Enter)",

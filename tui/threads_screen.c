@@ -51,8 +51,9 @@ threads_screen_rebuild(struct tui *t)
 	if (t->shown == NULL)
 		return;
 	threads_build(t->shown, &t->filter,
-		      t->filter.mode == FILTER_MODE_WALL ? THREADS_SORT_WALL
-							 : THREADS_SORT_CPU,
+		      ts->by_key			   ? ts->key
+		      : t->filter.mode == FILTER_MODE_WALL ? THREADS_SORT_WALL
+							   : THREADS_SORT_CPU,
 		      false, &ts->table);
 	ts->list.row = threads_screen_row;
 	ts->list.arg = t;
@@ -71,6 +72,14 @@ threads_screen_draw(struct tui *t, int y, int height)
 	tui_draw_title(y, "sel     TID name            S  samples  share% "
 			  " oncpu%  hottest function");
 	browser_draw(&t->threads.list, y + 1, height - 1, COLS);
+}
+
+static enum tui_result
+threads_screen_sort(struct threads_screen *ts, enum threads_sort key)
+{
+	ts->by_key = true;
+	ts->key = key;
+	return TUI_REBUILD;
 }
 
 enum tui_result
@@ -97,6 +106,16 @@ threads_screen_key(struct tui *t, int key)
 	case 'a':
 		filter_threads_clear(&t->filter);
 		return TUI_REBUILD;
+	case 'c':
+	case 'f':
+		ts->by_key = false; /* samples in the current mode */
+		return TUI_REBUILD;
+	case 'i':
+		return threads_screen_sort(ts, THREADS_SORT_TID);
+	case 'n':
+		return threads_screen_sort(ts, THREADS_SORT_NAME);
+	case 'o':
+		return threads_screen_sort(ts, THREADS_SORT_ONCPU);
 	case 't':
 	case 27:
 	case KEY_LEFT:

@@ -44,6 +44,8 @@ struct threads_screen {
 	struct threads_table table;
 	struct browser list;
 	pid_t sel_tid; /* the selected thread, kept across rebuilds */
+	bool by_key;   /* sorted by key below, not by samples in the mode */
+	enum threads_sort key;
 };
 
 #define SOURCE_HISTORY 64

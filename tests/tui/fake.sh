@@ -74,6 +74,12 @@ grep -Eq '^\[x\] +100 fake ' "$TMPD/threads" ; ok $? "space selects a thread"
 grep -q '^Filter none  Threads 1 of 2  Sort flat  Selected 60 of 100$' "$TMPD/threads"
 ok $? "the header shows the thread set and the selected samples"
 
+# Thread list sort keys: o (on-CPU %: fake-1 100 % before fake 75 %), c
+# back to samples (fake 60 before fake-1 40).
+run threadsort -- t o dump c dump
+sed -n 's/^\[.\] *\([0-9][0-9]*\) .*/\1/p' "$TMPD/threadsort" | tr '\n' ' ' >"$TMPD/order"
+is "$(cat "$TMPD/order")" "101 100 100 101 " "o sorts threads by on-CPU % (tid 101 first), c by samples"
+
 run filter -- / 'type hot_b' Enter dump '\' dump / 'type (' Enter dump
 grep -q '^Filter /hot_b/' "$TMPD/filter" ; ok $? "/ sets a visible filter"
 awk '/^--- screen/ { n++ } n == 1' "$TMPD/filter" >"$TMPD/filter.1"
