@@ -43,6 +43,7 @@ struct main_options {
 	const char *script;
 	const char **source_paths;
 	size_t nsource_paths;
+	struct filter filter; /* --top: mode, focus and hide */
 };
 
 static void
@@ -63,6 +64,10 @@ main_usage(FILE *f)
 	      "then detach\n"
 	      "      --wall            count off-CPU samples too "
 	      "(wall clock) in --top and -o\n"
+	      "      --focus RE        --top: only stacks through a function "
+	      "matching RE\n"
+	      "      --hide RE         --top: drop the frames of functions "
+	      "matching RE\n"
 	      "      --child-output F  spawn mode: the command's stdout and "
 	      "stderr go to F\n"
 	      "      --stats           print the sampler's figures to stderr "
@@ -103,6 +108,22 @@ main_bad(const char *what, const char *arg)
 	return CPT_EXIT_USAGE;
 }
 
+/* --focus / --hide: sets the pattern, or says why it does not compile. */
+static int
+main_regex(struct main_options *o, bool focus, const char *re)
+{
+	char *cause = NULL;
+	int rc = focus ? filter_set_focus(&o->filter, re, &cause)
+		       : filter_set_hide(&o->filter, re, &cause);
+
+	if (rc != 0) {
+		fprintf(stderr, "cproftop: invalid --%s: %s\n",
+			focus ? "focus" : "hide", cause);
+		free(cause);
+	}
+	return rc;
+}
+
 /* Parses argv into o. Returns -1 to go on, or an exit code. */
 static int
 main_parse(int argc, char **argv, struct main_options *o)
@@ -115,6 +136,8 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_STATS,
 		OPT_SCRIPT,
 		OPT_SOURCE_PATH,
+		OPT_FOCUS,
+		OPT_HIDE,
 	};
 	static const struct option longopts[] = {
 		{"pid", required_argument, NULL, 'p'},
@@ -128,6 +151,8 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"stats", no_argument, NULL, OPT_STATS},
 		{"script", required_argument, NULL, OPT_SCRIPT},
 		{"source-path", required_argument, NULL, OPT_SOURCE_PATH},
+		{"focus", required_argument, NULL, OPT_FOCUS},
+		{"hide", required_argument, NULL, OPT_HIDE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -182,6 +207,11 @@ main_parse(int argc, char **argv, struct main_options *o)
 			break;
 		case OPT_SCRIPT:
 			o->script = optarg;
+			break;
+		case OPT_FOCUS:
+		case OPT_HIDE:
+			if (main_regex(o, c == OPT_FOCUS, optarg) != 0)
+				return CPT_EXIT_USAGE;
 			break;
 		case OPT_SOURCE_PATH:
 			o->source_paths = xreallocarray(o->source_paths,
@@ -319,22 +349,22 @@ main_dump(const struct profile_snapshot *s)
 static int
 main_output(const struct main_options *o, const struct profile_snapshot *s)
 {
-	struct filter f;
 	char *cause = NULL;
 	int rc = CPT_EXIT_OK;
 
-	filter_init(&f);
-	f.mode = o->wall ? FILTER_MODE_WALL : FILTER_MODE_CPU;
 	if (o->dump)
 		main_dump(s);
-	if (o->top > 0 && report_top(stdout, s, &f, (size_t)o->top) != 0)
+	if (o->top > 0 &&
+	    report_top(stdout, s, &o->filter, (size_t)o->top) != 0)
 		rc = CPT_EXIT_OUTPUT;
-	if (o->output != NULL && pprof_write(s, &f, o->output, &cause) != 0) {
+	/* The file holds the whole profile of the mode: pprof's own -focus
+	   and -hide select in it. */
+	if (o->output != NULL &&
+	    pprof_write(s, &o->filter, o->output, &cause) != 0) {
 		fprintf(stderr, "cproftop: %s\n", cause);
 		free(cause);
 		rc = CPT_EXIT_OUTPUT;
 	}
-	filter_free(&f);
 	fflush(stdout);
 	return rc;
 }
@@ -487,33 +517,46 @@ main_tui(const struct main_options *o, struct sampler *s, int sigfd)
 	return rc;
 }
 
-int
-main(int argc, char **argv)
+/* Starts the sampler, then the screen or the headless mode. */
+static int
+main_run(struct main_options *o)
 {
-	struct main_options o = {0};
 	struct sampler *s;
 	char *cause = NULL;
 	int rc, sigfd;
 
-	if ((rc = main_parse(argc, argv, &o)) >= 0)
-		return rc;
 	log_open();
 	sigfd = main_block_signals();
-	if (o.sampler.child_output == NULL)
-		o.sampler.child_output =
-			o.headless ? "/dev/stderr" : "/dev/null";
-	rc = sampler_start(&o.sampler, &s, &cause);
+	if (o->sampler.child_output == NULL)
+		o->sampler.child_output =
+			o->headless ? "/dev/stderr" : "/dev/null";
+	rc = sampler_start(&o->sampler, &s, &cause);
 	if (rc != 0) {
 		fprintf(stderr, "cproftop: %s\n", cause);
 		free(cause);
-		free(o.source_paths);
 		return rc;
 	}
 	main_crash_setup();
-	rc = o.headless ? main_headless(&o, s, sigfd) : main_tui(&o, s, sigfd);
+	rc = o->headless ? main_headless(o, s, sigfd) : main_tui(o, s, sigfd);
 	sampler_free(s);
-	free(o.source_paths);
 	close(sigfd);
 	log_close();
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct main_options o = {0};
+	int rc;
+
+	filter_init(&o.filter);
+	rc = main_parse(argc, argv, &o);
+	if (rc < 0) {
+		o.filter.mode = o.wall ? FILTER_MODE_WALL : FILTER_MODE_CPU;
+		rc = main_run(&o);
+	}
+	filter_free(&o.filter);
+	free(o.source_paths);
 	return rc;
 }

@@ -26,6 +26,7 @@ expect "both targets" 2 "give either -p PID or -- COMMAND" \
 expect "bad pid" 2 "invalid PID: 'abc'" "$CPROFTOP" -p abc
 expect "bad rate" 2 "invalid rate" "$CPROFTOP" -F 0 -p 1
 expect "bad duration" 2 "invalid duration" "$CPROFTOP" -d -1 -p 1
+expect "bad regex" 2 "invalid --focus" "$CPROFTOP" --focus '(' -p 1
 expect "unknown option" 2 "Usage:" "$CPROFTOP" --frobnicate
 expect "no such process" 3 "no such process|does not exist" \
 	"$CPROFTOP" -p 4194303 -d 1

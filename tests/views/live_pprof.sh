@@ -30,6 +30,18 @@ ok $? "pprof -top rows equal cproftop --top rows, exactly"
 grep -q ' hot_a$' "$TMPD/ours.rows"
 ok $? "hot_a is among the rows"
 
+# --focus/--hide select like pprof's -focus/-hide on the same file.
+"$CPROFTOP" -F 500 --top=25 --focus recurse --hide '^_start$' -o "$P.f" -- \
+	"$(workload ratio)" -d 2 >"$TMPD/ours.f" 2>/dev/null
+go tool pprof -top -nodecount=25 -sample_index=samples -focus=recurse \
+	-hide='^_start$' "$P.f" >"$TMPD/theirs.f" 2>&1
+rows "$TMPD/ours.f" >"$TMPD/ours.frows"
+rows "$TMPD/theirs.f" >"$TMPD/theirs.frows"
+diff "$TMPD/theirs.frows" "$TMPD/ours.frows" >"$TMPD/fdiff" &&
+	grep -q ' recurse$' "$TMPD/ours.frows" && ! grep -q ' dispatch$' "$TMPD/ours.frows"
+ok $? "--focus/--hide rows equal pprof -focus/-hide rows"
+[ -s "$TMPD/fdiff" ] && diag "$(cat "$TMPD/fdiff")"
+
 go tool pprof -traces "$P" >"$TMPD/traces" 2>&1
 awk '/-----------/ { if (s != "") print s; s = "" } NF { s = s " " $NF }
 	END { print s }' "$TMPD/traces" >"$TMPD/stacks"
