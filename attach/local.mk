@@ -9,6 +9,12 @@ tests_attach_attach_driver_LDADD = libattach.a libcommon.a
 tests_unit_procfs_test_SOURCES = tests/unit/procfs_test.c tests/tap.h
 tests_unit_procfs_test_LDADD = libattach.a libcommon.a
 TESTS += tests/unit/procfs_test
+
+# The /proc parsers under 100,000 mutated inputs.
+check_PROGRAMS += tests/unit/procfs_fuzz_test
+tests_unit_procfs_fuzz_test_SOURCES = tests/unit/procfs_fuzz_test.c
+tests_unit_procfs_fuzz_test_LDADD = libattach.a libcommon.a
+TESTS += tests/unit/procfs_fuzz_test
 TESTS += tests/attach/badinput.sh tests/attach/signals.sh \
 	tests/attach/stopcont.sh tests/attach/churn.sh tests/attach/exitpaths.sh
 EXTRA_DIST += tests/attach/common.sh tests/attach/badinput.sh \
