@@ -93,12 +93,12 @@ fuzz_parse_all(char *buf, size_t len, int *bad)
 static void
 fuzz_file(const char *dir, const char *name)
 {
-	char path[4096], *orig, *buf;
+	char *path = xasprintf("%s/%s", dir, name), *orig, *buf;
 	size_t len, cap;
 	int accepted = 0, bad = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	orig = procfs_read(path, &len);
+	free(path);
 	if (orig == NULL) {
 		tap_ok(0, "%s: fixture readable", name);
 		return;
@@ -132,11 +132,10 @@ main(void)
 		"stat-truncated", "status-traced",
 	};
 	const char *srcdir = getenv("top_srcdir");
-	char dir[4096];
+	char *dir = xasprintf("%s/tests/fixtures/proc", srcdir ? srcdir : ".");
 
-	snprintf(dir, sizeof(dir), "%s/tests/fixtures/proc",
-		 srcdir ? srcdir : ".");
 	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++)
 		fuzz_file(dir, fixtures[i]);
+	free(dir);
 	return tap_done();
 }
