@@ -395,29 +395,46 @@ procfs_read_tasks(pid_t pid, pid_t **tids)
 	return (ssize_t)n;
 }
 
-int
-procfs_open_stat(pid_t pid, pid_t tid)
+/* Opens /proc/PID/task/TID/FILE read-only. Returns the fd, or -1. */
+static int
+procfs_open_task(pid_t pid, pid_t tid, const char *file)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid,
-		 (int)tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", (int)pid, (int)tid,
+		 file);
 	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* Re-reads fd from its start into buf as text. Returns 0, or -1. */
+static int
+procfs_pread(int fd, char *buf, size_t size)
+{
+	ssize_t r;
+
+	do
+		r = pread(fd, buf, size - 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return -1;
+	buf[r] = '\0';
+	return 0;
+}
+
+int
+procfs_open_stat(pid_t pid, pid_t tid)
+{
+	return procfs_open_task(pid, tid, "stat");
 }
 
 int
 procfs_stat_fd(int fd, struct procfs_stat *st)
 {
 	char buf[1024];
-	ssize_t r;
 
-	do
-		r = pread(fd, buf, sizeof(buf) - 1, 0);
-	while (r < 0 && errno == EINTR);
-	if (r <= 0)
-		return -1;
-	buf[r] = '\0';
-	return procfs_parse_stat(buf, st);
+	return procfs_pread(fd, buf, sizeof(buf)) == 0
+		       ? procfs_parse_stat(buf, st)
+		       : -1;
 }
 
 int
@@ -436,26 +453,17 @@ procfs_parse_schedstat(const char *buf, struct procfs_schedstat *ss)
 int
 procfs_open_schedstat(pid_t pid, pid_t tid)
 {
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid,
-		 (int)tid);
-	return open(path, O_RDONLY | O_CLOEXEC);
+	return procfs_open_task(pid, tid, "schedstat");
 }
 
 int
 procfs_schedstat_fd(int fd, struct procfs_schedstat *ss)
 {
 	char buf[128];
-	ssize_t r;
 
-	do
-		r = pread(fd, buf, sizeof(buf) - 1, 0);
-	while (r < 0 && errno == EINTR);
-	if (r <= 0)
-		return -1;
-	buf[r] = '\0';
-	return procfs_parse_schedstat(buf, ss);
+	return procfs_pread(fd, buf, sizeof(buf)) == 0
+		       ? procfs_parse_schedstat(buf, ss)
+		       : -1;
 }
 
 char *
