@@ -341,6 +341,8 @@ main_dump(const struct profile_snapshot *s)
 				       frame);
 			break;
 		}
+		if (th->missing != NULL)
+			printf("   no stack: %s\n", th->missing);
 		putchar('\n');
 	}
 }
@@ -417,13 +419,19 @@ main_stats(const struct profile_snapshot *s, double elapsed)
 		"cproftop: stats samples=%llu stops=%llu ticks=%llu "
 		"late_ticks=%llu threads=%u unwind_errors=%llu "
 		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
-		"rss_kb=%ld tables_kb=%llu seconds=%.2f\n",
+		"rss_kb=%ld tables_kb=%llu seconds=%.2f blocked_reads=%llu "
+		"blocked_truncated=%llu stopped_truncated=%llu "
+		"restarted_calls=%llu\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
 		s->nthreads, (unsigned long long)s->unwind_errors,
 		(double)s->stop_ns_p50 / 1e3, (double)s->stop_ns_p99 / 1e3,
 		elapsed > 0 ? 100 * cpu / elapsed : 0, ru.ru_maxrss,
-		(unsigned long long)s->memory_bytes / 1024, elapsed);
+		(unsigned long long)s->memory_bytes / 1024, elapsed,
+		(unsigned long long)s->blocked_reads,
+		(unsigned long long)s->blocked_truncated,
+		(unsigned long long)s->stopped_truncated,
+		(unsigned long long)s->restarted_calls);
 }
 
 static int

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "attach/attach.h"
@@ -23,7 +24,9 @@ struct attach_tracee {
 };
 
 struct attach {
-	pid_t pid; /* thread-group leader; read by any thread */
+	pid_t pid;     /* thread-group leader; read by any thread */
+	pid_t mem_pid; /* a live thread for /proc and memory (the leader,
+			  unless it called pthread_exit); any thread reads */
 	bool spawned;
 	enum attach_state state;
 	int exit_status;
@@ -38,10 +41,11 @@ struct attach {
 	/* The batch attach_sample() is collecting. */
 	attach_sample_fn fn;
 	void *arg;
-	size_t pending; /* threads wanted and not yet stopped */
-	unsigned batch; /* attach_sample() calls so far */
-	int sampled;	/* fn calls in this batch */
-	bool detach;	/* attach_detach() in progress */
+	size_t pending;	    /* threads wanted and not yet stopped */
+	unsigned batch;	    /* attach_sample() calls so far */
+	int sampled;	    /* fn calls in this batch */
+	bool detach;	    /* attach_detach() in progress */
+	uint64_t restarted; /* calls attach_unbreak() saved from EINTR */
 };
 
 #endif

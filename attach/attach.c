@@ -40,6 +40,8 @@
 #define ATTACH_DETACH_NS 2000000000LL
 /* attach_spawn() gives up when the child has not exec'd by then. */
 #define ATTACH_SPAWN_NS 10000000000LL
+/* The kernel's "restart this call unless a handler runs" (not in libc). */
+#define ATTACH_ERESTARTNOHAND 514
 
 /* The index of tid in a->t, or where it would be inserted. */
 static size_t
@@ -97,6 +99,8 @@ attach_remove(struct attach *a, pid_t tid)
 		a->pending--;
 	memmove(&a->t[i], &a->t[i + 1], (a->n - i - 1) * sizeof(*a->t));
 	a->n--;
+	if (tid == a->mem_pid && a->n > 0)
+		a->mem_pid = a->t[0].tid; /* the leader left (pthread_exit) */
 }
 
 /* Resumes a stopped tracee, delivering sig (0: none). */
@@ -162,6 +166,35 @@ attach_on_exec(struct attach *a, pid_t tid)
 	a->exec_count++;
 }
 
+/*
+ * At a stop our PTRACE_INTERRUPT caused. A thread interrupted inside a
+ * system call that the kernel does not restart after a stop (epoll_wait,
+ * sigtimedwait, semop, recv with SO_RCVTIMEO...: signal(7)) would return
+ * EINTR. The sampler never interrupts a thread it saw blocked, but one seen
+ * running can enter such a call in the microseconds before the interrupt
+ * lands: its -EINTR becomes -ERESTARTNOHAND, which the kernel turns into a
+ * restart of the call on resume (and into EINTR, as untraced, when a signal
+ * handler runs first). regs (may be NULL: read here) are updated.
+ */
+static void
+attach_unbreak(struct attach *a, pid_t tid, struct user_regs_struct *regs)
+{
+	struct user_regs_struct own;
+
+	if (regs == NULL) {
+		if (ptrace(PTRACE_GETREGS, tid, 0, &own) != 0)
+			return;
+		regs = &own;
+	}
+	if ((long long)regs->orig_rax < 0 || (long long)regs->rax != -EINTR)
+		return;
+	regs->rax = (unsigned long long)-ATTACH_ERESTARTNOHAND;
+	if (ptrace(PTRACE_SETREGS, tid, 0, regs) == 0)
+		a->restarted++;
+	else
+		log_debug("PTRACE_SETREGS %d: %s", (int)tid, strerror(errno));
+}
+
 /* A stopped thread the current batch wants: fn gets its registers. */
 static void
 attach_take(struct attach *a, struct attach_tracee *t)
@@ -172,6 +205,7 @@ attach_take(struct attach *a, struct attach_tracee *t)
 	a->pending--;
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs) != 0)
 		return;
+	attach_unbreak(a, t->tid, &regs);
 	a->fn(t->tid, &regs, a->arg);
 	a->sampled++;
 }
@@ -195,6 +229,8 @@ attach_on_event_stop(struct attach *a, struct attach_tracee *t, int sig)
 	t->group_stopped = false;
 	if (t->want_sample)
 		attach_take(a, t);
+	else
+		attach_unbreak(a, t->tid, NULL);
 	attach_resume(t->tid, 0);
 }
 
@@ -215,6 +251,8 @@ attach_detach_stop(struct attach *a, pid_t tid, int event, int sig)
 		if (former > 0 && former != tid)
 			attach_remove(a, former);
 	}
+	if (event == PTRACE_EVENT_STOP && !attach_is_stop_signal(sig))
+		attach_unbreak(a, tid, NULL);
 	if (ptrace(PTRACE_DETACH, tid, 0, (long)(event == 0 ? sig : 0)) != 0 &&
 	    errno != ESRCH)
 		log_debug("PTRACE_DETACH %d: %s", (int)tid, strerror(errno));
@@ -501,6 +539,38 @@ attach_traced_message(pid_t pid)
 			 (int)pid, comm, (int)tracer, tcomm);
 }
 
+/* True when tid of pid is a zombie (a leader that called pthread_exit). */
+static bool
+attach_is_zombie(pid_t pid, pid_t tid)
+{
+	struct procfs_stat st;
+	int fd = procfs_open_stat(pid, tid);
+	bool zombie = fd >= 0 && procfs_stat_fd(fd, &st) == 0 &&
+		      (st.state == 'Z' || st.state == 'X');
+
+	if (fd >= 0)
+		close(fd);
+	return zombie;
+}
+
+/*
+ * True when some thread of pid is alive: a leader that called
+ * pthread_exit() is a zombie while its other threads run on.
+ */
+static bool
+attach_has_live(pid_t pid)
+{
+	pid_t *tids;
+	ssize_t n = procfs_read_tasks(pid, &tids);
+	bool live = false;
+
+	for (ssize_t i = 0; i < n && !live; i++)
+		live = !attach_is_zombie(pid, tids[i]);
+	if (n > 0)
+		free(tids);
+	return live;
+}
+
 /*
  * Checks that *pid may be attached: exists, not us, not a zombie, not a
  * kernel thread, not traced. A TID becomes its process's PID. Returns 0 or
@@ -533,7 +603,7 @@ attach_check(pid_t *pid, char **cause)
 		return CPT_EXIT_NOPROC;
 	}
 	free(buf);
-	if (st.state == 'Z' || st.state == 'X') {
+	if ((st.state == 'Z' || st.state == 'X') && !attach_has_live(*pid)) {
 		*cause = xasprintf("process %d (%s) is a zombie", (int)*pid,
 				   st.comm);
 		return CPT_EXIT_BADTARGET;
@@ -571,6 +641,8 @@ attach_seize(struct attach *a, pid_t tid, char **cause)
 	}
 	if (errno == ESRCH)
 		return 0;
+	if (errno == EPERM && attach_is_zombie(a->pid, tid))
+		return 0; /* a leader gone by pthread_exit: nothing to trace */
 	if (errno == EPERM && a->n > 0 && attach_ours(tid)) {
 		attach_add(a, tid);
 		return 0;
@@ -639,12 +711,14 @@ attach_pid(pid_t pid, struct attach **out, char **cause)
 	if (rc != 0)
 		return rc;
 	a = attach_new();
-	a->pid = pid;
+	a->pid = a->mem_pid = pid;
 	rc = attach_seize_all(a, cause);
 	if (rc != 0) {
 		attach_detach(a);
 		return rc;
 	}
+	if (attach_find(a, pid) == NULL)
+		a->mem_pid = a->t[0].tid; /* the leader is a zombie */
 	attach_dispatch(a);
 	*out = a;
 	return 0;
@@ -772,7 +846,7 @@ attach_spawn(char *const argv[], const char *output_path, struct attach **out,
 		fatal("pipe2");
 	a = attach_new();
 	a->spawned = true;
-	a->pid = fork();
+	a->pid = a->mem_pid = fork();
 	if (a->pid < 0) {
 		*cause = xasprintf("cannot start %s: fork: %s", argv[0],
 				   strerror(errno));
@@ -798,6 +872,12 @@ pid_t
 attach_pid_of(const struct attach *a)
 {
 	return a->pid;
+}
+
+pid_t
+attach_proc_pid(const struct attach *a)
+{
+	return a->mem_pid;
 }
 
 bool
@@ -836,6 +916,33 @@ attach_state(const struct attach *a, int *exit_status)
 }
 
 void
+attach_forget_zombie(struct attach *a, pid_t tid)
+{
+	if (attach_is_zombie(a->pid, tid))
+		attach_remove(a, tid);
+}
+
+uint64_t
+attach_restarted(const struct attach *a)
+{
+	return a->restarted;
+}
+
+/* True when tid sleeps (S or D): stopping it would break its call. */
+static bool
+attach_asleep(const struct attach *a, pid_t tid)
+{
+	struct procfs_stat st;
+	int fd = procfs_open_stat(a->pid, tid);
+	bool asleep = fd >= 0 && procfs_stat_fd(fd, &st) == 0 &&
+		      (st.state == 'S' || st.state == 'D');
+
+	if (fd >= 0)
+		close(fd);
+	return asleep;
+}
+
+void
 attach_detach(struct attach *a)
 {
 	int64_t deadline;
@@ -848,10 +955,15 @@ attach_detach(struct attach *a)
 	for (i = 0; i < a->n; i++)
 		a->t[i].want_sample = false;
 	a->pending = 0;
-	/* Each thread must stop before PTRACE_DETACH; gone ones are fine. */
+	/*
+	 * Each thread must stop before PTRACE_DETACH; gone ones are fine. A
+	 * thread asleep is not stopped (its call would fail with EINTR): the
+	 * kernel detaches it when this thread exits, without waking it.
+	 */
 	for (i = 0; i < a->n;) {
-		if (ptrace(PTRACE_INTERRUPT, a->t[i].tid, 0, 0) != 0 &&
-		    errno == ESRCH)
+		if ((!a->t[i].group_stopped && attach_asleep(a, a->t[i].tid)) ||
+		    (ptrace(PTRACE_INTERRUPT, a->t[i].tid, 0, 0) != 0 &&
+		     errno == ESRCH))
 			attach_remove(a, a->t[i].tid);
 		else
 			i++;

@@ -59,6 +59,23 @@ int attach_spawn(char *const argv[], const char *output_path,
 /* The target's PID (thread-group leader). */
 pid_t attach_pid_of(const struct attach *a);
 
+/*
+ * The PID to read the target's /proc/PID files (maps, exe, root, cmdline)
+ * and memory through: the leader, or, once the leader has called
+ * pthread_exit() (a zombie while its threads run on), a live thread's TID
+ * (it names the same process there). Any thread; may change as threads
+ * exit.
+ */
+pid_t attach_proc_pid(const struct attach *a);
+
+/*
+ * Stops listing thread tid if it is a zombie: a traced leader that called
+ * pthread_exit() while other threads run on can never stop again (its end
+ * is still reported when the whole process ends). attach_proc_pid() moves
+ * to a live thread. Tracer thread only.
+ */
+void attach_forget_zombie(struct attach *a, pid_t tid);
+
 /* True when the target was started by attach_spawn(). */
 bool attach_spawned(const struct attach *a);
 
@@ -118,9 +135,22 @@ ssize_t attach_read(const struct attach *a, uint64_t addr, void *buf,
 		    size_t len);
 
 /*
+ * System calls that attach/ kept from failing with EINTR: a thread seen
+ * running that entered a call the kernel does not restart after a stop
+ * (epoll_wait, sigtimedwait, semop, recv with SO_RCVTIMEO...) just before
+ * an interrupt landed has that call restarted instead (its timeout, if
+ * any, starts again).
+ */
+uint64_t attach_restarted(const struct attach *a);
+
+/*
  * Detaches every thread, leaving each running as if never traced (a thread
  * in a group-stop stays stopped, as untraced it would) and frees a. NULL is
- * a no-op. Tracer thread only.
+ * a no-op. Tracer thread only. Threads asleep (S, D) are not stopped, which
+ * would break their system call with EINTR: they stay traced, untouched,
+ * until the calling thread exits, when the kernel detaches them -- so the
+ * caller must end the tracer thread soon after (the sampler thread returns
+ * right away), not keep it stopped or waiting.
  */
 void attach_detach(struct attach *a);
 

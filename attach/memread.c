@@ -56,8 +56,8 @@ attach_read(const struct attach *a, uint64_t addr, void *buf, size_t len)
 
 	if (len == 0)
 		return 0;
-	r = process_vm_readv(a->pid, &local, 1, &remote, 1, 0);
+	r = process_vm_readv(a->mem_pid, &local, 1, &remote, 1, 0);
 	if (r >= 0 || (errno != ENOSYS && errno != EPERM))
 		return r;
-	return memread_proc(a->pid, addr, buf, len);
+	return memread_proc(a->mem_pid, addr, buf, len);
 }

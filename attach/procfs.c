@@ -526,3 +526,42 @@ procfs_read_comm(pid_t pid, pid_t tid, char name[16])
 	name[r] = '\0';
 	return 0;
 }
+
+int
+procfs_parse_syscall(const char *buf, struct procfs_syscall *sc)
+{
+	unsigned long long v[8];
+	int nr, used = 0, got;
+
+	if (strncmp(buf, "running", 7) == 0)
+		return 1;
+	if (sscanf(buf, "%d%n", &nr, &used) != 1 || nr < -1)
+		return -1;
+	buf += used;
+	got = sscanf(buf,
+		     " 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx "
+		     "0x%llx",
+		     &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	if (nr == -1 ? got != 2 : got != 8)
+		return -1;
+	sc->nr = nr;
+	sc->sp = v[got - 2];
+	sc->pc = v[got - 1];
+	return 0;
+}
+
+int
+procfs_open_syscall(pid_t pid, pid_t tid)
+{
+	return procfs_open_task(pid, tid, "syscall");
+}
+
+int
+procfs_syscall_fd(int fd, struct procfs_syscall *sc)
+{
+	char buf[256];
+
+	return procfs_pread(fd, buf, sizeof(buf)) == 0
+		       ? procfs_parse_syscall(buf, sc)
+		       : -1;
+}

@@ -119,4 +119,31 @@ char *procfs_read_cmdline(pid_t pid);
 /* A thread's name (comm) into name[16]. Returns 0, or -1. */
 int procfs_read_comm(pid_t pid, pid_t tid, char name[16]);
 
+/* Where a thread blocked in the kernel is, from /proc/PID/task/TID/syscall. */
+struct procfs_syscall {
+	int nr;	     /* the system call, or -1 (sleeping outside one) */
+	uint64_t sp; /* user stack pointer */
+	uint64_t pc; /* user instruction pointer (after the syscall) */
+};
+
+/*
+ * Parses the text of /proc/PID/task/TID/syscall (NUL-terminated). Returns 0
+ * with *sc for a thread off CPU, 1 for "running" (on a CPU or runnable: the
+ * kernel gives no registers then), -1 when malformed.
+ */
+int procfs_parse_syscall(const char *buf, struct procfs_syscall *sc);
+
+/*
+ * Opens /proc/PID/task/TID/syscall for procfs_syscall_fd() (needs the right
+ * to trace the thread). Returns the fd (caller closes), or -1 with errno.
+ */
+int procfs_open_syscall(pid_t pid, pid_t tid);
+
+/*
+ * Re-reads an fd from procfs_open_syscall(): as procfs_parse_syscall(), or
+ * -1 when the thread is gone or the file unreadable. The kernel checks that
+ * the thread did not run while it copied sp and pc.
+ */
+int procfs_syscall_fd(int fd, struct procfs_syscall *sc);
+
 #endif

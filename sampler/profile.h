@@ -61,7 +61,9 @@ struct profile_thread {
 	char name[16];
 	char state; /* last state seen in /proc: R, S, D, T, Z... */
 	bool alive;
-	uint64_t cpu_ns; /* CPU time used while profiled */
+	uint64_t cpu_ns;  /* CPU time used while profiled */
+	uint64_t wait_ns; /* time runnable, waiting for a CPU, while profiled */
+	const char *missing; /* --dump: why it has no stack, or NULL */
 };
 
 /*
@@ -104,6 +106,11 @@ struct profile_snapshot {
 	uint64_t samples;	/* on_cpu + off_cpu over all counts */
 	uint64_t stops;		/* threads actually interrupted */
 	uint64_t unwind_errors; /* stacks that ended early */
+	/* Stacks read from threads blocked in the kernel without stopping
+	   them, and how many of those (and of the stopped ones) ended early;
+	   calls a late interrupt would have broken with EINTR, restarted. */
+	uint64_t blocked_reads, blocked_truncated, stopped_truncated;
+	uint64_t restarted_calls;
 	uint64_t stop_ns_p50, stop_ns_p99; /* interrupt -> resume, recent */
 	double self_cpu;       /* cproftop's CPU use, fraction of a core */
 	uint64_t memory_bytes; /* the sampler's tables */

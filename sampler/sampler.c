@@ -26,19 +26,28 @@
 #define SAMPLER_FOLD_SECONDS 120 /* counts older than this fold into 0 */
 #define SAMPLER_STOP_RING 1024	 /* recent stop times kept for p50/p99 */
 #define SAMPLER_MAX_INLINE 16
+/* --dump waits this long for a thread to get a CPU and stop. */
+#define SAMPLER_DUMP_WAIT_NS 1000000000LL
 
 /* What the sampler thread knows of one traced thread between ticks. */
 struct sampler_task {
 	pid_t tid;
 	uint32_t rec; /* index of its aggregate thread record */
-	int stat_fd, sched_fd;
+	int stat_fd, sched_fd, sys_fd;
 	uint64_t slices; /* times scheduled in, at the last look */
-	uint64_t first_run_ns;
-	uint32_t last_stack; /* PROFILE_NONE until sampled once */
-	uint32_t owed;	     /* ticks it was asked for and not yet captured */
-	bool rebase;	     /* sampled while asleep: take slices anew */
-	bool on_cpu;	     /* state R at this tick's look */
-	bool seen;	     /* still listed by attach/ at this tick */
+	uint64_t first_run_ns, first_wait_ns;
+	uint64_t run_ns;      /* CPU time up to the last sample counted */
+	uint64_t carry_ns;    /* CPU time counted less than one period */
+	uint32_t last_stack;  /* PROFILE_NONE until sampled once */
+	uint32_t cpu_stack;   /* the last stack taken on a CPU, or NONE */
+	uint32_t owed;	      /* ticks it was asked for and not yet captured */
+	uint32_t idle_owed;   /* ticks asleep on last_stack, not counted yet */
+	uint32_t idle_second; /* the second idle_owed belongs to */
+	uint32_t idle_streak; /* looks in a row that found it unchanged */
+	uint32_t idle_skip;   /* ticks to go before the next look */
+	bool asleep;	      /* blocked at the last look, on last_stack */
+	bool seen;	      /* still listed by attach/ at this tick */
+	const char *missing;  /* --dump: why it has no stack */
 };
 
 struct sampler {
@@ -73,12 +82,17 @@ struct sampler {
 	struct idx task_idx;
 
 	struct unwind_capture *caps;
+	bool *cap_in_batch; /* caps[i] was taken inside attach_sample() */
 	size_t ncaps, cap_caps;
 	pid_t *eligible;
+	bool in_batch;
+	uint32_t wait_loc; /* the "[waiting for CPU]" frame */
 
 	int64_t start_ns, start_unix_ns, last_publish_ns, last_fold_second;
 	int64_t last_cpu_ns;
 	uint64_t ticks, late_ticks, samples, stops, unwind_errors;
+	uint64_t blocked_reads, blocked_truncated, blocked_retries;
+	uint64_t stopped_truncated;
 	uint64_t ticks_at_publish;
 	double hz_achieved, self_cpu;
 	uint64_t stop_ring[SAMPLER_STOP_RING];
@@ -152,11 +166,13 @@ sampler_task(struct sampler *s, pid_t tid)
 	t = &s->tasks[s->ntasks];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
-	t->last_stack = PROFILE_NONE;
+	t->last_stack = t->cpu_stack = PROFILE_NONE;
 	t->stat_fd = procfs_open_stat(pid, tid);
 	t->sched_fd = procfs_open_schedstat(pid, tid);
+	t->sys_fd = procfs_open_syscall(pid, tid);
 	if (procfs_schedstat_fd(t->sched_fd, &ss) == 0) {
-		t->first_run_ns = ss.run_ns;
+		t->first_run_ns = t->run_ns = ss.run_ns;
+		t->first_wait_ns = ss.wait_ns;
 		t->slices = ss.slices;
 	}
 	t->rec = aggregate_thread(s->g, tid);
@@ -164,6 +180,29 @@ sampler_task(struct sampler *s, pid_t tid)
 	procfs_read_comm(pid, tid, rec->name);
 	idx_add(&s->task_idx, h, (uint32_t)s->ntasks++);
 	return t;
+}
+
+/* Counts the ticks t slept on its last stack that are not counted yet. */
+static void
+sampler_idle_flush(struct sampler *s, struct sampler_task *t)
+{
+	if (t->idle_owed > 0 && t->last_stack != PROFILE_NONE) {
+		aggregate_count_n(s->g, t->last_stack, t->rec, t->idle_second,
+				  false, t->idle_owed);
+		s->samples += t->idle_owed;
+	}
+	t->idle_owed = 0;
+}
+
+/* One more tick asleep on the last stack (counted in bulk later). */
+static void
+sampler_idle_tick(struct sampler *s, struct sampler_task *t, uint32_t second)
+{
+	if (t->idle_owed > 0 && t->idle_second != second)
+		sampler_idle_flush(s, t);
+	t->idle_second = second;
+	if (!s->opt.once)
+		t->idle_owed++;
 }
 
 /* Drops the tasks attach/ no longer lists: their threads have exited. */
@@ -179,6 +218,9 @@ sampler_sweep(struct sampler *s)
 			s->tasks[kept++] = *t;
 			continue;
 		}
+		sampler_idle_flush(s, t);
+		if (t->sys_fd >= 0)
+			close(t->sys_fd);
 		aggregate_thread_at(s->g, t->rec)->alive = false;
 		aggregate_thread_at(s->g, t->rec)->state = 'X';
 		if (t->stat_fd >= 0)
@@ -192,58 +234,102 @@ sampler_sweep(struct sampler *s)
 	}
 }
 
-/* Reads the thread's state; false when it is gone. */
-static bool
-sampler_state(struct sampler *s, struct sampler_task *t)
-{
-	struct procfs_stat st;
+/* What sampler_look() decided for a thread at this tick. */
+enum sampler_look_result {
+	SAMPLER_LOOK_DONE,	/* counted or captured without a stop */
+	SAMPLER_LOOK_INTERRUPT, /* running: to be interrupted */
+};
 
-	if (t->stat_fd < 0 || procfs_stat_fd(t->stat_fd, &st) != 0)
+/* Tries to copy the stack of a blocked thread: true when caps got it. */
+static bool
+sampler_blocked_capture(struct sampler *s, struct sampler_task *t,
+			const struct procfs_schedstat *before,
+			const struct procfs_syscall *sc)
+{
+	struct unwind_capture *c = &s->caps[s->ncaps];
+	struct procfs_schedstat after;
+
+	unwind_capture_blocked(s->a, t->tid, sc->pc, sc->sp, c);
+	/* Consistent only if it did not run between the reads. */
+	if (procfs_schedstat_fd(t->sched_fd, &after) != 0 ||
+	    after.slices != before->slices || after.run_ns != before->run_ns)
 		return false;
-	aggregate_thread_at(s->g, t->rec)->state = st.state;
-	t->on_cpu = st.state == 'R';
+	s->cap_in_batch[s->ncaps++] = false;
+	s->blocked_reads++;
 	return true;
 }
 
 /*
- * Looks at one thread without stopping it, reading one /proc file (two
- * right after a sample). Returns true when it must be interrupted. A thread
- * that was on CPU is asked for its state (stat). A thread that was off CPU
- * and has not been scheduled since (schedstat's count of times run is
- * unchanged) cannot have a new stack: its last one is counted again, off
- * CPU. After sampling a sleeping thread (our interrupt scheduled it) the
- * count is taken anew, if stat says it sleeps. A thread in a group-stop is
- * counted like an idle one.
+ * Looks at one thread, never stopping a thread that sleeps: stopping one
+ * blocked in epoll_wait, sigtimedwait, semop, recv with SO_RCVTIMEO...
+ * makes the call fail with EINTR. A thread that slept at the last look and
+ * has not been scheduled since (schedstat's count of times run unchanged)
+ * still has its last stack: counted again with no /proc read but that one,
+ * and looked at less often the longer it sleeps (every 2^n ticks, at most
+ * every 20 ms). Otherwise /proc/PID/task/TID/syscall tells whether it
+ * runs (then it is interrupted) or where it blocks (pc, sp): its stack is
+ * then copied with process_vm_readv while it sleeps, and kept only if
+ * schedstat did not move across the reads.
  */
-static bool
+static enum sampler_look_result
 sampler_look(struct sampler *s, struct sampler_task *t,
 	     const struct attach_thread *th, uint32_t second)
 {
+	struct profile_thread *rec = aggregate_thread_at(s->g, t->rec);
+	uint32_t max_skip = s->opt.hz / 50 > 1 ? s->opt.hz / 50 : 1;
 	struct procfs_schedstat ss;
-	bool unchanged;
+	struct procfs_syscall sc;
 
-	if (th->group_stopped)
-		aggregate_thread_at(s->g, t->rec)->state = 'T';
-	if (t->on_cpu && !th->group_stopped)
-		return sampler_state(s, t);
+	if (t->owed > 0)
+		return SAMPLER_LOOK_INTERRUPT; /* still waiting for a CPU */
+	if (t->asleep && t->idle_skip > 0) {
+		t->idle_skip--;
+		sampler_idle_tick(s, t, second);
+		return SAMPLER_LOOK_DONE;
+	}
 	if (procfs_schedstat_fd(t->sched_fd, &ss) != 0)
-		return false;
-	unchanged = ss.slices == t->slices;
+		return SAMPLER_LOOK_DONE; /* gone */
+	if (t->asleep && ss.slices == t->slices) {
+		if (t->idle_streak < 16)
+			t->idle_streak++;
+		t->idle_skip = (1U << t->idle_streak) - 1;
+		if (t->idle_skip > max_skip - 1)
+			t->idle_skip = max_skip - 1;
+		sampler_idle_tick(s, t, second);
+		return SAMPLER_LOOK_DONE;
+	}
 	t->slices = ss.slices;
-	if (t->rebase) {
-		/* Our interrupt scheduled it: a new baseline, if it sleeps. */
-		t->rebase = false;
-		if (!sampler_state(s, t))
-			return false;
-		unchanged = !t->on_cpu;
+	t->idle_streak = t->idle_skip = 0;
+	sampler_idle_flush(s, t);
+	for (int tries = 0; tries < 3; tries++) {
+		int rc = procfs_syscall_fd(t->sys_fd, &sc);
+
+		if (rc < 0)
+			break;
+		if (rc == 1) {
+			rec->state = 'R';
+			t->asleep = false;
+			return SAMPLER_LOOK_INTERRUPT;
+		}
+		if (sc.sp == 0 || sc.pc == 0)
+			break; /* no user context (exiting) */
+		if (sampler_blocked_capture(s, t, &ss, &sc)) {
+			rec->state = th->group_stopped ? 'T' : 'S';
+			t->asleep = true;
+			return SAMPLER_LOOK_DONE;
+		}
+		s->blocked_retries++;
+		if (procfs_schedstat_fd(t->sched_fd, &ss) != 0)
+			break;
+		t->slices = ss.slices;
 	}
-	if (!s->opt.once && t->last_stack != PROFILE_NONE &&
-	    (th->group_stopped || unchanged)) {
-		aggregate_count(s->g, t->last_stack, t->rec, second, false);
-		s->samples++;
-		return false;
-	}
-	return !th->group_stopped && sampler_state(s, t);
+	/* Gone, or woke up at every try: its last stack stands for now. */
+	t->asleep = false;
+	if (t->last_stack != PROFILE_NONE)
+		sampler_idle_tick(s, t, second);
+	if (s->opt.once)
+		t->missing = "it kept waking up while its stack was read";
+	return SAMPLER_LOOK_DONE;
 }
 
 /* attach_sample() callback: runs while tid is stopped. Copies and returns. */
@@ -254,6 +340,7 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 
 	if (s->ncaps == s->cap_caps)
 		return;
+	s->cap_in_batch[s->ncaps] = s->in_batch;
 	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps++]);
 	s->stop_ring[s->stop_n++ % SAMPLER_STOP_RING] =
 		(uint64_t)(clock_ns(CLOCK_MONOTONIC) - s->batch_ns);
@@ -269,8 +356,9 @@ sampler_refresh_maps(struct sampler *s, bool force)
 	if (!force && !s->maps_dirty &&
 	    attach_exec_count(s->a) == s->exec_count)
 		return;
-	if (procfs_read_maps(attach_pid_of(s->a), &maps) != 0)
+	if (procfs_read_maps(attach_proc_pid(s->a), &maps) != 0)
 		return;
+	symbols_set_pid(s->sy, attach_proc_pid(s->a));
 	same = maps.n == s->maps.n;
 	for (size_t i = 0; same && i < maps.n; i++)
 		same = maps.maps[i].start == s->maps.maps[i].start &&
@@ -308,10 +396,84 @@ sampler_location(struct sampler *s, uint64_t pc, bool is_return)
 	return aggregate_add_location(s->g, pc, is_return, frames, n, &mod);
 }
 
+/*
+ * CPU time of t since its last counted sample, in sampling periods (the
+ * remainder carried to the next one). now_run_ns is schedstat's run time.
+ */
+static uint32_t
+sampler_cpu_periods(struct sampler *s, struct sampler_task *t,
+		    uint64_t now_run_ns)
+{
+	uint64_t period = CLOCK_NS_PER_S / s->opt.hz, n;
+
+	if (now_run_ns > t->run_ns)
+		t->carry_ns += now_run_ns - t->run_ns;
+	t->run_ns = now_run_ns;
+	n = t->carry_ns / period;
+	t->carry_ns -= n * period;
+	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+/* The stack locs[0..n) with "[waiting for CPU]" on top, interned. */
+static uint32_t
+sampler_waiting_stack(struct sampler *s, const uint32_t *locs, int n,
+		      bool truncated)
+{
+	uint32_t w[UNWIND_MAX_FRAMES + 1];
+
+	w[0] = s->wait_loc;
+	memcpy(w + 1, locs, (size_t)n * sizeof(*locs));
+	return aggregate_stack(s->g, w, (uint32_t)n + 1, truncated);
+}
+
+/*
+ * Counts what a capture stands for. CPU: the time the thread actually ran
+ * since its last sample (schedstat), in periods -- at this stack when it
+ * was taken on a CPU, at the last stack taken on a CPU when it was taken
+ * asleep (it ran before it slept; the sleeping stack only when none is
+ * known). Off CPU: the tick of a blocked capture, and the ticks a thread
+ * was asked for while it waited for a CPU, under a "[waiting for CPU]"
+ * frame. --dump counts each capture once.
+ */
+static void
+sampler_count(struct sampler *s, struct sampler_task *t, uint32_t second,
+	      const uint32_t *locs, int n, bool truncated, bool blocked,
+	      bool in_batch)
+{
+	struct procfs_schedstat ss;
+	uint32_t cpu = 0, waiting = 0;
+
+	if (s->opt.once) {
+		aggregate_count(s->g, t->last_stack, t->rec, second, !blocked);
+		s->samples++;
+		t->owed = 0;
+		return;
+	}
+	if (procfs_schedstat_fd(t->sched_fd, &ss) == 0)
+		cpu = sampler_cpu_periods(s, t, ss.run_ns);
+	if (!blocked) {
+		waiting = t->owed > 0 ? t->owed - (in_batch ? 1 : 0) : 0;
+		t->cpu_stack = t->last_stack;
+	}
+	t->owed = 0;
+	if (cpu > 0)
+		aggregate_count_n(s->g,
+				  t->cpu_stack != PROFILE_NONE ? t->cpu_stack
+							       : t->last_stack,
+				  t->rec, second, true, cpu);
+	if (blocked)
+		aggregate_count(s->g, t->last_stack, t->rec, second, false);
+	if (waiting > 0)
+		aggregate_count_n(s->g,
+				  sampler_waiting_stack(s, locs, n, truncated),
+				  t->rec, second, false, waiting);
+	s->samples += cpu + (blocked ? 1 : 0) + waiting;
+}
+
 /* Unwinds, symbolizes and counts one capture; the thread runs meanwhile. */
 static void
 sampler_account(struct sampler *s, const struct unwind_capture *c,
-		uint32_t second)
+		bool in_batch, uint32_t second)
 {
 	uint64_t pcs[UNWIND_MAX_FRAMES], after_signal = 0;
 	uint32_t locs[UNWIND_MAX_FRAMES];
@@ -337,16 +499,19 @@ sampler_account(struct sampler *s, const struct unwind_capture *c,
 
 		locs[i] = sampler_location(s, pcs[i], is_return);
 	}
-	if (truncated)
+	if (truncated) {
 		s->unwind_errors++;
+		if (c->blocked)
+			s->blocked_truncated++;
+		else
+			s->stopped_truncated++;
+	}
+	if (!c->blocked)
+		s->stops++;
+	sampler_idle_flush(s, t);
 	t->last_stack = aggregate_stack(s->g, locs, (uint32_t)n, truncated);
-	t->rebase = !t->on_cpu;
-	if (t->owed == 0)
-		t->owed = 1;
-	aggregate_count_n(s->g, t->last_stack, t->rec, second, t->on_cpu,
-			  t->owed);
-	s->samples += t->owed;
-	t->owed = 0;
+	t->missing = NULL;
+	sampler_count(s, t, second, locs, n, truncated, c->blocked, in_batch);
 }
 
 /*
@@ -360,6 +525,8 @@ sampler_reserve(struct sampler *s, size_t n)
 		return;
 	s->cap_caps = 2 * (s->ncaps + n) < 16 ? 16 : 2 * (s->ncaps + n);
 	s->caps = xreallocarray(s->caps, s->cap_caps, sizeof(*s->caps));
+	s->cap_in_batch = xreallocarray(s->cap_in_batch, s->cap_caps,
+					sizeof(*s->cap_in_batch));
 	s->eligible =
 		xreallocarray(s->eligible, s->cap_caps, sizeof(*s->eligible));
 }
@@ -368,9 +535,8 @@ sampler_reserve(struct sampler *s, size_t n)
 static void
 sampler_account_all(struct sampler *s, uint32_t second)
 {
-	s->stops += s->ncaps;
 	for (size_t i = 0; i < s->ncaps; i++)
-		sampler_account(s, &s->caps[i], second);
+		sampler_account(s, &s->caps[i], s->cap_in_batch[i], second);
 	s->ncaps = 0;
 }
 
@@ -397,16 +563,19 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 		struct sampler_task *t = sampler_task(s, th[i].tid);
 
 		t->seen = true;
-		if (sampler_look(s, t, &th[i], second)) {
+		if (sampler_look(s, t, &th[i], second) ==
+		    SAMPLER_LOOK_INTERRUPT) {
 			s->eligible[n++] = th[i].tid;
 			t->owed++;
 		}
 	}
 	sampler_sweep(s);
 	s->batch_ns = clock_ns(CLOCK_MONOTONIC);
+	s->in_batch = true;
 	if (n > 0)
 		attach_sample(s->a, s->eligible, n, sampler_capture, s,
 			      timeout_ns);
+	s->in_batch = false;
 	sampler_refresh_maps(s, false);
 	sampler_account_all(s, second);
 	s->ticks++;
@@ -449,6 +618,10 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	snap->samples = s->samples;
 	snap->stops = s->stops;
 	snap->unwind_errors = s->unwind_errors;
+	snap->blocked_reads = s->blocked_reads;
+	snap->blocked_truncated = s->blocked_truncated;
+	snap->stopped_truncated = s->stopped_truncated;
+	snap->restarted_calls = s->a ? attach_restarted(s->a) : 0;
 	snap->memory_bytes = aggregate_bytes(s->g);
 }
 
@@ -508,11 +681,16 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 		struct procfs_stat st;
 		struct procfs_schedstat ss;
 
+		sampler_idle_flush(s, t);
 		procfs_read_comm(pid, t->tid, rec->name);
 		if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0)
 			rec->state = st.state;
-		if (procfs_schedstat_fd(t->sched_fd, &ss) == 0)
+		if (rec->state == 'Z' && t->tid == pid)
+			attach_forget_zombie(s->a, t->tid); /* pthread_exit */
+		if (procfs_schedstat_fd(t->sched_fd, &ss) == 0) {
 			rec->cpu_ns = ss.run_ns - t->first_run_ns;
+			rec->wait_ns = ss.wait_ns - t->first_wait_ns;
+		}
 	}
 	if (second >= s->last_fold_second + 2 * SAMPLER_FOLD_SECONDS) {
 		aggregate_fold(s->g, second - SAMPLER_FOLD_SECONDS);
@@ -528,6 +706,7 @@ sampler_do_reset(struct sampler *s)
 	s->start_ns = clock_ns(CLOCK_MONOTONIC);
 	s->start_unix_ns = clock_ns(CLOCK_REALTIME);
 	s->samples = s->stops = s->unwind_errors = 0;
+	s->blocked_reads = s->blocked_truncated = s->stopped_truncated = 0;
 	s->ticks = s->late_ticks = s->ticks_at_publish = 0;
 	s->stop_n = 0;
 	s->last_fold_second = 0;
@@ -561,6 +740,9 @@ sampler_loop(struct sampler *s)
 	int64_t timeout = period / 2 < 1000000 ? period / 2 : 1000000;
 	int64_t now = clock_ns(CLOCK_MONOTONIC), next = now;
 	int64_t next_publish = now + CLOCK_NS_PER_S;
+
+	if (s->opt.once)
+		timeout = SAMPLER_DUMP_WAIT_NS; /* every thread, once */
 
 	while (!atomic_load(&s->stop)) {
 		bool paused = atomic_load(&s->paused);
@@ -597,11 +779,21 @@ sampler_loop(struct sampler *s)
 	}
 }
 
+/* The pseudo-frame that tops the stacks of threads waiting for a CPU. */
+static void
+sampler_wait_location(struct sampler *s)
+{
+	struct symbols_frame f = {.name = "[waiting for CPU]",
+				  .system_name = "[waiting for CPU]"};
+
+	s->wait_loc = aggregate_add_location(s->g, 0, false, &f, 1, NULL);
+}
+
 /* Sets up the tables once attached; the target already runs traced. */
 static void
 sampler_setup(struct sampler *s)
 {
-	pid_t pid = attach_pid_of(s->a);
+	pid_t pid = attach_proc_pid(s->a);
 	char *cmdline = procfs_read_cmdline(pid), *exe = procfs_read_exe(pid);
 
 	s->g = aggregate_new();
@@ -612,6 +804,7 @@ sampler_setup(struct sampler *s)
 	s->exe = aggregate_string(s->g, exe ? exe : "");
 	free(exe);
 	sampler_refresh_maps(s, true);
+	sampler_wait_location(s);
 	sampler_do_reset(s);
 	s->last_publish_ns = s->start_ns;
 	s->last_cpu_ns = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
@@ -648,6 +841,14 @@ sampler_main(void *arg)
 	sampler_publish_snapshot(s);
 	sampler_started(s, 0, NULL);
 	sampler_loop(s);
+	for (size_t i = 0; i < s->ntasks; i++) {
+		sampler_idle_flush(s, &s->tasks[i]);
+		if (s->opt.once && s->tasks[i].owed > 0)
+			s->tasks[i].missing = "it did not get a CPU within 1 s "
+					      "to be stopped";
+		aggregate_thread_at(s->g, s->tasks[i].rec)->missing =
+			s->tasks[i].missing;
+	}
 	if (attach_state(s->a, &rc) != ATTACH_RUNNING) {
 		for (size_t i = 0; i < s->ntasks; i++)
 			s->tasks[i].seen = false;
@@ -761,10 +962,13 @@ sampler_free(struct sampler *s)
 			close(s->tasks[i].stat_fd);
 		if (s->tasks[i].sched_fd >= 0)
 			close(s->tasks[i].sched_fd);
+		if (s->tasks[i].sys_fd >= 0)
+			close(s->tasks[i].sys_fd);
 	}
 	free(s->tasks);
 	idx_free(&s->task_idx);
 	free(s->caps);
+	free(s->cap_in_batch);
 	free(s->eligible);
 	procfs_maps_free(&s->maps);
 	profile_snapshot_unref(s->latest);

@@ -648,6 +648,12 @@ symbols_new(pid_t pid)
 	return s;
 }
 
+void
+symbols_set_pid(struct symbols *s, pid_t pid)
+{
+	s->pid = pid;
+}
+
 /* Frees s, every file it opened and every string it returned. */
 void
 symbols_free(struct symbols *s)

@@ -46,6 +46,12 @@ struct symbols *symbols_new(pid_t pid);
 void symbols_free(struct symbols *s);
 
 /*
+ * Reads the process's /proc files through pid from now on: another live
+ * thread of the same process, when the leader called pthread_exit().
+ */
+void symbols_set_pid(struct symbols *s, pid_t pid);
+
+/*
  * Replaces the address map (after exec, dlopen or dlclose). Cached files
  * whose build-id or identity is unchanged are kept. maps is borrowed for
  * the call.

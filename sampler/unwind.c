@@ -70,6 +70,7 @@ struct unwind {
 	size_t n_elfs, cap_elfs;
 
 	struct unwind_page *pages; /* UNWIND_CACHE_PAGES */
+	uint64_t fp;		   /* rbp for a blocked capture */
 };
 
 static void
@@ -77,7 +78,7 @@ unwind_maps_load(struct unwind *u)
 {
 	if (u->maps_valid)
 		return;
-	if (procfs_read_maps(u->pid, &u->maps) < 0) {
+	if (procfs_read_maps(attach_proc_pid(u->a), &u->maps) < 0) {
 		log_debug("unwind: maps of %d unreadable", (int)u->pid);
 		u->maps.maps = NULL;
 		u->maps.n = 0;
@@ -410,6 +411,8 @@ unwind_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val,
 		return -UNW_EBADREG;
 	memcpy(val, (const char *)&u->cur->regs + unwind_reg_offset[reg],
 	       sizeof(*val));
+	if (u->cur->blocked && reg == UNW_X86_64_RBP)
+		*val = u->fp;
 	return 0;
 }
 
@@ -481,6 +484,7 @@ unwind_capture(struct attach *a, pid_t tid, const struct user_regs_struct *regs,
 	ssize_t n;
 
 	c->tid = tid;
+	c->blocked = false;
 	c->regs = *regs;
 	c->stack_start = regs->rsp - UNWIND_RED_ZONE;
 	n = attach_read(a, c->stack_start, c->stack, UNWIND_STACK_BYTES);
@@ -502,6 +506,19 @@ unwind_capture(struct attach *a, pid_t tid, const struct user_regs_struct *regs,
 		got += (size_t)n;
 	}
 	c->stack_len = got;
+}
+
+void
+unwind_capture_blocked(struct attach *a, pid_t tid, uint64_t pc, uint64_t sp,
+		       struct unwind_capture *c)
+{
+	struct user_regs_struct regs;
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = pc;
+	regs.rsp = sp;
+	unwind_capture(a, tid, &regs, c);
+	c->blocked = true;
 }
 
 /*
@@ -530,20 +547,108 @@ unwind_has_info(struct unwind *u, uint64_t ip, bool exact)
 	return e != NULL && e->has_table;
 }
 
-int
-unwind_stack(struct unwind *u, const struct unwind_capture *c, uint64_t *pcs,
-	     int max, bool *truncated, uint64_t *signal_frame_after)
+/* The word of the copy at addr, or false when outside it. */
+static bool
+unwind_copy_word(const struct unwind_capture *c, uint64_t addr, uint64_t *val)
 {
+	if (addr < c->stack_start || addr % 8 != 0 ||
+	    c->stack_len < sizeof(*val) ||
+	    addr - c->stack_start > c->stack_len - sizeof(*val))
+		return false;
+	memcpy(val, c->stack + (addr - c->stack_start), sizeof(*val));
+	return true;
+}
+
+/*
+ * True when ret may be a return address: it is in code we can unwind and
+ * follows a call instruction (e8 rel32; ff /2 with a register, [reg],
+ * disp8, disp32 or rip-relative operand).
+ */
+static bool
+unwind_is_return(struct unwind *u, uint64_t ret)
+{
+	uint8_t b[7];
+
+	if (ret < UNWIND_PAGE + sizeof(b) || !unwind_has_info(u, ret, false) ||
+	    unwind_read(u, ret - sizeof(b), b, sizeof(b)) < 0)
+		return false;
+	if (b[2] == 0xe8) /* call rel32 */
+		return true;
+	if (b[5] == 0xff && (b[6] & 0xf8) == 0xd0) /* call *%reg */
+		return true;
+	if (b[5] == 0xff && (b[6] & 0xf8) == 0x10 && (b[6] & 7) != 4 &&
+	    (b[6] & 7) != 5) /* call *(%reg) */
+		return true;
+	if (b[4] == 0xff && (b[5] & 0xf8) == 0x50 && (b[5] & 7) != 4)
+		return true;		  /* call *disp8(%reg) */
+	if (b[3] == 0xff && b[4] == 0x54) /* call *disp8(sib) */
+		return true;
+	if (b[1] == 0xff && (b[2] == 0x15 || (b[2] & 0xf8) == 0x90))
+		return true; /* call *disp32(%rip) or *disp32(%reg) */
+	if (b[0] == 0xff && b[1] == 0x94) /* call *disp32(sib) */
+		return true;
+	return b[4] == 0xff && b[5] == 0x14; /* call *(sib) */
+}
+
+#define UNWIND_FP_LINKS 16
+
+/*
+ * True when a frame starts at addr: [addr] holds the caller's rbp (0 at
+ * the outermost frame, else higher up the stack) and [addr + 8] a return
+ * address. Further links are followed while they stay in the copy and look
+ * like frames; the first that does not ends the check (code without frame
+ * pointers above uses rbp for data).
+ */
+static bool
+unwind_fp_chain(struct unwind *u, const struct unwind_capture *c, uint64_t addr)
+{
+	for (int i = 0; i < UNWIND_FP_LINKS; i++) {
+		uint64_t saved, ret;
+
+		if (!unwind_copy_word(c, addr, &saved) ||
+		    !unwind_copy_word(c, addr + 8, &ret))
+			return i > 0;
+		if (!unwind_is_return(u, ret))
+			return i > 0;
+		if (saved == 0)
+			return true;
+		if (saved <= addr || saved % 8 != 0 ||
+		    saved - addr > UNWIND_STACK_BYTES)
+			return i > 0;
+		addr = saved;
+	}
+	return true;
+}
+
+/* The first address at or above sp that starts a frame-pointer chain. */
+static uint64_t
+unwind_find_fp(struct unwind *u, const struct unwind_capture *c, uint64_t sp)
+{
+	uint64_t end = c->stack_start + c->stack_len, at;
+
+	/* Only the copy is searched: at most UNWIND_STACK_BYTES / 8 words. */
+	if (sp < c->stack_start || sp >= end)
+		return 0;
+	for (at = (sp + 7) & ~7ULL; at + 16 <= end; at += 8) {
+		if (unwind_fp_chain(u, c, at))
+			return at;
+	}
+	return 0;
+}
+
+/* One unwind of u->cur into pcs; *last_sp gets the sp of the last frame. */
+static int
+unwind_walk(struct unwind *u, uint64_t *pcs, int max, bool *truncated,
+	    uint64_t *sfa_out, uint64_t *last_sp)
+{
+	const struct unwind_capture *c = u->cur;
 	unw_cursor_t cursor;
-	unw_word_t ip = c->regs.rip, sp, prev_ip = 0, prev_sp = 0;
+	unw_word_t ip = c->regs.rip, sp = c->regs.rsp, prev_ip = 0, prev_sp = 0;
 	uint64_t sfa = 0;
 	int n = 0, step = 1;
 
 	*truncated = true;
-	if (max <= 0)
-		return 0;
-	u->cur = c;
-	unwind_maps_load(u);
+	*last_sp = sp;
 	if (unw_init_remote(&cursor, u->as, u) < 0) {
 		pcs[n++] = ip;
 		goto out;
@@ -556,6 +661,7 @@ unwind_stack(struct unwind *u, const struct unwind_capture *c, uint64_t *pcs,
 		    (n > 0 && (ip == 0 || (ip == prev_ip && sp == prev_sp))))
 			goto out;
 		pcs[n++] = ip;
+		*last_sp = sp;
 		if (n < 64 && unwind_is_sigreturn(u, ip))
 			sfa |= 1ULL << n;
 		if (!unwind_has_info(u, ip, exact))
@@ -568,6 +674,41 @@ unwind_stack(struct unwind *u, const struct unwind_capture *c, uint64_t *pcs,
 	}
 	*truncated = step != 0; /* > 0: frames beyond max */
 out:
+	*sfa_out = sfa;
+	return n;
+}
+
+int
+unwind_stack(struct unwind *u, const struct unwind_capture *c, uint64_t *pcs,
+	     int max, bool *truncated, uint64_t *signal_frame_after)
+{
+	uint64_t sfa = 0, last_sp = 0, fp;
+	int n;
+
+	*truncated = true;
+	if (max <= 0)
+		return 0;
+	u->cur = c;
+	u->fp = 0;
+	unwind_maps_load(u);
+	n = unwind_walk(u, pcs, max, truncated, &sfa, &last_sp);
+	if (c->blocked && (fp = unwind_find_fp(u, c, last_sp)) != 0) {
+		uint64_t pcs2[UNWIND_MAX_FRAMES], sfa2 = 0;
+		bool trunc2;
+		int n2;
+
+		u->fp = fp;
+		n2 = unwind_walk(u, pcs2,
+				 max < UNWIND_MAX_FRAMES ? max
+							 : UNWIND_MAX_FRAMES,
+				 &trunc2, &sfa2, &last_sp);
+		if (n2 > n || (n2 == n && *truncated && !trunc2)) {
+			memcpy(pcs, pcs2, (size_t)n2 * sizeof(*pcs));
+			n = n2;
+			*truncated = trunc2;
+			sfa = sfa2;
+		}
+	}
 	u->cur = NULL;
 	if (signal_frame_after != NULL)
 		*signal_frame_after = sfa;

@@ -25,9 +25,11 @@
 #define UNWIND_STACK_BYTES (32 * 1024)
 #define UNWIND_MAX_FRAMES 256
 
-/* What unwind_capture() took from a stopped thread. */
+/* What unwind_capture() took from a stopped thread, or
+ * unwind_capture_blocked() from a blocked one. */
 struct unwind_capture {
 	pid_t tid;
+	bool blocked; /* regs hold rip and rsp only (the thread slept) */
 	struct user_regs_struct regs;
 	uint64_t
 		stack_start; /* target address of stack[0] (== sp - red zone) */
@@ -52,12 +54,28 @@ void unwind_capture(struct attach *a, pid_t tid,
 		    struct unwind_capture *c);
 
 /*
+ * Copies the stack of a thread blocked in the kernel, without stopping it:
+ * pc and sp as /proc/PID/task/TID/syscall gave them, the stack from sp -
+ * 128 as unwind_capture() does. The caller checks that the thread did not
+ * run meanwhile (schedstat before and after). The other registers are
+ * unknown: unwind_stack() recovers the frame pointer from the copy.
+ */
+void unwind_capture_blocked(struct attach *a, pid_t tid, uint64_t pc,
+			    uint64_t sp, struct unwind_capture *c);
+
+/*
  * Unwinds the captured stack. Fills pcs[0..max) with the innermost pc
  * first, then return addresses. *truncated is set when the unwind stopped
  * for an error rather than at the outermost frame (start of thread, main's
  * caller); *signal_frame_after (may be NULL) marks frames that follow a
  * signal frame (their pc is not a return address; bit i for pcs[i], i <
  * 64). Returns the number of frames (>= 1 when the ip is readable).
+ * For a blocked capture, whose rbp is unknown, it unwinds by CFI as far as
+ * it goes, then looks in the copy, above the sp reached, for the first
+ * word that starts a valid frame-pointer chain (a saved rbp above it or 0,
+ * a return address into code beside it, links checked up to 16 deep,
+ * bounded by the copy) and unwinds again with that rbp, keeping the deeper
+ * result.
  */
 int unwind_stack(struct unwind *u, const struct unwind_capture *c,
 		 uint64_t *pcs, int max, bool *truncated,
