@@ -530,6 +530,16 @@ main_run(struct main_options *o)
 	if (o->sampler.child_output == NULL)
 		o->sampler.child_output =
 			o->headless ? "/dev/stderr" : "/dev/null";
+	/* the live screen needs a terminal that can draw it: say so before
+	   touching the target */
+	if (!o->headless && o->script == NULL &&
+	    tui_check_terminal(&cause) != 0) {
+		fprintf(stderr, "cproftop: %s\n", cause);
+		free(cause);
+		close(sigfd);
+		log_close();
+		return CPT_EXIT_ERROR;
+	}
 	rc = sampler_start(&o->sampler, &s, &cause);
 	if (rc != 0) {
 		fprintf(stderr, "cproftop: %s\n", cause);

@@ -40,4 +40,14 @@ void pprof_encode(const struct profile_snapshot *s, const struct filter *f,
 int pprof_write(const struct profile_snapshot *s, const struct filter *f,
 		const char *path, char **cause);
 
+/*
+ * Like pprof_write(), but the file holds only what the table shows: the
+ * samples of f's thread set (as pprof's -tagfocus on thread_id would keep)
+ * whose stack passes f's focus (as -focus). Frames are kept whole (hide is
+ * not applied), so `go tool pprof -top FILE` gives the table's flat and
+ * cum. Same errors and ownership as pprof_write().
+ */
+int pprof_write_shown(const struct profile_snapshot *s, const struct filter *f,
+		      const char *path, char **cause);
+
 #endif
