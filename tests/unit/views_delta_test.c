@@ -117,7 +117,7 @@ test_threads(void)
 	x.threads[3].last_stack = 0;
 	x.threads[3].alive = false;
 	s = fx_snapshot(&x);
-	pprof_encode_threads(s, &buf, &len);
+	pprof_encode_threads(s, false, &buf, &len);
 	p = perftools__profiles__profile__unpack(NULL, len, buf);
 	free(buf);
 	tap_ok(p != NULL, "threads profile decodes");
