@@ -134,6 +134,12 @@ ssize_t attach_read(const struct attach *a, uint64_t addr, void *buf,
 		    size_t len);
 
 /*
+ * attach_read() for any process pid, traced or not (needs the ptrace-read
+ * permission of /proc/PID/mem, not tracing). Any thread.
+ */
+ssize_t attach_read_pid(pid_t pid, uint64_t addr, void *buf, size_t len);
+
+/*
  * Detaches every thread, leaving each running as if never traced (a thread
  * in a group-stop stays stopped, as untraced it would) and frees a. NULL is
  * a no-op. Tracer thread only.

@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "sampler/aggregate.h"
+#include "sampler/capture.h"
 #include "sampler/idx.h"
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
@@ -37,6 +38,7 @@ struct sampler_task {
 	uint64_t first_run_ns;
 	uint32_t last_stack; /* PROFILE_NONE until sampled once */
 	uint32_t owed;	     /* ticks it was asked for and not yet captured */
+	uint64_t carry_ns;   /* weight not yet counted (under one period) */
 	bool rebase;	     /* sampled while asleep: take slices anew */
 	bool on_cpu;	     /* state R at this tick's look */
 	bool seen;	     /* still listed by attach/ at this tick */
@@ -73,7 +75,7 @@ struct sampler {
 	size_t ntasks, cap_tasks;
 	struct idx task_idx;
 
-	struct unwind_capture *caps;
+	struct capture *caps;
 	size_t ncaps, cap_caps;
 	pid_t *eligible;
 
@@ -255,7 +257,9 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 
 	if (s->ncaps == s->cap_caps)
 		return;
-	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps++]);
+	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps]);
+	s->caps[s->ncaps].pid = attach_pid_of(s->a);
+	s->caps[s->ncaps++].time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	s->stop_ring[s->stop_n++ % SAMPLER_STOP_RING] =
 		(uint64_t)(clock_ns(CLOCK_MONOTONIC) - s->batch_ns);
 }
@@ -309,13 +313,19 @@ sampler_location(struct sampler *s, uint64_t pc, bool is_return)
 	return aggregate_add_location(s->g, pc, is_return, frames, n, &mod);
 }
 
-/* Unwinds, symbolizes and counts one capture; the thread runs meanwhile. */
-static void
-sampler_account(struct sampler *s, const struct unwind_capture *c,
-		uint32_t second)
+/*
+ * The consumer of every source's captures: unwinds, symbolizes and counts
+ * c (the thread runs meanwhile) as weight_ns of CPU time (running) or
+ * off-CPU time (waiting for a CPU, blocked), in units of the sampling
+ * period with the remainder carried per thread. Returns the stack's id, or
+ * PROFILE_NONE for a thread the sampler does not know.
+ */
+static uint32_t
+sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 {
 	uint64_t pcs[UNWIND_MAX_FRAMES], after_signal = 0;
 	uint32_t locs[UNWIND_MAX_FRAMES];
+	uint64_t period = CLOCK_NS_PER_S / s->opt.hz, n_periods;
 	pid_t tid = c->tid;
 	uint32_t id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid),
 			       sampler_task_eq, &tid, s);
@@ -324,7 +334,7 @@ sampler_account(struct sampler *s, const struct unwind_capture *c,
 	int n;
 
 	if (id == PROFILE_NONE)
-		return;
+		return PROFILE_NONE;
 	t = &s->tasks[id];
 	n = unwind_stack(s->u, c, pcs, UNWIND_MAX_FRAMES, &truncated,
 			 &after_signal);
@@ -341,13 +351,43 @@ sampler_account(struct sampler *s, const struct unwind_capture *c,
 	if (truncated)
 		s->unwind_errors++;
 	t->last_stack = aggregate_stack(s->g, locs, (uint32_t)n, truncated);
-	t->rebase = !t->on_cpu;
+	t->carry_ns += c->weight_ns;
+	n_periods = t->carry_ns / period;
+	t->carry_ns -= n_periods * period;
+	if (n_periods > UINT32_MAX)
+		n_periods = UINT32_MAX;
+	if (n_periods > 0)
+		aggregate_count_n(s->g, t->last_stack, t->rec, second,
+				  c->state == CAPTURE_RUNNING,
+				  (uint32_t)n_periods);
+	s->samples += n_periods;
+	return t->last_stack;
+}
+
+/*
+ * The ptrace source's side of the seam: completes a capture taken in
+ * attach_sample() with what the tick knows of its thread (state, ticks
+ * owed) and hands it to sampler_account().
+ */
+static void
+sampler_ptrace_deliver(struct sampler *s, struct capture *c, uint32_t second)
+{
+	pid_t tid = c->tid;
+	uint32_t id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid),
+			       sampler_task_eq, &tid, s);
+	struct sampler_task *t;
+
+	if (id == PROFILE_NONE)
+		return;
+	t = &s->tasks[id];
 	if (t->owed == 0)
 		t->owed = 1;
-	aggregate_count_n(s->g, t->last_stack, t->rec, second, t->on_cpu,
-			  t->owed);
-	s->samples += t->owed;
+	c->state = t->on_cpu ? CAPTURE_RUNNING : CAPTURE_BLOCKED;
+	c->weight_ns = (uint64_t)t->owed * (CLOCK_NS_PER_S / s->opt.hz);
+	t->carry_ns = 0;
+	t->rebase = !t->on_cpu;
 	t->owed = 0;
+	sampler_account(s, c, second);
 }
 
 /*
@@ -371,7 +411,7 @@ sampler_account_all(struct sampler *s, uint32_t second)
 {
 	s->stops += s->ncaps;
 	for (size_t i = 0; i < s->ncaps; i++)
-		sampler_account(s, &s->caps[i], second);
+		sampler_ptrace_deliver(s, &s->caps[i], second);
 	s->ncaps = 0;
 }
 
@@ -606,7 +646,7 @@ sampler_setup(struct sampler *s)
 	char *cmdline = procfs_read_cmdline(pid), *exe = procfs_read_exe(pid);
 
 	s->g = aggregate_new();
-	s->u = unwind_new(s->a);
+	s->u = unwind_new(pid);
 	s->sy = symbols_new(pid);
 	s->cmdline = aggregate_string(s->g, cmdline ? cmdline : "?");
 	free(cmdline);
