@@ -29,6 +29,7 @@
 #include "common/clock.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
+#include "common/outfile.h"
 #include "common/xmalloc.h"
 #include "sampler/sampler.h"
 #include "tui/tui.h"
@@ -402,6 +403,8 @@ static int
 main_output(const struct main_options *o, const struct profile_snapshot *s)
 {
 	char *cause = NULL;
+	uint8_t *buf;
+	size_t len;
 	int rc = CPT_EXIT_OK;
 
 	if (o->dump)
@@ -411,13 +414,16 @@ main_output(const struct main_options *o, const struct profile_snapshot *s)
 		rc = CPT_EXIT_OUTPUT;
 	/* The file holds the whole profile of the mode: pprof's own -focus
 	   and -hide select in it. */
-	if (o->output != NULL &&
-	    pprof_write(s, &o->filter, o->output, &cause) != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
-		free(cause);
-		rc = CPT_EXIT_OUTPUT;
-	}
 	fflush(stdout);
+	if (o->output != NULL) {
+		pprof_encode_gzip(s, &o->filter, &buf, &len);
+		if (outfile_write(o->output, buf, len, &cause) != 0) {
+			fprintf(stderr, "cproftop: %s\n", cause);
+			free(cause);
+			rc = CPT_EXIT_OUTPUT;
+		}
+		free(buf);
+	}
 	return rc;
 }
 

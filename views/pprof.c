@@ -2,15 +2,12 @@
 
 #include "views/pprof.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
+#include "common/log.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
 #include "views/hash.h"
@@ -379,89 +376,45 @@ pprof_encode(const struct profile_snapshot *s, const struct filter *f,
 	pprof_build_free(&b);
 }
 
-/* Writes all of buf to fd; -1 with errno on failure. */
-static int
-pprof_write_all(int fd, const uint8_t *buf, size_t len)
+/* Gzips in[0..n) into a caller-freed buffer; aborts only on ENOMEM. */
+static uint8_t *
+pprof_gzip(const uint8_t *in, size_t n, size_t *len)
 {
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Gzips buf into fd; -1 with errno (EIO for zlib errors) on failure. */
-static int
-pprof_gzip(int fd, const uint8_t *buf, size_t len)
-{
-	uint8_t out[65536];
 	z_stream z;
+	size_t cap = deflateBound(NULL, (uLong)n) + 64;
+	uint8_t *out = xmalloc(cap);
 	int rc;
 
 	memset(&z, 0, sizeof(z));
 	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS,
-			 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		errno = ENOMEM;
-		return -1;
-	}
-	z.next_in = (Bytef *)(uintptr_t)buf;
-	z.avail_in = (uInt)len;
-	do {
-		z.next_out = out;
-		z.avail_out = sizeof(out);
+			 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		fatalx("zlib: deflateInit2 failed");
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	for (;;) {
+		z.next_out = out + z.total_out;
+		z.avail_out = (uInt)(cap - z.total_out);
 		rc = deflate(&z, Z_FINISH);
-		if ((rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) ||
-		    pprof_write_all(fd, out, sizeof(out) - z.avail_out) < 0) {
-			if (rc != Z_OK && rc != Z_STREAM_END)
-				errno = EIO;
-			deflateEnd(&z);
-			return -1;
-		}
-	} while (rc != Z_STREAM_END);
+		if (rc == Z_STREAM_END)
+			break;
+		if (rc != Z_OK && rc != Z_BUF_ERROR)
+			fatalx("zlib: deflate failed (%d)", rc);
+		cap *= 2;
+		out = xreallocarray(out, cap, 1);
+	}
+	*len = z.total_out;
 	deflateEnd(&z);
-	return 0;
+	return out;
 }
 
-int
-pprof_write(const struct profile_snapshot *s, const struct filter *f,
-	    const char *path, char **cause)
+void
+pprof_encode_gzip(const struct profile_snapshot *s, const struct filter *f,
+		  uint8_t **buf, size_t *len)
 {
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	uint8_t *buf;
-	size_t len;
-	int fd, rc = -1;
+	uint8_t *raw;
+	size_t n;
 
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		*cause =
-			xasprintf("cannot create %s: %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	pprof_encode(s, f, &buf, &len);
-	if (fchmod(fd, 0644) < 0 || pprof_gzip(fd, buf, len) < 0 ||
-	    fsync(fd) < 0)
-		*cause = xasprintf("cannot write %s: %s", tmp, strerror(errno));
-	else
-		rc = 0;
-	if (close(fd) < 0 && rc == 0) {
-		*cause = xasprintf("cannot write %s: %s", tmp, strerror(errno));
-		rc = -1;
-	}
-	if (rc == 0 && rename(tmp, path) < 0) {
-		*cause = xasprintf("cannot rename %s to %s: %s", tmp, path,
-				   strerror(errno));
-		rc = -1;
-	}
-	if (rc < 0)
-		unlink(tmp);
-	free(buf);
-	free(tmp);
-	return rc;
+	pprof_encode(s, f, &raw, &n);
+	*buf = pprof_gzip(raw, n, len);
+	free(raw);
 }

@@ -31,13 +31,10 @@ void pprof_encode(const struct profile_snapshot *s, const struct filter *f,
 		  uint8_t **buf, size_t *len);
 
 /*
- * Writes the gzip'd profile to path: to path.tmp.XXXXXX in the same
- * directory, then renamed over path, so a reader never sees a partial
- * file. Returns 0, or -1 with *cause set (caller frees) when the file
- * cannot be created, written (ENOSPC...) or renamed; the temporary file is
- * removed then and s is untouched. Any thread.
+ * The same, gzip'd: the bytes of a profile.pb.gz (caller frees *buf), for
+ * common/outfile.h to write. Any thread; s is only read.
  */
-int pprof_write(const struct profile_snapshot *s, const struct filter *f,
-		const char *path, char **cause);
+void pprof_encode_gzip(const struct profile_snapshot *s, const struct filter *f,
+		       uint8_t **buf, size_t *len);
 
 #endif

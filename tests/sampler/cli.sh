@@ -77,4 +77,32 @@ ok $? "--top -- CMD: a table"
 ok $? "a writable output: exit 0"
 gzip -t "$TMPD/p.pb.gz"
 ok $? "... and a whole gzip file"
+
+# -o never replaces what is not a regular file (issue 9, item 8).
+"$CPROFTOP" -p "$BG_PID" -d 0.3 -o - >"$TMPD/stdout.gz" 2>"$TMPD/err"
+ok $? "-o -: exit 0"
+gzip -t "$TMPD/stdout.gz" && [ ! -e ./- ]
+ok $? "-o -: the profile on stdout, no file named -"
+"$CPROFTOP" -p "$BG_PID" -d 0.3 -o /dev/stdout 2>"$TMPD/err" | gzip -t
+ok $? "-o /dev/stdout into a pipe: a whole gzip stream"
+if [ "$(id -u)" = 0 ] && mknod "$TMPD/null" c 1 3 && mknod "$TMPD/full" c 1 7 &&
+	: >"$TMPD/null" 2>/dev/null; then
+	"$CPROFTOP" -p "$BG_PID" -d 0.3 -o "$TMPD/null" 2>"$TMPD/err"
+	ok $? "-o a null device: exit 0"
+	[ -c "$TMPD/null" ] && [ "$(stat -c %t:%T "$TMPD/null")" = 1:3 ]
+	ok $? "... it stays the null device"
+	expect "-o a full device" 7 "$TMPD/full: No space left on device" \
+		"$CPROFTOP" -p "$BG_PID" -d 0.3 -o "$TMPD/full"
+	[ -c "$TMPD/full" ]
+	ok $? "... it stays a device"
+	[ -z "$(ls "$TMPD" | grep tmp)" ]
+	ok $? "... no temporary file left beside them"
+else
+	for i in 1 2 3 4 5 6; do skip "device nodes need root (mknod)"; done
+fi
+mkfifo "$TMPD/fifo"
+expect "-o a FIFO nobody reads" 7 "fifo: no process reads it" \
+	"$CPROFTOP" -p "$BG_PID" -d 0.3 -o "$TMPD/fifo"
+[ -p "$TMPD/fifo" ]
+ok $? "... it stays a FIFO"
 done_testing
