@@ -16,6 +16,7 @@
 #include "attach/attach.h"
 #include "attach/procfs.h"
 #include "common/clock.h"
+#include "common/exitcodes.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "sampler/aggregate.h"
@@ -669,20 +670,42 @@ sampler_started(struct sampler *s, int rc, char *cause)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* The exit code for a failure to attach or spawn (README: Exit codes). */
+static int
+sampler_exit_code(enum attach_failure why)
+{
+	switch (why) {
+	case ATTACH_FAIL_NOPROC:
+		return CPT_EXIT_NOPROC;
+	case ATTACH_FAIL_PERM:
+		return CPT_EXIT_PERM;
+	case ATTACH_FAIL_TRACED:
+		return CPT_EXIT_TRACED;
+	case ATTACH_FAIL_BADTARGET:
+		return CPT_EXIT_BADTARGET;
+	case ATTACH_FAIL_NOTFOUND:
+		return CPT_EXIT_NOTFOUND;
+	case ATTACH_FAIL_OTHER:
+		break;
+	}
+	return CPT_EXIT_ERROR;
+}
+
 static void *
 sampler_main(void *arg)
 {
 	struct sampler *s = arg;
+	enum attach_failure why = ATTACH_FAIL_OTHER;
 	char *cause = NULL;
 	int rc;
 
 	if (s->opt.pid > 0)
-		rc = attach_pid(s->opt.pid, &s->a, &cause);
+		rc = attach_pid(s->opt.pid, &s->a, &why, &cause);
 	else
-		rc = attach_spawn(s->opt.argv, s->opt.child_output, &s->a,
+		rc = attach_spawn(s->opt.argv, s->opt.child_output, &s->a, &why,
 				  &cause);
 	if (rc != 0) {
-		sampler_started(s, rc, cause);
+		sampler_started(s, sampler_exit_code(why), cause);
 		return NULL;
 	}
 	sampler_setup(s);

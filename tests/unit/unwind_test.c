@@ -342,6 +342,7 @@ run_variant(const char *variant)
 {
 	const char *top = getenv("top_builddir");
 	char path[4096], *cause = NULL;
+	enum attach_failure why;
 	struct target t;
 	struct attach *a = NULL;
 	struct unwind *u;
@@ -362,7 +363,7 @@ run_variant(const char *variant)
 		target_stop(&t);
 		return;
 	}
-	if (!tap_ok(attach_pid(t.pid, &a, &cause) == 0, "%s: attached",
+	if (!tap_ok(attach_pid(t.pid, &a, &why, &cause) == 0, "%s: attached",
 		    variant)) {
 		printf("# %s\n", cause ? cause : "");
 		free(cause);
