@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/outfile.h"
 #include "sampler/profile.h"
 #include "tui/crt.h"
 #include "tui/tui-int.h"
@@ -107,13 +108,18 @@ tui_save(struct tui *t, const char *path)
 {
 	char *cause = NULL, threads[256] = "", full[1200];
 	const struct top_table *tt = &t->top.table;
-	size_t len = 0;
+	size_t len = 0, nbuf;
+	uint8_t *buf;
+	int rc;
 
 	if (path[0] != '/' && t->start_dir != NULL) {
 		snprintf(full, sizeof(full), "%s/%s", t->start_dir, path);
 		path = full;
 	}
-	if (pprof_write_shown(t->shown, &t->filter, path, &cause) != 0) {
+	pprof_encode_gzip_shown(t->shown, &t->filter, &buf, &nbuf);
+	rc = outfile_write(path, buf, nbuf, &cause);
+	free(buf);
+	if (rc != 0) {
 		tui_message(t, CRT_ALERT, "Save failed: %s", cause);
 		free(cause);
 		return;
