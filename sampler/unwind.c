@@ -20,7 +20,7 @@
  * - access_mem serves the stack range from the copy and every other address
  *   from a page cache over the target's read-only and file mappings (code,
  *   .eh_frame, .eh_frame_hdr, GOT; [vdso] included), filled with
- *   attach_read(). Other memory is read live, except the thread's own stack
+ *   attach_read_pid(). Other memory is read live, except the thread's own stack
  *   beyond the copy: it has changed since the capture.
  * - find_proc_info looks the ip up in a table of loaded ELF images, each
  *   with the binary-search table of its PT_GNU_EH_FRAME read from target
@@ -59,10 +59,9 @@ struct unwind_elf {
 };
 
 struct unwind {
-	struct attach *a;
 	pid_t pid;
 	unw_addr_space_t as;
-	const struct unwind_capture *cur;    /* being unwound */
+	const struct capture *cur;	     /* being unwound */
 	const struct user_regs_struct *regs; /* libunwind's first frame */
 	unwind_rule_fn rule;
 	void *rule_arg;
@@ -118,7 +117,7 @@ unwind_page_get(struct unwind *u, uint64_t addr)
 	m = procfs_maps_find(&u->maps, addr);
 	if (m == NULL || !unwind_map_cacheable(m))
 		return NULL;
-	if (attach_read(u->a, addr, p->data, UNWIND_PAGE) !=
+	if (attach_read_pid(u->pid, addr, p->data, UNWIND_PAGE) !=
 	    (ssize_t)UNWIND_PAGE) {
 		p->addr = 0;
 		return NULL;
@@ -371,7 +370,7 @@ unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val)
 	    (m == procfs_maps_find(&u->maps, u->cur->regs.rsp) &&
 	     (u->frozen_sp == 0 || addr < u->frozen_sp)))
 		return -1;
-	n = attach_read(u->a, addr, val, sizeof(*val));
+	n = attach_read_pid(u->pid, addr, val, sizeof(*val));
 	return n == (ssize_t)sizeof(*val) ? 0 : -1;
 }
 
@@ -380,7 +379,7 @@ unwind_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 		  int write, void *arg)
 {
 	struct unwind *u = arg;
-	const struct unwind_capture *c = u->cur;
+	const struct capture *c = u->cur;
 
 	if (write)
 		return -UNW_EINVAL;
@@ -455,12 +454,11 @@ static unw_accessors_t unwind_accessors = {
 };
 
 struct unwind *
-unwind_new(struct attach *a)
+unwind_new(pid_t pid)
 {
 	struct unwind *u = xcalloc(1, sizeof(*u));
 
-	u->a = a;
-	u->pid = attach_pid_of(a);
+	u->pid = pid;
 	u->as = unw_create_addr_space(&unwind_accessors, 0);
 	if (u->as == NULL)
 		fatalx("unw_create_addr_space failed");
@@ -485,7 +483,7 @@ unwind_free(struct unwind *u)
 
 void
 unwind_capture(struct attach *a, pid_t tid, const struct user_regs_struct *regs,
-	       struct unwind_capture *c)
+	       struct capture *c)
 {
 	size_t got = 0;
 	ssize_t n;
@@ -641,8 +639,8 @@ unwind_cursor_regs(unw_cursor_t *cursor, struct user_regs_struct *r)
 }
 
 int
-unwind_stack(struct unwind *u, const struct unwind_capture *c, uint64_t *pcs,
-	     int max, bool *truncated, uint64_t *signal_frame_after)
+unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
+	     bool *truncated, uint64_t *signal_frame_after)
 {
 	unw_cursor_t cursor;
 	unw_word_t ip = c->regs.rip, sp, prev_ip = 0, prev_sp = 0;

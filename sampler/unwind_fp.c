@@ -32,7 +32,7 @@ enum {
 
 /* True when [addr, addr + 8) lies in the copy. */
 static bool
-unwind_fp_in_copy(const struct unwind_capture *c, uint64_t addr)
+unwind_fp_in_copy(const struct capture *c, uint64_t addr)
 {
 	return addr >= c->stack_start && c->stack_len >= 8 &&
 	       addr - c->stack_start <= c->stack_len - 8;
@@ -75,7 +75,7 @@ unwind_fp_step_sp(const struct unwind_fp_mem *m, struct user_regs_struct *r,
 {
 	uint64_t at, ret, bp = r->rbp;
 
-	if (delta < 0 || delta > (int64_t)UNWIND_STACK_BYTES * 64 ||
+	if (delta < 0 || delta > (int64_t)CAPTURE_STACK_BYTES * 64 ||
 	    (delta & 7) != 0 || r->rsp > UINT64_MAX - (uint64_t)delta - 16)
 		return -1;
 	at = r->rsp + (uint64_t)delta;

@@ -24,7 +24,7 @@ typedef int (*unwind_fp_reader)(void *arg, uint64_t addr, uint64_t *val);
 
 /* Where a step reads words: the copy first, then reader (may be NULL). */
 struct unwind_fp_mem {
-	const struct unwind_capture *c;
+	const struct capture *c;
 	unwind_fp_reader reader;
 	void *arg;
 };

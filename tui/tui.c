@@ -24,6 +24,7 @@
 #include "common/clock.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
+#include "common/outfile.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
 #include "sampler/sampler.h"
@@ -356,11 +357,14 @@ tui_samples(const struct tui *t)
 	return n;
 }
 
-/* `s`: writes the profile shown with pprof_write(). */
+/* `s`: writes the profile shown, as -o does (common/outfile.h). */
 static void
 tui_save(struct tui *t)
 {
 	char name[64], *cause = NULL;
+	uint8_t *buf;
+	size_t len;
+	int rc;
 	const char *path = t->opt->output;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -371,7 +375,10 @@ tui_save(struct tui *t)
 			 &tm);
 		path = name;
 	}
-	if (pprof_write(t->shown, &t->filter, path, &cause) != 0) {
+	pprof_encode_gzip(t->shown, &t->filter, &buf, &len);
+	rc = outfile_write(path, buf, len, &cause);
+	free(buf);
+	if (rc != 0) {
 		tui_message(t, CRT_ALERT, "Save failed: %s", cause);
 		free(cause);
 		return;

@@ -14,7 +14,7 @@
 
 #define BASE 0x7ff000000000ULL
 
-static struct unwind_capture cap;
+static struct capture cap;
 
 static void
 word(uint64_t addr, uint64_t v)
