@@ -61,7 +61,8 @@ struct profile_thread {
 	char name[16];
 	char state; /* last state seen in /proc: R, S, D, T, Z... */
 	bool alive;
-	uint64_t cpu_ns; /* CPU time used while profiled */
+	uint64_t cpu_ns;     /* CPU time used while profiled */
+	uint32_t last_stack; /* stack of its latest sample, or PROFILE_NONE */
 };
 
 /*

@@ -529,6 +529,7 @@ sampler_publish_snapshot(struct sampler *s)
 	pthread_mutex_lock(&s->lock);
 	old = s->latest;
 	s->latest = snap;
+	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	profile_snapshot_unref(old);
 	sampler_kick(s->notify_fd);
@@ -719,7 +720,10 @@ sampler_main(void *arg)
 	sampler_publish_snapshot(s);
 	attach_detach(s->a);
 	s->a = NULL;
+	pthread_mutex_lock(&s->lock);
 	atomic_store(&s->done, true);
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 	sampler_kick(s->notify_fd);
 	return NULL;
 }
@@ -729,13 +733,17 @@ sampler_start(const struct sampler_options *opt, struct sampler **out,
 	      char **cause)
 {
 	struct sampler *s = xcalloc(1, sizeof(*s));
+	pthread_condattr_t ca;
 	int rc;
 
 	s->opt = *opt;
 	if (s->opt.hz == 0)
 		s->opt.hz = 99;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	s->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->notify_fd < 0 || s->wake_fd < 0)
@@ -764,6 +772,24 @@ sampler_snapshot(struct sampler *s)
 
 	sampler_drain(s->notify_fd);
 	pthread_mutex_lock(&s->lock);
+	snap = s->latest ? profile_snapshot_ref(s->latest) : NULL;
+	pthread_mutex_unlock(&s->lock);
+	return snap;
+}
+
+struct profile_snapshot *
+sampler_snapshot_wait(struct sampler *s, const struct profile_snapshot *prev,
+		      int64_t deadline_ns)
+{
+	struct timespec ts = {(time_t)(deadline_ns / CLOCK_NS_PER_S),
+			      (long)(deadline_ns % CLOCK_NS_PER_S)};
+	struct profile_snapshot *snap;
+
+	pthread_mutex_lock(&s->lock);
+	while (prev != NULL && s->latest == prev && !atomic_load(&s->done))
+		if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) ==
+		    ETIMEDOUT)
+			break;
 	snap = s->latest ? profile_snapshot_ref(s->latest) : NULL;
 	pthread_mutex_unlock(&s->lock);
 	return snap;

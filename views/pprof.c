@@ -54,6 +54,7 @@ pprof_str(struct pprof_strings *t, const char *s)
 struct pprof_build {
 	const struct profile_snapshot *s;
 	const struct filter *f;
+	bool threads; /* the threads profile: one type, threads/count */
 	Perftools__Profiles__Profile p;
 	struct pprof_strings st;
 	Perftools__Profiles__ValueType types[2], period_type;
@@ -88,9 +89,16 @@ pprof_types(struct pprof_build *b)
 	b->types[1].unit = pprof_str(&b->st, "nanoseconds");
 	b->period_type = b->types[1];
 	b->p.n_sample_type = 2;
+	if (b->threads) {
+		b->types[0].type = pprof_str(&b->st, "threads");
+		b->period_type = b->types[0];
+		b->p.n_sample_type = 1;
+	}
 	b->p.sample_type = b->type_ptrs;
 	b->p.period_type = &b->period_type;
 	b->p.period = b->s->hz != 0 ? 1000000000 / b->s->hz : 0;
+	if (b->threads)
+		b->p.period = 1;
 }
 
 /* Mappings, the main binary (path == exe) first. */
@@ -248,7 +256,7 @@ pprof_sample(struct pprof_build *b, size_t k, const struct profile_count *c,
 	for (uint32_t d = 0; d < st->depth; d++)
 		b->loc_ids[(*loc_pos)++] =
 			s->stack_locations[st->first + d] + 1;
-	ps->n_value = 2;
+	ps->n_value = b->p.n_sample_type;
 	ps->value = b->values + 2 * k;
 	ps->value[0] = (int64_t)n;
 	ps->value[1] = (int64_t)n * b->p.period;
@@ -344,9 +352,9 @@ pprof_build_free(struct pprof_build *b)
 	free(b->version);
 }
 
-void
-pprof_encode(const struct profile_snapshot *s, const struct filter *f,
-	     uint8_t **buf, size_t *len)
+static void
+pprof_encode_as(const struct profile_snapshot *s, const struct filter *f,
+		bool threads, uint8_t **buf, size_t *len)
 {
 	struct pprof_build b;
 	Perftools__Profiles__Profile init = PERFTOOLS__PROFILES__PROFILE__INIT;
@@ -354,6 +362,7 @@ pprof_encode(const struct profile_snapshot *s, const struct filter *f,
 	memset(&b, 0, sizeof(b));
 	b.s = s;
 	b.f = f;
+	b.threads = threads;
 	b.p = init;
 	hash_init(&b.st.index);
 	b.st.cap = 256;
@@ -374,6 +383,13 @@ pprof_encode(const struct profile_snapshot *s, const struct filter *f,
 	*buf = xmalloc(*len + 1);
 	perftools__profiles__profile__pack(&b.p, *buf);
 	pprof_build_free(&b);
+}
+
+void
+pprof_encode(const struct profile_snapshot *s, const struct filter *f,
+	     uint8_t **buf, size_t *len)
+{
+	pprof_encode_as(s, f, false, buf, len);
 }
 
 /* Gzips in[0..n) into a caller-freed buffer; aborts only on ENOMEM. */
@@ -417,4 +433,35 @@ pprof_encode_gzip(const struct profile_snapshot *s, const struct filter *f,
 	pprof_encode(s, f, &raw, &n);
 	*buf = pprof_gzip(raw, n, len);
 	free(raw);
+}
+
+void
+pprof_encode_threads(const struct profile_snapshot *s, bool gzip, uint8_t **buf,
+		     size_t *len)
+{
+	struct profile_snapshot view = *s;
+	struct profile_count *counts =
+		xcalloc((size_t)s->nthreads + 1, sizeof(*counts));
+	struct filter f;
+
+	view.ncounts = 0;
+	for (uint32_t t = 0; t < s->nthreads; t++)
+		if (s->threads[t].alive &&
+		    s->threads[t].last_stack < s->nstacks)
+			counts[view.ncounts++] =
+				(struct profile_count){s->threads[t].last_stack,
+						       t, s->now_second, 1, 0};
+	view.counts = counts;
+	view.start_unix_ns = s->start_unix_ns + s->duration_ns;
+	view.duration_ns = 0;
+	filter_init(&f);
+	pprof_encode_as(&view, &f, true, buf, len);
+	filter_free(&f);
+	free(counts);
+	if (gzip) {
+		uint8_t *raw = *buf;
+
+		*buf = pprof_gzip(raw, *len, len);
+		free(raw);
+	}
 }
