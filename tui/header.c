@@ -192,6 +192,8 @@ tui_draw_header(struct tui *t, bool full)
 		  s->samples ? 100.0 * (double)s->unwind_errors /
 				       (double)s->samples
 			     : 0.0);
+	if (s->fallback_stacks > 0)
+		tui_field("  No CFI ", "%" PRIu64, s->fallback_stacks);
 	tui_field("  Time ", "%s", elapsed);
 	move(2, 0);
 	tui_field("Rate ", "%" PRIu32 "/%.1f Hz", s->hz, s->hz_achieved);

@@ -443,12 +443,12 @@ tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
 	char *cause = NULL;
 
 	if (o->script != NULL && script_load(o->script, &sc, &cause) != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
 		return CPT_EXIT_ERROR;
 	}
 	if (crt_init(o->script != NULL, &cause) != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
 		script_free(&sc);
 		return CPT_EXIT_ERROR;
