@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/escape.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
 #include "common/outfile.h"
@@ -162,7 +163,7 @@ main_top_arg(int argc, char **argv)
 static int
 main_bad(const char *what, const char *arg)
 {
-	fprintf(stderr, "cproftop: invalid %s: '%s'\n", what, arg);
+	log_warn("invalid %s: '%s'", what, arg);
 	return CPT_EXIT_USAGE;
 }
 
@@ -175,8 +176,7 @@ main_regex(struct main_options *o, bool focus, const char *re)
 		       : filter_set_hide(&o->filter, re, &cause);
 
 	if (rc != 0) {
-		fprintf(stderr, "cproftop: invalid --%s: %s\n",
-			focus ? "focus" : "hide", cause);
+		log_warn("invalid --%s: %s", focus ? "focus" : "hide", cause);
 		free(cause);
 	}
 	return rc;
@@ -383,7 +383,10 @@ main_wait(struct sampler *s, int sigfd, double duration)
 	return 0;
 }
 
-/* Prints one location's inline chain, innermost first, eu-stack style. */
+/*
+ * Prints one location's inline chain, innermost first, eu-stack style.
+ * Names and files come from the target: escaped (common/escape.h).
+ */
 static void
 main_dump_location(const struct profile_snapshot *s, uint32_t loc, int *frame)
 {
@@ -394,12 +397,16 @@ main_dump_location(const struct profile_snapshot *s, uint32_t loc, int *frame)
 		const struct profile_function *fn = &s->functions[ln->function];
 		const char *file = fn->file ? strrchr(fn->file, '/') : NULL;
 
-		printf("#%-2d 0x%016llx %s%s", (*frame)++,
-		       (unsigned long long)l->address, fn->name,
-		       i + 1 < l->nlines ? " (inlined)" : "");
-		if (fn->file != NULL)
-			printf(" at %s:%d", file ? file + 1 : fn->file,
-			       ln->line);
+		printf("#%-2d 0x%016llx ", (*frame)++,
+		       (unsigned long long)l->address);
+		escape_fputs(fn->name, stdout);
+		if (i + 1 < l->nlines)
+			fputs(" (inlined)", stdout);
+		if (fn->file != NULL) {
+			fputs(" at ", stdout);
+			escape_fputs(file ? file + 1 : fn->file, stdout);
+			printf(":%d", ln->line);
+		}
 		putchar('\n');
 	}
 }
@@ -411,8 +418,9 @@ main_dump(const struct profile_snapshot *s)
 	for (uint32_t t = 0; t < s->nthreads; t++) {
 		const struct profile_thread *th = &s->threads[t];
 
-		printf("Thread %d \"%s\" (%c):\n", th->tid, th->name,
-		       th->state);
+		printf("Thread %d \"", th->tid);
+		escape_fputs(th->name, stdout);
+		printf("\" (%c):\n", th->state);
 		for (uint32_t c = 0; c < s->ncounts; c++) {
 			const struct profile_stack *st;
 			int frame = 0;
@@ -453,7 +461,7 @@ main_output(const struct main_options *o, const struct profile_snapshot *s)
 	if (o->output != NULL) {
 		pprof_encode_gzip(s, &o->filter, &buf, &len);
 		if (outfile_write(o->output, buf, len, &cause) != 0) {
-			fprintf(stderr, "cproftop: %s\n", cause);
+			log_warn("%s", cause);
 			free(cause);
 			rc = CPT_EXIT_OUTPUT;
 		}
@@ -509,11 +517,13 @@ main_stats(const struct profile_snapshot *s, double elapsed)
 	fprintf(stderr,
 		"cproftop: stats samples=%llu stops=%llu ticks=%llu "
 		"late_ticks=%llu threads=%u unwind_errors=%llu "
+		"fallback_stacks=%llu "
 		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
 		"rss_kb=%ld tables_kb=%llu seconds=%.2f\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
 		s->nthreads, (unsigned long long)s->unwind_errors,
+		(unsigned long long)s->fallback_stacks,
 		(double)s->stop_ns_p50 / 1e3, (double)s->stop_ns_p99 / 1e3,
 		elapsed > 0 ? 100 * cpu / elapsed : 0, ru.ru_maxrss,
 		(unsigned long long)s->memory_bytes / 1024, elapsed);
@@ -633,7 +643,7 @@ main_run(struct main_options *o)
 	}
 	rc = sampler_start(&o->sampler, &s, &cause);
 	if (rc != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
 		http_free(h);
 		return rc;

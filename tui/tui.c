@@ -199,6 +199,8 @@ tui_draw_header(struct tui *t, bool full)
 		  s->samples ? 100.0 * (double)s->unwind_errors /
 				       (double)s->samples
 			     : 0.0);
+	if (s->fallback_stacks > 0)
+		tui_field("  No CFI ", "%" PRIu64, s->fallback_stacks);
 	tui_field("  Time ", "%s", elapsed);
 	move(2, 0);
 	tui_field("Rate ", "%" PRIu32 "/%.1f Hz", s->hz, s->hz_achieved);
@@ -709,12 +711,12 @@ tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
 	char *cause = NULL;
 
 	if (o->script != NULL && script_load(o->script, &sc, &cause) != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
 		return CPT_EXIT_ERROR;
 	}
 	if (crt_init(o->script != NULL, &cause) != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
 		script_free(&sc);
 		return CPT_EXIT_ERROR;
