@@ -150,6 +150,26 @@ symbols_demangle(struct symbols *s, const char *raw)
 	return got;
 }
 
+/*
+ * The name shown for symbol raw: without a default-version suffix
+ * ("pthread_mutex_lock@@GLIBC_2.2.5" in glibc's .symtab is
+ * pthread_mutex_lock, as perf prints it), demangled. The raw name stays
+ * the system name.
+ */
+static const char *
+symbols_sym_name(struct symbols *s, const char *raw)
+{
+	const char *at = strstr(raw, "@@");
+	char *copy;
+
+	if (at == NULL || at == raw)
+		return symbols_demangle(s, raw);
+	copy = xstrndup(raw, (size_t)(at - raw));
+	raw = symbols_intern(s, copy);
+	free(copy);
+	return symbols_demangle(s, raw);
+}
+
 Elf_Scn *
 symbols_find_section(Elf *elf, const char *name, GElf_Shdr *sh)
 {
@@ -280,12 +300,27 @@ symbols_find_debug(struct symbols *s, struct symbols_file *f, const char *path)
 	return elf;
 }
 
+/*
+ * How much a name is preferred among the aliases at one address, lower
+ * better: global, then weak, then local; default version (hidden says a
+ * non-default .gnu.version entry, "@" not "@@" in a .symtab name) and
+ * default visibility first; then fewer leading underscores. So perf's and
+ * gdb's "malloc", "read", "pthread_mutex_lock" win over glibc's
+ * __GI___libc_malloc, __libc_read and ___pthread_mutex_lock.
+ */
 static int
-symbols_sym_rank(const GElf_Sym *sym, const char *name)
+symbols_sym_rank(const GElf_Sym *sym, const char *name, bool hidden_version)
 {
 	int bind = GELF_ST_BIND(sym->st_info);
 	int rank = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 100 : 200;
+	const char *at = strchr(name, '@');
 
+	if (hidden_version || (at != NULL && at[1] != '@'))
+		rank += 50;
+	if (GELF_ST_VISIBILITY(sym->st_other) != STV_DEFAULT)
+		rank += 20;
+	if (strncmp(name, "__GI_", 5) == 0) /* glibc's hidden_proto alias */
+		rank += 10;
 	while (*name == '_') {
 		rank++;
 		name++;
@@ -312,16 +347,25 @@ symbols_sym_cmp(const void *pa, const void *pb)
 static void
 symbols_read_symtab(struct symbols_file *f, Elf *elf, Elf_Scn *scn)
 {
-	GElf_Shdr sh;
-	Elf_Data *data = elf_getdata(scn, NULL);
+	GElf_Shdr sh, vsh;
+	Elf_Data *data = elf_getdata(scn, NULL), *versym = NULL;
+	Elf_Scn *vscn = NULL;
 	size_t n, cap = f->nsyms;
 
 	if (gelf_getshdr(scn, &sh) == NULL || data == NULL ||
 	    sh.sh_entsize == 0)
 		return;
 	n = sh.sh_size / sh.sh_entsize;
+	while (sh.sh_type == SHT_DYNSYM &&
+	       (vscn = elf_nextscn(elf, vscn)) != NULL)
+		if (gelf_getshdr(vscn, &vsh) != NULL &&
+		    vsh.sh_type == SHT_GNU_versym) {
+			versym = elf_getdata(vscn, NULL);
+			break;
+		}
 	for (size_t i = 0; i < n; i++) {
 		GElf_Sym sym;
+		GElf_Versym vs = 0;
 		const char *name;
 		int type;
 
@@ -338,9 +382,11 @@ symbols_read_symtab(struct symbols_file *f, Elf *elf, Elf_Scn *scn)
 			cap = cap ? 2 * cap : 64;
 			f->syms = xreallocarray(f->syms, cap, sizeof(*f->syms));
 		}
-		f->syms[f->nsyms++] =
-			(struct symbols_sym){sym.st_value, sym.st_size, name,
-					     symbols_sym_rank(&sym, name)};
+		if (versym != NULL)
+			gelf_getversym(versym, (int)i, &vs);
+		f->syms[f->nsyms++] = (struct symbols_sym){
+			sym.st_value, sym.st_size, name,
+			symbols_sym_rank(&sym, name, (vs & 0x8000) != 0)};
 	}
 }
 
@@ -715,7 +761,7 @@ symbols_sym_frame(struct symbols *s, const struct symbols_mod *m,
 	*fr = (struct symbols_frame){0};
 	if (sym != NULL) {
 		fr->system_name = sym->name;
-		fr->name = symbols_demangle(s, sym->name);
+		fr->name = symbols_sym_name(s, sym->name);
 		return;
 	}
 	if (in_elf && symbols_plt_frame(s, m, vaddr, fr))
@@ -734,6 +780,26 @@ symbols_fill_mod(const struct symbols_mod *m, struct symbols_module *mod)
 	mod->offset = m->offset;
 	mod->path = m->path;
 	mod->build_id = m->file != NULL ? m->file->build_id : NULL;
+}
+
+/*
+ * DWARF names a function by its definition (glibc's __GI___libc_malloc,
+ * __libc_read); when a global or weak symbol covers the address, its
+ * preferred alias is the name people know (malloc, read) and replaces it.
+ * Local symbols (clones such as foo.constprop.0, .cold parts) do not,
+ * except over glibc's internal __GI_ names.
+ */
+static void
+symbols_prefer_alias(struct symbols *s, const struct symbols_file *f,
+		     uint64_t vaddr, struct symbols_frame *fr)
+{
+	const struct symbols_sym *sym = symbols_find_sym(f, vaddr);
+
+	if (sym == NULL || strcmp(sym->name, fr->system_name) == 0 ||
+	    (sym->rank >= 200 && strncmp(fr->system_name, "__GI_", 5) != 0))
+		return;
+	fr->system_name = sym->name;
+	fr->name = symbols_sym_name(s, sym->name);
 }
 
 /* The module of addr, its file resolved on first use, and its vaddr. */
@@ -794,6 +860,8 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 	    symbols_off_to_vaddr(m->file, off, &vaddr)) {
 		in_elf = true;
 		n = symbols_dwarf_frames(s, m->file, vaddr, frames, max);
+		if (n > 0)
+			symbols_prefer_alias(s, m->file, vaddr, &frames[n - 1]);
 		if (n == 0 && symbols_go_frame(m->file, vaddr, &frames[0]))
 			n = 1;
 	}

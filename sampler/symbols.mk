@@ -46,3 +46,12 @@ TESTS += tests/unit/gopclntab_fuzz_test
 tests_unit_gopclntab_fuzz_test_SOURCES = tests/unit/gopclntab_fuzz_test.c \
 	tests/tap.h
 tests_unit_gopclntab_fuzz_test_LDADD = libsampler.a libcommon.a
+
+# tests/symbols/names.sh: glibc's functions under their public names, on
+# the malloc-heavy tests/symbols/mallocs.
+check_PROGRAMS += tests/symbols/mallocs
+tests_symbols_mallocs_SOURCES = tests/symbols/mallocs.c
+tests_symbols_mallocs_CFLAGS = $(CPT_WARN) -O2 -g -pthread
+tests_symbols_mallocs_LDFLAGS = -pthread
+TESTS += tests/symbols/names.sh
+EXTRA_DIST += tests/symbols/names.sh
