@@ -17,6 +17,7 @@ tests_tui_tui_fake_LDADD = $(TUI_TEST_LIBS)
 tests_tui_text_test_SOURCES = tests/tui/text-test.c
 tests_tui_text_test_LDADD = $(TUI_TEST_LIBS)
 TUI_SH_TESTS = tests/tui/fake.sh tests/tui/fake-views.sh tests/tui/live-top.sh \
-	tests/tui/live-save.sh tests/tui/live-resize.sh tests/tui/live-quit.sh
+	tests/tui/live-save.sh tests/tui/live-resize.sh tests/tui/live-quit.sh \
+	tests/tui/live-views.sh
 TESTS += tests/tui/text-test $(TUI_SH_TESTS)
 EXTRA_DIST += tests/tui/fake_src.c tests/tui/tui-lib.sh $(TUI_SH_TESTS)
