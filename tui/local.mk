@@ -5,7 +5,7 @@ libtui_a_SOURCES = tui/tui.h tui/tui-int.h tui/tui.c tui/crt.c tui/crt.h \
 	tui/text.c tui/text.h tui/browser.c tui/browser.h tui/top_screen.c \
 	tui/threads_screen.c tui/source_screen.c tui/help.c tui/script.c \
 	tui/keys.c tui/keys.h tui/header.c tui/prompt.c tui/tree_screen.c \
-	tui/flame_screen.c \
+	tui/flame_screen.c tui/annotate_screen.c \
 	tui/script.h
 
 # Tests: a screen over a hand-built profile (deterministic scripted dumps),

@@ -17,6 +17,28 @@ tui_wait 10 '^ +[0-9]+ .*%  hot_a$'
 enough() { tui_screen | awk '/^Threads/ { exit !($4 >= 200) }'; }
 wait_until 15 enough
 
+# Annotate hot_a (the first row): its instructions' flat add up to the
+# table's flat of hot_a (the screen paused: one snapshot for both).
+tui_keys p
+sleep 0.3
+tflat=$(tui_screen | awk '/  function$/ { getline; print $1; exit }')
+tui_keys a
+tui_wait 5 'annotate hot_a'
+tui_screen >"$TMPD/annotate"
+aflat=$(sed -n 's/^flat \([0-9]*\) .*annotate hot_a.*/\1/p' "$TMPD/annotate")
+isum=$(awk '/address  instruction/ { f = 1; next }
+	    f && /^ +([0-9]+|\.) +([0-9]+|\.) +[0-9a-f]+  / { if ($1 != ".") s += $1 }
+	    END { print s + 0 }' "$TMPD/annotate")
+ninsn=$(grep -Ec '^ +([0-9]+|\.) +([0-9]+|\.) +[0-9a-f]+  [a-z]' "$TMPD/annotate")
+atleast "$ninsn" 3 "annotate: hot_a's instructions are listed"
+atleast "${tflat:-0}" 20 "annotate: hot_a has samples"
+is "$isum" "$tflat" "annotate: the instructions' flat add up to hot_a's flat"
+is "$aflat" "$tflat" "annotate: the title's flat is hot_a's"
+grep -Eq '^ +[0-9]+  .*WL_SPIN' "$TMPD/annotate"
+ok $? "annotate: source lines between the instructions"
+tui_keys Escape p
+tui_wait 5 'flat▼'
+
 # The tree: the hottest path is open down to hot_a, through worker.
 tui_keys T
 tui_wait 5 'callees \(top-down\)'
