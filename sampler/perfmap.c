@@ -144,7 +144,8 @@ perfmap_parse(const char *buf, size_t len, struct perfmap *pm)
 			}
 			if (names_len + name_len + 1 > names_cap) {
 				names_cap = 2 * (names_len + name_len + 1);
-				pm->names = xreallocarray(pm->names, names_cap, 1);
+				pm->names =
+					xreallocarray(pm->names, names_cap, 1);
 			}
 			memcpy(pm->names + names_len, name, name_len);
 			pm->names[names_len + name_len] = '\0';
