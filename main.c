@@ -634,6 +634,16 @@ main_run(struct main_options *o)
 	if (o->sampler.child_output == NULL)
 		o->sampler.child_output =
 			o->headless ? "/dev/stderr" : "/dev/null";
+	/* the live screen needs a terminal that can draw it: say so before
+	   touching the target */
+	if (!o->headless && o->script == NULL &&
+	    tui_check_terminal(&cause) != 0) {
+		log_warn("%s", cause);
+		free(cause);
+		close(sigfd);
+		log_close();
+		return CPT_EXIT_ERROR;
+	}
 	/* The port first: a busy one never costs the target an attach. */
 	rc = o->http.listen != NULL ? http_listen(&o->http, &h, &cause) : 0;
 	if (rc != 0) {
