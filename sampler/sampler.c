@@ -82,6 +82,7 @@ struct sampler {
 	int64_t start_ns, start_unix_ns, last_publish_ns, last_fold_second;
 	int64_t last_cpu_ns;
 	uint64_t ticks, late_ticks, samples, stops, unwind_errors;
+	uint64_t fallback_stacks;
 	uint64_t ticks_at_publish;
 	double hz_achieved, self_cpu;
 	uint64_t stop_ring[SAMPLER_STOP_RING];
@@ -350,6 +351,8 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 	}
 	if (truncated)
 		s->unwind_errors++;
+	if (unwind_used_fallback(s->u))
+		s->fallback_stacks++;
 	t->last_stack = aggregate_stack(s->g, locs, (uint32_t)n, truncated);
 	t->carry_ns += c->weight_ns;
 	n_periods = t->carry_ns / period;
@@ -490,6 +493,7 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	snap->samples = s->samples;
 	snap->stops = s->stops;
 	snap->unwind_errors = s->unwind_errors;
+	snap->fallback_stacks = s->fallback_stacks;
 	snap->memory_bytes = aggregate_bytes(s->g);
 }
 
@@ -570,6 +574,7 @@ sampler_do_reset(struct sampler *s)
 	s->start_ns = clock_ns(CLOCK_MONOTONIC);
 	s->start_unix_ns = clock_ns(CLOCK_REALTIME);
 	s->samples = s->stops = s->unwind_errors = 0;
+	s->fallback_stacks = 0;
 	s->ticks = s->late_ticks = s->ticks_at_publish = 0;
 	s->stop_n = 0;
 	s->last_fold_second = 0;
@@ -639,6 +644,25 @@ sampler_loop(struct sampler *s)
 	}
 }
 
+/* unwind_rule_fn: Go frames unwind by .gopclntab's stack-pointer deltas. */
+static enum unwind_rule
+sampler_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
+{
+	struct sampler *s = arg;
+
+	switch (symbols_go_unwind(s->sy, pc, is_return, sp_delta)) {
+	case SYMBOLS_GO_FRAME:
+		return UNWIND_RULE_SP;
+	case SYMBOLS_GO_OUTERMOST:
+		return UNWIND_RULE_OUTERMOST;
+	case SYMBOLS_GO_STOP:
+		return UNWIND_RULE_STOP;
+	case SYMBOLS_GO_NONE:
+		break;
+	}
+	return UNWIND_RULE_NONE;
+}
+
 /* Sets up the tables once attached; the target already runs traced. */
 static void
 sampler_setup(struct sampler *s)
@@ -649,6 +673,7 @@ sampler_setup(struct sampler *s)
 	s->g = aggregate_new();
 	s->u = unwind_new(pid);
 	s->sy = symbols_new(pid);
+	unwind_set_rule(s->u, sampler_unwind_rule, s);
 	s->cmdline = aggregate_string(s->g, cmdline ? cmdline : "?");
 	free(cmdline);
 	s->exe = aggregate_string(s->g, exe ? exe : "");
