@@ -238,7 +238,7 @@ source_screen_draw(struct tui *t, int y, int height)
 		return;
 	source_screen_title(t, y);
 	if (ss->view.note != NULL) {
-		int used = source_screen_note(ss->view.note, y + 1, 3);
+		int used = source_screen_note(ss->view.note, y + 1, 5);
 
 		y += used;
 		height -= used;
