@@ -211,6 +211,16 @@ source_screen_note(const char *note, int y, int max)
 				cut--;
 			if (cut == 0)
 				cut = strlen(line);
+			/* keep a trailing "(hint)" on one line when it fits */
+			{
+				const char *hint = strrchr(p, '(');
+
+				if (hint != NULL && hint > p &&
+				    (size_t)(hint - p) < cut &&
+				    (size_t)(hint - p) + 1 < len &&
+				    text_width(hint) <= w && hint[-1] == ' ')
+					cut = (size_t)(hint - p);
+			}
 		}
 		snprintf(line, sizeof(line), "%.*s", (int)cut, p);
 		move(y + n, 0);
