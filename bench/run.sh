@@ -16,7 +16,7 @@ R=${2:-3}
 W=$B/tests/workloads/ratio
 CPT=$B/cproftop
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+trap 'load_off; rm -rf "$T"' EXIT
 
 work() { # units per thread so each run takes ~2 s on 2 cores
 	case $1 in 1) echo 2000 ;; 4) echo 1000 ;; *) echo 250 ;; esac
@@ -74,7 +74,8 @@ under_floor() {
 }
 
 CONFIGS="alone-1 alone-4 alone-16 alone-1s8 cpt100-1 cpt1000-1 cpt100-4
-cpt1000-4 cpt100-16 cpt1000-16 cpt1000-1s8 floor1000-1"
+cpt1000-4 cpt100-16 cpt1000-16 cpt1000-1s8 floor1000-1 alone-1s1000
+cpt1000-1s1000 alone-1s1000L cpt1000-1s1000L"
 have_perf=0
 perf record -q -e cpu-clock -o "$T/probe" true >/dev/null 2>&1 && have_perf=1
 [ $have_perf = 1 ] && CONFIGS="$CONFIGS perf1000-1"
@@ -94,10 +95,33 @@ for r in $(seq "$R"); do
 	under_cproftop cpt1000-16 16 0 1000
 	alone alone-1s8 1 8
 	under_cproftop cpt1000-1s8 1 8 1000
+	# Issue 9: 1000 idle threads + 1 busy one, on a quiet machine and
+	# with every core saturated by other work (L).
+	alone alone-1s1000 1 1000
+	under_cproftop cpt1000-1s1000 1 1000 1000
+	load_on
+	alone alone-1s1000L 1 1000
+	under_cproftop cpt1000-1s1000L 1 1000 1000
+	load_off
 done
+
+# load_on / load_off: one busy loop per core, other work on the machine.
+LOAD_PIDS=""
+load_on() {
+	for _ in $(seq "$(nproc)"); do
+		sh -c 'while :; do :; done' &
+		LOAD_PIDS="$LOAD_PIDS $!"
+	done
+}
+load_off() {
+	for p in $LOAD_PIDS; do kill "$p" 2>/dev/null; done
+	wait $LOAD_PIDS 2>/dev/null
+	LOAD_PIDS=""
+}
 
 base_of() {
 	case $1 in
+	*-1s1000L) echo alone-1s1000L ;; *-1s1000) echo alone-1s1000 ;;
 	*-1s8) echo alone-1s8 ;; *-16) echo alone-16 ;; *-4) echo alone-4 ;;
 	*) echo alone-1 ;;
 	esac
@@ -133,3 +157,7 @@ echo "  cproftop CPU <= 15 %, 1000 Hz x 1:  $(col cpt1000-1 8) %"
 echo "  8 sleepers add < 0.5 % at 1000 Hz:  $(awk -v a="$(col cpt1000-1s8 3)" \
 	-v b="$(col cpt1000-1 3)" 'BEGIN { printf "%+.2f %%", (a - b) * 100 }')"
 echo "  floor (bare interrupt/resume) p50 $floor us, p99 $(col floor1000-1 5) us"
+echo "Goals (issue 9 item 2), 1000 idle threads + 1 busy at 1000 Hz:"
+echo "  stop p99 <= 1000 us, cores saturated: cpt1000-1s1000L $(col cpt1000-1s1000L 5) us (quiet: $(col cpt1000-1s1000 5) us)"
+echo "  slowdown <= 1-thread + 0.02:         $(col cpt1000-1s1000 3) (1 thread: $(col cpt1000-1 3))"
+echo "  cproftop CPU <= 20 %:                $(col cpt1000-1s1000 8) % (saturated: $(col cpt1000-1s1000L 8) %)"

@@ -3,7 +3,8 @@
 noinst_LIBRARIES += libsampler.a
 libsampler_a_SOURCES = sampler/sampler.c sampler/sampler.h \
 	sampler/aggregate.c sampler/aggregate.h sampler/idx.c sampler/idx.h \
-	sampler/profile.c sampler/profile.h sampler/unwind.h sampler/symbols.h
+	sampler/profile.c sampler/profile.h sampler/unwind.h sampler/symbols.h \
+	sampler/capture.h
 
 check_PROGRAMS += tests/unit/aggregate_test
 TESTS += tests/unit/aggregate_test
@@ -16,3 +17,6 @@ TESTS += tests/sampler/ratio.sh tests/sampler/targets.sh tests/sampler/modes.sh 
 EXTRA_DIST += tests/sampler/top.sh tests/sampler/ratio.sh \
 	tests/sampler/targets.sh tests/sampler/modes.sh tests/sampler/exitpaths.sh \
 	tests/sampler/cli.sh
+
+# sampler/mapped.c: the file behind a mapping, for its bytes (annotate).
+libsampler_a_SOURCES += sampler/mapped.c sampler/mapped.h

@@ -61,8 +61,10 @@ struct profile_thread {
 	char name[16];
 	char state; /* last state seen in /proc: R, S, D, T, Z... */
 	bool alive;
-	uint64_t cpu_ns;  /* CPU time used while profiled */
-	uint64_t wait_ns; /* time runnable, waiting for a CPU, while profiled */
+	uint64_t cpu_ns;     /* CPU time used while profiled */
+	uint64_t wait_ns;    /* time runnable, waiting for a CPU, while
+				profiled */
+	uint32_t last_stack; /* stack of its latest sample, or PROFILE_NONE */
 	const char *missing; /* --dump: why it has no stack, or NULL */
 };
 
@@ -103,9 +105,11 @@ struct profile_snapshot {
 
 	/* Health. */
 	uint64_t ticks, late_ticks;
-	uint64_t samples;	/* on_cpu + off_cpu over all counts */
-	uint64_t stops;		/* threads actually interrupted */
-	uint64_t unwind_errors; /* stacks that ended early */
+	uint64_t samples;	  /* on_cpu + off_cpu over all counts */
+	uint64_t stops;		  /* threads actually interrupted */
+	uint64_t unwind_errors;	  /* stacks that ended early */
+	uint64_t fallback_stacks; /* stacks with frames unwound without CFI
+				     (frame pointers, Go's tables) */
 	/* Stacks read from threads blocked in the kernel without stopping
 	   them, and how many of those (and of the stopped ones) ended early;
 	   calls a late interrupt would have broken with EINTR, restarted. */

@@ -16,9 +16,11 @@
 #include "attach/attach.h"
 #include "attach/procfs.h"
 #include "common/clock.h"
+#include "common/exitcodes.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "sampler/aggregate.h"
+#include "sampler/capture.h"
 #include "sampler/idx.h"
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
@@ -36,18 +38,19 @@ struct sampler_task {
 	int stat_fd, sched_fd, sys_fd;
 	uint64_t slices; /* times scheduled in, at the last look */
 	uint64_t first_run_ns, first_wait_ns;
-	uint64_t run_ns;      /* CPU time up to the last sample counted */
-	uint64_t carry_ns;    /* CPU time counted less than one period */
-	uint32_t last_stack;  /* PROFILE_NONE until sampled once */
-	uint32_t cpu_stack;   /* the last stack taken on a CPU, or NONE */
-	uint32_t owed;	      /* ticks it was asked for and not yet captured */
-	uint32_t idle_owed;   /* ticks asleep on last_stack, not counted yet */
-	uint32_t idle_second; /* the second idle_owed belongs to */
-	uint32_t idle_streak; /* looks in a row that found it unchanged */
-	uint32_t idle_skip;   /* ticks to go before the next look */
-	bool asleep;	      /* blocked at the last look, on last_stack */
-	bool seen;	      /* still listed by attach/ at this tick */
-	const char *missing;  /* --dump: why it has no stack */
+	uint64_t run_ns;       /* CPU time up to the last sample counted */
+	uint64_t carry_ns;     /* CPU time counted less than one period */
+	uint64_t off_carry_ns; /* off-CPU time counted less than one period */
+	uint32_t last_stack;   /* PROFILE_NONE until sampled once */
+	uint32_t cpu_stack;    /* the last stack taken on a CPU, or NONE */
+	uint32_t owed;	       /* ticks it was asked for and not yet captured */
+	uint32_t idle_owed;    /* ticks asleep on last_stack, not counted yet */
+	uint32_t idle_second;  /* the second idle_owed belongs to */
+	uint32_t idle_streak;  /* looks in a row that found it unchanged */
+	uint32_t idle_skip;    /* ticks to go before the next look */
+	bool asleep;	       /* blocked at the last look, on last_stack */
+	bool seen;	       /* still listed by attach/ at this tick */
+	const char *missing;   /* --dump: why it has no stack */
 };
 
 struct sampler {
@@ -75,24 +78,30 @@ struct sampler {
 	struct procfs_maps maps;
 	unsigned exec_count;
 	bool maps_dirty;
+	pid_t proc_pid; /* attach_proc_pid() at the last maps refresh */
 	const char *cmdline, *exe;
 
 	struct sampler_task *tasks;
 	size_t ntasks, cap_tasks;
 	struct idx task_idx;
 
-	struct unwind_capture *caps;
+	struct capture *caps;
 	bool *cap_in_batch; /* caps[i] was taken inside attach_sample() */
 	size_t ncaps, cap_caps;
 	pid_t *eligible;
 	bool in_batch;
 	uint32_t wait_loc; /* the "[waiting for CPU]" frame */
+	/* The stack sampler_account() counted last, as locations. */
+	uint32_t last_locs[UNWIND_MAX_FRAMES];
+	int last_n;
+	bool last_truncated;
 
 	int64_t start_ns, start_unix_ns, last_publish_ns, last_fold_second;
 	int64_t last_cpu_ns;
 	uint64_t ticks, late_ticks, samples, stops, unwind_errors;
 	uint64_t blocked_reads, blocked_truncated, blocked_retries;
 	uint64_t stopped_truncated;
+	uint64_t fallback_stacks;
 	uint64_t ticks_at_publish;
 	double hz_achieved, self_cpu;
 	uint64_t stop_ring[SAMPLER_STOP_RING];
@@ -246,10 +255,12 @@ sampler_blocked_capture(struct sampler *s, struct sampler_task *t,
 			const struct procfs_schedstat *before,
 			const struct procfs_syscall *sc)
 {
-	struct unwind_capture *c = &s->caps[s->ncaps];
+	struct capture *c = &s->caps[s->ncaps];
 	struct procfs_schedstat after;
 
 	unwind_capture_blocked(s->a, t->tid, sc->pc, sc->sp, c);
+	c->pid = attach_pid_of(s->a);
+	c->time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	/* Consistent only if it did not run between the reads. */
 	if (procfs_schedstat_fd(t->sched_fd, &after) != 0 ||
 	    after.slices != before->slices || after.run_ns != before->run_ns)
@@ -280,8 +291,12 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 	struct procfs_schedstat ss;
 	struct procfs_syscall sc;
 
-	if (t->owed > 0)
+	if (t->owed > 0) {
+		/* A leader that never stops may have called pthread_exit. */
+		if (t->owed == 3 && t->tid == attach_pid_of(s->a))
+			attach_forget_zombie(s->a, t->tid);
 		return SAMPLER_LOOK_INTERRUPT; /* still waiting for a CPU */
+	}
 	if (t->asleep && t->idle_skip > 0) {
 		t->idle_skip--;
 		sampler_idle_tick(s, t, second);
@@ -341,7 +356,9 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 	if (s->ncaps == s->cap_caps)
 		return;
 	s->cap_in_batch[s->ncaps] = s->in_batch;
-	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps++]);
+	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps]);
+	s->caps[s->ncaps].pid = attach_pid_of(s->a);
+	s->caps[s->ncaps++].time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	s->stop_ring[s->stop_n++ % SAMPLER_STOP_RING] =
 		(uint64_t)(clock_ns(CLOCK_MONOTONIC) - s->batch_ns);
 }
@@ -353,12 +370,24 @@ sampler_refresh_maps(struct sampler *s, bool force)
 	struct procfs_maps maps;
 	bool same;
 
+	/* An address in no file: new JIT code, named by a grown perf map. */
+	if ((force || s->maps_dirty) && symbols_refresh_jit(s->sy))
+		aggregate_forget_addresses(s->g);
 	if (!force && !s->maps_dirty &&
-	    attach_exec_count(s->a) == s->exec_count)
+	    attach_exec_count(s->a) == s->exec_count &&
+	    attach_proc_pid(s->a) == s->proc_pid)
 		return;
-	if (procfs_read_maps(attach_proc_pid(s->a), &maps) != 0)
+	if (attach_proc_pid(s->a) != s->proc_pid) {
+		/* The leader left (pthread_exit): read through a live thread,
+		   and name again what was looked up through the zombie. */
+		s->proc_pid = attach_proc_pid(s->a);
+		symbols_set_pid(s->sy, s->proc_pid);
+		unwind_set_pid(s->u, s->proc_pid);
+		unwind_flush(s->u);
+		aggregate_forget_addresses(s->g);
+	}
+	if (procfs_read_maps(s->proc_pid, &maps) != 0)
 		return;
-	symbols_set_pid(s->sy, attach_proc_pid(s->a));
 	same = maps.n == s->maps.n;
 	for (size_t i = 0; same && i < maps.n; i++)
 		same = maps.maps[i].start == s->maps.maps[i].start &&
@@ -396,24 +425,6 @@ sampler_location(struct sampler *s, uint64_t pc, bool is_return)
 	return aggregate_add_location(s->g, pc, is_return, frames, n, &mod);
 }
 
-/*
- * CPU time of t since its last counted sample, in sampling periods (the
- * remainder carried to the next one). now_run_ns is schedstat's run time.
- */
-static uint32_t
-sampler_cpu_periods(struct sampler *s, struct sampler_task *t,
-		    uint64_t now_run_ns)
-{
-	uint64_t period = CLOCK_NS_PER_S / s->opt.hz, n;
-
-	if (now_run_ns > t->run_ns)
-		t->carry_ns += now_run_ns - t->run_ns;
-	t->run_ns = now_run_ns;
-	n = t->carry_ns / period;
-	t->carry_ns -= n * period;
-	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-}
-
 /* The stack locs[0..n) with "[waiting for CPU]" on top, interned. */
 static uint32_t
 sampler_waiting_stack(struct sampler *s, const uint32_t *locs, int n,
@@ -427,53 +438,40 @@ sampler_waiting_stack(struct sampler *s, const uint32_t *locs, int n,
 }
 
 /*
- * Counts what a capture stands for. CPU: the time the thread actually ran
- * since its last sample (schedstat), in periods -- at this stack when it
- * was taken on a CPU, at the last stack taken on a CPU when it was taken
- * asleep (it ran before it slept; the sleeping stack only when none is
- * known). Off CPU: the tick of a blocked capture, and the ticks a thread
- * was asked for while it waited for a CPU, under a "[waiting for CPU]"
- * frame. --dump counts each capture once.
+ * Counts weight_ns of t at stack, on CPU (CAPTURE_RUNNING) or off, in
+ * sampling periods; the remainder is carried per thread and kind, so the
+ * totals stay the time measured.
  */
 static void
-sampler_count(struct sampler *s, struct sampler_task *t, uint32_t second,
-	      const uint32_t *locs, int n, bool truncated, bool blocked,
-	      bool in_batch)
+sampler_count(struct sampler *s, struct sampler_task *t, uint32_t stack,
+	      enum capture_state state, uint64_t weight_ns, uint32_t second)
 {
-	struct procfs_schedstat ss;
-	uint32_t cpu = 0, waiting = 0;
+	uint64_t period = CLOCK_NS_PER_S / s->opt.hz, n;
+	uint64_t *carry =
+		state == CAPTURE_RUNNING ? &t->carry_ns : &t->off_carry_ns;
 
-	if (s->opt.once) {
-		aggregate_count(s->g, t->last_stack, t->rec, second, !blocked);
-		s->samples++;
-		t->owed = 0;
+	*carry += weight_ns;
+	n = *carry / period;
+	*carry -= n * period;
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	if (n == 0 || stack == PROFILE_NONE)
 		return;
-	}
-	if (procfs_schedstat_fd(t->sched_fd, &ss) == 0)
-		cpu = sampler_cpu_periods(s, t, ss.run_ns);
-	if (!blocked) {
-		waiting = t->owed > 0 ? t->owed - (in_batch ? 1 : 0) : 0;
-		t->cpu_stack = t->last_stack;
-	}
-	t->owed = 0;
-	if (cpu > 0)
-		aggregate_count_n(s->g,
-				  t->cpu_stack != PROFILE_NONE ? t->cpu_stack
-							       : t->last_stack,
-				  t->rec, second, true, cpu);
-	if (blocked)
-		aggregate_count(s->g, t->last_stack, t->rec, second, false);
-	if (waiting > 0)
-		aggregate_count_n(s->g,
-				  sampler_waiting_stack(s, locs, n, truncated),
-				  t->rec, second, false, waiting);
-	s->samples += cpu + (blocked ? 1 : 0) + waiting;
+	aggregate_count_n(s->g, stack, t->rec, second, state == CAPTURE_RUNNING,
+			  (uint32_t)n);
+	s->samples += n;
 }
 
-/* Unwinds, symbolizes and counts one capture; the thread runs meanwhile. */
-static void
-sampler_account(struct sampler *s, const struct unwind_capture *c,
-		bool in_batch, uint32_t second)
+/*
+ * The consumer of every source's captures: unwinds, symbolizes and counts
+ * c (the thread runs meanwhile) as weight_ns of CPU time (running) or
+ * off-CPU time (blocked; waiting for a CPU, under a "[waiting for CPU]"
+ * frame), in units of the sampling period with the remainder carried per
+ * thread and kind. Returns the stack's id, or PROFILE_NONE for a thread
+ * the sampler does not know.
+ */
+static uint32_t
+sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 {
 	uint64_t pcs[UNWIND_MAX_FRAMES], after_signal = 0;
 	uint32_t locs[UNWIND_MAX_FRAMES];
@@ -485,7 +483,7 @@ sampler_account(struct sampler *s, const struct unwind_capture *c,
 	int n;
 
 	if (id == PROFILE_NONE)
-		return;
+		return PROFILE_NONE;
 	t = &s->tasks[id];
 	n = unwind_stack(s->u, c, pcs, UNWIND_MAX_FRAMES, &truncated,
 			 &after_signal);
@@ -501,17 +499,91 @@ sampler_account(struct sampler *s, const struct unwind_capture *c,
 	}
 	if (truncated) {
 		s->unwind_errors++;
-		if (c->blocked)
+		if (c->regs_partial)
 			s->blocked_truncated++;
 		else
 			s->stopped_truncated++;
 	}
-	if (!c->blocked)
-		s->stops++;
+	if (unwind_used_fallback(s->u))
+		s->fallback_stacks++;
 	sampler_idle_flush(s, t);
 	t->last_stack = aggregate_stack(s->g, locs, (uint32_t)n, truncated);
 	t->missing = NULL;
-	sampler_count(s, t, second, locs, n, truncated, c->blocked, in_batch);
+	sampler_count(s, t,
+		      c->state == CAPTURE_WAITING_CPU
+			      ? sampler_waiting_stack(s, locs, n, truncated)
+			      : t->last_stack,
+		      c->state, c->weight_ns, second);
+	memcpy(s->last_locs, locs, (size_t)n * sizeof(*locs));
+	s->last_n = n;
+	s->last_truncated = truncated;
+	return t->last_stack;
+}
+
+/*
+ * The ptrace source's side of the seam: completes a capture with what the
+ * tick knows of its thread and hands it to sampler_account(). CPU: the time
+ * the thread actually ran since its last sample (schedstat), at this stack
+ * when it was taken on a CPU; taken asleep, it ran before it slept: at the
+ * last stack taken on a CPU (the sleeping one only when none is known).
+ * Off CPU: one tick for a blocked capture, and the ticks a thread was
+ * asked for while it waited for a CPU. --dump counts each capture once.
+ */
+static void
+sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
+		       uint32_t second)
+{
+	uint64_t period = CLOCK_NS_PER_S / s->opt.hz, cpu_ns = 0;
+	pid_t tid = c->tid;
+	uint32_t id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid),
+			       sampler_task_eq, &tid, s);
+	struct procfs_schedstat ss;
+	struct sampler_task *t;
+	uint32_t waiting;
+
+	if (id == PROFILE_NONE)
+		return;
+	t = &s->tasks[id];
+	if (!c->regs_partial)
+		s->stops++;
+	if (s->opt.once) {
+		c->state = c->regs_partial ? CAPTURE_BLOCKED : CAPTURE_RUNNING;
+		c->weight_ns = period;
+		t->owed = 0;
+		sampler_account(s, c, second);
+		return;
+	}
+	if (procfs_schedstat_fd(t->sched_fd, &ss) == 0 && ss.run_ns > t->run_ns)
+		cpu_ns = ss.run_ns - t->run_ns;
+	if (cpu_ns > 0)
+		t->run_ns = ss.run_ns;
+	waiting = t->owed > 0 ? t->owed - (in_batch ? 1 : 0) : 0;
+	t->owed = 0;
+	if (c->regs_partial) {
+		if (cpu_ns > 0 && t->cpu_stack != PROFILE_NONE)
+			sampler_count(s, t, t->cpu_stack, CAPTURE_RUNNING,
+				      cpu_ns, second);
+		else if (cpu_ns > 0)
+			t->carry_ns += cpu_ns; /* counted at this stack */
+		c->state = CAPTURE_BLOCKED;
+		c->weight_ns = period;
+		sampler_account(s, c, second);
+		if (t->cpu_stack == PROFILE_NONE && t->carry_ns >= period)
+			sampler_count(s, t, t->last_stack, CAPTURE_RUNNING, 0,
+				      second);
+		return;
+	}
+	c->state = CAPTURE_RUNNING;
+	c->weight_ns = cpu_ns;
+	if (sampler_account(s, c, second) == PROFILE_NONE)
+		return;
+	t->cpu_stack = t->last_stack;
+	if (waiting > 0)
+		sampler_count(s, t,
+			      sampler_waiting_stack(s, s->last_locs, s->last_n,
+						    s->last_truncated),
+			      CAPTURE_WAITING_CPU, (uint64_t)waiting * period,
+			      second);
 }
 
 /*
@@ -536,7 +608,8 @@ static void
 sampler_account_all(struct sampler *s, uint32_t second)
 {
 	for (size_t i = 0; i < s->ncaps; i++)
-		sampler_account(s, &s->caps[i], s->cap_in_batch[i], second);
+		sampler_ptrace_deliver(s, &s->caps[i], s->cap_in_batch[i],
+				       second);
 	s->ncaps = 0;
 }
 
@@ -622,6 +695,7 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	snap->blocked_truncated = s->blocked_truncated;
 	snap->stopped_truncated = s->stopped_truncated;
 	snap->restarted_calls = s->a ? attach_restarted(s->a) : 0;
+	snap->fallback_stacks = s->fallback_stacks;
 	snap->memory_bytes = aggregate_bytes(s->g);
 }
 
@@ -661,6 +735,7 @@ sampler_publish_snapshot(struct sampler *s)
 	pthread_mutex_lock(&s->lock);
 	old = s->latest;
 	s->latest = snap;
+	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	profile_snapshot_unref(old);
 	sampler_kick(s->notify_fd);
@@ -707,6 +782,7 @@ sampler_do_reset(struct sampler *s)
 	s->start_unix_ns = clock_ns(CLOCK_REALTIME);
 	s->samples = s->stops = s->unwind_errors = 0;
 	s->blocked_reads = s->blocked_truncated = s->stopped_truncated = 0;
+	s->fallback_stacks = 0;
 	s->ticks = s->late_ticks = s->ticks_at_publish = 0;
 	s->stop_n = 0;
 	s->last_fold_second = 0;
@@ -789,6 +865,25 @@ sampler_wait_location(struct sampler *s)
 	s->wait_loc = aggregate_add_location(s->g, 0, false, &f, 1, NULL);
 }
 
+/* unwind_rule_fn: Go frames unwind by .gopclntab's stack-pointer deltas. */
+static enum unwind_rule
+sampler_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
+{
+	struct sampler *s = arg;
+
+	switch (symbols_go_unwind(s->sy, pc, is_return, sp_delta)) {
+	case SYMBOLS_GO_FRAME:
+		return UNWIND_RULE_SP;
+	case SYMBOLS_GO_OUTERMOST:
+		return UNWIND_RULE_OUTERMOST;
+	case SYMBOLS_GO_STOP:
+		return UNWIND_RULE_STOP;
+	case SYMBOLS_GO_NONE:
+		break;
+	}
+	return UNWIND_RULE_NONE;
+}
+
 /* Sets up the tables once attached; the target already runs traced. */
 static void
 sampler_setup(struct sampler *s)
@@ -796,9 +891,12 @@ sampler_setup(struct sampler *s)
 	pid_t pid = attach_proc_pid(s->a);
 	char *cmdline = procfs_read_cmdline(pid), *exe = procfs_read_exe(pid);
 
+	s->proc_pid = pid;
+
 	s->g = aggregate_new();
-	s->u = unwind_new(s->a);
+	s->u = unwind_new(pid);
 	s->sy = symbols_new(pid);
+	unwind_set_rule(s->u, sampler_unwind_rule, s);
 	s->cmdline = aggregate_string(s->g, cmdline ? cmdline : "?");
 	free(cmdline);
 	s->exe = aggregate_string(s->g, exe ? exe : "");
@@ -821,20 +919,42 @@ sampler_started(struct sampler *s, int rc, char *cause)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* The exit code for a failure to attach or spawn (README: Exit codes). */
+static int
+sampler_exit_code(enum attach_failure why)
+{
+	switch (why) {
+	case ATTACH_FAIL_NOPROC:
+		return CPT_EXIT_NOPROC;
+	case ATTACH_FAIL_PERM:
+		return CPT_EXIT_PERM;
+	case ATTACH_FAIL_TRACED:
+		return CPT_EXIT_TRACED;
+	case ATTACH_FAIL_BADTARGET:
+		return CPT_EXIT_BADTARGET;
+	case ATTACH_FAIL_NOTFOUND:
+		return CPT_EXIT_NOTFOUND;
+	case ATTACH_FAIL_OTHER:
+		break;
+	}
+	return CPT_EXIT_ERROR;
+}
+
 static void *
 sampler_main(void *arg)
 {
 	struct sampler *s = arg;
+	enum attach_failure why = ATTACH_FAIL_OTHER;
 	char *cause = NULL;
 	int rc;
 
 	if (s->opt.pid > 0)
-		rc = attach_pid(s->opt.pid, &s->a, &cause);
+		rc = attach_pid(s->opt.pid, &s->a, &why, &cause);
 	else
-		rc = attach_spawn(s->opt.argv, s->opt.child_output, &s->a,
+		rc = attach_spawn(s->opt.argv, s->opt.child_output, &s->a, &why,
 				  &cause);
 	if (rc != 0) {
-		sampler_started(s, rc, cause);
+		sampler_started(s, sampler_exit_code(why), cause);
 		return NULL;
 	}
 	sampler_setup(s);
@@ -857,7 +977,10 @@ sampler_main(void *arg)
 	sampler_publish_snapshot(s);
 	attach_detach(s->a);
 	s->a = NULL;
+	pthread_mutex_lock(&s->lock);
 	atomic_store(&s->done, true);
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 	sampler_kick(s->notify_fd);
 	return NULL;
 }
@@ -867,13 +990,17 @@ sampler_start(const struct sampler_options *opt, struct sampler **out,
 	      char **cause)
 {
 	struct sampler *s = xcalloc(1, sizeof(*s));
+	pthread_condattr_t ca;
 	int rc;
 
 	s->opt = *opt;
 	if (s->opt.hz == 0)
 		s->opt.hz = 99;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	s->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->notify_fd < 0 || s->wake_fd < 0)
@@ -902,6 +1029,24 @@ sampler_snapshot(struct sampler *s)
 
 	sampler_drain(s->notify_fd);
 	pthread_mutex_lock(&s->lock);
+	snap = s->latest ? profile_snapshot_ref(s->latest) : NULL;
+	pthread_mutex_unlock(&s->lock);
+	return snap;
+}
+
+struct profile_snapshot *
+sampler_snapshot_wait(struct sampler *s, const struct profile_snapshot *prev,
+		      int64_t deadline_ns)
+{
+	struct timespec ts = {(time_t)(deadline_ns / CLOCK_NS_PER_S),
+			      (long)(deadline_ns % CLOCK_NS_PER_S)};
+	struct profile_snapshot *snap;
+
+	pthread_mutex_lock(&s->lock);
+	while (prev != NULL && s->latest == prev && !atomic_load(&s->done))
+		if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) ==
+		    ETIMEDOUT)
+			break;
 	snap = s->latest ? profile_snapshot_ref(s->latest) : NULL;
 	pthread_mutex_unlock(&s->lock);
 	return snap;

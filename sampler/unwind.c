@@ -11,6 +11,7 @@
 #include "attach/procfs.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
+#include "sampler/unwind_fp.h"
 
 /*
  * How it works. unwind_capture() copies the registers and the stack of a
@@ -19,7 +20,7 @@
  * - access_mem serves the stack range from the copy and every other address
  *   from a page cache over the target's read-only and file mappings (code,
  *   .eh_frame, .eh_frame_hdr, GOT; [vdso] included), filled with
- *   attach_read(). Other memory is read live, except the thread's own stack
+ *   attach_read_pid(). Other memory is read live, except the thread's own stack
  *   beyond the copy: it has changed since the capture.
  * - find_proc_info looks the ip up in a table of loaded ELF images, each
  *   with the binary-search table of its PT_GNU_EH_FRAME read from target
@@ -58,10 +59,14 @@ struct unwind_elf {
 };
 
 struct unwind {
-	struct attach *a;
 	pid_t pid;
 	unw_addr_space_t as;
-	const struct unwind_capture *cur; /* being unwound */
+	const struct capture *cur;	     /* being unwound */
+	const struct user_regs_struct *regs; /* libunwind's first frame */
+	unwind_rule_fn rule;
+	void *rule_arg;
+	bool used_fallback; /* by the last unwind_stack() */
+	uint64_t frozen_sp; /* an interrupted stack above a signal frame */
 
 	bool maps_valid;
 	struct procfs_maps maps;
@@ -70,7 +75,6 @@ struct unwind {
 	size_t n_elfs, cap_elfs;
 
 	struct unwind_page *pages; /* UNWIND_CACHE_PAGES */
-	uint64_t fp;		   /* rbp for a blocked capture */
 };
 
 static void
@@ -78,7 +82,7 @@ unwind_maps_load(struct unwind *u)
 {
 	if (u->maps_valid)
 		return;
-	if (procfs_read_maps(attach_proc_pid(u->a), &u->maps) < 0) {
+	if (procfs_read_maps(u->pid, &u->maps) < 0) {
 		log_debug("unwind: maps of %d unreadable", (int)u->pid);
 		u->maps.maps = NULL;
 		u->maps.n = 0;
@@ -113,7 +117,7 @@ unwind_page_get(struct unwind *u, uint64_t addr)
 	m = procfs_maps_find(&u->maps, addr);
 	if (m == NULL || !unwind_map_cacheable(m))
 		return NULL;
-	if (attach_read(u->a, addr, p->data, UNWIND_PAGE) !=
+	if (attach_read_pid(u->pid, addr, p->data, UNWIND_PAGE) !=
 	    (ssize_t)UNWIND_PAGE) {
 		p->addr = 0;
 		return NULL;
@@ -351,7 +355,10 @@ unwind_get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *addr, void *arg)
 /*
  * Reads a word of anonymous writable memory from the running target (a
  * sigaltstack frame's interrupted stack, say). The mapping that holds the
- * thread's own sp is refused: beyond the copy it has changed since.
+ * thread's own sp is refused: beyond the copy it has changed since --
+ * except at and above frozen_sp, the stack a signal handler running on
+ * another stack interrupted (Go's goroutine stacks and signal stacks share
+ * the heap's mappings): its callers' frames outlive the handler.
  */
 static int
 unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val)
@@ -360,9 +367,10 @@ unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val)
 	ssize_t n;
 
 	if (m == NULL || !m->readable || unwind_map_cacheable(m) ||
-	    m == procfs_maps_find(&u->maps, u->cur->regs.rsp))
+	    (m == procfs_maps_find(&u->maps, u->cur->regs.rsp) &&
+	     (u->frozen_sp == 0 || addr < u->frozen_sp)))
 		return -1;
-	n = attach_read(u->a, addr, val, sizeof(*val));
+	n = attach_read_pid(u->pid, addr, val, sizeof(*val));
 	return n == (ssize_t)sizeof(*val) ? 0 : -1;
 }
 
@@ -371,7 +379,7 @@ unwind_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 		  int write, void *arg)
 {
 	struct unwind *u = arg;
-	const struct unwind_capture *c = u->cur;
+	const struct capture *c = u->cur;
 
 	if (write)
 		return -UNW_EINVAL;
@@ -409,10 +417,8 @@ unwind_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val,
 	if (reg < 0 || (size_t)reg >= sizeof(unwind_reg_offset) /
 					      sizeof(unwind_reg_offset[0]))
 		return -UNW_EBADREG;
-	memcpy(val, (const char *)&u->cur->regs + unwind_reg_offset[reg],
+	memcpy(val, (const char *)u->regs + unwind_reg_offset[reg],
 	       sizeof(*val));
-	if (u->cur->blocked && reg == UNW_X86_64_RBP)
-		*val = u->fp;
 	return 0;
 }
 
@@ -448,12 +454,11 @@ static unw_accessors_t unwind_accessors = {
 };
 
 struct unwind *
-unwind_new(struct attach *a)
+unwind_new(pid_t pid)
 {
 	struct unwind *u = xcalloc(1, sizeof(*u));
 
-	u->a = a;
-	u->pid = attach_pid_of(a);
+	u->pid = pid;
 	u->as = unw_create_addr_space(&unwind_accessors, 0);
 	if (u->as == NULL)
 		fatalx("unw_create_addr_space failed");
@@ -478,14 +483,14 @@ unwind_free(struct unwind *u)
 
 void
 unwind_capture(struct attach *a, pid_t tid, const struct user_regs_struct *regs,
-	       struct unwind_capture *c)
+	       struct capture *c)
 {
 	size_t got = 0;
 	ssize_t n;
 
 	c->tid = tid;
-	c->blocked = false;
 	c->regs = *regs;
+	c->regs_partial = false;
 	c->stack_start = regs->rsp - UNWIND_RED_ZONE;
 	n = attach_read(a, c->stack_start, c->stack, UNWIND_STACK_BYTES);
 	if (n > 0)
@@ -510,7 +515,7 @@ unwind_capture(struct attach *a, pid_t tid, const struct user_regs_struct *regs,
 
 void
 unwind_capture_blocked(struct attach *a, pid_t tid, uint64_t pc, uint64_t sp,
-		       struct unwind_capture *c)
+		       struct capture *c)
 {
 	struct user_regs_struct regs;
 
@@ -518,7 +523,7 @@ unwind_capture_blocked(struct attach *a, pid_t tid, uint64_t pc, uint64_t sp,
 	regs.rip = pc;
 	regs.rsp = sp;
 	unwind_capture(a, tid, &regs, c);
-	c->blocked = true;
+	c->regs_partial = true;
 }
 
 /*
@@ -547,9 +552,138 @@ unwind_has_info(struct unwind *u, uint64_t ip, bool exact)
 	return e != NULL && e->has_table;
 }
 
+/* unwind_fp_reader over the target: see unwind_read_live(). */
+static int
+unwind_fp_live(void *arg, uint64_t addr, uint64_t *val)
+{
+	struct unwind *u = arg;
+	unw_word_t w;
+
+	if (unwind_read_live(u, addr, &w) < 0)
+		return -1;
+	*val = w;
+	return 0;
+}
+
+/*
+ * A thread stopped at the first instruction of a signal handler (the
+ * kernel has just delivered a signal: under ptrace our interrupt stops it
+ * right after the signal-delivery stop) has run nothing of the handler
+ * yet: its sample belongs to the code the signal interrupted. True with r
+ * set to the interrupted registers when [sp] returns to the sigreturn
+ * trampoline (the handler has pushed nothing yet).
+ */
+static bool
+unwind_handler_entry(struct unwind *u, struct user_regs_struct *r)
+{
+	struct unwind_fp_mem mem = {u->cur, NULL, NULL};
+	struct user_regs_struct sig = u->cur->regs;
+	uint64_t ret;
+
+	if (unwind_fp_word(&mem, sig.rsp, &ret) < 0 ||
+	    !unwind_is_sigreturn(u, ret))
+		return false;
+	sig.rsp += 8;
+	if (unwind_fp_step_sigframe(&mem, &sig) < 0 ||
+	    unwind_elf_find(u, sig.rip) == NULL)
+		return false;
+	if (sig.rsp < u->cur->stack_start ||
+	    sig.rsp >= u->cur->stack_start + u->cur->stack_len)
+		u->frozen_sp = sig.rsp; /* on another stack: see read_live */
+	*r = sig;
+	return true;
+}
+
+/* Frame i's pc is exact (the innermost, or after a signal frame). */
+static bool
+unwind_exact(int i, uint64_t sfa)
+{
+	return i == 0 || (i < 64 && (sfa >> i & 1));
+}
+
+/*
+ * Unwinds frames that no CFI covers from r, the registers of the frame
+ * whose pc is pcs[*n - 1]: by the rule callback (Go's stack-pointer
+ * deltas), else by the frame-pointer chain, through signal frames, until
+ * a pc with CFI is reached. Returns 1 with r that frame's registers (its
+ * pc already in pcs) or max frames, 0 at the outermost frame, -1 when the
+ * stack cannot be followed further.
+ */
+static int
+unwind_fallback(struct unwind *u, struct user_regs_struct *r, uint64_t *pcs,
+		int *n, int max, uint64_t *sfa)
+{
+	struct unwind_fp_mem mem = {u->cur, unwind_fp_live, u};
+
+	while (*n < max) {
+		bool exact = unwind_exact(*n - 1, *sfa);
+		enum unwind_rule rule = UNWIND_RULE_NONE;
+		int32_t delta = 0;
+		uint64_t sp = r->rsp;
+		int rc;
+
+		if (u->rule != NULL)
+			rule = u->rule(u->rule_arg, r->rip, !exact, &delta);
+		if (rule == UNWIND_RULE_OUTERMOST)
+			return 0;
+		if (rule == UNWIND_RULE_STOP)
+			return -1;
+		if (rule == UNWIND_RULE_SP)
+			rc = unwind_fp_step_sp(&mem, r, delta);
+		else
+			rc = unwind_fp_step_chain(&mem, r);
+		if (rc < 0 || r->rsp <= sp)
+			return -1;
+		u->used_fallback = true;
+		if (unwind_elf_find(u, r->rip - 1) == NULL)
+			return -1; /* not code: a broken chain */
+		pcs[(*n)++] = r->rip;
+		if (*n < max && unwind_is_sigreturn(u, r->rip)) {
+			if (*n < 64)
+				*sfa |= 1ULL << *n;
+			if (unwind_fp_step_sigframe(&mem, r) < 0 ||
+			    unwind_elf_find(u, r->rip) == NULL)
+				return -1;
+			if (r->rsp < u->cur->stack_start ||
+			    r->rsp >= u->cur->stack_start + u->cur->stack_len)
+				u->frozen_sp = r->rsp;
+			pcs[(*n)++] = r->rip;
+		}
+		if (unwind_has_info(u, r->rip, unwind_exact(*n - 1, *sfa)))
+			return 1;
+	}
+	return 1;
+}
+
+/* The registers of the cursor's frame that CFI unwinding may need. */
+static void
+unwind_cursor_regs(unw_cursor_t *cursor, struct user_regs_struct *r)
+{
+	static const struct {
+		unw_regnum_t reg;
+		size_t off;
+	} regs[] = {
+		{UNW_X86_64_RBX, offsetof(struct user_regs_struct, rbx)},
+		{UNW_X86_64_RBP, offsetof(struct user_regs_struct, rbp)},
+		{UNW_X86_64_R12, offsetof(struct user_regs_struct, r12)},
+		{UNW_X86_64_R13, offsetof(struct user_regs_struct, r13)},
+		{UNW_X86_64_R14, offsetof(struct user_regs_struct, r14)},
+		{UNW_X86_64_R15, offsetof(struct user_regs_struct, r15)},
+		{UNW_REG_IP, offsetof(struct user_regs_struct, rip)},
+		{UNW_REG_SP, offsetof(struct user_regs_struct, rsp)},
+	};
+
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		unw_word_t v;
+
+		if (unw_get_reg(cursor, regs[i].reg, &v) == 0)
+			memcpy((char *)r + regs[i].off, &v, sizeof(v));
+	}
+}
+
 /* The word of the copy at addr, or false when outside it. */
 static bool
-unwind_copy_word(const struct unwind_capture *c, uint64_t addr, uint64_t *val)
+unwind_copy_word(const struct capture *c, uint64_t addr, uint64_t *val)
 {
 	if (addr < c->stack_start || addr % 8 != 0 ||
 	    c->stack_len < sizeof(*val) ||
@@ -600,7 +734,7 @@ unwind_is_return(struct unwind *u, uint64_t ret)
  * pointers above uses rbp for data).
  */
 static bool
-unwind_fp_chain(struct unwind *u, const struct unwind_capture *c, uint64_t addr)
+unwind_fp_chain(struct unwind *u, const struct capture *c, uint64_t addr)
 {
 	for (int i = 0; i < UNWIND_FP_LINKS; i++) {
 		uint64_t saved, ret;
@@ -622,7 +756,7 @@ unwind_fp_chain(struct unwind *u, const struct unwind_capture *c, uint64_t addr)
 
 /* The first address at or above sp that starts a frame-pointer chain. */
 static uint64_t
-unwind_find_fp(struct unwind *u, const struct unwind_capture *c, uint64_t sp)
+unwind_find_fp(struct unwind *u, const struct capture *c, uint64_t sp)
 {
 	uint64_t end = c->stack_start + c->stack_len, at;
 
@@ -636,36 +770,71 @@ unwind_find_fp(struct unwind *u, const struct unwind_capture *c, uint64_t sp)
 	return 0;
 }
 
-/* One unwind of u->cur into pcs; *last_sp gets the sp of the last frame. */
+/*
+ * One unwind of c from the registers start; *last_sp gets the sp of the
+ * last frame reached.
+ */
 static int
-unwind_walk(struct unwind *u, uint64_t *pcs, int max, bool *truncated,
-	    uint64_t *sfa_out, uint64_t *last_sp)
+unwind_walk(struct unwind *u, const struct capture *c,
+	    const struct user_regs_struct *start, uint64_t *pcs, int max,
+	    bool *truncated, uint64_t *signal_frame_after, uint64_t *last_sp)
 {
-	const struct unwind_capture *c = u->cur;
 	unw_cursor_t cursor;
-	unw_word_t ip = c->regs.rip, sp = c->regs.rsp, prev_ip = 0, prev_sp = 0;
+	unw_word_t ip = start->rip, sp, prev_ip = 0, prev_sp = 0;
+	struct user_regs_struct regs = *start;
 	uint64_t sfa = 0;
 	int n = 0, step = 1;
+	bool resumed = false;
 
 	*truncated = true;
-	*last_sp = sp;
+	*last_sp = start->rsp;
+	u->used_fallback = false;
+	u->frozen_sp = 0;
+	if (max <= 0)
+		return 0;
+	u->cur = c;
+	u->regs = start;
+	unwind_maps_load(u);
+	if (unwind_handler_entry(u, &regs)) {
+		u->regs = &regs; /* from the interrupted pc on */
+		ip = regs.rip;
+	}
 	if (unw_init_remote(&cursor, u->as, u) < 0) {
 		pcs[n++] = ip;
 		goto out;
 	}
 	while (n < max) {
-		bool exact = n == 0 || (n < 64 && (sfa >> n & 1));
+		bool exact;
 
 		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
-		    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0 ||
-		    (n > 0 && (ip == 0 || (ip == prev_ip && sp == prev_sp))))
+		    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0)
 			goto out;
-		pcs[n++] = ip;
-		*last_sp = sp;
-		if (n < 64 && unwind_is_sigreturn(u, ip))
-			sfa |= 1ULL << n;
-		if (!unwind_has_info(u, ip, exact))
-			goto out;
+		if (!resumed) {
+			if (n > 0 &&
+			    (ip == 0 || (ip == prev_ip && sp == prev_sp)))
+				goto out;
+			pcs[n++] = ip;
+			*last_sp = sp;
+			if (n < 64 && unwind_is_sigreturn(u, ip))
+				sfa |= 1ULL << n;
+		}
+		resumed = false;
+		exact = unwind_exact(n - 1, sfa);
+		if (!unwind_has_info(u, ip, exact)) {
+			if (unwind_elf_find(u, exact ? ip : ip - 1) == NULL)
+				goto out;
+			regs = *u->regs;
+			unwind_cursor_regs(&cursor, &regs);
+			step = unwind_fallback(u, &regs, pcs, &n, max, &sfa);
+			if (step <= 0 || n >= max)
+				break;
+			u->regs = &regs;
+			if (unw_init_remote(&cursor, u->as, u) < 0)
+				goto out;
+			resumed = true;
+			prev_ip = 0;
+			continue;
+		}
 		prev_ip = ip;
 		prev_sp = sp;
 		step = unw_step(&cursor);
@@ -674,45 +843,62 @@ unwind_walk(struct unwind *u, uint64_t *pcs, int max, bool *truncated,
 	}
 	*truncated = step != 0; /* > 0: frames beyond max */
 out:
-	*sfa_out = sfa;
+	u->cur = NULL;
+	u->regs = NULL;
+	if (signal_frame_after != NULL)
+		*signal_frame_after = sfa;
 	return n;
 }
 
 int
-unwind_stack(struct unwind *u, const struct unwind_capture *c, uint64_t *pcs,
-	     int max, bool *truncated, uint64_t *signal_frame_after)
+unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
+	     bool *truncated, uint64_t *signal_frame_after)
 {
-	uint64_t sfa = 0, last_sp = 0, fp;
-	int n;
+	uint64_t last_sp = 0, fp, pcs2[UNWIND_MAX_FRAMES], sfa2 = 0;
+	struct user_regs_struct regs;
+	bool trunc2, fallback;
+	int n, n2;
 
-	*truncated = true;
-	if (max <= 0)
-		return 0;
-	u->cur = c;
-	u->fp = 0;
-	unwind_maps_load(u);
-	n = unwind_walk(u, pcs, max, truncated, &sfa, &last_sp);
-	if (c->blocked && (fp = unwind_find_fp(u, c, last_sp)) != 0) {
-		uint64_t pcs2[UNWIND_MAX_FRAMES], sfa2 = 0;
-		bool trunc2;
-		int n2;
-
-		u->fp = fp;
-		n2 = unwind_walk(u, pcs2,
-				 max < UNWIND_MAX_FRAMES ? max
-							 : UNWIND_MAX_FRAMES,
-				 &trunc2, &sfa2, &last_sp);
-		if (n2 > n || (n2 == n && *truncated && !trunc2)) {
-			memcpy(pcs, pcs2, (size_t)n2 * sizeof(*pcs));
-			n = n2;
-			*truncated = trunc2;
-			sfa = sfa2;
-		}
+	n = unwind_walk(u, c, &c->regs, pcs, max, truncated, signal_frame_after,
+			&last_sp);
+	if (!c->regs_partial || max <= 0 ||
+	    (fp = unwind_find_fp(u, c, last_sp)) == 0)
+		return n;
+	/* A blocked thread's rbp is unknown: again with the one found. */
+	fallback = u->used_fallback;
+	regs = c->regs;
+	regs.rbp = fp;
+	n2 = unwind_walk(u, c, &regs, pcs2,
+			 max < UNWIND_MAX_FRAMES ? max : UNWIND_MAX_FRAMES,
+			 &trunc2, &sfa2, &last_sp);
+	if (n2 > n || (n2 == n && *truncated && !trunc2)) {
+		memcpy(pcs, pcs2, (size_t)n2 * sizeof(*pcs));
+		*truncated = trunc2;
+		if (signal_frame_after != NULL)
+			*signal_frame_after = sfa2;
+		return n2;
 	}
-	u->cur = NULL;
-	if (signal_frame_after != NULL)
-		*signal_frame_after = sfa;
+	u->used_fallback = fallback;
 	return n;
+}
+
+void
+unwind_set_pid(struct unwind *u, pid_t pid)
+{
+	u->pid = pid;
+}
+
+void
+unwind_set_rule(struct unwind *u, unwind_rule_fn fn, void *arg)
+{
+	u->rule = fn;
+	u->rule_arg = arg;
+}
+
+bool
+unwind_used_fallback(const struct unwind *u)
+{
+	return u->used_fallback;
 }
 
 void
