@@ -46,6 +46,7 @@ struct main_options {
 	int top; /* rows for --top; 0 = no table */
 	bool dump, wall, headless, stats;
 	const char *script;
+	const char *base; /* --base: the live screen's diff base */
 	const char **source_paths;
 	size_t nsource_paths;
 	struct filter filter;	  /* --top: mode, focus and hide */
@@ -87,6 +88,8 @@ main_usage(FILE *f)
 	      "once (default 16)\n"
 	      "      --script FILE     TUI keys from FILE, screens dumped to "
 	      "stdout (tests)\n"
+	      "      --base FILE       live screen: a Δflat% column against "
+	      "this pprof profile\n"
 	      "\n"
 	      "Without -d, --top or --dump cproftop shows the live screen "
 	      "(press ? there).\n"
@@ -193,6 +196,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_CHILD_OUTPUT,
 		OPT_STATS,
 		OPT_SCRIPT,
+		OPT_BASE,
 		OPT_SOURCE_PATH,
 		OPT_FOCUS,
 		OPT_HIDE,
@@ -210,6 +214,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"child-output", required_argument, NULL, OPT_CHILD_OUTPUT},
 		{"stats", no_argument, NULL, OPT_STATS},
 		{"script", required_argument, NULL, OPT_SCRIPT},
+		{"base", required_argument, NULL, OPT_BASE},
 		{"source-path", required_argument, NULL, OPT_SOURCE_PATH},
 		{"focus", required_argument, NULL, OPT_FOCUS},
 		{"hide", required_argument, NULL, OPT_HIDE},
@@ -271,6 +276,9 @@ main_parse(int argc, char **argv, struct main_options *o)
 			break;
 		case OPT_SCRIPT:
 			o->script = optarg;
+			break;
+		case OPT_BASE:
+			o->base = optarg;
 			break;
 		case OPT_FOCUS:
 		case OPT_HIDE:
@@ -607,6 +615,7 @@ main_tui(const struct main_options *o, struct sampler *s, int sigfd)
 		.source_paths = o->source_paths,
 		.nsource_paths = o->nsource_paths,
 		.script = o->script,
+		.base = o->base,
 	};
 	struct profile_snapshot *snap;
 	int rc = tui_run(s, &to, sigfd);

@@ -146,6 +146,9 @@ tui_draw_view_line(struct tui *t)
 			  t->shown->nthreads);
 	tui_field("  Sort ", "%s%s", sorts[t->filter.sort],
 		  t->filter.reverse ? " (reversed)" : "");
+	if (t->base.what != NULL)
+		tui_field("  Base ", "%s (%" PRIu64 " samples)", t->base.what,
+			  t->base.total);
 	if (t->screen == TUI_SCREEN_TOP && tt->ndropped > 0)
 		tui_field("  Hidden ",
 			  "%zu %s%s under %" PRIu64 " sample%s (* shows)",

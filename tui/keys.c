@@ -328,6 +328,17 @@ static const struct keys_entry keys_table[] = {
 	 "back",
 	 ACT_BACK},
 
+	/* diff */
+	{ON(TOP),
+	 {'b'},
+	 "b",
+	 NULL,
+	 0,
+	 KEYS_SEC_TOP,
+	 "mark now as the diff base (a Δflat% column: flat% now minus in "
+	 "the base); b again drops it",
+	 ACT_BASE},
+
 	/* the table */
 	{ON(TOP),
 	 {'\n', '\r', KEY_ENTER},

@@ -78,6 +78,8 @@ enum tui_action {
 	ACT_ZOOM_OUT,
 	/* annotate */
 	ACT_ANNOTATE,
+	/* diff */
+	ACT_BASE,
 	/* search */
 	ACT_SEARCH,
 	ACT_SEARCH_NEXT,

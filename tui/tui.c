@@ -441,6 +441,7 @@ tui_free(struct tui *t)
 	tree_screen_free(&t->tree);
 	flame_screen_free(&t->flame);
 	annotate_screen_free(&t->annotate);
+	diff_free(&t->base);
 	free(t->start_dir);
 	filter_free(&t->filter);
 	profile_snapshot_unref(t->shown);
@@ -458,6 +459,12 @@ tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
 		log_warn("%s", cause);
 		free(cause);
 		return CPT_EXIT_ERROR;
+	}
+	if (o->base != NULL && diff_load(o->base, &t.base, &cause) != 0) {
+		log_warn("--base: %s", cause);
+		free(cause);
+		script_free(&sc);
+		return CPT_EXIT_USAGE;
 	}
 	if (crt_init(o->script != NULL, &cause) != 0) {
 		log_warn("%s", cause);

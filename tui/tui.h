@@ -17,7 +17,8 @@ struct tui_options {
 	/* `s` writes here, or when NULL to cproftop-YYYYmmdd-HHMMSS.pb.gz in
 	   the current directory. */
 	const char *output;
-	bool wall;			 /* start in wall mode (else CPU) */
+	bool wall;	  /* start in wall mode (else CPU) */
+	const char *base; /* --base FILE.pb.gz: the diff base, or NULL */
 	const char *const *source_paths; /* for the source view */
 	size_t nsource_paths;
 	/* Scripted mode (like tig's TIG_SCRIPT): keys are read from this file
