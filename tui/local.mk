@@ -10,7 +10,7 @@ libtui_a_SOURCES = tui/tui.h tui/tui-int.h tui/tui.c tui/crt.c tui/crt.h \
 
 # Tests: a screen over a hand-built profile (deterministic scripted dumps),
 # a unit test of the text fitting, and tmux-driven tests of the real thing.
-TUI_TEST_LIBS = libtui.a $(VIEWS_LIB) libsampler.a libcommon.a $(DEP_LIBS)
+TUI_TEST_LIBS = libtui.a $(VIEWS_LIB) libsampler.a libattach.a libcommon.a $(DEP_LIBS)
 check_PROGRAMS += tests/tui/tui-fake tests/tui/text-test
 tests_tui_tui_fake_SOURCES = tests/tui/tui-fake.c
 tests_tui_tui_fake_LDADD = $(TUI_TEST_LIBS)

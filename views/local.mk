@@ -18,7 +18,7 @@ views/%.pb-c.c views/%.pb-c.h: views/%.proto
 	$(PROTOC_C) --proto_path=$(<D) --c_out=views $<
 
 # Unit tests on hand-built snapshots (tests/unit/views_fixture.h).
-VIEWS_TEST_LIBS = libviews.a libsampler.a libcommon.a $(PROTOBUF_C_LIBS) \
+VIEWS_TEST_LIBS = libviews.a libsampler.a libattach.a libcommon.a $(PROTOBUF_C_LIBS) \
 	$(ZLIB_LIBS)
 VIEWS_UNIT_TESTS = tests/unit/views_top_test tests/unit/views_filter_test \
 	tests/unit/views_threads_test tests/unit/views_peek_test \
