@@ -289,6 +289,9 @@ source_screen_action(struct tui *t, enum tui_action a)
 				    ss->peek.ncallers + ss->peek.ncallees > 0;
 		ss->lines.focused = !ss->edges.focused;
 		return TUI_REDRAW;
+	case ACT_ANNOTATE:
+		annotate_screen_open(t, ss->function);
+		return TUI_REBUILD;
 	case ACT_HOTTEST:
 		ss->to_hottest = true;
 		source_screen_reselect(ss);
