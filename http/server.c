@@ -233,6 +233,11 @@ http_profile(struct http_server *h, struct MHD_Connection *c,
 	}
 	s1 = http_fresh(h);
 	delta_view(s0, s1, &view, &counts);
+	log_debug("http: %s %ld s: %lld..%lld ns, %u -> %u counts, %u in the "
+		  "window",
+		  name, secs, (long long)s0->duration_ns,
+		  (long long)s1->duration_ns, s0->ncounts, s1->ncounts,
+		  view.ncounts);
 	filter_init(&f);
 	f.mode = mode;
 	pprof_encode_gzip(&view, &f, &buf, &len);
