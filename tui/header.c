@@ -197,6 +197,8 @@ tui_draw_header(struct tui *t, bool full)
 			     : 0.0);
 	if (s->fallback_stacks > 0)
 		tui_field("  No CFI ", "%" PRIu64, s->fallback_stacks);
+	if (s->copy_short_stacks > 0)
+		tui_field("  Too deep ", "%" PRIu64, s->copy_short_stacks);
 	if (s->debuginfod_pending > 0 || s->debuginfod_failed > 0)
 		tui_field("  debuginfod ",
 			  "%" PRIu32 " pending %" PRIu32 " failed",
