@@ -46,7 +46,8 @@ struct main_options {
 	int top; /* rows for --top; 0 = no table */
 	bool dump, wall, headless, stats;
 	const char *script;
-	const char *base; /* --base: the live screen's diff base */
+	const char *base;	  /* --base: the live screen's diff base */
+	unsigned refresh, window; /* --refresh, --window (live screen) */
 	const char **source_paths;
 	size_t nsource_paths;
 	struct filter filter;	  /* --top: mode, focus and hide */
@@ -90,6 +91,10 @@ main_usage(FILE *f)
 	      "stdout (tests)\n"
 	      "      --base FILE       live screen: a Δflat% column against "
 	      "this pprof profile\n"
+	      "      --refresh SECS    live screen: a new screen every SECS "
+	      "(1-60, default 1)\n"
+	      "      --window SECS     live screen: the `w` window (1-3600, "
+	      "default 5)\n"
 	      "\n"
 	      "Without -d, --top or --dump cproftop shows the live screen "
 	      "(press ? there).\n"
@@ -197,6 +202,8 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_STATS,
 		OPT_SCRIPT,
 		OPT_BASE,
+		OPT_REFRESH,
+		OPT_WINDOW,
 		OPT_SOURCE_PATH,
 		OPT_FOCUS,
 		OPT_HIDE,
@@ -215,6 +222,8 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"stats", no_argument, NULL, OPT_STATS},
 		{"script", required_argument, NULL, OPT_SCRIPT},
 		{"base", required_argument, NULL, OPT_BASE},
+		{"refresh", required_argument, NULL, OPT_REFRESH},
+		{"window", required_argument, NULL, OPT_WINDOW},
 		{"source-path", required_argument, NULL, OPT_SOURCE_PATH},
 		{"focus", required_argument, NULL, OPT_FOCUS},
 		{"hide", required_argument, NULL, OPT_HIDE},
@@ -279,6 +288,18 @@ main_parse(int argc, char **argv, struct main_options *o)
 			break;
 		case OPT_BASE:
 			o->base = optarg;
+			break;
+		case OPT_REFRESH:
+			if (main_int(optarg, 1, 60, &n) != 0)
+				return main_bad("--refresh (1-60 seconds)",
+						optarg);
+			o->refresh = (unsigned)n;
+			break;
+		case OPT_WINDOW:
+			if (main_int(optarg, 1, 3600, &n) != 0)
+				return main_bad("--window (1-3600 seconds)",
+						optarg);
+			o->window = (unsigned)n;
 			break;
 		case OPT_FOCUS:
 		case OPT_HIDE:
@@ -618,6 +639,8 @@ main_tui(const struct main_options *o, struct sampler *s, int sigfd)
 		.nsource_paths = o->nsource_paths,
 		.script = o->script,
 		.base = o->base,
+		.refresh = o->refresh,
+		.window = o->window,
 	};
 	struct profile_snapshot *snap;
 	int rc = tui_run(s, &to, sigfd);

@@ -213,6 +213,8 @@ tui_draw_header(struct tui *t, bool full)
 			  t->filter.window_seconds);
 	else
 		tui_field("  Scope ", "cumulative");
+	if (t->refresh > 1)
+		tui_field("  Refresh ", "%u s", t->refresh);
 	tui_field("  cproftop CPU ", "%.1f%%", 100.0 * s->self_cpu);
 	move(3, 0);
 	tui_draw_view_line(t);
