@@ -199,9 +199,15 @@ tui_draw_header(struct tui *t, bool full)
 		  s->samples ? 100.0 * (double)s->unwind_errors /
 				       (double)s->samples
 			     : 0.0);
+	if (s->backend != NULL && strcmp(s->backend, "perf") == 0)
+		tui_field("  Lost ", "%" PRIu64, s->lost);
 	tui_field("  Time ", "%s", elapsed);
 	move(2, 0);
-	tui_field("Rate ", "%" PRIu32 "/%.1f Hz", s->hz, s->hz_achieved);
+	if (s->backend != NULL && strcmp(s->backend, "perf") == 0)
+		tui_field("Rate ", "%" PRIu32 " Hz of CPU time", s->hz);
+	else
+		tui_field("Rate ", "%" PRIu32 "/%.1f Hz", s->hz,
+			  s->hz_achieved);
 	tui_field("  Mode ", "%s",
 		  t->filter.mode == FILTER_MODE_WALL ? "wall" : "CPU");
 	if (t->filter.windowed)
@@ -210,6 +216,8 @@ tui_draw_header(struct tui *t, bool full)
 	else
 		tui_field("  Scope ", "cumulative");
 	tui_field("  cproftop CPU ", "%.1f%%", 100.0 * s->self_cpu);
+	if (s->backend != NULL)
+		tui_field("  Backend ", "%s", s->backend);
 	move(3, 0);
 	tui_draw_view_line(t);
 	return 4;
