@@ -27,10 +27,12 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/escape.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
 #include "common/outfile.h"
 #include "common/xmalloc.h"
+#include "http/http.h"
 #include "sampler/sampler.h"
 #include "tui/tui.h"
 #include "views/filter.h"
@@ -46,7 +48,8 @@ struct main_options {
 	const char *script;
 	const char **source_paths;
 	size_t nsource_paths;
-	struct filter filter; /* --top: mode, focus and hide */
+	struct filter filter;	  /* --top: mode, focus and hide */
+	struct http_options http; /* --http: listen NULL when off */
 };
 
 static void
@@ -82,6 +85,10 @@ main_usage(FILE *f)
 	      "      --source-path P   where to look for source files: a "
 	      "directory, or FROM=TO\n"
 	      "                        to rewrite a path prefix (repeatable)\n"
+	      "      --http [HOST:]PORT  serve Go's /debug/pprof/ "
+	      "profiles (HOST 127.0.0.1)\n"
+	      "      --http-max-profiles N  profile requests served at "
+	      "once (default 16)\n"
 	      "      --script FILE     TUI keys from FILE, screens dumped to "
 	      "stdout (tests)\n"
 	      "\n"
@@ -160,7 +167,7 @@ main_top_arg(int argc, char **argv)
 static int
 main_bad(const char *what, const char *arg)
 {
-	fprintf(stderr, "cproftop: invalid %s: '%s'\n", what, arg);
+	log_warn("invalid %s: '%s'", what, arg);
 	return CPT_EXIT_USAGE;
 }
 
@@ -173,8 +180,7 @@ main_regex(struct main_options *o, bool focus, const char *re)
 		       : filter_set_hide(&o->filter, re, &cause);
 
 	if (rc != 0) {
-		fprintf(stderr, "cproftop: invalid --%s: %s\n",
-			focus ? "focus" : "hide", cause);
+		log_warn("invalid --%s: %s", focus ? "focus" : "hide", cause);
 		free(cause);
 	}
 	return rc;
@@ -210,6 +216,8 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_HIDE,
 		OPT_BACKEND,
 		OPT_STACK_SIZE,
+		OPT_HTTP,
+		OPT_HTTP_MAX,
 	};
 	static const struct option longopts[] = {
 		{"pid", required_argument, NULL, 'p'},
@@ -227,11 +235,14 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"hide", required_argument, NULL, OPT_HIDE},
 		{"backend", required_argument, NULL, OPT_BACKEND},
 		{"stack-size", required_argument, NULL, OPT_STACK_SIZE},
+		{"http", required_argument, NULL, OPT_HTTP},
+		{"http-max-profiles", required_argument, NULL, OPT_HTTP_MAX},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *arg;
+	char *cause;
 	long long n;
 	int c;
 
@@ -306,6 +317,20 @@ main_parse(int argc, char **argv, struct main_options *o)
 					optarg);
 			o->sampler.stack_bytes = (uint32_t)n & ~7U;
 			break;
+		case OPT_HTTP:
+			if (http_check_listen(optarg, &cause) != 0) {
+				fprintf(stderr, "cproftop: %s\n", cause);
+				free(cause);
+				return CPT_EXIT_USAGE;
+			}
+			o->http.listen = optarg;
+			break;
+		case OPT_HTTP_MAX:
+			if (main_int(optarg, 1, 1000, &n) != 0)
+				return main_bad("--http-max-profiles (1-1000)",
+						optarg);
+			o->http.max_profiles = (unsigned)n;
+			break;
 		case OPT_SOURCE_PATH:
 			o->source_paths = xreallocarray(o->source_paths,
 							o->nsource_paths + 1,
@@ -330,6 +355,16 @@ main_parse(int argc, char **argv, struct main_options *o)
 		main_usage(stderr);
 		return CPT_EXIT_USAGE;
 	}
+	if (o->http.listen != NULL && o->dump) {
+		fputs("cproftop: --http serves while sampling; not with "
+		      "--dump\n",
+		      stderr);
+		return CPT_EXIT_USAGE;
+	}
+	/* --http without a terminal: serve until SIGINT/SIGTERM (or -d). */
+	if (o->http.listen != NULL && o->script == NULL &&
+	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+		o->headless = true;
 	return -1;
 }
 
@@ -388,7 +423,10 @@ main_wait(struct sampler *s, int sigfd, double duration)
 	return 0;
 }
 
-/* Prints one location's inline chain, innermost first, eu-stack style. */
+/*
+ * Prints one location's inline chain, innermost first, eu-stack style.
+ * Names and files come from the target: escaped (common/escape.h).
+ */
 static void
 main_dump_location(const struct profile_snapshot *s, uint32_t loc, int *frame)
 {
@@ -399,12 +437,16 @@ main_dump_location(const struct profile_snapshot *s, uint32_t loc, int *frame)
 		const struct profile_function *fn = &s->functions[ln->function];
 		const char *file = fn->file ? strrchr(fn->file, '/') : NULL;
 
-		printf("#%-2d 0x%016llx %s%s", (*frame)++,
-		       (unsigned long long)l->address, fn->name,
-		       i + 1 < l->nlines ? " (inlined)" : "");
-		if (fn->file != NULL)
-			printf(" at %s:%d", file ? file + 1 : fn->file,
-			       ln->line);
+		printf("#%-2d 0x%016llx ", (*frame)++,
+		       (unsigned long long)l->address);
+		escape_fputs(fn->name, stdout);
+		if (i + 1 < l->nlines)
+			fputs(" (inlined)", stdout);
+		if (fn->file != NULL) {
+			fputs(" at ", stdout);
+			escape_fputs(file ? file + 1 : fn->file, stdout);
+			printf(":%d", ln->line);
+		}
 		putchar('\n');
 	}
 }
@@ -416,8 +458,9 @@ main_dump(const struct profile_snapshot *s)
 	for (uint32_t t = 0; t < s->nthreads; t++) {
 		const struct profile_thread *th = &s->threads[t];
 
-		printf("Thread %d \"%s\" (%c):\n", th->tid, th->name,
-		       th->state);
+		printf("Thread %d \"", th->tid);
+		escape_fputs(th->name, stdout);
+		printf("\" (%c):\n", th->state);
 		for (uint32_t c = 0; c < s->ncounts; c++) {
 			const struct profile_stack *st;
 			int frame = 0;
@@ -458,7 +501,7 @@ main_output(const struct main_options *o, const struct profile_snapshot *s)
 	if (o->output != NULL) {
 		pprof_encode_gzip(s, &o->filter, &buf, &len);
 		if (outfile_write(o->output, buf, len, &cause) != 0) {
-			fprintf(stderr, "cproftop: %s\n", cause);
+			log_warn("%s", cause);
 			free(cause);
 			rc = CPT_EXIT_OUTPUT;
 		}
@@ -514,11 +557,13 @@ main_stats(const struct profile_snapshot *s, double elapsed)
 	fprintf(stderr,
 		"cproftop: stats samples=%llu stops=%llu ticks=%llu "
 		"late_ticks=%llu threads=%u unwind_errors=%llu "
+		"fallback_stacks=%llu "
 		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
 		"rss_kb=%ld tables_kb=%llu seconds=%.2f backend=%s lost=%llu\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
 		s->nthreads, (unsigned long long)s->unwind_errors,
+		(unsigned long long)s->fallback_stacks,
 		(double)s->stop_ns_p50 / 1e3, (double)s->stop_ns_p99 / 1e3,
 		elapsed > 0 ? 100 * cpu / elapsed : 0, ru.ru_maxrss,
 		(unsigned long long)s->memory_bytes / 1024, elapsed,
@@ -625,6 +670,7 @@ static int
 main_run(struct main_options *o)
 {
 	struct sampler *s;
+	struct http_server *h = NULL;
 	char *cause = NULL;
 	int rc, sigfd;
 
@@ -633,14 +679,41 @@ main_run(struct main_options *o)
 	if (o->sampler.child_output == NULL)
 		o->sampler.child_output =
 			o->headless ? "/dev/stderr" : "/dev/null";
-	rc = sampler_start(&o->sampler, &s, &cause);
+	/* the live screen needs a terminal that can draw it: say so before
+	   touching the target */
+	if (!o->headless && o->script == NULL &&
+	    tui_check_terminal(&cause) != 0) {
+		log_warn("%s", cause);
+		free(cause);
+		close(sigfd);
+		log_close();
+		return CPT_EXIT_ERROR;
+	}
+	/* The port first: a busy one never costs the target an attach. */
+	rc = o->http.listen != NULL ? http_listen(&o->http, &h, &cause) : 0;
 	if (rc != 0) {
 		fprintf(stderr, "cproftop: %s\n", cause);
 		free(cause);
+		return CPT_EXIT_HTTP;
+	}
+	rc = sampler_start(&o->sampler, &s, &cause);
+	if (rc != 0) {
+		log_warn("%s", cause);
+		free(cause);
+		http_free(h);
 		return rc;
 	}
 	main_crash_setup();
-	rc = o->headless ? main_headless(o, s, sigfd) : main_tui(o, s, sigfd);
+	if (h != NULL && http_serve(h, s, &cause) != 0) {
+		fprintf(stderr, "cproftop: %s\n", cause);
+		free(cause);
+		rc = CPT_EXIT_HTTP;
+	} else {
+		rc = o->headless ? main_headless(o, s, sigfd)
+				 : main_tui(o, s, sigfd);
+	}
+	sampler_stop(s);
+	http_free(h); /* before sampler_free: snapshots borrow its strings */
 	sampler_free(s);
 	close(sigfd);
 	log_close();

@@ -2,9 +2,11 @@
 # perf record, and the bare ptrace floor, side by side in one run.
 noinst_PROGRAMS += bench/floor
 bench_floor_SOURCES = bench/floor.c
-EXTRA_DIST += bench/run.sh
+EXTRA_DIST += bench/run.sh bench/perf.sh
 
 bench: all bench/floor$(EXEEXT)
 	$(MAKE) $(AM_MAKEFLAGS) tests/workloads/ratio tests/workloads/ratio-nofp
-	$(SHELL) $(top_srcdir)/bench/run.sh $(abs_top_builddir)
+	CPROFTOP_BACKEND=ptrace $(SHELL) $(top_srcdir)/bench/run.sh \
+		$(abs_top_builddir)
+	$(SHELL) $(top_srcdir)/bench/perf.sh $(abs_top_builddir)
 .PHONY: bench

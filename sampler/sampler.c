@@ -93,6 +93,7 @@ struct sampler {
 	int64_t start_ns, start_unix_ns, last_publish_ns, last_fold_second;
 	int64_t last_cpu_ns;
 	uint64_t ticks, late_ticks, samples, stops, unwind_errors;
+	uint64_t fallback_stacks;
 	uint64_t ticks_at_publish;
 	double hz_achieved, self_cpu;
 	uint64_t stop_ring[SAMPLER_STOP_RING];
@@ -362,6 +363,8 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 	}
 	if (truncated)
 		s->unwind_errors++;
+	if (unwind_used_fallback(s->u))
+		s->fallback_stacks++;
 	t->last_stack = aggregate_stack(s->g, locs, (uint32_t)n, truncated);
 	t->carry_ns += c->weight_ns;
 	n_periods = t->carry_ns / period;
@@ -502,6 +505,7 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	snap->samples = s->samples;
 	snap->stops = s->stops;
 	snap->unwind_errors = s->unwind_errors;
+	snap->fallback_stacks = s->fallback_stacks;
 	snap->memory_bytes = aggregate_bytes(s->g);
 }
 
@@ -560,6 +564,7 @@ sampler_publish_snapshot(struct sampler *s)
 	pthread_mutex_lock(&s->lock);
 	old = s->latest;
 	s->latest = snap;
+	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	profile_snapshot_unref(old);
 	sampler_kick(s->notify_fd);
@@ -600,6 +605,7 @@ sampler_do_reset(struct sampler *s)
 	s->start_ns = clock_ns(CLOCK_MONOTONIC);
 	s->start_unix_ns = clock_ns(CLOCK_REALTIME);
 	s->samples = s->stops = s->unwind_errors = 0;
+	s->fallback_stacks = 0;
 	s->ticks = s->late_ticks = s->ticks_at_publish = 0;
 	s->stop_n = 0;
 	s->last_fold_second = 0;
@@ -917,6 +923,25 @@ perf:
 	return 0;
 }
 
+/* unwind_rule_fn: Go frames unwind by .gopclntab's stack-pointer deltas. */
+static enum unwind_rule
+sampler_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
+{
+	struct sampler *s = arg;
+
+	switch (symbols_go_unwind(s->sy, pc, is_return, sp_delta)) {
+	case SYMBOLS_GO_FRAME:
+		return UNWIND_RULE_SP;
+	case SYMBOLS_GO_OUTERMOST:
+		return UNWIND_RULE_OUTERMOST;
+	case SYMBOLS_GO_STOP:
+		return UNWIND_RULE_STOP;
+	case SYMBOLS_GO_NONE:
+		break;
+	}
+	return UNWIND_RULE_NONE;
+}
+
 /* Sets up the tables once attached; the target already runs traced. */
 static void
 sampler_setup(struct sampler *s)
@@ -927,6 +952,7 @@ sampler_setup(struct sampler *s)
 	s->g = aggregate_new();
 	s->u = unwind_new(pid);
 	s->sy = symbols_new(pid);
+	unwind_set_rule(s->u, sampler_unwind_rule, s);
 	s->cmdline = aggregate_string(s->g, cmdline ? cmdline : "?");
 	free(cmdline);
 	s->exe = aggregate_string(s->g, exe ? exe : "");
@@ -998,7 +1024,10 @@ sampler_main(void *arg)
 	s->a = NULL;
 	source_perf_close(s->perf);
 	s->perf = NULL;
+	pthread_mutex_lock(&s->lock);
 	atomic_store(&s->done, true);
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 	sampler_kick(s->notify_fd);
 	return NULL;
 }
@@ -1008,13 +1037,17 @@ sampler_start(const struct sampler_options *opt, struct sampler **out,
 	      char **cause)
 {
 	struct sampler *s = xcalloc(1, sizeof(*s));
+	pthread_condattr_t ca;
 	int rc;
 
 	s->opt = *opt;
 	if (s->opt.hz == 0)
 		s->opt.hz = 99;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	s->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->notify_fd < 0 || s->wake_fd < 0)
@@ -1043,6 +1076,24 @@ sampler_snapshot(struct sampler *s)
 
 	sampler_drain(s->notify_fd);
 	pthread_mutex_lock(&s->lock);
+	snap = s->latest ? profile_snapshot_ref(s->latest) : NULL;
+	pthread_mutex_unlock(&s->lock);
+	return snap;
+}
+
+struct profile_snapshot *
+sampler_snapshot_wait(struct sampler *s, const struct profile_snapshot *prev,
+		      int64_t deadline_ns)
+{
+	struct timespec ts = {(time_t)(deadline_ns / CLOCK_NS_PER_S),
+			      (long)(deadline_ns % CLOCK_NS_PER_S)};
+	struct profile_snapshot *snap;
+
+	pthread_mutex_lock(&s->lock);
+	while (prev != NULL && s->latest == prev && !atomic_load(&s->done))
+		if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) ==
+		    ETIMEDOUT)
+			break;
 	snap = s->latest ? profile_snapshot_ref(s->latest) : NULL;
 	pthread_mutex_unlock(&s->lock);
 	return snap;
