@@ -196,6 +196,10 @@ tui_draw_header(struct tui *t, bool full)
 		tui_field("  No CFI ", "%" PRIu64, s->fallback_stacks);
 	if (s->backend != NULL && strcmp(s->backend, "perf") == 0)
 		tui_field("  Lost ", "%" PRIu64, s->lost);
+	if (s->debuginfod_pending > 0 || s->debuginfod_failed > 0)
+		tui_field("  debuginfod ",
+			  "%" PRIu32 " pending %" PRIu32 " failed",
+			  s->debuginfod_pending, s->debuginfod_failed);
 	tui_field("  Time ", "%s", elapsed);
 	move(2, 0);
 	if (s->backend != NULL && strcmp(s->backend, "perf") == 0)

@@ -6,7 +6,7 @@ libviews_a_SOURCES = views/filter.c views/filter.h views/hash.c views/hash.h \
 	views/threads.c views/threads.h views/peek.c views/peek.h \
 	views/source.c views/source.h views/report.c views/report.h \
 	views/pprof.c views/pprof.h views/delta.c views/delta.h \
-	views/tree.c views/tree.h
+	views/tree.c views/tree.h views/annotate.c views/annotate.h
 nodist_libviews_a_SOURCES = views/profile.pb-c.c views/profile.pb-c.h
 EXTRA_DIST += views/profile.proto
 
@@ -18,7 +18,7 @@ views/%.pb-c.c views/%.pb-c.h: views/%.proto
 	$(PROTOC_C) --proto_path=$(<D) --c_out=views $<
 
 # Unit tests on hand-built snapshots (tests/unit/views_fixture.h).
-VIEWS_TEST_LIBS = libviews.a libsampler.a libcommon.a $(PROTOBUF_C_LIBS) \
+VIEWS_TEST_LIBS = libviews.a libsampler.a libattach.a libcommon.a $(PROTOBUF_C_LIBS) \
 	$(ZLIB_LIBS)
 VIEWS_UNIT_TESTS = tests/unit/views_top_test tests/unit/views_filter_test \
 	tests/unit/views_threads_test tests/unit/views_peek_test \

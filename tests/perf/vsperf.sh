@@ -13,21 +13,29 @@ command -v perf >/dev/null 2>&1 || skip_all "perf (linux-perf) is not installed"
 start_bg "$(workload mixed)" -t 3 -d 30
 W=$BG_PID
 wait_until 10 test -e /proc/$W/task
-# The same seconds: cproftop first; perf record attached once cproftop's
-# events are open, and interrupted as soon as cproftop is done. The share
-# of the ticker depends on the machine's load, so windows must match.
+# The same seconds (the ticker's share depends on the machine's load):
+# perf record starts with its events disabled; once cproftop's events are
+# open, perf's are enabled (acknowledged through a FIFO), and disabled as
+# soon as cproftop is done.
+mkfifo "$TMPD/ctl" "$TMPD/ack"
+perf record -D -1 --control "fifo:$TMPD/ctl,$TMPD/ack" -e cpu-clock -F 999 \
+	-p "$W" -o "$TMPD/perf.data" >/dev/null 2>"$TMPD/perf.err" &
+P=$!
+exec 8<>"$TMPD/ctl" 9<>"$TMPD/ack"
 "$CPROFTOP" --backend=perf -p "$W" -F 999 -d 6 --top=40 --stats \
 	-o "$TMPD/cpt.pb.gz" >"$TMPD/cpt.top" 2>"$TMPD/cpt.err" &
 C=$!
 wait_until 20 perf_fds "$C"
-perf record -e cpu-clock -F 999 -p "$W" -o "$TMPD/perf.data" \
-	>/dev/null 2>"$TMPD/perf.err" &
-P=$!
-wait_until 20 perf_fds "$P"
+echo enable >&8
+read -r -t 20 ack <&9
+is "$ack" ack "perf record enabled once cproftop's events are open"
 wait "$C"
 ok $? "cproftop exits 0"
+echo disable >&8
+read -r -t 20 ack <&9
 kill -INT "$P"
 wait "$P"
+exec 8>&- 9>&-
 test -s "$TMPD/perf.data"
 ok $? "perf record wrote its data ($(head -n 1 "$TMPD/perf.err"))"
 diag "$(grep 'cproftop:' "$TMPD/cpt.err")"

@@ -17,6 +17,7 @@
  */
 #include "config.h"
 
+#include <libgen.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "common/xmalloc.h"
 #include "sampler/sampler.h"
 #include "tests/unit/views_fixture.h"
 #include "tui/tui.h"
@@ -165,6 +167,8 @@ main(int argc, char **argv)
 {
 	struct sampler s = {.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)};
 	struct tui_options o = {0};
+	const char *srcdir[1];
+	char *dir;
 	sigset_t set;
 	int i = 1, rc, sigfd;
 
@@ -188,6 +192,13 @@ main(int argc, char **argv)
 		return 2;
 	}
 	o.script = i + 1 < argc ? argv[i + 1] : NULL;
+	/* SOURCE may climb with "..": source files are looked up inside
+	   each root (attach/rootfs.h), so give its directory as the
+	   source path, as a user would. */
+	dir = xstrdup(argv[i]);
+	srcdir[0] = dirname(dir);
+	o.source_paths = srcdir;
+	o.nsource_paths = 1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -197,6 +208,7 @@ main(int argc, char **argv)
 	fake_kick(&s);
 	rc = tui_run(&s, &o, sigfd);
 	profile_snapshot_unref(s.snap);
+	free(dir);
 	close(s.fd);
 	close(sigfd);
 	return rc;
