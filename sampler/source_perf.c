@@ -52,6 +52,8 @@ source_perf_fill(struct source_perf *sp, const struct perf_record *r,
 	c->time_ns = r->time;
 	c->stack_start = c->regs.rsp;
 	c->stack_len = len;
+	c->stack_more = NULL; /* the kernel copied what it copied */
+	c->stack_more_len = 0;
 	if (len > 0)
 		memcpy(c->stack, r->stack, len);
 	return 0;
@@ -179,7 +181,7 @@ source_perf_open(const struct source_perf_options *opt,
 		free(sp);
 		return -1;
 	}
-	sp->scratch = xmalloc(sizeof(*sp->scratch));
+	sp->scratch = xcalloc(1, sizeof(*sp->scratch));
 	sp->next_rescan = clock_ns(CLOCK_MONOTONIC) + SOURCE_PERF_RESCAN_NS;
 	*out = sp;
 	return 0;
