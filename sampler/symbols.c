@@ -218,11 +218,33 @@ symbols_elf_fd(int fd)
 	return elf;
 }
 
+/*
+ * Opens path read-only if it is a regular file. The paths come from the
+ * target (its maps, its .gnu_debuglink): a FIFO must not block the
+ * sampler, a device must not be opened at all (the stat before open), nor
+ * read (the fstat after, O_NONBLOCK in between). Returns an fd, or -1.
+ */
+static int
+symbols_open_regular(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* Opens path as an ELF read through mmap. Returns it or NULL. */
 static Elf *
 symbols_elf_open(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = symbols_open_regular(path);
 
 	return fd < 0 ? NULL : symbols_elf_fd(fd);
 }
@@ -507,7 +529,7 @@ symbols_open_mod(struct symbols *s, const struct symbols_mod *m)
 	if (!m->deleted && m->path[0] == '/') {
 		snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)s->pid,
 			 m->path);
-		fd = open(buf, O_RDONLY | O_CLOEXEC);
+		fd = symbols_open_regular(buf);
 		if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_ino != m->inode)) {
 			close(fd);
 			fd = -1;
@@ -517,7 +539,7 @@ symbols_open_mod(struct symbols *s, const struct symbols_mod *m)
 		snprintf(buf, sizeof(buf), "/proc/%d/map_files/%jx-%jx",
 			 (int)s->pid, (uintmax_t)m->map_start,
 			 (uintmax_t)m->map_end);
-		fd = open(buf, O_RDONLY | O_CLOEXEC);
+		fd = symbols_open_regular(buf);
 	}
 	return fd;
 }
