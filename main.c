@@ -30,6 +30,7 @@
 #include "common/xmalloc.h"
 #include "sampler/sampler.h"
 #include "tui/tui.h"
+#include "version.h"
 #include "views/filter.h"
 #include "views/pprof.h"
 #include "views/report.h"
@@ -223,7 +224,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 			main_usage(stdout);
 			return CPT_EXIT_OK;
 		case 'V':
-			printf("cproftop %s\n", PACKAGE_VERSION);
+			printf("cproftop %s\n", CPT_VERSION);
 			return CPT_EXIT_OK;
 		default:
 			main_usage(stderr);
