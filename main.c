@@ -8,9 +8,11 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -25,8 +27,10 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/escape.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
+#include "common/outfile.h"
 #include "common/xmalloc.h"
 #include "sampler/sampler.h"
 #include "tui/tui.h"
@@ -59,7 +63,7 @@ main_usage(FILE *f)
 	      "  -d, --duration SECS   stop after SECS seconds (headless)\n"
 	      "  -o, --output FILE     write a gzip'd pprof profile "
 	      "(profile.pb.gz)\n"
-	      "      --top[=N]         print the N hottest functions like "
+	      "      --top [N]         print the N hottest functions like "
 	      "pprof -top (default 20)\n"
 	      "      --dump            print every thread's stack once, "
 	      "then detach\n"
@@ -88,24 +92,73 @@ main_usage(FILE *f)
 	      f);
 }
 
+/*
+ * Parses a decimal integer in [min, max]: digits only (no sign, spaces,
+ * hex, octal or fraction). Returns 0, or -1.
+ */
 static int
-main_number(const char *arg, double min, double max, double *out)
+main_int(const char *arg, long long min, long long max, long long *out)
 {
 	char *end;
-	double v;
+	long long v;
 
+	if (arg[0] < '0' || arg[0] > '9')
+		return -1;
 	errno = 0;
-	v = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
+	v = strtoll(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return -1;
 	*out = v;
 	return 0;
 }
 
+/*
+ * Parses a finite decimal number of seconds in [min, max] ("2", "0.5",
+ * "1e3"; not nan, inf or hex). Returns 0, or -1.
+ */
+static int
+main_seconds(const char *arg, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (strspn(arg, "0123456789.eE+-") != strlen(arg) ||
+	    strpbrk(arg, "0123456789") == NULL)
+		return -1;
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
+	    v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * --top takes an optional count: "--top=N" as getopt has it, and "--top N"
+ * as users type it, when the next word looks like a number (so "--top --
+ * CMD" and "--top -p PID" keep their meaning). Returns the count's text,
+ * or NULL for the default.
+ */
+static const char *
+main_top_arg(int argc, char **argv)
+{
+	const char *next = optind < argc ? argv[optind] : NULL;
+
+	if (optarg != NULL)
+		return optarg;
+	if (next == NULL ||
+	    !(isdigit((unsigned char)next[0]) ||
+	      (next[0] == '-' && isdigit((unsigned char)next[1]))))
+		return NULL;
+	optind++;
+	return next;
+}
+
 static int
 main_bad(const char *what, const char *arg)
 {
-	fprintf(stderr, "cproftop: invalid %s: '%s'\n", what, arg);
+	log_warn("invalid %s: '%s'", what, arg);
 	return CPT_EXIT_USAGE;
 }
 
@@ -118,8 +171,7 @@ main_regex(struct main_options *o, bool focus, const char *re)
 		       : filter_set_hide(&o->filter, re, &cause);
 
 	if (rc != 0) {
-		fprintf(stderr, "cproftop: invalid --%s: %s\n",
-			focus ? "focus" : "hide", cause);
+		log_warn("invalid --%s: %s", focus ? "focus" : "hide", cause);
 		free(cause);
 	}
 	return rc;
@@ -158,7 +210,8 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	double v;
+	const char *arg;
+	long long n;
 	int c;
 
 	o->sampler.hz = 99;
@@ -166,19 +219,19 @@ main_parse(int argc, char **argv, struct main_options *o)
 	       -1) {
 		switch (c) {
 		case 'p':
-			if (main_number(optarg, 1, INT_MAX, &v) != 0)
+			if (main_int(optarg, 1, INT_MAX, &n) != 0)
 				return main_bad("PID", optarg);
-			o->sampler.pid = (pid_t)v;
+			o->sampler.pid = (pid_t)n;
 			break;
 		case 'F':
-			if (main_number(optarg, 1, 10000, &v) != 0)
+			if (main_int(optarg, 1, 10000, &n) != 0)
 				return main_bad("rate (1-10000 Hz)", optarg);
-			o->sampler.hz = (uint32_t)v;
+			o->sampler.hz = (uint32_t)n;
 			break;
 		case 'd':
-			if (main_number(optarg, 0.01, 1e7, &v) != 0)
-				return main_bad("duration", optarg);
-			o->duration = v;
+			if (main_seconds(optarg, 0.01, 1e7, &o->duration) != 0)
+				return main_bad("duration (0.01-1e7 seconds)",
+						optarg);
 			o->headless = true;
 			break;
 		case 'o':
@@ -186,11 +239,11 @@ main_parse(int argc, char **argv, struct main_options *o)
 			break;
 		case OPT_TOP:
 			o->top = 20;
-			if (optarg != NULL &&
-			    main_number(optarg, 1, 1e6, &v) != 0)
-				return main_bad("--top count", optarg);
-			if (optarg != NULL)
-				o->top = (int)v;
+			arg = main_top_arg(argc, argv);
+			if (arg != NULL && main_int(arg, 1, 1000000, &n) != 0)
+				return main_bad("--top count (1-1000000)", arg);
+			if (arg != NULL)
+				o->top = (int)n;
 			o->headless = true;
 			break;
 		case OPT_DUMP:
@@ -296,7 +349,10 @@ main_wait(struct sampler *s, int sigfd, double duration)
 	return 0;
 }
 
-/* Prints one location's inline chain, innermost first, eu-stack style. */
+/*
+ * Prints one location's inline chain, innermost first, eu-stack style.
+ * Names and files come from the target: escaped (common/escape.h).
+ */
 static void
 main_dump_location(const struct profile_snapshot *s, uint32_t loc, int *frame)
 {
@@ -307,12 +363,16 @@ main_dump_location(const struct profile_snapshot *s, uint32_t loc, int *frame)
 		const struct profile_function *fn = &s->functions[ln->function];
 		const char *file = fn->file ? strrchr(fn->file, '/') : NULL;
 
-		printf("#%-2d 0x%016llx %s%s", (*frame)++,
-		       (unsigned long long)l->address, fn->name,
-		       i + 1 < l->nlines ? " (inlined)" : "");
-		if (fn->file != NULL)
-			printf(" at %s:%d", file ? file + 1 : fn->file,
-			       ln->line);
+		printf("#%-2d 0x%016llx ", (*frame)++,
+		       (unsigned long long)l->address);
+		escape_fputs(fn->name, stdout);
+		if (i + 1 < l->nlines)
+			fputs(" (inlined)", stdout);
+		if (fn->file != NULL) {
+			fputs(" at ", stdout);
+			escape_fputs(file ? file + 1 : fn->file, stdout);
+			printf(":%d", ln->line);
+		}
 		putchar('\n');
 	}
 }
@@ -324,8 +384,9 @@ main_dump(const struct profile_snapshot *s)
 	for (uint32_t t = 0; t < s->nthreads; t++) {
 		const struct profile_thread *th = &s->threads[t];
 
-		printf("Thread %d \"%s\" (%c):\n", th->tid, th->name,
-		       th->state);
+		printf("Thread %d \"", th->tid);
+		escape_fputs(th->name, stdout);
+		printf("\" (%c):\n", th->state);
 		for (uint32_t c = 0; c < s->ncounts; c++) {
 			const struct profile_stack *st;
 			int frame = 0;
@@ -351,6 +412,8 @@ static int
 main_output(const struct main_options *o, const struct profile_snapshot *s)
 {
 	char *cause = NULL;
+	uint8_t *buf;
+	size_t len;
 	int rc = CPT_EXIT_OK;
 
 	if (o->dump)
@@ -360,13 +423,16 @@ main_output(const struct main_options *o, const struct profile_snapshot *s)
 		rc = CPT_EXIT_OUTPUT;
 	/* The file holds the whole profile of the mode: pprof's own -focus
 	   and -hide select in it. */
-	if (o->output != NULL &&
-	    pprof_write(s, &o->filter, o->output, &cause) != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
-		free(cause);
-		rc = CPT_EXIT_OUTPUT;
-	}
 	fflush(stdout);
+	if (o->output != NULL) {
+		pprof_encode_gzip(s, &o->filter, &buf, &len);
+		if (outfile_write(o->output, buf, len, &cause) != 0) {
+			log_warn("%s", cause);
+			free(cause);
+			rc = CPT_EXIT_OUTPUT;
+		}
+		free(buf);
+	}
 	return rc;
 }
 
@@ -417,11 +483,13 @@ main_stats(const struct profile_snapshot *s, double elapsed)
 	fprintf(stderr,
 		"cproftop: stats samples=%llu stops=%llu ticks=%llu "
 		"late_ticks=%llu threads=%u unwind_errors=%llu "
+		"fallback_stacks=%llu "
 		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
 		"rss_kb=%ld tables_kb=%llu seconds=%.2f\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
 		s->nthreads, (unsigned long long)s->unwind_errors,
+		(unsigned long long)s->fallback_stacks,
 		(double)s->stop_ns_p50 / 1e3, (double)s->stop_ns_p99 / 1e3,
 		elapsed > 0 ? 100 * cpu / elapsed : 0, ru.ru_maxrss,
 		(unsigned long long)s->memory_bytes / 1024, elapsed);
@@ -533,7 +601,7 @@ main_run(struct main_options *o)
 			o->headless ? "/dev/stderr" : "/dev/null";
 	rc = sampler_start(&o->sampler, &s, &cause);
 	if (rc != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
 		return rc;
 	}

@@ -18,7 +18,6 @@
 #include "attach/attach-int.h"
 #include "attach/procfs.h"
 #include "common/clock.h"
-#include "common/exitcodes.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 
@@ -481,33 +480,51 @@ attach_perm_message(pid_t pid)
 	return msg;
 }
 
-/* The message when pid is traced by someone, or NULL when it is not. */
-static char *
-attach_traced_message(pid_t pid)
+/* Sets *why and returns -1: the one way attach/ reports a failure. */
+static int
+attach_fail(enum attach_failure *why, enum attach_failure failure)
 {
-	char *status = attach_proc_file(pid, "status");
-	char comm[16], tcomm[16];
+	*why = failure;
+	return -1;
+}
+
+/*
+ * The message when thread tid of process pid is traced by someone else, or
+ * NULL when it is not (or is gone). tid == pid for the process as a whole.
+ */
+static char *
+attach_traced_message(pid_t pid, pid_t tid)
+{
+	char path[64], comm[16], tcomm[16], *status;
 	pid_t tracer;
 
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid,
+		 (int)tid);
+	status = procfs_read(path, NULL);
 	if (status == NULL)
 		return NULL;
 	tracer = procfs_parse_tracerpid(status);
 	free(status);
-	if (tracer <= 0)
+	if (tracer <= 0 || tracer == getpid())
 		return NULL;
 	attach_comm(pid, comm);
 	attach_comm(tracer, tcomm);
-	return xasprintf("process %d (%s) is already traced by process %d (%s)",
-			 (int)pid, comm, (int)tracer, tcomm);
+	if (tid == pid)
+		return xasprintf("process %d (%s) is already traced by process "
+				 "%d (%s)",
+				 (int)pid, comm, (int)tracer, tcomm);
+	return xasprintf("thread %d of process %d (%s) is already traced by "
+			 "process %d (%s)",
+			 (int)tid, (int)pid, comm, (int)tracer, tcomm);
 }
 
 /*
  * Checks that *pid may be attached: exists, not us, not a zombie, not a
- * kernel thread, not traced. A TID becomes its process's PID. Returns 0 or
- * a CPT_EXIT_* code with *cause.
+ * kernel thread, not traced. A TID becomes its process's PID. Returns 0, or
+ * -1 with *why and *cause.
  */
 static int
-attach_check(pid_t *pid, char **cause)
+attach_check(pid_t *pid, enum attach_failure *why, char **cause)
 {
 	struct procfs_stat st;
 	char *buf;
@@ -515,7 +532,7 @@ attach_check(pid_t *pid, char **cause)
 
 	if (*pid <= 0 || (buf = attach_proc_file(*pid, "status")) == NULL) {
 		*cause = xasprintf("no such process: %d", (int)*pid);
-		return CPT_EXIT_NOPROC;
+		return attach_fail(why, ATTACH_FAIL_NOPROC);
 	}
 	tgid = attach_status_field(buf, "Tgid:");
 	free(buf);
@@ -524,27 +541,27 @@ attach_check(pid_t *pid, char **cause)
 	if (*pid == getpid()) {
 		*cause = xasprintf("cannot profile cproftop itself (PID %d)",
 				   (int)*pid);
-		return CPT_EXIT_BADTARGET;
+		return attach_fail(why, ATTACH_FAIL_BADTARGET);
 	}
 	buf = attach_proc_file(*pid, "stat");
 	if (buf == NULL || procfs_parse_stat(buf, &st) != 0) {
 		free(buf);
 		*cause = xasprintf("no such process: %d", (int)*pid);
-		return CPT_EXIT_NOPROC;
+		return attach_fail(why, ATTACH_FAIL_NOPROC);
 	}
 	free(buf);
 	if (st.state == 'Z' || st.state == 'X') {
 		*cause = xasprintf("process %d (%s) is a zombie", (int)*pid,
 				   st.comm);
-		return CPT_EXIT_BADTARGET;
+		return attach_fail(why, ATTACH_FAIL_BADTARGET);
 	}
 	if (st.flags & ATTACH_PF_KTHREAD) {
 		*cause = xasprintf("process %d (%s) is a kernel thread",
 				   (int)*pid, st.comm);
-		return CPT_EXIT_BADTARGET;
+		return attach_fail(why, ATTACH_FAIL_BADTARGET);
 	}
-	*cause = attach_traced_message(*pid);
-	return *cause ? CPT_EXIT_TRACED : 0;
+	*cause = attach_traced_message(*pid, *pid);
+	return *cause ? attach_fail(why, ATTACH_FAIL_TRACED) : 0;
 }
 
 /* True when tid is already traced by this process (a clone we seized). */
@@ -560,40 +577,48 @@ attach_ours(pid_t tid)
 
 /*
  * Seizes the thread tid of a. Returns 1 when it was seized now, 0 when it
- * is gone or already ours, or a CPT_EXIT_* code with *cause.
+ * is gone or already ours, or -1 with *why and *cause. errno is saved
+ * before anything else runs: reading /proc changes it.
  */
 static int
-attach_seize(struct attach *a, pid_t tid, char **cause)
+attach_seize(struct attach *a, pid_t tid, enum attach_failure *why,
+	     char **cause)
 {
+	int err;
+
 	if (ptrace(PTRACE_SEIZE, tid, 0, (long)ATTACH_OPTIONS) == 0) {
 		attach_add(a, tid);
 		return 1;
 	}
-	if (errno == ESRCH)
+	err = errno;
+	if (err == ESRCH)
 		return 0;
-	if (errno == EPERM && a->n > 0 && attach_ours(tid)) {
+	if (err == EPERM && a->n > 0 && attach_ours(tid)) {
 		attach_add(a, tid);
 		return 0;
 	}
-	if (errno != EPERM) {
+	if (err != EPERM) {
 		*cause = xasprintf("cannot trace thread %d of process %d: %s",
-				   (int)tid, (int)a->pid, strerror(errno));
-		return CPT_EXIT_ERROR;
+				   (int)tid, (int)a->pid, strerror(err));
+		return attach_fail(why, ATTACH_FAIL_OTHER);
 	}
-	*cause = attach_traced_message(a->pid);
+	*cause = attach_traced_message(a->pid, tid);
+	if (*cause == NULL && tid != a->pid)
+		*cause = attach_traced_message(a->pid, a->pid);
 	if (*cause != NULL)
-		return CPT_EXIT_TRACED;
+		return attach_fail(why, ATTACH_FAIL_TRACED);
 	*cause = attach_perm_message(a->pid);
-	return CPT_EXIT_PERM;
+	return attach_fail(why, ATTACH_FAIL_PERM);
 }
 
 /*
  * Seizes every thread of a->pid, re-scanning /proc/PID/task until a scan
  * seizes nothing new: threads born after their parent was seized are
- * traced by PTRACE_O_TRACECLONE already. Returns 0 or a CPT_EXIT_* code.
+ * traced by PTRACE_O_TRACECLONE already. Returns 0, or -1 with *why and
+ * *cause.
  */
 static int
-attach_seize_all(struct attach *a, char **cause)
+attach_seize_all(struct attach *a, enum attach_failure *why, char **cause)
 {
 	int seized = 1;
 
@@ -603,7 +628,7 @@ attach_seize_all(struct attach *a, char **cause)
 
 		if (n < 0) {
 			*cause = xasprintf("no such process: %d", (int)a->pid);
-			return CPT_EXIT_NOPROC;
+			return attach_fail(why, ATTACH_FAIL_NOPROC);
 		}
 		seized = 0;
 		for (ssize_t i = 0; i < n; i++) {
@@ -611,10 +636,10 @@ attach_seize_all(struct attach *a, char **cause)
 
 			if (attach_find(a, tids[i]) != NULL)
 				continue;
-			rc = attach_seize(a, tids[i], cause);
-			if (rc > 1) {
+			rc = attach_seize(a, tids[i], why, cause);
+			if (rc < 0) {
 				free(tids);
-				return rc;
+				return -1;
 			}
 			seized += rc;
 		}
@@ -622,28 +647,26 @@ attach_seize_all(struct attach *a, char **cause)
 	}
 	if (a->n == 0) {
 		*cause = xasprintf("no such process: %d", (int)a->pid);
-		return CPT_EXIT_NOPROC;
+		return attach_fail(why, ATTACH_FAIL_NOPROC);
 	}
 	return 0;
 }
 
 int
-attach_pid(pid_t pid, struct attach **out, char **cause)
+attach_pid(pid_t pid, struct attach **out, enum attach_failure *why,
+	   char **cause)
 {
 	struct attach *a;
-	int rc;
 
 	*out = NULL;
 	*cause = NULL;
-	rc = attach_check(&pid, cause);
-	if (rc != 0)
-		return rc;
+	if (attach_check(&pid, why, cause) != 0)
+		return -1;
 	a = attach_new();
 	a->pid = pid;
-	rc = attach_seize_all(a, cause);
-	if (rc != 0) {
+	if (attach_seize_all(a, why, cause) != 0) {
 		attach_detach(a);
-		return rc;
+		return -1;
 	}
 	attach_dispatch(a);
 	*out = a;
@@ -688,19 +711,19 @@ attach_spawn_settle(struct attach *a)
 
 /*
  * Seizes the child stopped before its exec and lets it run to the exec.
- * Returns 0, or a CPT_EXIT_* code with *cause (the child is then killed
- * and reaped, or has exited).
+ * Returns 0, or -1 with *why and *cause (the child is then killed and
+ * reaped, or has exited).
  */
 static int
 attach_spawn_seize(struct attach *a, char *const argv[], int errfd,
-		   char **cause)
+		   enum attach_failure *why, char **cause)
 {
 	int status, err = 0;
 
 	if (waitpid(a->pid, &status, WUNTRACED) != a->pid ||
 	    !WIFSTOPPED(status)) {
 		*cause = xasprintf("cannot start %s", argv[0]);
-		return CPT_EXIT_ERROR;
+		return attach_fail(why, ATTACH_FAIL_OTHER);
 	}
 	if (ptrace(PTRACE_SEIZE, a->pid, 0, (long)ATTACH_OPTIONS) != 0) {
 		err = errno;
@@ -709,7 +732,8 @@ attach_spawn_seize(struct attach *a, char *const argv[], int errfd,
 						  argv[0], strerror(err));
 		kill(a->pid, SIGKILL);
 		waitpid(a->pid, &status, 0);
-		return err == EPERM ? CPT_EXIT_PERM : CPT_EXIT_ERROR;
+		return attach_fail(why, err == EPERM ? ATTACH_FAIL_PERM
+						     : ATTACH_FAIL_OTHER);
 	}
 	attach_add(a, a->pid);
 	kill(a->pid, SIGCONT);
@@ -720,7 +744,8 @@ attach_spawn_seize(struct attach *a, char *const argv[], int errfd,
 				 ? xasprintf("command not found: %s", argv[0])
 				 : xasprintf("cannot execute %s: %s", argv[0],
 					     strerror(err));
-		return err == ENOENT ? CPT_EXIT_NOTFOUND : CPT_EXIT_ERROR;
+		return attach_fail(why, err == ENOENT ? ATTACH_FAIL_NOTFOUND
+						      : ATTACH_FAIL_OTHER);
 	}
 	if (a->exec_count == 0) {
 		*cause = xasprintf("%s did not start", argv[0]);
@@ -730,44 +755,52 @@ attach_spawn_seize(struct attach *a, char *const argv[], int errfd,
 				    clock_ns(CLOCK_MONOTONIC) + ATTACH_SPAWN_NS,
 				    -1);
 		}
-		return CPT_EXIT_ERROR;
+		return attach_fail(why, ATTACH_FAIL_OTHER);
 	}
 	a->exec_count = 0;
 	return 0;
 }
 
-/* Opens the spawned child's stdin and stdout into fds[0..1]. */
+/*
+ * Opens the spawned child's stdin and stdout into fds[0..1]. Returns 0, or
+ * -1 with *cause.
+ */
 static int
 attach_spawn_stdio(const char *output_path, int fds[2], char **cause)
 {
+	int err = 0;
+
 	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fds[0] < 0)
+		err = errno;
 	fds[1] = open(output_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 		      0644);
+	if (fds[1] < 0 && err == 0)
+		err = errno;
 	if (fds[0] >= 0 && fds[1] >= 0)
 		return 0;
 	*cause = xasprintf("cannot open %s: %s",
 			   fds[0] < 0 ? "/dev/null" : output_path,
-			   strerror(errno));
+			   strerror(err));
 	if (fds[0] >= 0)
 		close(fds[0]);
 	if (fds[1] >= 0)
 		close(fds[1]);
-	return CPT_EXIT_ERROR;
+	return -1;
 }
 
 int
 attach_spawn(char *const argv[], const char *output_path, struct attach **out,
-	     char **cause)
+	     enum attach_failure *why, char **cause)
 {
 	struct attach *a;
-	int stdio[2], errpipe[2], rc;
+	int stdio[2], errpipe[2], rc = 0;
 
 	*out = NULL;
 	*cause = NULL;
-	rc = attach_spawn_stdio(output_path ? output_path : "/dev/null", stdio,
-				cause);
-	if (rc != 0)
-		return rc;
+	if (attach_spawn_stdio(output_path ? output_path : "/dev/null", stdio,
+			       cause) != 0)
+		return attach_fail(why, ATTACH_FAIL_OTHER);
 	if (pipe2(errpipe, O_CLOEXEC) != 0)
 		fatal("pipe2");
 	a = attach_new();
@@ -776,7 +809,7 @@ attach_spawn(char *const argv[], const char *output_path, struct attach **out,
 	if (a->pid < 0) {
 		*cause = xasprintf("cannot start %s: fork: %s", argv[0],
 				   strerror(errno));
-		rc = CPT_EXIT_ERROR;
+		rc = attach_fail(why, ATTACH_FAIL_OTHER);
 	} else if (a->pid == 0) {
 		attach_child(argv, stdio[0], stdio[1], errpipe[1]);
 	}
@@ -784,11 +817,11 @@ attach_spawn(char *const argv[], const char *output_path, struct attach **out,
 	close(stdio[1]);
 	close(errpipe[1]);
 	if (rc == 0)
-		rc = attach_spawn_seize(a, argv, errpipe[0], cause);
+		rc = attach_spawn_seize(a, argv, errpipe[0], why, cause);
 	close(errpipe[0]);
 	if (rc != 0) {
 		attach_detach(a);
-		return rc;
+		return -1;
 	}
 	*out = a;
 	return 0;

@@ -39,22 +39,38 @@ enum attach_state {
 };
 
 /*
- * Attaches to every thread of pid, re-scanning /proc/PID/task until the set
- * is stable. Returns 0, or a CPT_EXIT_* code with *cause set to a message
- * for the user (caller frees) that says what helps: no such process,
- * permission (root, CAP_SYS_PTRACE, kernel.yama.ptrace_scope), already traced
- * (names the TracerPid), zombie, kernel thread, cproftop itself. Nothing is
- * left traced on failure. *out is caller-owned: release with attach_detach().
+ * Why attach_pid() or attach_spawn() failed. attach/ reports, the caller
+ * picks the exit code.
  */
-int attach_pid(pid_t pid, struct attach **out, char **cause);
+enum attach_failure {
+	ATTACH_FAIL_OTHER,     /* unexpected: fork, pipe, ptrace errors */
+	ATTACH_FAIL_NOPROC,    /* no such process */
+	ATTACH_FAIL_PERM,      /* not permitted to trace it */
+	ATTACH_FAIL_TRACED,    /* a thread of it is traced by another tracer */
+	ATTACH_FAIL_BADTARGET, /* a zombie, a kernel thread, cproftop itself */
+	ATTACH_FAIL_NOTFOUND,  /* spawn: command not found */
+};
+
+/*
+ * Attaches to every thread of pid, re-scanning /proc/PID/task until the set
+ * is stable. Returns 0, or -1 with *why set and *cause set to a message for
+ * the user (caller frees) that says what helps: no such process, permission
+ * (root, CAP_SYS_PTRACE, kernel.yama.ptrace_scope), already traced (names
+ * the thread and its tracer), zombie, kernel thread, cproftop itself.
+ * Nothing is left traced on failure. *out is caller-owned: release with
+ * attach_detach(). The calling thread becomes the tracer.
+ */
+int attach_pid(pid_t pid, struct attach **out, enum attach_failure *why,
+	       char **cause);
 
 /*
  * Starts argv[0] (searched in PATH) seized from its first instruction, its
  * stdin from /dev/null and stdout/stderr appended to output_path ("/dev/null"
- * when NULL). Returns 0, or CPT_EXIT_NOTFOUND / CPT_EXIT_ERROR with *cause.
+ * when NULL). Returns 0, or -1 with *why (ATTACH_FAIL_NOTFOUND, _PERM or
+ * _OTHER) and *cause (caller frees).
  */
 int attach_spawn(char *const argv[], const char *output_path,
-		 struct attach **out, char **cause);
+		 struct attach **out, enum attach_failure *why, char **cause);
 
 /* The target's PID (thread-group leader). */
 pid_t attach_pid_of(const struct attach *a);
@@ -116,6 +132,12 @@ int attach_wait(struct attach *a, int64_t deadline_ns, int wake_fd);
  */
 ssize_t attach_read(const struct attach *a, uint64_t addr, void *buf,
 		    size_t len);
+
+/*
+ * attach_read() for any process pid, traced or not (needs the ptrace-read
+ * permission of /proc/PID/mem, not tracing). Any thread.
+ */
+ssize_t attach_read_pid(pid_t pid, uint64_t addr, void *buf, size_t len);
 
 /*
  * Detaches every thread, leaving each running as if never traced (a thread

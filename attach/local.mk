@@ -16,7 +16,8 @@ tests_unit_procfs_fuzz_test_SOURCES = tests/unit/procfs_fuzz_test.c
 tests_unit_procfs_fuzz_test_LDADD = libattach.a libcommon.a
 TESTS += tests/unit/procfs_fuzz_test
 TESTS += tests/attach/badinput.sh tests/attach/signals.sh \
-	tests/attach/stopcont.sh tests/attach/churn.sh tests/attach/exitpaths.sh
+	tests/attach/stopcont.sh tests/attach/churn.sh tests/attach/exitpaths.sh \
+	tests/attach/partial.sh
 EXTRA_DIST += tests/attach/common.sh tests/attach/badinput.sh \
 	tests/attach/signals.sh tests/attach/stopcont.sh tests/attach/churn.sh \
-	tests/attach/exitpaths.sh tests/fixtures/proc
+	tests/attach/exitpaths.sh tests/fixtures/proc tests/attach/partial.sh

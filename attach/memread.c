@@ -50,14 +50,20 @@ memread_proc(pid_t pid, uint64_t addr, void *buf, size_t len)
 ssize_t
 attach_read(const struct attach *a, uint64_t addr, void *buf, size_t len)
 {
+	return attach_read_pid(a->pid, addr, buf, len);
+}
+
+ssize_t
+attach_read_pid(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
 	struct iovec local = {buf, len};
 	struct iovec remote = {(void *)(uintptr_t)addr, len};
 	ssize_t r;
 
 	if (len == 0)
 		return 0;
-	r = process_vm_readv(a->pid, &local, 1, &remote, 1, 0);
+	r = process_vm_readv(pid, &local, 1, &remote, 1, 0);
 	if (r >= 0 || (errno != ENOSYS && errno != EPERM))
 		return r;
-	return memread_proc(a->pid, addr, buf, len);
+	return memread_proc(pid, addr, buf, len);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/escape.h"
 #include "common/exitcodes.h"
 
 static FILE *log_file;
@@ -54,6 +55,22 @@ log_debug(const char *fmt, ...)
 }
 
 void
+log_warn(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	flockfile(stderr);
+	fputs("cproftop: ", stderr);
+	escape_fputs(msg, stderr);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+}
+
+void
 fatal_set_cleanup(void (*fn)(void))
 {
 	fatal_cleanup = fn;
@@ -62,10 +79,13 @@ fatal_set_cleanup(void (*fn)(void))
 static void __attribute__((noreturn))
 fatal_vexit(int err, const char *fmt, va_list ap)
 {
+	char msg[2048];
+
 	if (fatal_cleanup != NULL)
 		fatal_cleanup();
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	fputs("cproftop: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	escape_fputs(msg, stderr);
 	if (err != 0)
 		fprintf(stderr, ": %s", strerror(err));
 	fputc('\n', stderr);

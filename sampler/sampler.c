@@ -16,9 +16,11 @@
 #include "attach/attach.h"
 #include "attach/procfs.h"
 #include "common/clock.h"
+#include "common/exitcodes.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "sampler/aggregate.h"
+#include "sampler/capture.h"
 #include "sampler/idx.h"
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
@@ -36,6 +38,7 @@ struct sampler_task {
 	uint64_t first_run_ns;
 	uint32_t last_stack; /* PROFILE_NONE until sampled once */
 	uint32_t owed;	     /* ticks it was asked for and not yet captured */
+	uint64_t carry_ns;   /* weight not yet counted (under one period) */
 	bool rebase;	     /* sampled while asleep: take slices anew */
 	bool on_cpu;	     /* state R at this tick's look */
 	bool seen;	     /* still listed by attach/ at this tick */
@@ -72,13 +75,14 @@ struct sampler {
 	size_t ntasks, cap_tasks;
 	struct idx task_idx;
 
-	struct unwind_capture *caps;
+	struct capture *caps;
 	size_t ncaps, cap_caps;
 	pid_t *eligible;
 
 	int64_t start_ns, start_unix_ns, last_publish_ns, last_fold_second;
 	int64_t last_cpu_ns;
 	uint64_t ticks, late_ticks, samples, stops, unwind_errors;
+	uint64_t fallback_stacks;
 	uint64_t ticks_at_publish;
 	double hz_achieved, self_cpu;
 	uint64_t stop_ring[SAMPLER_STOP_RING];
@@ -254,7 +258,9 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 
 	if (s->ncaps == s->cap_caps)
 		return;
-	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps++]);
+	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps]);
+	s->caps[s->ncaps].pid = attach_pid_of(s->a);
+	s->caps[s->ncaps++].time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	s->stop_ring[s->stop_n++ % SAMPLER_STOP_RING] =
 		(uint64_t)(clock_ns(CLOCK_MONOTONIC) - s->batch_ns);
 }
@@ -308,13 +314,19 @@ sampler_location(struct sampler *s, uint64_t pc, bool is_return)
 	return aggregate_add_location(s->g, pc, is_return, frames, n, &mod);
 }
 
-/* Unwinds, symbolizes and counts one capture; the thread runs meanwhile. */
-static void
-sampler_account(struct sampler *s, const struct unwind_capture *c,
-		uint32_t second)
+/*
+ * The consumer of every source's captures: unwinds, symbolizes and counts
+ * c (the thread runs meanwhile) as weight_ns of CPU time (running) or
+ * off-CPU time (waiting for a CPU, blocked), in units of the sampling
+ * period with the remainder carried per thread. Returns the stack's id, or
+ * PROFILE_NONE for a thread the sampler does not know.
+ */
+static uint32_t
+sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 {
 	uint64_t pcs[UNWIND_MAX_FRAMES], after_signal = 0;
 	uint32_t locs[UNWIND_MAX_FRAMES];
+	uint64_t period = CLOCK_NS_PER_S / s->opt.hz, n_periods;
 	pid_t tid = c->tid;
 	uint32_t id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid),
 			       sampler_task_eq, &tid, s);
@@ -323,7 +335,7 @@ sampler_account(struct sampler *s, const struct unwind_capture *c,
 	int n;
 
 	if (id == PROFILE_NONE)
-		return;
+		return PROFILE_NONE;
 	t = &s->tasks[id];
 	n = unwind_stack(s->u, c, pcs, UNWIND_MAX_FRAMES, &truncated,
 			 &after_signal);
@@ -339,14 +351,46 @@ sampler_account(struct sampler *s, const struct unwind_capture *c,
 	}
 	if (truncated)
 		s->unwind_errors++;
+	if (unwind_used_fallback(s->u))
+		s->fallback_stacks++;
 	t->last_stack = aggregate_stack(s->g, locs, (uint32_t)n, truncated);
-	t->rebase = !t->on_cpu;
+	t->carry_ns += c->weight_ns;
+	n_periods = t->carry_ns / period;
+	t->carry_ns -= n_periods * period;
+	if (n_periods > UINT32_MAX)
+		n_periods = UINT32_MAX;
+	if (n_periods > 0)
+		aggregate_count_n(s->g, t->last_stack, t->rec, second,
+				  c->state == CAPTURE_RUNNING,
+				  (uint32_t)n_periods);
+	s->samples += n_periods;
+	return t->last_stack;
+}
+
+/*
+ * The ptrace source's side of the seam: completes a capture taken in
+ * attach_sample() with what the tick knows of its thread (state, ticks
+ * owed) and hands it to sampler_account().
+ */
+static void
+sampler_ptrace_deliver(struct sampler *s, struct capture *c, uint32_t second)
+{
+	pid_t tid = c->tid;
+	uint32_t id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid),
+			       sampler_task_eq, &tid, s);
+	struct sampler_task *t;
+
+	if (id == PROFILE_NONE)
+		return;
+	t = &s->tasks[id];
 	if (t->owed == 0)
 		t->owed = 1;
-	aggregate_count_n(s->g, t->last_stack, t->rec, second, t->on_cpu,
-			  t->owed);
-	s->samples += t->owed;
+	c->state = t->on_cpu ? CAPTURE_RUNNING : CAPTURE_BLOCKED;
+	c->weight_ns = (uint64_t)t->owed * (CLOCK_NS_PER_S / s->opt.hz);
+	t->carry_ns = 0;
+	t->rebase = !t->on_cpu;
 	t->owed = 0;
+	sampler_account(s, c, second);
 }
 
 /*
@@ -370,7 +414,7 @@ sampler_account_all(struct sampler *s, uint32_t second)
 {
 	s->stops += s->ncaps;
 	for (size_t i = 0; i < s->ncaps; i++)
-		sampler_account(s, &s->caps[i], second);
+		sampler_ptrace_deliver(s, &s->caps[i], second);
 	s->ncaps = 0;
 }
 
@@ -449,6 +493,7 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	snap->samples = s->samples;
 	snap->stops = s->stops;
 	snap->unwind_errors = s->unwind_errors;
+	snap->fallback_stacks = s->fallback_stacks;
 	snap->memory_bytes = aggregate_bytes(s->g);
 }
 
@@ -488,6 +533,7 @@ sampler_publish_snapshot(struct sampler *s)
 	pthread_mutex_lock(&s->lock);
 	old = s->latest;
 	s->latest = snap;
+	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	profile_snapshot_unref(old);
 	sampler_kick(s->notify_fd);
@@ -528,6 +574,7 @@ sampler_do_reset(struct sampler *s)
 	s->start_ns = clock_ns(CLOCK_MONOTONIC);
 	s->start_unix_ns = clock_ns(CLOCK_REALTIME);
 	s->samples = s->stops = s->unwind_errors = 0;
+	s->fallback_stacks = 0;
 	s->ticks = s->late_ticks = s->ticks_at_publish = 0;
 	s->stop_n = 0;
 	s->last_fold_second = 0;
@@ -597,6 +644,25 @@ sampler_loop(struct sampler *s)
 	}
 }
 
+/* unwind_rule_fn: Go frames unwind by .gopclntab's stack-pointer deltas. */
+static enum unwind_rule
+sampler_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
+{
+	struct sampler *s = arg;
+
+	switch (symbols_go_unwind(s->sy, pc, is_return, sp_delta)) {
+	case SYMBOLS_GO_FRAME:
+		return UNWIND_RULE_SP;
+	case SYMBOLS_GO_OUTERMOST:
+		return UNWIND_RULE_OUTERMOST;
+	case SYMBOLS_GO_STOP:
+		return UNWIND_RULE_STOP;
+	case SYMBOLS_GO_NONE:
+		break;
+	}
+	return UNWIND_RULE_NONE;
+}
+
 /* Sets up the tables once attached; the target already runs traced. */
 static void
 sampler_setup(struct sampler *s)
@@ -605,8 +671,9 @@ sampler_setup(struct sampler *s)
 	char *cmdline = procfs_read_cmdline(pid), *exe = procfs_read_exe(pid);
 
 	s->g = aggregate_new();
-	s->u = unwind_new(s->a);
+	s->u = unwind_new(pid);
 	s->sy = symbols_new(pid);
+	unwind_set_rule(s->u, sampler_unwind_rule, s);
 	s->cmdline = aggregate_string(s->g, cmdline ? cmdline : "?");
 	free(cmdline);
 	s->exe = aggregate_string(s->g, exe ? exe : "");
@@ -628,20 +695,42 @@ sampler_started(struct sampler *s, int rc, char *cause)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* The exit code for a failure to attach or spawn (README: Exit codes). */
+static int
+sampler_exit_code(enum attach_failure why)
+{
+	switch (why) {
+	case ATTACH_FAIL_NOPROC:
+		return CPT_EXIT_NOPROC;
+	case ATTACH_FAIL_PERM:
+		return CPT_EXIT_PERM;
+	case ATTACH_FAIL_TRACED:
+		return CPT_EXIT_TRACED;
+	case ATTACH_FAIL_BADTARGET:
+		return CPT_EXIT_BADTARGET;
+	case ATTACH_FAIL_NOTFOUND:
+		return CPT_EXIT_NOTFOUND;
+	case ATTACH_FAIL_OTHER:
+		break;
+	}
+	return CPT_EXIT_ERROR;
+}
+
 static void *
 sampler_main(void *arg)
 {
 	struct sampler *s = arg;
+	enum attach_failure why = ATTACH_FAIL_OTHER;
 	char *cause = NULL;
 	int rc;
 
 	if (s->opt.pid > 0)
-		rc = attach_pid(s->opt.pid, &s->a, &cause);
+		rc = attach_pid(s->opt.pid, &s->a, &why, &cause);
 	else
-		rc = attach_spawn(s->opt.argv, s->opt.child_output, &s->a,
+		rc = attach_spawn(s->opt.argv, s->opt.child_output, &s->a, &why,
 				  &cause);
 	if (rc != 0) {
-		sampler_started(s, rc, cause);
+		sampler_started(s, sampler_exit_code(why), cause);
 		return NULL;
 	}
 	sampler_setup(s);
@@ -656,7 +745,10 @@ sampler_main(void *arg)
 	sampler_publish_snapshot(s);
 	attach_detach(s->a);
 	s->a = NULL;
+	pthread_mutex_lock(&s->lock);
 	atomic_store(&s->done, true);
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 	sampler_kick(s->notify_fd);
 	return NULL;
 }
@@ -666,13 +758,17 @@ sampler_start(const struct sampler_options *opt, struct sampler **out,
 	      char **cause)
 {
 	struct sampler *s = xcalloc(1, sizeof(*s));
+	pthread_condattr_t ca;
 	int rc;
 
 	s->opt = *opt;
 	if (s->opt.hz == 0)
 		s->opt.hz = 99;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	s->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->notify_fd < 0 || s->wake_fd < 0)
@@ -701,6 +797,24 @@ sampler_snapshot(struct sampler *s)
 
 	sampler_drain(s->notify_fd);
 	pthread_mutex_lock(&s->lock);
+	snap = s->latest ? profile_snapshot_ref(s->latest) : NULL;
+	pthread_mutex_unlock(&s->lock);
+	return snap;
+}
+
+struct profile_snapshot *
+sampler_snapshot_wait(struct sampler *s, const struct profile_snapshot *prev,
+		      int64_t deadline_ns)
+{
+	struct timespec ts = {(time_t)(deadline_ns / CLOCK_NS_PER_S),
+			      (long)(deadline_ns % CLOCK_NS_PER_S)};
+	struct profile_snapshot *snap;
+
+	pthread_mutex_lock(&s->lock);
+	while (prev != NULL && s->latest == prev && !atomic_load(&s->done))
+		if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) ==
+		    ETIMEDOUT)
+			break;
 	snap = s->latest ? profile_snapshot_ref(s->latest) : NULL;
 	pthread_mutex_unlock(&s->lock);
 	return snap;

@@ -65,4 +65,26 @@ int symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 		   struct symbols_frame *frames, int max,
 		   struct symbols_module *mod);
 
+/* How a Go frame unwinds (symbols_go_unwind). */
+enum symbols_go_rule {
+	SYMBOLS_GO_NONE,      /* pc is no Go code */
+	SYMBOLS_GO_FRAME,     /* return address at sp + *sp_delta */
+	SYMBOLS_GO_OUTERMOST, /* the first frame of a goroutine or thread
+				 (runtime.goexit, mstart, rt0_go), or
+				 mcall: the scheduler's own stack */
+	SYMBOLS_GO_STOP,      /* a function that switches stacks (SPWRITE:
+				 systemstack, mcall, morestack) or without a
+				 value for pc: the unwind cannot go on */
+};
+
+/*
+ * For pc in Go code (a binary with a .gopclntab; pc - 1 when is_return, as
+ * in symbols_lookup), how to unwind its frame without CFI or frame
+ * pointers: the stack-pointer delta Go's own traceback uses, in *sp_delta
+ * when SYMBOLS_GO_FRAME. Opens the module's file on first use. Sampler
+ * thread.
+ */
+enum symbols_go_rule symbols_go_unwind(struct symbols *s, uint64_t pc,
+				       bool is_return, int32_t *sp_delta);
+
 #endif

@@ -21,47 +21,72 @@
 #include <sys/user.h>
 
 #include "attach/attach.h"
+#include "sampler/capture.h"
 
-#define UNWIND_STACK_BYTES (32 * 1024)
+#define UNWIND_STACK_BYTES CAPTURE_STACK_BYTES
 #define UNWIND_MAX_FRAMES 256
-
-/* What unwind_capture() took from a stopped thread. */
-struct unwind_capture {
-	pid_t tid;
-	struct user_regs_struct regs;
-	uint64_t
-		stack_start; /* target address of stack[0] (== sp - red zone) */
-	size_t stack_len;    /* bytes copied (short near the stack's top) */
-	uint8_t stack[UNWIND_STACK_BYTES];
-};
 
 struct unwind;
 
-/* Creates an unwinder for a's target. Caller frees with unwind_free(). */
-struct unwind *unwind_new(struct attach *a);
+/*
+ * Creates an unwinder for the process pid (memory beyond a capture's stack
+ * copy is read with attach_read_pid(): no tracing needed). Caller frees
+ * with unwind_free().
+ */
+struct unwind *unwind_new(pid_t pid);
 void unwind_free(struct unwind *u);
 
 /*
  * Copies regs and up to UNWIND_STACK_BYTES of stack from sp - 128 upwards
- * into c with one process_vm_readv (page by page past a short read at the
- * end of the stack mapping). Called from inside an attach_sample()
- * callback: no allocation, no /proc reads, async work only.
+ * into c (tid, regs, stack; the caller sets the rest) with one process_vm_readv
+ * (page by page past a short read at the end of the stack mapping). Called from
+ * inside an attach_sample() callback: no allocation, no /proc reads, async work
+ * only.
  */
 void unwind_capture(struct attach *a, pid_t tid,
-		    const struct user_regs_struct *regs,
-		    struct unwind_capture *c);
+		    const struct user_regs_struct *regs, struct capture *c);
 
 /*
  * Unwinds the captured stack. Fills pcs[0..max) with the innermost pc
- * first, then return addresses. *truncated is set when the unwind stopped
- * for an error rather than at the outermost frame (start of thread, main's
- * caller); *signal_frame_after (may be NULL) marks frames that follow a
- * signal frame (their pc is not a return address; bit i for pcs[i], i <
- * 64). Returns the number of frames (>= 1 when the ip is readable).
+ * first, then return addresses. Frames that no CFI covers (Go, JIT code)
+ * are stepped by the rule callback or the frame-pointer chain, over the
+ * copy only (sampler/unwind_fp.h), and CFI unwinding resumes after them.
+ * *truncated is set when the unwind stopped for an error rather than at the
+ * outermost frame (start of thread, main's caller); *signal_frame_after (may be
+ * NULL) marks frames that follow a signal frame (their pc is not a return
+ * address; bit i for pcs[i], i < 64). Returns the number of frames (>= 1 when
+ * the ip is readable).
  */
-int unwind_stack(struct unwind *u, const struct unwind_capture *c,
-		 uint64_t *pcs, int max, bool *truncated,
-		 uint64_t *signal_frame_after);
+int unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs,
+		 int max, bool *truncated, uint64_t *signal_frame_after);
+
+/* What a rule callback says about a frame that no CFI covers. */
+enum unwind_rule {
+	UNWIND_RULE_NONE,      /* unknown: follow the frame-pointer chain */
+	UNWIND_RULE_SP,	       /* the return address is at sp + *sp_delta */
+	UNWIND_RULE_OUTERMOST, /* the thread's first frame: the stack ends */
+	UNWIND_RULE_STOP,      /* cannot be unwound: the stack ends early */
+};
+
+/*
+ * Says how to unwind the frame at pc (a return address when is_return),
+ * e.g. from Go's .gopclntab. Called from unwind_stack() on the sampler
+ * thread; sets *sp_delta for UNWIND_RULE_SP.
+ */
+typedef enum unwind_rule (*unwind_rule_fn)(void *arg, uint64_t pc,
+					   bool is_return, int32_t *sp_delta);
+
+/*
+ * Sets the callback asked about frames without CFI (NULL: none, every such
+ * frame follows the frame-pointer chain). arg is borrowed.
+ */
+void unwind_set_rule(struct unwind *u, unwind_rule_fn fn, void *arg);
+
+/*
+ * True when the last unwind_stack() stepped over at least one frame
+ * without CFI (by frame pointer or a rule), for the health figures.
+ */
+bool unwind_used_fallback(const struct unwind *u);
 
 /*
  * Forgets cached unwind info and the page cache: call when the target's

@@ -24,6 +24,7 @@
 #include "common/clock.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
+#include "common/outfile.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
 #include "sampler/sampler.h"
@@ -198,6 +199,8 @@ tui_draw_header(struct tui *t, bool full)
 		  s->samples ? 100.0 * (double)s->unwind_errors /
 				       (double)s->samples
 			     : 0.0);
+	if (s->fallback_stacks > 0)
+		tui_field("  No CFI ", "%" PRIu64, s->fallback_stacks);
 	tui_field("  Time ", "%s", elapsed);
 	move(2, 0);
 	tui_field("Rate ", "%" PRIu32 "/%.1f Hz", s->hz, s->hz_achieved);
@@ -354,11 +357,14 @@ tui_samples(const struct tui *t)
 	return n;
 }
 
-/* `s`: writes the profile shown with pprof_write(). */
+/* `s`: writes the profile shown, as -o does (common/outfile.h). */
 static void
 tui_save(struct tui *t)
 {
 	char name[64], *cause = NULL;
+	uint8_t *buf;
+	size_t len;
+	int rc;
 	const char *path = t->opt->output;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -369,7 +375,10 @@ tui_save(struct tui *t)
 			 &tm);
 		path = name;
 	}
-	if (pprof_write(t->shown, &t->filter, path, &cause) != 0) {
+	pprof_encode_gzip(t->shown, &t->filter, &buf, &len);
+	rc = outfile_write(path, buf, len, &cause);
+	free(buf);
+	if (rc != 0) {
 		tui_message(t, CRT_ALERT, "Save failed: %s", cause);
 		free(cause);
 		return;
@@ -702,12 +711,12 @@ tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
 	char *cause = NULL;
 
 	if (o->script != NULL && script_load(o->script, &sc, &cause) != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
 		return CPT_EXIT_ERROR;
 	}
 	if (crt_init(o->script != NULL, &cause) != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
 		script_free(&sc);
 		return CPT_EXIT_ERROR;

@@ -2,15 +2,12 @@
 
 #include "views/pprof.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
+#include "common/log.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
 #include "views/hash.h"
@@ -57,6 +54,7 @@ pprof_str(struct pprof_strings *t, const char *s)
 struct pprof_build {
 	const struct profile_snapshot *s;
 	const struct filter *f;
+	bool threads; /* the threads profile: one type, threads/count */
 	Perftools__Profiles__Profile p;
 	struct pprof_strings st;
 	Perftools__Profiles__ValueType types[2], period_type;
@@ -91,9 +89,16 @@ pprof_types(struct pprof_build *b)
 	b->types[1].unit = pprof_str(&b->st, "nanoseconds");
 	b->period_type = b->types[1];
 	b->p.n_sample_type = 2;
+	if (b->threads) {
+		b->types[0].type = pprof_str(&b->st, "threads");
+		b->period_type = b->types[0];
+		b->p.n_sample_type = 1;
+	}
 	b->p.sample_type = b->type_ptrs;
 	b->p.period_type = &b->period_type;
 	b->p.period = b->s->hz != 0 ? 1000000000 / b->s->hz : 0;
+	if (b->threads)
+		b->p.period = 1;
 }
 
 /* Mappings, the main binary (path == exe) first. */
@@ -251,7 +256,7 @@ pprof_sample(struct pprof_build *b, size_t k, const struct profile_count *c,
 	for (uint32_t d = 0; d < st->depth; d++)
 		b->loc_ids[(*loc_pos)++] =
 			s->stack_locations[st->first + d] + 1;
-	ps->n_value = 2;
+	ps->n_value = b->p.n_sample_type;
 	ps->value = b->values + 2 * k;
 	ps->value[0] = (int64_t)n;
 	ps->value[1] = (int64_t)n * b->p.period;
@@ -347,9 +352,9 @@ pprof_build_free(struct pprof_build *b)
 	free(b->version);
 }
 
-void
-pprof_encode(const struct profile_snapshot *s, const struct filter *f,
-	     uint8_t **buf, size_t *len)
+static void
+pprof_encode_as(const struct profile_snapshot *s, const struct filter *f,
+		bool threads, uint8_t **buf, size_t *len)
 {
 	struct pprof_build b;
 	Perftools__Profiles__Profile init = PERFTOOLS__PROFILES__PROFILE__INIT;
@@ -357,6 +362,7 @@ pprof_encode(const struct profile_snapshot *s, const struct filter *f,
 	memset(&b, 0, sizeof(b));
 	b.s = s;
 	b.f = f;
+	b.threads = threads;
 	b.p = init;
 	hash_init(&b.st.index);
 	b.st.cap = 256;
@@ -379,89 +385,83 @@ pprof_encode(const struct profile_snapshot *s, const struct filter *f,
 	pprof_build_free(&b);
 }
 
-/* Writes all of buf to fd; -1 with errno on failure. */
-static int
-pprof_write_all(int fd, const uint8_t *buf, size_t len)
+void
+pprof_encode(const struct profile_snapshot *s, const struct filter *f,
+	     uint8_t **buf, size_t *len)
 {
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	pprof_encode_as(s, f, false, buf, len);
 }
 
-/* Gzips buf into fd; -1 with errno (EIO for zlib errors) on failure. */
-static int
-pprof_gzip(int fd, const uint8_t *buf, size_t len)
+/* Gzips in[0..n) into a caller-freed buffer; aborts only on ENOMEM. */
+static uint8_t *
+pprof_gzip(const uint8_t *in, size_t n, size_t *len)
 {
-	uint8_t out[65536];
 	z_stream z;
+	size_t cap = deflateBound(NULL, (uLong)n) + 64;
+	uint8_t *out = xmalloc(cap);
 	int rc;
 
 	memset(&z, 0, sizeof(z));
 	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS,
-			 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		errno = ENOMEM;
-		return -1;
-	}
-	z.next_in = (Bytef *)(uintptr_t)buf;
-	z.avail_in = (uInt)len;
-	do {
-		z.next_out = out;
-		z.avail_out = sizeof(out);
+			 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		fatalx("zlib: deflateInit2 failed");
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	for (;;) {
+		z.next_out = out + z.total_out;
+		z.avail_out = (uInt)(cap - z.total_out);
 		rc = deflate(&z, Z_FINISH);
-		if ((rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) ||
-		    pprof_write_all(fd, out, sizeof(out) - z.avail_out) < 0) {
-			if (rc != Z_OK && rc != Z_STREAM_END)
-				errno = EIO;
-			deflateEnd(&z);
-			return -1;
-		}
-	} while (rc != Z_STREAM_END);
+		if (rc == Z_STREAM_END)
+			break;
+		if (rc != Z_OK && rc != Z_BUF_ERROR)
+			fatalx("zlib: deflate failed (%d)", rc);
+		cap *= 2;
+		out = xreallocarray(out, cap, 1);
+	}
+	*len = z.total_out;
 	deflateEnd(&z);
-	return 0;
+	return out;
 }
 
-int
-pprof_write(const struct profile_snapshot *s, const struct filter *f,
-	    const char *path, char **cause)
+void
+pprof_encode_gzip(const struct profile_snapshot *s, const struct filter *f,
+		  uint8_t **buf, size_t *len)
 {
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	uint8_t *buf;
-	size_t len;
-	int fd, rc = -1;
+	uint8_t *raw;
+	size_t n;
 
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		*cause =
-			xasprintf("cannot create %s: %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
+	pprof_encode(s, f, &raw, &n);
+	*buf = pprof_gzip(raw, n, len);
+	free(raw);
+}
+
+void
+pprof_encode_threads(const struct profile_snapshot *s, bool gzip, uint8_t **buf,
+		     size_t *len)
+{
+	struct profile_snapshot view = *s;
+	struct profile_count *counts =
+		xcalloc((size_t)s->nthreads + 1, sizeof(*counts));
+	struct filter f;
+
+	view.ncounts = 0;
+	for (uint32_t t = 0; t < s->nthreads; t++)
+		if (s->threads[t].alive &&
+		    s->threads[t].last_stack < s->nstacks)
+			counts[view.ncounts++] =
+				(struct profile_count){s->threads[t].last_stack,
+						       t, s->now_second, 1, 0};
+	view.counts = counts;
+	view.start_unix_ns = s->start_unix_ns + s->duration_ns;
+	view.duration_ns = 0;
+	filter_init(&f);
+	pprof_encode_as(&view, &f, true, buf, len);
+	filter_free(&f);
+	free(counts);
+	if (gzip) {
+		uint8_t *raw = *buf;
+
+		*buf = pprof_gzip(raw, *len, len);
+		free(raw);
 	}
-	pprof_encode(s, f, &buf, &len);
-	if (fchmod(fd, 0644) < 0 || pprof_gzip(fd, buf, len) < 0 ||
-	    fsync(fd) < 0)
-		*cause = xasprintf("cannot write %s: %s", tmp, strerror(errno));
-	else
-		rc = 0;
-	if (close(fd) < 0 && rc == 0) {
-		*cause = xasprintf("cannot write %s: %s", tmp, strerror(errno));
-		rc = -1;
-	}
-	if (rc == 0 && rename(tmp, path) < 0) {
-		*cause = xasprintf("cannot rename %s to %s: %s", tmp, path,
-				   strerror(errno));
-		rc = -1;
-	}
-	if (rc < 0)
-		unlink(tmp);
-	free(buf);
-	free(tmp);
-	return rc;
 }

@@ -16,6 +16,7 @@
  * target's command line.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,13 +32,21 @@ void pprof_encode(const struct profile_snapshot *s, const struct filter *f,
 		  uint8_t **buf, size_t *len);
 
 /*
- * Writes the gzip'd profile to path: to path.tmp.XXXXXX in the same
- * directory, then renamed over path, so a reader never sees a partial
- * file. Returns 0, or -1 with *cause set (caller frees) when the file
- * cannot be created, written (ENOSPC...) or renamed; the temporary file is
- * removed then and s is untouched. Any thread.
+ * The same, gzip'd: the bytes of a profile.pb.gz (caller frees *buf), for
+ * common/outfile.h to write. Any thread; s is only read.
  */
-int pprof_write(const struct profile_snapshot *s, const struct filter *f,
-		const char *path, char **cause);
+void pprof_encode_gzip(const struct profile_snapshot *s, const struct filter *f,
+		       uint8_t **buf, size_t *len);
+
+/*
+ * Encodes the threads profile of s (gzip'd when gzip is true, as served
+ * over HTTP) into *buf (caller frees), *len bytes: Go's goroutine profile for
+ * native threads. One sample per live thread that has been sampled, its latest
+ * stack (profile_thread.last_stack), sample type and period type threads/count,
+ * value 1, period 1, labelled thread_id and thread_name; time is the
+ * snapshot's, no duration. Any thread; s is only read.
+ */
+void pprof_encode_threads(const struct profile_snapshot *s, bool gzip,
+			  uint8_t **buf, size_t *len);
 
 #endif

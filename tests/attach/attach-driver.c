@@ -203,12 +203,29 @@ driver_spawn_end(struct attach *a)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* The exit code cproftop gives for a failure to attach or spawn. */
+static int
+driver_exit_code(enum attach_failure why)
+{
+	static const int code[] = {
+		[ATTACH_FAIL_OTHER] = CPT_EXIT_ERROR,
+		[ATTACH_FAIL_NOPROC] = CPT_EXIT_NOPROC,
+		[ATTACH_FAIL_PERM] = CPT_EXIT_PERM,
+		[ATTACH_FAIL_TRACED] = CPT_EXIT_TRACED,
+		[ATTACH_FAIL_BADTARGET] = CPT_EXIT_BADTARGET,
+		[ATTACH_FAIL_NOTFOUND] = CPT_EXIT_NOTFOUND,
+	};
+
+	return code[why];
+}
+
 int
 main(int argc, char **argv)
 {
 	struct driver d = {0};
 	double hz = 1000, seconds = 0;
 	const char *out = NULL;
+	enum attach_failure why = ATTACH_FAIL_OTHER;
 	char *cause = NULL;
 	pid_t pid = 0;
 	int opt, rc, sigfd, code = 0;
@@ -238,12 +255,12 @@ main(int argc, char **argv)
 		return CPT_EXIT_USAGE;
 	}
 	sigfd = driver_signals();
-	rc = pid ? attach_pid(pid, &d.a, &cause)
-		 : attach_spawn(argv + optind, out, &d.a, &cause);
+	rc = pid ? attach_pid(pid, &d.a, &why, &cause)
+		 : attach_spawn(argv + optind, out, &d.a, &why, &cause);
 	if (rc != 0) {
 		fprintf(stderr, "attach-driver: %s\n", cause);
 		free(cause);
-		return rc;
+		return driver_exit_code(why);
 	}
 	quit = driver_loop(&d, hz, seconds, sigfd);
 	driver_report(&d);

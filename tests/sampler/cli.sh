@@ -26,6 +26,21 @@ expect "both targets" 2 "give either -p PID or -- COMMAND" \
 expect "bad pid" 2 "invalid PID: 'abc'" "$CPROFTOP" -p abc
 expect "bad rate" 2 "invalid rate" "$CPROFTOP" -F 0 -p 1
 expect "bad duration" 2 "invalid duration" "$CPROFTOP" -d -1 -p 1
+# Numbers parse as what they are, range-checked (issue 9, item 11).
+expect "hex pid" 2 "invalid PID.*'0x10'" "$CPROFTOP" -p 0x10
+expect "fractional pid" 2 "invalid PID.*'123\.9'" "$CPROFTOP" -p 123.9
+expect "signed pid" 2 "invalid PID.*'\+1'" "$CPROFTOP" -p +1
+expect "pid too large" 2 "invalid PID" "$CPROFTOP" -p 99999999999
+expect "nan duration" 2 "invalid duration.*'nan'" "$CPROFTOP" -d nan -p 1
+expect "inf duration" 2 "invalid duration.*'inf'" "$CPROFTOP" -d inf -p 1
+expect "hex duration" 2 "invalid duration.*'0x10'" "$CPROFTOP" -d 0x10 -p 1
+expect "fractional rate" 2 "invalid rate.*'99\.5'" "$CPROFTOP" -F 99.5 -p 1
+expect "rate too high" 2 "invalid rate" "$CPROFTOP" -F 10001 -p 1
+expect "nan top" 2 "invalid --top count.*'nan'" "$CPROFTOP" --top=nan -p 1
+expect "zero top" 2 "invalid --top count.*'0'" "$CPROFTOP" --top 0 -p 1
+expect "fractional top" 2 "invalid --top count.*'1\.5'" \
+	"$CPROFTOP" --top 1.5 -p 1
+expect "negative top" 2 "invalid --top count.*'-3'" "$CPROFTOP" --top -3 -p 1
 expect "bad regex" 2 "invalid --focus" "$CPROFTOP" --focus '(' -p 1
 expect "unknown option" 2 "Usage:" "$CPROFTOP" --frobnicate
 expect "no such process" 3 "no such process|does not exist" \
@@ -41,8 +56,53 @@ expect "unwritable output" 7 "/no/such/dir/p\.pb\.gz" \
 	"$CPROFTOP" -p "$BG_PID" -d 0.5 -o /no/such/dir/p.pb.gz
 all_untraced "$BG_PID" && kill -0 "$BG_PID"
 ok $? "unwritable output: the target runs on, untraced"
+# --top N as users type it; --top before -p or -- keeps its default.
+"$CPROFTOP" --top 2 -p "$BG_PID" -d 0.5 >"$TMPD/top2" 2>&1
+ok $? "--top 2 (space): exit 0"
+grep -q "^Showing top 2 nodes" "$TMPD/top2"
+ok $? "--top 2 (space): two rows"
+"$CPROFTOP" -d 0.5 --top=3 -p "$BG_PID" >"$TMPD/top3" 2>&1
+grep -q "^Showing top 3 nodes" "$TMPD/top3"
+ok $? "--top=3: three rows"
+"$CPROFTOP" -d 0.5 --top -p "$BG_PID" >"$TMPD/topd" 2>&1
+ok $? "--top -p PID: exit 0"
+grep -Eq "^Showing top [0-9]+ nodes|^Showing nodes" "$TMPD/topd"
+ok $? "--top -p PID: a table"
+"$CPROFTOP" -d 0.5 --top -- "$(workload sleeper)" -d 1 >"$TMPD/topc" 2>&1
+ok $? "--top -- CMD: exit 0"
+grep -q "flat%" "$TMPD/topc"
+ok $? "--top -- CMD: a table"
+
 "$CPROFTOP" -p "$BG_PID" -d 0.5 -o "$TMPD/p.pb.gz" >/dev/null 2>&1
 ok $? "a writable output: exit 0"
 gzip -t "$TMPD/p.pb.gz"
 ok $? "... and a whole gzip file"
+
+# -o never replaces what is not a regular file (issue 9, item 8).
+"$CPROFTOP" -p "$BG_PID" -d 0.3 -o - >"$TMPD/stdout.gz" 2>"$TMPD/err"
+ok $? "-o -: exit 0"
+gzip -t "$TMPD/stdout.gz" && [ ! -e ./- ]
+ok $? "-o -: the profile on stdout, no file named -"
+"$CPROFTOP" -p "$BG_PID" -d 0.3 -o /dev/stdout 2>"$TMPD/err" | gzip -t
+ok $? "-o /dev/stdout into a pipe: a whole gzip stream"
+if [ "$(id -u)" = 0 ] && mknod "$TMPD/null" c 1 3 && mknod "$TMPD/full" c 1 7 &&
+	: >"$TMPD/null" 2>/dev/null; then
+	"$CPROFTOP" -p "$BG_PID" -d 0.3 -o "$TMPD/null" 2>"$TMPD/err"
+	ok $? "-o a null device: exit 0"
+	[ -c "$TMPD/null" ] && [ "$(stat -c %t:%T "$TMPD/null")" = 1:3 ]
+	ok $? "... it stays the null device"
+	expect "-o a full device" 7 "$TMPD/full: No space left on device" \
+		"$CPROFTOP" -p "$BG_PID" -d 0.3 -o "$TMPD/full"
+	[ -c "$TMPD/full" ]
+	ok $? "... it stays a device"
+	[ -z "$(ls "$TMPD" | grep tmp)" ]
+	ok $? "... no temporary file left beside them"
+else
+	for i in 1 2 3 4 5 6; do skip "device nodes need root (mknod)"; done
+fi
+mkfifo "$TMPD/fifo"
+expect "-o a FIFO nobody reads" 7 "fifo: no process reads it" \
+	"$CPROFTOP" -p "$BG_PID" -d 0.3 -o "$TMPD/fifo"
+[ -p "$TMPD/fifo" ]
+ok $? "... it stays a FIFO"
 done_testing

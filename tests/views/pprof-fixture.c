@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/outfile.h"
 #include "tests/unit/views_fixture.h"
 #include "views/pprof.h"
 #include "views/report.h"
@@ -80,13 +81,32 @@ options(struct filter *f, int argc, char **argv)
 	return rc;
 }
 
+/* The gzip'd profile into path, as cproftop -o writes it. */
+static int
+fixture_write(const struct profile_snapshot *s, const struct filter *f,
+	      const char *path)
+{
+	char *cause = NULL;
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	pprof_encode_gzip(s, f, &buf, &len);
+	rc = outfile_write(path, buf, len, &cause);
+	if (rc < 0) {
+		fprintf(stderr, "pprof-fixture: %s\n", cause);
+		free(cause);
+	}
+	free(buf);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct fx x;
 	struct profile_snapshot *s;
 	struct filter f;
-	char *cause = NULL;
 	int rc = 0;
 
 	if (argc < 3) {
@@ -98,9 +118,7 @@ main(int argc, char **argv)
 	filter_init(&f);
 	if (options(&f, argc, argv) < 0) {
 		rc = 2;
-	} else if (pprof_write(s, &f, argv[1], &cause) < 0) {
-		fprintf(stderr, "pprof-fixture: %s\n", cause);
-		free(cause);
+	} else if (fixture_write(s, &f, argv[1]) < 0) {
 		rc = 1;
 	} else if (report_top(stdout, s, &f, 0) < 0) {
 		rc = 1;
