@@ -32,6 +32,7 @@
 #include "common/log.h"
 #include "common/outfile.h"
 #include "common/xmalloc.h"
+#include "http/http.h"
 #include "sampler/sampler.h"
 #include "tui/tui.h"
 #include "version.h"
@@ -48,7 +49,8 @@ struct main_options {
 	const char *script;
 	const char **source_paths;
 	size_t nsource_paths;
-	struct filter filter; /* --top: mode, focus and hide */
+	struct filter filter;	  /* --top: mode, focus and hide */
+	struct http_options http; /* --http: listen NULL when off */
 };
 
 static void
@@ -80,6 +82,10 @@ main_usage(FILE *f)
 	      "      --source-path P   where to look for source files: a "
 	      "directory, or FROM=TO\n"
 	      "                        to rewrite a path prefix (repeatable)\n"
+	      "      --http [HOST:]PORT  serve Go's /debug/pprof/ "
+	      "profiles (HOST 127.0.0.1)\n"
+	      "      --http-max-profiles N  profile requests served at "
+	      "once (default 16)\n"
 	      "      --script FILE     TUI keys from FILE, screens dumped to "
 	      "stdout (tests)\n"
 	      "\n"
@@ -191,6 +197,8 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_SOURCE_PATH,
 		OPT_FOCUS,
 		OPT_HIDE,
+		OPT_HTTP,
+		OPT_HTTP_MAX,
 	};
 	static const struct option longopts[] = {
 		{"pid", required_argument, NULL, 'p'},
@@ -206,11 +214,14 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"source-path", required_argument, NULL, OPT_SOURCE_PATH},
 		{"focus", required_argument, NULL, OPT_FOCUS},
 		{"hide", required_argument, NULL, OPT_HIDE},
+		{"http", required_argument, NULL, OPT_HTTP},
+		{"http-max-profiles", required_argument, NULL, OPT_HTTP_MAX},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *arg;
+	char *cause;
 	long long n;
 	int c;
 
@@ -267,6 +278,20 @@ main_parse(int argc, char **argv, struct main_options *o)
 			if (main_regex(o, c == OPT_FOCUS, optarg) != 0)
 				return CPT_EXIT_USAGE;
 			break;
+		case OPT_HTTP:
+			if (http_check_listen(optarg, &cause) != 0) {
+				fprintf(stderr, "cproftop: %s\n", cause);
+				free(cause);
+				return CPT_EXIT_USAGE;
+			}
+			o->http.listen = optarg;
+			break;
+		case OPT_HTTP_MAX:
+			if (main_int(optarg, 1, 1000, &n) != 0)
+				return main_bad("--http-max-profiles (1-1000)",
+						optarg);
+			o->http.max_profiles = (unsigned)n;
+			break;
 		case OPT_SOURCE_PATH:
 			o->source_paths = xreallocarray(o->source_paths,
 							o->nsource_paths + 1,
@@ -291,6 +316,16 @@ main_parse(int argc, char **argv, struct main_options *o)
 		main_usage(stderr);
 		return CPT_EXIT_USAGE;
 	}
+	if (o->http.listen != NULL && o->dump) {
+		fputs("cproftop: --http serves while sampling; not with "
+		      "--dump\n",
+		      stderr);
+		return CPT_EXIT_USAGE;
+	}
+	/* --http without a terminal: serve until SIGINT/SIGTERM (or -d). */
+	if (o->http.listen != NULL && o->script == NULL &&
+	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+		o->headless = true;
 	return -1;
 }
 
@@ -591,6 +626,7 @@ static int
 main_run(struct main_options *o)
 {
 	struct sampler *s;
+	struct http_server *h = NULL;
 	char *cause = NULL;
 	int rc, sigfd;
 
@@ -599,14 +635,41 @@ main_run(struct main_options *o)
 	if (o->sampler.child_output == NULL)
 		o->sampler.child_output =
 			o->headless ? "/dev/stderr" : "/dev/null";
+	/* the live screen needs a terminal that can draw it: say so before
+	   touching the target */
+	if (!o->headless && o->script == NULL &&
+	    tui_check_terminal(&cause) != 0) {
+		log_warn("%s", cause);
+		free(cause);
+		close(sigfd);
+		log_close();
+		return CPT_EXIT_ERROR;
+	}
+	/* The port first: a busy one never costs the target an attach. */
+	rc = o->http.listen != NULL ? http_listen(&o->http, &h, &cause) : 0;
+	if (rc != 0) {
+		fprintf(stderr, "cproftop: %s\n", cause);
+		free(cause);
+		return CPT_EXIT_HTTP;
+	}
 	rc = sampler_start(&o->sampler, &s, &cause);
 	if (rc != 0) {
 		log_warn("%s", cause);
 		free(cause);
+		http_free(h);
 		return rc;
 	}
 	main_crash_setup();
-	rc = o->headless ? main_headless(o, s, sigfd) : main_tui(o, s, sigfd);
+	if (h != NULL && http_serve(h, s, &cause) != 0) {
+		fprintf(stderr, "cproftop: %s\n", cause);
+		free(cause);
+		rc = CPT_EXIT_HTTP;
+	} else {
+		rc = o->headless ? main_headless(o, s, sigfd)
+				 : main_tui(o, s, sigfd);
+	}
+	sampler_stop(s);
+	http_free(h); /* before sampler_free: snapshots borrow its strings */
 	sampler_free(s);
 	close(sigfd);
 	log_close();

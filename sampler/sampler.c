@@ -272,6 +272,9 @@ sampler_refresh_maps(struct sampler *s, bool force)
 	struct procfs_maps maps;
 	bool same;
 
+	/* An address in no file: new JIT code, named by a grown perf map. */
+	if ((force || s->maps_dirty) && symbols_refresh_jit(s->sy))
+		aggregate_forget_addresses(s->g);
 	if (!force && !s->maps_dirty &&
 	    attach_exec_count(s->a) == s->exec_count)
 		return;

@@ -628,6 +628,7 @@ symbols_free(struct symbols *s)
 	free(s->ranges);
 	symbols_strtab_free(&s->strings);
 	symbols_strtab_free(&s->demangled);
+	perfmap_free(&s->jit);
 	free(s);
 }
 
@@ -782,6 +783,13 @@ symbols_fill_mod(const struct symbols_mod *m, struct symbols_module *mod)
 	mod->build_id = m->file != NULL ? m->file->build_id : NULL;
 }
 
+/* Re-reads the target's perf map when it changed: see symbols.h. */
+bool
+symbols_refresh_jit(struct symbols *s)
+{
+	return perfmap_load(s->pid, &s->jit) > 0;
+}
+
 /*
  * DWARF names a function by its definition (glibc's __GI___libc_malloc,
  * __libc_read); when a global or weak symbol covers the address, its
@@ -841,8 +849,13 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 
 	assert(max >= 1);
 	if (r == NULL) {
-		frames[0] = (struct symbols_frame){.name = "[unknown]",
-						   .system_name = "[unknown]"};
+		const struct perfmap_entry *e = perfmap_find(&s->jit, addr);
+		const char *name;
+
+		name = e != NULL ? symbols_intern(s, e->name) : "[unknown]";
+
+		frames[0] = (struct symbols_frame){.name = name,
+						   .system_name = name};
 		if (mod != NULL)
 			*mod = (struct symbols_module){0};
 		return 1;

@@ -53,17 +53,26 @@ void symbols_free(struct symbols *s);
 void symbols_set_maps(struct symbols *s, const struct procfs_maps *maps);
 
 /*
- * Symbolizes pc. For a return address (every frame but the innermost, and
- * not after a signal frame) pass is_return = true: the lookup uses pc - 1.
- * Fills frames[0..max) with the inline chain, innermost first, the
- * containing real function last, and *mod (may be NULL) with the module.
- * Returns the number of frames (>= 1: an address in no module gives
+ * Symbolizes pc (JIT code from the perf map). For a return address (every frame
+ * but the innermost, and not after a signal frame) pass is_return = true: the
+ * lookup uses pc - 1. Fills frames[0..max) with the inline chain, innermost
+ * first, the containing real function last, and *mod (may be NULL) with the
+ * module. Returns the number of frames (>= 1: an address in no module gives
  * "[unknown]" and returns 1 with mod->path NULL). Strings stay valid until
  * symbols_free().
  */
 int symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 		   struct symbols_frame *frames, int max,
 		   struct symbols_module *mod);
+
+/*
+ * Re-reads the target's JIT symbols (/tmp/perf-PID.map, sampler/perfmap.h)
+ * when the file changed; addresses in no mapped file are then named from
+ * it. Returns true when the names changed: addresses symbolized before
+ * should be looked up again. Costs a stat, and a parse of the file when it
+ * grew. Sampler thread.
+ */
+bool symbols_refresh_jit(struct symbols *s);
 
 /* How a Go frame unwinds (symbols_go_unwind). */
 enum symbols_go_rule {

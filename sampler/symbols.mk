@@ -2,6 +2,7 @@
 # demangled by libiberty (Debian libiberty-dev, a static library).
 libsampler_a_SOURCES += sampler/symbols.c sampler/symbols_int.h \
 	sampler/symbols_dwarf.c sampler/symbols_code.c sampler/symbols_go.c \
+	sampler/perfmap.c sampler/perfmap.h \
 	sampler/gopclntab.c sampler/gopclntab.h
 
 # tests/symbols/symtarget: the live target of symbols_test (never
@@ -55,3 +56,16 @@ tests_symbols_mallocs_CFLAGS = $(CPT_WARN) -O2 -g -pthread
 tests_symbols_mallocs_LDFLAGS = -pthread
 TESTS += tests/symbols/names.sh
 EXTRA_DIST += tests/symbols/names.sh
+
+# tests/symbols/jit.sh: JIT code named from /tmp/perf-PID.map (jitmap
+# writes its own; node --perf-basic-prof when installed).
+check_PROGRAMS += tests/symbols/jitmap
+tests_symbols_jitmap_SOURCES = tests/symbols/jitmap.c
+tests_symbols_jitmap_CFLAGS = $(CPT_WARN) -O2 -g
+TESTS += tests/symbols/jit.sh
+EXTRA_DIST += tests/symbols/jit.sh
+
+check_PROGRAMS += tests/unit/perfmap_test
+TESTS += tests/unit/perfmap_test
+tests_unit_perfmap_test_SOURCES = tests/unit/perfmap_test.c tests/tap.h
+tests_unit_perfmap_test_LDADD = libsampler.a libcommon.a

@@ -48,7 +48,10 @@ symbols_die_name(struct symbols *s, Dwarf_Die *die, struct symbols_frame *fr)
 	if (raw == NULL)
 		return false;
 	fr->system_name = raw;
-	fr->name = symbols_demangle(s, raw);
+	/* glibc's internal alias of foo is __GI_foo (hidden_proto). */
+	fr->name = strncmp(raw, "__GI_", 5) == 0 && raw[5] != '\0'
+			   ? raw + 5
+			   : symbols_demangle(s, raw);
 	if (dwarf_decl_line(die, &fr->start_line) != 0)
 		fr->start_line = 0;
 	return true;

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "sampler/gopclntab.h"
+#include "sampler/perfmap.h"
 #include "sampler/symbols.h"
 /* Deepest inline chain reported; deeper calls keep their outermost part. */
 #define SYMBOLS_MAX_INLINE 32
@@ -116,6 +117,7 @@ struct symbols {
 	size_t nranges;
 	struct symbols_strtab strings;	 /* interned strings (owned) */
 	struct symbols_strtab demangled; /* raw name -> interned demangled */
+	struct perfmap jit;		 /* /tmp/perf-PID.map, or empty */
 };
 
 /* A copy of str owned by s, the same pointer for equal strings. */

@@ -551,6 +551,35 @@ unwind_fp_live(void *arg, uint64_t addr, uint64_t *val)
 	return 0;
 }
 
+/*
+ * A thread stopped at the first instruction of a signal handler (the
+ * kernel has just delivered a signal: under ptrace our interrupt stops it
+ * right after the signal-delivery stop) has run nothing of the handler
+ * yet: its sample belongs to the code the signal interrupted. True with r
+ * set to the interrupted registers when [sp] returns to the sigreturn
+ * trampoline (the handler has pushed nothing yet).
+ */
+static bool
+unwind_handler_entry(struct unwind *u, struct user_regs_struct *r)
+{
+	struct unwind_fp_mem mem = {u->cur, NULL, NULL};
+	struct user_regs_struct sig = u->cur->regs;
+	uint64_t ret;
+
+	if (unwind_fp_word(&mem, sig.rsp, &ret) < 0 ||
+	    !unwind_is_sigreturn(u, ret))
+		return false;
+	sig.rsp += 8;
+	if (unwind_fp_step_sigframe(&mem, &sig) < 0 ||
+	    unwind_elf_find(u, sig.rip) == NULL)
+		return false;
+	if (sig.rsp < u->cur->stack_start ||
+	    sig.rsp >= u->cur->stack_start + u->cur->stack_len)
+		u->frozen_sp = sig.rsp; /* on another stack: see read_live */
+	*r = sig;
+	return true;
+}
+
 /* Frame i's pc is exact (the innermost, or after a signal frame). */
 static bool
 unwind_exact(int i, uint64_t sfa)
@@ -657,6 +686,10 @@ unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
 	u->cur = c;
 	u->regs = &c->regs;
 	unwind_maps_load(u);
+	if (unwind_handler_entry(u, &regs)) {
+		u->regs = &regs; /* from the interrupted pc on */
+		ip = regs.rip;
+	}
 	if (unw_init_remote(&cursor, u->as, u) < 0) {
 		pcs[n++] = ip;
 		goto out;

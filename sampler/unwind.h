@@ -51,6 +51,8 @@ void unwind_capture(struct attach *a, pid_t tid,
  * first, then return addresses. Frames that no CFI covers (Go, JIT code)
  * are stepped by the rule callback or the frame-pointer chain, over the
  * copy only (sampler/unwind_fp.h), and CFI unwinding resumes after them.
+ * A thread caught at a signal handler's first instruction (the signal was
+ * just delivered) is unwound from the interrupted registers instead.
  * *truncated is set when the unwind stopped for an error rather than at the
  * outermost frame (start of thread, main's caller); *signal_frame_after (may be
  * NULL) marks frames that follow a signal frame (their pc is not a return

@@ -61,7 +61,9 @@ unwind_fp_step_chain(const struct unwind_fp_mem *m, struct user_regs_struct *r)
 		return -1;
 	memcpy(&next, m->c->stack + (bp - m->c->stack_start), 8);
 	memcpy(&ret, m->c->stack + (bp + 8 - m->c->stack_start), 8);
-	if ((next != 0 && next <= bp) || ret == 0)
+	/* A caller without frame pointers holds anything in rbp: the next
+	 * chain step refuses it unless it lies above this frame. */
+	if (ret == 0)
 		return -1;
 	r->rip = ret;
 	r->rsp = bp + 16;

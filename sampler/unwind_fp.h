@@ -38,9 +38,10 @@ int unwind_fp_word(const struct unwind_fp_mem *m, uint64_t addr, uint64_t *val);
 /*
  * One step along the frame-pointer chain: the frame at r (rip, rsp, rbp)
  * returns to [rbp + 8], its caller's rbp is [rbp] and its sp rbp + 16.
- * Checked: rbp lies in the stack copy at or above rsp, and the caller's
- * rbp is above rbp (or 0, the chain's end). Returns 0 with r moved to the
- * caller (only rip, rsp, rbp change), or -1.
+ * Checked: rbp lies in the stack copy at or above rsp (so the chain only
+ * climbs: the caller's sp is rbp + 16, and a caller's rbp below it is
+ * refused by the next step -- a caller with CFI needs none). Returns 0
+ * with r moved to the caller (only rip, rsp, rbp change), or -1.
  */
 int unwind_fp_step_chain(const struct unwind_fp_mem *m,
 			 struct user_regs_struct *r);

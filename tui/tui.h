@@ -40,6 +40,14 @@ struct tui_options {
 int tui_run(struct sampler *s, const struct tui_options *o, int sigfd);
 
 /*
+ * Checks, before anything starts, that the live screen can run here:
+ * stdin/stdout are a terminal whose TERM can draw it (TERM=dumb cannot).
+ * Returns 0, or -1 with *cause set (caller frees) with what to use
+ * instead (--top, -o). Main thread.
+ */
+int tui_check_terminal(char **cause);
+
+/*
  * Restores the terminal if the screen is active (endwin()); a no-op
  * otherwise. For fatal_set_cleanup() (tui_run() registers it too). Main
  * thread, or a fatal() path.

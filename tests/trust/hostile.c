@@ -13,9 +13,10 @@
  * character device (/dev/zero) src_private  /cproftop-trust/private.c  mode
  * 0600, root's All of them run in turn on the main thread, evil_fn the most.
  *
- * usage: hostile [-d SECONDS] [-r ROOT] [-u UID] [ARGS...]
+ * usage: hostile [-d SECONDS] [-r ROOT] [-u UID] [-s] [ARGS...]
  *   -r ROOT  chroot(ROOT) first (root only), so /proc/PID/root is ROOT
  *   -u UID   then run as UID (and GID UID)
+ *   -s       only the src_* functions (each gets samples quickly)
  *   ARGS     ignored: a command line for the test to fill with escapes
  * Prints "ready" once set up, "units=N" at the end.
  */
@@ -131,9 +132,9 @@ main(int argc, char **argv)
 	unsigned long units = 0;
 	const char *root = NULL;
 	long uid = -1;
-	int c;
+	int c, src_only = 0;
 
-	while ((c = getopt(argc, argv, "d:r:u:")) != -1) {
+	while ((c = getopt(argc, argv, "d:r:u:s")) != -1) {
 		switch (c) {
 		case 'd':
 			seconds = atof(optarg);
@@ -144,9 +145,12 @@ main(int argc, char **argv)
 		case 'u':
 			uid = atol(optarg);
 			break;
+		case 's':
+			src_only = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: hostile [-d SECONDS] [-r ROOT] "
-					"[-u UID] [ARGS...]\n");
+					"[-u UID] [-s] [ARGS...]\n");
 			return 2;
 		}
 	}
@@ -164,8 +168,10 @@ main(int argc, char **argv)
 	fflush(stdout);
 	end = wl_now_ms() + seconds * 1e3;
 	while (wl_now_ms() < end) {
-		evil_fn(4000000);
-		evil_src(100000);
+		if (!src_only) {
+			evil_fn(4000000);
+			evil_src(100000);
+		}
 		src_good(50000);
 		src_link(50000);
 		src_dotdot(50000);

@@ -63,13 +63,22 @@ main(void)
 	tap_ok(rc == 0 && r.rip == 0x403333 && r.rbp == 0,
 	       "chain: third step reaches rbp 0");
 	tap_ok(unwind_fp_step_chain(&mem, &r) < 0, "chain: rbp 0 ends it");
+	/* A return address of 0 ends it too. */
+	word(BASE + 0x308, 0);
+	r.rsp = BASE + 0x100;
+	r.rbp = BASE + 0x300;
+	tap_ok(unwind_fp_step_chain(&mem, &r) < 0, "chain: return address 0");
 
-	/* A chain that goes down is refused. */
+	/* A chain that goes down: the step to the frame is taken (its caller
+	 * may have CFI), the next one refused. */
 	word(BASE + 0x200, BASE + 0x180);
 	r.rsp = BASE + 0x110;
 	r.rbp = BASE + 0x200;
+	rc = unwind_fp_step_chain(&mem, &r);
+	tap_ok(rc == 0 && r.rip == 0x402222 && r.rbp == BASE + 0x180,
+	       "chain: a caller's lower rbp is returned");
 	tap_ok(unwind_fp_step_chain(&mem, &r) < 0,
-	       "chain: a lower rbp is refused");
+	       "chain: and refused at the next step (below sp)");
 	/* rbp below sp, outside the copy, misaligned: refused. */
 	r.rsp = BASE + 0x300;
 	r.rbp = BASE + 0x200;
