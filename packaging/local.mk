@@ -28,8 +28,10 @@ installcheck-local:
 	test -f $(DESTDIR)$(mandir)/man1/cproftop.1
 	test -f $(DESTDIR)$(bashcompletiondir)/cproftop
 
-TESTS += tests/packaging/install.sh tests/packaging/completion.sh
-EXTRA_DIST += tests/packaging/install.sh tests/packaging/completion.sh
+PACKAGING_TESTS = tests/packaging/install.sh tests/packaging/completion.sh \
+	tests/packaging/debian.sh
+TESTS += $(PACKAGING_TESTS)
+EXTRA_DIST += $(PACKAGING_TESTS)
 
 # make distcheck checks the tarball with a small representative subset of
 # the tests (the whole suite runs in CI's own builds): units, scripted

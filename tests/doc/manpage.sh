@@ -120,7 +120,8 @@ awk '/^Help/ { on = 1; next } !on { next }
 awk '/^\.SH/ { on = ($0 ~ /^\.SH "?KEYS"?$/); next } !on { next }
 	/^\.SS/ { sec = $0; sub(/^\.SS +/, "", sec); gsub(/"/, "", sec); next }
 	tag { t = $0; sub(/^\.[A-Z]+ /, "", t); gsub(/"/, "", t)
-		gsub(/\\e/, "\\", t); gsub(/\\f[BIRP]/, "", t)
+		gsub(/\\-/, "-", t); gsub(/\\e/, "\\", t)
+		gsub(/\\f[BIRP]/, "", t)
 		print sec "\t" t; tag = 0; next }
 	/^\.TP/ { tag = 1 }' "$MAN" >"$TMPD/man.cols"
 
