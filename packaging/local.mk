@@ -40,7 +40,8 @@ EXTRA_DIST += $(PACKAGING_TESTS)
 # out: distcheck runs them in parallel on a loaded machine.
 DISTCHECK_TESTS = tests/unit/procfs_test tests/unit/views_report_test \
 	tests/unit/views_pprof_test tests/tui/fake.sh tests/doc/manpage.sh \
-	tests/packaging/install.sh tests/packaging/completion.sh
+	tests/packaging/install.sh tests/packaging/completion.sh \
+	tests/packaging/debian.sh
 # (A target-specific variable, which automake would take for a rule.)
 DISTCHECK_SUBSET = distcheck: AM_MAKEFLAGS += TESTS='$$(DISTCHECK_TESTS)'
 $(eval $(DISTCHECK_SUBSET))
