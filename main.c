@@ -518,14 +518,16 @@ main_stats(const struct profile_snapshot *s, double elapsed)
 	fprintf(stderr,
 		"cproftop: stats samples=%llu stops=%llu ticks=%llu "
 		"late_ticks=%llu threads=%u unwind_errors=%llu "
-		"fallback_stacks=%llu "
+		"fallback_stacks=%llu debuginfod_pending=%u "
+		"debuginfod_failed=%u "
 		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
 		"rss_kb=%ld tables_kb=%llu seconds=%.2f\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
 		s->nthreads, (unsigned long long)s->unwind_errors,
-		(unsigned long long)s->fallback_stacks,
-		(double)s->stop_ns_p50 / 1e3, (double)s->stop_ns_p99 / 1e3,
+		(unsigned long long)s->fallback_stacks, s->debuginfod_pending,
+		s->debuginfod_failed, (double)s->stop_ns_p50 / 1e3,
+		(double)s->stop_ns_p99 / 1e3,
 		elapsed > 0 ? 100 * cpu / elapsed : 0, ru.ru_maxrss,
 		(unsigned long long)s->memory_bytes / 1024, elapsed);
 }

@@ -83,6 +83,7 @@ struct sampler {
 	int64_t last_cpu_ns;
 	uint64_t ticks, late_ticks, samples, stops, unwind_errors;
 	uint64_t fallback_stacks;
+	size_t fetch_pending, fetch_failed;
 	uint64_t ticks_at_publish;
 	double hz_achieved, self_cpu;
 	uint64_t stop_ring[SAMPLER_STOP_RING];
@@ -497,6 +498,8 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	snap->stops = s->stops;
 	snap->unwind_errors = s->unwind_errors;
 	snap->fallback_stacks = s->fallback_stacks;
+	snap->debuginfod_pending = (uint32_t)s->fetch_pending;
+	snap->debuginfod_failed = (uint32_t)s->fetch_failed;
 	snap->memory_bytes = aggregate_bytes(s->g);
 }
 
@@ -568,6 +571,9 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 		s->last_fold_second = second;
 	}
 	sampler_refresh_maps(s, true);
+	/* Debug info debuginfod fetched meanwhile: names change. */
+	if (symbols_poll_fetches(s->sy, &s->fetch_pending, &s->fetch_failed))
+		aggregate_forget_addresses(s->g);
 }
 
 static void

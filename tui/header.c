@@ -194,6 +194,10 @@ tui_draw_header(struct tui *t, bool full)
 			     : 0.0);
 	if (s->fallback_stacks > 0)
 		tui_field("  No CFI ", "%" PRIu64, s->fallback_stacks);
+	if (s->debuginfod_pending > 0 || s->debuginfod_failed > 0)
+		tui_field("  debuginfod ",
+			  "%" PRIu32 " pending %" PRIu32 " failed",
+			  s->debuginfod_pending, s->debuginfod_failed);
 	tui_field("  Time ", "%s", elapsed);
 	move(2, 0);
 	tui_field("Rate ", "%" PRIu32 "/%.1f Hz", s->hz, s->hz_achieved);

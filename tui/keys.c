@@ -18,7 +18,7 @@
 #include "common/xmalloc.h"
 
 #define ON(s) KEYS_ON(TUI_SCREEN_##s)
-#define LISTS (ON(TOP) | ON(THREADS) | ON(SOURCE) | ON(TREE))
+#define LISTS (ON(TOP) | ON(THREADS) | ON(SOURCE) | ON(TREE) | ON(ANNOTATE))
 #define MAIN (ON(TOP) | ON(SOURCE) | ON(TREE) | ON(FLAME))
 #define ALL (KEYS_VIEWS)
 #define ESC 27
@@ -299,6 +299,33 @@ static const struct keys_entry keys_table[] = {
 	 4,
 	 KEYS_SEC_FLAME,
 	 "back to the table",
+	 ACT_BACK},
+
+	/* annotate */
+	{ON(TOP) | ON(SOURCE) | ON(TREE),
+	 {'a'},
+	 "a",
+	 "Annotate",
+	 13,
+	 KEYS_SEC_ANNOTATE,
+	 "annotate: the function's instructions with their samples, "
+	 "source lines between",
+	 ACT_ANNOTATE},
+	{ON(ANNOTATE),
+	 {'H'},
+	 "H",
+	 "Hottest",
+	 2,
+	 KEYS_SEC_ANNOTATE,
+	 "back to the hottest instruction",
+	 ACT_HOTTEST},
+	{ON(ANNOTATE),
+	 {'a', ESC, KEY_LEFT, KEY_BACKSPACE, 127},
+	 "a Esc Left",
+	 "Back",
+	 3,
+	 KEYS_SEC_ANNOTATE,
+	 "back",
 	 ACT_BACK},
 
 	/* the table */
@@ -594,6 +621,7 @@ static const char *const keys_section_title[KEYS_NSECTIONS] = {
 	"Source view (Enter on a function)",
 	"Call tree (T)",
 	"Flame view (F)",
+	"Annotate (a on a function)",
 	"Search (table, thread list, tree)",
 	"Everywhere",
 };

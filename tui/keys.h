@@ -19,6 +19,7 @@ enum tui_screen {
 	TUI_SCREEN_HELP,
 	TUI_SCREEN_TREE,
 	TUI_SCREEN_FLAME,
+	TUI_SCREEN_ANNOTATE,
 	TUI_NSCREENS
 };
 
@@ -27,7 +28,7 @@ enum tui_screen {
 #define KEYS_VIEWS                                                             \
 	(KEYS_ON(TUI_SCREEN_TOP) | KEYS_ON(TUI_SCREEN_THREADS) |               \
 	 KEYS_ON(TUI_SCREEN_SOURCE) | KEYS_ON(TUI_SCREEN_TREE) |               \
-	 KEYS_ON(TUI_SCREEN_FLAME))
+	 KEYS_ON(TUI_SCREEN_FLAME) | KEYS_ON(TUI_SCREEN_ANNOTATE))
 
 enum tui_action {
 	ACT_NONE,
@@ -75,6 +76,8 @@ enum tui_action {
 	/* the flame view */
 	ACT_FLAME,
 	ACT_ZOOM_OUT,
+	/* annotate */
+	ACT_ANNOTATE,
 	/* search */
 	ACT_SEARCH,
 	ACT_SEARCH_NEXT,
@@ -98,6 +101,7 @@ enum keys_section {
 	KEYS_SEC_SOURCE,
 	KEYS_SEC_TREE,
 	KEYS_SEC_FLAME,
+	KEYS_SEC_ANNOTATE,
 	KEYS_SEC_SEARCH,
 	KEYS_SEC_ALL,
 	KEYS_NSECTIONS

@@ -211,6 +211,16 @@ source_screen_note(const char *note, int y, int max)
 				cut--;
 			if (cut == 0)
 				cut = strlen(line);
+			/* keep a trailing "(hint)" on one line when it fits */
+			{
+				const char *hint = strrchr(p, '(');
+
+				if (hint != NULL && hint > p &&
+				    (size_t)(hint - p) < cut &&
+				    (size_t)(hint - p) + 1 < len &&
+				    text_width(hint) <= w && hint[-1] == ' ')
+					cut = (size_t)(hint - p);
+			}
 		}
 		snprintf(line, sizeof(line), "%.*s", (int)cut, p);
 		move(y + n, 0);
@@ -238,7 +248,7 @@ source_screen_draw(struct tui *t, int y, int height)
 		return;
 	source_screen_title(t, y);
 	if (ss->view.note != NULL) {
-		int used = source_screen_note(ss->view.note, y + 1, 3);
+		int used = source_screen_note(ss->view.note, y + 1, 5);
 
 		y += used;
 		height -= used;
@@ -289,6 +299,9 @@ source_screen_action(struct tui *t, enum tui_action a)
 				    ss->peek.ncallers + ss->peek.ncallees > 0;
 		ss->lines.focused = !ss->edges.focused;
 		return TUI_REDRAW;
+	case ACT_ANNOTATE:
+		annotate_screen_open(t, ss->function);
+		return TUI_REBUILD;
 	case ACT_HOTTEST:
 		ss->to_hottest = true;
 		source_screen_reselect(ss);

@@ -182,6 +182,11 @@ top_screen_action(struct tui *t, enum tui_action a)
 		source_screen_open(t, ts->table.rows[ts->list.sel].function,
 				   false);
 		return TUI_REBUILD;
+	case ACT_ANNOTATE:
+		if (ts->list.sel >= ts->table.nrows)
+			return TUI_REDRAW;
+		annotate_screen_open(t, ts->table.rows[ts->list.sel].function);
+		return TUI_REBUILD;
 	case ACT_SCROLL_LEFT:
 		if (ts->hscroll < 1000)
 			ts->hscroll += 16;

@@ -250,6 +250,11 @@ tree_screen_action(struct tui *t, enum tui_action a)
 			return TUI_REDRAW;
 		source_screen_open(t, n->function, false);
 		return TUI_REBUILD;
+	case ACT_ANNOTATE:
+		if (n == NULL)
+			return TUI_REDRAW;
+		annotate_screen_open(t, n->function);
+		return TUI_REBUILD;
 	case ACT_BACK:
 		t->screen = TUI_SCREEN_TOP;
 		return TUI_REBUILD;

@@ -17,6 +17,7 @@
 #include "tui/browser.h"
 #include "tui/keys.h"
 #include "tui/tui.h"
+#include "views/annotate.h"
 #include "views/filter.h"
 #include "views/peek.h"
 #include "views/source.h"
@@ -69,6 +70,15 @@ struct flame_screen {
 	int top; /* first row shown */
 };
 
+struct annotate_screen {
+	uint32_t function;
+	struct annotate_view view;
+	struct browser list;
+	bool to_hottest;      /* select the hottest at the next build */
+	uint64_t sel_addr;    /* the selected instruction, across rebuilds */
+	enum tui_screen from; /* where Esc goes back to */
+};
+
 enum tui_prompt {
 	TUI_PROMPT_NONE,
 	TUI_PROMPT_FILTER, /* `/` */
@@ -118,6 +128,7 @@ struct tui {
 	struct source_screen source;
 	struct tree_screen tree;
 	struct flame_screen flame;
+	struct annotate_screen annotate;
 };
 
 /* header.c: the header, the titles, the message line and the hint bar */
@@ -163,6 +174,13 @@ void tree_screen_draw(struct tui *t, int y, int height);
 enum tui_result tree_screen_action(struct tui *t, enum tui_action a);
 void tree_screen_free(struct tree_screen *ts);
 void tree_screen_moved(struct tui *t);
+
+void annotate_screen_open(struct tui *t, uint32_t function);
+void annotate_screen_rebuild(struct tui *t);
+void annotate_screen_draw(struct tui *t, int y, int height);
+enum tui_result annotate_screen_action(struct tui *t, enum tui_action a);
+void annotate_screen_moved(struct tui *t);
+void annotate_screen_free(struct annotate_screen *as);
 
 void flame_screen_rebuild(struct tui *t);
 void flame_screen_draw(struct tui *t, int y, int height);

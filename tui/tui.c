@@ -55,7 +55,9 @@ tui_draw(struct tui *t)
 	} else if (t->shown == NULL) {
 		mvaddstr(0, 0, "cproftop: waiting for the first samples...");
 	} else {
-		y = tui_draw_header(t, t->screen != TUI_SCREEN_SOURCE);
+		y = tui_draw_header(t,
+				    t->screen != TUI_SCREEN_SOURCE &&
+					    t->screen != TUI_SCREEN_ANNOTATE);
 		height = LINES - 2 - y;
 		switch (t->screen) {
 		case TUI_SCREEN_TOP:
@@ -76,6 +78,9 @@ tui_draw(struct tui *t)
 		case TUI_SCREEN_FLAME:
 			flame_screen_draw(t, y, height);
 			break;
+		case TUI_SCREEN_ANNOTATE:
+			annotate_screen_draw(t, y, height);
+			break;
 		default:
 			break;
 		}
@@ -95,6 +100,10 @@ tui_rebuild(struct tui *t)
 		t->screen == TUI_SCREEN_HELP ? t->before_help : t->screen;
 
 	top_screen_rebuild(t);
+	if (s == TUI_SCREEN_ANNOTATE) {
+		annotate_screen_rebuild(t);
+		s = t->screen; /* a function that vanished: back */
+	}
 	if (s == TUI_SCREEN_SOURCE) {
 		source_screen_rebuild(t);
 		/* a function that vanished: back where it came from */
@@ -278,6 +287,8 @@ tui_screen_action(struct tui *t, enum tui_action a)
 		return tree_screen_action(t, a);
 	case TUI_SCREEN_FLAME:
 		return flame_screen_action(t, a);
+	case TUI_SCREEN_ANNOTATE:
+		return annotate_screen_action(t, a);
 	case TUI_SCREEN_HELP:
 		return help_action(t, a);
 	default:
@@ -429,6 +440,7 @@ tui_free(struct tui *t)
 	source_screen_free(&t->source);
 	tree_screen_free(&t->tree);
 	flame_screen_free(&t->flame);
+	annotate_screen_free(&t->annotate);
 	free(t->start_dir);
 	filter_free(&t->filter);
 	profile_snapshot_unref(t->shown);

@@ -38,7 +38,7 @@ rows() {
 run unknown -- x dump
 grep -q '^Key x does nothing here (? lists the keys)$' "$TMPD/unknown"
 ok $? "an unknown key says so instead of doing nothing"
-run help -- 'resize 100 80' '?' dump
+run help -- 'resize 100 120' '?' dump
 grep -q '^EscBack' "$TMPD/help" ; ok $? "the help's key bar: Esc Back"
 grep -q 'any key' "$TMPD/help" ; [ $? -ne 0 ] ; ok $? "... not 'any keyBack'"
 for k in 'T  .*call tree' 'F  .*flame view' 'F3 .*search' 'Tab .*top-down' \
@@ -173,4 +173,11 @@ else
 	skip "go not installed"
 	skip "go not installed"
 fi
+# Annotate without a file to read says why, and Esc goes back.
+run annot -- a dump Esc dump
+screen "$TMPD/annot" 1 | grep -q '^annotate hot_a  /usr/bin/fake$'
+ok $? "a opens the annotate view of the selected function"
+screen "$TMPD/annot" 1 | grep -q '^ cannot open /usr/bin/fake: '
+ok $? "... which says why it has no code"
+screen "$TMPD/annot" 2 | grep -q 'flat▼' ; ok $? "Esc goes back"
 done_testing
