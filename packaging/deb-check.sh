@@ -56,12 +56,12 @@ field() {
 ok $? "Package cproftop, Version $version, Architecture $arch"
 
 # Depends: ${shlibs:Depends} filled in, one package per library cproftop
-# links (libunwind, libdw/libelf, libmicrohttpd, ncursesw, protobuf-c,
-# zlib, libc).
+# links (libunwind, libdw/libelf, libdebuginfod, capstone, libmicrohttpd,
+# ncursesw, protobuf-c, zlib, libc).
 depends=$(field Depends)
 echo "# Depends: $depends"
-for lib in libc6 libdw1 libelf1 libmicrohttpd12 libncursesw6 libprotobuf-c1 \
-	libunwind8 zlib1g; do
+for lib in libc6 libcapstone4 libdebuginfod1 libdw1 libelf1 libmicrohttpd12 \
+	libncursesw6 libprotobuf-c1 libunwind8 zlib1g; do
 	echo "$depends" | grep -Eq "(^|, )$lib( |,|$)"
 	ok $? "Depends names $lib"
 done
