@@ -47,6 +47,8 @@ struct main_options {
 	int top; /* rows for --top; 0 = no table */
 	bool dump, wall, headless, stats;
 	const char *script;
+	const char *base;	  /* --base: the live screen's diff base */
+	unsigned refresh, window; /* --refresh, --window (live screen) */
 	const char **source_paths;
 	size_t nsource_paths;
 	struct filter filter;	  /* --top: mode, focus and hide */
@@ -88,6 +90,12 @@ main_usage(FILE *f)
 	      "once (default 16)\n"
 	      "      --script FILE     TUI keys from FILE, screens dumped to "
 	      "stdout (tests)\n"
+	      "      --base FILE       live screen: a Δflat% column against "
+	      "this pprof profile\n"
+	      "      --refresh SECS    live screen: a new screen every SECS "
+	      "(1-60, default 1)\n"
+	      "      --window SECS     live screen: the `w` window (1-3600, "
+	      "default 5)\n"
 	      "\n"
 	      "Without -d, --top or --dump cproftop shows the live screen "
 	      "(press ? there).\n"
@@ -194,6 +202,9 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_CHILD_OUTPUT,
 		OPT_STATS,
 		OPT_SCRIPT,
+		OPT_BASE,
+		OPT_REFRESH,
+		OPT_WINDOW,
 		OPT_SOURCE_PATH,
 		OPT_FOCUS,
 		OPT_HIDE,
@@ -211,6 +222,9 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"child-output", required_argument, NULL, OPT_CHILD_OUTPUT},
 		{"stats", no_argument, NULL, OPT_STATS},
 		{"script", required_argument, NULL, OPT_SCRIPT},
+		{"base", required_argument, NULL, OPT_BASE},
+		{"refresh", required_argument, NULL, OPT_REFRESH},
+		{"window", required_argument, NULL, OPT_WINDOW},
 		{"source-path", required_argument, NULL, OPT_SOURCE_PATH},
 		{"focus", required_argument, NULL, OPT_FOCUS},
 		{"hide", required_argument, NULL, OPT_HIDE},
@@ -272,6 +286,21 @@ main_parse(int argc, char **argv, struct main_options *o)
 			break;
 		case OPT_SCRIPT:
 			o->script = optarg;
+			break;
+		case OPT_BASE:
+			o->base = optarg;
+			break;
+		case OPT_REFRESH:
+			if (main_int(optarg, 1, 60, &n) != 0)
+				return main_bad("--refresh (1-60 seconds)",
+						optarg);
+			o->refresh = (unsigned)n;
+			break;
+		case OPT_WINDOW:
+			if (main_int(optarg, 1, 3600, &n) != 0)
+				return main_bad("--window (1-3600 seconds)",
+						optarg);
+			o->window = (unsigned)n;
 			break;
 		case OPT_FOCUS:
 		case OPT_HIDE:
@@ -519,15 +548,15 @@ main_stats(const struct profile_snapshot *s, double elapsed)
 		"cproftop: stats samples=%llu stops=%llu ticks=%llu "
 		"late_ticks=%llu threads=%u unwind_errors=%llu "
 		"fallback_stacks=%llu debuginfod_pending=%u "
-		"debuginfod_failed=%u "
+		"debuginfod_failed=%u stack_copy_short=%llu "
 		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
 		"rss_kb=%ld tables_kb=%llu seconds=%.2f\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
 		s->nthreads, (unsigned long long)s->unwind_errors,
 		(unsigned long long)s->fallback_stacks, s->debuginfod_pending,
-		s->debuginfod_failed, (double)s->stop_ns_p50 / 1e3,
-		(double)s->stop_ns_p99 / 1e3,
+		s->debuginfod_failed, (unsigned long long)s->copy_short_stacks,
+		(double)s->stop_ns_p50 / 1e3, (double)s->stop_ns_p99 / 1e3,
 		elapsed > 0 ? 100 * cpu / elapsed : 0, ru.ru_maxrss,
 		(unsigned long long)s->memory_bytes / 1024, elapsed);
 }
@@ -610,6 +639,9 @@ main_tui(const struct main_options *o, struct sampler *s, int sigfd)
 		.source_paths = o->source_paths,
 		.nsource_paths = o->nsource_paths,
 		.script = o->script,
+		.base = o->base,
+		.refresh = o->refresh,
+		.window = o->window,
 	};
 	struct profile_snapshot *snap;
 	int rc = tui_run(s, &to, sigfd);

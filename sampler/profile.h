@@ -108,6 +108,8 @@ struct profile_snapshot {
 	uint64_t fallback_stacks; /* stacks with frames unwound without CFI
 				     (frame pointers, Go's tables) */
 	uint32_t debuginfod_pending, debuginfod_failed; /* fetches */
+	uint64_t copy_short_stacks; /* stacks deeper than the stack copy (the
+				       thread then copies more, to 1 MiB) */
 	uint64_t stop_ns_p50, stop_ns_p99; /* interrupt -> resume, recent */
 	double self_cpu;       /* cproftop's CPU use, fraction of a core */
 	uint64_t memory_bytes; /* the sampler's tables */

@@ -28,6 +28,10 @@
 #define SAMPLER_FOLD_SECONDS 120 /* counts older than this fold into 0 */
 #define SAMPLER_STOP_RING 1024	 /* recent stop times kept for p50/p99 */
 #define SAMPLER_MAX_INLINE 16
+/* A thread whose stack did not fit the capture copies this much more,
+ * doubled each time it still does not, up to 1 MiB in all. */
+#define SAMPLER_MORE_FIRST (96 * 1024)
+#define SAMPLER_MORE_MAX (1024 * 1024 - CAPTURE_STACK_BYTES)
 
 /* What the sampler thread knows of one traced thread between ticks. */
 struct sampler_task {
@@ -42,6 +46,9 @@ struct sampler_task {
 	bool rebase;	     /* sampled while asleep: take slices anew */
 	bool on_cpu;	     /* state R at this tick's look */
 	bool seen;	     /* still listed by attach/ at this tick */
+	bool deeper;	     /* its stack did not fit the copy: grow more */
+	uint8_t *more;	     /* stack copied past the capture's own, or NULL */
+	size_t more_len;
 };
 
 struct sampler {
@@ -83,6 +90,7 @@ struct sampler {
 	int64_t last_cpu_ns;
 	uint64_t ticks, late_ticks, samples, stops, unwind_errors;
 	uint64_t fallback_stacks;
+	uint64_t copy_short_stacks; /* stacks deeper than their copy */
 	size_t fetch_pending, fetch_failed;
 	uint64_t ticks_at_publish;
 	double hz_achieved, self_cpu;
@@ -190,6 +198,7 @@ sampler_sweep(struct sampler *s)
 			close(t->stat_fd);
 		if (t->sched_fd >= 0)
 			close(t->sched_fd);
+		free(t->more);
 	}
 	if (kept != s->ntasks) {
 		s->ntasks = kept;
@@ -256,10 +265,16 @@ static void
 sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 {
 	struct sampler *s = arg;
+	uint32_t id;
 
 	if (s->ncaps == s->cap_caps)
 		return;
 	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps]);
+	id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid), sampler_task_eq,
+		      &tid, s);
+	if (id != PROFILE_NONE && s->tasks[id].more != NULL)
+		unwind_capture_more(s->a, &s->caps[s->ncaps], s->tasks[id].more,
+				    s->tasks[id].more_len);
 	s->caps[s->ncaps].pid = attach_pid_of(s->a);
 	s->caps[s->ncaps++].time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	s->stop_ring[s->stop_n++ % SAMPLER_STOP_RING] =
@@ -357,6 +372,10 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 		s->unwind_errors++;
 	if (unwind_used_fallback(s->u))
 		s->fallback_stacks++;
+	if (unwind_copy_short(s->u)) {
+		s->copy_short_stacks++;
+		t->deeper = t->more_len < SAMPLER_MORE_MAX;
+	}
 	t->last_stack = aggregate_stack(s->g, locs, (uint32_t)n, truncated);
 	t->carry_ns += c->weight_ns;
 	n_periods = t->carry_ns / period;
@@ -423,6 +442,29 @@ sampler_account_all(struct sampler *s, uint32_t second)
 }
 
 /*
+ * Threads whose stacks did not fit their copy copy more from now on (a
+ * buffer per thread, doubled up to SAMPLER_MORE_MAX). Called with no
+ * capture pending: none points into a buffer being replaced.
+ */
+static void
+sampler_grow_copies(struct sampler *s)
+{
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct sampler_task *t = &s->tasks[i];
+
+		if (!t->deeper)
+			continue;
+		t->deeper = false;
+		t->more_len =
+			t->more_len ? 2 * t->more_len : SAMPLER_MORE_FIRST;
+		if (t->more_len > SAMPLER_MORE_MAX)
+			t->more_len = SAMPLER_MORE_MAX;
+		free(t->more);
+		t->more = xmalloc(t->more_len);
+	}
+}
+
+/*
  * One tick: look at every thread, interrupt the ones that may have moved,
  * copy their stacks (threads resume one by one as soon as copied), then
  * unwind and count with every thread running again. A thread still waiting
@@ -438,6 +480,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 	size_t nth = attach_threads(s->a, &th), n = 0;
 
 	sampler_account_all(s, second);
+	sampler_grow_copies(s);
 	sampler_reserve(s, nth);
 	for (size_t i = 0; i < s->ntasks; i++)
 		s->tasks[i].seen = false;
@@ -498,6 +541,7 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	snap->stops = s->stops;
 	snap->unwind_errors = s->unwind_errors;
 	snap->fallback_stacks = s->fallback_stacks;
+	snap->copy_short_stacks = s->copy_short_stacks;
 	snap->debuginfod_pending = (uint32_t)s->fetch_pending;
 	snap->debuginfod_failed = (uint32_t)s->fetch_failed;
 	snap->memory_bytes = aggregate_bytes(s->g);
@@ -584,6 +628,7 @@ sampler_do_reset(struct sampler *s)
 	s->start_unix_ns = clock_ns(CLOCK_REALTIME);
 	s->samples = s->stops = s->unwind_errors = 0;
 	s->fallback_stacks = 0;
+	s->copy_short_stacks = 0;
 	s->ticks = s->late_ticks = s->ticks_at_publish = 0;
 	s->stop_n = 0;
 	s->last_fold_second = 0;
@@ -884,6 +929,7 @@ sampler_free(struct sampler *s)
 			close(s->tasks[i].stat_fd);
 		if (s->tasks[i].sched_fd >= 0)
 			close(s->tasks[i].sched_fd);
+		free(s->tasks[i].more);
 	}
 	free(s->tasks);
 	idx_free(&s->task_idx);

@@ -146,6 +146,9 @@ tui_draw_view_line(struct tui *t)
 			  t->shown->nthreads);
 	tui_field("  Sort ", "%s%s", sorts[t->filter.sort],
 		  t->filter.reverse ? " (reversed)" : "");
+	if (t->base.what != NULL)
+		tui_field("  Base ", "%s (%" PRIu64 " samples)", t->base.what,
+			  t->base.total);
 	if (t->screen == TUI_SCREEN_TOP && tt->ndropped > 0)
 		tui_field("  Hidden ",
 			  "%zu %s%s under %" PRIu64 " sample%s (* shows)",
@@ -194,6 +197,8 @@ tui_draw_header(struct tui *t, bool full)
 			     : 0.0);
 	if (s->fallback_stacks > 0)
 		tui_field("  No CFI ", "%" PRIu64, s->fallback_stacks);
+	if (s->copy_short_stacks > 0)
+		tui_field("  Too deep ", "%" PRIu64, s->copy_short_stacks);
 	if (s->debuginfod_pending > 0 || s->debuginfod_failed > 0)
 		tui_field("  debuginfod ",
 			  "%" PRIu32 " pending %" PRIu32 " failed",
@@ -208,6 +213,8 @@ tui_draw_header(struct tui *t, bool full)
 			  t->filter.window_seconds);
 	else
 		tui_field("  Scope ", "cumulative");
+	if (t->refresh > 1)
+		tui_field("  Refresh ", "%u s", t->refresh);
 	tui_field("  cproftop CPU ", "%.1f%%", 100.0 * s->self_cpu);
 	move(3, 0);
 	tui_draw_view_line(t);

@@ -328,6 +328,17 @@ static const struct keys_entry keys_table[] = {
 	 "back",
 	 ACT_BACK},
 
+	/* diff */
+	{ON(TOP),
+	 {'b'},
+	 "b",
+	 NULL,
+	 0,
+	 KEYS_SEC_TOP,
+	 "mark now as the diff base (a Δflat% column: flat% now minus in "
+	 "the base); b again drops it",
+	 ACT_BASE},
+
 	/* the table */
 	{ON(TOP),
 	 {'\n', '\r', KEY_ENTER},
@@ -477,6 +488,33 @@ static const struct keys_entry keys_table[] = {
 	 KEYS_SEC_VIEW,
 	 "CPU (on-CPU samples) or wall (on and off CPU)",
 	 ACT_MODE},
+
+	{ALL,
+	 {'{'},
+	 "{ }",
+	 NULL,
+	 0,
+	 KEYS_SEC_VIEW,
+	 "shorter / longer window (1 2 5 10 30 60 s; turns the window on)",
+	 ACT_WINDOW_SHORTER},
+	{ALL, {'}'}, NULL, NULL, 0, KEYS_SEC_VIEW, NULL, ACT_WINDOW_LONGER},
+	{ALL,
+	 {'['},
+	 "[ ]",
+	 NULL,
+	 0,
+	 KEYS_SEC_VIEW,
+	 "refresh the screen more / less often (1 2 3 5 10 s)",
+	 ACT_REFRESH_FASTER},
+	{ALL, {']'}, NULL, NULL, 0, KEYS_SEC_VIEW, NULL, ACT_REFRESH_SLOWER},
+	{ON(TOP),
+	 {'O'},
+	 "O",
+	 NULL,
+	 0,
+	 KEYS_SEC_TOP,
+	 "the shared object column (perf top's Shared Object)",
+	 ACT_OBJECTS},
 
 	/* search */
 	{ON(TOP) | ON(THREADS) | ON(TREE),

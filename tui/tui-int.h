@@ -18,6 +18,7 @@
 #include "tui/keys.h"
 #include "tui/tui.h"
 #include "views/annotate.h"
+#include "views/diff.h"
 #include "views/filter.h"
 #include "views/peek.h"
 #include "views/source.h"
@@ -129,6 +130,10 @@ struct tui {
 	struct tree_screen tree;
 	struct flame_screen flame;
 	struct annotate_screen annotate;
+	struct diff_base base; /* b or --base; base.what NULL: none */
+	unsigned refresh;      /* seconds between screens ([ ]) */
+	int64_t shown_at;      /* CLOCK_MONOTONIC of the last new screen */
+	bool objects;	       /* O: the shared object column */
 };
 
 /* header.c: the header, the titles, the message line and the hint bar */

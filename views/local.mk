@@ -6,7 +6,8 @@ libviews_a_SOURCES = views/filter.c views/filter.h views/hash.c views/hash.h \
 	views/threads.c views/threads.h views/peek.c views/peek.h \
 	views/source.c views/source.h views/report.c views/report.h \
 	views/pprof.c views/pprof.h views/delta.c views/delta.h \
-	views/tree.c views/tree.h views/annotate.c views/annotate.h
+	views/tree.c views/tree.h views/annotate.c views/annotate.h \
+	views/diff.c views/diff.h
 nodist_libviews_a_SOURCES = views/profile.pb-c.c views/profile.pb-c.h
 EXTRA_DIST += views/profile.proto
 

@@ -86,8 +86,9 @@ go tool pprof -raw "$TMPD/threads.pb.gz" 2>/dev/null | grep -q 'threads/count'
 ok $? "threads?debug=0: pprof, threads/count"
 is "$(curl -s "$P/cmdline" | tr '\0' ' ')" "$(workload ratio) -s 1 -d 120" \
 	"cmdline: the arguments, NUL-separated"
-pc=$(curl -s "$P/threads?debug=1" | awk '$3 ~ /^hot_/ { print $2; exit }')
-fn=$(curl -s "$P/threads?debug=1" | awk '$3 ~ /^hot_/ { print $3; exit }')
+curl -s "$P/threads?debug=1" >"$TMPD/threads1"
+pc=$(awk '$3 ~ /^hot_/ { print $2; exit }' "$TMPD/threads1")
+fn=$(awk '$3 ~ /^hot_/ { print $3; exit }' "$TMPD/threads1")
 if [ -n "$pc" ]; then
 	is "$(curl -s -d "0x1+$pc" "$P/symbol")" "num_symbols: 1
 $pc $fn" "symbol: POST resolves a sampled pc, drops an unknown one"
