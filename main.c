@@ -81,6 +81,10 @@ main_usage(FILE *f)
 	      "stderr go to F\n"
 	      "      --stats           print the sampler's figures to stderr "
 	      "at the end\n"
+	      "      --backend B       auto (default), perf (kernel samples, "
+	      "no stops) or ptrace\n"
+	      "      --stack-size N    perf: bytes of stack copied per sample "
+	      "(default 8192)\n"
 	      "      --source-path P   where to look for source files: a "
 	      "directory, or FROM=TO\n"
 	      "                        to rewrite a path prefix (repeatable)\n"
@@ -191,6 +195,20 @@ main_regex(struct main_options *o, bool focus, const char *re)
 	return rc;
 }
 
+/* --backend: auto, perf or ptrace. Returns 0, or -1. */
+static int
+main_backend(const char *arg, enum sampler_backend *out)
+{
+	static const char *const names[] = {"auto", "perf", "ptrace"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			*out = (enum sampler_backend)i;
+			return 0;
+		}
+	return -1;
+}
+
 /* Parses argv into o. Returns -1 to go on, or an exit code. */
 static int
 main_parse(int argc, char **argv, struct main_options *o)
@@ -208,6 +226,8 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_SOURCE_PATH,
 		OPT_FOCUS,
 		OPT_HIDE,
+		OPT_BACKEND,
+		OPT_STACK_SIZE,
 		OPT_HTTP,
 		OPT_HTTP_MAX,
 	};
@@ -228,6 +248,8 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"source-path", required_argument, NULL, OPT_SOURCE_PATH},
 		{"focus", required_argument, NULL, OPT_FOCUS},
 		{"hide", required_argument, NULL, OPT_HIDE},
+		{"backend", required_argument, NULL, OPT_BACKEND},
+		{"stack-size", required_argument, NULL, OPT_STACK_SIZE},
 		{"http", required_argument, NULL, OPT_HTTP},
 		{"http-max-profiles", required_argument, NULL, OPT_HTTP_MAX},
 		{"help", no_argument, NULL, 'h'},
@@ -240,6 +262,11 @@ main_parse(int argc, char **argv, struct main_options *o)
 	int c;
 
 	o->sampler.hz = 99;
+	/* The default backend, for scripts and tests; --backend wins. */
+	arg = getenv("CPROFTOP_BACKEND");
+	if (arg != NULL && *arg != '\0' &&
+	    main_backend(arg, &o->sampler.backend) != 0)
+		return main_bad("CPROFTOP_BACKEND (auto, perf, ptrace)", arg);
 	while ((c = getopt_long(argc, argv, "+p:F:d:o:hV", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
@@ -306,6 +333,19 @@ main_parse(int argc, char **argv, struct main_options *o)
 		case OPT_HIDE:
 			if (main_regex(o, c == OPT_FOCUS, optarg) != 0)
 				return CPT_EXIT_USAGE;
+			break;
+		case OPT_BACKEND:
+			if (main_backend(optarg, &o->sampler.backend) != 0)
+				return main_bad(
+					"--backend (auto, perf, ptrace)",
+					optarg);
+			break;
+		case OPT_STACK_SIZE:
+			if (main_int(optarg, 512, 65528, &n) != 0)
+				return main_bad(
+					"--stack-size (512-65528 bytes)",
+					optarg);
+			o->sampler.stack_bytes = (uint32_t)n & ~7U;
 			break;
 		case OPT_HTTP:
 			if (http_check_listen(optarg, &cause) != 0) {
@@ -550,7 +590,7 @@ main_stats(const struct profile_snapshot *s, double elapsed)
 		"fallback_stacks=%llu debuginfod_pending=%u "
 		"debuginfod_failed=%u stack_copy_short=%llu "
 		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
-		"rss_kb=%ld tables_kb=%llu seconds=%.2f\n",
+		"rss_kb=%ld tables_kb=%llu seconds=%.2f backend=%s lost=%llu\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
 		s->nthreads, (unsigned long long)s->unwind_errors,
@@ -558,7 +598,12 @@ main_stats(const struct profile_snapshot *s, double elapsed)
 		s->debuginfod_failed, (unsigned long long)s->copy_short_stacks,
 		(double)s->stop_ns_p50 / 1e3, (double)s->stop_ns_p99 / 1e3,
 		elapsed > 0 ? 100 * cpu / elapsed : 0, ru.ru_maxrss,
-		(unsigned long long)s->memory_bytes / 1024, elapsed);
+		(unsigned long long)s->memory_bytes / 1024, elapsed,
+		s->backend ? s->backend : "?", (unsigned long long)s->lost);
+	fprintf(stderr, "cproftop: backend %s (%s)%s%s\n",
+		s->backend ? s->backend : "?",
+		s->backend_why ? s->backend_why : "", s->offcpu_why ? "; " : "",
+		s->offcpu_why ? s->offcpu_why : "");
 }
 
 static int
@@ -720,6 +765,8 @@ main(int argc, char **argv)
 	rc = main_parse(argc, argv, &o);
 	if (rc < 0) {
 		o.filter.mode = o.wall ? FILTER_MODE_WALL : FILTER_MODE_CPU;
+		/* The live screen can switch to wall mode at any time. */
+		o.sampler.offcpu = o.wall || !o.headless;
 		rc = main_run(&o);
 	}
 	filter_free(&o.filter);
