@@ -111,6 +111,7 @@ struct tui {
 	struct filter filter;
 	bool frozen;	      /* p: the screen holds its snapshot */
 	bool sampling_paused; /* P: the sampler takes no samples */
+	bool full_names;      /* D: C++ names in full, not shortened */
 	enum tui_screen screen, before_help;
 	char msg[512]; /* status line, until the next message */
 	int msg_style; /* enum crt_style */
