@@ -35,6 +35,7 @@
 #include "http/http.h"
 #include "sampler/sampler.h"
 #include "tui/tui.h"
+#include "version.h"
 #include "views/filter.h"
 #include "views/pprof.h"
 #include "views/report.h"
@@ -46,6 +47,8 @@ struct main_options {
 	int top; /* rows for --top; 0 = no table */
 	bool dump, wall, headless, stats;
 	const char *script;
+	const char *base;	  /* --base: the live screen's diff base */
+	unsigned refresh, window; /* --refresh, --window (live screen) */
 	const char **source_paths;
 	size_t nsource_paths;
 	struct filter filter;	  /* --top: mode, focus and hide */
@@ -78,6 +81,10 @@ main_usage(FILE *f)
 	      "stderr go to F\n"
 	      "      --stats           print the sampler's figures to stderr "
 	      "at the end\n"
+	      "      --backend B       auto (default), perf (kernel samples, "
+	      "no stops) or ptrace\n"
+	      "      --stack-size N    perf: bytes of stack copied per sample "
+	      "(default 8192)\n"
 	      "      --source-path P   where to look for source files: a "
 	      "directory, or FROM=TO\n"
 	      "                        to rewrite a path prefix (repeatable)\n"
@@ -87,6 +94,12 @@ main_usage(FILE *f)
 	      "once (default 16)\n"
 	      "      --script FILE     TUI keys from FILE, screens dumped to "
 	      "stdout (tests)\n"
+	      "      --base FILE       live screen: a Δflat% column against "
+	      "this pprof profile\n"
+	      "      --refresh SECS    live screen: a new screen every SECS "
+	      "(1-60, default 1)\n"
+	      "      --window SECS     live screen: the `w` window (1-3600, "
+	      "default 5)\n"
 	      "\n"
 	      "Without -d, --top or --dump cproftop shows the live screen "
 	      "(press ? there).\n"
@@ -182,6 +195,20 @@ main_regex(struct main_options *o, bool focus, const char *re)
 	return rc;
 }
 
+/* --backend: auto, perf or ptrace. Returns 0, or -1. */
+static int
+main_backend(const char *arg, enum sampler_backend *out)
+{
+	static const char *const names[] = {"auto", "perf", "ptrace"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			*out = (enum sampler_backend)i;
+			return 0;
+		}
+	return -1;
+}
+
 /* Parses argv into o. Returns -1 to go on, or an exit code. */
 static int
 main_parse(int argc, char **argv, struct main_options *o)
@@ -193,9 +220,14 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_CHILD_OUTPUT,
 		OPT_STATS,
 		OPT_SCRIPT,
+		OPT_BASE,
+		OPT_REFRESH,
+		OPT_WINDOW,
 		OPT_SOURCE_PATH,
 		OPT_FOCUS,
 		OPT_HIDE,
+		OPT_BACKEND,
+		OPT_STACK_SIZE,
 		OPT_HTTP,
 		OPT_HTTP_MAX,
 	};
@@ -210,9 +242,14 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"child-output", required_argument, NULL, OPT_CHILD_OUTPUT},
 		{"stats", no_argument, NULL, OPT_STATS},
 		{"script", required_argument, NULL, OPT_SCRIPT},
+		{"base", required_argument, NULL, OPT_BASE},
+		{"refresh", required_argument, NULL, OPT_REFRESH},
+		{"window", required_argument, NULL, OPT_WINDOW},
 		{"source-path", required_argument, NULL, OPT_SOURCE_PATH},
 		{"focus", required_argument, NULL, OPT_FOCUS},
 		{"hide", required_argument, NULL, OPT_HIDE},
+		{"backend", required_argument, NULL, OPT_BACKEND},
+		{"stack-size", required_argument, NULL, OPT_STACK_SIZE},
 		{"http", required_argument, NULL, OPT_HTTP},
 		{"http-max-profiles", required_argument, NULL, OPT_HTTP_MAX},
 		{"help", no_argument, NULL, 'h'},
@@ -225,6 +262,11 @@ main_parse(int argc, char **argv, struct main_options *o)
 	int c;
 
 	o->sampler.hz = 99;
+	/* The default backend, for scripts and tests; --backend wins. */
+	arg = getenv("CPROFTOP_BACKEND");
+	if (arg != NULL && *arg != '\0' &&
+	    main_backend(arg, &o->sampler.backend) != 0)
+		return main_bad("CPROFTOP_BACKEND (auto, perf, ptrace)", arg);
 	while ((c = getopt_long(argc, argv, "+p:F:d:o:hV", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
@@ -272,10 +314,38 @@ main_parse(int argc, char **argv, struct main_options *o)
 		case OPT_SCRIPT:
 			o->script = optarg;
 			break;
+		case OPT_BASE:
+			o->base = optarg;
+			break;
+		case OPT_REFRESH:
+			if (main_int(optarg, 1, 60, &n) != 0)
+				return main_bad("--refresh (1-60 seconds)",
+						optarg);
+			o->refresh = (unsigned)n;
+			break;
+		case OPT_WINDOW:
+			if (main_int(optarg, 1, 3600, &n) != 0)
+				return main_bad("--window (1-3600 seconds)",
+						optarg);
+			o->window = (unsigned)n;
+			break;
 		case OPT_FOCUS:
 		case OPT_HIDE:
 			if (main_regex(o, c == OPT_FOCUS, optarg) != 0)
 				return CPT_EXIT_USAGE;
+			break;
+		case OPT_BACKEND:
+			if (main_backend(optarg, &o->sampler.backend) != 0)
+				return main_bad(
+					"--backend (auto, perf, ptrace)",
+					optarg);
+			break;
+		case OPT_STACK_SIZE:
+			if (main_int(optarg, 512, 65528, &n) != 0)
+				return main_bad(
+					"--stack-size (512-65528 bytes)",
+					optarg);
+			o->sampler.stack_bytes = (uint32_t)n & ~7U;
 			break;
 		case OPT_HTTP:
 			if (http_check_listen(optarg, &cause) != 0) {
@@ -301,7 +371,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 			main_usage(stdout);
 			return CPT_EXIT_OK;
 		case 'V':
-			printf("cproftop %s\n", PACKAGE_VERSION);
+			printf("cproftop %s\n", CPT_VERSION);
 			return CPT_EXIT_OK;
 		default:
 			main_usage(stderr);
@@ -519,22 +589,29 @@ main_stats(const struct profile_snapshot *s, double elapsed)
 	fprintf(stderr,
 		"cproftop: stats samples=%llu stops=%llu ticks=%llu "
 		"late_ticks=%llu threads=%u unwind_errors=%llu "
-		"fallback_stacks=%llu "
+		"fallback_stacks=%llu debuginfod_pending=%u "
+		"debuginfod_failed=%u stack_copy_short=%llu "
 		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
-		"rss_kb=%ld tables_kb=%llu seconds=%.2f blocked_reads=%llu "
-		"blocked_truncated=%llu stopped_truncated=%llu "
-		"restarted_calls=%llu\n",
+		"rss_kb=%ld tables_kb=%llu seconds=%.2f backend=%s lost=%llu "
+		"blocked_reads=%llu blocked_truncated=%llu "
+		"stopped_truncated=%llu restarted_calls=%llu\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
 		s->nthreads, (unsigned long long)s->unwind_errors,
-		(unsigned long long)s->fallback_stacks,
+		(unsigned long long)s->fallback_stacks, s->debuginfod_pending,
+		s->debuginfod_failed, (unsigned long long)s->copy_short_stacks,
 		(double)s->stop_ns_p50 / 1e3, (double)s->stop_ns_p99 / 1e3,
 		elapsed > 0 ? 100 * cpu / elapsed : 0, ru.ru_maxrss,
 		(unsigned long long)s->memory_bytes / 1024, elapsed,
+		s->backend ? s->backend : "?", (unsigned long long)s->lost,
 		(unsigned long long)s->blocked_reads,
 		(unsigned long long)s->blocked_truncated,
 		(unsigned long long)s->stopped_truncated,
 		(unsigned long long)s->restarted_calls);
+	fprintf(stderr, "cproftop: backend %s (%s)%s%s\n",
+		s->backend ? s->backend : "?",
+		s->backend_why ? s->backend_why : "", s->offcpu_why ? "; " : "",
+		s->offcpu_why ? s->offcpu_why : "");
 }
 
 static int
@@ -615,6 +692,9 @@ main_tui(const struct main_options *o, struct sampler *s, int sigfd)
 		.source_paths = o->source_paths,
 		.nsource_paths = o->nsource_paths,
 		.script = o->script,
+		.base = o->base,
+		.refresh = o->refresh,
+		.window = o->window,
 	};
 	struct profile_snapshot *snap;
 	int rc = tui_run(s, &to, sigfd);
@@ -693,6 +773,8 @@ main(int argc, char **argv)
 	rc = main_parse(argc, argv, &o);
 	if (rc < 0) {
 		o.filter.mode = o.wall ? FILTER_MODE_WALL : FILTER_MODE_CPU;
+		/* The live screen can switch to wall mode at any time. */
+		o.sampler.offcpu = o.wall || !o.headless;
 		rc = main_run(&o);
 	}
 	filter_free(&o.filter);

@@ -6,7 +6,7 @@ libhttp_a_SOURCES = http/http.h http/server.c http/addr.c http/addr.h \
 libhttp_a_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS)
 nodist_libhttp_a_SOURCES = views/profile.pb-c.h
 
-HTTP_SH_TESTS = tests/http/serve.sh
+HTTP_SH_TESTS = tests/http/serve.sh tests/http/screen.sh
 TESTS += $(HTTP_SH_TESTS)
 EXTRA_DIST += $(HTTP_SH_TESTS)
 

@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -233,6 +234,11 @@ http_profile(struct http_server *h, struct MHD_Connection *c,
 	}
 	s1 = http_fresh(h);
 	delta_view(s0, s1, &view, &counts);
+	log_debug("http: %s %ld s: %lld..%lld ns, %u -> %u counts, %u in the "
+		  "window",
+		  name, secs, (long long)s0->duration_ns,
+		  (long long)s1->duration_ns, s0->ncounts, s1->ncounts,
+		  view.ncounts);
 	filter_init(&f);
 	f.mode = mode;
 	pprof_encode_gzip(&view, &f, &buf, &len);
@@ -294,7 +300,10 @@ http_cmdline(struct http_server *h, struct MHD_Connection *c)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)s->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Once the target ended its pid may name another process. */
+	fd = s->target_state == PROFILE_TARGET_RUNNING
+		     ? open(path, O_RDONLY | O_CLOEXEC)
+		     : -1;
 	if (fd >= 0) {
 		n = read(fd, raw, HTTP_MAX_BODY);
 		close(fd);
@@ -515,6 +524,14 @@ http_url(const struct http_server *h)
 int
 http_serve(struct http_server *h, struct sampler *s, char **cause)
 {
+	sigset_t pipe, old;
+
+	/* libmicrohttpd sends with MSG_NOSIGNAL on Linux; its threads also
+	   inherit SIGPIPE blocked, so a client hanging up mid-write can never
+	   kill cproftop. The caller's mask is restored. */
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, &old);
 	h->s = s;
 	h->d = MHD_start_daemon(
 		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO_INTERNAL_THREAD |
@@ -526,6 +543,7 @@ http_serve(struct http_server *h, struct sampler *s, char **cause)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 		MHD_OPTION_NOTIFY_COMPLETED, http_completed, h,
 		MHD_OPTION_URI_LOG_CALLBACK, http_uri, h, MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (h->d == NULL) {
 		*cause =
 			xasprintf("cannot start the HTTP server on %s", h->url);

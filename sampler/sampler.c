@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "common/xmalloc.h"
 #include "sampler/aggregate.h"
 #include "sampler/capture.h"
+#include "sampler/source_perf.h"
 #include "sampler/idx.h"
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
@@ -30,6 +32,12 @@
 #define SAMPLER_MAX_INLINE 16
 /* --dump waits this long for a thread to get a CPU and stop. */
 #define SAMPLER_DUMP_WAIT_NS 1000000000LL
+#define SAMPLER_PERF_STACK 8192 /* perf: default stack bytes per sample */
+#define SAMPLER_SWITCH_CAP 1000 /* perf: switch samples per thread-second */
+/* A thread whose stack did not fit the capture copies this much more,
+ * doubled each time it still does not, up to 1 MiB in all. */
+#define SAMPLER_MORE_FIRST (96 * 1024)
+#define SAMPLER_MORE_MAX (1024 * 1024 - CAPTURE_STACK_BYTES)
 
 /* What the sampler thread knows of one traced thread between ticks. */
 struct sampler_task {
@@ -51,6 +59,9 @@ struct sampler_task {
 	bool asleep;	       /* blocked at the last look, on last_stack */
 	bool seen;	       /* still listed by attach/ at this tick */
 	const char *missing;   /* --dump: why it has no stack */
+	bool deeper;	       /* its stack did not fit the copy: grow more */
+	uint8_t *more; /* stack copied past the capture's own, or NULL */
+	size_t more_len;
 };
 
 struct sampler {
@@ -71,7 +82,14 @@ struct sampler {
 	atomic_bool stop, reset, publish, paused, done;
 
 	/* Sampler thread only below. */
-	struct attach *a;
+	pid_t pid;
+	struct attach *a;	  /* ptrace source (and spawn), or NULL */
+	struct source_perf *perf; /* perf source, or NULL */
+	const char *backend_why;
+	char *why_buf; /* backend_why when it is a message we own */
+	enum attach_state perf_state; /* perf: the target's end */
+	int64_t maps_read_ns;	      /* perf: last re-read for an unknown ip */
+	int perf_status;
 	struct unwind *u;
 	struct symbols *sy;
 	struct aggregate *g;
@@ -102,6 +120,8 @@ struct sampler {
 	uint64_t blocked_reads, blocked_truncated, blocked_retries;
 	uint64_t stopped_truncated;
 	uint64_t fallback_stacks;
+	uint64_t copy_short_stacks; /* stacks deeper than their copy */
+	size_t fetch_pending, fetch_failed;
 	uint64_t ticks_at_publish;
 	double hz_achieved, self_cpu;
 	uint64_t stop_ring[SAMPLER_STOP_RING];
@@ -158,7 +178,7 @@ sampler_task_reindex(struct sampler *s)
 static struct sampler_task *
 sampler_task(struct sampler *s, pid_t tid)
 {
-	pid_t pid = attach_pid_of(s->a);
+	pid_t pid = s->pid;
 	uint64_t h = idx_hash64((uint64_t)tid);
 	uint32_t id = idx_find(&s->task_idx, h, sampler_task_eq, &tid, s);
 	struct sampler_task *t;
@@ -236,11 +256,24 @@ sampler_sweep(struct sampler *s)
 			close(t->stat_fd);
 		if (t->sched_fd >= 0)
 			close(t->sched_fd);
+		free(t->more);
 	}
 	if (kept != s->ntasks) {
 		s->ntasks = kept;
 		sampler_task_reindex(s);
 	}
+}
+
+/* Reads the thread's state; false when it is gone. */
+static bool
+sampler_state(struct sampler *s, struct sampler_task *t)
+{
+	struct procfs_stat st;
+
+	if (t->stat_fd < 0 || procfs_stat_fd(t->stat_fd, &st) != 0)
+		return false;
+	aggregate_thread_at(s->g, t->rec)->state = st.state;
+	return true;
 }
 
 /* What sampler_look() decided for a thread at this tick. */
@@ -352,15 +385,31 @@ static void
 sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 {
 	struct sampler *s = arg;
+	uint32_t id;
 
 	if (s->ncaps == s->cap_caps)
 		return;
 	s->cap_in_batch[s->ncaps] = s->in_batch;
 	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps]);
+	id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid), sampler_task_eq,
+		      &tid, s);
+	if (id != PROFILE_NONE && s->tasks[id].more != NULL)
+		unwind_capture_more(s->a, &s->caps[s->ncaps], s->tasks[id].more,
+				    s->tasks[id].more_len);
 	s->caps[s->ncaps].pid = attach_pid_of(s->a);
 	s->caps[s->ncaps++].time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	s->stop_ring[s->stop_n++ % SAMPLER_STOP_RING] =
 		(uint64_t)(clock_ns(CLOCK_MONOTONIC) - s->batch_ns);
+}
+
+/*
+ * The PID to read the target's /proc files and memory through: a live
+ * thread when the leader called pthread_exit() (ptrace), else the PID.
+ */
+static pid_t
+sampler_proc_pid(const struct sampler *s)
+{
+	return s->a != NULL ? attach_proc_pid(s->a) : s->pid;
 }
 
 /* Re-reads the maps when they may have changed (exec, dlopen, dlclose). */
@@ -370,17 +419,18 @@ sampler_refresh_maps(struct sampler *s, bool force)
 	struct procfs_maps maps;
 	bool same;
 
+	unsigned execs = s->a ? attach_exec_count(s->a) : s->exec_count;
+
 	/* An address in no file: new JIT code, named by a grown perf map. */
 	if ((force || s->maps_dirty) && symbols_refresh_jit(s->sy))
 		aggregate_forget_addresses(s->g);
-	if (!force && !s->maps_dirty &&
-	    attach_exec_count(s->a) == s->exec_count &&
-	    attach_proc_pid(s->a) == s->proc_pid)
+	if (!force && !s->maps_dirty && execs == s->exec_count &&
+	    sampler_proc_pid(s) == s->proc_pid)
 		return;
-	if (attach_proc_pid(s->a) != s->proc_pid) {
+	if (sampler_proc_pid(s) != s->proc_pid) {
 		/* The leader left (pthread_exit): read through a live thread,
 		   and name again what was looked up through the zombie. */
-		s->proc_pid = attach_proc_pid(s->a);
+		s->proc_pid = sampler_proc_pid(s);
 		symbols_set_pid(s->sy, s->proc_pid);
 		unwind_set_pid(s->u, s->proc_pid);
 		unwind_flush(s->u);
@@ -394,7 +444,7 @@ sampler_refresh_maps(struct sampler *s, bool force)
 		       maps.maps[i].end == s->maps.maps[i].end &&
 		       maps.maps[i].inode == s->maps.maps[i].inode &&
 		       strcmp(maps.maps[i].path, s->maps.maps[i].path) == 0;
-	s->exec_count = attach_exec_count(s->a);
+	s->exec_count = execs;
 	s->maps_dirty = false;
 	if (same) {
 		procfs_maps_free(&maps);
@@ -507,6 +557,10 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 	if (unwind_used_fallback(s->u))
 		s->fallback_stacks++;
 	sampler_idle_flush(s, t);
+	if (unwind_copy_short(s->u)) {
+		s->copy_short_stacks++;
+		t->deeper = t->more_len < SAMPLER_MORE_MAX;
+	}
 	t->last_stack = aggregate_stack(s->g, locs, (uint32_t)n, truncated);
 	t->missing = NULL;
 	sampler_count(s, t,
@@ -614,6 +668,29 @@ sampler_account_all(struct sampler *s, uint32_t second)
 }
 
 /*
+ * Threads whose stacks did not fit their copy copy more from now on (a
+ * buffer per thread, doubled up to SAMPLER_MORE_MAX). Called with no
+ * capture pending: none points into a buffer being replaced.
+ */
+static void
+sampler_grow_copies(struct sampler *s)
+{
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct sampler_task *t = &s->tasks[i];
+
+		if (!t->deeper)
+			continue;
+		t->deeper = false;
+		t->more_len =
+			t->more_len ? 2 * t->more_len : SAMPLER_MORE_FIRST;
+		if (t->more_len > SAMPLER_MORE_MAX)
+			t->more_len = SAMPLER_MORE_MAX;
+		free(t->more);
+		t->more = xmalloc(t->more_len);
+	}
+}
+
+/*
  * One tick: look at every thread, interrupt the ones that may have moved,
  * copy their stacks (threads resume one by one as soon as copied), then
  * unwind and count with every thread running again. A thread still waiting
@@ -629,6 +706,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 	size_t nth = attach_threads(s->a, &th), n = 0;
 
 	sampler_account_all(s, second);
+	sampler_grow_copies(s);
 	sampler_reserve(s, nth);
 	for (size_t i = 0; i < s->ntasks; i++)
 		s->tasks[i].seen = false;
@@ -696,7 +774,27 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	snap->stopped_truncated = s->stopped_truncated;
 	snap->restarted_calls = s->a ? attach_restarted(s->a) : 0;
 	snap->fallback_stacks = s->fallback_stacks;
+	snap->copy_short_stacks = s->copy_short_stacks;
+	snap->debuginfod_pending = (uint32_t)s->fetch_pending;
+	snap->debuginfod_failed = (uint32_t)s->fetch_failed;
 	snap->memory_bytes = aggregate_bytes(s->g);
+}
+
+/* Which source runs, why, and what it lost, for the header and --stats. */
+static void
+sampler_source_view(struct sampler *s, struct profile_snapshot *view)
+{
+	struct perf_source_stats st;
+
+	view->backend = s->perf ? "perf" : "ptrace";
+	view->backend_why = s->backend_why;
+	if (s->perf == NULL)
+		return;
+	source_perf_stats(s->perf, &st);
+	view->lost = st.lost;
+	if (source_perf_offcpu(s->perf) != NULL)
+		view->offcpu_why =
+			aggregate_string(s->g, source_perf_offcpu(s->perf));
 }
 
 /* Publishes an immutable copy of the tables and wakes the readers. */
@@ -707,10 +805,12 @@ sampler_publish_snapshot(struct sampler *s)
 	struct profile_snapshot view = {0}, *snap, *old;
 	int status = 0;
 
-	view.pid = attach_pid_of(s->a);
+	view.pid = s->pid;
 	view.cmdline = s->cmdline;
 	view.exe = s->exe;
-	switch (attach_state(s->a, &status)) {
+	sampler_source_view(s, &view);
+	switch (s->a ? attach_state(s->a, &status)
+		     : (status = s->perf_status, s->perf_state)) {
 	case ATTACH_RUNNING:
 		view.target_state = PROFILE_TARGET_RUNNING;
 		break;
@@ -748,7 +848,7 @@ sampler_publish_snapshot(struct sampler *s)
 static void
 sampler_housekeeping(struct sampler *s, uint32_t second)
 {
-	pid_t pid = attach_pid_of(s->a);
+	pid_t pid = s->pid;
 
 	for (size_t i = 0; i < s->ntasks; i++) {
 		struct sampler_task *t = &s->tasks[i];
@@ -760,7 +860,7 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 		procfs_read_comm(pid, t->tid, rec->name);
 		if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0)
 			rec->state = st.state;
-		if (rec->state == 'Z' && t->tid == pid)
+		if (rec->state == 'Z' && t->tid == pid && s->a != NULL)
 			attach_forget_zombie(s->a, t->tid); /* pthread_exit */
 		if (procfs_schedstat_fd(t->sched_fd, &ss) == 0) {
 			rec->cpu_ns = ss.run_ns - t->first_run_ns;
@@ -772,6 +872,9 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 		s->last_fold_second = second;
 	}
 	sampler_refresh_maps(s, true);
+	/* Debug info debuginfod fetched meanwhile: names change. */
+	if (symbols_poll_fetches(s->sy, &s->fetch_pending, &s->fetch_failed))
+		aggregate_forget_addresses(s->g);
 }
 
 static void
@@ -783,6 +886,7 @@ sampler_do_reset(struct sampler *s)
 	s->samples = s->stops = s->unwind_errors = 0;
 	s->blocked_reads = s->blocked_truncated = s->stopped_truncated = 0;
 	s->fallback_stacks = 0;
+	s->copy_short_stacks = 0;
 	s->ticks = s->late_ticks = s->ticks_at_publish = 0;
 	s->stop_n = 0;
 	s->last_fold_second = 0;
@@ -865,6 +969,268 @@ sampler_wait_location(struct sampler *s)
 	s->wait_loc = aggregate_add_location(s->g, 0, false, &f, 1, NULL);
 }
 
+/* The perf source's sink: one capture into the tables. */
+static void
+sampler_perf_sink(const struct capture *c, void *arg)
+{
+	struct sampler *s = arg;
+
+	int64_t now;
+
+	if (c->time_ns < (uint64_t)s->start_ns) /* taken before a reset */
+		return;
+	/* Code outside the known maps: dlopen, or ld.so still loading. */
+	if (procfs_maps_find(&s->maps, c->regs.rip) == NULL &&
+	    (now = clock_ns(CLOCK_MONOTONIC)) - s->maps_read_ns > 10000000) {
+		s->maps_read_ns = now;
+		sampler_refresh_maps(s, true);
+	}
+	sampler_task(s, c->tid);
+	sampler_account(s, c,
+			(uint32_t)((c->time_ns - (uint64_t)s->start_ns) /
+				   CLOCK_NS_PER_S));
+}
+
+/* While paused: records are read and dropped. */
+static void
+sampler_perf_discard(const struct capture *c, void *arg)
+{
+}
+
+/*
+ * perf: lists the target's threads (the thread list shows idle ones too)
+ * and tells whether it still runs: a spawned child is reaped here (no
+ * tracer waits for it), a -p target is gone when only a zombie is left.
+ */
+static bool
+sampler_perf_alive(struct sampler *s)
+{
+	pid_t *tids = NULL;
+	ssize_t n;
+	int st;
+
+	if (s->opt.argv != NULL && s->perf_state == ATTACH_RUNNING) {
+		pid_t r = waitpid(s->pid, &st, WNOHANG);
+
+		if (r == s->pid && WIFEXITED(st)) {
+			s->perf_state = ATTACH_EXITED;
+			s->perf_status = WEXITSTATUS(st);
+		} else if (r == s->pid && WIFSIGNALED(st)) {
+			s->perf_state = ATTACH_SIGNALED;
+			s->perf_status = WTERMSIG(st);
+		} else if (r < 0 && errno == ECHILD) {
+			s->perf_state = ATTACH_GONE;
+		}
+	}
+	n = s->perf_state == ATTACH_RUNNING ? procfs_read_tasks(s->pid, &tids)
+					    : -1;
+	for (size_t i = 0; i < s->ntasks; i++)
+		s->tasks[i].seen = false;
+	for (ssize_t i = 0; i < n; i++) {
+		struct sampler_task *t = sampler_task(s, tids[i]);
+
+		t->seen = n > 1 || !sampler_state(s, t) ||
+			  aggregate_thread_at(s->g, t->rec)->state != 'Z';
+	}
+	free(tids);
+	sampler_sweep(s);
+	if (s->ntasks == 0 && s->perf_state == ATTACH_RUNNING)
+		s->perf_state = ATTACH_GONE;
+	return s->perf_state == ATTACH_RUNNING;
+}
+
+/*
+ * The loop with the perf source: sleep until a ring buffer fills or
+ * 100 ms pass, read every ring into captures, once a second publish. No
+ * thread of the target is stopped.
+ */
+static void
+sampler_perf_loop(struct sampler *s)
+{
+	int64_t now, next_publish = clock_ns(CLOCK_MONOTONIC) + CLOCK_NS_PER_S;
+
+	while (!atomic_load(&s->stop)) {
+		capture_sink_fn sink = atomic_load(&s->paused)
+					       ? sampler_perf_discard
+					       : sampler_perf_sink;
+		bool alive = true;
+
+		if (source_perf_wait(s->perf, next_publish, s->wake_fd) == 1)
+			sampler_drain(s->wake_fd);
+		if (atomic_exchange(&s->reset, false)) {
+			sampler_do_reset(s);
+			atomic_store(&s->publish, true);
+		}
+		if (source_perf_poll(s->perf, sink, s) == 0)
+			alive = sampler_perf_alive(s);
+		sampler_refresh_maps(s, false);
+		now = clock_ns(CLOCK_MONOTONIC);
+		if (!alive || now >= next_publish ||
+		    atomic_exchange(&s->publish, false)) {
+			source_perf_flush(s->perf, now, sink, s);
+			alive = sampler_perf_alive(s) && alive;
+			sampler_housekeeping(s, (uint32_t)((now - s->start_ns) /
+							   CLOCK_NS_PER_S));
+			sampler_publish_snapshot(s);
+			next_publish = now + CLOCK_NS_PER_S;
+		}
+		if (!alive)
+			break;
+	}
+	/* What the kernel wrote until now is counted. */
+	if (!atomic_load(&s->paused)) {
+		source_perf_poll(s->perf, sampler_perf_sink, s);
+		source_perf_flush(s->perf, clock_ns(CLOCK_MONOTONIC),
+				  sampler_perf_sink, s);
+	}
+}
+
+static int sampler_exit_code(enum attach_failure why);
+
+/* Maps a perf_event_open errno to the failure kinds of attach/. */
+static enum attach_failure
+sampler_perf_failure(int err)
+{
+	return err == EPERM || err == EACCES ? ATTACH_FAIL_PERM
+	       : err == ESRCH		     ? ATTACH_FAIL_NOPROC
+					     : ATTACH_FAIL_OTHER;
+}
+
+/*
+ * Opens the perf source on s->pid. Returns 0, or -1 with *why_not set
+ * (caller frees) and *err. In auto mode a wall profile without a kernel
+ * off-CPU source is refused too: the ptrace sampler can count it.
+ */
+static int
+sampler_try_perf(struct sampler *s, int *err, char **why_not)
+{
+	struct source_perf_options po = {
+		.pid = s->pid,
+		.hz = s->opt.hz,
+		.stack_bytes = s->opt.stack_bytes ? s->opt.stack_bytes
+						  : SAMPLER_PERF_STACK,
+		/*
+		 * Off-CPU from context switches is not used yet: measured
+		 * against wall time it over-counts (1.6x on the mixed
+		 * workload), so wall mode stays with ptrace (README:
+		 * Backends).
+		 */
+		.offcpu = false,
+		.switch_cap = SAMPLER_SWITCH_CAP,
+	};
+	char *cause = NULL;
+
+	if (source_perf_open(&po, &s->perf, err, &cause) != 0) {
+		*why_not = cause;
+		return -1;
+	}
+	/*
+	 * Auto in wall mode (and under the live screen, which can switch to
+	 * it): the ptrace sampler, which sees every blocked thread. The
+	 * kernel's context-switch samples only see threads that block after
+	 * cproftop started (README: Backends).
+	 */
+	if (s->opt.backend == SAMPLER_BACKEND_AUTO && s->opt.offcpu) {
+		*err = 0;
+		*why_not = xstrdup("wall mode (or the live screen, which can "
+				   "switch to it): the perf backend has no "
+				   "off-CPU samples yet");
+		source_perf_close(s->perf);
+		s->perf = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* True when pid is a live user process other than cproftop. */
+static bool
+sampler_perf_target_ok(pid_t pid)
+{
+	char path[64], *buf;
+	struct procfs_stat st;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	buf = procfs_read(path, NULL);
+	ok = buf != NULL && procfs_parse_stat(buf, &st) == 0 &&
+	     st.state != 'Z' && !(st.flags & 0x00200000) && pid != getpid();
+	free(buf);
+	return ok;
+}
+
+/*
+ * Starts the source the options ask for: perf where it opens (auto or
+ * --backend=perf; a spawned command is started under ptrace, then
+ * released), else ptrace. Records which one runs and why. Returns 0, or
+ * a CPT_EXIT_* code with *cause (caller frees).
+ */
+static int
+sampler_open_source(struct sampler *s, char **cause)
+{
+	enum attach_failure why = ATTACH_FAIL_OTHER;
+	bool try_perf =
+		s->opt.backend != SAMPLER_BACKEND_PTRACE && !s->opt.once;
+	char *why_not = NULL;
+	int err = 0, rc;
+
+	if (s->opt.pid > 0 && try_perf && sampler_perf_target_ok(s->opt.pid)) {
+		s->pid = s->opt.pid;
+		if (sampler_try_perf(s, &err, &why_not) == 0)
+			goto perf;
+		if (s->opt.backend == SAMPLER_BACKEND_PERF) {
+			*cause = why_not;
+			return sampler_exit_code(sampler_perf_failure(err));
+		}
+	}
+	if (s->opt.pid > 0)
+		rc = attach_pid(s->opt.pid, &s->a, &why, cause);
+	else
+		rc = attach_spawn(s->opt.argv, s->opt.child_output, &s->a, &why,
+				  cause);
+	if (rc != 0) {
+		free(why_not);
+		return sampler_exit_code(why);
+	}
+	s->pid = attach_pid_of(s->a);
+	if (s->opt.argv != NULL && try_perf) {
+		/*
+		 * Started traced to its exec; released first, then sampled
+		 * by the kernel like an attached process (events opened on a
+		 * still-traced child missed the threads it created while
+		 * being released).
+		 */
+		attach_detach(s->a);
+		s->a = NULL;
+		if (sampler_try_perf(s, &err, &why_not) == 0)
+			goto perf;
+		if (s->opt.backend == SAMPLER_BACKEND_PERF) {
+			*cause = why_not;
+			kill(s->pid, SIGKILL);
+			waitpid(s->pid, &rc, 0);
+			return sampler_exit_code(sampler_perf_failure(err));
+		}
+		/* Back to ptrace: the child runs untraced meanwhile. */
+		rc = attach_pid(s->pid, &s->a, &why, cause);
+		if (rc != 0) {
+			free(why_not);
+			return sampler_exit_code(why);
+		}
+	}
+	s->why_buf = why_not;
+	s->backend_why = why_not ? why_not
+			 : s->opt.backend == SAMPLER_BACKEND_PTRACE
+				 ? "--backend=ptrace"
+			 : s->opt.once ? "--dump reads each thread once"
+				       : "perf_event_open not tried";
+	return 0;
+perf:
+	s->perf_state = ATTACH_RUNNING;
+	s->backend_why = s->opt.backend == SAMPLER_BACKEND_PERF
+				 ? "--backend=perf"
+				 : "perf_event_open allowed";
+	return 0;
+}
+
 /* unwind_rule_fn: Go frames unwind by .gopclntab's stack-pointer deltas. */
 static enum unwind_rule
 sampler_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
@@ -888,7 +1254,7 @@ sampler_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
 static void
 sampler_setup(struct sampler *s)
 {
-	pid_t pid = attach_proc_pid(s->a);
+	pid_t pid = sampler_proc_pid(s);
 	char *cmdline = procfs_read_cmdline(pid), *exe = procfs_read_exe(pid);
 
 	s->proc_pid = pid;
@@ -944,23 +1310,20 @@ static void *
 sampler_main(void *arg)
 {
 	struct sampler *s = arg;
-	enum attach_failure why = ATTACH_FAIL_OTHER;
 	char *cause = NULL;
-	int rc;
+	int rc = sampler_open_source(s, &cause);
 
-	if (s->opt.pid > 0)
-		rc = attach_pid(s->opt.pid, &s->a, &why, &cause);
-	else
-		rc = attach_spawn(s->opt.argv, s->opt.child_output, &s->a, &why,
-				  &cause);
 	if (rc != 0) {
-		sampler_started(s, sampler_exit_code(why), cause);
+		sampler_started(s, rc, cause);
 		return NULL;
 	}
 	sampler_setup(s);
 	sampler_publish_snapshot(s);
 	sampler_started(s, 0, NULL);
-	sampler_loop(s);
+	if (s->perf != NULL)
+		sampler_perf_loop(s);
+	else
+		sampler_loop(s);
 	for (size_t i = 0; i < s->ntasks; i++) {
 		sampler_idle_flush(s, &s->tasks[i]);
 		if (s->opt.once && s->tasks[i].owed > 0)
@@ -969,7 +1332,8 @@ sampler_main(void *arg)
 		aggregate_thread_at(s->g, s->tasks[i].rec)->missing =
 			s->tasks[i].missing;
 	}
-	if (attach_state(s->a, &rc) != ATTACH_RUNNING) {
+	if (s->a != NULL ? attach_state(s->a, &rc) != ATTACH_RUNNING
+			 : s->perf_state != ATTACH_RUNNING) {
 		for (size_t i = 0; i < s->ntasks; i++)
 			s->tasks[i].seen = false;
 		sampler_sweep(s);
@@ -977,6 +1341,8 @@ sampler_main(void *arg)
 	sampler_publish_snapshot(s);
 	attach_detach(s->a);
 	s->a = NULL;
+	source_perf_close(s->perf);
+	s->perf = NULL;
 	pthread_mutex_lock(&s->lock);
 	atomic_store(&s->done, true);
 	pthread_cond_broadcast(&s->cond);
@@ -1109,6 +1475,7 @@ sampler_free(struct sampler *s)
 			close(s->tasks[i].sched_fd);
 		if (s->tasks[i].sys_fd >= 0)
 			close(s->tasks[i].sys_fd);
+		free(s->tasks[i].more);
 	}
 	free(s->tasks);
 	idx_free(&s->task_idx);
@@ -1121,6 +1488,7 @@ sampler_free(struct sampler *s)
 	unwind_free(s->u);
 	aggregate_free(s->g);
 	free(s->start_cause);
+	free(s->why_buf);
 	close(s->notify_fd);
 	close(s->wake_fd);
 	pthread_mutex_destroy(&s->lock);

@@ -21,9 +21,19 @@
 
 struct sampler;
 
+/* Which source of samples runs (README: Backends). */
+enum sampler_backend {
+	SAMPLER_BACKEND_AUTO,	/* perf when the kernel allows, else ptrace */
+	SAMPLER_BACKEND_PERF,	/* perf_event: the kernel samples, no stops */
+	SAMPLER_BACKEND_PTRACE, /* ptrace: interrupts threads at each tick */
+};
+
 struct sampler_options {
-	pid_t pid;		  /* attach to this process, or */
-	char *const *argv;	  /* spawn this command (pid == 0) */
+	enum sampler_backend backend;
+	uint32_t stack_bytes; /* perf: stack copied per sample (0: default) */
+	bool offcpu;	      /* perf: off-CPU (wall) samples are wanted */
+	pid_t pid;	      /* attach to this process, or */
+	char *const *argv;    /* spawn this command (pid == 0) */
 	const char *child_output; /* spawn: stdout/stderr go here */
 	uint32_t hz;		  /* samples per second per thread */
 	bool once;		  /* one tick of every thread, then stop

@@ -189,21 +189,11 @@ symbols_find_section(Elf *elf, const char *name, GElf_Shdr *sh)
 	}
 	return NULL;
 }
-
-static bool
-symbols_has_debug_info(Elf *elf)
-{
-	GElf_Shdr sh;
-	Elf_Scn *scn = symbols_find_section(elf, ".debug_info", &sh);
-
-	return scn != NULL && sh.sh_type != SHT_NOBITS;
-}
-
 /*
  * Reads the ELF file open on fd through mmap and closes fd. Returns it, or
  * NULL when fd is not an ELF file.
  */
-static Elf *
+Elf *
 symbols_elf_fd(int fd)
 {
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -218,17 +208,8 @@ symbols_elf_fd(int fd)
 	return elf;
 }
 
-/* Opens path as an ELF read through mmap. Returns it or NULL. */
-static Elf *
-symbols_elf_open(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	return fd < 0 ? NULL : symbols_elf_fd(fd);
-}
-
 /* The build-id of elf as interned lowercase hex, or NULL. */
-static const char *
+const char *
 symbols_build_id(struct symbols *s, Elf *elf)
 {
 	const void *raw;
@@ -241,63 +222,6 @@ symbols_build_id(struct symbols *s, Elf *elf)
 		snprintf(hex + 2 * i, 3, "%02x",
 			 ((const unsigned char *)raw)[i]);
 	return symbols_intern(s, hex);
-}
-
-/* Opens path as debug info for f: it must have DWARF and f's build-id. */
-static Elf *
-symbols_try_debug(struct symbols *s, struct symbols_file *f, const char *path)
-{
-	Elf *elf = symbols_elf_open(path);
-
-	if (elf == NULL)
-		return NULL;
-	if (!symbols_has_debug_info(elf) ||
-	    (f->build_id != NULL && symbols_build_id(s, elf) != f->build_id)) {
-		elf_end(elf);
-		return NULL;
-	}
-	return elf;
-}
-
-/*
- * Separate debug info of f (mapped at path in the target, NULL for the
- * vdso): /usr/lib/debug/.build-id/xx/yyyy.debug, then .gnu_debuglink in
- * the file's directory, its .debug/ and /usr/lib/debug/<dir>/; each first
- * under /proc/PID/root, then under /. The CRC is not checked: the build-id
- * is when there is one.
- */
-static Elf *
-symbols_find_debug(struct symbols *s, struct symbols_file *f, const char *path)
-{
-	char root[64], buf[PATH_MAX];
-	const char *roots[2] = {root, ""};
-	const char *link, *slash;
-	GElf_Word crc;
-	Elf *elf = NULL;
-
-	snprintf(root, sizeof(root), "/proc/%d/root", (int)s->pid);
-	for (int r = 0; r < 2 && elf == NULL && f->build_id != NULL; r++) {
-		snprintf(buf, sizeof(buf),
-			 "%s/usr/lib/debug/.build-id/%.2s/%s.debug", roots[r],
-			 f->build_id, f->build_id + 2);
-		elf = symbols_try_debug(s, f, buf);
-	}
-	link = dwelf_elf_gnu_debuglink(f->elf, &crc);
-	slash = path != NULL ? strrchr(path, '/') : NULL;
-	if (link == NULL || slash == NULL)
-		return elf;
-	for (int r = 0; r < 2 && elf == NULL; r++) {
-		int dlen = (int)(slash - path);
-		const char *pre[3] = {"", "", "/usr/lib/debug"};
-		const char *post[3] = {"", "/.debug", ""};
-
-		for (int i = 0; i < 3 && elf == NULL; i++) {
-			snprintf(buf, sizeof(buf), "%s%s%.*s%s/%s", roots[r],
-				 pre[i], dlen, path, post[i], link);
-			elf = symbols_try_debug(s, f, buf);
-		}
-	}
-	return elf;
 }
 
 /*
@@ -394,7 +318,7 @@ symbols_read_symtab(struct symbols_file *f, Elf *elf, Elf_Scn *scn)
  * Loads the function symbols of f: .symtab of the file, else .symtab of its
  * debug file, else .dynsym. Sorted by address, one symbol per address.
  */
-static void
+void
 symbols_load_syms(struct symbols_file *f)
 {
 	GElf_Shdr sh;
@@ -447,6 +371,7 @@ symbols_load_file(struct symbols *s, struct symbols_file *f, const char *path)
 	else if ((f->debug_elf = symbols_find_debug(s, f, path)) != NULL)
 		f->dwarf = dwarf_begin_elf(f->debug_elf, DWARF_C_READ, NULL);
 	symbols_load_syms(f);
+	symbols_fetch_debug(s, f);
 }
 
 static struct symbols_file *
@@ -507,7 +432,7 @@ symbols_open_mod(struct symbols *s, const struct symbols_mod *m)
 	if (!m->deleted && m->path[0] == '/') {
 		snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)s->pid,
 			 m->path);
-		fd = open(buf, O_RDONLY | O_CLOEXEC);
+		fd = symbols_open_regular(buf);
 		if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_ino != m->inode)) {
 			close(fd);
 			fd = -1;
@@ -517,7 +442,7 @@ symbols_open_mod(struct symbols *s, const struct symbols_mod *m)
 		snprintf(buf, sizeof(buf), "/proc/%d/map_files/%jx-%jx",
 			 (int)s->pid, (uintmax_t)m->map_start,
 			 (uintmax_t)m->map_end);
-		fd = open(buf, O_RDONLY | O_CLOEXEC);
+		fd = symbols_open_regular(buf);
 	}
 	return fd;
 }
@@ -595,6 +520,7 @@ symbols_new(pid_t pid)
 	elf_version(EV_CURRENT);
 	s->pid = pid;
 	s->strings.owns_keys = true;
+	s->fetch = debugfetch_new();
 	return s;
 }
 
@@ -635,6 +561,7 @@ symbols_free(struct symbols *s)
 	symbols_strtab_free(&s->strings);
 	symbols_strtab_free(&s->demangled);
 	perfmap_free(&s->jit);
+	debugfetch_free(s->fetch);
 	free(s);
 }
 

@@ -12,6 +12,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -79,6 +80,15 @@ int symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
  * grew. Sampler thread.
  */
 bool symbols_refresh_jit(struct symbols *s);
+
+/*
+ * Applies the debug files debuginfod fetched since the last call (when
+ * DEBUGINFOD_URLS is set; sampler/debugfetch.h) and sets *pending (queued
+ * or running) and *failed. Returns true when names changed: addresses
+ * symbolized before should be looked up again. Never waits for the
+ * network. Sampler thread.
+ */
+bool symbols_poll_fetches(struct symbols *s, size_t *pending, size_t *failed);
 
 /* How a Go frame unwinds (symbols_go_unwind). */
 enum symbols_go_rule {

@@ -2,7 +2,8 @@
 # demangled by libiberty (Debian libiberty-dev, a static library).
 libsampler_a_SOURCES += sampler/symbols.c sampler/symbols_int.h \
 	sampler/symbols_dwarf.c sampler/symbols_code.c sampler/symbols_go.c \
-	sampler/perfmap.c sampler/perfmap.h \
+	sampler/perfmap.c sampler/perfmap.h sampler/symbols_debug.c \
+	sampler/debugfetch.c sampler/debugfetch.h \
 	sampler/gopclntab.c sampler/gopclntab.h
 
 # tests/symbols/symtarget: the live target of symbols_test (never
@@ -69,3 +70,5 @@ check_PROGRAMS += tests/unit/perfmap_test
 TESTS += tests/unit/perfmap_test
 tests_unit_perfmap_test_SOURCES = tests/unit/perfmap_test.c tests/tap.h
 tests_unit_perfmap_test_LDADD = libsampler.a libcommon.a
+TESTS += tests/symbols/debuginfod.sh
+EXTRA_DIST += tests/symbols/debuginfod.sh

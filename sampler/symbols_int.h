@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "sampler/debugfetch.h"
 #include "sampler/gopclntab.h"
 #include "sampler/perfmap.h"
 #include "sampler/symbols.h"
@@ -118,6 +119,7 @@ struct symbols {
 	struct symbols_strtab strings;	 /* interned strings (owned) */
 	struct symbols_strtab demangled; /* raw name -> interned demangled */
 	struct perfmap jit;		 /* /tmp/perf-PID.map, or empty */
+	struct debugfetch *fetch;	 /* debuginfod, or NULL */
 };
 
 /* A copy of str owned by s, the same pointer for equal strings. */
@@ -154,6 +156,40 @@ uint64_t symbols_fde_start(struct symbols_file *f, uint64_t vaddr);
  */
 bool symbols_plt_frame(struct symbols *s, const struct symbols_mod *m,
 		       uint64_t vaddr, struct symbols_frame *fr);
+
+/* Reads the ELF file open on fd (closed here); NULL when not ELF. */
+Elf *symbols_elf_fd(int fd);
+
+/*
+ * Opens path read-only if it is a regular file (symbols_debug.c). The
+ * paths come from the target (its maps, its .gnu_debuglink): a FIFO must
+ * not block the sampler and a device must be neither opened (stat before
+ * open) nor read (O_NONBLOCK, fstat after). Returns an fd, or -1.
+ */
+int symbols_open_regular(const char *path);
+
+/* The build-id of elf as interned lowercase hex, or NULL. */
+const char *symbols_build_id(struct symbols *s, Elf *elf);
+
+/*
+ * Loads f's function symbols (.symtab, its debug file's, else .dynsym),
+ * sorted by address with the preferred alias first.
+ */
+void symbols_load_syms(struct symbols_file *f);
+
+/* True when elf has a .debug_info with content (symbols_debug.c). */
+bool symbols_has_debug_info(Elf *elf);
+
+/*
+ * f's separate debug info on disk (mapped at path in the target, NULL for
+ * the vdso): by build-id, then .gnu_debuglink; NULL when none
+ * (symbols_debug.c).
+ */
+Elf *symbols_find_debug(struct symbols *s, struct symbols_file *f,
+			const char *path);
+
+/* Queues f for debuginfod when it still has no DWARF (symbols_debug.c). */
+void symbols_fetch_debug(struct symbols *s, const struct symbols_file *f);
 
 /*
  * Names vaddr of f from Go's .gopclntab (function, file, line), loading

@@ -67,6 +67,7 @@ struct unwind {
 	void *rule_arg;
 	bool used_fallback; /* by the last unwind_stack() */
 	uint64_t frozen_sp; /* an interrupted stack above a signal frame */
+	bool copy_short;    /* the last unwind wanted more than the copy */
 
 	bool maps_valid;
 	struct procfs_maps maps;
@@ -366,10 +367,17 @@ unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val)
 	const struct procfs_map *m = procfs_maps_find(&u->maps, addr);
 	ssize_t n;
 
-	if (m == NULL || !m->readable || unwind_map_cacheable(m) ||
-	    (m == procfs_maps_find(&u->maps, u->cur->regs.rsp) &&
-	     (u->frozen_sp == 0 || addr < u->frozen_sp)))
+	if (m == NULL || !m->readable || unwind_map_cacheable(m))
 		return -1;
+	if (m == procfs_maps_find(&u->maps, u->cur->regs.rsp) &&
+	    (u->frozen_sp == 0 || addr < u->frozen_sp)) {
+		/* Past the end of the copy: the stack was deeper. */
+		if (addr >=
+		    u->cur->stack_start + u->cur->stack_len +
+			    (u->cur->stack_more ? u->cur->stack_more_len : 0))
+			u->copy_short = true;
+		return -1;
+	}
 	n = attach_read_pid(u->pid, addr, val, sizeof(*val));
 	return n == (ssize_t)sizeof(*val) ? 0 : -1;
 }
@@ -383,11 +391,8 @@ unwind_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 
 	if (write)
 		return -UNW_EINVAL;
-	if (addr >= c->stack_start && c->stack_len >= sizeof(*val) &&
-	    addr - c->stack_start <= c->stack_len - sizeof(*val)) {
-		memcpy(val, c->stack + (addr - c->stack_start), sizeof(*val));
+	if (unwind_fp_copy_word(c, addr, (uint64_t *)val) == 0)
 		return 0;
-	}
 	if (unwind_read(u, addr, val, sizeof(*val)) == 0)
 		return 0;
 	return unwind_read_live(u, addr, val) < 0 ? -UNW_EINVAL : 0;
@@ -491,6 +496,8 @@ unwind_capture(struct attach *a, pid_t tid, const struct user_regs_struct *regs,
 	c->tid = tid;
 	c->regs = *regs;
 	c->regs_partial = false;
+	c->stack_more = NULL;
+	c->stack_more_len = 0;
 	c->stack_start = regs->rsp - UNWIND_RED_ZONE;
 	n = attach_read(a, c->stack_start, c->stack, UNWIND_STACK_BYTES);
 	if (n > 0)
@@ -790,6 +797,7 @@ unwind_walk(struct unwind *u, const struct capture *c,
 	*last_sp = start->rsp;
 	u->used_fallback = false;
 	u->frozen_sp = 0;
+	u->copy_short = false;
 	if (max <= 0)
 		return 0;
 	u->cur = c;
@@ -899,6 +907,40 @@ bool
 unwind_used_fallback(const struct unwind *u)
 {
 	return u->used_fallback;
+}
+
+bool
+unwind_copy_short(const struct unwind *u)
+{
+	return u->copy_short;
+}
+
+void
+unwind_capture_more(struct attach *a, struct capture *c, uint8_t *buf,
+		    size_t len)
+{
+	size_t got = 0;
+
+	c->stack_more = NULL;
+	c->stack_more_len = 0;
+	if (c->stack_len < UNWIND_STACK_BYTES)
+		return; /* the copy already reached the stack's end */
+	while (got < len) {
+		uint64_t at = c->stack_start + c->stack_len + got;
+		size_t want = len - got;
+		ssize_t n = attach_read(a, at, buf + got, want);
+
+		if (n <= 0) { /* past the mapping's end: a page at a time */
+			want = UNWIND_PAGE - (at & (UNWIND_PAGE - 1));
+			n = attach_read(a, at, buf + got,
+					want < len - got ? want : len - got);
+			if (n <= 0)
+				break;
+		}
+		got += (size_t)n;
+	}
+	c->stack_more = got > 0 ? buf : NULL;
+	c->stack_more_len = got;
 }
 
 void

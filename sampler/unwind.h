@@ -110,6 +110,22 @@ bool unwind_used_fallback(const struct unwind *u);
 void unwind_set_pid(struct unwind *u, pid_t pid);
 
 /*
+ * True when the last unwind_stack() stopped because it needed stack beyond
+ * the copy (the stack is deeper than stack[] + stack_more): the thread's
+ * next captures should copy more (unwind_capture_more()).
+ */
+bool unwind_copy_short(const struct unwind *u);
+
+/*
+ * Copies up to len more bytes of the stopped thread's stack, right after
+ * c->stack (only when that copy is full), into buf and points
+ * c->stack_more at it (buf is borrowed until c is unwound). Called, like
+ * unwind_capture(), while the thread is stopped: no allocation.
+ */
+void unwind_capture_more(struct attach *a, struct capture *c, uint8_t *buf,
+			 size_t len);
+
+/*
  * Forgets cached unwind info and the page cache: call when the target's
  * maps changed (exec, dlopen, dlclose).
  */

@@ -24,3 +24,10 @@ check_PROGRAMS += tests/unit/unwind_fp_test
 TESTS += tests/unit/unwind_fp_test
 tests_unit_unwind_fp_test_SOURCES = tests/unit/unwind_fp_test.c tests/tap.h
 tests_unit_unwind_fp_test_LDADD = libsampler.a libcommon.a
+
+# tests/unwind/deep.sh: stacks deeper than a capture's copy.
+check_PROGRAMS += tests/unwind/deep
+tests_unwind_deep_SOURCES = tests/unwind/deep.c
+tests_unwind_deep_CFLAGS = $(CPT_WARN) -O1 -g
+TESTS += tests/unwind/deep.sh
+EXTRA_DIST += tests/unwind/deep.sh

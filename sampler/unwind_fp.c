@@ -30,22 +30,36 @@ enum {
 	UNWIND_FP_NREGS
 };
 
-/* True when [addr, addr + 8) lies in the copy. */
+/* True when [addr, addr + 8) lies in the copy (stack[] + stack_more). */
 static bool
 unwind_fp_in_copy(const struct capture *c, uint64_t addr)
 {
-	return addr >= c->stack_start && c->stack_len >= 8 &&
-	       addr - c->stack_start <= c->stack_len - 8;
+	size_t len = c->stack_len + (c->stack_more ? c->stack_more_len : 0);
+
+	return addr >= c->stack_start && len >= 8 &&
+	       addr - c->stack_start <= len - 8;
+}
+
+int
+unwind_fp_copy_word(const struct capture *c, uint64_t addr, uint64_t *val)
+{
+	uint8_t *out = (uint8_t *)val;
+	uint64_t off;
+
+	if (!unwind_fp_in_copy(c, addr))
+		return -1;
+	off = addr - c->stack_start;
+	for (int i = 0; i < 8; i++, off++)
+		out[i] = off < c->stack_len ? c->stack[off]
+					    : c->stack_more[off - c->stack_len];
+	return 0;
 }
 
 int
 unwind_fp_word(const struct unwind_fp_mem *m, uint64_t addr, uint64_t *val)
 {
-	if (unwind_fp_in_copy(m->c, addr)) {
-		memcpy(val, m->c->stack + (addr - m->c->stack_start),
-		       sizeof(*val));
+	if (unwind_fp_copy_word(m->c, addr, val) == 0)
 		return 0;
-	}
 	if (m->reader == NULL || addr > UINT64_MAX - 8)
 		return -1;
 	return m->reader(m->arg, addr, val);
@@ -59,8 +73,8 @@ unwind_fp_step_chain(const struct unwind_fp_mem *m, struct user_regs_struct *r)
 	if (bp < r->rsp || (bp & 7) != 0 || !unwind_fp_in_copy(m->c, bp) ||
 	    !unwind_fp_in_copy(m->c, bp + 8))
 		return -1;
-	memcpy(&next, m->c->stack + (bp - m->c->stack_start), 8);
-	memcpy(&ret, m->c->stack + (bp + 8 - m->c->stack_start), 8);
+	unwind_fp_copy_word(m->c, bp, &next);
+	unwind_fp_copy_word(m->c, bp + 8, &ret);
 	/* A caller without frame pointers holds anything in rbp: the next
 	 * chain step refuses it unless it lies above this frame. */
 	if (ret == 0)

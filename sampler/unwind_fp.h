@@ -30,6 +30,12 @@ struct unwind_fp_mem {
 };
 
 /*
+ * Reads the 8 bytes at addr from the capture's copy (stack[], then
+ * stack_more). Returns 0, or -1 when they are not all in it.
+ */
+int unwind_fp_copy_word(const struct capture *c, uint64_t addr, uint64_t *val);
+
+/*
  * Reads the word at addr from the copy, else through m->reader. Returns 0,
  * or -1.
  */

@@ -3,9 +3,9 @@
  * entry that lists the screen and the key, so entries of one screen come
  * before the shared ones that use the same key elsewhere.
  *
- * Reserved: `S` for the short/full C++ name toggle of issue 11 (the
- * `stacks` work); `n`/`N` are the search's next/previous everywhere, so
- * sorting by name is `A` (A-Z).
+ * `n`/`N` are the search's next/previous everywhere, so sorting by name
+ * is `A` (A-Z); `D` (full C++ names) and `I` (inlined functions in their
+ * callers) belong to the names work of issue 11.
  */
 #include "config.h"
 
@@ -328,6 +328,17 @@ static const struct keys_entry keys_table[] = {
 	 "back",
 	 ACT_BACK},
 
+	/* diff */
+	{ON(TOP),
+	 {'b'},
+	 "b",
+	 NULL,
+	 0,
+	 KEYS_SEC_TOP,
+	 "mark now as the diff base (a Δflat% column: flat% now minus in "
+	 "the base); b again drops it",
+	 ACT_BASE},
+
 	/* the table */
 	{ON(TOP),
 	 {'\n', '\r', KEY_ENTER},
@@ -378,6 +389,23 @@ static const struct keys_entry keys_table[] = {
 	 "show the rows too small to show (pprof's -nodefraction) or hide "
 	 "them",
 	 ACT_ALL_ROWS},
+	{ON(TOP),
+	 {'D'},
+	 "D",
+	 NULL,
+	 0,
+	 KEYS_SEC_TOP,
+	 "C++ names in full (parameters, templates) or short (ns::Class::f)",
+	 ACT_FULL_NAMES},
+	{ON(TOP),
+	 {'I'},
+	 "I",
+	 NULL,
+	 0,
+	 KEYS_SEC_TOP,
+	 "inlined functions: own rows, flat to the innermost one as in pprof; "
+	 "or counted in the function they were inlined into (-noinlines)",
+	 ACT_NOINLINES},
 
 	/* views of the profile */
 	{ALL & ~ON(THREADS),
@@ -477,6 +505,33 @@ static const struct keys_entry keys_table[] = {
 	 KEYS_SEC_VIEW,
 	 "CPU (on-CPU samples) or wall (on and off CPU)",
 	 ACT_MODE},
+
+	{ALL,
+	 {'{'},
+	 "{ }",
+	 NULL,
+	 0,
+	 KEYS_SEC_VIEW,
+	 "shorter / longer window (1 2 5 10 30 60 s; turns the window on)",
+	 ACT_WINDOW_SHORTER},
+	{ALL, {'}'}, NULL, NULL, 0, KEYS_SEC_VIEW, NULL, ACT_WINDOW_LONGER},
+	{ALL,
+	 {'['},
+	 "[ ]",
+	 NULL,
+	 0,
+	 KEYS_SEC_VIEW,
+	 "refresh the screen more / less often (1 2 3 5 10 s)",
+	 ACT_REFRESH_FASTER},
+	{ALL, {']'}, NULL, NULL, 0, KEYS_SEC_VIEW, NULL, ACT_REFRESH_SLOWER},
+	{ON(TOP),
+	 {'O'},
+	 "O",
+	 NULL,
+	 0,
+	 KEYS_SEC_TOP,
+	 "the shared object column (perf top's Shared Object)",
+	 ACT_OBJECTS},
 
 	/* search */
 	{ON(TOP) | ON(THREADS) | ON(TREE),

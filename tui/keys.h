@@ -55,9 +55,16 @@ enum tui_action {
 	ACT_REVERSE,
 	ACT_LINES,
 	ACT_ALL_ROWS,
+	ACT_FULL_NAMES,
+	ACT_NOINLINES,
 	ACT_FILTER,
 	ACT_FILTER_CLEAR,
 	ACT_WINDOW,
+	ACT_WINDOW_SHORTER,
+	ACT_WINDOW_LONGER,
+	ACT_REFRESH_FASTER,
+	ACT_REFRESH_SLOWER,
+	ACT_OBJECTS,
 	ACT_MODE,
 	/* the thread list */
 	ACT_THREADS,
@@ -78,6 +85,8 @@ enum tui_action {
 	ACT_ZOOM_OUT,
 	/* annotate */
 	ACT_ANNOTATE,
+	/* diff */
+	ACT_BASE,
 	/* search */
 	ACT_SEARCH,
 	ACT_SEARCH_NEXT,

@@ -13,9 +13,7 @@
 #include "tui/crt.h"
 #include "tui/text.h"
 #include "tui/tui-int.h"
-
-/* Columns before the name: "%8s %7s %7s %8s %7s  ". */
-#define TOP_PREFIX 43
+#include "views/shortname.h"
 
 /* Formats one row of the table. */
 static void
@@ -24,16 +22,21 @@ top_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 {
 	struct tui *t = arg;
 	const struct top_row *r = &t->top.table.rows[idx];
-	char name[1024], label[1100], cut[1100];
+	char name[1024], label[1100], cut[1100], shown[1024];
 	int n, room, w;
 
+	/* C++ names short unless D asked for them in full. */
+	if (t->full_names)
+		snprintf(shown, sizeof(shown), "%s", r->name);
+	else
+		shortname_cpp(r->name, shown, sizeof(shown));
 	if (r->file != NULL && r->line > 0) {
 		const char *base = strrchr(r->file, '/');
 
-		snprintf(label, sizeof(label), "%s %s:%d", r->name,
+		snprintf(label, sizeof(label), "%s %s:%d", shown,
 			 base ? base + 1 : r->file, r->line);
 	} else {
-		snprintf(label, sizeof(label), "%s%s", r->name,
+		snprintf(label, sizeof(label), "%s%s", shown,
 			 r->inl == TOP_INLINE_ALL	? " (inline)"
 			 : r->inl == TOP_INLINE_PARTIAL ? " (partial-inline)"
 							: "");
@@ -43,9 +46,35 @@ top_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 		     r->flat, r->flat_pct, r->sum_pct, r->cum, r->cum_pct);
 	if (n < 0 || (size_t)n >= bufsz)
 		return;
+	if (t->base.what != NULL) {
+		/* the change: flat% now minus flat% in the base */
+		int m = snprintf(buf + n - 1, bufsz - (size_t)n + 1,
+				 "%+7.2f%%  ",
+				 r->flat_pct - diff_pct(&t->base, r->name));
+
+		if (m < 0 || (size_t)(n - 1 + m) >= bufsz)
+			return;
+		n += m - 1;
+	}
+	if (t->objects) {
+		/* the shared object: its file name */
+		const char *o = r->object ? strrchr(r->object, '/') : NULL;
+		char obj[64];
+		int m;
+
+		text_fit_end(o		 ? o + 1
+			     : r->object ? r->object
+					 : "?",
+			     16, obj, sizeof(obj));
+		m = snprintf(buf + n, bufsz - (size_t)n, "%s%*s  ", obj,
+			     16 - text_width(obj), "");
+		if (m < 0 || (size_t)(n + m) >= bufsz)
+			return;
+		n += m;
+	}
 	/* a long name keeps its end (the method); Left shows more of its
 	   start, hscroll columns at a time cut from its end */
-	room = width - TOP_PREFIX;
+	room = width - n;
 	w = text_width(label);
 	if (t->top.hscroll > 0 && w > room) {
 		int keep = w - t->top.hscroll;
@@ -146,6 +175,12 @@ top_screen_title(struct tui *t, int y)
 			widths[i] - (int)strlen(names[i]) - (m ? 1 : 0), "",
 			col);
 	}
+	if (t->base.what != NULL)
+		len += (size_t)snprintf(title + len, sizeof(title) - len,
+					"  Δflat%% ");
+	if (t->objects)
+		len += (size_t)snprintf(title + len, sizeof(title) - len,
+					" %-16s ", "shared object");
 	snprintf(title + len, sizeof(title) - len, " function%s",
 		 marked < 0 ? mark : "");
 	tui_draw_title(y, title);
@@ -187,6 +222,22 @@ top_screen_action(struct tui *t, enum tui_action a)
 			return TUI_REDRAW;
 		annotate_screen_open(t, ts->table.rows[ts->list.sel].function);
 		return TUI_REBUILD;
+	case ACT_BASE:
+		if (t->base.what != NULL) {
+			diff_free(&t->base);
+			tui_message(t, CRT_OK, "Diff base dropped");
+		} else {
+			char what[64];
+			long sec = (long)(tui_profiled_ns(t) / 1000000000);
+
+			snprintf(what, sizeof(what), "marked at %ld:%02ld",
+				 sec / 60, sec % 60);
+			diff_from_table(&ts->table, what, &t->base);
+			tui_message(t, CRT_OK,
+				    "Diff base marked: Δflat%% is flat%% now "
+				    "minus then (w: the last seconds only)");
+		}
+		return TUI_REDRAW;
 	case ACT_SCROLL_LEFT:
 		if (ts->hscroll < 1000)
 			ts->hscroll += 16;

@@ -18,6 +18,7 @@
 #include "tui/keys.h"
 #include "tui/tui.h"
 #include "views/annotate.h"
+#include "views/diff.h"
 #include "views/filter.h"
 #include "views/peek.h"
 #include "views/source.h"
@@ -72,6 +73,7 @@ struct flame_screen {
 
 struct annotate_screen {
 	uint32_t function;
+	uint64_t built; /* function + 1 whose code view holds, or 0 */
 	struct annotate_view view;
 	struct browser list;
 	bool to_hottest;      /* select the hottest at the next build */
@@ -110,6 +112,7 @@ struct tui {
 	struct filter filter;
 	bool frozen;	      /* p: the screen holds its snapshot */
 	bool sampling_paused; /* P: the sampler takes no samples */
+	bool full_names;      /* D: C++ names in full, not shortened */
 	enum tui_screen screen, before_help;
 	char msg[512]; /* status line, until the next message */
 	int msg_style; /* enum crt_style */
@@ -129,6 +132,10 @@ struct tui {
 	struct tree_screen tree;
 	struct flame_screen flame;
 	struct annotate_screen annotate;
+	struct diff_base base; /* b or --base; base.what NULL: none */
+	unsigned refresh;      /* seconds between screens ([ ]) */
+	int64_t shown_at;      /* CLOCK_MONOTONIC of the last new screen */
+	bool objects;	       /* O: the shared object column */
 };
 
 /* header.c: the header, the titles, the message line and the hint bar */

@@ -173,6 +173,37 @@ tui_pause(struct tui *t, enum tui_action a)
 	return TUI_REBUILD;
 }
 
+/* Steps the window length (window) or the refresh interval to the next
+   longer (up) or shorter value of its list. */
+static enum tui_result
+tui_step(struct tui *t, bool up, bool window)
+{
+	static const unsigned windows[] = {1, 2, 5, 10, 30, 60};
+	static const unsigned refreshes[] = {1, 2, 3, 5, 10};
+	const unsigned *v = window ? windows : refreshes;
+	size_t n = window ? 6 : 5, i = 0;
+	unsigned cur = window ? t->filter.window_seconds : t->refresh;
+
+	while (i + 1 < n && v[i] < cur)
+		i++;
+	if (up && v[i] <= cur && i + 1 < n)
+		i++;
+	else if (!up && i > 0)
+		i--;
+	if (window) {
+		t->filter.window_seconds = v[i];
+		t->filter.windowed = true;
+		tui_message(t, CRT_OK,
+			    "Window: the last %u s ({ } change it, "
+			    "w: cumulative)",
+			    v[i]);
+		return TUI_REBUILD;
+	}
+	t->refresh = v[i];
+	tui_message(t, CRT_OK, "The screen refreshes every %u s ([ ])", v[i]);
+	return TUI_REDRAW;
+}
+
 /* Opens screen s (from the table's views). */
 static enum tui_result
 tui_open(struct tui *t, enum tui_screen s)
@@ -202,6 +233,7 @@ tui_global_action(struct tui *t, enum tui_action a)
 		sampler_reset(t->sampler);
 		sampler_publish(t->sampler);
 		t->paused_ns = t->pause_at = 0;
+		t->shown_at = 0; /* show the empty counts at once */
 		tui_message(t, CRT_OK, "Counts reset");
 		return TUI_REDRAW;
 	case ACT_SAVE:
@@ -244,6 +276,20 @@ tui_global_action(struct tui *t, enum tui_action a)
 				? FILTER_GRAN_LINE
 				: FILTER_GRAN_FUNCTION;
 		return TUI_REBUILD;
+	case ACT_FULL_NAMES:
+		t->full_names = !t->full_names;
+		tui_message(t, CRT_OK, "%s",
+			    t->full_names ? "C++ names in full (D: short)"
+					  : "C++ names short (D: in full)");
+		return TUI_REBUILD;
+	case ACT_NOINLINES:
+		t->filter.noinlines = !t->filter.noinlines;
+		tui_message(t, CRT_OK, "%s",
+			    t->filter.noinlines
+				    ? "Inlined functions counted in their "
+				      "callers (I: as their own rows)"
+				    : "Inlined functions as their own rows");
+		return TUI_REBUILD;
 	case ACT_ALL_ROWS:
 		t->filter.node_fraction =
 			t->filter.node_fraction > 0
@@ -259,11 +305,20 @@ tui_global_action(struct tui *t, enum tui_action a)
 	case ACT_WINDOW:
 		t->filter.windowed = !t->filter.windowed;
 		return TUI_REBUILD;
+	case ACT_WINDOW_SHORTER:
+	case ACT_WINDOW_LONGER:
+		return tui_step(t, a == ACT_WINDOW_LONGER, true);
+	case ACT_REFRESH_FASTER:
+	case ACT_REFRESH_SLOWER:
+		return tui_step(t, a == ACT_REFRESH_SLOWER, false);
 	case ACT_MODE:
 		t->filter.mode = t->filter.mode == FILTER_MODE_WALL
 					 ? FILTER_MODE_CPU
 					 : FILTER_MODE_WALL;
 		return TUI_REBUILD;
+	case ACT_OBJECTS:
+		t->objects = !t->objects;
+		return TUI_REDRAW;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
 		return TUI_REBUILD; /* layouts follow the width */
@@ -338,12 +393,19 @@ tui_snapshot(struct tui *t)
 
 	if (s == NULL)
 		return;
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+
 	profile_snapshot_unref(t->latest);
 	t->latest = s;
-	if (!t->frozen) {
-		tui_show_latest(t);
-		tui_rebuild(t);
-	}
+	/* a new screen every t->refresh seconds (the sampler publishes
+	   every second); the end of the target shows at once */
+	if (t->frozen ||
+	    (t->shown != NULL && s->target_state == PROFILE_TARGET_RUNNING &&
+	     now - t->shown_at < (int64_t)t->refresh * 1000000000 - 200000000))
+		return;
+	t->shown_at = now;
+	tui_show_latest(t);
+	tui_rebuild(t);
 }
 
 /*
@@ -441,6 +503,7 @@ tui_free(struct tui *t)
 	tree_screen_free(&t->tree);
 	flame_screen_free(&t->flame);
 	annotate_screen_free(&t->annotate);
+	diff_free(&t->base);
 	free(t->start_dir);
 	filter_free(&t->filter);
 	profile_snapshot_unref(t->shown);
@@ -459,6 +522,12 @@ tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
 		free(cause);
 		return CPT_EXIT_ERROR;
 	}
+	if (o->base != NULL && diff_load(o->base, &t.base, &cause) != 0) {
+		log_warn("--base: %s", cause);
+		free(cause);
+		script_free(&sc);
+		return CPT_EXIT_USAGE;
+	}
 	if (crt_init(o->script != NULL, &cause) != 0) {
 		log_warn("%s", cause);
 		free(cause);
@@ -469,6 +538,9 @@ tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
 	tui_quit = false;
 	filter_init(&t.filter);
 	t.filter.mode = o->wall ? FILTER_MODE_WALL : FILTER_MODE_CPU;
+	t.refresh = o->refresh > 0 ? o->refresh : 1;
+	if (o->window > 0)
+		t.filter.window_seconds = o->window;
 	t.screen = TUI_SCREEN_TOP;
 	t.start_dir = getcwd(NULL, 0);
 	tui_message(&t, CRT_NORMAL, "Press ? for help, q to quit.");

@@ -21,7 +21,8 @@ counts() {
 "$E" -d 1 >"$TMPD/alone"
 counts "$TMPD/alone" "untraced"
 
-"$CPROFTOP" -F 1000 --top=5 --stats --child-output "$TMPD/cpu.out" -- \
+"$CPROFTOP" -F 1000 --backend=ptrace --top=5 --stats \
+	--child-output "$TMPD/cpu.out" -- \
 	"$E" -d 3 >"$TMPD/cpu" 2>"$TMPD/cpu.err"
 ok $? "CPU mode: cproftop exits 0"
 diag "$(grep stats "$TMPD/cpu.err")"

@@ -95,11 +95,11 @@ screen "$TMPD/idle" 1 | grep -q 'The threads selected were idle: no on-CPU sampl
 ok $? "an idle thread in CPU mode is named, with the key"
 screen "$TMPD/idle" 2 | grep -q '  poll_wait$' ; ok $? "m shows its wall time"
 
-# Long C++ names keep their end; Left/Right scroll them.
+# Long C++ names (in full: D) keep their end; Left/Right scroll them.
 L16='Left Left Left Left Left Left Left Left Left Left Left Left Left Left Left Left'
 R16=$(echo "$L16" | sed 's/Left/Right/g')
 # shellcheck disable=SC2086
-run long -- $L16 dump $R16 dump
+run long -- D $L16 dump $R16 dump
 screen "$TMPD/long" 1 | grep -q '%  std::vector<std::__cxx11::basic_stri…$'
 ok $? "Left shows the start of a long name"
 screen "$TMPD/long" 2 | grep -q '%  …cator<char> > > >::_M_realloc_insert$'
@@ -173,6 +173,35 @@ else
 	skip "go not installed"
 	skip "go not installed"
 fi
+# Diff: b marks now as the base; --base FILE reads a saved profile.
+run base -o base.pb.gz -- b dump s Enter b dump
+screen "$TMPD/base" 1 | grep -q '  Base marked at 0:10 (100 samples)' ; ok $? "b marks the base"
+screen "$TMPD/base" 1 | grep -q '^   flat▼   flat%    sum%      cum    cum%   Δflat%  function$'
+ok $? "... a Δflat% column"
+is "$(screen "$TMPD/base" 1 | grep -c '   +0.00%  ')" 5 "... no change right after the mark"
+screen "$TMPD/base" 2 | grep -q 'Δflat' ; [ $? -ne 0 ] ; ok $? "b again drops it"
+run based --cold --base "$TMPD/base.pb.gz" -- 'resize 200 24' dump
+grep -q "  Base $TMPD/base.pb.gz (100 samples)" "$TMPD/based" ; ok $? "--base names the file"
+grep -Eq '^ +600  59\.88%  .*   -0\.12%  hot_a$' "$TMPD/based"
+ok $? "hot_a: 59.88 % now, 60 % in the base: -0.12"
+grep -Eq '^ +300  29\.94%  .*   -0\.06%  hot_b$' "$TMPD/based"
+ok $? "hot_b: -0.06"
+printf 'dump\n' >"$TMPD/nb.script"
+"$FAKE" --base "$TMPD/nosuch.pb.gz" "$SRC" "$TMPD/nb.script" >/dev/null 2>"$TMPD/nb.err"
+is "$?" 2 "--base without a file: exit 2"
+grep -q 'nosuch.pb.gz' "$TMPD/nb.err" ; ok $? "... naming it"
+
+# The shared object column, the window length and the refresh interval.
+run knobs -- O dump '{' dump '}' '}' dump ']' ']' dump '[' dump
+screen "$TMPD/knobs" 1 | grep -q '^   flat▼   flat%    sum%      cum    cum%  shared object     function$'
+ok $? "O shows the shared object column"
+screen "$TMPD/knobs" 1 | grep -Eq '^ +60  60\.00% .*%  fake {14}hot_a$'
+ok $? "... the file name of the function's code"
+screen "$TMPD/knobs" 2 | grep -q '  Scope last 2 s  ' ; ok $? "{ shortens the window (and turns it on)"
+screen "$TMPD/knobs" 3 | grep -q '  Scope last 10 s  ' ; ok $? "} lengthens it"
+screen "$TMPD/knobs" 4 | grep -q '  Refresh 3 s  ' ; ok $? "] refreshes less often"
+screen "$TMPD/knobs" 5 | grep -q '  Refresh 2 s  ' ; ok $? "[ more often"
+
 # Annotate without a file to read says why, and Esc goes back.
 run annot -- a dump Esc dump
 screen "$TMPD/annot" 1 | grep -q '^annotate hot_a  /usr/bin/fake$'

@@ -11,7 +11,8 @@
  *   poll_wait (no source file) <- idle_loop        thread idle    50 off-CPU
  * so a row falls under pprof's node fraction and one thread is idle.
  *
- * Usage: tui-fake [--exited] [--wall] [--cold] [-o FILE] SOURCE [SCRIPT]
+ * Usage: tui-fake [--exited] [--wall] [--cold] [--base FILE] [-o FILE]
+ *        SOURCE [SCRIPT]
  * SOURCE is the path of fake_src.c; without SCRIPT the screen is live on
  * the terminal.
  */
@@ -179,6 +180,8 @@ main(int argc, char **argv)
 			o.wall = true;
 		else if (strcmp(argv[i], "--cold") == 0)
 			s.cold = true;
+		else if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
+			o.base = argv[++i];
 		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			o.output = argv[++i];
 		else
