@@ -3,6 +3,7 @@
 #include "sampler/sampler.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -20,6 +21,7 @@
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "sampler/aggregate.h"
+#include "sampler/fault.h"
 #include "sampler/capture.h"
 #include "sampler/idx.h"
 #include "sampler/symbols.h"
@@ -28,6 +30,9 @@
 #define SAMPLER_FOLD_SECONDS 120 /* counts older than this fold into 0 */
 #define SAMPLER_STOP_RING 1024	 /* recent stop times kept for p50/p99 */
 #define SAMPLER_MAX_INLINE 16
+/* At the end and on Ctrl-Z, threads not stopped by then to be detached
+   are left to the kernel (at the end) or keep cproftop running (Ctrl-Z). */
+#define SAMPLER_DETACH_NS (CLOCK_NS_PER_S / 4)
 
 /* What the sampler thread knows of one traced thread between ticks. */
 struct sampler_task {
@@ -51,8 +56,7 @@ struct sampler {
 
 	/* Start-up handshake and the published snapshot, under lock. */
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool started;
+	atomic_bool started;
 	int start_rc;
 	char *start_cause;
 	struct profile_snapshot *latest;
@@ -60,6 +64,10 @@ struct sampler {
 	int notify_fd; /* sampler -> readers: a snapshot was published */
 	int wake_fd;   /* commands -> sampler */
 	atomic_bool stop, reset, publish, paused, done;
+	atomic_bool suspend;  /* main -> sampler: leave, for a Ctrl-Z */
+	bool leaving;	      /* the sampler thread is leaving (lock) */
+	atomic_bool released; /* sampler -> main: its thread is going */
+	atomic_bool detached; /* sampler -> main: detached for good */
 
 	/* Sampler thread only below. */
 	struct attach *a;
@@ -255,6 +263,7 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 {
 	struct sampler *s = arg;
 
+	fault_in_capture();
 	if (s->ncaps == s->cap_caps)
 		return;
 	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps]);
@@ -410,7 +419,9 @@ static void
 sampler_account_all(struct sampler *s, uint32_t second)
 {
 	s->stops += s->ncaps;
-	for (size_t i = 0; i < s->ncaps; i++)
+	/* Each unwind is bounded; a stop request is not kept waiting for a
+	   long batch of them. */
+	for (size_t i = 0; i < s->ncaps && !atomic_load(&s->stop); i++)
 		sampler_ptrace_deliver(s, &s->caps[i], second);
 	s->ncaps = 0;
 }
@@ -590,6 +601,23 @@ sampler_next_deadline(struct sampler *s, int64_t next, int64_t period)
 	return next;
 }
 
+/*
+ * True when the main thread asks the sampler thread to leave for a Ctrl-Z:
+ * it then commits to it (leaving), so that a main thread giving up on the
+ * wait knows whether the thread is going away.
+ */
+static bool
+sampler_leaving(struct sampler *s)
+{
+	bool leave;
+
+	pthread_mutex_lock(&s->lock);
+	leave = atomic_load(&s->suspend) && !atomic_load(&s->stop);
+	s->leaving = leave;
+	pthread_mutex_unlock(&s->lock);
+	return leave;
+}
+
 /* The sampler thread's loop: ticks, commands, publishing. */
 static void
 sampler_loop(struct sampler *s)
@@ -605,9 +633,12 @@ sampler_loop(struct sampler *s)
 
 	while (!atomic_load(&s->stop)) {
 		bool paused = atomic_load(&s->paused);
-		int rc = attach_wait(s->a, paused ? next_publish : next,
-				     s->wake_fd);
+		int rc;
 
+		if (sampler_leaving(s))
+			break;
+		rc = attach_wait(s->a, paused ? next_publish : next,
+				 s->wake_fd);
 		if (rc < 0)
 			break;
 		if (rc == 1)
@@ -629,10 +660,12 @@ sampler_loop(struct sampler *s)
 			next = sampler_next_deadline(s, next, period);
 		}
 		if (now >= next_publish ||
-		    atomic_exchange(&s->publish, false)) {
+		    atomic_exchange(&s->publish, false) ||
+		    fault_publish_due()) {
 			sampler_housekeeping(s, (uint32_t)((now - s->start_ns) /
 							   CLOCK_NS_PER_S));
 			sampler_publish_snapshot(s);
+			fault_after_publish();
 			next_publish = now + CLOCK_NS_PER_S;
 		}
 	}
@@ -662,11 +695,38 @@ static void
 sampler_started(struct sampler *s, int rc, char *cause)
 {
 	pthread_mutex_lock(&s->lock);
-	s->started = true;
 	s->start_rc = rc;
 	s->start_cause = cause;
-	pthread_cond_broadcast(&s->cond);
+	atomic_store(&s->started, true);
 	pthread_mutex_unlock(&s->lock);
+	sampler_kick(s->notify_fd);
+}
+
+/*
+ * The main thread's side of a handshake: waits until *flag is set by the
+ * sampler thread (which kicks notify_fd after setting it), until the
+ * absolute CLOCK_MONOTONIC deadline_ns (-1: none). A fatal error posted by
+ * the sampler thread meanwhile ends cproftop here (fatal_exit_posted()).
+ * Returns *flag. Drains notify_fd: callers take a snapshot afterwards.
+ */
+static bool
+sampler_wait_for(struct sampler *s, atomic_bool *flag, int64_t deadline_ns)
+{
+	struct pollfd pfd[2] = {{s->notify_fd, POLLIN, 0},
+				{fatal_fd(), POLLIN, 0}};
+
+	while (!atomic_load(flag)) {
+		int64_t left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
+		int ms = deadline_ns < 0 ? -1 : (int)(left / 1000000) + 1;
+
+		fatal_exit_posted();
+		if (deadline_ns >= 0 && left <= 0)
+			break;
+		if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, ms) > 0)
+			sampler_drain(s->notify_fd);
+	}
+	fatal_exit_posted();
+	return atomic_load(flag);
 }
 
 /* The exit code for a failure to attach or spawn (README: Exit codes). */
@@ -690,6 +750,8 @@ sampler_exit_code(enum attach_failure why)
 	return CPT_EXIT_ERROR;
 }
 
+static void sampler_run(struct sampler *s);
+
 static void *
 sampler_main(void *arg)
 {
@@ -710,18 +772,75 @@ sampler_main(void *arg)
 	sampler_setup(s);
 	sampler_publish_snapshot(s);
 	sampler_started(s, 0, NULL);
+	sampler_run(s);
+	return NULL;
+}
+
+/*
+ * A new sampler thread after a Ctrl-Z: seizes the target again and samples
+ * on, or ends when the target ended or cannot be traced any more.
+ */
+static void *
+sampler_main_again(void *arg)
+{
+	struct sampler *s = arg;
+	enum attach_failure why;
+	char *cause = NULL;
+
+	if (attach_reseize(s->a, &why, &cause) != 0) {
+		log_debug("resume: %s", cause);
+		free(cause);
+		atomic_store(&s->stop, true);
+	}
+	sampler_run(s);
+	return NULL;
+}
+
+/*
+ * The sampler thread's life once attached: the loop, then either leaving
+ * for a Ctrl-Z -- the thread just exits, and the kernel detaches every
+ * thread of the target at once (a tracer's exit cancels pending interrupts,
+ * wakes threads in a ptrace stop, keeps a group-stop and the signal a
+ * thread was stopped for), without waiting for each to stop as
+ * PTRACE_DETACH must -- or the end: detach, last snapshot.
+ */
+static void
+sampler_run(struct sampler *s)
+{
+	int rc;
+
 	sampler_loop(s);
+	log_debug("sampler: loop left (%s)", s->leaving ? "Ctrl-Z" : "end");
+	if (s->leaving) {
+		attach_forget(s->a);
+		s->ncaps = 0;
+		atomic_store(&s->released, true);
+		sampler_kick(s->notify_fd);
+		return;
+	}
 	if (attach_state(s->a, &rc) != ATTACH_RUNNING) {
 		for (size_t i = 0; i < s->ntasks; i++)
 			s->tasks[i].seen = false;
 		sampler_sweep(s);
 	}
+	/*
+	 * The target first: detached before the last snapshot is made. A
+	 * thread that does not stop in time to be detached (on a saturated
+	 * machine it may wait long for a CPU) is let go by the kernel when
+	 * this thread exits, right after the snapshot.
+	 */
+	if (attach_release(s->a, SAMPLER_DETACH_NS) == 0) {
+		atomic_store(&s->detached, true);
+		sampler_kick(s->notify_fd);
+	}
+	log_debug("sampler: detached");
 	sampler_publish_snapshot(s);
-	attach_detach(s->a);
+	log_debug("sampler: last snapshot published");
+	attach_free(s->a);
 	s->a = NULL;
+	atomic_store(&s->detached, true);
 	atomic_store(&s->done, true);
 	sampler_kick(s->notify_fd);
-	return NULL;
 }
 
 int
@@ -735,17 +854,17 @@ sampler_start(const struct sampler_options *opt, struct sampler **out,
 	if (s->opt.hz == 0)
 		s->opt.hz = 99;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
 	s->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->notify_fd < 0 || s->wake_fd < 0)
 		fatal("eventfd");
+	fault_arm();
 	if ((errno = pthread_create(&s->thread, NULL, sampler_main, s)) != 0)
 		fatal("pthread_create");
-	pthread_mutex_lock(&s->lock);
-	while (!s->started)
-		pthread_cond_wait(&s->cond, &s->lock);
-	pthread_mutex_unlock(&s->lock);
+	/* A fatal error of the sampler thread ends cproftop from here. */
+	while (!sampler_wait_for(s, &s->started, -1))
+		continue;
+	sampler_kick(s->notify_fd);
 	rc = s->start_rc;
 	if (rc != 0) {
 		*cause = s->start_cause;
@@ -813,6 +932,61 @@ sampler_stop(struct sampler *s)
 	s->joined = true;
 }
 
+int
+sampler_stop_within(struct sampler *s, int64_t timeout_ns)
+{
+	if (s->joined)
+		return 0;
+	log_debug("sampler: stop asked");
+	atomic_store(&s->stop, true);
+	sampler_kick(s->wake_fd);
+	/* Done in time, or at least every thread detached: the last
+	   snapshot is the sampler's own work, bounded. */
+	if (!sampler_wait_for(s, &s->done,
+			      clock_ns(CLOCK_MONOTONIC) + timeout_ns) &&
+	    !atomic_load(&s->detached))
+		return -1;
+	sampler_stop(s);
+	return 0;
+}
+
+int
+sampler_suspend(struct sampler *s, int64_t timeout_ns)
+{
+	bool leaving;
+
+	if (atomic_load(&s->detached))
+		return 0;
+	atomic_store(&s->suspend, true);
+	sampler_kick(s->wake_fd);
+	sampler_wait_for(s, &s->released,
+			 clock_ns(CLOCK_MONOTONIC) + timeout_ns);
+	pthread_mutex_lock(&s->lock);
+	atomic_store(&s->suspend, false);
+	leaving = s->leaving;
+	pthread_mutex_unlock(&s->lock);
+	if (!leaving)
+		return atomic_load(&s->detached) ? 0 : -1;
+	/* Its exit detaches the target: done once it is joined (it only
+	   has to return). */
+	pthread_join(s->thread, NULL);
+	return 0;
+}
+
+void
+sampler_resume(struct sampler *s)
+{
+	if (!s->leaving) {
+		sampler_kick(s->wake_fd);
+		return;
+	}
+	s->leaving = false;
+	atomic_store(&s->released, false);
+	if ((errno = pthread_create(&s->thread, NULL, sampler_main_again, s)) !=
+	    0)
+		fatal("pthread_create");
+}
+
 void
 sampler_free(struct sampler *s)
 {
@@ -838,6 +1012,5 @@ sampler_free(struct sampler *s)
 	close(s->notify_fd);
 	close(s->wake_fd);
 	pthread_mutex_destroy(&s->lock);
-	pthread_cond_destroy(&s->cond);
 	free(s);
 }

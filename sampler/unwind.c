@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "attach/procfs.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 
@@ -43,6 +44,18 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as,
 #define UNWIND_CACHE_PAGES (1U << UNWIND_CACHE_BITS)
 #define UNWIND_RS_CACHE 1024 /* libunwind register-state cache entries */
 #define UNWIND_MAX_PHDRS 64
+/*
+ * The budget of one unwind_stack(): libunwind reads every byte of CFI and
+ * every DWARF expression operation through access_mem (remote address
+ * space), so a bound on those calls bounds every loop over target data --
+ * a CFA expression that jumps onto itself (DW_OP_skip -3), an endless CFI
+ * program, a cycle of frames. A normal unwind of 256 cold frames makes
+ * about 100 calls per frame; a cached frame a handful. The CPU-time bound,
+ * looked at every UNWIND_CHECK_EVERY calls, catches whatever else.
+ */
+#define UNWIND_MAX_READS 65536
+#define UNWIND_MAX_CPU_NS (50 * 1000000LL)
+#define UNWIND_CHECK_EVERY 1024
 
 /* One cached page of the target's read-only memory. */
 struct unwind_page {
@@ -61,6 +74,9 @@ struct unwind {
 	pid_t pid;
 	unw_addr_space_t as;
 	const struct capture *cur; /* being unwound */
+	uint32_t reads;		   /* access_mem calls this unwind */
+	int64_t cpu_deadline_ns;   /* CLOCK_THREAD_CPUTIME_ID */
+	bool over_budget;	   /* this unwind was cut short */
 
 	bool maps_valid;
 	struct procfs_maps maps;
@@ -364,6 +380,27 @@ unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val)
 	return n == (ssize_t)sizeof(*val) ? 0 : -1;
 }
 
+/*
+ * Counts one access_mem call against the unwind's budget. Returns false
+ * once the budget is spent: every later call of this unwind fails too.
+ */
+static bool
+unwind_budget_ok(struct unwind *u)
+{
+	if (u->over_budget)
+		return false;
+	if (++u->reads > UNWIND_MAX_READS ||
+	    (u->reads % UNWIND_CHECK_EVERY == 0 &&
+	     clock_ns(CLOCK_THREAD_CPUTIME_ID) > u->cpu_deadline_ns)) {
+		u->over_budget = true;
+		log_debug("unwind: tid %d cut short after %u reads at ip %#llx",
+			  (int)u->cur->tid, u->reads,
+			  (unsigned long long)u->cur->regs.rip);
+		return false;
+	}
+	return true;
+}
+
 static int
 unwind_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 		  int write, void *arg)
@@ -371,7 +408,7 @@ unwind_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 	struct unwind *u = arg;
 	const struct capture *c = u->cur;
 
-	if (write)
+	if (write || c == NULL || !unwind_budget_ok(u))
 		return -UNW_EINVAL;
 	if (addr >= c->stack_start && c->stack_len >= sizeof(*val) &&
 	    addr - c->stack_start <= c->stack_len - sizeof(*val)) {
@@ -541,6 +578,10 @@ unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
 	if (max <= 0)
 		return 0;
 	u->cur = c;
+	u->reads = 0;
+	u->over_budget = false;
+	u->cpu_deadline_ns =
+		clock_ns(CLOCK_THREAD_CPUTIME_ID) + UNWIND_MAX_CPU_NS;
 	unwind_maps_load(u);
 	if (unw_init_remote(&cursor, u->as, u) < 0) {
 		pcs[n++] = ip;
@@ -561,10 +602,10 @@ unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
 		prev_ip = ip;
 		prev_sp = sp;
 		step = unw_step(&cursor);
-		if (step <= 0)
+		if (step <= 0 || u->over_budget)
 			break;
 	}
-	*truncated = step != 0; /* > 0: frames beyond max */
+	*truncated = step != 0 || u->over_budget; /* > 0: beyond max */
 out:
 	u->cur = NULL;
 	if (signal_frame_after != NULL)

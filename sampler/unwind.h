@@ -53,6 +53,9 @@ void unwind_capture(struct attach *a, pid_t tid,
  * caller); *signal_frame_after (may be NULL) marks frames that follow a
  * signal frame (their pc is not a return address; bit i for pcs[i], i <
  * 64). Returns the number of frames (>= 1 when the ip is readable).
+ * Bounded whatever the target's unwind info says: at most max frames,
+ * 65536 memory reads and 50 ms of CPU; an unwind cut short by the bound
+ * returns the frames found so far with *truncated set.
  */
 int unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs,
 		 int max, bool *truncated, uint64_t *signal_frame_after);
