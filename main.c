@@ -27,11 +27,13 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/escape.h"
 #include "common/exitcodes.h"
 #include "common/jobctl.h"
 #include "common/log.h"
 #include "common/outfile.h"
 #include "common/xmalloc.h"
+#include "http/http.h"
 #include "sampler/sampler.h"
 #include "tui/tui.h"
 #include "views/filter.h"
@@ -49,9 +51,11 @@ struct main_options {
 	int top; /* rows for --top; 0 = no table */
 	bool dump, wall, headless, stats;
 	const char *script;
+	const char *base; /* --base: the live screen's diff base */
 	const char **source_paths;
 	size_t nsource_paths;
-	struct filter filter; /* --top: mode, focus and hide */
+	struct filter filter;	  /* --top: mode, focus and hide */
+	struct http_options http; /* --http: listen NULL when off */
 };
 
 static void
@@ -83,8 +87,14 @@ main_usage(FILE *f)
 	      "      --source-path P   where to look for source files: a "
 	      "directory, or FROM=TO\n"
 	      "                        to rewrite a path prefix (repeatable)\n"
+	      "      --http [HOST:]PORT  serve Go's /debug/pprof/ "
+	      "profiles (HOST 127.0.0.1)\n"
+	      "      --http-max-profiles N  profile requests served at "
+	      "once (default 16)\n"
 	      "      --script FILE     TUI keys from FILE, screens dumped to "
 	      "stdout (tests)\n"
+	      "      --base FILE       live screen: a Δflat% column against "
+	      "this pprof profile\n"
 	      "\n"
 	      "Without -d, --top or --dump cproftop shows the live screen "
 	      "(press ? there).\n"
@@ -161,7 +171,7 @@ main_top_arg(int argc, char **argv)
 static int
 main_bad(const char *what, const char *arg)
 {
-	fprintf(stderr, "cproftop: invalid %s: '%s'\n", what, arg);
+	log_warn("invalid %s: '%s'", what, arg);
 	return CPT_EXIT_USAGE;
 }
 
@@ -174,8 +184,7 @@ main_regex(struct main_options *o, bool focus, const char *re)
 		       : filter_set_hide(&o->filter, re, &cause);
 
 	if (rc != 0) {
-		fprintf(stderr, "cproftop: invalid --%s: %s\n",
-			focus ? "focus" : "hide", cause);
+		log_warn("invalid --%s: %s", focus ? "focus" : "hide", cause);
 		free(cause);
 	}
 	return rc;
@@ -192,9 +201,12 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_CHILD_OUTPUT,
 		OPT_STATS,
 		OPT_SCRIPT,
+		OPT_BASE,
 		OPT_SOURCE_PATH,
 		OPT_FOCUS,
 		OPT_HIDE,
+		OPT_HTTP,
+		OPT_HTTP_MAX,
 	};
 	static const struct option longopts[] = {
 		{"pid", required_argument, NULL, 'p'},
@@ -207,14 +219,18 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"child-output", required_argument, NULL, OPT_CHILD_OUTPUT},
 		{"stats", no_argument, NULL, OPT_STATS},
 		{"script", required_argument, NULL, OPT_SCRIPT},
+		{"base", required_argument, NULL, OPT_BASE},
 		{"source-path", required_argument, NULL, OPT_SOURCE_PATH},
 		{"focus", required_argument, NULL, OPT_FOCUS},
 		{"hide", required_argument, NULL, OPT_HIDE},
+		{"http", required_argument, NULL, OPT_HTTP},
+		{"http-max-profiles", required_argument, NULL, OPT_HTTP_MAX},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *arg;
+	char *cause;
 	long long n;
 	int c;
 
@@ -266,10 +282,27 @@ main_parse(int argc, char **argv, struct main_options *o)
 		case OPT_SCRIPT:
 			o->script = optarg;
 			break;
+		case OPT_BASE:
+			o->base = optarg;
+			break;
 		case OPT_FOCUS:
 		case OPT_HIDE:
 			if (main_regex(o, c == OPT_FOCUS, optarg) != 0)
 				return CPT_EXIT_USAGE;
+			break;
+		case OPT_HTTP:
+			if (http_check_listen(optarg, &cause) != 0) {
+				fprintf(stderr, "cproftop: %s\n", cause);
+				free(cause);
+				return CPT_EXIT_USAGE;
+			}
+			o->http.listen = optarg;
+			break;
+		case OPT_HTTP_MAX:
+			if (main_int(optarg, 1, 1000, &n) != 0)
+				return main_bad("--http-max-profiles (1-1000)",
+						optarg);
+			o->http.max_profiles = (unsigned)n;
 			break;
 		case OPT_SOURCE_PATH:
 			o->source_paths = xreallocarray(o->source_paths,
@@ -295,6 +328,16 @@ main_parse(int argc, char **argv, struct main_options *o)
 		main_usage(stderr);
 		return CPT_EXIT_USAGE;
 	}
+	if (o->http.listen != NULL && o->dump) {
+		fputs("cproftop: --http serves while sampling; not with "
+		      "--dump\n",
+		      stderr);
+		return CPT_EXIT_USAGE;
+	}
+	/* --http without a terminal: serve until SIGINT/SIGTERM (or -d). */
+	if (o->http.listen != NULL && o->script == NULL &&
+	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+		o->headless = true;
 	return -1;
 }
 
@@ -398,7 +441,10 @@ main_wait(struct sampler *s, int sigfd, double duration)
 	return 0;
 }
 
-/* Prints one location's inline chain, innermost first, eu-stack style. */
+/*
+ * Prints one location's inline chain, innermost first, eu-stack style.
+ * Names and files come from the target: escaped (common/escape.h).
+ */
 static void
 main_dump_location(const struct profile_snapshot *s, uint32_t loc, int *frame)
 {
@@ -409,12 +455,16 @@ main_dump_location(const struct profile_snapshot *s, uint32_t loc, int *frame)
 		const struct profile_function *fn = &s->functions[ln->function];
 		const char *file = fn->file ? strrchr(fn->file, '/') : NULL;
 
-		printf("#%-2d 0x%016llx %s%s", (*frame)++,
-		       (unsigned long long)l->address, fn->name,
-		       i + 1 < l->nlines ? " (inlined)" : "");
-		if (fn->file != NULL)
-			printf(" at %s:%d", file ? file + 1 : fn->file,
-			       ln->line);
+		printf("#%-2d 0x%016llx ", (*frame)++,
+		       (unsigned long long)l->address);
+		escape_fputs(fn->name, stdout);
+		if (i + 1 < l->nlines)
+			fputs(" (inlined)", stdout);
+		if (fn->file != NULL) {
+			fputs(" at ", stdout);
+			escape_fputs(file ? file + 1 : fn->file, stdout);
+			printf(":%d", ln->line);
+		}
 		putchar('\n');
 	}
 }
@@ -426,8 +476,9 @@ main_dump(const struct profile_snapshot *s)
 	for (uint32_t t = 0; t < s->nthreads; t++) {
 		const struct profile_thread *th = &s->threads[t];
 
-		printf("Thread %d \"%s\" (%c):\n", th->tid, th->name,
-		       th->state);
+		printf("Thread %d \"", th->tid);
+		escape_fputs(th->name, stdout);
+		printf("\" (%c):\n", th->state);
 		for (uint32_t c = 0; c < s->ncounts; c++) {
 			const struct profile_stack *st;
 			int frame = 0;
@@ -468,7 +519,7 @@ main_output(const struct main_options *o, const struct profile_snapshot *s)
 	if (o->output != NULL) {
 		pprof_encode_gzip(s, &o->filter, &buf, &len);
 		if (outfile_write(o->output, buf, len, &cause) != 0) {
-			fprintf(stderr, "cproftop: %s\n", cause);
+			log_warn("%s", cause);
 			free(cause);
 			rc = CPT_EXIT_OUTPUT;
 		}
@@ -524,11 +575,15 @@ main_stats(const struct profile_snapshot *s, double elapsed)
 	fprintf(stderr,
 		"cproftop: stats samples=%llu stops=%llu ticks=%llu "
 		"late_ticks=%llu threads=%u unwind_errors=%llu "
+		"fallback_stacks=%llu debuginfod_pending=%u "
+		"debuginfod_failed=%u stack_copy_short=%llu "
 		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
 		"rss_kb=%ld tables_kb=%llu seconds=%.2f\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
 		s->nthreads, (unsigned long long)s->unwind_errors,
+		(unsigned long long)s->fallback_stacks, s->debuginfod_pending,
+		s->debuginfod_failed, (unsigned long long)s->copy_short_stacks,
 		(double)s->stop_ns_p50 / 1e3, (double)s->stop_ns_p99 / 1e3,
 		elapsed > 0 ? 100 * cpu / elapsed : 0, ru.ru_maxrss,
 		(unsigned long long)s->memory_bytes / 1024, elapsed);
@@ -594,6 +649,7 @@ main_tui(const struct main_options *o, struct sampler *s, int sigfd)
 		.source_paths = o->source_paths,
 		.nsource_paths = o->nsource_paths,
 		.script = o->script,
+		.base = o->base,
 	};
 	struct profile_snapshot *snap;
 	int rc = tui_run(s, &to, sigfd);
@@ -612,6 +668,7 @@ static int
 main_run(struct main_options *o)
 {
 	struct sampler *s;
+	struct http_server *h = NULL;
 	char *cause = NULL;
 	int rc, sigfd;
 
@@ -620,14 +677,41 @@ main_run(struct main_options *o)
 	if (o->sampler.child_output == NULL)
 		o->sampler.child_output =
 			o->headless ? "/dev/stderr" : "/dev/null";
-	rc = sampler_start(&o->sampler, &s, &cause);
+	/* the live screen needs a terminal that can draw it: say so before
+	   touching the target */
+	if (!o->headless && o->script == NULL &&
+	    tui_check_terminal(&cause) != 0) {
+		log_warn("%s", cause);
+		free(cause);
+		close(sigfd);
+		log_close();
+		return CPT_EXIT_ERROR;
+	}
+	/* The port first: a busy one never costs the target an attach. */
+	rc = o->http.listen != NULL ? http_listen(&o->http, &h, &cause) : 0;
 	if (rc != 0) {
 		fprintf(stderr, "cproftop: %s\n", cause);
 		free(cause);
+		return CPT_EXIT_HTTP;
+	}
+	rc = sampler_start(&o->sampler, &s, &cause);
+	if (rc != 0) {
+		log_warn("%s", cause);
+		free(cause);
+		http_free(h);
 		return rc;
 	}
 	main_crash_setup();
-	rc = o->headless ? main_headless(o, s, sigfd) : main_tui(o, s, sigfd);
+	if (h != NULL && http_serve(h, s, &cause) != 0) {
+		fprintf(stderr, "cproftop: %s\n", cause);
+		free(cause);
+		rc = CPT_EXIT_HTTP;
+	} else {
+		rc = o->headless ? main_headless(o, s, sigfd)
+				 : main_tui(o, s, sigfd);
+	}
+	sampler_stop(s);
+	http_free(h); /* before sampler_free: snapshots borrow its strings */
 	sampler_free(s);
 	close(sigfd);
 	log_close();

@@ -1,7 +1,8 @@
 # attach/: ptrace, process_vm_readv, /proc.
 noinst_LIBRARIES += libattach.a
 libattach_a_SOURCES = attach/attach.h attach/procfs.h attach/attach-int.h \
-	attach/procfs.c attach/memread.c attach/attach.c common/log.h
+	attach/procfs.c attach/memread.c attach/attach.c common/log.h \
+	attach/rootfs.c attach/rootfs.h
 
 check_PROGRAMS += tests/attach/attach-driver tests/unit/procfs_test
 tests_attach_attach_driver_SOURCES = tests/attach/attach-driver.c
@@ -21,3 +22,9 @@ TESTS += tests/attach/badinput.sh tests/attach/signals.sh \
 EXTRA_DIST += tests/attach/common.sh tests/attach/badinput.sh \
 	tests/attach/signals.sh tests/attach/stopcont.sh tests/attach/churn.sh \
 	tests/attach/exitpaths.sh tests/fixtures/proc tests/attach/partial.sh
+
+# The safe opener of target-named files (attach/rootfs.h).
+check_PROGRAMS += tests/unit/rootfs_test
+tests_unit_rootfs_test_SOURCES = tests/unit/rootfs_test.c tests/tap.h
+tests_unit_rootfs_test_LDADD = libattach.a libcommon.a
+TESTS += tests/unit/rootfs_test

@@ -288,6 +288,90 @@ procfs_parse_tracerpid(const char *buf)
 	return (pid_t)v;
 }
 
+/* The value after "key" at the start of a line of buf, or NULL. */
+static const char *
+procfs_field(const char *buf, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = buf; p != NULL; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, key, n) == 0)
+			return p + n;
+	}
+	return NULL;
+}
+
+/*
+ * Parses up to max unsigned decimal ids separated by blanks up to the end
+ * of the line into ids. Returns how many, or -1 on anything else.
+ */
+static int
+procfs_ids(const char *p, unsigned long *ids, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		char *end;
+		unsigned long v;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\n' || *p == '\0')
+			return n;
+		if (*p < '0' || *p > '9' || n == max)
+			return -1;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno != 0 || v > UINT32_MAX - 1)
+			return -1;
+		ids[n++] = v;
+		p = end;
+	}
+}
+
+int
+procfs_parse_creds(const char *buf, struct procfs_creds *c)
+{
+	const char *uid = procfs_field(buf, "Uid:");
+	const char *gid = procfs_field(buf, "Gid:");
+	const char *groups = procfs_field(buf, "Groups:");
+	unsigned long u[4], g[4], gs[PROCFS_MAX_GROUPS];
+	int ng;
+
+	if (uid == NULL || gid == NULL || procfs_ids(uid, u, 4) != 4 ||
+	    procfs_ids(gid, g, 4) != 4)
+		return -1;
+	ng = groups != NULL ? procfs_ids(groups, gs, PROCFS_MAX_GROUPS) : 0;
+	if (ng < 0)
+		return -1;
+	c->uid = (uid_t)u[3];
+	c->gid = (gid_t)g[3];
+	c->ngroups = (size_t)ng;
+	for (int i = 0; i < ng; i++)
+		c->groups[i] = (gid_t)gs[i];
+	return 0;
+}
+
+int
+procfs_read_creds(pid_t pid, struct procfs_creds *c)
+{
+	char path[64], *buf;
+	int rc, saved;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	buf = procfs_read(path, NULL);
+	if (buf == NULL)
+		return -1;
+	rc = procfs_parse_creds(buf, c);
+	saved = rc == 0 ? 0 : EINVAL;
+	free(buf);
+	if (rc != 0)
+		errno = saved;
+	return rc;
+}
+
 char *
 procfs_read(const char *path, size_t *len)
 {

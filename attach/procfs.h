@@ -61,6 +61,26 @@ int procfs_parse_stat(const char *buf, struct procfs_stat *st);
  */
 pid_t procfs_parse_tracerpid(const char *buf);
 
+/* Who the target is to the file system (from /proc/PID/status). */
+#define PROCFS_MAX_GROUPS 64
+struct procfs_creds {
+	uid_t uid;			 /* the fs uid (4th of "Uid:") */
+	gid_t gid;			 /* the fs gid (4th of "Gid:") */
+	gid_t groups[PROCFS_MAX_GROUPS]; /* supplementary groups */
+	size_t ngroups;
+};
+
+/*
+ * Parses /proc/PID/status text (NUL-terminated) for "Uid:", "Gid:" (four
+ * ids each) and "Groups:" (at most PROCFS_MAX_GROUPS: more is refused, so a
+ * reader never gets more rights than the target). Returns 0, or -1 when a
+ * line is missing or malformed.
+ */
+int procfs_parse_creds(const char *buf, struct procfs_creds *c);
+
+/* Reads and parses /proc/PID/status. Returns 0, or -1 with errno. */
+int procfs_read_creds(pid_t pid, struct procfs_creds *c);
+
 /*
  * Reads a whole /proc file. Returns a NUL-terminated, caller-freed buffer
  * with its length in *len (may be NULL), or NULL with errno set.

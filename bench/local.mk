@@ -2,9 +2,10 @@
 # perf record, and the bare ptrace floor, side by side in one run.
 noinst_PROGRAMS += bench/floor
 bench_floor_SOURCES = bench/floor.c
-EXTRA_DIST += bench/run.sh
+EXTRA_DIST += bench/run.sh bench/http.sh bench/gopprof.go
 
 bench: all bench/floor$(EXEEXT)
 	$(MAKE) $(AM_MAKEFLAGS) tests/workloads/ratio tests/workloads/ratio-nofp
 	$(SHELL) $(top_srcdir)/bench/run.sh $(abs_top_builddir)
+	$(SHELL) $(top_srcdir)/bench/http.sh $(abs_top_builddir)
 .PHONY: bench

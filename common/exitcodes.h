@@ -14,6 +14,7 @@ enum cpt_exit {
 	CPT_EXIT_TRACED = 5,	 /* already traced by another process */
 	CPT_EXIT_BADTARGET = 6,	 /* zombie, kernel thread, or cproftop itself */
 	CPT_EXIT_OUTPUT = 7,	 /* could not write the output file */
+	CPT_EXIT_HTTP = 8,	 /* --http: could not listen or serve */
 	CPT_EXIT_NOTFOUND = 127, /* spawn mode: command not found */
 };
 

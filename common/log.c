@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/escape.h"
 #include "common/exitcodes.h"
 
 static FILE *log_file;
@@ -67,6 +68,22 @@ log_debug(const char *fmt, ...)
 }
 
 void
+log_warn(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	flockfile(stderr);
+	fputs("cproftop: ", stderr);
+	escape_fputs(msg, stderr);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+}
+
+void
 fatal_set_cleanup(void (*fn)(void))
 {
 	fatal_cleanup = fn;
@@ -85,7 +102,9 @@ fatal_exit_posted(void)
 		return;
 	if (fatal_cleanup != NULL)
 		fatal_cleanup();
-	fprintf(stderr, "cproftop: %s\n", fatal_text);
+	fputs("cproftop: ", stderr);
+	escape_fputs(fatal_text, stderr);
+	fputc('\n', stderr);
 	fflush(stdout);
 	_exit(CPT_EXIT_ERROR);
 }
@@ -115,13 +134,15 @@ static void __attribute__((noreturn))
 fatal_vexit(int err, const char *fmt, va_list ap)
 {
 	bool main_thread = gettid() == getpid();
+	char msg[2048];
 
 	if (!main_thread && fatal_pipe[1] >= 0)
 		fatal_post(err, fmt, ap);
 	if (main_thread && fatal_cleanup != NULL)
 		fatal_cleanup();
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	fputs("cproftop: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	escape_fputs(msg, stderr);
 	if (err != 0)
 		fprintf(stderr, ": %s", strerror(err));
 	fputc('\n', stderr);

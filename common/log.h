@@ -11,6 +11,14 @@ void log_close(void);
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * Prints "cproftop: <message>" and a newline to stderr, with control bytes
+ * and invalid UTF-8 escaped (common/escape.h): messages quote names and
+ * paths the target controls. For errors the caller then reports with an
+ * exit code. Any thread, but only the main thread while the screen is up.
+ */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
  * Registers the function fatal() calls before it prints: the UI restores the
  * terminal there. Only one; NULL clears it. Call from the main thread before
  * other threads start.
@@ -19,8 +27,9 @@ void fatal_set_cleanup(void (*fn)(void));
 
 /*
  * Prints "cproftop: <message>: <strerror(errno)>" (fatalx: without errno) to
- * stderr after the cleanup hook and exits with CPT_EXIT_ERROR. The kernel
- * detaches every traced thread when cproftop exits, leaving them running.
+ * stderr after the cleanup hook, escaped as log_warn() does, and exits with
+ * CPT_EXIT_ERROR. The kernel detaches every traced thread when cproftop exits,
+ * leaving them running.
  *
  * Only the main thread touches the terminal: in any other thread, once
  * log_open() ran, fatal() posts the message to the main thread (fatal_fd()

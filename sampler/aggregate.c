@@ -158,6 +158,7 @@ aggregate_thread(struct aggregate *g, pid_t tid)
 	t->tid = tid;
 	t->alive = true;
 	t->state = '?';
+	t->last_stack = PROFILE_NONE;
 	idx_add(&g->thread_idx, h, id);
 	return id;
 }
@@ -365,6 +366,7 @@ aggregate_count(struct aggregate *g, uint32_t stack, uint32_t thread,
 		uint32_t second, bool on_cpu)
 {
 	aggregate_add_counts(g, stack, thread, second, on_cpu, !on_cpu);
+	g->threads.v[thread].last_stack = stack;
 }
 
 void
@@ -373,6 +375,7 @@ aggregate_count_n(struct aggregate *g, uint32_t stack, uint32_t thread,
 {
 	aggregate_add_counts(g, stack, thread, second, on_cpu ? n : 0,
 			     on_cpu ? 0 : n);
+	g->threads.v[thread].last_stack = stack;
 }
 
 void

@@ -64,7 +64,10 @@ void aggregate_forget_addresses(struct aggregate *g);
 uint32_t aggregate_stack(struct aggregate *g, const uint32_t *locs,
 			 uint32_t depth, bool truncated);
 
-/* Counts one sample of stack by thread in second. */
+/*
+ * Counts one sample of stack by thread in second; stack becomes the
+ * thread's last_stack.
+ */
 void aggregate_count(struct aggregate *g, uint32_t stack, uint32_t thread,
 		     uint32_t second, bool on_cpu);
 

@@ -39,6 +39,12 @@ struct capture {
 	struct user_regs_struct regs;
 	uint64_t stack_start; /* target address of stack[0] */
 	size_t stack_len;     /* valid bytes in stack[] */
+	/* More of the stack right after stack[] (stack_start + stack_len on),
+	 * for threads whose stacks did not fit, or NULL: stack_more_len
+	 * valid bytes, borrowed from the source until the capture is
+	 * unwound. A source that copies no more sets NULL and 0. */
+	const uint8_t *stack_more;
+	size_t stack_more_len;
 	uint8_t stack[CAPTURE_STACK_BYTES];
 };
 

@@ -18,3 +18,6 @@ TESTS += tests/sampler/ratio.sh tests/sampler/targets.sh tests/sampler/modes.sh 
 EXTRA_DIST += tests/sampler/top.sh tests/sampler/ratio.sh \
 	tests/sampler/targets.sh tests/sampler/modes.sh tests/sampler/exitpaths.sh \
 	tests/sampler/cli.sh
+
+# sampler/mapped.c: the file behind a mapping, for its bytes (annotate).
+libsampler_a_SOURCES += sampler/mapped.c sampler/mapped.h

@@ -61,7 +61,8 @@ struct profile_thread {
 	char name[16];
 	char state; /* last state seen in /proc: R, S, D, T, Z... */
 	bool alive;
-	uint64_t cpu_ns; /* CPU time used while profiled */
+	uint64_t cpu_ns;     /* CPU time used while profiled */
+	uint32_t last_stack; /* stack of its latest sample, or PROFILE_NONE */
 };
 
 /*
@@ -101,9 +102,14 @@ struct profile_snapshot {
 
 	/* Health. */
 	uint64_t ticks, late_ticks;
-	uint64_t samples;	/* on_cpu + off_cpu over all counts */
-	uint64_t stops;		/* threads actually interrupted */
-	uint64_t unwind_errors; /* stacks that ended early */
+	uint64_t samples;	  /* on_cpu + off_cpu over all counts */
+	uint64_t stops;		  /* threads actually interrupted */
+	uint64_t unwind_errors;	  /* stacks that ended early */
+	uint64_t fallback_stacks; /* stacks with frames unwound without CFI
+				     (frame pointers, Go's tables) */
+	uint32_t debuginfod_pending, debuginfod_failed; /* fetches */
+	uint64_t copy_short_stacks; /* stacks deeper than the stack copy (the
+				       thread then copies more, to 1 MiB) */
 	uint64_t stop_ns_p50, stop_ns_p99; /* interrupt -> resume, recent */
 	double self_cpu;       /* cproftop's CPU use, fraction of a core */
 	uint64_t memory_bytes; /* the sampler's tables */

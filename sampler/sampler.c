@@ -33,6 +33,10 @@
 /* At the end and on Ctrl-Z, threads not stopped by then to be detached
    are left to the kernel (at the end) or keep cproftop running (Ctrl-Z). */
 #define SAMPLER_DETACH_NS (CLOCK_NS_PER_S / 4)
+/* A thread whose stack did not fit the capture copies this much more,
+ * doubled each time it still does not, up to 1 MiB in all. */
+#define SAMPLER_MORE_FIRST (96 * 1024)
+#define SAMPLER_MORE_MAX (1024 * 1024 - CAPTURE_STACK_BYTES)
 
 /* What the sampler thread knows of one traced thread between ticks. */
 struct sampler_task {
@@ -47,6 +51,9 @@ struct sampler_task {
 	bool rebase;	     /* sampled while asleep: take slices anew */
 	bool on_cpu;	     /* state R at this tick's look */
 	bool seen;	     /* still listed by attach/ at this tick */
+	bool deeper;	     /* its stack did not fit the copy: grow more */
+	uint8_t *more;	     /* stack copied past the capture's own, or NULL */
+	size_t more_len;
 };
 
 struct sampler {
@@ -56,6 +63,7 @@ struct sampler {
 
 	/* Start-up handshake and the published snapshot, under lock. */
 	pthread_mutex_t lock;
+	pthread_cond_t cond; /* a snapshot published, or the end */
 	atomic_bool started;
 	int start_rc;
 	char *start_cause;
@@ -90,6 +98,9 @@ struct sampler {
 	int64_t start_ns, start_unix_ns, last_publish_ns, last_fold_second;
 	int64_t last_cpu_ns;
 	uint64_t ticks, late_ticks, samples, stops, unwind_errors;
+	uint64_t fallback_stacks;
+	uint64_t copy_short_stacks; /* stacks deeper than their copy */
+	size_t fetch_pending, fetch_failed;
 	uint64_t ticks_at_publish;
 	double hz_achieved, self_cpu;
 	uint64_t stop_ring[SAMPLER_STOP_RING];
@@ -196,6 +207,7 @@ sampler_sweep(struct sampler *s)
 			close(t->stat_fd);
 		if (t->sched_fd >= 0)
 			close(t->sched_fd);
+		free(t->more);
 	}
 	if (kept != s->ntasks) {
 		s->ntasks = kept;
@@ -262,11 +274,17 @@ static void
 sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 {
 	struct sampler *s = arg;
+	uint32_t id;
 
 	fault_in_capture();
 	if (s->ncaps == s->cap_caps)
 		return;
 	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps]);
+	id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid), sampler_task_eq,
+		      &tid, s);
+	if (id != PROFILE_NONE && s->tasks[id].more != NULL)
+		unwind_capture_more(s->a, &s->caps[s->ncaps], s->tasks[id].more,
+				    s->tasks[id].more_len);
 	s->caps[s->ncaps].pid = attach_pid_of(s->a);
 	s->caps[s->ncaps++].time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	s->stop_ring[s->stop_n++ % SAMPLER_STOP_RING] =
@@ -280,6 +298,9 @@ sampler_refresh_maps(struct sampler *s, bool force)
 	struct procfs_maps maps;
 	bool same;
 
+	/* An address in no file: new JIT code, named by a grown perf map. */
+	if ((force || s->maps_dirty) && symbols_refresh_jit(s->sy))
+		aggregate_forget_addresses(s->g);
 	if (!force && !s->maps_dirty &&
 	    attach_exec_count(s->a) == s->exec_count)
 		return;
@@ -359,6 +380,12 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 	}
 	if (truncated)
 		s->unwind_errors++;
+	if (unwind_used_fallback(s->u))
+		s->fallback_stacks++;
+	if (unwind_copy_short(s->u)) {
+		s->copy_short_stacks++;
+		t->deeper = t->more_len < SAMPLER_MORE_MAX;
+	}
 	t->last_stack = aggregate_stack(s->g, locs, (uint32_t)n, truncated);
 	t->carry_ns += c->weight_ns;
 	n_periods = t->carry_ns / period;
@@ -427,6 +454,29 @@ sampler_account_all(struct sampler *s, uint32_t second)
 }
 
 /*
+ * Threads whose stacks did not fit their copy copy more from now on (a
+ * buffer per thread, doubled up to SAMPLER_MORE_MAX). Called with no
+ * capture pending: none points into a buffer being replaced.
+ */
+static void
+sampler_grow_copies(struct sampler *s)
+{
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct sampler_task *t = &s->tasks[i];
+
+		if (!t->deeper)
+			continue;
+		t->deeper = false;
+		t->more_len =
+			t->more_len ? 2 * t->more_len : SAMPLER_MORE_FIRST;
+		if (t->more_len > SAMPLER_MORE_MAX)
+			t->more_len = SAMPLER_MORE_MAX;
+		free(t->more);
+		t->more = xmalloc(t->more_len);
+	}
+}
+
+/*
  * One tick: look at every thread, interrupt the ones that may have moved,
  * copy their stacks (threads resume one by one as soon as copied), then
  * unwind and count with every thread running again. A thread still waiting
@@ -442,6 +492,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 	size_t nth = attach_threads(s->a, &th), n = 0;
 
 	sampler_account_all(s, second);
+	sampler_grow_copies(s);
 	sampler_reserve(s, nth);
 	for (size_t i = 0; i < s->ntasks; i++)
 		s->tasks[i].seen = false;
@@ -501,6 +552,10 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	snap->samples = s->samples;
 	snap->stops = s->stops;
 	snap->unwind_errors = s->unwind_errors;
+	snap->fallback_stacks = s->fallback_stacks;
+	snap->copy_short_stacks = s->copy_short_stacks;
+	snap->debuginfod_pending = (uint32_t)s->fetch_pending;
+	snap->debuginfod_failed = (uint32_t)s->fetch_failed;
 	snap->memory_bytes = aggregate_bytes(s->g);
 }
 
@@ -540,6 +595,7 @@ sampler_publish_snapshot(struct sampler *s)
 	pthread_mutex_lock(&s->lock);
 	old = s->latest;
 	s->latest = snap;
+	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	profile_snapshot_unref(old);
 	sampler_kick(s->notify_fd);
@@ -571,6 +627,9 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 		s->last_fold_second = second;
 	}
 	sampler_refresh_maps(s, true);
+	/* Debug info debuginfod fetched meanwhile: names change. */
+	if (symbols_poll_fetches(s->sy, &s->fetch_pending, &s->fetch_failed))
+		aggregate_forget_addresses(s->g);
 }
 
 static void
@@ -580,6 +639,8 @@ sampler_do_reset(struct sampler *s)
 	s->start_ns = clock_ns(CLOCK_MONOTONIC);
 	s->start_unix_ns = clock_ns(CLOCK_REALTIME);
 	s->samples = s->stops = s->unwind_errors = 0;
+	s->fallback_stacks = 0;
+	s->copy_short_stacks = 0;
 	s->ticks = s->late_ticks = s->ticks_at_publish = 0;
 	s->stop_n = 0;
 	s->last_fold_second = 0;
@@ -671,6 +732,25 @@ sampler_loop(struct sampler *s)
 	}
 }
 
+/* unwind_rule_fn: Go frames unwind by .gopclntab's stack-pointer deltas. */
+static enum unwind_rule
+sampler_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
+{
+	struct sampler *s = arg;
+
+	switch (symbols_go_unwind(s->sy, pc, is_return, sp_delta)) {
+	case SYMBOLS_GO_FRAME:
+		return UNWIND_RULE_SP;
+	case SYMBOLS_GO_OUTERMOST:
+		return UNWIND_RULE_OUTERMOST;
+	case SYMBOLS_GO_STOP:
+		return UNWIND_RULE_STOP;
+	case SYMBOLS_GO_NONE:
+		break;
+	}
+	return UNWIND_RULE_NONE;
+}
+
 /* Sets up the tables once attached; the target already runs traced. */
 static void
 sampler_setup(struct sampler *s)
@@ -681,6 +761,7 @@ sampler_setup(struct sampler *s)
 	s->g = aggregate_new();
 	s->u = unwind_new(pid);
 	s->sy = symbols_new(pid);
+	unwind_set_rule(s->u, sampler_unwind_rule, s);
 	s->cmdline = aggregate_string(s->g, cmdline ? cmdline : "?");
 	free(cmdline);
 	s->exe = aggregate_string(s->g, exe ? exe : "");
@@ -839,7 +920,10 @@ sampler_run(struct sampler *s)
 	attach_free(s->a);
 	s->a = NULL;
 	atomic_store(&s->detached, true);
+	pthread_mutex_lock(&s->lock);
 	atomic_store(&s->done, true);
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 	sampler_kick(s->notify_fd);
 }
 
@@ -848,12 +932,17 @@ sampler_start(const struct sampler_options *opt, struct sampler **out,
 	      char **cause)
 {
 	struct sampler *s = xcalloc(1, sizeof(*s));
+	pthread_condattr_t ca;
 	int rc;
 
 	s->opt = *opt;
 	if (s->opt.hz == 0)
 		s->opt.hz = 99;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	s->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->notify_fd < 0 || s->wake_fd < 0)
@@ -883,6 +972,24 @@ sampler_snapshot(struct sampler *s)
 
 	sampler_drain(s->notify_fd);
 	pthread_mutex_lock(&s->lock);
+	snap = s->latest ? profile_snapshot_ref(s->latest) : NULL;
+	pthread_mutex_unlock(&s->lock);
+	return snap;
+}
+
+struct profile_snapshot *
+sampler_snapshot_wait(struct sampler *s, const struct profile_snapshot *prev,
+		      int64_t deadline_ns)
+{
+	struct timespec ts = {(time_t)(deadline_ns / CLOCK_NS_PER_S),
+			      (long)(deadline_ns % CLOCK_NS_PER_S)};
+	struct profile_snapshot *snap;
+
+	pthread_mutex_lock(&s->lock);
+	while (prev != NULL && s->latest == prev && !atomic_load(&s->done))
+		if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) ==
+		    ETIMEDOUT)
+			break;
 	snap = s->latest ? profile_snapshot_ref(s->latest) : NULL;
 	pthread_mutex_unlock(&s->lock);
 	return snap;
@@ -998,6 +1105,7 @@ sampler_free(struct sampler *s)
 			close(s->tasks[i].stat_fd);
 		if (s->tasks[i].sched_fd >= 0)
 			close(s->tasks[i].sched_fd);
+		free(s->tasks[i].more);
 	}
 	free(s->tasks);
 	idx_free(&s->task_idx);
@@ -1012,5 +1120,6 @@ sampler_free(struct sampler *s)
 	close(s->notify_fd);
 	close(s->wake_fd);
 	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
 	free(s);
 }

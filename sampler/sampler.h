@@ -49,6 +49,20 @@ int sampler_start(const struct sampler_options *opt, struct sampler **out,
 struct profile_snapshot *sampler_snapshot(struct sampler *s);
 
 /*
+ * Waits until a snapshot other than prev is published, the sampler is done
+ * or the CLOCK_MONOTONIC time deadline_ns passes, then returns the latest
+ * snapshot with a reference (caller drops it; it is prev itself after a
+ * timeout). prev may be NULL (returns at once); otherwise the caller still
+ * holds it (so its address cannot be reused) and it is only compared. Unlike
+ * sampler_snapshot(), leaves sampler_fd() alone, so any number of threads (HTTP
+ * requests) may wait beside the screen's loop. Any thread but the sampler's;
+ * never blocks the sampler.
+ */
+struct profile_snapshot *
+sampler_snapshot_wait(struct sampler *s, const struct profile_snapshot *prev,
+		      int64_t deadline_ns);
+
+/*
  * A file descriptor that becomes readable when a new snapshot is published
  * or the target ends; sampler_snapshot() clears it. For poll() loops.
  */

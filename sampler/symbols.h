@@ -12,6 +12,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -53,16 +54,56 @@ void symbols_free(struct symbols *s);
 void symbols_set_maps(struct symbols *s, const struct procfs_maps *maps);
 
 /*
- * Symbolizes pc. For a return address (every frame but the innermost, and
- * not after a signal frame) pass is_return = true: the lookup uses pc - 1.
- * Fills frames[0..max) with the inline chain, innermost first, the
- * containing real function last, and *mod (may be NULL) with the module.
- * Returns the number of frames (>= 1: an address in no module gives
+ * Symbolizes pc (JIT code from the perf map). For a return address (every frame
+ * but the innermost, and not after a signal frame) pass is_return = true: the
+ * lookup uses pc - 1. Fills frames[0..max) with the inline chain, innermost
+ * first, the containing real function last, and *mod (may be NULL) with the
+ * module. Returns the number of frames (>= 1: an address in no module gives
  * "[unknown]" and returns 1 with mod->path NULL). Strings stay valid until
  * symbols_free().
  */
 int symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 		   struct symbols_frame *frames, int max,
 		   struct symbols_module *mod);
+
+/*
+ * Re-reads the target's JIT symbols (/tmp/perf-PID.map, sampler/perfmap.h)
+ * when the file changed; addresses in no mapped file are then named from
+ * it. Returns true when the names changed: addresses symbolized before
+ * should be looked up again. Costs a stat, and a parse of the file when it
+ * grew. Sampler thread.
+ */
+bool symbols_refresh_jit(struct symbols *s);
+
+/*
+ * Applies the debug files debuginfod fetched since the last call (when
+ * DEBUGINFOD_URLS is set; sampler/debugfetch.h) and sets *pending (queued
+ * or running) and *failed. Returns true when names changed: addresses
+ * symbolized before should be looked up again. Never waits for the
+ * network. Sampler thread.
+ */
+bool symbols_poll_fetches(struct symbols *s, size_t *pending, size_t *failed);
+
+/* How a Go frame unwinds (symbols_go_unwind). */
+enum symbols_go_rule {
+	SYMBOLS_GO_NONE,      /* pc is no Go code */
+	SYMBOLS_GO_FRAME,     /* return address at sp + *sp_delta */
+	SYMBOLS_GO_OUTERMOST, /* the first frame of a goroutine or thread
+				 (runtime.goexit, mstart, rt0_go), or
+				 mcall: the scheduler's own stack */
+	SYMBOLS_GO_STOP,      /* a function that switches stacks (SPWRITE:
+				 systemstack, mcall, morestack) or without a
+				 value for pc: the unwind cannot go on */
+};
+
+/*
+ * For pc in Go code (a binary with a .gopclntab; pc - 1 when is_return, as
+ * in symbols_lookup), how to unwind its frame without CFI or frame
+ * pointers: the stack-pointer delta Go's own traceback uses, in *sp_delta
+ * when SYMBOLS_GO_FRAME. Opens the module's file on first use. Sampler
+ * thread.
+ */
+enum symbols_go_rule symbols_go_unwind(struct symbols *s, uint64_t pc,
+				       bool is_return, int32_t *sp_delta);
 
 #endif

@@ -1,6 +1,10 @@
 # sampler/symbols.c: symbolization with libelf and libdw; C++ and Rust names
 # demangled by libiberty (Debian libiberty-dev, a static library).
-libsampler_a_SOURCES += sampler/symbols.c
+libsampler_a_SOURCES += sampler/symbols.c sampler/symbols_int.h \
+	sampler/symbols_dwarf.c sampler/symbols_code.c sampler/symbols_go.c \
+	sampler/perfmap.c sampler/perfmap.h sampler/symbols_debug.c \
+	sampler/debugfetch.c sampler/debugfetch.h \
+	sampler/gopclntab.c sampler/gopclntab.h
 
 # tests/symbols/symtarget: the live target of symbols_test (never
 # sanitized: per-program flags replace AM_CFLAGS and AM_LDFLAGS), and
@@ -36,3 +40,35 @@ tests/symbols/symtarget-ibt: tests/symbols/symtarget.c \
 		$(CPT_WARN) -O2 -g -fcf-protection -rdynamic -Wl,-z,ibtplt \
 		-o $@ $(srcdir)/tests/symbols/symtarget.c 2>/dev/null || \
 		cp tests/symbols/symtarget$(EXEEXT) $@
+
+# gopclntab_fuzz_test: the .gopclntab reader on a synthetic table, then
+# 100,000 mutations of it.
+check_PROGRAMS += tests/unit/gopclntab_fuzz_test
+TESTS += tests/unit/gopclntab_fuzz_test
+tests_unit_gopclntab_fuzz_test_SOURCES = tests/unit/gopclntab_fuzz_test.c \
+	tests/tap.h
+tests_unit_gopclntab_fuzz_test_LDADD = libsampler.a libcommon.a
+
+# tests/symbols/names.sh: glibc's functions under their public names, on
+# the malloc-heavy tests/symbols/mallocs.
+check_PROGRAMS += tests/symbols/mallocs
+tests_symbols_mallocs_SOURCES = tests/symbols/mallocs.c
+tests_symbols_mallocs_CFLAGS = $(CPT_WARN) -O2 -g -pthread
+tests_symbols_mallocs_LDFLAGS = -pthread
+TESTS += tests/symbols/names.sh
+EXTRA_DIST += tests/symbols/names.sh
+
+# tests/symbols/jit.sh: JIT code named from /tmp/perf-PID.map (jitmap
+# writes its own; node --perf-basic-prof when installed).
+check_PROGRAMS += tests/symbols/jitmap
+tests_symbols_jitmap_SOURCES = tests/symbols/jitmap.c
+tests_symbols_jitmap_CFLAGS = $(CPT_WARN) -O2 -g
+TESTS += tests/symbols/jit.sh
+EXTRA_DIST += tests/symbols/jit.sh
+
+check_PROGRAMS += tests/unit/perfmap_test
+TESTS += tests/unit/perfmap_test
+tests_unit_perfmap_test_SOURCES = tests/unit/perfmap_test.c tests/tap.h
+tests_unit_perfmap_test_LDADD = libsampler.a libcommon.a
+TESTS += tests/symbols/debuginfod.sh
+EXTRA_DIST += tests/symbols/debuginfod.sh

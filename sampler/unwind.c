@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
+#include "sampler/unwind_fp.h"
 
 /*
  * How it works. unwind_capture() copies the registers and the stack of a
@@ -73,10 +74,16 @@ struct unwind_elf {
 struct unwind {
 	pid_t pid;
 	unw_addr_space_t as;
-	const struct capture *cur; /* being unwound */
-	uint32_t reads;		   /* access_mem calls this unwind */
-	int64_t cpu_deadline_ns;   /* CLOCK_THREAD_CPUTIME_ID */
-	bool over_budget;	   /* this unwind was cut short */
+	const struct capture *cur;	     /* being unwound */
+	const struct user_regs_struct *regs; /* libunwind's first frame */
+	unwind_rule_fn rule;
+	void *rule_arg;
+	bool used_fallback;	 /* by the last unwind_stack() */
+	uint64_t frozen_sp;	 /* an interrupted stack above a signal frame */
+	bool copy_short;	 /* the last unwind wanted more than the copy */
+	uint32_t reads;		 /* access_mem calls this unwind */
+	int64_t cpu_deadline_ns; /* CLOCK_THREAD_CPUTIME_ID */
+	bool over_budget;	 /* this unwind was cut short */
 
 	bool maps_valid;
 	struct procfs_maps maps;
@@ -365,7 +372,10 @@ unwind_get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *addr, void *arg)
 /*
  * Reads a word of anonymous writable memory from the running target (a
  * sigaltstack frame's interrupted stack, say). The mapping that holds the
- * thread's own sp is refused: beyond the copy it has changed since.
+ * thread's own sp is refused: beyond the copy it has changed since --
+ * except at and above frozen_sp, the stack a signal handler running on
+ * another stack interrupted (Go's goroutine stacks and signal stacks share
+ * the heap's mappings): its callers' frames outlive the handler.
  */
 static int
 unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val)
@@ -373,9 +383,17 @@ unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val)
 	const struct procfs_map *m = procfs_maps_find(&u->maps, addr);
 	ssize_t n;
 
-	if (m == NULL || !m->readable || unwind_map_cacheable(m) ||
-	    m == procfs_maps_find(&u->maps, u->cur->regs.rsp))
+	if (m == NULL || !m->readable || unwind_map_cacheable(m))
 		return -1;
+	if (m == procfs_maps_find(&u->maps, u->cur->regs.rsp) &&
+	    (u->frozen_sp == 0 || addr < u->frozen_sp)) {
+		/* Past the end of the copy: the stack was deeper. */
+		if (addr >=
+		    u->cur->stack_start + u->cur->stack_len +
+			    (u->cur->stack_more ? u->cur->stack_more_len : 0))
+			u->copy_short = true;
+		return -1;
+	}
 	n = attach_read_pid(u->pid, addr, val, sizeof(*val));
 	return n == (ssize_t)sizeof(*val) ? 0 : -1;
 }
@@ -410,11 +428,8 @@ unwind_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 
 	if (write || c == NULL || !unwind_budget_ok(u))
 		return -UNW_EINVAL;
-	if (addr >= c->stack_start && c->stack_len >= sizeof(*val) &&
-	    addr - c->stack_start <= c->stack_len - sizeof(*val)) {
-		memcpy(val, c->stack + (addr - c->stack_start), sizeof(*val));
+	if (unwind_fp_copy_word(c, addr, (uint64_t *)val) == 0)
 		return 0;
-	}
 	if (unwind_read(u, addr, val, sizeof(*val)) == 0)
 		return 0;
 	return unwind_read_live(u, addr, val) < 0 ? -UNW_EINVAL : 0;
@@ -444,7 +459,7 @@ unwind_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val,
 	if (reg < 0 || (size_t)reg >= sizeof(unwind_reg_offset) /
 					      sizeof(unwind_reg_offset[0]))
 		return -UNW_EBADREG;
-	memcpy(val, (const char *)&u->cur->regs + unwind_reg_offset[reg],
+	memcpy(val, (const char *)u->regs + unwind_reg_offset[reg],
 	       sizeof(*val));
 	return 0;
 }
@@ -517,6 +532,8 @@ unwind_capture(struct attach *a, pid_t tid, const struct user_regs_struct *regs,
 
 	c->tid = tid;
 	c->regs = *regs;
+	c->stack_more = NULL;
+	c->stack_more_len = 0;
 	c->stack_start = regs->rsp - UNWIND_RED_ZONE;
 	n = attach_read(a, c->stack_start, c->stack, UNWIND_STACK_BYTES);
 	if (n > 0)
@@ -565,40 +582,198 @@ unwind_has_info(struct unwind *u, uint64_t ip, bool exact)
 	return e != NULL && e->has_table;
 }
 
+/* unwind_fp_reader over the target: see unwind_read_live(). */
+static int
+unwind_fp_live(void *arg, uint64_t addr, uint64_t *val)
+{
+	struct unwind *u = arg;
+	unw_word_t w;
+
+	if (unwind_read_live(u, addr, &w) < 0)
+		return -1;
+	*val = w;
+	return 0;
+}
+
+/*
+ * A thread stopped at the first instruction of a signal handler (the
+ * kernel has just delivered a signal: under ptrace our interrupt stops it
+ * right after the signal-delivery stop) has run nothing of the handler
+ * yet: its sample belongs to the code the signal interrupted. True with r
+ * set to the interrupted registers when [sp] returns to the sigreturn
+ * trampoline (the handler has pushed nothing yet).
+ */
+static bool
+unwind_handler_entry(struct unwind *u, struct user_regs_struct *r)
+{
+	struct unwind_fp_mem mem = {u->cur, NULL, NULL};
+	struct user_regs_struct sig = u->cur->regs;
+	uint64_t ret;
+
+	if (unwind_fp_word(&mem, sig.rsp, &ret) < 0 ||
+	    !unwind_is_sigreturn(u, ret))
+		return false;
+	sig.rsp += 8;
+	if (unwind_fp_step_sigframe(&mem, &sig) < 0 ||
+	    unwind_elf_find(u, sig.rip) == NULL)
+		return false;
+	if (sig.rsp < u->cur->stack_start ||
+	    sig.rsp >= u->cur->stack_start + u->cur->stack_len)
+		u->frozen_sp = sig.rsp; /* on another stack: see read_live */
+	*r = sig;
+	return true;
+}
+
+/* Frame i's pc is exact (the innermost, or after a signal frame). */
+static bool
+unwind_exact(int i, uint64_t sfa)
+{
+	return i == 0 || (i < 64 && (sfa >> i & 1));
+}
+
+/*
+ * Unwinds frames that no CFI covers from r, the registers of the frame
+ * whose pc is pcs[*n - 1]: by the rule callback (Go's stack-pointer
+ * deltas), else by the frame-pointer chain, through signal frames, until
+ * a pc with CFI is reached. Returns 1 with r that frame's registers (its
+ * pc already in pcs) or max frames, 0 at the outermost frame, -1 when the
+ * stack cannot be followed further.
+ */
+static int
+unwind_fallback(struct unwind *u, struct user_regs_struct *r, uint64_t *pcs,
+		int *n, int max, uint64_t *sfa)
+{
+	struct unwind_fp_mem mem = {u->cur, unwind_fp_live, u};
+
+	while (*n < max) {
+		bool exact = unwind_exact(*n - 1, *sfa);
+		enum unwind_rule rule = UNWIND_RULE_NONE;
+		int32_t delta = 0;
+		uint64_t sp = r->rsp;
+		int rc;
+
+		if (u->rule != NULL)
+			rule = u->rule(u->rule_arg, r->rip, !exact, &delta);
+		if (rule == UNWIND_RULE_OUTERMOST)
+			return 0;
+		if (rule == UNWIND_RULE_STOP)
+			return -1;
+		if (rule == UNWIND_RULE_SP)
+			rc = unwind_fp_step_sp(&mem, r, delta);
+		else
+			rc = unwind_fp_step_chain(&mem, r);
+		if (rc < 0 || r->rsp <= sp)
+			return -1;
+		u->used_fallback = true;
+		if (unwind_elf_find(u, r->rip - 1) == NULL)
+			return -1; /* not code: a broken chain */
+		pcs[(*n)++] = r->rip;
+		if (*n < max && unwind_is_sigreturn(u, r->rip)) {
+			if (*n < 64)
+				*sfa |= 1ULL << *n;
+			if (unwind_fp_step_sigframe(&mem, r) < 0 ||
+			    unwind_elf_find(u, r->rip) == NULL)
+				return -1;
+			if (r->rsp < u->cur->stack_start ||
+			    r->rsp >= u->cur->stack_start + u->cur->stack_len)
+				u->frozen_sp = r->rsp;
+			pcs[(*n)++] = r->rip;
+		}
+		if (unwind_has_info(u, r->rip, unwind_exact(*n - 1, *sfa)))
+			return 1;
+	}
+	return 1;
+}
+
+/* The registers of the cursor's frame that CFI unwinding may need. */
+static void
+unwind_cursor_regs(unw_cursor_t *cursor, struct user_regs_struct *r)
+{
+	static const struct {
+		unw_regnum_t reg;
+		size_t off;
+	} regs[] = {
+		{UNW_X86_64_RBX, offsetof(struct user_regs_struct, rbx)},
+		{UNW_X86_64_RBP, offsetof(struct user_regs_struct, rbp)},
+		{UNW_X86_64_R12, offsetof(struct user_regs_struct, r12)},
+		{UNW_X86_64_R13, offsetof(struct user_regs_struct, r13)},
+		{UNW_X86_64_R14, offsetof(struct user_regs_struct, r14)},
+		{UNW_X86_64_R15, offsetof(struct user_regs_struct, r15)},
+		{UNW_REG_IP, offsetof(struct user_regs_struct, rip)},
+		{UNW_REG_SP, offsetof(struct user_regs_struct, rsp)},
+	};
+
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		unw_word_t v;
+
+		if (unw_get_reg(cursor, regs[i].reg, &v) == 0)
+			memcpy((char *)r + regs[i].off, &v, sizeof(v));
+	}
+}
+
 int
 unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
 	     bool *truncated, uint64_t *signal_frame_after)
 {
 	unw_cursor_t cursor;
 	unw_word_t ip = c->regs.rip, sp, prev_ip = 0, prev_sp = 0;
+	struct user_regs_struct regs = c->regs;
 	uint64_t sfa = 0;
 	int n = 0, step = 1;
+	bool resumed = false;
 
 	*truncated = true;
+	u->used_fallback = false;
+	u->frozen_sp = 0;
+	u->copy_short = false;
 	if (max <= 0)
 		return 0;
 	u->cur = c;
+	u->regs = &c->regs;
 	u->reads = 0;
 	u->over_budget = false;
 	u->cpu_deadline_ns =
 		clock_ns(CLOCK_THREAD_CPUTIME_ID) + UNWIND_MAX_CPU_NS;
 	unwind_maps_load(u);
+	if (unwind_handler_entry(u, &regs)) {
+		u->regs = &regs; /* from the interrupted pc on */
+		ip = regs.rip;
+	}
 	if (unw_init_remote(&cursor, u->as, u) < 0) {
 		pcs[n++] = ip;
 		goto out;
 	}
 	while (n < max) {
-		bool exact = n == 0 || (n < 64 && (sfa >> n & 1));
+		bool exact;
 
 		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
-		    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0 ||
-		    (n > 0 && (ip == 0 || (ip == prev_ip && sp == prev_sp))))
+		    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0)
 			goto out;
-		pcs[n++] = ip;
-		if (n < 64 && unwind_is_sigreturn(u, ip))
-			sfa |= 1ULL << n;
-		if (!unwind_has_info(u, ip, exact))
-			goto out;
+		if (!resumed) {
+			if (n > 0 &&
+			    (ip == 0 || (ip == prev_ip && sp == prev_sp)))
+				goto out;
+			pcs[n++] = ip;
+			if (n < 64 && unwind_is_sigreturn(u, ip))
+				sfa |= 1ULL << n;
+		}
+		resumed = false;
+		exact = unwind_exact(n - 1, sfa);
+		if (!unwind_has_info(u, ip, exact)) {
+			if (unwind_elf_find(u, exact ? ip : ip - 1) == NULL)
+				goto out;
+			regs = *u->regs;
+			unwind_cursor_regs(&cursor, &regs);
+			step = unwind_fallback(u, &regs, pcs, &n, max, &sfa);
+			if (step <= 0 || n >= max)
+				break;
+			u->regs = &regs;
+			if (unw_init_remote(&cursor, u->as, u) < 0)
+				goto out;
+			resumed = true;
+			prev_ip = 0;
+			continue;
+		}
 		prev_ip = ip;
 		prev_sp = sp;
 		step = unw_step(&cursor);
@@ -608,9 +783,57 @@ unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
 	*truncated = step != 0 || u->over_budget; /* > 0: beyond max */
 out:
 	u->cur = NULL;
+	u->regs = NULL;
 	if (signal_frame_after != NULL)
 		*signal_frame_after = sfa;
 	return n;
+}
+
+void
+unwind_set_rule(struct unwind *u, unwind_rule_fn fn, void *arg)
+{
+	u->rule = fn;
+	u->rule_arg = arg;
+}
+
+bool
+unwind_used_fallback(const struct unwind *u)
+{
+	return u->used_fallback;
+}
+
+bool
+unwind_copy_short(const struct unwind *u)
+{
+	return u->copy_short;
+}
+
+void
+unwind_capture_more(struct attach *a, struct capture *c, uint8_t *buf,
+		    size_t len)
+{
+	size_t got = 0;
+
+	c->stack_more = NULL;
+	c->stack_more_len = 0;
+	if (c->stack_len < UNWIND_STACK_BYTES)
+		return; /* the copy already reached the stack's end */
+	while (got < len) {
+		uint64_t at = c->stack_start + c->stack_len + got;
+		size_t want = len - got;
+		ssize_t n = attach_read(a, at, buf + got, want);
+
+		if (n <= 0) { /* past the mapping's end: a page at a time */
+			want = UNWIND_PAGE - (at & (UNWIND_PAGE - 1));
+			n = attach_read(a, at, buf + got,
+					want < len - got ? want : len - got);
+			if (n <= 0)
+				break;
+		}
+		got += (size_t)n;
+	}
+	c->stack_more = got > 0 ? buf : NULL;
+	c->stack_more_len = got;
 }
 
 void

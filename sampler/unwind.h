@@ -48,17 +48,66 @@ void unwind_capture(struct attach *a, pid_t tid,
 
 /*
  * Unwinds the captured stack. Fills pcs[0..max) with the innermost pc
- * first, then return addresses. *truncated is set when the unwind stopped
- * for an error rather than at the outermost frame (start of thread, main's
- * caller); *signal_frame_after (may be NULL) marks frames that follow a
- * signal frame (their pc is not a return address; bit i for pcs[i], i <
- * 64). Returns the number of frames (>= 1 when the ip is readable).
+ * first, then return addresses. Frames that no CFI covers (Go, JIT code)
+ * are stepped by the rule callback or the frame-pointer chain, over the
+ * copy only (sampler/unwind_fp.h), and CFI unwinding resumes after them.
+ * A thread caught at a signal handler's first instruction (the signal was
+ * just delivered) is unwound from the interrupted registers instead.
+ * *truncated is set when the unwind stopped for an error rather than at the
+ * outermost frame (start of thread, main's caller); *signal_frame_after (may be
+ * NULL) marks frames that follow a signal frame (their pc is not a return
+ * address; bit i for pcs[i], i < 64). Returns the number of frames (>= 1 when
+ * the ip is readable).
  * Bounded whatever the target's unwind info says: at most max frames,
  * 65536 memory reads and 50 ms of CPU; an unwind cut short by the bound
  * returns the frames found so far with *truncated set.
  */
 int unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs,
 		 int max, bool *truncated, uint64_t *signal_frame_after);
+
+/* What a rule callback says about a frame that no CFI covers. */
+enum unwind_rule {
+	UNWIND_RULE_NONE,      /* unknown: follow the frame-pointer chain */
+	UNWIND_RULE_SP,	       /* the return address is at sp + *sp_delta */
+	UNWIND_RULE_OUTERMOST, /* the thread's first frame: the stack ends */
+	UNWIND_RULE_STOP,      /* cannot be unwound: the stack ends early */
+};
+
+/*
+ * Says how to unwind the frame at pc (a return address when is_return),
+ * e.g. from Go's .gopclntab. Called from unwind_stack() on the sampler
+ * thread; sets *sp_delta for UNWIND_RULE_SP.
+ */
+typedef enum unwind_rule (*unwind_rule_fn)(void *arg, uint64_t pc,
+					   bool is_return, int32_t *sp_delta);
+
+/*
+ * Sets the callback asked about frames without CFI (NULL: none, every such
+ * frame follows the frame-pointer chain). arg is borrowed.
+ */
+void unwind_set_rule(struct unwind *u, unwind_rule_fn fn, void *arg);
+
+/*
+ * True when the last unwind_stack() stepped over at least one frame
+ * without CFI (by frame pointer or a rule), for the health figures.
+ */
+bool unwind_used_fallback(const struct unwind *u);
+
+/*
+ * True when the last unwind_stack() stopped because it needed stack beyond
+ * the copy (the stack is deeper than stack[] + stack_more): the thread's
+ * next captures should copy more (unwind_capture_more()).
+ */
+bool unwind_copy_short(const struct unwind *u);
+
+/*
+ * Copies up to len more bytes of the stopped thread's stack, right after
+ * c->stack (only when that copy is full), into buf and points
+ * c->stack_more at it (buf is borrowed until c is unwound). Called, like
+ * unwind_capture(), while the thread is stopped: no allocation.
+ */
+void unwind_capture_more(struct attach *a, struct capture *c, uint8_t *buf,
+			 size_t len);
 
 /*
  * Forgets cached unwind info and the page cache: call when the target's

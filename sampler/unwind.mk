@@ -1,5 +1,5 @@
 # sampler/unwind.c: remote unwinding from a stack copy.
-libsampler_a_SOURCES += sampler/unwind.c
+libsampler_a_SOURCES += sampler/unwind.c sampler/unwind_fp.c sampler/unwind_fp.h
 
 # tests/unwind/target.c, built with and without frame pointers, is the
 # program tests/unit/unwind_test attaches to and unwinds. Not sanitized:
@@ -19,3 +19,15 @@ TESTS += tests/unit/unwind_test
 tests_unit_unwind_test_SOURCES = tests/unit/unwind_test.c
 tests_unit_unwind_test_LDADD = libsampler.a libattach.a libcommon.a \
 	$(UNWIND_LIBS) $(ELF_LIBS)
+
+check_PROGRAMS += tests/unit/unwind_fp_test
+TESTS += tests/unit/unwind_fp_test
+tests_unit_unwind_fp_test_SOURCES = tests/unit/unwind_fp_test.c tests/tap.h
+tests_unit_unwind_fp_test_LDADD = libsampler.a libcommon.a
+
+# tests/unwind/deep.sh: stacks deeper than a capture's copy.
+check_PROGRAMS += tests/unwind/deep
+tests_unwind_deep_SOURCES = tests/unwind/deep.c
+tests_unwind_deep_CFLAGS = $(CPT_WARN) -O1 -g
+TESTS += tests/unwind/deep.sh
+EXTRA_DIST += tests/unwind/deep.sh

@@ -69,34 +69,30 @@ browser_draw(struct browser *b, int y, int height, int width)
 }
 
 enum tui_result
-browser_key(struct browser *b, int key)
+browser_action(struct browser *b, enum tui_action a)
 {
 	size_t page = b->height > 1 ? (size_t)b->height - 1 : 1;
 	size_t last = b->nrows > 0 ? b->nrows - 1 : 0;
 
-	switch (key) {
-	case KEY_UP:
-	case 'k':
+	switch (a) {
+	case ACT_UP:
 		b->sel = b->sel > 0 ? b->sel - 1 : 0;
 		break;
-	case KEY_DOWN:
-	case 'j':
+	case ACT_DOWN:
 		b->sel = b->sel < last ? b->sel + 1 : last;
 		break;
-	case KEY_PPAGE:
+	case ACT_PGUP:
 		b->sel = b->sel > page ? b->sel - page : 0;
 		b->top = b->top > page ? b->top - page : 0;
 		break;
-	case KEY_NPAGE:
+	case ACT_PGDN:
 		b->sel = b->sel + page < last ? b->sel + page : last;
 		b->top += page;
 		break;
-	case KEY_HOME:
-	case 'g':
+	case ACT_HOME:
 		b->sel = 0;
 		break;
-	case KEY_END:
-	case 'G':
+	case ACT_END:
 		b->sel = last;
 		break;
 	default:

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tui/keys.h"
+
 /* What a key handler did; one loop applies it (after htop's Panel.h). */
 enum tui_result {
 	TUI_UNHANDLED, /* not mine: let the caller try */
@@ -46,9 +48,9 @@ void browser_select(struct browser *b, size_t idx);
 void browser_draw(struct browser *b, int y, int height, int width);
 
 /*
- * Handles Up/Down/k/j, PgUp/PgDn, Home/End/g/G. Returns TUI_REDRAW when it
- * used the key, else TUI_UNHANDLED.
+ * Applies a moving action (ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_HOME,
+ * ACT_END). Returns TUI_REDRAW when it used the action, else TUI_UNHANDLED.
  */
-enum tui_result browser_key(struct browser *b, int key);
+enum tui_result browser_action(struct browser *b, enum tui_action a);
 
 #endif

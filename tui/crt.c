@@ -3,6 +3,7 @@
 #include "tui/crt.h"
 
 #include <curses.h>
+#include <term.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -59,6 +60,11 @@ crt_styles(void)
 		[CRT_ALERT] = {COLOR_RED, -1, A_BOLD, A_BOLD | A_REVERSE},
 		[CRT_OK] = {COLOR_GREEN, -1, A_NORMAL, A_BOLD},
 		[CRT_BAR_KEY] = {-1, -1, A_BOLD, A_BOLD},
+		[CRT_FLAME_A] = {COLOR_BLACK, COLOR_YELLOW, A_NORMAL,
+				 A_REVERSE},
+		[CRT_FLAME_B] = {COLOR_WHITE, COLOR_RED, A_NORMAL, A_NORMAL},
+		[CRT_FLAME_SEL] = {COLOR_BLACK, COLOR_CYAN, A_BOLD,
+				   A_BOLD | A_UNDERLINE},
 		[CRT_BAR_LABEL] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL,
 				   A_REVERSE},
 	};
@@ -76,17 +82,50 @@ crt_styles(void)
 	}
 }
 
-/* Starts ncurses on the real terminal. */
-static int
-crt_init_tty(char **cause)
+int
+crt_check(char **cause)
 {
-	struct sigaction sa;
+	const char *term = getenv("TERM");
+	char *cup;
+	int err = 0;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		*cause = xstrdup("the screen needs a terminal (use --top or "
 				 "-o for headless runs)");
 		return -1;
 	}
+	if (term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0 ||
+	    setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		*cause = xasprintf(
+			"the terminal '%s' cannot draw the live screen: use "
+			"--top [-d SECS] for a text table (or -o FILE), or set "
+			"TERM (e.g. TERM=xterm-256color)",
+			term && term[0] ? term : "(TERM unset)");
+		return -1;
+	}
+	/* a terminal without cursor addressing cannot draw a screen */
+	cup = tigetstr("cup");
+	if (cup == NULL || cup == (char *)-1) {
+		*cause = xasprintf(
+			"the terminal '%s' cannot move the cursor: use --top "
+			"[-d SECS] for a text table (or -o FILE), or set TERM "
+			"(e.g. TERM=xterm-256color)",
+			term);
+		del_curterm(cur_term);
+		return -1;
+	}
+	del_curterm(cur_term);
+	return 0;
+}
+
+/* Starts ncurses on the real terminal. */
+static int
+crt_init_tty(char **cause)
+{
+	struct sigaction sa;
+
+	if (crt_check(cause) != 0)
+		return -1;
 	tcgetattr(STDOUT_FILENO, &crt_saved_termios);
 	crt_screen = newterm(NULL, stdout, stdin);
 	if (crt_screen == NULL) {

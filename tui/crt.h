@@ -22,6 +22,9 @@ enum crt_style {
 	CRT_OK,		  /* status messages */
 	CRT_BAR_KEY,	  /* hint bar: key */
 	CRT_BAR_LABEL,	  /* hint bar: label */
+	CRT_FLAME_A,	  /* flame view: frames alternate A, B */
+	CRT_FLAME_B,
+	CRT_FLAME_SEL, /* flame view: the selected frame */
 	CRT_NSTYLES
 };
 
@@ -34,6 +37,13 @@ extern int crt_attr[CRT_NSTYLES];
  * or -1 with *cause set (caller frees) when there is no usable terminal.
  */
 int crt_init(bool virtual, char **cause);
+
+/*
+ * Whether stdin/stdout are a terminal the screen can draw on (not
+ * TERM=dumb, unset or unknown, and with cursor addressing). Returns 0, or
+ * -1 with *cause set (caller frees) saying why and what to use instead.
+ */
+int crt_check(char **cause);
 
 /* Ends ncurses and restores the terminal. Idempotent. */
 void crt_done(void);

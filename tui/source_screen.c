@@ -10,6 +10,7 @@
 #include <curses.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sampler/profile.h"
 #include "tui/crt.h"
@@ -82,6 +83,8 @@ source_screen_open(struct tui *t, uint32_t function, bool push)
 		ss->history[ss->depth++] = ss->function;
 	} else if (!push) {
 		ss->depth = 0;
+		ss->from = t->screen == TUI_SCREEN_SOURCE ? TUI_SCREEN_TOP
+							  : t->screen;
 	}
 	ss->function = function;
 	ss->to_hottest = true;
@@ -130,7 +133,8 @@ source_screen_rebuild(struct tui *t)
 	}
 	if (t->shown == NULL || source_build(t->shown, &t->filter, ss->function,
 					     &so, &ss->view) != 0) {
-		t->screen = TUI_SCREEN_TOP;
+		/* a function that vanished (reset): back where it came from */
+		t->screen = ss->from;
 		return;
 	}
 	peek_build(t->shown, &t->filter, ss->function, &ss->peek);
@@ -144,39 +148,92 @@ source_screen_rebuild(struct tui *t)
 }
 
 /*
- * "name  flat N (x%)  cum N (y%)  file" (the path DWARF gives, not where
- * it was found under /proc/PID/root), or the note; a long path keeps its end
- * (the file name) in the columns left.
+ * "flat N (x%)  cum N (y%)  name  file": the counts first so a long name
+ * never pushes them off; the name keeps its end (the method) and the file
+ * (the path DWARF gives, not where it was found under /proc/PID/root) its
+ * file name, in the columns left.
  */
 static void
 source_screen_title(struct tui *t, int y)
 {
 	const struct source_view *v = &t->source.view;
 	double total = v->total ? (double)v->total : 1;
-	const char *tail = v->note   ? v->note
-			   : v->file ? v->file
-			   : v->path ? v->path
-				     : "(no source file)";
-	char title[2048], fit[1024];
-	int used, room;
+	const char *file = v->file ? v->file : v->path ? v->path : NULL;
+	char title[2048], name[1024], path[1024];
+	int used, room, fw = 0;
 
 	used = snprintf(title, sizeof(title),
-			"%s  flat %" PRIu64 " (%.2f%%)  cum %" PRIu64
-			" (%.2f%%)  ",
-			v->name ? v->name : "?", v->flat,
-			100.0 * (double)v->flat / total, v->cum,
+			"flat %" PRIu64 " (%.2f%%)  cum %" PRIu64 " (%.2f%%)  ",
+			v->flat, 100.0 * (double)v->flat / total, v->cum,
 			100.0 * (double)v->cum / total);
-	if (used < 0 || (size_t)used >= sizeof(title)) {
-		tui_draw_title(y, title);
+	if (used < 0 || (size_t)used >= sizeof(title))
 		return;
+	room = COLS - 1 - used;
+	path[0] = '\0';
+	if (file != NULL && room > 20) {
+		/* the file gets what the name leaves, at least a third */
+		int nw = text_width(v->name ? v->name : "?");
+
+		fw = text_width(file) + 2;
+		if (fw > room - nw)
+			fw = room - nw > room / 3 ? room - nw : room / 3;
+		text_fit_end(file, fw - 2, path, sizeof(path));
+		fw = text_width(path) + 2;
 	}
-	room = COLS - 1 - text_width(title);
-	if (v->note == NULL && room > 8) {
-		text_fit_end(tail, room, fit, sizeof(fit));
-		tail = fit;
-	}
-	snprintf(title + used, sizeof(title) - (size_t)used, "%s", tail);
+	text_fit_end(v->name ? v->name : "?", room - fw, name, sizeof(name));
+	snprintf(title + used, sizeof(title) - (size_t)used, "%s%s%s", name,
+		 path[0] ? "  " : "", path);
 	tui_draw_title(y, title);
+}
+
+/*
+ * Draws the note (why there is no source text) from line y on, wrapped at
+ * spaces within the screen's width and at most max lines, so its hint at
+ * the end stays readable. Returns the lines used.
+ */
+static int
+source_screen_note(const char *note, int y, int max)
+{
+	char line[1024];
+	const char *p = note;
+	int n = 0;
+
+	while (*p != '\0' && n < max) {
+		size_t len = strlen(p), cut = len;
+		int w = COLS - 2;
+
+		if (text_width(p) > w) {
+			/* the last space within w columns (bytes ~ columns
+			   for the ASCII notes; text_fit_start bounds it) */
+			text_fit_start(p, w, line, sizeof(line));
+			cut = strlen(line);
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = strlen(line);
+			/* keep a trailing "(hint)" on one line when it fits */
+			{
+				const char *hint = strrchr(p, '(');
+
+				if (hint != NULL && hint > p &&
+				    (size_t)(hint - p) < cut &&
+				    (size_t)(hint - p) + 1 < len &&
+				    text_width(hint) <= w && hint[-1] == ' ')
+					cut = (size_t)(hint - p);
+			}
+		}
+		snprintf(line, sizeof(line), "%.*s", (int)cut, p);
+		move(y + n, 0);
+		clrtoeol();
+		attrset(crt_attr[CRT_ALERT]);
+		mvaddstr(y + n, 1, line);
+		attrset(A_NORMAL);
+		n++;
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+	return n;
 }
 
 void
@@ -189,6 +246,13 @@ source_screen_draw(struct tui *t, int y, int height)
 
 	if (!ss->built)
 		return;
+	source_screen_title(t, y);
+	if (ss->view.note != NULL) {
+		int used = source_screen_note(ss->view.note, y + 1, 5);
+
+		y += used;
+		height -= used;
+	}
 	avail = height - 3;
 	if (eh < 1)
 		eh = 1;
@@ -199,7 +263,6 @@ source_screen_draw(struct tui *t, int y, int height)
 			eh = avail / 3 > 1 ? avail / 3 : 1;
 		lh = avail - eh;
 	}
-	source_screen_title(t, y);
 	attrset(crt_attr[CRT_HEADER]);
 	mvaddstr(y + 1, 0, "    flat      cum   line  source");
 	attrset(A_NORMAL);
@@ -219,31 +282,31 @@ source_screen_draw(struct tui *t, int y, int height)
 }
 
 enum tui_result
-source_screen_key(struct tui *t, int key)
+source_screen_action(struct tui *t, enum tui_action a)
 {
 	struct source_screen *ss = &t->source;
 	struct browser *focus = ss->edges.focused ? &ss->edges : &ss->lines;
-	enum tui_result r = browser_key(focus, key);
+	enum tui_result r = browser_action(focus, a);
 
 	if (r != TUI_UNHANDLED) {
 		if (ss->lines.sel < ss->view.nrows)
 			ss->sel_line = ss->view.rows[ss->lines.sel].line;
 		return r;
 	}
-	switch (key) {
-	case '\t':
+	switch (a) {
+	case ACT_PANE:
 		ss->edges.focused = !ss->edges.focused &&
 				    ss->peek.ncallers + ss->peek.ncallees > 0;
 		ss->lines.focused = !ss->edges.focused;
 		return TUI_REDRAW;
-	case 'H':
+	case ACT_ANNOTATE:
+		annotate_screen_open(t, ss->function);
+		return TUI_REBUILD;
+	case ACT_HOTTEST:
 		ss->to_hottest = true;
 		source_screen_reselect(ss);
 		return TUI_REDRAW;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-	case KEY_RIGHT:
+	case ACT_OPEN:
 		if (!ss->edges.focused || ss->edges.sel >= ss->edges.nrows)
 			return TUI_REDRAW;
 		source_screen_open(
@@ -255,10 +318,7 @@ source_screen_key(struct tui *t, int key)
 					  .function,
 			true);
 		return TUI_REBUILD;
-	case 27:
-	case KEY_LEFT:
-	case KEY_BACKSPACE:
-	case 127:
+	case ACT_BACK:
 		if (ss->depth > 0) {
 			ss->function = ss->history[--ss->depth];
 			ss->to_hottest = true;
@@ -266,11 +326,12 @@ source_screen_key(struct tui *t, int key)
 			ss->lines.focused = true;
 			ss->edges.sel = ss->edges.top = 0;
 		} else {
-			t->screen = TUI_SCREEN_TOP;
+			t->screen = ss->from;
 		}
 		return TUI_REBUILD;
+	default:
+		return TUI_UNHANDLED;
 	}
-	return TUI_UNHANDLED;
 }
 
 void

@@ -1,20 +1,38 @@
 /*
  * The thread list (`t`): every thread of the target with its samples in
  * scope; space or Enter toggles a thread in the filter's thread set, `a`
- * selects all again.
+ * selects all again; c/i/A/o sort by samples, TID, name, on-CPU % (the
+ * column marked in the title), r reverses. Narrow screens drop the share%
+ * and on-CPU% columns before the hottest function gets too short to read.
  */
 #include "config.h"
 
 #include <curses.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "tui/crt.h"
 #include "tui/text.h"
 #include "tui/tui-int.h"
 
-/* Columns before the hottest function. */
-#define THREADS_PREFIX 56
+/* The hottest function gets at least this many columns when it can. */
+#define THREADS_HOT_MIN 20
+
+/* Columns: which optional ones fit in width. */
+static void
+threads_screen_columns(int width, bool *share, bool *oncpu)
+{
+	int prefix = 56; /* every column shown */
+
+	*share = *oncpu = true;
+	if (width - prefix < THREADS_HOT_MIN) {
+		*share = false;
+		prefix -= 8;
+	}
+	if (width - prefix < THREADS_HOT_MIN)
+		*oncpu = false;
+}
 
 static void
 threads_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
@@ -22,21 +40,35 @@ threads_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 {
 	struct tui *t = arg;
 	const struct threads_row *r = &t->threads.table.rows[idx];
-	bool wall = t->filter.mode == FILTER_MODE_WALL;
-	char name[64], hot[512];
-	int n;
+	bool wall = t->filter.mode == FILTER_MODE_WALL, share, oncpu;
+	char name[64], hot[512], col[32];
+	int n, m;
 
+	threads_screen_columns(width, &share, &oncpu);
 	text_fit_start(r->name ? r->name : "", 15, name, sizeof(name));
-	n = snprintf(buf, bufsz,
-		     "%s %7d %s%*s %c %8" PRIu64 " %6.1f%% %6.1f%%  ",
+	n = snprintf(buf, bufsz, "%s %7d %s%*s %c %8" PRIu64,
 		     r->selected ? "[x]" : "[ ]", (int)r->tid, name,
 		     15 - text_width(name), "", r->alive ? r->state : '-',
-		     wall ? r->wall : r->cpu,
-		     wall ? r->wall_share : r->cpu_share, r->on_cpu_pct);
+		     wall ? r->wall : r->cpu);
 	if (n < 0 || (size_t)n >= bufsz)
 		return;
-	text_fit_end(r->hottest_name ? r->hottest_name : "-",
-		     width - THREADS_PREFIX, hot, sizeof(hot));
+	if (share) {
+		snprintf(col, sizeof(col), " %6.1f%%",
+			 wall ? r->wall_share : r->cpu_share);
+		m = snprintf(buf + n, bufsz - (size_t)n, "%s", col);
+		n += m > 0 ? m : 0;
+	}
+	if (oncpu) {
+		snprintf(col, sizeof(col), " %6.1f%%", r->on_cpu_pct);
+		m = snprintf(buf + n, bufsz - (size_t)n, "%s", col);
+		n += m > 0 ? m : 0;
+	}
+	if ((size_t)n + 3 >= bufsz)
+		return;
+	strcat(buf, "  ");
+	n += 2;
+	text_fit_end(r->hottest_name ? r->hottest_name : "-", width - n, hot,
+		     sizeof(hot));
 	snprintf(buf + n, bufsz - (size_t)n, "%s", hot);
 	if (r->selected)
 		*style = CRT_HOT;
@@ -54,7 +86,7 @@ threads_screen_rebuild(struct tui *t)
 		      ts->by_key			   ? ts->key
 		      : t->filter.mode == FILTER_MODE_WALL ? THREADS_SORT_WALL
 							   : THREADS_SORT_CPU,
-		      false, &ts->table);
+		      ts->reverse, &ts->table);
 	ts->list.row = threads_screen_row;
 	ts->list.arg = t;
 	ts->list.focused = true;
@@ -66,65 +98,111 @@ threads_screen_rebuild(struct tui *t)
 		ts->sel_tid = ts->table.rows[ts->list.sel].tid;
 }
 
+/* Appends a column title of width columns (right-aligned, or left with
+   left), with mark after it when marked. */
+static void
+threads_screen_col(char *buf, size_t bufsz, const char *name, int width,
+		   bool left, bool marked, const char *mark)
+{
+	size_t len = strlen(buf);
+	int pad = width - (int)strlen(name) - (marked ? 1 : 0);
+
+	if (pad < 0)
+		pad = 0;
+	snprintf(buf + len, bufsz - len, "%*s%s%s%*s", left ? 0 : pad, "", name,
+		 marked ? mark : "", left ? pad : 0, "");
+}
+
+/* The title with the sort column marked as in the table (▼ natural order:
+   most samples, lowest TID, A-Z first; ▲ reversed). */
 void
 threads_screen_draw(struct tui *t, int y, int height)
 {
-	tui_draw_title(y, "sel     TID name            S  samples  share% "
-			  " oncpu%  hottest function");
-	browser_draw(&t->threads.list, y + 1, height - 1, COLS);
+	struct threads_screen *ts = &t->threads;
+	const char *mark = text_utf8() ? (ts->reverse ? "\u25b2" : "\u25bc")
+				       : (ts->reverse ? "^" : "v");
+	enum threads_sort key = ts->by_key ? ts->key : THREADS_SORT_CPU;
+	bool share, oncpu;
+	char title[256] = "sel ";
+
+	threads_screen_columns(COLS, &share, &oncpu);
+	threads_screen_col(title, sizeof(title), "TID", 7, false,
+			   key == THREADS_SORT_TID, mark);
+	strcat(title, " ");
+	threads_screen_col(title, sizeof(title), "name", 15, true,
+			   key == THREADS_SORT_NAME, mark);
+	strcat(title, " S ");
+	threads_screen_col(title, sizeof(title), "samples", 8, false,
+			   key == THREADS_SORT_CPU || key == THREADS_SORT_WALL,
+			   mark);
+	if (share)
+		threads_screen_col(title, sizeof(title), "share%", 8, false,
+				   false, mark);
+	if (oncpu)
+		threads_screen_col(title, sizeof(title), "oncpu%", 8, false,
+				   key == THREADS_SORT_ONCPU, mark);
+	strcat(title, "  hottest function");
+	tui_draw_title(y, title);
+	browser_draw(&ts->list, y + 1, height - 1, COLS);
 }
 
 static enum tui_result
-threads_screen_sort(struct threads_screen *ts, enum threads_sort key)
+threads_screen_sort(struct threads_screen *ts, bool by_key,
+		    enum threads_sort key)
 {
-	ts->by_key = true;
+	if (ts->by_key != by_key || (by_key && ts->key != key))
+		ts->reverse = false; /* a new column starts natural */
+	ts->by_key = by_key;
 	ts->key = key;
 	return TUI_REBUILD;
 }
 
 enum tui_result
-threads_screen_key(struct tui *t, int key)
+threads_screen_action(struct tui *t, enum tui_action a)
 {
 	struct threads_screen *ts = &t->threads;
-	enum tui_result r = browser_key(&ts->list, key);
+	enum tui_result r = browser_action(&ts->list, a);
 
 	if (r != TUI_UNHANDLED) {
-		if (ts->list.sel < ts->table.nrows)
-			ts->sel_tid = ts->table.rows[ts->list.sel].tid;
+		threads_screen_moved(t);
 		return r;
 	}
-	switch (key) {
-	case ' ':
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
+	switch (a) {
+	case ACT_SELECT:
 		if (ts->list.sel >= ts->table.nrows)
 			return TUI_REDRAW;
 		filter_thread_toggle(&t->filter,
 				     ts->table.rows[ts->list.sel].thread);
 		return TUI_REBUILD;
-	case 'a':
+	case ACT_ALL_THREADS:
 		filter_threads_clear(&t->filter);
 		return TUI_REBUILD;
-	case 'c':
-	case 'f':
-		ts->by_key = false; /* samples in the current mode */
+	case ACT_SORT_SAMPLES:
+		return threads_screen_sort(ts, false, THREADS_SORT_CPU);
+	case ACT_SORT_TID:
+		return threads_screen_sort(ts, true, THREADS_SORT_TID);
+	case ACT_SORT_NAME:
+		return threads_screen_sort(ts, true, THREADS_SORT_NAME);
+	case ACT_SORT_ONCPU:
+		return threads_screen_sort(ts, true, THREADS_SORT_ONCPU);
+	case ACT_REVERSE:
+		ts->reverse = !ts->reverse;
 		return TUI_REBUILD;
-	case 'i':
-		return threads_screen_sort(ts, THREADS_SORT_TID);
-	case 'n':
-		return threads_screen_sort(ts, THREADS_SORT_NAME);
-	case 'o':
-		return threads_screen_sort(ts, THREADS_SORT_ONCPU);
-	case 't':
-	case 27:
-	case KEY_LEFT:
-	case KEY_BACKSPACE:
-	case 127:
+	case ACT_BACK:
 		t->screen = TUI_SCREEN_TOP;
 		return TUI_REBUILD;
+	default:
+		return TUI_UNHANDLED;
 	}
-	return TUI_UNHANDLED;
+}
+
+void
+threads_screen_moved(struct tui *t)
+{
+	struct threads_screen *ts = &t->threads;
+
+	if (ts->list.sel < ts->table.nrows)
+		ts->sel_tid = ts->table.rows[ts->list.sel].tid;
 }
 
 void

@@ -14,9 +14,6 @@
 #include "tui/text.h"
 #include "tui/tui-int.h"
 
-/* Columns before the name: "%8s %7s %7s %8s %7s  ". */
-#define TOP_PREFIX 43
-
 /* Formats one row of the table. */
 static void
 top_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
@@ -24,8 +21,8 @@ top_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 {
 	struct tui *t = arg;
 	const struct top_row *r = &t->top.table.rows[idx];
-	char name[1024], label[1100];
-	int n;
+	char name[1024], label[1100], cut[1100];
+	int n, room, w;
 
 	if (r->file != NULL && r->line > 0) {
 		const char *base = strrchr(r->file, '/');
@@ -43,7 +40,33 @@ top_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 		     r->flat, r->flat_pct, r->sum_pct, r->cum, r->cum_pct);
 	if (n < 0 || (size_t)n >= bufsz)
 		return;
-	text_fit_end(label, width - TOP_PREFIX, name, sizeof(name));
+	if (t->base.what != NULL) {
+		/* the change: flat% now minus flat% in the base */
+		int m = snprintf(buf + n - 1, bufsz - (size_t)n + 1,
+				 "%+7.2f%%  ",
+				 r->flat_pct - diff_pct(&t->base, r->name));
+
+		if (m < 0 || (size_t)(n - 1 + m) >= bufsz)
+			return;
+		n += m - 1;
+	}
+	/* a long name keeps its end (the method); Left shows more of its
+	   start, hscroll columns at a time cut from its end */
+	room = width - n;
+	w = text_width(label);
+	if (t->top.hscroll > 0 && w > room) {
+		int keep = w - t->top.hscroll;
+
+		if (keep < room)
+			keep = room;
+		text_fit_start(label, keep - 1, cut, sizeof(cut));
+		if (keep < w)
+			strncat(cut, text_utf8() ? "\u2026" : "...",
+				sizeof(cut) - strlen(cut) - 1);
+		text_fit_end(cut, room, name, sizeof(name));
+	} else {
+		text_fit_end(label, room, name, sizeof(name));
+	}
 	snprintf(buf + n, bufsz - (size_t)n, "%s", name);
 	(void)style;
 }
@@ -77,6 +100,33 @@ top_screen_rebuild(struct tui *t)
 	top_screen_remember(ts);
 }
 
+/* Why the table is empty, and the key that helps. */
+static const char *
+top_screen_empty(struct tui *t)
+{
+	const struct top_table *tt = &t->top.table;
+	bool cpu = t->filter.mode == FILTER_MODE_CPU;
+
+	if (t->shown == NULL || t->shown->samples == 0)
+		return "No samples yet.";
+	if (tt->total == 0)
+		return cpu && t->filter.windowed
+			       ? "No on-CPU samples in the last seconds (w: "
+				 "cumulative, m: wall)."
+		       : cpu ? "No on-CPU samples yet: the target sleeps (m: "
+			       "wall time shows where)."
+			     : "No samples in the last seconds (w: "
+			       "cumulative).";
+	if (t->filter.focus != NULL)
+		return "No function matches the filter (\\ clears it).";
+	if (t->filter.nthreads > 0)
+		return cpu ? "The threads selected were idle: no on-CPU "
+			     "samples (m: wall mode)."
+			   : "The selected threads have no samples here (t: "
+			     "other threads).";
+	return "No samples to show.";
+}
+
 /* The column title, with the sort column marked. */
 static void
 top_screen_title(struct tui *t, int y)
@@ -103,6 +153,9 @@ top_screen_title(struct tui *t, int y)
 			widths[i] - (int)strlen(names[i]) - (m ? 1 : 0), "",
 			col);
 	}
+	if (t->base.what != NULL)
+		len += (size_t)snprintf(title + len, sizeof(title) - len,
+					"  Δflat%% ");
 	snprintf(title + len, sizeof(title) - len, " function%s",
 		 marked < 0 ? mark : "");
 	tui_draw_title(y, title);
@@ -115,34 +168,67 @@ top_screen_draw(struct tui *t, int y, int height)
 
 	top_screen_title(t, y);
 	if (ts->table.nrows == 0) {
-		attrset(crt_attr[CRT_NORMAL]);
-		mvaddstr(y + 2, 2,
-			 t->shown == NULL || t->shown->samples == 0
-				 ? "No samples yet."
-				 : "No function matches the filter.");
+		move(y + 2, 2);
+		tui_put(CRT_NORMAL, top_screen_empty(t));
 		return;
 	}
 	browser_draw(&ts->list, y + 1, height - 1, COLS);
 }
 
 enum tui_result
-top_screen_key(struct tui *t, int key)
+top_screen_action(struct tui *t, enum tui_action a)
 {
 	struct top_screen *ts = &t->top;
-	enum tui_result r = browser_key(&ts->list, key);
+	enum tui_result r = browser_action(&ts->list, a);
 
 	if (r != TUI_UNHANDLED) {
 		top_screen_remember(ts);
 		return r;
 	}
-	if ((key == '\n' || key == '\r' || key == KEY_ENTER ||
-	     key == KEY_RIGHT) &&
-	    ts->list.sel < ts->table.nrows) {
+	switch (a) {
+	case ACT_OPEN:
+		if (ts->list.sel >= ts->table.nrows)
+			return TUI_REDRAW;
 		source_screen_open(t, ts->table.rows[ts->list.sel].function,
 				   false);
 		return TUI_REBUILD;
+	case ACT_ANNOTATE:
+		if (ts->list.sel >= ts->table.nrows)
+			return TUI_REDRAW;
+		annotate_screen_open(t, ts->table.rows[ts->list.sel].function);
+		return TUI_REBUILD;
+	case ACT_BASE:
+		if (t->base.what != NULL) {
+			diff_free(&t->base);
+			tui_message(t, CRT_OK, "Diff base dropped");
+		} else {
+			char what[64];
+			long sec = (long)(tui_profiled_ns(t) / 1000000000);
+
+			snprintf(what, sizeof(what), "marked at %ld:%02ld",
+				 sec / 60, sec % 60);
+			diff_from_table(&ts->table, what, &t->base);
+			tui_message(t, CRT_OK,
+				    "Diff base marked: Δflat%% is flat%% now "
+				    "minus then (w: the last seconds only)");
+		}
+		return TUI_REDRAW;
+	case ACT_SCROLL_LEFT:
+		if (ts->hscroll < 1000)
+			ts->hscroll += 16;
+		return TUI_REDRAW;
+	case ACT_SCROLL_RIGHT:
+		ts->hscroll = ts->hscroll > 16 ? ts->hscroll - 16 : 0;
+		return TUI_REDRAW;
+	default:
+		return TUI_UNHANDLED;
 	}
-	return TUI_UNHANDLED;
+}
+
+void
+top_screen_moved(struct tui *t)
+{
+	top_screen_remember(&t->top);
 }
 
 void

@@ -25,7 +25,6 @@
 #include "common/clock.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
-#include "common/outfile.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
 #include "sampler/sampler.h"
@@ -41,238 +40,6 @@
 #define TUI_CTRL(c) ((c)&0x1f)
 
 static bool tui_quit;
-
-void
-tui_message(struct tui *t, int style, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
-	va_end(ap);
-	t->msg_style = style;
-}
-
-/* Writes s at the cursor in style, clipped to the screen's width. */
-static void
-tui_put(int style, const char *s)
-{
-	char buf[2048];
-	int y, x;
-
-	getyx(stdscr, y, x);
-	(void)y;
-	if (x >= COLS)
-		return;
-	text_fit_start(s, COLS - x, buf, sizeof(buf));
-	attrset(crt_attr[style]);
-	addstr(buf);
-	attrset(A_NORMAL);
-}
-
-/* A label in the normal style, then its value in the header style. */
-static void tui_field(const char *label, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-tui_field(const char *label, const char *fmt, ...)
-{
-	char value[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(value, sizeof(value), fmt, ap);
-	va_end(ap);
-	tui_put(CRT_NORMAL, label);
-	tui_put(CRT_HEADER, value);
-}
-
-void
-tui_draw_title(int y, const char *text)
-{
-	int w;
-	char buf[2048];
-
-	move(y, 0);
-	attrset(crt_attr[CRT_TITLE]);
-	w = text_fit_start(text, COLS, buf, sizeof(buf));
-	addstr(buf);
-	for (; w < COLS; w++)
-		addch(' ');
-	attrset(A_NORMAL);
-}
-
-/* What the target and the sampler are doing, for the first line. */
-static void
-tui_state(struct tui *t, char *buf, size_t bufsz, int *style)
-{
-	const struct profile_snapshot *s = t->shown;
-
-	*style = CRT_ALERT;
-	if (s->target_state == PROFILE_TARGET_EXITED)
-		snprintf(buf, bufsz, "target exited (status %d)",
-			 s->target_status);
-	else if (s->target_state == PROFILE_TARGET_SIGNALED)
-		snprintf(buf, bufsz, "target killed by signal %d (%s)",
-			 s->target_status, strsignal(s->target_status));
-	else if (s->target_state == PROFILE_TARGET_GONE)
-		snprintf(buf, bufsz, "target exited");
-	else if (sampler_done(t->sampler))
-		snprintf(buf, bufsz, "sampler stopped");
-	else if (t->sampling_paused)
-		snprintf(buf, bufsz, "SAMPLING PAUSED");
-	else if (t->frozen)
-		snprintf(buf, bufsz, "PAUSED");
-	else {
-		snprintf(buf, bufsz, "LIVE");
-		*style = CRT_LIVE;
-	}
-	if (t->frozen && s->target_state != PROFILE_TARGET_RUNNING)
-		strncat(buf, ", PAUSED", bufsz - strlen(buf) - 1);
-}
-
-static void
-tui_elapsed(int64_t ns, char *buf, size_t bufsz)
-{
-	long s = (long)(ns / 1000000000);
-
-	if (s >= 3600)
-		snprintf(buf, bufsz, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
-			 s % 60);
-	else
-		snprintf(buf, bufsz, "%ld:%02ld", s / 60, s % 60);
-}
-
-/* Line 4: the filter, the thread set, the sort, the rows. */
-static void
-tui_draw_view_line(struct tui *t)
-{
-	static const char *const sorts[] = {"flat", "cum", "name"};
-	const struct top_table *tt = &t->top.table;
-
-	tui_field("Filter ", "%s%s%s", t->filter.focus ? "/" : "",
-		  t->filter.focus ? t->filter.focus : "none",
-		  t->filter.focus ? "/" : "");
-	if (t->filter.nthreads == 0)
-		tui_field("  Threads ", "all");
-	else
-		tui_field("  Threads ", "%zu of %" PRIu32, t->filter.nthreads,
-			  t->shown->nthreads);
-	tui_field("  Sort ", "%s%s", sorts[t->filter.sort],
-		  t->filter.reverse ? " (reversed)" : "");
-	if (t->screen == TUI_SCREEN_TOP && tt->total > 0) {
-		if (tt->selected != tt->total)
-			tui_field("  Selected ", "%" PRIu64 " of %" PRIu64,
-				  tt->selected, tt->total);
-		if (tt->ndropped > 0)
-			tui_field("  Hidden ", "%zu rows below %" PRIu64,
-				  tt->ndropped, tt->cutoff);
-	}
-}
-
-int
-tui_draw_header(struct tui *t, bool full)
-{
-	const struct profile_snapshot *s = t->shown;
-	char state[128], elapsed[32];
-	uint32_t alive = 0;
-	int style;
-
-	move(0, 0);
-	tui_put(CRT_HEADER, "cproftop");
-	tui_field("  PID ", "%d", (int)s->pid);
-	tui_put(CRT_NORMAL, "  ");
-	tui_state(t, state, sizeof(state), &style);
-	tui_put(style, state);
-	tui_put(CRT_NORMAL, "  ");
-	tui_put(CRT_NORMAL, s->cmdline ? s->cmdline : "");
-	if (!full)
-		return 1;
-	for (uint32_t i = 0; i < s->nthreads; i++)
-		alive += s->threads[i].alive;
-	tui_elapsed(s->duration_ns, elapsed, sizeof(elapsed));
-	move(1, 0);
-	if (alive == s->nthreads)
-		tui_field("Threads ", "%" PRIu32, alive);
-	else
-		tui_field("Threads ", "%" PRIu32 "/%" PRIu32, alive,
-			  s->nthreads);
-	tui_field("  Samples ", "%" PRIu64, s->samples);
-	tui_field("  Unwind failed ", "%" PRIu64 " (%.1f%%)", s->unwind_errors,
-		  s->samples ? 100.0 * (double)s->unwind_errors /
-				       (double)s->samples
-			     : 0.0);
-	tui_field("  Time ", "%s", elapsed);
-	move(2, 0);
-	tui_field("Rate ", "%" PRIu32 "/%.1f Hz", s->hz, s->hz_achieved);
-	tui_field("  Mode ", "%s",
-		  t->filter.mode == FILTER_MODE_WALL ? "wall" : "CPU");
-	if (t->filter.windowed)
-		tui_field("  Scope ", "last %" PRIu32 " s",
-			  t->filter.window_seconds);
-	else
-		tui_field("  Scope ", "cumulative");
-	tui_field("  cproftop CPU ", "%.1f%%", 100.0 * s->self_cpu);
-	move(3, 0);
-	tui_draw_view_line(t);
-	return 4;
-}
-
-/* The hint bar at the bottom, htop style: keys and what they do. */
-static void
-tui_draw_bar(struct tui *t)
-{
-	static const char *const top[] = {
-		"F1",	  "Help",   "s",     "Save", "t",    "Threads", "/",
-		"Filter", "p",	    "Pause", "f/c",  "Sort", "q",	"Quit",
-		"w",	  "Window", "m",     "Mode", "z",    "Reset",	NULL};
-	static const char *const threads[] = {"Space", "Select", "a", "All",
-					      "Esc",   "Back",	 "?", "Help",
-					      "q",     "Quit",	 NULL};
-	static const char *const source[] = {
-		"Tab", "Pane", "Enter", "Go",	"H", "Hottest", "Esc", "Back",
-		"s",   "Save", "?",	"Help", "q", "Quit",	NULL};
-	static const char *const help[] = {"any key", "Back", NULL};
-	const char *const *keys = t->screen == TUI_SCREEN_THREADS  ? threads
-				  : t->screen == TUI_SCREEN_SOURCE ? source
-				  : t->screen == TUI_SCREEN_HELP   ? help
-								   : top;
-	int x, y;
-
-	move(LINES - 1, 0);
-	for (size_t i = 0; keys[i] != NULL; i += 2) {
-		const char *label = keys[i + 1];
-
-		if (keys == top && t->frozen && strcmp(label, "Pause") == 0)
-			label = "Resume";
-		tui_put(CRT_BAR_KEY, keys[i]);
-		tui_put(CRT_BAR_LABEL, label);
-		tui_put(CRT_NORMAL, " ");
-	}
-	getyx(stdscr, y, x);
-	(void)y;
-	attrset(crt_attr[CRT_BAR_LABEL]);
-	for (; x < COLS - 1; x++)
-		addch(' ');
-	attrset(A_NORMAL);
-}
-
-/* The line above the bar: the `/` prompt, or the last message. */
-static void
-tui_draw_message(struct tui *t)
-{
-	char line[512];
-
-	move(LINES - 2, 0);
-	if (t->prompting) {
-		snprintf(line, sizeof(line),
-			 "Filter (regex; empty clears, Esc cancels): %s_",
-			 t->prompt);
-		tui_put(CRT_HEADER, line);
-	} else {
-		tui_put(t->msg_style, t->msg);
-	}
-}
 
 static void
 tui_draw(struct tui *t)
@@ -291,7 +58,9 @@ tui_draw(struct tui *t)
 	} else if (t->shown == NULL) {
 		mvaddstr(0, 0, "cproftop: waiting for the first samples...");
 	} else {
-		y = tui_draw_header(t, t->screen != TUI_SCREEN_SOURCE);
+		y = tui_draw_header(t,
+				    t->screen != TUI_SCREEN_SOURCE &&
+					    t->screen != TUI_SCREEN_ANNOTATE);
 		height = LINES - 2 - y;
 		switch (t->screen) {
 		case TUI_SCREEN_TOP:
@@ -306,6 +75,17 @@ tui_draw(struct tui *t)
 		case TUI_SCREEN_HELP:
 			help_draw(t, y, height);
 			break;
+		case TUI_SCREEN_TREE:
+			tree_screen_draw(t, y, height);
+			break;
+		case TUI_SCREEN_FLAME:
+			flame_screen_draw(t, y, height);
+			break;
+		case TUI_SCREEN_ANNOTATE:
+			annotate_screen_draw(t, y, height);
+			break;
+		default:
+			break;
 		}
 		tui_draw_message(t);
 		tui_draw_bar(t);
@@ -314,24 +94,35 @@ tui_draw(struct tui *t)
 	doupdate();
 }
 
-/* Rebuilds the models of the current screen from t->shown. */
+/* Rebuilds the models of the current screen from t->shown; the table's
+   always (the header shows its samples). */
 static void
 tui_rebuild(struct tui *t)
 {
-	switch (t->screen) {
-	case TUI_SCREEN_TOP:
-		top_screen_rebuild(t);
-		break;
+	enum tui_screen s =
+		t->screen == TUI_SCREEN_HELP ? t->before_help : t->screen;
+
+	top_screen_rebuild(t);
+	if (s == TUI_SCREEN_ANNOTATE) {
+		annotate_screen_rebuild(t);
+		s = t->screen; /* a function that vanished: back */
+	}
+	if (s == TUI_SCREEN_SOURCE) {
+		source_screen_rebuild(t);
+		/* a function that vanished: back where it came from */
+		s = t->screen;
+	}
+	switch (s) {
 	case TUI_SCREEN_THREADS:
 		threads_screen_rebuild(t);
 		break;
-	case TUI_SCREEN_SOURCE:
-		source_screen_rebuild(t);
-		/* a function that vanished (reset) falls back to the top */
-		if (t->screen == TUI_SCREEN_TOP)
-			top_screen_rebuild(t);
+	case TUI_SCREEN_TREE:
+		tree_screen_rebuild(t);
 		break;
-	case TUI_SCREEN_HELP:
+	case TUI_SCREEN_FLAME:
+		flame_screen_rebuild(t);
+		break;
+	default:
 		break;
 	}
 }
@@ -346,64 +137,29 @@ tui_show_latest(struct tui *t)
 	t->shown = t->latest ? profile_snapshot_ref(t->latest) : NULL;
 }
 
-/* Samples the saved file holds: those in the filter's mode and scope. */
-static uint64_t
-tui_samples(const struct tui *t)
-{
-	uint64_t n = 0;
-
-	for (uint32_t i = 0; i < t->shown->ncounts; i++)
-		n += filter_count_value(&t->filter, t->shown,
-					&t->shown->counts[i]);
-	return n;
-}
-
-/* `s`: writes the profile shown, as -o does (common/outfile.h). */
-static void
-tui_save(struct tui *t)
-{
-	char name[64], *cause = NULL;
-	uint8_t *buf;
-	size_t len;
-	int rc;
-	const char *path = t->opt->output;
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (path == NULL) {
-		localtime_r(&now, &tm);
-		strftime(name, sizeof(name), "cproftop-%Y%m%d-%H%M%S.pb.gz",
-			 &tm);
-		path = name;
-	}
-	pprof_encode_gzip(t->shown, &t->filter, &buf, &len);
-	rc = outfile_write(path, buf, len, &cause);
-	free(buf);
-	if (rc != 0) {
-		tui_message(t, CRT_ALERT, "Save failed: %s", cause);
-		free(cause);
-		return;
-	}
-	tui_message(t, CRT_OK, "Saved %" PRIu64 " samples (%s, %s) to %s",
-		    tui_samples(t),
-		    t->filter.mode == FILTER_MODE_WALL ? "wall" : "CPU",
-		    t->filter.windowed ? "window" : "cumulative", path);
-}
-
 static enum tui_result
 tui_sort(struct tui *t, enum filter_sort sort)
 {
+	if (t->filter.sort != sort)
+		t->filter.reverse = false; /* a new column starts natural */
 	t->filter.sort = sort;
 	return TUI_REBUILD;
 }
 
 /* The pause keys: p/space freezes the screen, P pauses sampling. */
 static enum tui_result
-tui_pause(struct tui *t, int key)
+tui_pause(struct tui *t, enum tui_action a)
 {
-	if (key == 'P') {
+	int64_t now = t->latest ? t->latest->duration_ns : 0;
+
+	if (a == ACT_PAUSE_SAMPLING) {
 		t->sampling_paused = !t->sampling_paused;
 		sampler_pause(t->sampler, t->sampling_paused);
+		/* the time shown is the time profiled: pauses don't count */
+		if (t->sampling_paused)
+			t->pause_at = now;
+		else if (now > t->pause_at)
+			t->paused_ns += now - t->pause_at;
 		tui_message(t, CRT_OK, "%s",
 			    t->sampling_paused
 				    ? "Sampling paused: the target runs "
@@ -420,175 +176,161 @@ tui_pause(struct tui *t, int key)
 	return TUI_REBUILD;
 }
 
-/* Keys that change the view state, on any screen. */
+/* Opens screen s (from the table's views). */
 static enum tui_result
-tui_view_key(struct tui *t, int key)
+tui_open(struct tui *t, enum tui_screen s)
+{
+	t->screen = s;
+	return TUI_REBUILD;
+}
+
+/* Actions every screen shares, tried after the screen's own. */
+static enum tui_result
+tui_global_action(struct tui *t, enum tui_action a)
 {
 	static const enum filter_sort cycle[] = {
 		FILTER_SORT_FLAT, FILTER_SORT_CUM, FILTER_SORT_NAME};
 
-	switch (key) {
-	case 'f':
-	case 'F':
-	case '1':
-	case '3':
+	switch (a) {
+	case ACT_QUIT:
+		return TUI_QUIT;
+	case ACT_HELP:
+		t->before_help = t->screen;
+		t->screen = TUI_SCREEN_HELP;
+		return TUI_REDRAW;
+	case ACT_PAUSE:
+	case ACT_PAUSE_SAMPLING:
+		return tui_pause(t, a);
+	case ACT_RESET:
+		sampler_reset(t->sampler);
+		sampler_publish(t->sampler);
+		t->paused_ns = t->pause_at = 0;
+		tui_message(t, CRT_OK, "Counts reset");
+		return TUI_REDRAW;
+	case ACT_SAVE:
+		return tui_prompt_open(t, TUI_PROMPT_SAVE);
+	case ACT_FILTER:
+		return tui_prompt_open(t, TUI_PROMPT_FILTER);
+	case ACT_FILTER_CLEAR:
+		filter_set_focus(&t->filter, NULL, NULL);
+		tui_message(t, CRT_OK, "Filter cleared");
+		return TUI_REBUILD;
+	case ACT_SEARCH:
+		if (tui_search_list(t) == NULL)
+			return TUI_UNHANDLED;
+		return tui_prompt_open(t, TUI_PROMPT_SEARCH);
+	case ACT_SEARCH_NEXT:
+	case ACT_SEARCH_PREV:
+		return tui_search_next(t, a == ACT_SEARCH_NEXT ? 1 : -1);
+	case ACT_THREADS:
+		return tui_open(t, TUI_SCREEN_THREADS);
+	case ACT_TREE:
+		return tui_open(t, TUI_SCREEN_TREE);
+	case ACT_FLAME:
+		return tui_open(t, TUI_SCREEN_FLAME);
+	case ACT_SORT_FLAT:
 		return tui_sort(t, FILTER_SORT_FLAT);
-	case 'c':
-	case 'C':
-	case '2':
-	case '4':
+	case ACT_SORT_CUM:
 		return tui_sort(t, FILTER_SORT_CUM);
-	case 'n':
+	case ACT_SORT_NAME:
 		return tui_sort(t, FILTER_SORT_NAME);
-	case '>':
+	case ACT_SORT_NEXT:
 		return tui_sort(t, cycle[(t->filter.sort + 1) % 3]);
-	case '<':
+	case ACT_SORT_PREV:
 		return tui_sort(t, cycle[(t->filter.sort + 2) % 3]);
-	case 'r':
+	case ACT_REVERSE:
 		t->filter.reverse = !t->filter.reverse;
 		return TUI_REBUILD;
-	case 'L':
+	case ACT_LINES:
 		t->filter.granularity =
 			t->filter.granularity == FILTER_GRAN_FUNCTION
 				? FILTER_GRAN_LINE
 				: FILTER_GRAN_FUNCTION;
 		return TUI_REBUILD;
-	case 'w':
+	case ACT_ALL_ROWS:
+		t->filter.node_fraction =
+			t->filter.node_fraction > 0
+				? 0
+				: FILTER_DEFAULT_NODE_FRACTION;
+		tui_message(
+			t, CRT_OK, "%s",
+			t->filter.node_fraction > 0
+				? "Rows under 0.5% of the samples hidden "
+				  "(* shows them)"
+				: "Every row shown (* hides the small ones)");
+		return TUI_REBUILD;
+	case ACT_WINDOW:
 		t->filter.windowed = !t->filter.windowed;
 		return TUI_REBUILD;
-	case 'm':
+	case ACT_MODE:
 		t->filter.mode = t->filter.mode == FILTER_MODE_WALL
 					 ? FILTER_MODE_CPU
 					 : FILTER_MODE_WALL;
 		return TUI_REBUILD;
-	case '\\':
-		filter_set_focus(&t->filter, NULL, NULL);
-		tui_message(t, CRT_OK, "Filter cleared");
-		return TUI_REBUILD;
-	}
-	return TUI_UNHANDLED;
-}
-
-/* Keys every screen shares, tried after the screen's own. */
-static enum tui_result
-tui_global_key(struct tui *t, int key)
-{
-	switch (key) {
-	case 'q':
-	case KEY_F(10):
-		return TUI_QUIT;
-	case '?':
-	case 'h':
-	case KEY_F(1):
-		t->before_help = t->screen;
-		t->screen = TUI_SCREEN_HELP;
-		return TUI_REDRAW;
-	case 'p':
-	case ' ':
-	case 'P':
-		return tui_pause(t, key);
-	case 'z':
-		sampler_reset(t->sampler);
-		sampler_publish(t->sampler);
-		tui_message(t, CRT_OK, "Counts reset");
-		return TUI_REDRAW;
-	case 's':
-		tui_save(t);
-		return TUI_REDRAW;
-	case '/':
-		t->prompting = true;
-		snprintf(t->prompt, sizeof(t->prompt), "%s",
-			 t->filter.focus ? t->filter.focus : "");
-		t->prompt_len = strlen(t->prompt);
-		return TUI_REDRAW;
-	case 't':
-		t->screen = TUI_SCREEN_THREADS;
-		return TUI_REBUILD;
-	case KEY_RESIZE:
-	case TUI_CTRL('l'):
+	case ACT_REDRAW:
 		clearok(curscr, TRUE);
-		return TUI_REDRAW;
+		return TUI_REBUILD; /* layouts follow the width */
+	default:
+		return TUI_UNHANDLED;
 	}
-	return tui_view_key(t, key);
 }
 
-/* A key while the `/` prompt is open. */
+/* The current screen's own handling of action a. */
 static enum tui_result
-tui_prompt_key(struct tui *t, int key)
+tui_screen_action(struct tui *t, enum tui_action a)
 {
-	char *cause = NULL;
-
-	switch (key) {
-	case TUI_KEY_ESC:
-		t->prompting = false;
-		return TUI_REDRAW;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		t->prompting = false;
-		if (filter_set_focus(&t->filter, t->prompt, &cause) != 0) {
-			tui_message(t, CRT_ALERT, "%s", cause);
-			free(cause);
-			return TUI_REDRAW;
-		}
-		tui_message(t, CRT_OK, "%s",
-			    t->filter.focus ? "Filter set (\\ clears)"
-					    : "Filter cleared");
-		return TUI_REBUILD;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		/* drop a whole UTF-8 character */
-		while (t->prompt_len > 0 &&
-		       ((unsigned char)t->prompt[--t->prompt_len] & 0xc0) ==
-			       0x80)
-			continue;
-		t->prompt[t->prompt_len] = '\0';
-		return TUI_REDRAW;
-	case TUI_CTRL('u'):
-		t->prompt_len = 0;
-		t->prompt[0] = '\0';
-		return TUI_REDRAW;
+	switch (t->screen) {
+	case TUI_SCREEN_TOP:
+		return top_screen_action(t, a);
+	case TUI_SCREEN_THREADS:
+		return threads_screen_action(t, a);
+	case TUI_SCREEN_SOURCE:
+		return source_screen_action(t, a);
+	case TUI_SCREEN_TREE:
+		return tree_screen_action(t, a);
+	case TUI_SCREEN_FLAME:
+		return flame_screen_action(t, a);
+	case TUI_SCREEN_ANNOTATE:
+		return annotate_screen_action(t, a);
+	case TUI_SCREEN_HELP:
+		return help_action(t, a);
+	default:
+		return TUI_UNHANDLED;
 	}
-	if (key >= ' ' && key < 256 && key != 127 &&
-	    t->prompt_len + 1 < sizeof(t->prompt)) {
-		t->prompt[t->prompt_len++] = (char)key;
-		t->prompt[t->prompt_len] = '\0';
-	}
-	return TUI_REDRAW;
 }
 
 /* Applies one key. Returns true when the screen must be drawn again. */
 static bool
 tui_key(struct tui *t, int key)
 {
-	enum tui_result r = TUI_UNHANDLED;
+	enum tui_result r;
+	enum tui_action a;
+	char name[64];
 
-	if (t->prompting) {
+	t->flash = false;
+	if (t->prompting != TUI_PROMPT_NONE) {
 		r = tui_prompt_key(t, key);
 	} else {
-		switch (t->screen) {
-		case TUI_SCREEN_TOP:
-			r = top_screen_key(t, key);
-			break;
-		case TUI_SCREEN_THREADS:
-			r = threads_screen_key(t, key);
-			break;
-		case TUI_SCREEN_SOURCE:
-			r = source_screen_key(t, key);
-			break;
-		case TUI_SCREEN_HELP:
-			r = key == KEY_RESIZE ? TUI_REDRAW : help_key(t, key);
-			break;
+		a = keys_find(t->screen, key);
+		r = tui_screen_action(t, a);
+		if (r == TUI_UNHANDLED && a != ACT_NONE)
+			r = tui_global_action(t, a);
+		if (r == TUI_UNHANDLED) {
+			/* never silently: say it and flash the hint bar */
+			keys_name(key, name, sizeof(name));
+			tui_message(t, CRT_ALERT,
+				    "Key %s does nothing here (? lists the "
+				    "keys)",
+				    name);
+			t->flash = true;
+			r = TUI_REDRAW;
 		}
-		if (r == TUI_UNHANDLED)
-			r = tui_global_key(t, key);
 	}
 	if (r == TUI_QUIT)
 		tui_quit = true;
 	else if (r == TUI_REBUILD)
 		tui_rebuild(t);
-	return r != TUI_UNHANDLED;
+	return true;
 }
 
 /* Takes the newest snapshot; shows it unless paused. */
@@ -722,6 +464,11 @@ tui_free(struct tui *t)
 	top_screen_free(&t->top);
 	threads_screen_free(&t->threads);
 	source_screen_free(&t->source);
+	tree_screen_free(&t->tree);
+	flame_screen_free(&t->flame);
+	annotate_screen_free(&t->annotate);
+	diff_free(&t->base);
+	free(t->start_dir);
 	filter_free(&t->filter);
 	profile_snapshot_unref(t->shown);
 	profile_snapshot_unref(t->latest);
@@ -735,12 +482,18 @@ tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
 	char *cause = NULL;
 
 	if (o->script != NULL && script_load(o->script, &sc, &cause) != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
 		return CPT_EXIT_ERROR;
 	}
+	if (o->base != NULL && diff_load(o->base, &t.base, &cause) != 0) {
+		log_warn("--base: %s", cause);
+		free(cause);
+		script_free(&sc);
+		return CPT_EXIT_USAGE;
+	}
 	if (crt_init(o->script != NULL, &cause) != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
 		script_free(&sc);
 		return CPT_EXIT_ERROR;
@@ -750,6 +503,7 @@ tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
 	filter_init(&t.filter);
 	t.filter.mode = o->wall ? FILTER_MODE_WALL : FILTER_MODE_CPU;
 	t.screen = TUI_SCREEN_TOP;
+	t.start_dir = getcwd(NULL, 0);
 	tui_message(&t, CRT_NORMAL, "Press ? for help, q to quit.");
 	tui_snapshot(&t);
 	tui_draw(&t);
@@ -762,6 +516,12 @@ tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
 	tui_free(&t);
 	script_free(&sc);
 	return CPT_EXIT_OK;
+}
+
+int
+tui_check_terminal(char **cause)
+{
+	return crt_check(cause);
 }
 
 void

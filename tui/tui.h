@@ -17,7 +17,8 @@ struct tui_options {
 	/* `s` writes here, or when NULL to cproftop-YYYYmmdd-HHMMSS.pb.gz in
 	   the current directory. */
 	const char *output;
-	bool wall;			 /* start in wall mode (else CPU) */
+	bool wall;	  /* start in wall mode (else CPU) */
+	const char *base; /* --base FILE.pb.gz: the diff base, or NULL */
 	const char *const *source_paths; /* for the source view */
 	size_t nsource_paths;
 	/* Scripted mode (like tig's TIG_SCRIPT): keys are read from this file
@@ -39,6 +40,14 @@ struct tui_options {
  * frees the sampler. Main thread only.
  */
 int tui_run(struct sampler *s, const struct tui_options *o, int sigfd);
+
+/*
+ * Checks, before anything starts, that the live screen can run here:
+ * stdin/stdout are a terminal whose TERM can draw it (TERM=dumb cannot).
+ * Returns 0, or -1 with *cause set (caller frees) with what to use
+ * instead (--top, -o). Main thread.
+ */
+int tui_check_terminal(char **cause);
 
 /*
  * Restores the terminal if the screen is active (endwin()); a no-op

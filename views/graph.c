@@ -215,7 +215,7 @@ graph_push_frame(struct graph *g, size_t n, uint32_t line, bool inl)
  * first, hidden lines removed). Returns the number of frames; 0 when focus
  * rejects the stack or hide removed everything.
  */
-static size_t
+size_t
 graph_frames(struct graph *g, uint32_t st)
 {
 	const struct profile_snapshot *s = g->s;

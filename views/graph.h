@@ -81,6 +81,15 @@ void graph_build(struct graph *g, const struct profile_snapshot *s,
  */
 void graph_accumulate(struct graph *g, const bool *keep);
 
+/*
+ * Expands stack st into g->frames (snapshot line ids, root first, the
+ * outermost inline level first, hidden lines removed; node_of_line[] gives
+ * their nodes). Returns the number of frames: 0 when the focus rejects the
+ * stack or hide removed every frame. The stack's weight under the thread
+ * set, mode and scope is g->weight[st].
+ */
+size_t graph_frames(struct graph *g, uint32_t st);
+
 /* The node id whose key equals function's name (function level), or -1. */
 long graph_find_function(const struct graph *g, uint32_t function);
 

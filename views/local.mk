@@ -5,7 +5,9 @@ libviews_a_SOURCES = views/filter.c views/filter.h views/hash.c views/hash.h \
 	views/graph.c views/graph.h views/top.c views/top.h \
 	views/threads.c views/threads.h views/peek.c views/peek.h \
 	views/source.c views/source.h views/report.c views/report.h \
-	views/pprof.c views/pprof.h
+	views/pprof.c views/pprof.h views/delta.c views/delta.h \
+	views/tree.c views/tree.h views/annotate.c views/annotate.h \
+	views/diff.c views/diff.h
 nodist_libviews_a_SOURCES = views/profile.pb-c.c views/profile.pb-c.h
 EXTRA_DIST += views/profile.proto
 
@@ -17,12 +19,13 @@ views/%.pb-c.c views/%.pb-c.h: views/%.proto
 	$(PROTOC_C) --proto_path=$(<D) --c_out=views $<
 
 # Unit tests on hand-built snapshots (tests/unit/views_fixture.h).
-VIEWS_TEST_LIBS = libviews.a libsampler.a libcommon.a $(PROTOBUF_C_LIBS) \
+VIEWS_TEST_LIBS = libviews.a libsampler.a libattach.a libcommon.a $(PROTOBUF_C_LIBS) \
 	$(ZLIB_LIBS)
 VIEWS_UNIT_TESTS = tests/unit/views_top_test tests/unit/views_filter_test \
 	tests/unit/views_threads_test tests/unit/views_peek_test \
 	tests/unit/views_source_test tests/unit/views_report_test \
-	tests/unit/views_pprof_test
+	tests/unit/views_pprof_test tests/unit/views_delta_test \
+	tests/unit/views_tree_test
 check_PROGRAMS += $(VIEWS_UNIT_TESTS) tests/views/pprof-fixture
 TESTS += $(VIEWS_UNIT_TESTS) tests/views/pprof_readback.sh \
 	tests/views/live_pprof.sh
@@ -36,6 +39,10 @@ tests_unit_views_peek_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_source_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_report_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_pprof_test_LDADD = $(VIEWS_TEST_LIBS)
+tests_unit_views_tree_test_LDADD = $(VIEWS_TEST_LIBS)
+tests_unit_views_delta_test_LDADD = $(VIEWS_TEST_LIBS)
+nodist_tests_unit_views_delta_test_SOURCES = views/profile.pb-c.h
+tests_unit_views_delta_test_SOURCES = tests/unit/views_delta_test.c
 nodist_tests_unit_views_pprof_test_SOURCES = views/profile.pb-c.h
 tests_unit_views_pprof_test_SOURCES = tests/unit/views_pprof_test.c
 tests_views_pprof_fixture_LDADD = $(VIEWS_TEST_LIBS)

@@ -54,6 +54,7 @@ pprof_str(struct pprof_strings *t, const char *s)
 struct pprof_build {
 	const struct profile_snapshot *s;
 	const struct filter *f;
+	bool threads; /* the threads profile: one type, threads/count */
 	Perftools__Profiles__Profile p;
 	struct pprof_strings st;
 	Perftools__Profiles__ValueType types[2], period_type;
@@ -69,6 +70,8 @@ struct pprof_build {
 	int64_t *values;
 	int64_t comments[2];
 	char *version;
+	bool shown_only;	/* thread set and focus applied */
+	signed char *loc_focus; /* per location: -1 unknown, 0 no, 1 match */
 };
 
 static void
@@ -88,9 +91,16 @@ pprof_types(struct pprof_build *b)
 	b->types[1].unit = pprof_str(&b->st, "nanoseconds");
 	b->period_type = b->types[1];
 	b->p.n_sample_type = 2;
+	if (b->threads) {
+		b->types[0].type = pprof_str(&b->st, "threads");
+		b->period_type = b->types[0];
+		b->p.n_sample_type = 1;
+	}
 	b->p.sample_type = b->type_ptrs;
 	b->p.period_type = &b->period_type;
 	b->p.period = b->s->hz != 0 ? 1000000000 / b->s->hz : 0;
+	if (b->threads)
+		b->p.period = 1;
 }
 
 /* Mappings, the main binary (path == exe) first. */
@@ -193,6 +203,55 @@ pprof_locations(struct pprof_build *b)
 	b->p.location = b->loc_ptrs;
 }
 
+static bool
+pprof_match(const regex_t *re, const char *str)
+{
+	return str != NULL && regexec(re, str, 0, NULL, 0) == 0;
+}
+
+/* Whether location loc has a frame or mapping matching the focus. */
+static bool
+pprof_loc_focused(struct pprof_build *b, uint32_t loc)
+{
+	const struct profile_snapshot *s = b->s;
+	const struct profile_location *l = &s->locations[loc];
+	bool m;
+
+	if (b->loc_focus[loc] >= 0)
+		return b->loc_focus[loc] == 1;
+	m = l->mapping < s->nmappings &&
+	    pprof_match(&b->f->focus_re, s->mappings[l->mapping].path);
+	for (uint32_t j = 0; j < l->nlines && !m; j++) {
+		const struct profile_function *fn =
+			&s->functions[s->lines[l->first_line + j].function];
+
+		m = pprof_match(&b->f->focus_re, fn->name) ||
+		    pprof_match(&b->f->focus_re, fn->file);
+	}
+	b->loc_focus[loc] = m;
+	return m;
+}
+
+/* With shown_only: whether count c is in the thread set and its stack
+   passes the focus (pprof's -tagfocus and -focus). */
+static bool
+pprof_shown(struct pprof_build *b, const struct profile_count *c)
+{
+	const struct profile_snapshot *s = b->s;
+	const struct profile_stack *st = &s->stacks[c->stack];
+
+	if (!b->shown_only)
+		return true;
+	if (!filter_thread_selected(b->f, c->thread))
+		return false;
+	if (b->f->focus == NULL)
+		return true;
+	for (uint32_t d = 0; d < st->depth; d++)
+		if (pprof_loc_focused(b, s->stack_locations[st->first + d]))
+			return true;
+	return false;
+}
+
 /* Sums the counts per (stack, thread) into *n of them; returns the index
    of each count's sample (UINT32_MAX: none) in per_count. */
 static uint64_t *
@@ -213,7 +272,7 @@ pprof_aggregate(struct pprof_build *b, uint32_t **owner, size_t *n)
 
 		(*owner)[i] = UINT32_MAX;
 		if (v == 0 || c->stack >= s->nstacks ||
-		    s->stacks[c->stack].depth == 0)
+		    s->stacks[c->stack].depth == 0 || !pprof_shown(b, c))
 			continue;
 		slot = hash_slot(&index, ((uint64_t)c->stack << 32) | c->thread,
 				 &found);
@@ -248,7 +307,7 @@ pprof_sample(struct pprof_build *b, size_t k, const struct profile_count *c,
 	for (uint32_t d = 0; d < st->depth; d++)
 		b->loc_ids[(*loc_pos)++] =
 			s->stack_locations[st->first + d] + 1;
-	ps->n_value = 2;
+	ps->n_value = b->p.n_sample_type;
 	ps->value = b->values + 2 * k;
 	ps->value[0] = (int64_t)n;
 	ps->value[1] = (int64_t)n * b->p.period;
@@ -344,9 +403,9 @@ pprof_build_free(struct pprof_build *b)
 	free(b->version);
 }
 
-void
-pprof_encode(const struct profile_snapshot *s, const struct filter *f,
-	     uint8_t **buf, size_t *len)
+static void
+pprof_encode_as(const struct profile_snapshot *s, const struct filter *f,
+		bool threads, bool shown_only, uint8_t **buf, size_t *len)
 {
 	struct pprof_build b;
 	Perftools__Profiles__Profile init = PERFTOOLS__PROFILES__PROFILE__INIT;
@@ -354,6 +413,10 @@ pprof_encode(const struct profile_snapshot *s, const struct filter *f,
 	memset(&b, 0, sizeof(b));
 	b.s = s;
 	b.f = f;
+	b.threads = threads;
+	b.shown_only = shown_only;
+	b.loc_focus = xmalloc((size_t)s->nlocations + 1);
+	memset(b.loc_focus, -1, (size_t)s->nlocations + 1);
 	b.p = init;
 	hash_init(&b.st.index);
 	b.st.cap = 256;
@@ -374,6 +437,14 @@ pprof_encode(const struct profile_snapshot *s, const struct filter *f,
 	*buf = xmalloc(*len + 1);
 	perftools__profiles__profile__pack(&b.p, *buf);
 	pprof_build_free(&b);
+	free(b.loc_focus);
+}
+
+void
+pprof_encode(const struct profile_snapshot *s, const struct filter *f,
+	     uint8_t **buf, size_t *len)
+{
+	pprof_encode_as(s, f, false, false, buf, len);
 }
 
 /* Gzips in[0..n) into a caller-freed buffer; aborts only on ENOMEM. */
@@ -417,4 +488,47 @@ pprof_encode_gzip(const struct profile_snapshot *s, const struct filter *f,
 	pprof_encode(s, f, &raw, &n);
 	*buf = pprof_gzip(raw, n, len);
 	free(raw);
+}
+
+void
+pprof_encode_gzip_shown(const struct profile_snapshot *s,
+			const struct filter *f, uint8_t **buf, size_t *len)
+{
+	uint8_t *raw;
+	size_t n;
+
+	pprof_encode_as(s, f, false, true, &raw, &n);
+	*buf = pprof_gzip(raw, n, len);
+	free(raw);
+}
+
+void
+pprof_encode_threads(const struct profile_snapshot *s, bool gzip, uint8_t **buf,
+		     size_t *len)
+{
+	struct profile_snapshot view = *s;
+	struct profile_count *counts =
+		xcalloc((size_t)s->nthreads + 1, sizeof(*counts));
+	struct filter f;
+
+	view.ncounts = 0;
+	for (uint32_t t = 0; t < s->nthreads; t++)
+		if (s->threads[t].alive &&
+		    s->threads[t].last_stack < s->nstacks)
+			counts[view.ncounts++] =
+				(struct profile_count){s->threads[t].last_stack,
+						       t, s->now_second, 1, 0};
+	view.counts = counts;
+	view.start_unix_ns = s->start_unix_ns + s->duration_ns;
+	view.duration_ns = 0;
+	filter_init(&f);
+	pprof_encode_as(&view, &f, true, false, buf, len);
+	filter_free(&f);
+	free(counts);
+	if (gzip) {
+		uint8_t *raw = *buf;
+
+		*buf = pprof_gzip(raw, *len, len);
+		free(raw);
+	}
 }

@@ -16,6 +16,7 @@
  * target's command line.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,5 +37,37 @@ void pprof_encode(const struct profile_snapshot *s, const struct filter *f,
  */
 void pprof_encode_gzip(const struct profile_snapshot *s, const struct filter *f,
 		       uint8_t **buf, size_t *len);
+
+/*
+ * Like pprof_encode_gzip(), but the profile holds only what the table
+ * shows: the samples of f's thread set (as pprof's -tagfocus on thread_id
+ * would keep) whose stack passes f's focus (as -focus). Frames are kept
+ * whole (hide is not applied), so `go tool pprof -top` on it gives the
+ * table's flat and cum. Caller frees *buf. Any thread; s is only read.
+ */
+void pprof_encode_gzip_shown(const struct profile_snapshot *s,
+			     const struct filter *f, uint8_t **buf,
+			     size_t *len);
+
+/*
+ * Encodes the threads profile of s (gzip'd when gzip is true, as served
+ * over HTTP) into *buf (caller frees), *len bytes: Go's goroutine profile for
+ * native threads. One sample per live thread that has been sampled, its latest
+ * stack (profile_thread.last_stack), sample type and period type threads/count,
+ * value 1, period 1, labelled thread_id and thread_name; time is the
+ * snapshot's, no duration. Any thread; s is only read.
+ */
+void pprof_encode_threads(const struct profile_snapshot *s, bool gzip,
+			  uint8_t **buf, size_t *len);
+
+/*
+ * Like pprof_write(), but the file holds only what the table shows: the
+ * samples of f's thread set (as pprof's -tagfocus on thread_id would keep)
+ * whose stack passes f's focus (as -focus). Frames are kept whole (hide is
+ * not applied), so `go tool pprof -top FILE` gives the table's flat and
+ * cum. Same errors and ownership as pprof_write().
+ */
+int pprof_write_shown(const struct profile_snapshot *s, const struct filter *f,
+		      const char *path, char **cause);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/escape.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
 #include "views/top.h"
@@ -66,6 +67,15 @@ report_time(FILE *out, int64_t unix_ns)
 	fprintf(out, "Time: %s\n", buf);
 }
 
+/* label, then text the target controls (escaped), then a newline. */
+static void
+report_line(FILE *out, const char *label, const char *text)
+{
+	fputs(label, out);
+	escape_fputs(text, out);
+	fputc('\n', out);
+}
+
 static void
 report_header(FILE *out, const struct profile_snapshot *s,
 	      const struct top_table *t, const struct filter *f,
@@ -76,17 +86,17 @@ report_header(FILE *out, const struct profile_snapshot *s,
 	const char *pct = report_percent(a, t->shown, t->total);
 
 	if (s->exe != NULL)
-		fprintf(out, "File: %s\n", base != NULL ? base + 1 : s->exe);
+		report_line(out, "File: ", base != NULL ? base + 1 : s->exe);
 	for (uint32_t i = 0; s->exe != NULL && i < s->nmappings; i++)
 		if (s->mappings[i].path != NULL &&
 		    strcmp(s->mappings[i].path, s->exe) == 0 &&
 		    s->mappings[i].build_id != NULL) {
-			fprintf(out, "Build ID: %s\n", s->mappings[i].build_id);
+			report_line(out, "Build ID: ", s->mappings[i].build_id);
 			break;
 		}
 	fprintf(out, "cproftop %s\n", PACKAGE_VERSION);
 	if (s->cmdline != NULL && s->cmdline[0] != '#')
-		fprintf(out, "%s\n", s->cmdline);
+		report_line(out, "", s->cmdline);
 	fprintf(out, "Type: samples\n");
 	if (s->start_unix_ns != 0)
 		report_time(out, s->start_unix_ns);
@@ -133,8 +143,10 @@ report_path(FILE *out, const char *path)
 	}
 	if (rooted)
 		fputc('/', out);
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%s%s", i ? "/" : "", parts[i]);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? "/" : "", out);
+		escape_fputs(parts[i], out);
+	}
 	if (n == 0 && !rooted)
 		fputc('.', out);
 	free(parts);
@@ -147,7 +159,7 @@ report_name(FILE *out, const struct top_row *r)
 {
 	if (r->address != 0)
 		fprintf(out, "%016llx ", (unsigned long long)r->address);
-	fputs(r->name != NULL ? r->name : "<unknown>", out);
+	escape_fputs(r->name != NULL ? r->name : "<unknown>", out);
 	if (r->file != NULL) {
 		fputc(' ', out);
 		report_path(out, r->file);

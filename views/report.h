@@ -21,7 +21,9 @@ struct profile_snapshot;
  * "Dropped N nodes (cum <= C)", "Showing top N nodes out of M"), then
  *     "      flat  flat%   sum%        cum   cum%"
  * and one row per node: "%10s %s %s %10s %s  NAME[ (inline)]" with counts
- * in samples and pprof's percentage format. max_rows 0: all rows.
+ * in samples and pprof's percentage format. max_rows 0: all rows. Names,
+ * file names, the executable and the command line come from the target:
+ * their control bytes and invalid UTF-8 are escaped (common/escape.h).
  * Returns 0, or -1 when writing to out failed (errno set).
  */
 int report_top(FILE *out, const struct profile_snapshot *s,

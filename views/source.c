@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach/rootfs.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
 #include "views/graph.h"
@@ -22,56 +23,40 @@ source_streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* Reads all of path into a NUL-terminated buffer (caller frees), or NULL. */
-static char *
-source_read(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	size_t len = 0, cap = 65536;
-	char *buf;
-
-	if (fp == NULL)
-		return NULL;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		size_t n = fread(buf + len, 1, cap - len, fp);
-
-		len += n;
-		if (n == 0 || len >= SOURCE_MAX_BYTES)
-			break;
-		if (len == cap) {
-			cap *= 2;
-			buf = xreallocarray(buf, cap + 1, 1);
-		}
-	}
-	if (ferror(fp)) {
-		fclose(fp);
-		free(buf);
-		return NULL;
-	}
-	fclose(fp);
-	buf[len] = '\0';
-	return buf;
-}
-
-/* Tries candidate path c (caller-owned, consumed); true when v holds it. */
+/*
+ * Tries file inside root (a directory the user gave, "/" or "."), or
+ * inside the target's root when root is NULL (attach/rootfs.h: symlinks
+ * and ".." stay inside, regular files only, at most SOURCE_MAX_BYTES, as
+ * the target's owner). shown (consumed) names the file for the title.
+ * True when v holds it; else *cause says why, unless already set.
+ */
 static bool
-source_try(struct source_view *v, char *c)
+source_try(struct source_view *v, const struct source_options *opt,
+	   const char *root, const char *file, char *shown, char **cause)
 {
-	v->buf = source_read(c);
-	if (v->buf == NULL) {
-		int e = errno;
+	char *why = NULL;
+	size_t len;
 
-		free(c);
-		errno = e;
+	v->buf = root == NULL ? rootfs_read_target(opt->pid, file,
+						   SOURCE_MAX_BYTES, &len, &why)
+			      : rootfs_read_in(root, file, SOURCE_MAX_BYTES,
+					       &len, &why);
+	if (v->buf == NULL) {
+		if (*cause == NULL)
+			*cause = why;
+		else
+			free(why);
+		free(shown);
 		return false;
 	}
-	v->path = c;
+	v->path = shown;
 	return true;
 }
 
+/* An entry of the source path: "DIR" (DIR/file, DIR/basename) or FROM=TO. */
 static bool
-source_try_entry(struct source_view *v, const char *entry, const char *file)
+source_try_entry(struct source_view *v, const struct source_options *opt,
+		 const char *entry, const char *file, char **cause)
 {
 	const char *eq = strchr(entry, '=');
 	const char *base = strrchr(file, '/');
@@ -80,37 +65,55 @@ source_try_entry(struct source_view *v, const char *entry, const char *file)
 		size_t n = (size_t)(eq - entry);
 
 		return strncmp(file, entry, n) == 0 &&
-		       source_try(v, xasprintf("%s%s", eq + 1, file + n));
+		       source_try(v, opt, eq[1] != '\0' ? eq + 1 : "/",
+				  file + n, xasprintf("%s%s", eq + 1, file + n),
+				  cause);
 	}
-	if (source_try(v, xasprintf("%s/%s", entry, file)))
+	if (source_try(v, opt, entry, file, xasprintf("%s/%s", entry, file),
+		       cause))
 		return true;
 	return base != NULL &&
-	       source_try(v, xasprintf("%s/%s", entry, base + 1));
+	       source_try(v, opt, entry, base + 1,
+			  xasprintf("%s/%s", entry, base + 1), cause);
 }
 
-/* Finds and reads v->file; sets v->note when it cannot. */
+/*
+ * Finds and reads v->file; sets v->note when it cannot. An absolute path
+ * is looked up inside the target's root only (never on cproftop's side of
+ * a chroot or container), a relative one inside the current directory;
+ * then the source path entries.
+ */
 static void
 source_find(struct source_view *v, const struct source_options *opt)
 {
 	const char *file = v->file;
+	char *cause = NULL;
 
 	if (file == NULL) {
 		v->note = xasprintf("no source file recorded for %s",
 				    v->name != NULL ? v->name : "?");
 		return;
 	}
-	if (opt != NULL && opt->pid > 0 && file[0] == '/' &&
-	    source_try(v, xasprintf("/proc/%d/root%s", (int)opt->pid, file)))
-		return;
-	for (size_t i = 0; opt != NULL && i < opt->npaths; i++) {
-		if (source_try_entry(v, opt->paths[i], file))
+	if (opt != NULL && opt->pid > 0 && file[0] == '/') {
+		if (source_try(
+			    v, opt, NULL, file,
+			    xasprintf("/proc/%d/root%s", (int)opt->pid, file),
+			    &cause))
 			return;
-	}
-	if (source_try(v, xstrdup(file)))
+	} else if (source_try(v, opt, file[0] == '/' ? "/" : ".", file,
+			      xstrdup(file), &cause)) {
 		return;
+	}
+	for (size_t i = 0; opt != NULL && i < opt->npaths; i++) {
+		if (source_try_entry(v, opt, opt->paths[i], file, &cause)) {
+			free(cause);
+			return;
+		}
+	}
 	v->note = xasprintf("source file %s not found: %s (add a directory "
 			    "with --source-path)",
-			    file, strerror(errno));
+			    file, cause != NULL ? cause : "?");
+	free(cause);
 }
 
 /* Splits v->buf into lines; returns the array (caller frees) and count. */

@@ -10,10 +10,14 @@
  * lines before its first sampled line) to 5 lines after its last sampled
  * line, stopping at the end of the file.
  *
- * Finding the file: the DWARF path under /proc/PID/root first (containers),
- * then each entry of the source path, then the path as is. An entry "DIR"
- * tries DIR/path and DIR/basename(path); "FROM=TO" replaces the prefix
- * FROM of the path by TO.
+ * Finding the file: an absolute DWARF path inside the target's root
+ * (/proc/PID/root: containers, chroots), read as the target's owner; with
+ * no target (pid 0) inside "/", a relative path inside the current
+ * directory; then each entry of the source path. An entry "DIR" tries
+ * DIR/path and DIR/basename(path); "FROM=TO" replaces the prefix FROM of
+ * the path by TO. Every lookup stays inside its root (symlinks and ".."
+ * included) and reads regular files only (attach/rootfs.h): the DWARF
+ * path is the target's, not to be trusted.
  *
  * When the file cannot be read, note says why and the rows are the lines
  * with samples only, without text; when the function has no line numbers,

@@ -21,6 +21,7 @@ check_PROGRAMS += tests/lifecycle/freewatch
 tests_lifecycle_freewatch_SOURCES = tests/lifecycle/freewatch.c
 tests_lifecycle_freewatch_CFLAGS = $(LC_CFLAGS)
 
-LC_TESTS = tests/lifecycle/loopcfi.sh tests/lifecycle/watchdog.sh
+LC_TESTS = tests/lifecycle/loopcfi.sh tests/lifecycle/watchdog.sh \
+	tests/lifecycle/suspend.sh tests/lifecycle/fatal.sh
 TESTS += $(LC_TESTS)
 EXTRA_DIST += $(LC_TESTS) tests/lifecycle/common.sh

@@ -19,13 +19,24 @@ ok $? "loopcfi spins in its hostile frame"
 
 timeout 60 "$CPROFTOP" -p "$T" -F 1000 -d 2 --top=5 --stats \
 	>"$TMPD/top" 2>"$TMPD/err"
-is $? 0 "-d 2 ends with 0 (not hung)"
-grep -q 'loopcfi_spin' "$TMPD/top"
-ok $? "the hostile frame is reported"
-errors=$(sed -n 's/.*unwind_errors=\([0-9]*\).*/\1/p' "$TMPD/err")
-samples=$(sed -n 's/.* samples=\([0-9]*\).*/\1/p' "$TMPD/err")
-atleast "${errors:-0}" 1 "the cut-short unwinds are counted as errors"
-atleast "${samples:-0}" 2 "samples go on after the first hostile unwind"
+rc=$?
+if [ $rc -eq 1 ] && grep -q 'did not stop in time' "$TMPD/err"; then
+	# A saturated machine: the sampler was still busy when -d ended, and
+	# the watchdog let the kernel detach. Not hung either.
+	diag "the watchdog ended this run: $(cat "$TMPD/err")"
+	skip "overloaded machine: -d 2 ended by the watchdog (not hung)"
+	skip "overloaded machine: no profile to look at"
+	skip "overloaded machine: no figures"
+	skip "overloaded machine: no figures"
+else
+	is $rc 0 "-d 2 ends with 0 (not hung)"
+	grep -q 'loopcfi_spin' "$TMPD/top"
+	ok $? "the hostile frame is reported"
+	errors=$(sed -n 's/.*unwind_errors=\([0-9]*\).*/\1/p' "$TMPD/err")
+	samples=$(sed -n 's/.* samples=\([0-9]*\).*/\1/p' "$TMPD/err")
+	atleast "${errors:-0}" 1 "the cut-short unwinds are counted as errors"
+	atleast "${samples:-0}" 2 "samples go on after the first hostile unwind"
+fi
 poll 2 untraced_running "$T"
 ok $? "the target runs on untraced"
 

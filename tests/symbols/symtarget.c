@@ -9,9 +9,11 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #define NOINLINE __attribute__((noinline, noclone))
@@ -139,6 +141,8 @@ main(void)
 	print_addr("cpp_method", (const void *)cpp_method);
 	print_addr("cpp_template", (const void *)cpp_template);
 	print_addr("read", (const void *)read);
+	print_addr("malloc", (const void *)malloc);
+	print_addr("pthread_mutex_lock", (const void *)pthread_mutex_lock);
 	print_addr("ra_one", (const void *)ra_one);
 	print_addr("ra_two", (const void *)ra_two);
 	print_addr("ra_end", (const void *)ra_end);

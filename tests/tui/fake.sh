@@ -33,8 +33,8 @@ is "$(rows "$TMPD/top")" "hot_a hot_b …cator<char> > > >::_M_realloc_insert ma
 	"rows by flat, names cut at the front"
 grep -q '^cproftop  PID 4242  LIVE  ./ratio --seconds 3$' "$TMPD/top"
 ok $? "header: PID, state, command line"
-grep -q '^Threads 2  Samples 120  Unwind failed 3 (2.5%)  Time 0:10$' "$TMPD/top"
-ok $? "header: threads, samples, unwind failures, time"
+grep -q '^Threads 2  Samples 100  Unwind failed 3 (2.5%)  Time 0:10$' "$TMPD/top"
+ok $? "header: threads, the table's samples (CPU mode: 100 of 120), unwind failures, time"
 grep -q '^Rate 100/99.5 Hz  Mode CPU  Scope cumulative  cproftop CPU 1.2%$' "$TMPD/top"
 ok $? "header: rate, mode, scope, own CPU"
 grep -q '^      60  60.00%  60.00%       60  60.00%  hot_a$' "$TMPD/top"
@@ -50,19 +50,19 @@ run resort -- c dump Enter dump
 is "$(rows "$TMPD/resort")" "main worker hot_a hot_b …cator<char> > > >::_M_realloc_insert " \
 	"c sorts by cum"
 grep -q 'cum▼' "$TMPD/resort" ; ok $? "the cum column is marked"
-grep -q '^hot_a  flat 60 (60.00%)  cum 60 (60.00%)  .*fake_src.c$' "$TMPD/resort"
+grep -q '^flat 60 (60.00%)  cum 60 (60.00%)  hot_a  .*fake_src.c$' "$TMPD/resort"
 ok $? "the selection stayed on hot_a through the re-sort"
 
 run source -- Enter dump Tab Enter dump Esc dump Esc dump
 grep -Eq '^      60       60      6 +x = x \* 31 \+ 7; /\* the hot line' "$TMPD/source"
 ok $? "the hot line with its counts and text"
 grep -q '^caller       60 100.00%  worker$' "$TMPD/source" ; ok $? "the caller of hot_a"
-grep -q '^worker  flat 0 (0.00%)  cum 90 (90.00%)' "$TMPD/source"
+grep -q '^flat 0 (0.00%)  cum 90 (90.00%)  worker  ' "$TMPD/source"
 ok $? "Tab then Enter goes to the caller"
 grep -Eq '^       \.       60     21 +x = hot_a\(x\);$' "$TMPD/source"
 ok $? "worker's call lines have cum"
 grep -q '^callee       60  66.67%  hot_a$' "$TMPD/source" ; ok $? "callees of worker"
-[ "$(grep -c '^hot_a  flat 60' "$TMPD/source")" -eq 2 ]
+[ "$(grep -c '^flat 60 (60.00%)  cum 60 (60.00%)  hot_a' "$TMPD/source")" -eq 2 ]
 ok $? "Esc goes back to hot_a"
 [ "$(grep -c 'flat▼' "$TMPD/source")" -eq 1 ]
 ok $? "Esc again goes back to the table"
@@ -71,7 +71,8 @@ run threads -- t dump Space dump Esc dump a
 grep -Eq '^\[ \] +100 fake +R +60 +60\.0% +75\.0%  hot_a$' "$TMPD/threads"
 ok $? "thread rows: tid, name, state, samples, share, on-CPU %, hottest"
 grep -Eq '^\[x\] +100 fake ' "$TMPD/threads" ; ok $? "space selects a thread"
-grep -q '^Filter none  Threads 1 of 2  Sort flat  Selected 60 of 100$' "$TMPD/threads"
+grep -q '^Filter none  Threads 1 of 2  Sort flat$' "$TMPD/threads" &&
+	grep -q '^Threads 2  Samples 60 of 100  ' "$TMPD/threads"
 ok $? "the header shows the thread set and the selected samples"
 
 # Thread list sort keys: o (on-CPU %: fake-1 100 % before fake 75 %), c
@@ -100,11 +101,13 @@ ok $? "P pauses sampling, and says so"
 awk '/^--- screen/ { n++ } n == 2' "$TMPD/sampling" | grep -q '  LIVE  '
 ok $? "P again resumes it"
 
-run save -o "$TMPD/out.pb.gz" -- s dump
-grep -q "^Saved 100 samples (CPU, cumulative) to $TMPD/out.pb.gz" "$TMPD/save"
-ok $? "s saves and says where"
+run save -o "$TMPD/out.pb.gz" -- s dump Enter dump
+grep -q "^Save to (Enter saves, Esc cancels): $TMPD/out.pb.gz_$" "$TMPD/save"
+ok $? "s prompts for the path, -o by default"
+grep -q "^Saved $TMPD/out.pb.gz: 100 samples shown (CPU, cumulative)$" "$TMPD/save"
+ok $? "Enter saves and says where and what"
 gzip -t "$TMPD/out.pb.gz" 2>/dev/null ; ok $? "the file is gzip'd"
-run savefail -o /nonexistent/dir/out.pb.gz -- s dump
+run savefail -o /nonexistent/dir/out.pb.gz -- s Enter dump
 grep -q '^Save failed: ' "$TMPD/savefail" ; ok $? "a failed save shows the error"
 grep -q '  hot_a$' "$TMPD/savefail" ; ok $? "... and keeps the table"
 
@@ -116,7 +119,7 @@ grep -q '^cproftop  PID 4242  target exited (status 3)' "$TMPD/exited"
 ok $? "the header says the target exited, with its status"
 grep -q '  hot_a$' "$TMPD/exited" ; ok $? "the final profile stays browsable"
 
-run help -- 'resize 80 60' '?' dump x dump
+run help -- 'resize 80 60' '?' End dump x dump
 grep -q 'pause the SCREEN: sampling goes on' "$TMPD/help" ; ok $? "? shows the help"
 [ "$(grep -c 'flat▼' "$TMPD/help")" -eq 1 ] ; ok $? "any key closes the help"
 

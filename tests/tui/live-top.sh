@@ -34,14 +34,14 @@ tui_wait 5 'ratio-2'
 for n in ratio ratio-1 ratio-2; do
 	tui_screen | grep -Eq "^\[ \] +[0-9]+ $n " ; ok $? "thread $n is listed"
 done
-total=$(tui_screen | awk '/^Threads/ { print $4; exit }') # samples
+total=$(tui_screen | awk '/^Threads/ { print $4; exit }') # samples shown
 # Select the first thread only, back to the table.
 tui_keys Home Space
 tui_wait 5 '^\[x\]' ; ok $? "space selects a thread"
 tui_keys Escape
-tui_wait 5 'Threads 1 of 3  Sort [a-z]+  Selected [0-9]+ of [0-9]+'
+tui_wait 5 'Threads 1 of 3  Sort [a-z]+$'
 ok $? "back on the table, the header shows the thread filter"
-sel=$(tui_screen | sed -n 's/.*Selected \([0-9]*\) of \([0-9]*\).*/\1 \2/p')
+sel=$(tui_screen | sed -n 's/.*  Samples \([0-9]*\) of \([0-9]*\)  .*/\1 \2/p')
 set -- $sel 0 0
 if [ "$1" -gt 0 ] && [ "$1" -lt "$2" ]; then r=0; else r=1; fi
 ok $r "one thread of three selects part of the samples ($sel of $total)"

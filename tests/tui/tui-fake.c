@@ -6,13 +6,19 @@
  *   std::vector<...>::_M_realloc_insert <- main:29  thread fake-1  10 on-CPU
  *   hot_b (fake_src.c:14) <- worker:22 <- main:29   thread fake    20 off-CPU
  * `z` (sampler_reset) serves the same profile without counts.
+ * --cold multiplies the counts by 10 and adds
+ *   cold_c <- main:29                              thread fake     2 on-CPU
+ *   poll_wait (no source file) <- idle_loop        thread idle    50 off-CPU
+ * so a row falls under pprof's node fraction and one thread is idle.
  *
- * Usage: tui-fake [--exited] [--wall] [-o FILE] SOURCE [SCRIPT]
+ * Usage: tui-fake [--exited] [--wall] [--cold] [--base FILE] [-o FILE]
+ *        SOURCE [SCRIPT]
  * SOURCE is the path of fake_src.c; without SCRIPT the screen is live on
  * the terminal.
  */
 #include "config.h"
 
+#include <libgen.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +28,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "common/xmalloc.h"
 #include "sampler/sampler.h"
 #include "tests/unit/views_fixture.h"
 #include "tui/tui.h"
@@ -37,7 +44,7 @@ struct sampler {
 	struct fx fx;
 	struct profile_snapshot *snap;
 	int fd;
-	bool exited;
+	bool exited, cold;
 };
 
 static void
@@ -76,10 +83,32 @@ fake_build(struct sampler *s, const char *src, bool counts)
 	fx_thread(x, 100, "fake", 'R');
 	fx_thread(x, 101, "fake-1", 'S');
 	if (counts) {
-		fx_count(x, 0, 0, 9, 60, 0);
-		fx_count(x, 1, 1, 10, 30, 0);
-		fx_count(x, 2, 1, 10, 10, 0);
-		fx_count(x, 1, 0, 10, 0, 20);
+		uint32_t k = s->cold ? 10 : 1;
+
+		fx_count(x, 0, 0, 9, 60 * k, 0);
+		fx_count(x, 1, 1, 10, 30 * k, 0);
+		fx_count(x, 2, 1, 10, 10 * k, 0);
+		fx_count(x, 1, 0, 10, 0, 20 * k);
+	}
+	if (s->cold) {
+		uint32_t lc, lp, li;
+
+		fx_fn(x, "cold_c", src, 2);
+		fx_fn(x, "poll_wait",
+		      "/build/a/very/long/directory/name/that/goes/on/and/on/"
+		      "src/poll_wait.c",
+		      10);
+		fx_fn(x, "idle_loop", NULL, 0);
+		lc = fx_loc(x, 0x406000, 1, 5, 3);
+		lp = fx_loc(x, 0x407000, 1, 6, 12);
+		li = fx_loc(x, 0x408000, 1, 7, 0);
+		fx_stack(x, 2, lc, lmain);
+		fx_stack(x, 2, lp, li);
+		fx_thread(x, 102, "idle", 'S');
+		if (counts) {
+			fx_count(x, 3, 0, 10, 2, 0);
+			fx_count(x, 4, 2, 10, 0, 50);
+		}
 	}
 	profile_snapshot_unref(s->snap);
 	s->snap = fx_snapshot(x);
@@ -154,6 +183,8 @@ main(int argc, char **argv)
 {
 	struct sampler s = {.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)};
 	struct tui_options o = {0};
+	const char *srcdir[1];
+	char *dir;
 	sigset_t set;
 	int i = 1, rc, sigfd;
 
@@ -162,18 +193,30 @@ main(int argc, char **argv)
 			s.exited = true;
 		else if (strcmp(argv[i], "--wall") == 0)
 			o.wall = true;
+		else if (strcmp(argv[i], "--cold") == 0)
+			s.cold = true;
+		else if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
+			o.base = argv[++i];
 		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			o.output = argv[++i];
 		else
 			break;
 	}
 	if (i >= argc || s.fd < 0) {
-		fputs("usage: tui-fake [--exited] [--wall] [-o FILE] SOURCE "
+		fputs("usage: tui-fake [--exited] [--wall] [--cold] [-o FILE] "
+		      "SOURCE "
 		      "[SCRIPT]\n",
 		      stderr);
 		return 2;
 	}
 	o.script = i + 1 < argc ? argv[i + 1] : NULL;
+	/* SOURCE may climb with "..": source files are looked up inside
+	   each root (attach/rootfs.h), so give its directory as the
+	   source path, as a user would. */
+	dir = xstrdup(argv[i]);
+	srcdir[0] = dirname(dir);
+	o.source_paths = srcdir;
+	o.nsource_paths = 1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -183,6 +226,7 @@ main(int argc, char **argv)
 	fake_kick(&s);
 	rc = tui_run(&s, &o, sigfd);
 	profile_snapshot_unref(s.snap);
+	free(dir);
 	close(s.fd);
 	close(sigfd);
 	return rc;

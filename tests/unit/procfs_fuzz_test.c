@@ -69,6 +69,7 @@ fuzz_parse_all(char *buf, size_t len, int *bad)
 	struct procfs_maps maps;
 	struct procfs_stat st;
 	struct procfs_schedstat ss;
+	struct procfs_creds creds;
 	int ok = 0;
 
 	if (procfs_parse_maps(buf, len, &maps) == 0) {
@@ -87,6 +88,11 @@ fuzz_parse_all(char *buf, size_t len, int *bad)
 	}
 	ok += procfs_parse_schedstat(buf, &ss) == 0;
 	ok += procfs_parse_tracerpid(buf) >= 0;
+	if (procfs_parse_creds(buf, &creds) == 0) {
+		ok++;
+		if (creds.ngroups > PROCFS_MAX_GROUPS)
+			(*bad)++;
+	}
 	return ok;
 }
 
@@ -129,7 +135,7 @@ main(void)
 {
 	static const char *const fixtures[] = {
 		"maps-awkward",	  "maps-malformed", "stat-parens",
-		"stat-truncated", "status-traced",
+		"stat-truncated", "status-traced",  "status-creds",
 	};
 	const char *srcdir = getenv("top_srcdir");
 	char *dir = xasprintf("%s/tests/fixtures/proc", srcdir ? srcdir : ".");

@@ -197,6 +197,35 @@ test_status(void)
 		   "key must start a line");
 }
 
+static void
+test_creds(void)
+{
+	char *buf = fixture("status-creds", NULL);
+	struct procfs_creds c;
+
+	tap_is_int(procfs_parse_creds(buf, &c), 0, "creds parse");
+	tap_ok(c.uid == 1003 && c.gid == 2003, "the fs uid and gid (%d, %d)",
+	       (int)c.uid, (int)c.gid);
+	tap_ok(c.ngroups == 4 && c.groups[0] == 4 && c.groups[3] == 100,
+	       "the groups (%zu)", c.ngroups);
+	free(buf);
+	tap_is_int(procfs_parse_creds("Uid:\t1 2 3 4\nGid:\t1 2 3 4\n", &c), 0,
+		   "no Groups line: none");
+	tap_is_int((int)c.ngroups, 0, "... zero groups");
+	tap_is_int(procfs_parse_creds("Uid:\t1 2 3\nGid:\t1 2 3 4\n", &c), -1,
+		   "three uids: refused");
+	tap_is_int(procfs_parse_creds("Uid:\t1 2 3 x\nGid:\t1 2 3 4\n", &c), -1,
+		   "junk: refused");
+	tap_is_int(procfs_parse_creds("Uid:\t1 2 3 4\n", &c), -1,
+		   "no Gid: refused");
+	tap_is_int(procfs_parse_creds("Uid:\t1 2 3 4\nGid:\t1 2 3 4\n"
+				      "Groups:\t-1\n",
+				      &c),
+		   -1, "a negative group: refused");
+	tap_is_int(procfs_read_creds(getpid(), &c), 0, "this process's creds");
+	tap_ok(c.uid == geteuid(), "... its uid");
+}
+
 /* The live readers, on this process. */
 static void
 test_live(void)
@@ -268,6 +297,7 @@ main(void)
 	test_maps_huge();
 	test_stat();
 	test_status();
+	test_creds();
 	test_live();
 	test_schedstat();
 	return tap_done();

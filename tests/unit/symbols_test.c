@@ -216,8 +216,18 @@ check_libc(struct symbols *s, const struct target *t)
 	int n = symbols_lookup(s, target_get(t, "read") + 1, false, fr,
 			       MAX_FRAMES, &mod);
 
-	tap_ok(strstr(fr[n - 1].name, "read") != NULL, "libc read is %s",
-	       fr[n - 1].name);
+	/* The name perf and gdb print, not glibc's internal aliases
+	 * (__GI___libc_read, __libc_malloc, ___pthread_mutex_lock). */
+	tap_is_str(fr[n - 1].name, "read", "libc read is read");
+	n = symbols_lookup(s, target_get(t, "malloc") + 1, false, fr,
+			   MAX_FRAMES, NULL);
+	tap_is_str(fr[n - 1].name, "malloc", "libc malloc is malloc");
+	n = symbols_lookup(s, target_get(t, "pthread_mutex_lock") + 1, false,
+			   fr, MAX_FRAMES, NULL);
+	tap_is_str(fr[n - 1].name, "pthread_mutex_lock",
+		   "libc pthread_mutex_lock is pthread_mutex_lock");
+	n = symbols_lookup(s, target_get(t, "read") + 1, false, fr, MAX_FRAMES,
+			   &mod);
 	tap_ok(mod.path != NULL && strstr(mod.path, "/libc.so") != NULL,
 	       "libc module %s", mod.path);
 	tap_ok(mod.build_id != NULL, "libc build-id %s", mod.build_id);

@@ -7,7 +7,8 @@
  *   vdso:   vdso_fn -> vdso_spin -> clock_gettime (busy in [vdso])
  *   signal: sig_fn -> sig_level, interrupted by SIGUSR1 whose handler
  *           on_signal -> handler_sleep -> nanosleep (blocked)
- *   jit:    jit_fn -> a jump-to-self in anonymous executable memory (busy)
+ *   jit:    jit_fn -> code in anonymous executable memory that sets up a
+ *           frame pointer as JITs do, then jumps to itself (busy)
  * A reporter thread prints "main=TID sleep=TID vdso=TID signal=TID jit=TID"
  * once every thread has reached its leaf function, then waits in pause().
  * Dies with its parent.
@@ -150,10 +151,11 @@ sig_fn(void *arg)
 static void *
 jit_fn(void *arg)
 {
-	/* movabs $&in_jit, %rax; movl $1, (%rax); jmp . */
-	unsigned char code_bytes[] = {0x48, 0xb8, 0,	0,    0,    0,
-				      0,    0,	  0,	0,    0xc7, 0x00,
-				      0x01, 0x00, 0x00, 0x00, 0xeb, 0xfe};
+	/* A frame as JITs set one up, then spin: push %rbp; mov %rsp, %rbp;
+	 * movabs $&in_jit, %rax; movl $1, (%rax); jmp . */
+	unsigned char code_bytes[] = {
+		0x55, 0x48, 0x89, 0xe5, 0x48, 0xb8, 0,	  0,	0,    0,   0, 0,
+		0,    0,    0xc7, 0x00, 0x01, 0x00, 0x00, 0x00, 0xeb, 0xfe};
 	volatile int *flag = &in_jit;
 	void (*code)(void);
 	void *page;
@@ -162,7 +164,7 @@ jit_fn(void *arg)
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED)
 		abort();
-	memcpy(code_bytes + 2, &flag, sizeof(flag));
+	memcpy(code_bytes + 6, &flag, sizeof(flag));
 	memcpy(page, code_bytes, sizeof(code_bytes));
 	if (mprotect(page, 4096, PROT_READ | PROT_EXEC) < 0)
 		abort();

@@ -1,0 +1,147 @@
+#include "config.h"
+
+#include "sampler/symbols_int.h"
+
+#include <elfutils/libdwelf.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sampler/debugfetch.h"
+
+/*
+ * Separate debug info: on disk (/usr/lib/debug/.build-id, .gnu_debuglink)
+ * when a file is opened, and from debuginfod servers in the background
+ * (sampler/debugfetch.h) for files still without DWARF.
+ */
+
+bool
+symbols_has_debug_info(Elf *elf)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = symbols_find_section(elf, ".debug_info", &sh);
+
+	return scn != NULL && sh.sh_type != SHT_NOBITS;
+}
+
+/* Opens path as an ELF read through mmap. Returns it or NULL. */
+static Elf *
+symbols_elf_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? NULL : symbols_elf_fd(fd);
+}
+
+/* Opens path as debug info for f: it must have DWARF and f's build-id. */
+static Elf *
+symbols_try_debug(struct symbols *s, struct symbols_file *f, const char *path)
+{
+	Elf *elf = symbols_elf_open(path);
+
+	if (elf == NULL)
+		return NULL;
+	if (!symbols_has_debug_info(elf) ||
+	    (f->build_id != NULL && symbols_build_id(s, elf) != f->build_id)) {
+		elf_end(elf);
+		return NULL;
+	}
+	return elf;
+}
+
+/*
+ * Separate debug info of f (mapped at path in the target, NULL for the
+ * vdso): /usr/lib/debug/.build-id/xx/yyyy.debug, then .gnu_debuglink in
+ * the file's directory, its .debug/ and /usr/lib/debug/<dir>/; each first
+ * under /proc/PID/root, then under /. The CRC is not checked: the build-id
+ * is when there is one.
+ */
+Elf *
+symbols_find_debug(struct symbols *s, struct symbols_file *f, const char *path)
+{
+	char root[64], buf[PATH_MAX];
+	const char *roots[2] = {root, ""};
+	const char *link, *slash;
+	GElf_Word crc;
+	Elf *elf = NULL;
+
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)s->pid);
+	for (int r = 0; r < 2 && elf == NULL && f->build_id != NULL; r++) {
+		snprintf(buf, sizeof(buf),
+			 "%s/usr/lib/debug/.build-id/%.2s/%s.debug", roots[r],
+			 f->build_id, f->build_id + 2);
+		elf = symbols_try_debug(s, f, buf);
+	}
+	link = dwelf_elf_gnu_debuglink(f->elf, &crc);
+	slash = path != NULL ? strrchr(path, '/') : NULL;
+	if (link == NULL || slash == NULL)
+		return elf;
+	for (int r = 0; r < 2 && elf == NULL; r++) {
+		int dlen = (int)(slash - path);
+		const char *pre[3] = {"", "", "/usr/lib/debug"};
+		const char *post[3] = {"", "/.debug", ""};
+
+		for (int i = 0; i < 3 && elf == NULL; i++) {
+			snprintf(buf, sizeof(buf), "%s%s%.*s%s/%s", roots[r],
+				 pre[i], dlen, path, post[i], link);
+			elf = symbols_try_debug(s, f, buf);
+		}
+	}
+	return elf;
+}
+
+/* Asks debuginfod for f's debug info when it has none on disk. */
+void
+symbols_fetch_debug(struct symbols *s, const struct symbols_file *f)
+{
+	if (s->fetch != NULL && f->dwarf == NULL && f->build_id != NULL)
+		debugfetch_request(s->fetch, f->build_id);
+}
+
+/* Gives the files of build_id the debug file at path; true if any took it. */
+static bool
+symbols_fetched(struct symbols *s, const char *build_id, const char *path)
+{
+	bool changed = false;
+
+	for (struct symbols_file *f = s->files; f != NULL; f = f->next) {
+		Elf *debug;
+
+		if (f->build_id != build_id || f->dwarf != NULL ||
+		    (debug = symbols_try_debug(s, f, path)) == NULL)
+			continue;
+		if (f->debug_elf != NULL)
+			elf_end(f->debug_elf);
+		f->debug_elf = debug;
+		f->dwarf = dwarf_begin_elf(debug, DWARF_C_READ, NULL);
+		free(f->syms); /* its .symtab may be there */
+		f->syms = NULL;
+		f->nsyms = 0;
+		symbols_load_syms(f);
+		changed = true;
+	}
+	return changed;
+}
+
+/* Takes the finished debuginfod fetches: see symbols.h. */
+bool
+symbols_poll_fetches(struct symbols *s, size_t *pending, size_t *failed)
+{
+	char *build_id, *path;
+	bool changed = false;
+
+	*pending = *failed = 0;
+	if (s->fetch == NULL)
+		return false;
+	while (debugfetch_take(s->fetch, &build_id, &path)) {
+		if (path != NULL)
+			changed |= symbols_fetched(
+				s, symbols_intern(s, build_id), path);
+		free(build_id);
+		free(path);
+	}
+	debugfetch_counts(s->fetch, pending, failed);
+	return changed;
+}

@@ -1,0 +1,202 @@
+#ifndef CPT_SAMPLER_SYMBOLS_INT_H
+#define CPT_SAMPLER_SYMBOLS_INT_H
+
+/*
+ * Inside sampler/symbols: the cache's structures and the functions its
+ * files share (symbols.c: files, modules and lookups; symbols_dwarf.c:
+ * DWARF functions, lines and inline chains; symbols_code.c: names of code
+ * without symbols from .eh_frame and PLT stubs; symbols_go.c: Go's
+ * .gopclntab). Sampler thread only. Not for use outside sampler/symbols*.
+ */
+
+#include <elfutils/libdw.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "sampler/debugfetch.h"
+#include "sampler/gopclntab.h"
+#include "sampler/perfmap.h"
+#include "sampler/symbols.h"
+/* Deepest inline chain reported; deeper calls keep their outermost part. */
+#define SYMBOLS_MAX_INLINE 32
+
+/* A concrete function's address range in a CU. */
+struct symbols_fn {
+	uint64_t low, high;
+	Dwarf_Off die;
+};
+
+/* The functions of one CU, sorted by address. */
+struct symbols_cu {
+	Dwarf_Off off;
+	struct symbols_fn *fns;
+	size_t n, cap;
+};
+
+/* A FUNC symbol: [addr, addr + size) in the file's virtual addresses. */
+struct symbols_sym {
+	uint64_t addr, size;
+	const char *name; /* borrowed from the file's Elf */
+	int rank;	  /* preference among aliases: lower is better */
+};
+
+/* A PLT stub [addr, addr + size); names NULL when unknown. */
+struct symbols_plt {
+	uint64_t addr, size;
+	const char *name;	 /* interned "FUNC@plt", FUNC demangled */
+	const char *system_name; /* interned "FUNC@plt", FUNC raw */
+};
+
+/* One opened object file with its symbol table and debug info. */
+struct symbols_file {
+	struct symbols_file *next;
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtime;
+	off_t size;
+	const char *build_id; /* interned lowercase hex, or NULL */
+	Elf *elf;	      /* NULL when the file is not ELF */
+	Elf *debug_elf;	      /* separate debug info, or NULL */
+	Dwarf *dwarf;	      /* from elf or debug_elf, or NULL */
+	char *image;	      /* the vdso's copied image, or NULL */
+	GElf_Phdr *loads;
+	size_t nloads;
+	struct symbols_sym *syms;
+	size_t nsyms;
+	struct symbols_cu *cus; /* function indexes of the CUs used so far */
+	size_t ncus;
+	struct symbols_fn *cu_ranges; /* CU ranges, when no .debug_aranges */
+	size_t ncu_ranges;
+	bool cu_ranges_built;
+	Dwarf_CFI *cfi; /* .eh_frame of elf, opened on first use, or NULL */
+	const uint8_t *fdes; /* .eh_frame_hdr's sorted table, or NULL */
+	size_t nfdes;
+	uint64_t fdes_base; /* the vaddr its datarel entries are relative to */
+	bool cfi_tried;
+	struct symbols_plt *plts; /* stubs of the PLT sections, by address */
+	size_t nplts;
+	bool plts_tried;
+	struct gopclntab go; /* Go's pc table (go.data NULL when none) */
+	bool go_tried;
+};
+
+/* A run of mappings of one file in the current maps. */
+struct symbols_mod {
+	const char *path; /* interned, as in maps */
+	const char *base; /* interned basename */
+	uint64_t inode, start, limit, offset;
+	uint64_t map_start, map_end; /* one mapping, for map_files */
+	bool deleted, resolved;
+	struct symbols_file *file; /* NULL until resolved or if unreadable */
+};
+
+struct symbols_range {
+	uint64_t start, end, offset;
+	size_t mod;
+};
+
+/* Open-addressing string table: keys compared by content. */
+struct symbols_strtab {
+	const char **keys;
+	const char **vals;
+	size_t cap, n;
+	bool owns_keys;
+};
+
+struct symbols {
+	pid_t pid;
+	struct symbols_file *files;
+	struct symbols_file *vdso;
+	bool vdso_tried;
+	struct symbols_mod *mods;
+	size_t nmods;
+	struct symbols_range *ranges;
+	size_t nranges;
+	struct symbols_strtab strings;	 /* interned strings (owned) */
+	struct symbols_strtab demangled; /* raw name -> interned demangled */
+	struct perfmap jit;		 /* /tmp/perf-PID.map, or empty */
+	struct debugfetch *fetch;	 /* debuginfod, or NULL */
+};
+
+/* A copy of str owned by s, the same pointer for equal strings. */
+const char *symbols_intern(struct symbols *s, const char *str);
+
+/* The demangled form of raw (C++, Rust), cached; raw must live as long
+ * as s. Other names are returned unchanged. */
+const char *symbols_demangle(struct symbols *s, const char *raw);
+
+/* The section of elf called name with its header in *sh, or NULL. */
+Elf_Scn *symbols_find_section(Elf *elf, const char *name, GElf_Shdr *sh);
+
+/* The symbol whose [addr, addr + size) holds vaddr, or NULL. */
+const struct symbols_sym *symbols_find_sym(const struct symbols_file *f,
+					   uint64_t vaddr);
+
+/*
+ * Fills frames with the inline chain at vaddr from f's DWARF, innermost
+ * first, the out-of-line function last. Returns the count, 0 when DWARF
+ * does not cover vaddr (symbols_dwarf.c).
+ */
+int symbols_dwarf_frames(struct symbols *s, struct symbols_file *f,
+			 uint64_t vaddr, struct symbols_frame *frames, int max);
+
+/*
+ * The start of the function holding vaddr in f per .eh_frame, vaddr itself
+ * when no FDE covers it (symbols_code.c).
+ */
+uint64_t symbols_fde_start(struct symbols_file *f, uint64_t vaddr);
+
+/*
+ * Names vaddr when it lies in a PLT section of m's file ("FUNC@plt").
+ * Returns false when it does not (symbols_code.c).
+ */
+bool symbols_plt_frame(struct symbols *s, const struct symbols_mod *m,
+		       uint64_t vaddr, struct symbols_frame *fr);
+
+/* Reads the ELF file open on fd (closed here); NULL when not ELF. */
+Elf *symbols_elf_fd(int fd);
+
+/* The build-id of elf as interned lowercase hex, or NULL. */
+const char *symbols_build_id(struct symbols *s, Elf *elf);
+
+/*
+ * Loads f's function symbols (.symtab, its debug file's, else .dynsym),
+ * sorted by address with the preferred alias first.
+ */
+void symbols_load_syms(struct symbols_file *f);
+
+/* True when elf has a .debug_info with content (symbols_debug.c). */
+bool symbols_has_debug_info(Elf *elf);
+
+/*
+ * f's separate debug info on disk (mapped at path in the target, NULL for
+ * the vdso): by build-id, then .gnu_debuglink; NULL when none
+ * (symbols_debug.c).
+ */
+Elf *symbols_find_debug(struct symbols *s, struct symbols_file *f,
+			const char *path);
+
+/* Queues f for debuginfod when it still has no DWARF (symbols_debug.c). */
+void symbols_fetch_debug(struct symbols *s, const struct symbols_file *f);
+
+/*
+ * Names vaddr of f from Go's .gopclntab (function, file, line), loading
+ * the table on first use. Returns false when f has no table or none of its
+ * functions holds vaddr (symbols_go.c).
+ */
+bool symbols_go_frame(struct symbols_file *f, uint64_t vaddr,
+		      struct symbols_frame *fr);
+
+/*
+ * The module and ELF virtual address of addr, the module's file resolved
+ * (opened) on first use. Returns false when addr is in no module or its
+ * file is not a readable ELF (symbols.c).
+ */
+bool symbols_locate(struct symbols *s, uint64_t addr, struct symbols_mod **m,
+		    uint64_t *vaddr);
+
+#endif

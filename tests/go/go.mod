@@ -1,0 +1,3 @@
+module cproftop.test/hot
+
+go 1.16
