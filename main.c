@@ -42,7 +42,7 @@
 
 /* Every exit, and Ctrl-Z: the target detached within this, or cproftop
    exits (main_stop) or does not stop (main_suspend). */
-#define MAIN_DETACH_NS (CLOCK_NS_PER_S * 8 / 10)
+#define MAIN_DETACH_NS (CLOCK_NS_PER_S * 65 / 100)
 
 struct main_options {
 	struct sampler_options sampler;
@@ -51,7 +51,8 @@ struct main_options {
 	int top; /* rows for --top; 0 = no table */
 	bool dump, wall, headless, stats;
 	const char *script;
-	const char *base; /* --base: the live screen's diff base */
+	const char *base;	  /* --base: the live screen's diff base */
+	unsigned refresh, window; /* --refresh, --window (live screen) */
 	const char **source_paths;
 	size_t nsource_paths;
 	struct filter filter;	  /* --top: mode, focus and hide */
@@ -84,6 +85,10 @@ main_usage(FILE *f)
 	      "stderr go to F\n"
 	      "      --stats           print the sampler's figures to stderr "
 	      "at the end\n"
+	      "      --backend B       auto (default), perf (kernel samples, "
+	      "no stops) or ptrace\n"
+	      "      --stack-size N    perf: bytes of stack copied per sample "
+	      "(default 8192)\n"
 	      "      --source-path P   where to look for source files: a "
 	      "directory, or FROM=TO\n"
 	      "                        to rewrite a path prefix (repeatable)\n"
@@ -95,6 +100,10 @@ main_usage(FILE *f)
 	      "stdout (tests)\n"
 	      "      --base FILE       live screen: a Δflat% column against "
 	      "this pprof profile\n"
+	      "      --refresh SECS    live screen: a new screen every SECS "
+	      "(1-60, default 1)\n"
+	      "      --window SECS     live screen: the `w` window (1-3600, "
+	      "default 5)\n"
 	      "\n"
 	      "Without -d, --top or --dump cproftop shows the live screen "
 	      "(press ? there).\n"
@@ -190,6 +199,20 @@ main_regex(struct main_options *o, bool focus, const char *re)
 	return rc;
 }
 
+/* --backend: auto, perf or ptrace. Returns 0, or -1. */
+static int
+main_backend(const char *arg, enum sampler_backend *out)
+{
+	static const char *const names[] = {"auto", "perf", "ptrace"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			*out = (enum sampler_backend)i;
+			return 0;
+		}
+	return -1;
+}
+
 /* Parses argv into o. Returns -1 to go on, or an exit code. */
 static int
 main_parse(int argc, char **argv, struct main_options *o)
@@ -202,9 +225,13 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_STATS,
 		OPT_SCRIPT,
 		OPT_BASE,
+		OPT_REFRESH,
+		OPT_WINDOW,
 		OPT_SOURCE_PATH,
 		OPT_FOCUS,
 		OPT_HIDE,
+		OPT_BACKEND,
+		OPT_STACK_SIZE,
 		OPT_HTTP,
 		OPT_HTTP_MAX,
 	};
@@ -220,9 +247,13 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"stats", no_argument, NULL, OPT_STATS},
 		{"script", required_argument, NULL, OPT_SCRIPT},
 		{"base", required_argument, NULL, OPT_BASE},
+		{"refresh", required_argument, NULL, OPT_REFRESH},
+		{"window", required_argument, NULL, OPT_WINDOW},
 		{"source-path", required_argument, NULL, OPT_SOURCE_PATH},
 		{"focus", required_argument, NULL, OPT_FOCUS},
 		{"hide", required_argument, NULL, OPT_HIDE},
+		{"backend", required_argument, NULL, OPT_BACKEND},
+		{"stack-size", required_argument, NULL, OPT_STACK_SIZE},
 		{"http", required_argument, NULL, OPT_HTTP},
 		{"http-max-profiles", required_argument, NULL, OPT_HTTP_MAX},
 		{"help", no_argument, NULL, 'h'},
@@ -235,6 +266,11 @@ main_parse(int argc, char **argv, struct main_options *o)
 	int c;
 
 	o->sampler.hz = 99;
+	/* The default backend, for scripts and tests; --backend wins. */
+	arg = getenv("CPROFTOP_BACKEND");
+	if (arg != NULL && *arg != '\0' &&
+	    main_backend(arg, &o->sampler.backend) != 0)
+		return main_bad("CPROFTOP_BACKEND (auto, perf, ptrace)", arg);
 	while ((c = getopt_long(argc, argv, "+p:F:d:o:hV", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
@@ -285,10 +321,35 @@ main_parse(int argc, char **argv, struct main_options *o)
 		case OPT_BASE:
 			o->base = optarg;
 			break;
+		case OPT_REFRESH:
+			if (main_int(optarg, 1, 60, &n) != 0)
+				return main_bad("--refresh (1-60 seconds)",
+						optarg);
+			o->refresh = (unsigned)n;
+			break;
+		case OPT_WINDOW:
+			if (main_int(optarg, 1, 3600, &n) != 0)
+				return main_bad("--window (1-3600 seconds)",
+						optarg);
+			o->window = (unsigned)n;
+			break;
 		case OPT_FOCUS:
 		case OPT_HIDE:
 			if (main_regex(o, c == OPT_FOCUS, optarg) != 0)
 				return CPT_EXIT_USAGE;
+			break;
+		case OPT_BACKEND:
+			if (main_backend(optarg, &o->sampler.backend) != 0)
+				return main_bad(
+					"--backend (auto, perf, ptrace)",
+					optarg);
+			break;
+		case OPT_STACK_SIZE:
+			if (main_int(optarg, 512, 65528, &n) != 0)
+				return main_bad(
+					"--stack-size (512-65528 bytes)",
+					optarg);
+			o->sampler.stack_bytes = (uint32_t)n & ~7U;
 			break;
 		case OPT_HTTP:
 			if (http_check_listen(optarg, &cause) != 0) {
@@ -578,7 +639,7 @@ main_stats(const struct profile_snapshot *s, double elapsed)
 		"fallback_stacks=%llu debuginfod_pending=%u "
 		"debuginfod_failed=%u stack_copy_short=%llu "
 		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
-		"rss_kb=%ld tables_kb=%llu seconds=%.2f\n",
+		"rss_kb=%ld tables_kb=%llu seconds=%.2f backend=%s lost=%llu\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
 		s->nthreads, (unsigned long long)s->unwind_errors,
@@ -586,7 +647,12 @@ main_stats(const struct profile_snapshot *s, double elapsed)
 		s->debuginfod_failed, (unsigned long long)s->copy_short_stacks,
 		(double)s->stop_ns_p50 / 1e3, (double)s->stop_ns_p99 / 1e3,
 		elapsed > 0 ? 100 * cpu / elapsed : 0, ru.ru_maxrss,
-		(unsigned long long)s->memory_bytes / 1024, elapsed);
+		(unsigned long long)s->memory_bytes / 1024, elapsed,
+		s->backend ? s->backend : "?", (unsigned long long)s->lost);
+	fprintf(stderr, "cproftop: backend %s (%s)%s%s\n",
+		s->backend ? s->backend : "?",
+		s->backend_why ? s->backend_why : "", s->offcpu_why ? "; " : "",
+		s->offcpu_why ? s->offcpu_why : "");
 }
 
 static int
@@ -650,6 +716,8 @@ main_tui(const struct main_options *o, struct sampler *s, int sigfd)
 		.nsource_paths = o->nsource_paths,
 		.script = o->script,
 		.base = o->base,
+		.refresh = o->refresh,
+		.window = o->window,
 	};
 	struct profile_snapshot *snap;
 	int rc = tui_run(s, &to, sigfd);
@@ -728,6 +796,8 @@ main(int argc, char **argv)
 	rc = main_parse(argc, argv, &o);
 	if (rc < 0) {
 		o.filter.mode = o.wall ? FILTER_MODE_WALL : FILTER_MODE_CPU;
+		/* The live screen can switch to wall mode at any time. */
+		o.sampler.offcpu = o.wall || !o.headless;
 		rc = main_run(&o);
 	}
 	filter_free(&o.filter);

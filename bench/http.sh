@@ -71,8 +71,10 @@ window() { # label REQUESTS: cproftop CPU over 5 s with REQUESTS profiles
 	local t0 t1 w0 w1 reqs=""
 	t0=$(cpu_ticks)
 	w0=$(date +%s%N)
+	rm -f "$T/each"
 	for i in $(seq "$2"); do
-		curl -s -o /dev/null "$URL/debug/pprof/profile?seconds=5" &
+		curl -s -o /dev/null -w '%{time_total}\n' \
+			"$URL/debug/pprof/profile?seconds=5" >>"$T/each" &
 		reqs="$reqs $!"
 	done
 	if [ -n "$reqs" ]; then wait $reqs; else sleep 5; fi
@@ -80,8 +82,11 @@ window() { # label REQUESTS: cproftop CPU over 5 s with REQUESTS profiles
 	w1=$(date +%s%N)
 	awk -v l="$1" -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" \
 		-v w="$(((w1 - w0) / 1000000))" 'BEGIN {
-		printf "  %-28s %5.1f %% of a core over %.1f s\n", l,
+		printf "  %-28s %5.1f %% of a core over %.1f s", l,
 			100 * t / hz / (w / 1000), w / 1000 }'
+	[ -s "$T/each" ] && sort -g "$T/each" | awk '{ v[NR] = $1 } END {
+		printf "; each request %.3f-%.3f s", v[1], v[NR] }'
+	echo
 }
 echo "cproftop CPU at 100 Hz on ratio (1 busy thread):"
 window "sampling, no request" 0

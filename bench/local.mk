@@ -2,10 +2,12 @@
 # perf record, and the bare ptrace floor, side by side in one run.
 noinst_PROGRAMS += bench/floor
 bench_floor_SOURCES = bench/floor.c
-EXTRA_DIST += bench/run.sh bench/http.sh bench/gopprof.go
+EXTRA_DIST += bench/run.sh bench/http.sh bench/gopprof.go bench/perf.sh
 
 bench: all bench/floor$(EXEEXT)
 	$(MAKE) $(AM_MAKEFLAGS) tests/workloads/ratio tests/workloads/ratio-nofp
-	$(SHELL) $(top_srcdir)/bench/run.sh $(abs_top_builddir)
+	CPROFTOP_BACKEND=ptrace $(SHELL) $(top_srcdir)/bench/run.sh \
+		$(abs_top_builddir)
 	$(SHELL) $(top_srcdir)/bench/http.sh $(abs_top_builddir)
+	$(SHELL) $(top_srcdir)/bench/perf.sh $(abs_top_builddir)
 .PHONY: bench

@@ -300,7 +300,10 @@ http_cmdline(struct http_server *h, struct MHD_Connection *c)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)s->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Once the target ended its pid may name another process. */
+	fd = s->target_state == PROFILE_TARGET_RUNNING
+		     ? open(path, O_RDONLY | O_CLOEXEC)
+		     : -1;
 	if (fd >= 0) {
 		n = read(fd, raw, HTTP_MAX_BODY);
 		close(fd);

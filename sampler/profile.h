@@ -111,8 +111,12 @@ struct profile_snapshot {
 	uint64_t copy_short_stacks; /* stacks deeper than the stack copy (the
 				       thread then copies more, to 1 MiB) */
 	uint64_t stop_ns_p50, stop_ns_p99; /* interrupt -> resume, recent */
-	double self_cpu;       /* cproftop's CPU use, fraction of a core */
-	uint64_t memory_bytes; /* the sampler's tables */
+	double self_cpu;	 /* cproftop's CPU use, fraction of a core */
+	uint64_t memory_bytes;	 /* the sampler's tables */
+	const char *backend;	 /* "perf" or "ptrace" */
+	const char *backend_why; /* why this backend, or NULL */
+	const char *offcpu_why;	 /* perf: why no off-CPU samples, or NULL */
+	uint64_t lost;		 /* perf: records the kernel dropped */
 
 	/* Tables. */
 	const struct profile_mapping *mappings;

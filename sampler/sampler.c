@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include "sampler/aggregate.h"
 #include "sampler/fault.h"
 #include "sampler/capture.h"
+#include "sampler/source_perf.h"
 #include "sampler/idx.h"
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
@@ -33,6 +35,12 @@
 /* At the end and on Ctrl-Z, threads not stopped by then to be detached
    are left to the kernel (at the end) or keep cproftop running (Ctrl-Z). */
 #define SAMPLER_DETACH_NS (CLOCK_NS_PER_S / 4)
+/* The stop watchdog looks this often, and gives a sampler that shows
+   signs of life this long at most. */
+#define SAMPLER_WATCH_STEP_NS (CLOCK_NS_PER_S / 50)
+#define SAMPLER_STOP_MAX_NS (2 * CLOCK_NS_PER_S)
+#define SAMPLER_PERF_STACK 8192 /* perf: default stack bytes per sample */
+#define SAMPLER_SWITCH_CAP 1000 /* perf: switch samples per thread-second */
 /* A thread whose stack did not fit the capture copies this much more,
  * doubled each time it still does not, up to 1 MiB in all. */
 #define SAMPLER_MORE_FIRST (96 * 1024)
@@ -72,13 +80,22 @@ struct sampler {
 	int notify_fd; /* sampler -> readers: a snapshot was published */
 	int wake_fd;   /* commands -> sampler */
 	atomic_bool stop, reset, publish, paused, done;
-	atomic_bool suspend;  /* main -> sampler: leave, for a Ctrl-Z */
-	bool leaving;	      /* the sampler thread is leaving (lock) */
-	atomic_bool released; /* sampler -> main: its thread is going */
-	atomic_bool detached; /* sampler -> main: detached for good */
+	atomic_bool suspend;	 /* main -> sampler: leave, for a Ctrl-Z */
+	bool leaving;		 /* the sampler thread is leaving (lock) */
+	bool traced;		 /* ptrace source: Ctrl-Z must let go */
+	atomic_bool released;	 /* sampler -> main: its thread is going */
+	atomic_bool detached;	 /* sampler -> main: detached for good */
+	_Atomic int64_t beat_ns; /* sampler -> watchdog: last sign of life */
 
 	/* Sampler thread only below. */
-	struct attach *a;
+	pid_t pid;
+	struct attach *a;	  /* ptrace source (and spawn), or NULL */
+	struct source_perf *perf; /* perf source, or NULL */
+	const char *backend_why;
+	char *why_buf; /* backend_why when it is a message we own */
+	enum attach_state perf_state; /* perf: the target's end */
+	int64_t maps_read_ns;	      /* perf: last re-read for an unknown ip */
+	int perf_status;
 	struct unwind *u;
 	struct symbols *sy;
 	struct aggregate *g;
@@ -107,6 +124,14 @@ struct sampler {
 	size_t stop_n;
 	int64_t batch_ns; /* when the current batch was interrupted */
 };
+
+/* A sign of life for the watchdog (sampler_stop_within()). */
+static inline void
+sampler_beat(struct sampler *s)
+{
+	atomic_store_explicit(&s->beat_ns, clock_ns(CLOCK_MONOTONIC),
+			      memory_order_relaxed);
+}
 
 static void
 sampler_kick(int fd)
@@ -157,7 +182,7 @@ sampler_task_reindex(struct sampler *s)
 static struct sampler_task *
 sampler_task(struct sampler *s, pid_t tid)
 {
-	pid_t pid = attach_pid_of(s->a);
+	pid_t pid = s->pid;
 	uint64_t h = idx_hash64((uint64_t)tid);
 	uint32_t id = idx_find(&s->task_idx, h, sampler_task_eq, &tid, s);
 	struct sampler_task *t;
@@ -298,13 +323,14 @@ sampler_refresh_maps(struct sampler *s, bool force)
 	struct procfs_maps maps;
 	bool same;
 
+	unsigned execs = s->a ? attach_exec_count(s->a) : s->exec_count;
+
 	/* An address in no file: new JIT code, named by a grown perf map. */
 	if ((force || s->maps_dirty) && symbols_refresh_jit(s->sy))
 		aggregate_forget_addresses(s->g);
-	if (!force && !s->maps_dirty &&
-	    attach_exec_count(s->a) == s->exec_count)
+	if (!force && !s->maps_dirty && execs == s->exec_count)
 		return;
-	if (procfs_read_maps(attach_pid_of(s->a), &maps) != 0)
+	if (procfs_read_maps(s->pid, &maps) != 0)
 		return;
 	same = maps.n == s->maps.n;
 	for (size_t i = 0; same && i < maps.n; i++)
@@ -312,7 +338,7 @@ sampler_refresh_maps(struct sampler *s, bool force)
 		       maps.maps[i].end == s->maps.maps[i].end &&
 		       maps.maps[i].inode == s->maps.maps[i].inode &&
 		       strcmp(maps.maps[i].path, s->maps.maps[i].path) == 0;
-	s->exec_count = attach_exec_count(s->a);
+	s->exec_count = execs;
 	s->maps_dirty = false;
 	if (same) {
 		procfs_maps_free(&maps);
@@ -332,6 +358,8 @@ sampler_location(struct sampler *s, uint64_t pc, bool is_return)
 	struct symbols_frame frames[SAMPLER_MAX_INLINE];
 	struct symbols_module mod;
 	uint32_t loc = aggregate_find_location(s->g, pc, is_return);
+
+	sampler_beat(s);
 	int n;
 
 	if (loc != PROFILE_NONE)
@@ -448,8 +476,10 @@ sampler_account_all(struct sampler *s, uint32_t second)
 	s->stops += s->ncaps;
 	/* Each unwind is bounded; a stop request is not kept waiting for a
 	   long batch of them. */
-	for (size_t i = 0; i < s->ncaps && !atomic_load(&s->stop); i++)
+	for (size_t i = 0; i < s->ncaps && !atomic_load(&s->stop); i++) {
+		sampler_beat(s);
 		sampler_ptrace_deliver(s, &s->caps[i], second);
+	}
 	s->ncaps = 0;
 }
 
@@ -559,6 +589,23 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	snap->memory_bytes = aggregate_bytes(s->g);
 }
 
+/* Which source runs, why, and what it lost, for the header and --stats. */
+static void
+sampler_source_view(struct sampler *s, struct profile_snapshot *view)
+{
+	struct perf_source_stats st;
+
+	view->backend = s->perf ? "perf" : "ptrace";
+	view->backend_why = s->backend_why;
+	if (s->perf == NULL)
+		return;
+	source_perf_stats(s->perf, &st);
+	view->lost = st.lost;
+	if (source_perf_offcpu(s->perf) != NULL)
+		view->offcpu_why =
+			aggregate_string(s->g, source_perf_offcpu(s->perf));
+}
+
 /* Publishes an immutable copy of the tables and wakes the readers. */
 static void
 sampler_publish_snapshot(struct sampler *s)
@@ -567,10 +614,12 @@ sampler_publish_snapshot(struct sampler *s)
 	struct profile_snapshot view = {0}, *snap, *old;
 	int status = 0;
 
-	view.pid = attach_pid_of(s->a);
+	view.pid = s->pid;
 	view.cmdline = s->cmdline;
 	view.exe = s->exe;
-	switch (attach_state(s->a, &status)) {
+	sampler_source_view(s, &view);
+	switch (s->a ? attach_state(s->a, &status)
+		     : (status = s->perf_status, s->perf_state)) {
 	case ATTACH_RUNNING:
 		view.target_state = PROFILE_TARGET_RUNNING;
 		break;
@@ -608,7 +657,7 @@ sampler_publish_snapshot(struct sampler *s)
 static void
 sampler_housekeeping(struct sampler *s, uint32_t second)
 {
-	pid_t pid = attach_pid_of(s->a);
+	pid_t pid = s->pid;
 
 	for (size_t i = 0; i < s->ntasks; i++) {
 		struct sampler_task *t = &s->tasks[i];
@@ -696,6 +745,7 @@ sampler_loop(struct sampler *s)
 		bool paused = atomic_load(&s->paused);
 		int rc;
 
+		sampler_beat(s);
 		if (sampler_leaving(s))
 			break;
 		rc = attach_wait(s->a, paused ? next_publish : next,
@@ -732,6 +782,256 @@ sampler_loop(struct sampler *s)
 	}
 }
 
+/* The perf source's sink: one capture into the tables. */
+static void
+sampler_perf_sink(const struct capture *c, void *arg)
+{
+	struct sampler *s = arg;
+
+	int64_t now;
+
+	if (c->time_ns < (uint64_t)s->start_ns) /* taken before a reset */
+		return;
+	/* Code outside the known maps: dlopen, or ld.so still loading. */
+	if (procfs_maps_find(&s->maps, c->regs.rip) == NULL &&
+	    (now = clock_ns(CLOCK_MONOTONIC)) - s->maps_read_ns > 10000000) {
+		s->maps_read_ns = now;
+		sampler_refresh_maps(s, true);
+	}
+	sampler_task(s, c->tid);
+	sampler_account(s, c,
+			(uint32_t)((c->time_ns - (uint64_t)s->start_ns) /
+				   CLOCK_NS_PER_S));
+}
+
+/* While paused: records are read and dropped. */
+static void
+sampler_perf_discard(const struct capture *c, void *arg)
+{
+}
+
+/*
+ * perf: lists the target's threads (the thread list shows idle ones too)
+ * and tells whether it still runs: a spawned child is reaped here (no
+ * tracer waits for it), a -p target is gone when only a zombie is left.
+ */
+static bool
+sampler_perf_alive(struct sampler *s)
+{
+	pid_t *tids = NULL;
+	ssize_t n;
+	int st;
+
+	if (s->opt.argv != NULL && s->perf_state == ATTACH_RUNNING) {
+		pid_t r = waitpid(s->pid, &st, WNOHANG);
+
+		if (r == s->pid && WIFEXITED(st)) {
+			s->perf_state = ATTACH_EXITED;
+			s->perf_status = WEXITSTATUS(st);
+		} else if (r == s->pid && WIFSIGNALED(st)) {
+			s->perf_state = ATTACH_SIGNALED;
+			s->perf_status = WTERMSIG(st);
+		} else if (r < 0 && errno == ECHILD) {
+			s->perf_state = ATTACH_GONE;
+		}
+	}
+	n = s->perf_state == ATTACH_RUNNING ? procfs_read_tasks(s->pid, &tids)
+					    : -1;
+	for (size_t i = 0; i < s->ntasks; i++)
+		s->tasks[i].seen = false;
+	for (ssize_t i = 0; i < n; i++) {
+		struct sampler_task *t = sampler_task(s, tids[i]);
+
+		t->seen = n > 1 || !sampler_state(s, t) ||
+			  aggregate_thread_at(s->g, t->rec)->state != 'Z';
+	}
+	free(tids);
+	sampler_sweep(s);
+	if (s->ntasks == 0 && s->perf_state == ATTACH_RUNNING)
+		s->perf_state = ATTACH_GONE;
+	return s->perf_state == ATTACH_RUNNING;
+}
+
+/*
+ * The loop with the perf source: sleep until a ring buffer fills or
+ * 100 ms pass, read every ring into captures, once a second publish. No
+ * thread of the target is stopped.
+ */
+static void
+sampler_perf_loop(struct sampler *s)
+{
+	int64_t now, next_publish = clock_ns(CLOCK_MONOTONIC) + CLOCK_NS_PER_S;
+
+	while (!atomic_load(&s->stop)) {
+		capture_sink_fn sink = atomic_load(&s->paused)
+					       ? sampler_perf_discard
+					       : sampler_perf_sink;
+		bool alive = true;
+
+		sampler_beat(s);
+		if (source_perf_wait(s->perf, next_publish, s->wake_fd) == 1)
+			sampler_drain(s->wake_fd);
+		if (atomic_exchange(&s->reset, false)) {
+			sampler_do_reset(s);
+			atomic_store(&s->publish, true);
+		}
+		if (source_perf_poll(s->perf, sink, s) == 0)
+			alive = sampler_perf_alive(s);
+		sampler_refresh_maps(s, false);
+		now = clock_ns(CLOCK_MONOTONIC);
+		if (!alive || now >= next_publish ||
+		    atomic_exchange(&s->publish, false)) {
+			source_perf_flush(s->perf, now, sink, s);
+			alive = sampler_perf_alive(s) && alive;
+			sampler_housekeeping(s, (uint32_t)((now - s->start_ns) /
+							   CLOCK_NS_PER_S));
+			sampler_publish_snapshot(s);
+			fault_after_publish();
+			next_publish = now + CLOCK_NS_PER_S;
+		}
+		if (!alive)
+			break;
+	}
+}
+
+static int sampler_exit_code(enum attach_failure why);
+
+/* Maps a perf_event_open errno to the failure kinds of attach/. */
+static enum attach_failure
+sampler_perf_failure(int err)
+{
+	return err == EPERM || err == EACCES ? ATTACH_FAIL_PERM
+	       : err == ESRCH		     ? ATTACH_FAIL_NOPROC
+					     : ATTACH_FAIL_OTHER;
+}
+
+/*
+ * Opens the perf source on s->pid. Returns 0, or -1 with *why_not set
+ * (caller frees) and *err. In auto mode a wall profile without a kernel
+ * off-CPU source is refused too: the ptrace sampler can count it.
+ */
+static int
+sampler_try_perf(struct sampler *s, int *err, char **why_not)
+{
+	struct source_perf_options po = {
+		.pid = s->pid,
+		.hz = s->opt.hz,
+		.stack_bytes = s->opt.stack_bytes ? s->opt.stack_bytes
+						  : SAMPLER_PERF_STACK,
+		.offcpu = s->opt.offcpu,
+		.switch_cap = SAMPLER_SWITCH_CAP,
+	};
+	char *cause = NULL;
+
+	if (source_perf_open(&po, &s->perf, err, &cause) != 0) {
+		*why_not = cause;
+		return -1;
+	}
+	/*
+	 * Auto in wall mode (and under the live screen, which can switch to
+	 * it): the ptrace sampler, which sees every blocked thread. The
+	 * kernel's context-switch samples only see threads that block after
+	 * cproftop started (README: Backends).
+	 */
+	if (s->opt.backend == SAMPLER_BACKEND_AUTO && s->opt.offcpu) {
+		*err = 0;
+		*why_not = xasprintf(
+			"wall mode: perf's context-switch samples miss threads "
+			"blocked since before cproftop started; "
+			"--backend=perf uses them anyway%s%s",
+			source_perf_offcpu(s->perf) ? "; " : "",
+			source_perf_offcpu(s->perf)
+				? source_perf_offcpu(s->perf)
+				: "");
+		source_perf_close(s->perf);
+		s->perf = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* True when pid is a live user process other than cproftop. */
+static bool
+sampler_perf_target_ok(pid_t pid)
+{
+	char path[64], *buf;
+	struct procfs_stat st;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	buf = procfs_read(path, NULL);
+	ok = buf != NULL && procfs_parse_stat(buf, &st) == 0 &&
+	     st.state != 'Z' && !(st.flags & 0x00200000) && pid != getpid();
+	free(buf);
+	return ok;
+}
+
+/*
+ * Starts the source the options ask for: perf where it opens (auto or
+ * --backend=perf; a spawned command is started under ptrace, then
+ * released), else ptrace. Records which one runs and why. Returns 0, or
+ * a CPT_EXIT_* code with *cause (caller frees).
+ */
+static int
+sampler_open_source(struct sampler *s, char **cause)
+{
+	enum attach_failure why = ATTACH_FAIL_OTHER;
+	bool try_perf =
+		s->opt.backend != SAMPLER_BACKEND_PTRACE && !s->opt.once;
+	char *why_not = NULL;
+	int err = 0, rc;
+
+	if (s->opt.pid > 0 && try_perf && sampler_perf_target_ok(s->opt.pid)) {
+		s->pid = s->opt.pid;
+		if (sampler_try_perf(s, &err, &why_not) == 0)
+			goto perf;
+		if (s->opt.backend == SAMPLER_BACKEND_PERF) {
+			*cause = why_not;
+			return sampler_exit_code(sampler_perf_failure(err));
+		}
+	}
+	if (s->opt.pid > 0)
+		rc = attach_pid(s->opt.pid, &s->a, &why, cause);
+	else
+		rc = attach_spawn(s->opt.argv, s->opt.child_output, &s->a, &why,
+				  cause);
+	if (rc != 0) {
+		free(why_not);
+		return sampler_exit_code(why);
+	}
+	s->pid = attach_pid_of(s->a);
+	if (s->opt.argv != NULL && try_perf) {
+		if (sampler_try_perf(s, &err, &why_not) == 0) {
+			/* Started traced from its first instruction; now
+			   sampled by the kernel, untraced. */
+			attach_detach(s->a);
+			s->a = NULL;
+			goto perf;
+		}
+		if (s->opt.backend == SAMPLER_BACKEND_PERF) {
+			*cause = why_not;
+			attach_detach(s->a);
+			s->a = NULL;
+			kill(s->pid, SIGKILL);
+			waitpid(s->pid, &rc, 0);
+			return sampler_exit_code(sampler_perf_failure(err));
+		}
+	}
+	s->why_buf = why_not;
+	s->backend_why = why_not ? why_not
+			 : s->opt.backend == SAMPLER_BACKEND_PTRACE
+				 ? "--backend=ptrace"
+			 : s->opt.once ? "--dump reads each thread once"
+				       : "perf_event_open not tried";
+	return 0;
+perf:
+	s->perf_state = ATTACH_RUNNING;
+	s->backend_why = s->opt.backend == SAMPLER_BACKEND_PERF
+				 ? "--backend=perf"
+				 : "perf_event_open allowed";
+	return 0;
+}
+
 /* unwind_rule_fn: Go frames unwind by .gopclntab's stack-pointer deltas. */
 static enum unwind_rule
 sampler_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
@@ -755,7 +1055,7 @@ sampler_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
 static void
 sampler_setup(struct sampler *s)
 {
-	pid_t pid = attach_pid_of(s->a);
+	pid_t pid = s->pid;
 	char *cmdline = procfs_read_cmdline(pid), *exe = procfs_read_exe(pid);
 
 	s->g = aggregate_new();
@@ -837,20 +1137,15 @@ static void *
 sampler_main(void *arg)
 {
 	struct sampler *s = arg;
-	enum attach_failure why = ATTACH_FAIL_OTHER;
 	char *cause = NULL;
-	int rc;
+	int rc = sampler_open_source(s, &cause);
 
-	if (s->opt.pid > 0)
-		rc = attach_pid(s->opt.pid, &s->a, &why, &cause);
-	else
-		rc = attach_spawn(s->opt.argv, s->opt.child_output, &s->a, &why,
-				  &cause);
 	if (rc != 0) {
-		sampler_started(s, sampler_exit_code(why), cause);
+		sampler_started(s, rc, cause);
 		return NULL;
 	}
 	sampler_setup(s);
+	s->traced = s->perf == NULL;
 	sampler_publish_snapshot(s);
 	sampler_started(s, 0, NULL);
 	sampler_run(s);
@@ -890,7 +1185,11 @@ sampler_run(struct sampler *s)
 {
 	int rc;
 
-	sampler_loop(s);
+	if (s->perf != NULL)
+		sampler_perf_loop(s);
+	else
+		sampler_loop(s);
+	sampler_beat(s);
 	log_debug("sampler: loop left (%s)", s->leaving ? "Ctrl-Z" : "end");
 	if (s->leaving) {
 		attach_forget(s->a);
@@ -899,7 +1198,8 @@ sampler_run(struct sampler *s)
 		sampler_kick(s->notify_fd);
 		return;
 	}
-	if (attach_state(s->a, &rc) != ATTACH_RUNNING) {
+	if (s->a != NULL ? attach_state(s->a, &rc) != ATTACH_RUNNING
+			 : s->perf_state != ATTACH_RUNNING) {
 		for (size_t i = 0; i < s->ntasks; i++)
 			s->tasks[i].seen = false;
 		sampler_sweep(s);
@@ -910,7 +1210,7 @@ sampler_run(struct sampler *s)
 	 * machine it may wait long for a CPU) is let go by the kernel when
 	 * this thread exits, right after the snapshot.
 	 */
-	if (attach_release(s->a, SAMPLER_DETACH_NS) == 0) {
+	if (s->a == NULL || attach_release(s->a, SAMPLER_DETACH_NS) == 0) {
 		atomic_store(&s->detached, true);
 		sampler_kick(s->notify_fd);
 	}
@@ -919,6 +1219,8 @@ sampler_run(struct sampler *s)
 	log_debug("sampler: last snapshot published");
 	attach_free(s->a);
 	s->a = NULL;
+	source_perf_close(s->perf);
+	s->perf = NULL;
 	atomic_store(&s->detached, true);
 	pthread_mutex_lock(&s->lock);
 	atomic_store(&s->done, true);
@@ -1039,20 +1341,62 @@ sampler_stop(struct sampler *s)
 	s->joined = true;
 }
 
+/* True when some thread of pid is in a ptrace stop ('t'). Any thread. */
+static bool
+sampler_target_held(pid_t pid)
+{
+	struct procfs_stat st;
+	bool held = false;
+	pid_t *tids;
+	ssize_t n = procfs_read_tasks(pid, &tids);
+
+	for (ssize_t i = 0; i < n && !held; i++) {
+		int fd = procfs_open_stat(pid, tids[i]);
+
+		held = fd >= 0 && procfs_stat_fd(fd, &st) == 0 &&
+		       st.state == 't';
+		if (fd >= 0)
+			close(fd);
+	}
+	if (n >= 0)
+		free(tids);
+	return held;
+}
+
 int
 sampler_stop_within(struct sampler *s, int64_t timeout_ns)
 {
+	int64_t start = clock_ns(CLOCK_MONOTONIC), now, beat;
+
 	if (s->joined)
 		return 0;
 	log_debug("sampler: stop asked");
 	atomic_store(&s->stop, true);
 	sampler_kick(s->wake_fd);
-	/* Done in time, or at least every thread detached: the last
-	   snapshot is the sampler's own work, bounded. */
-	if (!sampler_wait_for(s, &s->done,
-			      clock_ns(CLOCK_MONOTONIC) + timeout_ns) &&
-	    !atomic_load(&s->detached))
-		return -1;
+	/*
+	 * Done, or at least every thread detached (the last snapshot is the
+	 * sampler's own bounded work). A sampler silent for timeout_ns while
+	 * a thread of the target sits in a ptrace stop is stuck and harming
+	 * it; one busy with bounded work (unwinding, symbolizing on a
+	 * saturated machine) while the target runs gets up to
+	 * SAMPLER_STOP_MAX_NS.
+	 */
+	while (!sampler_wait_for(s, &s->done,
+				 clock_ns(CLOCK_MONOTONIC) +
+					 SAMPLER_WATCH_STEP_NS) &&
+	       !atomic_load(&s->detached)) {
+		now = clock_ns(CLOCK_MONOTONIC);
+		beat = atomic_load(&s->beat_ns);
+		if (beat < start)
+			beat = start;
+		if ((now - beat >= timeout_ns && s->traced &&
+		     sampler_target_held(s->pid)) ||
+		    now - start >= SAMPLER_STOP_MAX_NS) {
+			log_debug("sampler: silent for %lld ms, stuck",
+				  (long long)((now - beat) / 1000000));
+			return -1;
+		}
+	}
 	sampler_stop(s);
 	return 0;
 }
@@ -1062,7 +1406,8 @@ sampler_suspend(struct sampler *s, int64_t timeout_ns)
 {
 	bool leaving;
 
-	if (atomic_load(&s->detached))
+	/* perf_event stops nothing: the target runs while we are stopped. */
+	if (!s->traced || atomic_load(&s->detached))
 		return 0;
 	atomic_store(&s->suspend, true);
 	sampler_kick(s->wake_fd);
@@ -1117,6 +1462,7 @@ sampler_free(struct sampler *s)
 	unwind_free(s->u);
 	aggregate_free(s->g);
 	free(s->start_cause);
+	free(s->why_buf);
 	close(s->notify_fd);
 	close(s->wake_fd);
 	pthread_mutex_destroy(&s->lock);

@@ -21,9 +21,19 @@
 
 struct sampler;
 
+/* Which source of samples runs (README: Backends). */
+enum sampler_backend {
+	SAMPLER_BACKEND_AUTO,	/* perf when the kernel allows, else ptrace */
+	SAMPLER_BACKEND_PERF,	/* perf_event: the kernel samples, no stops */
+	SAMPLER_BACKEND_PTRACE, /* ptrace: interrupts threads at each tick */
+};
+
 struct sampler_options {
-	pid_t pid;		  /* attach to this process, or */
-	char *const *argv;	  /* spawn this command (pid == 0) */
+	enum sampler_backend backend;
+	uint32_t stack_bytes; /* perf: stack copied per sample (0: default) */
+	bool offcpu;	      /* perf: off-CPU (wall) samples are wanted */
+	pid_t pid;	      /* attach to this process, or */
+	char *const *argv;    /* spawn this command (pid == 0) */
 	const char *child_output; /* spawn: stdout/stderr go here */
 	uint32_t hz;		  /* samples per second per thread */
 	bool once;		  /* one tick of every thread, then stop
@@ -96,10 +106,12 @@ void sampler_stop(struct sampler *s);
 /*
  * sampler_stop() with a watchdog: returns 0 once every thread of the target
  * is detached (then joins the sampler thread, which only publishes its last
- * snapshot after that), or -1 when that did not happen within timeout_ns --
- * the sampler thread is stuck, and the caller should exit: the kernel
- * detaches the threads of a dead tracer and they run on. A fatal error the
- * sampler thread posted meanwhile ends cproftop here. Main thread.
+ * snapshot after that), or -1 when the sampler thread showed no sign of
+ * life for timeout_ns while a thread of the target is in a ptrace stop (or
+ * still had not detached after 2 s of bounded work while the target runs)
+ * -- it is stuck, and the caller should exit: the kernel detaches the
+ * threads of a dead tracer and they run on. A fatal error the sampler
+ * thread posted meanwhile ends cproftop here. Main thread.
  */
 int sampler_stop_within(struct sampler *s, int64_t timeout_ns);
 

@@ -12,6 +12,10 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 CPROFTOP="$top_builddir/cproftop"
+# The tests written for the ptrace sampler run it; tests/perf/ asks for
+# --backend=perf (or auto) itself.
+CPROFTOP_BACKEND=${CPROFTOP_BACKEND:-ptrace}
+export CPROFTOP_BACKEND
 tap_n=0
 tap_failed=0
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/cproftop-test.XXXXXX")

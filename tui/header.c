@@ -197,6 +197,8 @@ tui_draw_header(struct tui *t, bool full)
 			     : 0.0);
 	if (s->fallback_stacks > 0)
 		tui_field("  No CFI ", "%" PRIu64, s->fallback_stacks);
+	if (s->backend != NULL && strcmp(s->backend, "perf") == 0)
+		tui_field("  Lost ", "%" PRIu64, s->lost);
 	if (s->copy_short_stacks > 0)
 		tui_field("  Too deep ", "%" PRIu64, s->copy_short_stacks);
 	if (s->debuginfod_pending > 0 || s->debuginfod_failed > 0)
@@ -205,7 +207,11 @@ tui_draw_header(struct tui *t, bool full)
 			  s->debuginfod_pending, s->debuginfod_failed);
 	tui_field("  Time ", "%s", elapsed);
 	move(2, 0);
-	tui_field("Rate ", "%" PRIu32 "/%.1f Hz", s->hz, s->hz_achieved);
+	if (s->backend != NULL && strcmp(s->backend, "perf") == 0)
+		tui_field("Rate ", "%" PRIu32 " Hz of CPU time", s->hz);
+	else
+		tui_field("Rate ", "%" PRIu32 "/%.1f Hz", s->hz,
+			  s->hz_achieved);
 	tui_field("  Mode ", "%s",
 		  t->filter.mode == FILTER_MODE_WALL ? "wall" : "CPU");
 	if (t->filter.windowed)
@@ -213,7 +219,11 @@ tui_draw_header(struct tui *t, bool full)
 			  t->filter.window_seconds);
 	else
 		tui_field("  Scope ", "cumulative");
+	if (t->refresh > 1)
+		tui_field("  Refresh ", "%u s", t->refresh);
 	tui_field("  cproftop CPU ", "%.1f%%", 100.0 * s->self_cpu);
+	if (s->backend != NULL)
+		tui_field("  Backend ", "%s", s->backend);
 	move(3, 0);
 	tui_draw_view_line(t);
 	return 4;

@@ -50,6 +50,22 @@ top_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 			return;
 		n += m - 1;
 	}
+	if (t->objects) {
+		/* the shared object: its file name */
+		const char *o = r->object ? strrchr(r->object, '/') : NULL;
+		char obj[64];
+		int m;
+
+		text_fit_end(o		 ? o + 1
+			     : r->object ? r->object
+					 : "?",
+			     16, obj, sizeof(obj));
+		m = snprintf(buf + n, bufsz - (size_t)n, "%s%*s  ", obj,
+			     16 - text_width(obj), "");
+		if (m < 0 || (size_t)(n + m) >= bufsz)
+			return;
+		n += m;
+	}
 	/* a long name keeps its end (the method); Left shows more of its
 	   start, hscroll columns at a time cut from its end */
 	room = width - n;
@@ -156,6 +172,9 @@ top_screen_title(struct tui *t, int y)
 	if (t->base.what != NULL)
 		len += (size_t)snprintf(title + len, sizeof(title) - len,
 					"  Δflat%% ");
+	if (t->objects)
+		len += (size_t)snprintf(title + len, sizeof(title) - len,
+					" %-16s ", "shared object");
 	snprintf(title + len, sizeof(title) - len, " function%s",
 		 marked < 0 ? mark : "");
 	tui_draw_title(y, title);

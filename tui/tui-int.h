@@ -131,6 +131,9 @@ struct tui {
 	struct flame_screen flame;
 	struct annotate_screen annotate;
 	struct diff_base base; /* b or --base; base.what NULL: none */
+	unsigned refresh;      /* seconds between screens ([ ]) */
+	int64_t shown_at;      /* CLOCK_MONOTONIC of the last new screen */
+	bool objects;	       /* O: the shared object column */
 };
 
 /* header.c: the header, the titles, the message line and the hint bar */

@@ -176,6 +176,37 @@ tui_pause(struct tui *t, enum tui_action a)
 	return TUI_REBUILD;
 }
 
+/* Steps the window length (window) or the refresh interval to the next
+   longer (up) or shorter value of its list. */
+static enum tui_result
+tui_step(struct tui *t, bool up, bool window)
+{
+	static const unsigned windows[] = {1, 2, 5, 10, 30, 60};
+	static const unsigned refreshes[] = {1, 2, 3, 5, 10};
+	const unsigned *v = window ? windows : refreshes;
+	size_t n = window ? 6 : 5, i = 0;
+	unsigned cur = window ? t->filter.window_seconds : t->refresh;
+
+	while (i + 1 < n && v[i] < cur)
+		i++;
+	if (up && v[i] <= cur && i + 1 < n)
+		i++;
+	else if (!up && i > 0)
+		i--;
+	if (window) {
+		t->filter.window_seconds = v[i];
+		t->filter.windowed = true;
+		tui_message(t, CRT_OK,
+			    "Window: the last %u s ({ } change it, "
+			    "w: cumulative)",
+			    v[i]);
+		return TUI_REBUILD;
+	}
+	t->refresh = v[i];
+	tui_message(t, CRT_OK, "The screen refreshes every %u s ([ ])", v[i]);
+	return TUI_REDRAW;
+}
+
 /* Opens screen s (from the table's views). */
 static enum tui_result
 tui_open(struct tui *t, enum tui_screen s)
@@ -205,6 +236,7 @@ tui_global_action(struct tui *t, enum tui_action a)
 		sampler_reset(t->sampler);
 		sampler_publish(t->sampler);
 		t->paused_ns = t->pause_at = 0;
+		t->shown_at = 0; /* show the empty counts at once */
 		tui_message(t, CRT_OK, "Counts reset");
 		return TUI_REDRAW;
 	case ACT_SAVE:
@@ -262,11 +294,20 @@ tui_global_action(struct tui *t, enum tui_action a)
 	case ACT_WINDOW:
 		t->filter.windowed = !t->filter.windowed;
 		return TUI_REBUILD;
+	case ACT_WINDOW_SHORTER:
+	case ACT_WINDOW_LONGER:
+		return tui_step(t, a == ACT_WINDOW_LONGER, true);
+	case ACT_REFRESH_FASTER:
+	case ACT_REFRESH_SLOWER:
+		return tui_step(t, a == ACT_REFRESH_SLOWER, false);
 	case ACT_MODE:
 		t->filter.mode = t->filter.mode == FILTER_MODE_WALL
 					 ? FILTER_MODE_CPU
 					 : FILTER_MODE_WALL;
 		return TUI_REBUILD;
+	case ACT_OBJECTS:
+		t->objects = !t->objects;
+		return TUI_REDRAW;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
 		return TUI_REBUILD; /* layouts follow the width */
@@ -341,12 +382,19 @@ tui_snapshot(struct tui *t)
 
 	if (s == NULL)
 		return;
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+
 	profile_snapshot_unref(t->latest);
 	t->latest = s;
-	if (!t->frozen) {
-		tui_show_latest(t);
-		tui_rebuild(t);
-	}
+	/* a new screen every t->refresh seconds (the sampler publishes
+	   every second); the end of the target shows at once */
+	if (t->frozen ||
+	    (t->shown != NULL && s->target_state == PROFILE_TARGET_RUNNING &&
+	     now - t->shown_at < (int64_t)t->refresh * 1000000000 - 200000000))
+		return;
+	t->shown_at = now;
+	tui_show_latest(t);
+	tui_rebuild(t);
 }
 
 /*
@@ -502,6 +550,9 @@ tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
 	tui_quit = false;
 	filter_init(&t.filter);
 	t.filter.mode = o->wall ? FILTER_MODE_WALL : FILTER_MODE_CPU;
+	t.refresh = o->refresh > 0 ? o->refresh : 1;
+	if (o->window > 0)
+		t.filter.window_seconds = o->window;
 	t.screen = TUI_SCREEN_TOP;
 	t.start_dir = getcwd(NULL, 0);
 	tui_message(&t, CRT_NORMAL, "Press ? for help, q to quit.");

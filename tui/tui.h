@@ -19,6 +19,8 @@ struct tui_options {
 	const char *output;
 	bool wall;	  /* start in wall mode (else CPU) */
 	const char *base; /* --base FILE.pb.gz: the diff base, or NULL */
+	unsigned refresh; /* --refresh: seconds between screens (0: 1) */
+	unsigned window;  /* --window: the `w` window in seconds (0: 5) */
 	const char *const *source_paths; /* for the source view */
 	size_t nsource_paths;
 	/* Scripted mode (like tig's TIG_SCRIPT): keys are read from this file

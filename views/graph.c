@@ -28,6 +28,7 @@ graph_key(const struct profile_snapshot *s, enum filter_granularity gran,
 	memset(n, 0, sizeof(*n));
 	n->function = l->function;
 	n->name = fn->name;
+	n->mapping = loc->mapping;
 	if (gran == FILTER_GRAN_FUNCTION)
 		return;
 	n->file = fn->file;

@@ -27,6 +27,7 @@ struct graph_node {
 	const char *name, *file; /* borrowed; file NULL at function level */
 	int line;
 	uint64_t address;
+	uint32_t mapping; /* of the first location seen, or PROFILE_NONE */
 	uint64_t flat, cum;
 	bool in_inline, in_noinline; /* has inline / non-inline in-edges */
 	uint32_t next;		     /* private: hash chain */

@@ -126,7 +126,7 @@ top_pct(uint64_t v, uint64_t total)
 
 static void
 top_fill(struct top_table *t, const struct graph *g, const uint32_t *order,
-	 size_t n)
+	 size_t n, const struct profile_snapshot *s)
 {
 	uint64_t sum = 0;
 
@@ -137,6 +137,9 @@ top_fill(struct top_table *t, const struct graph *g, const uint32_t *order,
 		struct top_row *r = &t->rows[i];
 
 		r->function = gn->function;
+		r->object = gn->mapping < s->nmappings
+				    ? s->mappings[gn->mapping].path
+				    : NULL;
 		r->name = gn->name;
 		r->file = gn->file;
 		r->line = gn->line;
@@ -206,7 +209,7 @@ top_build(const struct profile_snapshot *s, const struct filter *f,
 		graph_accumulate(&g, keep);
 		n = top_sorted(&g, f, keep, order);
 	}
-	top_fill(out, &g, order, n);
+	top_fill(out, &g, order, n, s);
 	free(order);
 	free(keep);
 	graph_free(&g);

@@ -29,11 +29,13 @@ enum top_inline {
 };
 
 struct top_row {
-	uint32_t function; /* a function id with this name (the lowest) */
-	const char *name;  /* borrowed from the snapshot */
-	const char *file;  /* line/address granularity: DWARF path or NULL */
-	int line;	   /* line/address granularity, else 0 */
-	uint64_t address;  /* address granularity, else 0 */
+	uint32_t function;  /* a function id with this name (the lowest) */
+	const char *name;   /* borrowed from the snapshot */
+	const char *file;   /* line/address granularity: DWARF path or NULL */
+	const char *object; /* the mapped file of its code (perf top's
+			       "Shared Object"), or NULL */
+	int line;	    /* line/address granularity, else 0 */
+	uint64_t address;   /* address granularity, else 0 */
 	uint64_t flat, cum;
 	double flat_pct, sum_pct, cum_pct; /* of total; sum follows the order */
 	enum top_inline inl;

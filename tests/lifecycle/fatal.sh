@@ -17,7 +17,7 @@ cat >"$TMPD/run" <<EOS
 #!/bin/sh
 export LANG=C.UTF-8 CPROFTOP_INJECT_FAULT=fatal
 stty -g >"$TMPD/stty.before"
-"$CPROFTOP" -p "$T" -F 1000
+"$CPROFTOP" --backend=ptrace -p "$T" -F 1000
 echo \$? >"$TMPD/rc"
 stty -g >"$TMPD/stty.after"
 EOS

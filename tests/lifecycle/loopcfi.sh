@@ -17,7 +17,7 @@ T=$BG_PID
 wait_until 10 grep -q spinning "$BG_OUT"
 ok $? "loopcfi spins in its hostile frame"
 
-timeout 60 "$CPROFTOP" -p "$T" -F 1000 -d 2 --top=5 --stats \
+timeout 60 "$CPROFTOP" --backend=ptrace -p "$T" -F 1000 -d 2 --top=5 --stats \
 	>"$TMPD/top" 2>"$TMPD/err"
 rc=$?
 if [ $rc -eq 1 ] && grep -q 'did not stop in time' "$TMPD/err"; then
@@ -40,12 +40,25 @@ fi
 poll 2 untraced_running "$T"
 ok $? "the target runs on untraced"
 
+# The kernel's samples go through the same unwinder.
+timeout 60 "$CPROFTOP" --backend=perf -p "$T" -F 1000 -d 2 --top=5 \
+	>"$TMPD/perf" 2>"$TMPD/perf.err"
+rc=$?
+if [ $rc -eq 124 ]; then
+	ok 1 "perf backend: -d 2 ends (hung)"
+elif [ $rc -ne 0 ] && ! grep -q loopcfi_spin "$TMPD/perf"; then
+	skip "perf backend not usable here: $(head -n 1 "$TMPD/perf.err")"
+else
+	grep -q loopcfi_spin "$TMPD/perf"
+	ok $? "perf backend: -d 2 ends, the hostile frame reported"
+fi
+
 for sig in TERM:15 INT:2; do
 	num=${sig#*:}
 	sig=${sig%:*}
 	# Once it has unwound through the hostile frame for a while (0.2 s
 	# of CPU), the signal.
-	"$FW" -p "$T" -s "$num" -c 20 -- "$CPROFTOP" -p "$T" -F 1000 --top=3 \
+	"$FW" -p "$T" -s "$num" -c 20 -- "$CPROFTOP" --backend=ptrace -p "$T" -F 1000 --top=3 \
 		>"$TMPD/fw.$sig" 2>"$TMPD/err.$sig"
 	ok $? "SIG$sig: every thread untraced and running again"
 	diag "SIG$sig: $(cat "$TMPD/fw.$sig" | grep -v '^ ')"

@@ -64,7 +64,7 @@ run_suspended() {
 	ok $? "$name: after fg cproftop traces the target again"
 }
 
-run_suspended "headless" -p "$T" -F 1000 --top=3
+run_suspended "headless" --backend=ptrace -p "$T" -F 1000 --top=3
 tui_keys C-c
 tui_wait 10 'Total samples = [1-9]'
 ok $? "headless: Ctrl-C then prints the profile"
@@ -72,7 +72,7 @@ poll 5 untraced_running "$T"
 ok $? "headless: the target runs untraced after the end"
 tui_keys clear Enter
 
-run_suspended "screen" -p "$T" -F 1000
+run_suspended "screen" --backend=ptrace -p "$T" -F 1000
 tui_wait 10 'Samples [0-9]+' >/dev/null
 s1=$(tui_screen | sed -n 's/.*Samples \([0-9][0-9]*\).*/\1/p' | head -n 1)
 # grows: the header's sample count is above s1.

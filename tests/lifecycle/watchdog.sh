@@ -18,7 +18,7 @@ for sig in TERM:15 INT:2; do
 	num=${sig#*:}
 	sig=${sig%:*}
 	CPROFTOP_INJECT_FAULT=hang "$FW" -p "$T" -s "$num" -t -- \
-		"$CPROFTOP" -p "$T" -F 1000 --top=3 >"$TMPD/fw" 2>"$TMPD/err"
+		"$CPROFTOP" --backend=ptrace -p "$T" -F 1000 --top=3 >"$TMPD/fw" 2>"$TMPD/err"
 	ok $? "SIG$sig: every thread untraced and running again"
 	diag "SIG$sig: $(cat "$TMPD/fw")"
 	grep -q 'condition did not come' "$TMPD/fw"

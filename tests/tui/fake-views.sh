@@ -191,6 +191,17 @@ printf 'dump\n' >"$TMPD/nb.script"
 is "$?" 2 "--base without a file: exit 2"
 grep -q 'nosuch.pb.gz' "$TMPD/nb.err" ; ok $? "... naming it"
 
+# The shared object column, the window length and the refresh interval.
+run knobs -- O dump '{' dump '}' '}' dump ']' ']' dump '[' dump
+screen "$TMPD/knobs" 1 | grep -q '^   flat▼   flat%    sum%      cum    cum%  shared object     function$'
+ok $? "O shows the shared object column"
+screen "$TMPD/knobs" 1 | grep -Eq '^ +60  60\.00% .*%  fake {14}hot_a$'
+ok $? "... the file name of the function's code"
+screen "$TMPD/knobs" 2 | grep -q '  Scope last 2 s  ' ; ok $? "{ shortens the window (and turns it on)"
+screen "$TMPD/knobs" 3 | grep -q '  Scope last 10 s  ' ; ok $? "} lengthens it"
+screen "$TMPD/knobs" 4 | grep -q '  Refresh 3 s  ' ; ok $? "] refreshes less often"
+screen "$TMPD/knobs" 5 | grep -q '  Refresh 2 s  ' ; ok $? "[ more often"
+
 # Annotate without a file to read says why, and Esc goes back.
 run annot -- a dump Esc dump
 screen "$TMPD/annot" 1 | grep -q '^annotate hot_a  /usr/bin/fake$'

@@ -219,7 +219,7 @@ test_fuzz(void)
 
 		memcpy(buf, seeds[k], len);
 		for (int r = 0; r < FUZZ_ROUNDS; r++) {
-			char *z;
+			char *z, *raw;
 			long v;
 
 			len = fuzz_mutate(buf, len, sizeof(buf) - 1);
@@ -228,9 +228,12 @@ test_fuzz(void)
 				memcpy(buf, seeds[k], len);
 			}
 			/* Exactly len bytes, so ASan sees any overread. */
-			z = xstrndup(buf, len);
-			CAPTURE(out, pages_symbol(f, s, z, len, 1000));
+			raw = xmalloc(len ? len : 1);
+			memcpy(raw, buf, len);
+			CAPTURE(out, pages_symbol(f, s, raw, len, 1000));
 			free(out);
+			free(raw);
+			z = xstrndup(buf, len); /* the C-string parsers */
 			cause = NULL;
 			if (addr_parse(z, host, sizeof(host), port,
 				       sizeof(port), &cause) == 0)

@@ -87,3 +87,9 @@ tests_workloads_demo_nofp_LDFLAGS = $(WL_LINKFLAGS)
 # Tests of the foundation itself: the workloads and the quick start.
 TESTS += tests/foundation/workloads.sh tests/foundation/quickstart.sh
 EXTRA_DIST += tests/foundation/workloads.sh tests/foundation/quickstart.sh
+
+# mixed: busy threads plus a 1 ms sleep / 1 ms work thread (tests/perf/).
+check_PROGRAMS += tests/workloads/mixed
+tests_workloads_mixed_SOURCES = tests/workloads/mixed.c tests/workloads/wl.h
+tests_workloads_mixed_CFLAGS = $(WL_FP_CFLAGS)
+tests_workloads_mixed_LDFLAGS = $(WL_LINKFLAGS)

@@ -1,0 +1,617 @@
+#include "config.h"
+
+#include "perf/perf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "perf/ring.h"
+
+#define PERF_MAX_THREADS 65536 /* a bound on what /proc may list */
+#define PERF_MAX_CPUS 4096
+#define PERF_MIN_PAGES 16
+#define PERF_MAX_PAGES 1024
+#define PERF_DRAIN_BYTES (64ULL << 20) /* per ring and drain, at most */
+
+/* One ring buffer: the first cpu-clock event opened on its CPU owns it. */
+struct perf_cpu {
+	int cpu;
+	int owner_fd;
+	struct perf_ring ring;
+	bool hup; /* the owner's thread is gone: poll() would spin */
+};
+
+/* A thread we opened events on (threads born later inherit instead). */
+struct perf_thread {
+	pid_t tid;
+	int *fds; /* [ncpus] cpu-clock, then [ncpus] switch (-1: none) */
+	bool dup; /* also inherited: its own cpu-clock events closed */
+	uint64_t switches; /* switch-outs since the last cap */
+	uint64_t sw_period;
+};
+
+/* Which of our events an id belongs to. */
+struct perf_id {
+	uint64_t id;
+	pid_t tid;
+	bool offcpu;
+};
+
+struct perf_source {
+	pid_t pid;
+	struct perf_event_config cfg;
+	struct perf_layout layout;
+	bool want_offcpu;
+	char *offcpu_why; /* NULL while off-CPU sampling runs */
+	size_t pages;
+
+	struct perf_cpu *cpus;
+	size_t ncpus;
+	struct perf_thread *threads; /* sorted by tid */
+	size_t n;
+	struct perf_id *ids; /* sorted by id (the kernel hands them out
+				in increasing order) */
+	size_t nids, cap_ids;
+	struct pollfd *pfds;
+	int64_t last_cap_ns;
+	struct perf_source_stats st;
+
+	perf_source_fn fn; /* while draining */
+	void *fn_arg;
+};
+
+static int
+perf_tid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The TIDs of pid's threads, sorted. Returns the count (0 when the process
+ * is gone); *out is caller-freed.
+ */
+static size_t
+perf_list_tids(pid_t pid, pid_t **out)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *e;
+	size_t n = 0, cap = 16;
+	pid_t *tids = xcalloc(cap, sizeof(*tids));
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d != NULL && (e = readdir(d)) != NULL && n < PERF_MAX_THREADS) {
+		char *end;
+		long v = strtol(e->d_name, &end, 10);
+
+		if (end == e->d_name || *end != '\0' || v <= 0 || v > INT32_MAX)
+			continue;
+		if (n == cap) {
+			cap *= 2;
+			tids = xreallocarray(tids, cap, sizeof(*tids));
+		}
+		tids[n++] = (pid_t)v;
+	}
+	if (d != NULL)
+		closedir(d);
+	qsort(tids, n, sizeof(*tids), perf_tid_cmp);
+	*out = tids;
+	return n;
+}
+
+/*
+ * Ring pages for about 250 ms of samples of one CPU always busy, plus
+ * 2000 context switches a second with off-CPU sampling.
+ */
+static size_t
+perf_pages(const struct perf_event_config *cfg, bool offcpu)
+{
+	uint64_t rate = cfg->hz + (offcpu ? 2000 : 0);
+	uint64_t want = rate * (cfg->stack_bytes + 512) / 4;
+	size_t pages = PERF_MIN_PAGES, page = (size_t)sysconf(_SC_PAGESIZE);
+
+	while (pages < PERF_MAX_PAGES && pages * page < want)
+		pages *= 2;
+	return pages;
+}
+
+static void
+perf_add_id(struct perf_source *ps, int fd, pid_t tid, bool offcpu)
+{
+	uint64_t id = perf_event_id(fd);
+	size_t at = ps->nids;
+
+	if (id == 0)
+		return;
+	if (ps->nids == ps->cap_ids) {
+		ps->cap_ids = ps->cap_ids ? 2 * ps->cap_ids : 64;
+		ps->ids = xreallocarray(ps->ids, ps->cap_ids, sizeof(*ps->ids));
+	}
+	while (at > 0 && ps->ids[at - 1].id > id) /* in order, in practice */
+		at--;
+	memmove(&ps->ids[at + 1], &ps->ids[at],
+		(ps->nids - at) * sizeof(*ps->ids));
+	ps->ids[at] = (struct perf_id){id, tid, offcpu};
+	ps->nids++;
+}
+
+static const struct perf_id *
+perf_find_id(const struct perf_source *ps, uint64_t id)
+{
+	size_t lo = 0, hi = ps->nids;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ps->ids[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ps->nids && ps->ids[lo].id == id ? &ps->ids[lo] : NULL;
+}
+
+static struct perf_thread *
+perf_find_thread(struct perf_source *ps, pid_t tid)
+{
+	size_t lo = 0, hi = ps->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ps->threads[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ps->n && ps->threads[lo].tid == tid ? &ps->threads[lo]
+							: NULL;
+}
+
+/*
+ * Sends fd's records to cpu's ring: mapping it when fd is the first event
+ * there. Returns 0, or -1 with errno.
+ */
+static int
+perf_attach_ring(struct perf_source *ps, struct perf_cpu *c, int fd)
+{
+	if (c->owner_fd >= 0)
+		return perf_event_set_output(fd, c->owner_fd);
+	while (perf_ring_map(&c->ring, fd, ps->pages) != 0) {
+		/* Over the locked-memory budget: smaller rings. */
+		if (errno != EPERM || ps->pages <= 2)
+			return -1;
+		ps->pages /= 2;
+	}
+	c->owner_fd = fd;
+	return 0;
+}
+
+/* Closes fd unless it owns a ring (kept open until the end). */
+static void
+perf_close_fd(struct perf_source *ps, int fd)
+{
+	for (size_t c = 0; c < ps->ncpus; c++)
+		if (ps->cpus[c].owner_fd == fd)
+			return;
+	close(fd);
+}
+
+static void
+perf_thread_close(struct perf_source *ps, struct perf_thread *t)
+{
+	for (size_t i = 0; i < 2 * ps->ncpus; i++)
+		if (t->fds[i] >= 0)
+			perf_close_fd(ps, t->fds[i]);
+	for (size_t i = 0; i < ps->nids; i++)
+		if (ps->ids[i].tid == t->tid)
+			ps->ids[i].tid = 0;
+	free(t->fds);
+	t->fds = NULL;
+}
+
+/* The off-CPU events of t; the first refusal turns them off for all. */
+static void
+perf_thread_open_switch(struct perf_source *ps, struct perf_thread *t)
+{
+	for (size_t c = 0; c < ps->ncpus && ps->offcpu_why == NULL; c++) {
+		int fd = perf_event_open_switch(t->tid, ps->cpus[c].cpu,
+						&ps->cfg);
+
+		if (fd >= 0 && perf_attach_ring(ps, &ps->cpus[c], fd) != 0) {
+			close(fd);
+			fd = -1;
+		}
+		if (fd < 0 && errno != ESRCH) {
+			char *why = perf_event_why(errno);
+
+			ps->offcpu_why = xasprintf("off-CPU: %s", why);
+			free(why);
+		}
+		if (fd < 0)
+			break;
+		t->fds[ps->ncpus + c] = fd;
+		perf_add_id(ps, fd, t->tid, true);
+	}
+}
+
+/*
+ * Opens tid's events on every CPU into *t. Returns 0, or -1 with errno
+ * (ESRCH: the thread exited meanwhile).
+ */
+static int
+perf_thread_open(struct perf_source *ps, pid_t tid, struct perf_thread *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->sw_period = 1;
+	t->fds = xcalloc(2 * ps->ncpus, sizeof(*t->fds));
+	for (size_t i = 0; i < 2 * ps->ncpus; i++)
+		t->fds[i] = -1;
+	for (size_t c = 0; c < ps->ncpus; c++) {
+		int fd = perf_event_open_cpu(tid, ps->cpus[c].cpu, &ps->cfg);
+		int err;
+
+		if (fd < 0 || perf_attach_ring(ps, &ps->cpus[c], fd) != 0) {
+			err = errno;
+			if (fd >= 0)
+				close(fd);
+			perf_thread_close(ps, t);
+			errno = err;
+			return -1;
+		}
+		t->fds[c] = fd;
+		perf_add_id(ps, fd, tid, false);
+	}
+	if (ps->want_offcpu)
+		perf_thread_open_switch(ps, t);
+	return 0;
+}
+
+size_t
+perf_source_rescan(struct perf_source *ps)
+{
+	pid_t *tids;
+	size_t n = perf_list_tids(ps->pid, &tids), i = 0, j = 0, k = 0;
+	struct perf_thread *next = xcalloc(n + ps->n + 1, sizeof(*next));
+	bool open_new = ps->want_offcpu && ps->offcpu_why == NULL;
+
+	/* Merge two sorted lists: keep, open the new, close the gone. */
+	while (i < ps->n || j < n) {
+		if (j == n || (i < ps->n && ps->threads[i].tid < tids[j])) {
+			perf_thread_close(ps, &ps->threads[i++]);
+		} else if (i == ps->n || tids[j] < ps->threads[i].tid) {
+			/* New threads inherit the cpu-clock events; only the
+			   off-CPU ones are opened. */
+			memset(&next[k], 0, sizeof(next[k]));
+			next[k].tid = tids[j];
+			next[k].sw_period = 1;
+			next[k].dup = true;
+			next[k].fds = xcalloc(2 * ps->ncpus, sizeof(int));
+			for (size_t f = 0; f < 2 * ps->ncpus; f++)
+				next[k].fds[f] = -1;
+			if (open_new)
+				perf_thread_open_switch(ps, &next[k]);
+			k++;
+			j++;
+		} else {
+			next[k++] = ps->threads[i++];
+			j++;
+		}
+	}
+	free(ps->threads);
+	free(tids);
+	ps->threads = next;
+	ps->n = k;
+	ps->st.threads = (uint32_t)k;
+	return n;
+}
+
+/* The CPUs to open events on: 0 .. online-1 (a missing one is skipped). */
+static void
+perf_cpus(struct perf_source *ps)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (n < 1)
+		n = 1;
+	if (n > PERF_MAX_CPUS)
+		n = PERF_MAX_CPUS;
+	ps->cpus = xcalloc((size_t)n, sizeof(*ps->cpus));
+	for (long c = 0; c < n; c++) {
+		ps->cpus[c].cpu = (int)c;
+		ps->cpus[c].owner_fd = -1;
+	}
+	ps->ncpus = (size_t)n;
+}
+
+/* Drops the CPUs the kernel refuses events on (offline ones). */
+static void
+perf_drop_offline(struct perf_source *ps, pid_t tid)
+{
+	size_t k = 0;
+
+	for (size_t c = 0; c < ps->ncpus; c++) {
+		int fd = perf_event_open_cpu(tid, ps->cpus[c].cpu, &ps->cfg);
+
+		if (fd < 0 && errno == ENODEV)
+			continue;
+		if (fd >= 0)
+			close(fd);
+		ps->cpus[k++] = ps->cpus[c];
+	}
+	if (k > 0)
+		ps->ncpus = k;
+}
+
+int
+perf_source_open(pid_t pid, const struct perf_event_config *cfg, bool offcpu,
+		 struct perf_source **out, int *err, char **cause)
+{
+	struct perf_source *ps = xcalloc(1, sizeof(*ps));
+	pid_t *tids;
+	size_t n;
+
+	ps->pid = pid;
+	ps->cfg = *cfg;
+	ps->pages = perf_pages(cfg, offcpu);
+	/* Wake at a quarter full: three quarters of slack for a late
+	   sampler thread on a loaded machine. */
+	ps->cfg.wakeup_bytes = (uint32_t)(ps->pages * 4096 / 4);
+	ps->want_offcpu = offcpu;
+	if (!offcpu)
+		ps->offcpu_why = xstrdup("off-CPU: not asked for");
+	perf_event_layout(&ps->layout);
+	perf_cpus(ps);
+	n = perf_list_tids(pid, &tids);
+	if (n == 0) {
+		free(tids);
+		*err = ESRCH;
+		*cause = xasprintf("no such process: %d", (int)pid);
+		perf_source_close(ps);
+		return -1;
+	}
+	perf_drop_offline(ps, tids[0]);
+	/*
+	 * Every thread listed, until a scan finds no new one: a thread
+	 * created before its creator's events existed is not inherited. One
+	 * created after is, and may be listed too: the first inherited
+	 * sample of it closes its own events (perf_on_record).
+	 */
+	ps->threads = xcalloc(n, sizeof(*ps->threads));
+	for (int round = 0; round < 100 && n > 0; round++) {
+		size_t k = 0, before = ps->n;
+		struct perf_thread *all;
+
+		all = xcalloc(ps->n + n, sizeof(*all));
+		memcpy(all, ps->threads, ps->n * sizeof(*all));
+		for (size_t i = 0; i < n; i++) {
+			if (perf_find_thread(ps, tids[i]) != NULL)
+				continue;
+			if (perf_thread_open(ps, tids[i], &all[ps->n + k]) == 0)
+				k++;
+			else if (errno != ESRCH && ps->n + k == 0) {
+				*err = errno;
+				*cause = perf_event_why(errno);
+				free(all);
+				free(tids);
+				perf_source_close(ps);
+				return -1;
+			}
+		}
+		free(ps->threads);
+		ps->threads = all;
+		ps->n += k;
+		qsort(ps->threads, ps->n, sizeof(*ps->threads), perf_tid_cmp);
+		free(tids);
+		tids = NULL;
+		if (ps->n == before && round > 0)
+			break;
+		n = perf_list_tids(pid, &tids);
+	}
+	free(tids);
+	if (ps->n == 0) {
+		*err = ESRCH;
+		*cause = xasprintf("no such process: %d", (int)pid);
+		perf_source_close(ps);
+		return -1;
+	}
+	ps->st.threads = (uint32_t)ps->n;
+	ps->pfds = xcalloc(ps->ncpus + 1, sizeof(*ps->pfds));
+	ps->last_cap_ns = clock_ns(CLOCK_MONOTONIC);
+	*out = ps;
+	return 0;
+}
+
+const char *
+perf_source_offcpu(const struct perf_source *ps)
+{
+	return ps->offcpu_why;
+}
+
+int
+perf_source_wait(struct perf_source *ps, int64_t deadline_ns, int wake_fd)
+{
+	int64_t left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
+	size_t n = 0;
+	int ms;
+
+	for (size_t c = 0; c < ps->ncpus; c++) {
+		/* A negative fd is skipped by poll(). */
+		ps->pfds[n].fd = ps->cpus[c].hup ? -1 : ps->cpus[c].owner_fd;
+		ps->pfds[n].events = POLLIN;
+		ps->pfds[n++].revents = 0;
+	}
+	ps->pfds[n].fd = wake_fd;
+	ps->pfds[n].events = POLLIN;
+	ps->pfds[n].revents = 0;
+	if (left <= 0)
+		return 0;
+	ms = (int)((left + 999999) / 1000000);
+	if (poll(ps->pfds, n + 1, ms) < 0 && errno != EINTR)
+		log_debug("poll: %s", strerror(errno));
+	for (size_t c = 0; c < ps->ncpus; c++)
+		if (ps->pfds[c].revents & (POLLHUP | POLLERR))
+			ps->cpus[c].hup = true;
+	return wake_fd >= 0 && (ps->pfds[n].revents & POLLIN) ? 1 : 0;
+}
+
+/*
+ * A cpu-clock sample of tid through another thread's event: tid inherited
+ * it. If we opened tid's own events too (it was born during our first
+ * scans), they count it twice: close them.
+ */
+static bool
+perf_inherited(struct perf_source *ps, const struct perf_id *owner, pid_t tid)
+{
+	struct perf_thread *t;
+
+	if (owner->tid == tid)
+		return false;
+	t = perf_find_thread(ps, tid);
+	if (t == NULL || t->dup || t->fds == NULL)
+		return false;
+	for (size_t c = 0; c < ps->ncpus; c++)
+		if (t->fds[c] >= 0) {
+			perf_close_fd(ps, t->fds[c]);
+			t->fds[c] = -1;
+		}
+	t->dup = true;
+	ps->st.duplicates++;
+	log_debug("perf: %d also inherits %d's events (id %llu)", (int)tid,
+		  (int)owner->tid, (unsigned long long)owner->id);
+	return true;
+}
+
+static void
+perf_on_record(const uint8_t *rec, size_t len, void *arg)
+{
+	struct perf_source *ps = arg;
+	const struct perf_id *id;
+	struct perf_record r;
+	struct perf_thread *t;
+	bool offcpu = false;
+
+	ps->st.records++;
+	if (perf_record_parse(&ps->layout, rec, len, &r) < 0) {
+		ps->st.bad++;
+		return;
+	}
+	if (r.kind == PERF_RECORD_KIND_LOST)
+		ps->st.lost += r.lost;
+	if (r.kind == PERF_RECORD_KIND_SWITCH && r.switch_out &&
+	    (t = perf_find_thread(ps, r.tid)) != NULL)
+		t->switches++;
+	if (r.kind == PERF_RECORD_KIND_SAMPLE) {
+		id = perf_find_id(ps, r.id);
+		if (id == NULL)
+			return; /* an event closed since (a duplicate) */
+		offcpu = id->offcpu;
+		if (!offcpu)
+			perf_inherited(ps, id, r.tid);
+		/* Our own event of a thread found to be inherited too. */
+		if (!offcpu && id->tid == r.tid &&
+		    (t = perf_find_thread(ps, r.tid)) != NULL && t->dup &&
+		    t->fds[0] < 0)
+			return;
+	}
+	ps->fn(&r, offcpu, ps->fn_arg);
+}
+
+void
+perf_source_drain(struct perf_source *ps, perf_source_fn fn, void *arg)
+{
+	ps->fn = fn;
+	ps->fn_arg = arg;
+	for (size_t c = 0; c < ps->ncpus; c++)
+		perf_ring_drain(&ps->cpus[c].ring, PERF_DRAIN_BYTES,
+				perf_on_record, ps);
+	ps->fn = NULL;
+}
+
+void
+perf_source_cap(struct perf_source *ps, uint32_t max_per_s, int64_t now_ns)
+{
+	double dt = (double)(now_ns - ps->last_cap_ns) / CLOCK_NS_PER_S;
+
+	if (dt < 0.05 || max_per_s == 0)
+		return;
+	ps->last_cap_ns = now_ns;
+	for (size_t i = 0; i < ps->n; i++) {
+		struct perf_thread *t = &ps->threads[i];
+		double rate = (double)t->switches / dt;
+		uint64_t period = (uint64_t)(rate / max_per_s) + 1;
+		bool set = true;
+
+		t->switches = 0;
+		/* Raise at once, lower slowly (halve) when calmer. */
+		if (period < t->sw_period)
+			period = t->sw_period / 2 > period ? t->sw_period / 2
+							   : period;
+		if (period == t->sw_period)
+			continue;
+		for (size_t c = 0; c < ps->ncpus; c++)
+			if (t->fds[ps->ncpus + c] >= 0 &&
+			    perf_event_set_period(t->fds[ps->ncpus + c],
+						  period) != 0)
+				set = false;
+		if (!set)
+			continue;
+		if (period > 1 && t->sw_period == 1)
+			ps->st.throttled++;
+		t->sw_period = period;
+	}
+}
+
+bool
+perf_source_has_thread(struct perf_source *ps, pid_t tid)
+{
+	return perf_find_thread(ps, tid) != NULL;
+}
+
+void
+perf_source_stats(const struct perf_source *ps, struct perf_source_stats *out)
+{
+	*out = ps->st;
+	out->buffer_pages = (uint32_t)ps->pages;
+	out->cpus = (uint32_t)ps->ncpus;
+	for (size_t c = 0; c < ps->ncpus; c++)
+		out->bad += ps->cpus[c].ring.bad;
+}
+
+const struct perf_layout *
+perf_source_layout(const struct perf_source *ps)
+{
+	return &ps->layout;
+}
+
+void
+perf_source_close(struct perf_source *ps)
+{
+	if (ps == NULL)
+		return;
+	for (size_t i = 0; i < ps->n; i++)
+		perf_thread_close(ps, &ps->threads[i]);
+	for (size_t c = 0; c < ps->ncpus; c++) {
+		perf_ring_unmap(&ps->cpus[c].ring);
+		if (ps->cpus[c].owner_fd >= 0)
+			close(ps->cpus[c].owner_fd);
+	}
+	free(ps->cpus);
+	free(ps->threads);
+	free(ps->ids);
+	free(ps->pfds);
+	free(ps->offcpu_why);
+	free(ps);
+}

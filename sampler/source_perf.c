@@ -1,0 +1,264 @@
+#include "config.h"
+
+#include "sampler/source_perf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "sampler/idx.h"
+
+#define SOURCE_PERF_RESCAN_NS (100 * 1000000LL)
+
+/* What we know of one thread between its off-CPU records. */
+struct source_perf_thread {
+	pid_t tid;
+	bool out;	 /* switched out, not yet back */
+	bool have_stack; /* cap holds where it last blocked */
+	enum capture_state state;
+	uint64_t t_out; /* switch-out time, or the last flush */
+	struct capture cap;
+};
+
+struct source_perf {
+	struct source_perf_options opt;
+	struct perf_source *ps;
+	struct capture *scratch;
+	int64_t next_rescan;
+	struct source_perf_thread **threads; /* seen in off-CPU records */
+	size_t nthreads, cap_threads;
+	struct idx thread_idx;
+
+	/* The sink while draining. */
+	capture_sink_fn sink;
+	void *sink_arg;
+};
+
+/* Fills c's regs and stack from a sample. Returns 0, or -1 without regs. */
+static int
+source_perf_fill(struct source_perf *sp, const struct perf_record *r,
+		 struct capture *c)
+{
+	size_t len = r->stack_len;
+
+	if (perf_record_regs(perf_source_layout(sp->ps), r, &c->regs) != 0)
+		return -1;
+	if (len > CAPTURE_STACK_BYTES)
+		len = CAPTURE_STACK_BYTES;
+	c->pid = r->pid;
+	c->tid = r->tid;
+	c->time_ns = r->time;
+	c->stack_start = c->regs.rsp;
+	c->stack_len = len;
+	c->stack_more = NULL; /* the kernel copied what it copied */
+	c->stack_more_len = 0;
+	if (len > 0)
+		memcpy(c->stack, r->stack, len);
+	return 0;
+}
+
+/* Hands over a blocked interval of t ending at end_ns. */
+static void
+source_perf_blocked(struct source_perf *sp, struct source_perf_thread *t,
+		    uint64_t end_ns)
+{
+	if (!t->have_stack || end_ns <= t->t_out)
+		return;
+	t->cap.state = t->state;
+	t->cap.weight_ns = end_ns - t->t_out;
+	t->cap.time_ns = end_ns;
+	sp->sink(&t->cap, sp->sink_arg);
+	t->t_out = end_ns;
+}
+
+static int
+source_perf_thread_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct source_perf *sp = arg;
+
+	return sp->threads[id]->tid == *(const pid_t *)key;
+}
+
+/* The state of tid, created when new. */
+static struct source_perf_thread *
+source_perf_thread(struct source_perf *sp, pid_t tid)
+{
+	uint64_t h = idx_hash64((uint64_t)tid);
+	uint32_t id =
+		idx_find(&sp->thread_idx, h, source_perf_thread_eq, &tid, sp);
+	struct source_perf_thread *t;
+
+	if (id != UINT32_MAX)
+		return sp->threads[id];
+	if (sp->nthreads == sp->cap_threads) {
+		sp->cap_threads = sp->cap_threads ? 2 * sp->cap_threads : 16;
+		sp->threads = xreallocarray(sp->threads, sp->cap_threads,
+					    sizeof(*sp->threads));
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->tid = tid;
+	sp->threads[sp->nthreads] = t;
+	idx_add(&sp->thread_idx, h, (uint32_t)sp->nthreads++);
+	return t;
+}
+
+/* Forgets the threads that exited (their last interval was handed over). */
+static void
+source_perf_sweep(struct source_perf *sp)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < sp->nthreads; i++) {
+		if (perf_source_has_thread(sp->ps, sp->threads[i]->tid))
+			sp->threads[kept++] = sp->threads[i];
+		else
+			free(sp->threads[i]);
+	}
+	if (kept == sp->nthreads)
+		return;
+	sp->nthreads = kept;
+	idx_clear(&sp->thread_idx);
+	for (size_t i = 0; i < kept; i++)
+		idx_add(&sp->thread_idx,
+			idx_hash64((uint64_t)sp->threads[i]->tid), (uint32_t)i);
+}
+
+static void
+source_perf_record(const struct perf_record *r, bool offcpu, void *arg)
+{
+	struct source_perf *sp = arg;
+	struct source_perf_thread *t;
+
+	if (r->pid != sp->opt.pid && r->kind != PERF_RECORD_KIND_LOST)
+		return;
+	if (r->kind == PERF_RECORD_KIND_SAMPLE && !offcpu) {
+		struct capture *c = sp->scratch;
+
+		if (source_perf_fill(sp, r, c) != 0)
+			return;
+		c->state = CAPTURE_RUNNING;
+		c->weight_ns = r->period
+				       ? r->period
+				       : (uint64_t)CLOCK_NS_PER_S / sp->opt.hz;
+		sp->sink(c, sp->sink_arg);
+		return;
+	}
+	if (r->kind != PERF_RECORD_KIND_SAMPLE &&
+	    r->kind != PERF_RECORD_KIND_SWITCH)
+		return;
+	t = source_perf_thread(sp, r->tid);
+	if (r->kind == PERF_RECORD_KIND_SAMPLE) {
+		/* The stack it is about to block in (its switch-out follows).
+		 */
+		t->have_stack = source_perf_fill(sp, r, &t->cap) == 0;
+	} else if (r->switch_out) {
+		t->out = true;
+		t->t_out = r->time;
+		t->state = r->preempt ? CAPTURE_WAITING_CPU : CAPTURE_BLOCKED;
+	} else if (t->out) {
+		source_perf_blocked(sp, t, r->time);
+		t->out = false;
+	}
+}
+
+int
+source_perf_open(const struct source_perf_options *opt,
+		 struct source_perf **out, int *err, char **cause)
+{
+	struct source_perf *sp = xcalloc(1, sizeof(*sp));
+	struct perf_event_config cfg = {
+		.hz = opt->hz,
+		.stack_bytes = opt->stack_bytes,
+	};
+
+	sp->opt = *opt;
+	if (sp->opt.hz == 0)
+		sp->opt.hz = 99;
+	if (perf_source_open(opt->pid, &cfg, opt->offcpu, &sp->ps, err,
+			     cause) != 0) {
+		free(sp);
+		return -1;
+	}
+	sp->scratch = xcalloc(1, sizeof(*sp->scratch));
+	sp->next_rescan = clock_ns(CLOCK_MONOTONIC) + SOURCE_PERF_RESCAN_NS;
+	*out = sp;
+	return 0;
+}
+
+int
+source_perf_wait(struct source_perf *sp, int64_t deadline_ns, int wake_fd)
+{
+	if (deadline_ns > sp->next_rescan)
+		deadline_ns = sp->next_rescan;
+	return perf_source_wait(sp->ps, deadline_ns, wake_fd);
+}
+
+size_t
+source_perf_poll(struct source_perf *sp, capture_sink_fn sink, void *arg)
+{
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+	size_t n = 1;
+
+	sp->sink = sink;
+	sp->sink_arg = arg;
+	perf_source_drain(sp->ps, source_perf_record, sp);
+	if (now >= sp->next_rescan) {
+		n = perf_source_rescan(sp->ps);
+		source_perf_sweep(sp);
+		if (sp->opt.switch_cap > 0)
+			perf_source_cap(sp->ps, sp->opt.switch_cap, now);
+		sp->next_rescan = now + SOURCE_PERF_RESCAN_NS;
+	}
+	sp->sink = NULL;
+	return n;
+}
+
+void
+source_perf_flush(struct source_perf *sp, int64_t now_ns, capture_sink_fn sink,
+		  void *arg)
+{
+	sp->sink = sink;
+	sp->sink_arg = arg;
+	for (size_t i = 0; i < sp->nthreads; i++)
+		if (sp->threads[i]->out)
+			source_perf_blocked(sp, sp->threads[i],
+					    (uint64_t)now_ns);
+	sp->sink = NULL;
+}
+
+const char *
+source_perf_offcpu(const struct source_perf *sp)
+{
+	return perf_source_offcpu(sp->ps);
+}
+
+void
+source_perf_stats(const struct source_perf *sp, struct perf_source_stats *out)
+{
+	perf_source_stats(sp->ps, out);
+}
+
+void
+source_perf_close(struct source_perf *sp)
+{
+	struct perf_source_stats st;
+
+	if (sp == NULL)
+		return;
+	perf_source_stats(sp->ps, &st);
+	log_debug("perf: %llu records, %llu lost, %llu bad, %llu duplicate "
+		  "threads, %llu thinned, %u threads, %u rings of %u pages",
+		  (unsigned long long)st.records, (unsigned long long)st.lost,
+		  (unsigned long long)st.bad, (unsigned long long)st.duplicates,
+		  (unsigned long long)st.throttled, st.threads, st.cpus,
+		  st.buffer_pages);
+	perf_source_close(sp->ps);
+	for (size_t i = 0; i < sp->nthreads; i++)
+		free(sp->threads[i]);
+	free(sp->threads);
+	idx_free(&sp->thread_idx);
+	free(sp->scratch);
+	free(sp);
+}

@@ -1,0 +1,37 @@
+# The perf_event backend on the ratio workload's known profile (50/30/20):
+# a fixed amount of work, spawned, so that the kernel's cpu-clock samples
+# the whole run whatever the machine's load (about 1.5 s of CPU, 1500
+# samples at 1000 Hz: one standard error of a 50 % share is 1.3 points).
+# The frame-pointer build, the one without, and 4 threads on 2 cores.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/sampler/top.sh"
+. "$top_srcdir/tests/perf/perf-lib.sh"
+need_perf
+
+check_ratio() { # label, then the command
+	label=$1
+	shift
+	out="$TMPD/$label.top"
+	"$CPROFTOP" --backend=perf -F 1000 --top=40 --stats \
+		--child-output "$out.child" -- "$@" >"$out" 2>"$out.err"
+	ok $? "$label: cproftop exits 0 (the workload's own status)"
+	diag "$(grep 'cproftop:' "$out.err")"
+	is "$(stat_of "$out.err" backend)" perf "$label: the perf backend runs"
+	within "$(top_col "$out" hot_a 2)" 50 3 "$label: hot_a flat%"
+	within "$(top_col "$out" hot_b 2)" 30 3 "$label: hot_b flat%"
+	within "$(top_col "$out" hot_c 2)" 20 3 "$label: hot_c flat%"
+	atleast "$(top_col "$out" worker 5)" 97 "$label: worker cum%"
+	samples=$(stat_of "$out.err" samples)
+	atleast "$samples" 1000 "$label: enough samples"
+	is "$(stat_of "$out.err" stops)" 0 "$label: no thread was stopped"
+	cpu=$(awk -F= '$1 == "cpu_ms" { print $2 }' "$out.child")
+	# Samples are CPU time: about one per ms of the workload's CPU (the
+	# kernel part of it is not sampled, user space only).
+	awk -v s="$samples" -v c="$cpu" 'BEGIN { exit !(s <= c * 1.05 + 20 && s >= c * 0.7) }'
+	ok $? "$label: samples match the CPU time used ($samples vs $cpu ms)"
+}
+
+check_ratio fp "$(workload ratio)" -w 1300
+check_ratio nofp "$(workload ratio-nofp)" -w 1300
+check_ratio threads4 "$(workload ratio)" -t 4 -w 330
+done_testing
