@@ -389,6 +389,23 @@ static const struct keys_entry keys_table[] = {
 	 "show the rows too small to show (pprof's -nodefraction) or hide "
 	 "them",
 	 ACT_ALL_ROWS},
+	{ON(TOP),
+	 {'D'},
+	 "D",
+	 NULL,
+	 0,
+	 KEYS_SEC_TOP,
+	 "C++ names in full (parameters, templates) or short (ns::Class::f)",
+	 ACT_FULL_NAMES},
+	{ON(TOP),
+	 {'I'},
+	 "I",
+	 NULL,
+	 0,
+	 KEYS_SEC_TOP,
+	 "inlined functions: own rows, flat to the innermost one as in pprof; "
+	 "or counted in the function they were inlined into (-noinlines)",
+	 ACT_NOINLINES},
 
 	/* views of the profile */
 	{ALL & ~ON(THREADS),

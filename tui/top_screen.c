@@ -13,6 +13,7 @@
 #include "tui/crt.h"
 #include "tui/text.h"
 #include "tui/tui-int.h"
+#include "views/shortname.h"
 
 /* Formats one row of the table. */
 static void
@@ -21,16 +22,21 @@ top_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 {
 	struct tui *t = arg;
 	const struct top_row *r = &t->top.table.rows[idx];
-	char name[1024], label[1100], cut[1100];
+	char name[1024], label[1100], cut[1100], shown[1024];
 	int n, room, w;
 
+	/* C++ names short unless D asked for them in full. */
+	if (t->full_names)
+		snprintf(shown, sizeof(shown), "%s", r->name);
+	else
+		shortname_cpp(r->name, shown, sizeof(shown));
 	if (r->file != NULL && r->line > 0) {
 		const char *base = strrchr(r->file, '/');
 
-		snprintf(label, sizeof(label), "%s %s:%d", r->name,
+		snprintf(label, sizeof(label), "%s %s:%d", shown,
 			 base ? base + 1 : r->file, r->line);
 	} else {
-		snprintf(label, sizeof(label), "%s%s", r->name,
+		snprintf(label, sizeof(label), "%s%s", shown,
 			 r->inl == TOP_INLINE_ALL	? " (inline)"
 			 : r->inl == TOP_INLINE_PARTIAL ? " (partial-inline)"
 							: "");

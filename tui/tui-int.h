@@ -73,6 +73,7 @@ struct flame_screen {
 
 struct annotate_screen {
 	uint32_t function;
+	uint64_t built; /* function + 1 whose code view holds, or 0 */
 	struct annotate_view view;
 	struct browser list;
 	bool to_hottest;      /* select the hottest at the next build */
@@ -111,6 +112,7 @@ struct tui {
 	struct filter filter;
 	bool frozen;	      /* p: the screen holds its snapshot */
 	bool sampling_paused; /* P: the sampler takes no samples */
+	bool full_names;      /* D: C++ names in full, not shortened */
 	enum tui_screen screen, before_help;
 	char msg[512]; /* status line, until the next message */
 	int msg_style; /* enum crt_style */

@@ -279,6 +279,20 @@ tui_global_action(struct tui *t, enum tui_action a)
 				? FILTER_GRAN_LINE
 				: FILTER_GRAN_FUNCTION;
 		return TUI_REBUILD;
+	case ACT_FULL_NAMES:
+		t->full_names = !t->full_names;
+		tui_message(t, CRT_OK, "%s",
+			    t->full_names ? "C++ names in full (D: short)"
+					  : "C++ names short (D: in full)");
+		return TUI_REBUILD;
+	case ACT_NOINLINES:
+		t->filter.noinlines = !t->filter.noinlines;
+		tui_message(t, CRT_OK, "%s",
+			    t->filter.noinlines
+				    ? "Inlined functions counted in their "
+				      "callers (I: as their own rows)"
+				    : "Inlined functions as their own rows");
+		return TUI_REBUILD;
 	case ACT_ALL_ROWS:
 		t->filter.node_fraction =
 			t->filter.node_fraction > 0

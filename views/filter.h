@@ -61,6 +61,9 @@ struct filter {
 			 A-Z); true: the primary key the other way */
 	enum filter_granularity granularity;
 	double node_fraction; /* 0 shows every row */
+	bool noinlines; /* pprof's -noinlines: an inlined frame counts for the
+			   function it was inlined into (the location's real
+			   function, at its line) */
 
 	/* Selected thread indexes (into snapshot->threads), sorted, unique;
 	   none selected means all threads. Use the filter_thread_* calls. */

@@ -233,7 +233,8 @@ graph_frames(struct graph *g, uint32_t st)
 		for (uint32_t j = loc->nlines; j-- > 0;) {
 			uint32_t li = loc->first_line + j;
 
-			if (g->line_hidden[li])
+			if (g->line_hidden[li] ||
+			    (g->f->noinlines && j + 1 != loc->nlines))
 				continue;
 			graph_push_frame(g, n++, li, !outermost);
 			outermost = false;

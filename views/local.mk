@@ -2,6 +2,7 @@
 VIEWS_LIB = libviews.a
 noinst_LIBRARIES += libviews.a
 libviews_a_SOURCES = views/filter.c views/filter.h views/hash.c views/hash.h \
+	views/shortname.c views/shortname.h \
 	views/graph.c views/graph.h views/top.c views/top.h \
 	views/threads.c views/threads.h views/peek.c views/peek.h \
 	views/source.c views/source.h views/report.c views/report.h \
@@ -25,7 +26,7 @@ VIEWS_UNIT_TESTS = tests/unit/views_top_test tests/unit/views_filter_test \
 	tests/unit/views_threads_test tests/unit/views_peek_test \
 	tests/unit/views_source_test tests/unit/views_report_test \
 	tests/unit/views_pprof_test tests/unit/views_delta_test \
-	tests/unit/views_tree_test
+	tests/unit/views_tree_test tests/unit/views_annotate_test
 check_PROGRAMS += $(VIEWS_UNIT_TESTS) tests/views/pprof-fixture
 TESTS += $(VIEWS_UNIT_TESTS) tests/views/pprof_readback.sh \
 	tests/views/live_pprof.sh
@@ -40,9 +41,15 @@ tests_unit_views_source_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_report_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_pprof_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_tree_test_LDADD = $(VIEWS_TEST_LIBS)
+tests_unit_views_annotate_test_LDADD = $(VIEWS_TEST_LIBS) $(DEP_LIBS)
 tests_unit_views_delta_test_LDADD = $(VIEWS_TEST_LIBS)
 nodist_tests_unit_views_delta_test_SOURCES = views/profile.pb-c.h
 tests_unit_views_delta_test_SOURCES = tests/unit/views_delta_test.c
 nodist_tests_unit_views_pprof_test_SOURCES = views/profile.pb-c.h
 tests_unit_views_pprof_test_SOURCES = tests/unit/views_pprof_test.c
 tests_views_pprof_fixture_LDADD = $(VIEWS_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/shortname_test
+tests_unit_shortname_test_SOURCES = tests/unit/shortname_test.c tests/tap.h
+tests_unit_shortname_test_LDADD = libviews.a libcommon.a
+TESTS += tests/unit/shortname_test

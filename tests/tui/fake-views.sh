@@ -95,11 +95,11 @@ screen "$TMPD/idle" 1 | grep -q 'The threads selected were idle: no on-CPU sampl
 ok $? "an idle thread in CPU mode is named, with the key"
 screen "$TMPD/idle" 2 | grep -q '  poll_wait$' ; ok $? "m shows its wall time"
 
-# Long C++ names keep their end; Left/Right scroll them.
+# Long C++ names (in full: D) keep their end; Left/Right scroll them.
 L16='Left Left Left Left Left Left Left Left Left Left Left Left Left Left Left Left'
 R16=$(echo "$L16" | sed 's/Left/Right/g')
 # shellcheck disable=SC2086
-run long -- $L16 dump $R16 dump
+run long -- D $L16 dump $R16 dump
 screen "$TMPD/long" 1 | grep -q '%  std::vector<std::__cxx11::basic_stri…$'
 ok $? "Left shows the start of a long name"
 screen "$TMPD/long" 2 | grep -q '%  …cator<char> > > >::_M_realloc_insert$'

@@ -29,8 +29,11 @@ rows() {
 run top -- dump
 ok $? "the fake screen runs"
 is "$(sed -n 1p "$TMPD/top")" "--- screen 80x24" "a dump starts with its size"
-is "$(rows "$TMPD/top")" "hot_a hot_b …cator<char> > > >::_M_realloc_insert main worker " \
-	"rows by flat, names cut at the front"
+is "$(rows "$TMPD/top")" "hot_a hot_b std::vector::_M_realloc_insert main worker " \
+	"rows by flat, C++ names short (pprof's form)"
+run fullnames -- D dump
+is "$(rows "$TMPD/fullnames")" "hot_a hot_b …cator<char> > > >::_M_realloc_insert main worker " \
+	"D: C++ names in full, cut at the front"
 grep -q '^cproftop  PID 4242  LIVE  ./ratio --seconds 3$' "$TMPD/top"
 ok $? "header: PID, state, command line"
 grep -q '^Threads 2  Samples 100  Unwind failed 3 (2.5%)  Time 0:10$' "$TMPD/top"
@@ -47,7 +50,7 @@ ok $? "the hint bar"
 # The selection follows its row across a re-sort: Enter after `c` opens
 # hot_a, which moved from row 1 to row 3.
 run resort -- c dump Enter dump
-is "$(rows "$TMPD/resort")" "main worker hot_a hot_b …cator<char> > > >::_M_realloc_insert " \
+is "$(rows "$TMPD/resort")" "main worker hot_a hot_b std::vector::_M_realloc_insert " \
 	"c sorts by cum"
 grep -q 'cum▼' "$TMPD/resort" ; ok $? "the cum column is marked"
 grep -q '^flat 60 (60.00%)  cum 60 (60.00%)  hot_a  .*fake_src.c$' "$TMPD/resort"

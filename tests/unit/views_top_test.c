@@ -236,6 +236,28 @@ test_edge_cases(void)
 	filter_free(&f);
 }
 
+/* pprof's -noinlines: inl's samples count for hot_b, its real function. */
+static void
+test_noinlines(const struct profile_snapshot *s)
+{
+	struct filter f;
+	struct top_table t;
+
+	filter_init(&f);
+	f.node_fraction = 0;
+	top_build(s, &f, 0, &t);
+	tap_ok(flat(&t, "inl") == 10 && flat(&t, "hot_b") == 30,
+	       "inlines: inl has its own flat 10 (hot_b 30)");
+	top_free(&t);
+	f.noinlines = true;
+	top_build(s, &f, 0, &t);
+	tap_is_int(flat(&t, "inl"), -1, "noinlines: no inl row");
+	tap_is_int(flat(&t, "hot_b"), 40, "noinlines: hot_b flat 30 + 10");
+	tap_is_int(cum(&t, "worker"), 100, "noinlines: worker cum unchanged");
+	top_free(&t);
+	filter_free(&f);
+}
+
 int
 main(void)
 {
@@ -245,6 +267,7 @@ main(void)
 	test_basic(s);
 	test_filters(s);
 	test_granularity(s);
+	test_noinlines(s);
 	test_edge_cases();
 	profile_snapshot_unref(s);
 	return tap_done();
