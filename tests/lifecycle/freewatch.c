@@ -5,7 +5,8 @@
  * defaults (a shell's background job would ignore them), waits until it
  * traces TARGET (TracerPid is a thread of CMD), then until CMD used TICKS
  * clock ticks of CPU (-c) or some thread of TARGET stayed in a ptrace stop
- * for 200 ms (-t), sends SIGNAL, and polls every thread of TARGET each
+ * for 200 ms (-t) and the CPROFTOP_LOG file LOG says the injected hang
+ * happened (-l LOG), sends SIGNAL, and polls every thread of TARGET each
  * millisecond until none is traced (TracerPid 0) and none is stopped (state t
  * or T). Prints free_ms=N (from the signal) and rc=N (CMD's exit code, or 128 +
  * signal) and exits 0; prints each thread's state and tracer and exits 1
@@ -190,6 +191,25 @@ freewatch_until(bool (*cond)(int, int), int a, int b, double wait_s)
 }
 
 static long freewatch_min_ticks;
+static const char *freewatch_log;
+
+/* True once the log file names the injected hang. */
+static bool
+freewatch_hung(int unused1, int unused2)
+{
+	char buf[65536];
+	size_t n;
+	FILE *f = fopen(freewatch_log, "r");
+
+	(void)unused1;
+	(void)unused2;
+	if (f == NULL)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return strstr(buf, "hangs now") != NULL;
+}
 
 static bool
 freewatch_busy(int proc, int unused)
@@ -230,7 +250,7 @@ main(int argc, char **argv)
 	double wait_s = 10, t0;
 	pid_t child;
 
-	while ((opt = getopt(argc, argv, "+p:s:c:tw:")) != -1) {
+	while ((opt = getopt(argc, argv, "+p:s:c:tw:l:")) != -1) {
 		switch (opt) {
 		case 'p':
 			target = atoi(optarg);
@@ -246,6 +266,9 @@ main(int argc, char **argv)
 			break;
 		case 'w':
 			wait_s = atof(optarg);
+			break;
+		case 'l':
+			freewatch_log = optarg;
 			break;
 		default:
 			return 2;
@@ -274,7 +297,10 @@ main(int argc, char **argv)
 	}
 	if ((freewatch_min_ticks > 0 &&
 	     !freewatch_until(freewatch_busy, child, 0, wait_s)) ||
-	    (want_held && !freewatch_until(freewatch_held2, target, 0, wait_s)))
+	    (want_held &&
+	     !freewatch_until(freewatch_held2, target, 0, wait_s)) ||
+	    (freewatch_log != NULL &&
+	     !freewatch_until(freewatch_hung, 0, 0, wait_s)))
 		printf("# the condition did not come in %.1f s\n", wait_s);
 	t0 = freewatch_now_ms();
 	kill(child, sig);

@@ -17,7 +17,9 @@ wait_until 5 sh -c "[ \$(ls /proc/$T/task | wc -l) -eq 3 ]"
 for sig in TERM:15 INT:2; do
 	num=${sig#*:}
 	sig=${sig%:*}
-	CPROFTOP_INJECT_FAULT=hang "$FW" -p "$T" -s "$num" -t -- \
+	rm -f "$TMPD/log"
+	CPROFTOP_LOG="$TMPD/log" CPROFTOP_INJECT_FAULT=hang \
+		"$FW" -p "$T" -s "$num" -t -l "$TMPD/log" -- \
 		"$CPROFTOP" --backend=ptrace -p "$T" -F 1000 --top=3 >"$TMPD/fw" 2>"$TMPD/err"
 	ok $? "SIG$sig: every thread untraced and running again"
 	diag "SIG$sig: $(cat "$TMPD/fw")"
