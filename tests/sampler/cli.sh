@@ -73,7 +73,7 @@ is "$(rows "$TMPD/top3")" 3 "--top=3: three rows"
 ok $? "--top -p PID: exit 0"
 grep -Eq "^Showing top [0-9]+ nodes|^Showing nodes" "$TMPD/topd"
 ok $? "--top -p PID: a table"
-"$CPROFTOP" -d 0.5 --top -- "$(workload sleeper)" -d 1 >"$TMPD/topc" 2>&1
+"$CPROFTOP" -d 0.5 --top -- "$(workload sleeper)" -d 2 >"$TMPD/topc" 2>&1
 ok $? "--top -- CMD: exit 0"
 grep -q "flat%" "$TMPD/topc"
 ok $? "--top -- CMD: a table"
