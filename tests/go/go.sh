@@ -117,4 +117,27 @@ check_go() { # label binary
 
 check_go go "$TMPD/hot"
 check_go go-stripped "$TMPD/hot-stripped"
+
+# cgo: C code runs on the thread's g0 stack; its stacks go on through
+# runtime.asmcgocall to the goroutine's (read live: it waits in the call).
+if command -v "${CC:-cc}" >/dev/null 2>&1; then
+	mkdir -p "$SRC/cgo"
+	cp "$top_srcdir/tests/go/cgo/main.go" "$top_srcdir/tests/go/cgo/go.mod" \
+		"$SRC/cgo/"
+	(cd "$SRC/cgo" && CGO_ENABLED=1 go build -o "$TMPD/cgo" .) \
+		>"$TMPD/cgo.log" 2>&1
+	ok $? "go build of tests/go/cgo"
+	"$CPROFTOP" -F 250 -d 60 --top=40 -- "$TMPD/cgo" 3 >"$TMPD/cgo.top" 2>&1
+	ok $? "cgo: cproftop exits 0"
+	diag "$(grep -A8 ' flat%' "$TMPD/cgo.top")"
+	atleast "$(top_col "$TMPD/cgo.top" cspin 2)" 20 "cgo: the C function"
+	# The runtime's own threads (sysmon...) are the rest of the profile.
+	hot=$(awk -v a="$(top_col "$TMPD/cgo.top" cspin 2)" \
+		-v b="$(top_col "$TMPD/cgo.top" main.goWork 2)" \
+		'BEGIN { print 0.95 * (a + b) }')
+	atleast "$(top_col "$TMPD/cgo.top" main.worker 5)" "$hot" \
+		"cgo: main.worker cum% covers 95 % of cspin + goWork (C stacks reach Go through asmcgocall)"
+else
+	skip "no C compiler for cgo"
+fi
 done_testing
