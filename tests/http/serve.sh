@@ -42,7 +42,10 @@ ok $? "go tool pprof -top $P/profile?seconds=2"
 first=$(awk '$NF ~ /^hot_/ { print $NF; exit }' "$TMPD/top")
 is "$first" hot_a "its top function is the workload's hot_a"
 dur=$(sed -n 's/^Duration: \([0-9.]*\)s,.*/\1/p' "$TMPD/top")
-within "${dur:-0}" 2 0.3 "its Duration is the 2 s asked for"
+# Never shorter than asked (the request sleeps N s after its first
+# snapshot); longer by the wait for the last one, which load stretches.
+awk -v d="${dur:-0}" 'BEGIN { exit !(d >= 1.99 && d < 3) }'
+ok $? "its Duration is the 2 s asked for (got ${dur}s, want 2 to 3)"
 grep -q "^Type: cpu" "$TMPD/top"
 ok $? "a cpu profile"
 
@@ -112,10 +115,10 @@ for i in 1 2 3 4 5 6 7 8; do
 	read -r st t <"$TMPD/c$i.st"
 	d=$(sed -n 's/^Duration: \([0-9.]*\)s,.*/\1/p' "$TMPD/c$i.top")
 	awk -v s="$st" -v t="$t" -v d="${d:-0}" 'BEGIN {
-		exit !(s == 200 && t >= 2 && t < 4 && d >= 1.9 && d < 2.6) }' ||
+		exit !(s == 200 && t >= 2 && t < 5 && d >= 1.99 && d < 3) }' ||
 		{ bad=$((bad + 1)); diag "request $i: $st in ${t}s, Duration ${d}s"; }
 done
-is "$bad" 0 "8 concurrent profiles: all 200, 2 s windows, answered in 2-4 s"
+is "$bad" 0 "8 concurrent profiles: all 200, 2 s windows, answered in 2-5 s"
 kill -TERM "$C"
 wait "$C"
 is "$?" 0 "SIGTERM: cproftop exits 0"

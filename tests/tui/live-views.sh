@@ -124,6 +124,15 @@ else
 	skip "go not installed"
 	skip "go not installed"
 fi
+# P pauses sampling: the time shown (the time profiled) stops.
+tui_keys Escape p P
+tui_wait 5 'SAMPLING PAUSED'
+t1=$(tui_screen | sed -n 's/.*  Time \([0-9:]*\).*/\1/p')
+sleep 2.5
+t2=$(tui_screen | sed -n 's/.*  Time \([0-9:]*\).*/\1/p')
+is "$t2" "$t1" "the time stops while sampling is paused"
+tui_keys P
+tui_wait 5 '  LIVE  ' ; ok $? "P resumes"
 tui_keys q
 tui_ended 10 ; ok $? "q quits"
 all_untraced "$W" ; ok $? "the workload is left untraced"
