@@ -12,7 +12,8 @@ diag "$(grep stats "$TMPD/err")"
 short=$(stat_of "$TMPD/err" stack_copy_short)
 stops=$(stat_of "$TMPD/err" stops)
 atleast "$short" 1 "stacks deeper than the copy are counted"
-awk -v a="$short" -v s="$stops" 'BEGIN { exit !(a <= 0.1 * s) }'
+# 32 KiB, then 128, then 320 KiB: the ~200 KiB stack fits by the third.
+awk -v a="$short" 'BEGIN { exit !(a <= 3) }'
 ok $? "then the thread copies more: $short of $stops stacks were cut"
 atleast "$(top_col "$TMPD/top" leaf 2)" 80 "leaf flat%"
 atleast "$(top_col "$TMPD/top" main 5)" 85 "main cum% (the whole stack)"
