@@ -1,11 +1,13 @@
 # Stacks deeper than the capture's 32 KiB copy: tests/unwind/deep nests
 # ~200 KiB of frames. The first samples end early (counted as
 # stack_copy_short); the thread then copies more and its stacks reach main.
+# The ptrace backend's: perf's kernel copies a fixed --stack-size.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sampler/top.sh"
 need_ptrace
 
-"$CPROFTOP" -F 250 --top=10 --stats -- "$top_builddir/tests/unwind/deep" 3 \
+"$CPROFTOP" --backend ptrace -F 250 --top=10 --stats -- \
+	"$top_builddir/tests/unwind/deep" 3 \
 	>"$TMPD/top" 2>"$TMPD/err"
 ok $? "cproftop exits 0"
 diag "$(grep stats "$TMPD/err")"
