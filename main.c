@@ -35,6 +35,7 @@
 #include "http/http.h"
 #include "sampler/sampler.h"
 #include "tui/tui.h"
+#include "version.h"
 #include "views/filter.h"
 #include "views/pprof.h"
 #include "views/report.h"
@@ -370,7 +371,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 			main_usage(stdout);
 			return CPT_EXIT_OK;
 		case 'V':
-			printf("cproftop %s\n", PACKAGE_VERSION);
+			printf("cproftop %s\n", CPT_VERSION);
 			return CPT_EXIT_OK;
 		default:
 			main_usage(stderr);

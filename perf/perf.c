@@ -371,7 +371,8 @@ perf_source_open(pid_t pid, const struct perf_event_config *cfg, bool offcpu,
 	ps->cfg.wakeup_bytes = (uint32_t)(ps->pages * 4096 / 4);
 	ps->want_offcpu = offcpu;
 	if (!offcpu)
-		ps->offcpu_why = xstrdup("off-CPU: not asked for");
+		ps->offcpu_why = xstrdup("no off-CPU samples (wall mode: "
+					 "--backend=ptrace)");
 	perf_event_layout(&ps->layout);
 	perf_cpus(ps);
 	n = perf_list_tids(pid, &tids);

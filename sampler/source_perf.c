@@ -31,9 +31,23 @@ struct source_perf {
 	size_t nthreads, cap_threads;
 	struct idx thread_idx;
 
+	/* Off-CPU records not yet applied, in arrival order: the rings of
+	   different CPUs interleave a thread's switches, so they are applied
+	   in time order once every ring has been read past them. */
+	struct source_perf_pending *pend;
+	size_t npend, cap_pend;
+	uint64_t seq;
+
 	/* The sink while draining. */
 	capture_sink_fn sink;
 	void *sink_arg;
+};
+
+/* A copied off-CPU record (its stack copied too). */
+struct source_perf_pending {
+	struct perf_record r;
+	uint8_t *stack; /* owned */
+	uint64_t seq;	/* arrival order, for equal times */
 };
 
 /* Fills c's regs and stack from a sample. Returns 0, or -1 without regs. */
@@ -125,11 +139,57 @@ source_perf_sweep(struct source_perf *sp)
 			idx_hash64((uint64_t)sp->threads[i]->tid), (uint32_t)i);
 }
 
+/* Applies one off-CPU record (a switch sample or a switch record). */
+static void
+source_perf_apply(struct source_perf *sp, const struct perf_record *r)
+{
+	struct source_perf_thread *t = source_perf_thread(sp, r->tid);
+
+	if (r->kind == PERF_RECORD_KIND_SAMPLE) {
+		/* The stack it is about to block in (its switch-out follows).
+		 */
+		t->have_stack = source_perf_fill(sp, r, &t->cap) == 0;
+	} else if (r->switch_out) {
+		t->out = true;
+		t->t_out = r->time;
+		t->state = r->preempt ? CAPTURE_WAITING_CPU : CAPTURE_BLOCKED;
+	} else if (t->out) {
+		source_perf_blocked(sp, t, r->time);
+		t->out = false;
+	}
+}
+
+static int
+source_perf_pending_cmp(const void *a, const void *b)
+{
+	const struct source_perf_pending *x = a, *y = b;
+
+	if (x->r.time != y->r.time)
+		return x->r.time < y->r.time ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Applies the pending records older than until_ns, in time order. */
+static void
+source_perf_apply_until(struct source_perf *sp, uint64_t until_ns)
+{
+	size_t i, kept = 0;
+
+	qsort(sp->pend, sp->npend, sizeof(*sp->pend), source_perf_pending_cmp);
+	for (i = 0; i < sp->npend && sp->pend[i].r.time < until_ns; i++) {
+		source_perf_apply(sp, &sp->pend[i].r);
+		free(sp->pend[i].stack);
+	}
+	for (; i < sp->npend; i++)
+		sp->pend[kept++] = sp->pend[i];
+	sp->npend = kept;
+}
+
 static void
 source_perf_record(const struct perf_record *r, bool offcpu, void *arg)
 {
 	struct source_perf *sp = arg;
-	struct source_perf_thread *t;
+	struct source_perf_pending *p;
 
 	if (r->pid != sp->opt.pid && r->kind != PERF_RECORD_KIND_LOST)
 		return;
@@ -148,18 +208,24 @@ source_perf_record(const struct perf_record *r, bool offcpu, void *arg)
 	if (r->kind != PERF_RECORD_KIND_SAMPLE &&
 	    r->kind != PERF_RECORD_KIND_SWITCH)
 		return;
-	t = source_perf_thread(sp, r->tid);
-	if (r->kind == PERF_RECORD_KIND_SAMPLE) {
-		/* The stack it is about to block in (its switch-out follows).
-		 */
-		t->have_stack = source_perf_fill(sp, r, &t->cap) == 0;
-	} else if (r->switch_out) {
-		t->out = true;
-		t->t_out = r->time;
-		t->state = r->preempt ? CAPTURE_WAITING_CPU : CAPTURE_BLOCKED;
-	} else if (t->out) {
-		source_perf_blocked(sp, t, r->time);
-		t->out = false;
+	if (sp->npend == sp->cap_pend) {
+		sp->cap_pend = sp->cap_pend ? 2 * sp->cap_pend : 256;
+		sp->pend = xreallocarray(sp->pend, sp->cap_pend,
+					 sizeof(*sp->pend));
+	}
+	p = &sp->pend[sp->npend++];
+	p->r = *r;
+	p->seq = sp->seq++;
+	p->stack = NULL;
+	if (r->stack != NULL && r->stack_len > 0) {
+		size_t len = r->stack_len < CAPTURE_STACK_BYTES
+				     ? (size_t)r->stack_len
+				     : CAPTURE_STACK_BYTES;
+
+		p->stack = xmalloc(len);
+		memcpy(p->stack, r->stack, len);
+		p->r.stack = p->stack;
+		p->r.stack_len = len;
 	}
 }
 
@@ -203,7 +269,9 @@ source_perf_poll(struct source_perf *sp, capture_sink_fn sink, void *arg)
 
 	sp->sink = sink;
 	sp->sink_arg = arg;
+	/* Every ring holds what happened before now once read. */
 	perf_source_drain(sp->ps, source_perf_record, sp);
+	source_perf_apply_until(sp, (uint64_t)now);
 	if (now >= sp->next_rescan) {
 		n = perf_source_rescan(sp->ps);
 		source_perf_sweep(sp);
@@ -221,6 +289,7 @@ source_perf_flush(struct source_perf *sp, int64_t now_ns, capture_sink_fn sink,
 {
 	sp->sink = sink;
 	sp->sink_arg = arg;
+	source_perf_apply_until(sp, (uint64_t)now_ns);
 	for (size_t i = 0; i < sp->nthreads; i++)
 		if (sp->threads[i]->out)
 			source_perf_blocked(sp, sp->threads[i],
@@ -258,6 +327,9 @@ source_perf_close(struct source_perf *sp)
 	for (size_t i = 0; i < sp->nthreads; i++)
 		free(sp->threads[i]);
 	free(sp->threads);
+	for (size_t i = 0; i < sp->npend; i++)
+		free(sp->pend[i].stack);
+	free(sp->pend);
 	idx_free(&sp->thread_idx);
 	free(sp->scratch);
 	free(sp);

@@ -432,7 +432,7 @@ symbols_open_mod(struct symbols *s, const struct symbols_mod *m)
 	if (!m->deleted && m->path[0] == '/') {
 		snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)s->pid,
 			 m->path);
-		fd = open(buf, O_RDONLY | O_CLOEXEC);
+		fd = symbols_open_regular(buf);
 		if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_ino != m->inode)) {
 			close(fd);
 			fd = -1;
@@ -442,7 +442,7 @@ symbols_open_mod(struct symbols *s, const struct symbols_mod *m)
 		snprintf(buf, sizeof(buf), "/proc/%d/map_files/%jx-%jx",
 			 (int)s->pid, (uintmax_t)m->map_start,
 			 (uintmax_t)m->map_end);
-		fd = open(buf, O_RDONLY | O_CLOEXEC);
+		fd = symbols_open_regular(buf);
 	}
 	return fd;
 }

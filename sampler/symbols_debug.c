@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sampler/debugfetch.h"
 
@@ -26,11 +28,27 @@ symbols_has_debug_info(Elf *elf)
 	return scn != NULL && sh.sh_type != SHT_NOBITS;
 }
 
+int
+symbols_open_regular(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 /* Opens path as an ELF read through mmap. Returns it or NULL. */
 static Elf *
 symbols_elf_open(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = symbols_open_regular(path);
 
 	return fd < 0 ? NULL : symbols_elf_fd(fd);
 }

@@ -160,6 +160,14 @@ bool symbols_plt_frame(struct symbols *s, const struct symbols_mod *m,
 /* Reads the ELF file open on fd (closed here); NULL when not ELF. */
 Elf *symbols_elf_fd(int fd);
 
+/*
+ * Opens path read-only if it is a regular file (symbols_debug.c). The
+ * paths come from the target (its maps, its .gnu_debuglink): a FIFO must
+ * not block the sampler and a device must be neither opened (stat before
+ * open) nor read (O_NONBLOCK, fstat after). Returns an fd, or -1.
+ */
+int symbols_open_regular(const char *path);
+
 /* The build-id of elf as interned lowercase hex, or NULL. */
 const char *symbols_build_id(struct symbols *s, Elf *elf);
 

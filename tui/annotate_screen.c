@@ -55,6 +55,8 @@ annotate_screen_open(struct tui *t, uint32_t function)
 	struct annotate_screen *as = &t->annotate;
 
 	as->from = t->screen == TUI_SCREEN_ANNOTATE ? as->from : t->screen;
+	if (as->function != function)
+		as->built = 0;
 	as->function = function;
 	as->to_hottest = true;
 	as->list.sel = as->list.top = 0;
@@ -72,12 +74,23 @@ annotate_screen_rebuild(struct tui *t)
 		.npaths = t->opt->nsource_paths,
 	};
 
-	annotate_free(&as->view);
-	if (t->shown == NULL ||
-	    annotate_build(t->shown, &t->filter, as->function, &so,
-			   &as->view) != 0) {
+	if (t->shown == NULL) {
 		t->screen = as->from;
 		return;
+	}
+	if (as->built == (uint64_t)as->function + 1 && as->view.ninsns > 0 &&
+	    as->function < t->shown->nfunctions) {
+		/* the same code: only the counts change */
+		annotate_count(t->shown, &t->filter, &as->view);
+	} else {
+		annotate_free(&as->view);
+		as->built = 0;
+		if (annotate_build(t->shown, &t->filter, as->function, &so,
+				   &as->view) != 0) {
+			t->screen = as->from;
+			return;
+		}
+		as->built = (uint64_t)as->function + 1;
 	}
 	as->list.row = annotate_screen_row;
 	as->list.arg = t;

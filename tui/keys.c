@@ -3,9 +3,9 @@
  * entry that lists the screen and the key, so entries of one screen come
  * before the shared ones that use the same key elsewhere.
  *
- * Reserved: `S` for the short/full C++ name toggle of issue 11 (the
- * `stacks` work); `n`/`N` are the search's next/previous everywhere, so
- * sorting by name is `A` (A-Z).
+ * `n`/`N` are the search's next/previous everywhere, so sorting by name
+ * is `A` (A-Z); `D` (full C++ names) and `I` (inlined functions in their
+ * callers) belong to the names work of issue 11.
  */
 #include "config.h"
 

@@ -73,6 +73,7 @@ struct flame_screen {
 
 struct annotate_screen {
 	uint32_t function;
+	uint64_t built; /* function + 1 whose code view holds, or 0 */
 	struct annotate_view view;
 	struct browser list;
 	bool to_hottest;      /* select the hottest at the next build */

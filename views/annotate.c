@@ -348,8 +348,7 @@ annotate_find(const struct annotate_view *v, const size_t *code, size_t n,
 	return v->rows[code[lo]].address <= addr ? (long)code[lo] : -1;
 }
 
-/* Counts the selected samples per instruction. */
-static void
+void
 annotate_count(const struct profile_snapshot *s, const struct filter *f,
 	       struct annotate_view *v)
 {
@@ -357,9 +356,12 @@ annotate_count(const struct profile_snapshot *s, const struct filter *f,
 	uint32_t *seen = xcalloc(v->nrows + 1, sizeof(*seen));
 	size_t *code = xmalloc((v->nrows + 1) * sizeof(*code)), ncode = 0;
 
-	for (size_t i = 0; i < v->nrows; i++)
+	v->flat = v->cum = 0;
+	for (size_t i = 0; i < v->nrows; i++) {
+		v->rows[i].flat = v->rows[i].cum = 0;
 		if (!v->rows[i].source)
 			code[ncode++] = i;
+	}
 	graph_build(&g, s, f, FILTER_GRAN_FUNCTION, false);
 	v->total = g.total;
 	for (uint32_t st = 0; st < s->nstacks; st++) {

@@ -62,6 +62,14 @@ int annotate_build(const struct profile_snapshot *s, const struct filter *f,
 		   uint32_t function, const struct source_options *opt,
 		   struct annotate_view *out);
 
+/*
+ * Counts the samples of s under f on the code of v again (a newer
+ * snapshot of the same sampler: the code does not change, the file is
+ * not read again). Cost: one pass over the sampled stacks.
+ */
+void annotate_count(const struct profile_snapshot *s, const struct filter *f,
+		    struct annotate_view *v);
+
 void annotate_free(struct annotate_view *v);
 
 #endif

@@ -26,7 +26,7 @@ VIEWS_UNIT_TESTS = tests/unit/views_top_test tests/unit/views_filter_test \
 	tests/unit/views_threads_test tests/unit/views_peek_test \
 	tests/unit/views_source_test tests/unit/views_report_test \
 	tests/unit/views_pprof_test tests/unit/views_delta_test \
-	tests/unit/views_tree_test
+	tests/unit/views_tree_test tests/unit/views_annotate_test
 check_PROGRAMS += $(VIEWS_UNIT_TESTS) tests/views/pprof-fixture
 TESTS += $(VIEWS_UNIT_TESTS) tests/views/pprof_readback.sh \
 	tests/views/live_pprof.sh
@@ -41,6 +41,7 @@ tests_unit_views_source_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_report_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_pprof_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_tree_test_LDADD = $(VIEWS_TEST_LIBS)
+tests_unit_views_annotate_test_LDADD = $(VIEWS_TEST_LIBS) $(DEP_LIBS)
 tests_unit_views_delta_test_LDADD = $(VIEWS_TEST_LIBS)
 nodist_tests_unit_views_delta_test_SOURCES = views/profile.pb-c.h
 tests_unit_views_delta_test_SOURCES = tests/unit/views_delta_test.c

@@ -44,6 +44,17 @@ else
 	skip "the late thread started before cproftop (a slow machine)"
 fi
 
+# Wall mode: the perf backend says it has no off-CPU samples.
+"$CPROFTOP" --backend=perf --wall -p "$W" -F 200 -d 1 --top=5 --stats \
+	>"$TMPD/wall.top" 2>"$TMPD/wall.err"
+ok $? "wall: cproftop exits 0"
+grep -q 'no off-CPU samples' "$TMPD/wall.err"
+ok $? "wall: the perf backend says it has no off-CPU samples"
+"$CPROFTOP" --backend=auto --wall -p "$W" -F 200 -d 1 --top=5 --stats \
+	>"$TMPD/wall2.top" 2>"$TMPD/wall2.err"
+is "$(stat_of "$TMPD/wall2.err" backend)" ptrace \
+	"wall: auto runs the ptrace backend"
+
 # Lost records: cproftop stopped (SIGSTOP) while the target runs at
 # 10 kHz with 64 KiB stacks fills the ring buffers; what the kernel drops
 # is counted (the target is never stopped).

@@ -50,7 +50,7 @@ expect "command not found" 127 "command not found" \
 
 # An output file that cannot be written: exit 7, the reason, the target
 # untouched.
-start_bg "$(workload sleeper)" -d 20
+start_bg "$(workload sleeper)" -d 300
 wait_until 5 sh -c "[ \$(ls /proc/$BG_PID/task | wc -l) -ge 3 ]"
 expect "unwritable output" 7 "/no/such/dir/p\.pb\.gz" \
 	"$CPROFTOP" -p "$BG_PID" -d 0.5 -o /no/such/dir/p.pb.gz

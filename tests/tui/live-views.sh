@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/tui/tui-lib.sh"
 need_ptrace
 
-start_bg "$(workload ratio)" -t 2 -d 40
+start_bg "$(workload ratio)" -t 2 -d 120
 W=$BG_PID
 mkdir "$TMPD/cwd"
 TUI_CWD="$TMPD/cwd" tui_start 160 45 "$TUI" -p "$W"
@@ -17,6 +17,7 @@ tui_wait 10 '^ +[0-9]+ .*%  hot_a$'
 enough() { tui_screen | awk '/^Threads/ { exit !($4 >= 200) }'; }
 wait_until 15 enough
 
+diag "$(date +%T) annotate"
 # Annotate hot_a (the first row): its instructions' flat add up to the
 # table's flat of hot_a (the screen paused: one snapshot for both).
 tui_keys p
@@ -39,6 +40,7 @@ ok $? "annotate: source lines between the instructions"
 tui_keys Escape p
 tui_wait 5 'flat▼'
 
+diag "$(date +%T) tree"
 # The tree: the hottest path is open down to hot_a, through worker.
 tui_keys T
 tui_wait 5 'callees \(top-down\)'
@@ -56,6 +58,7 @@ tui_wait 5 'callers \(bottom-up\)'
 tui_screen | awk '/callers \(bottom-up\)/ { getline; print $NF; exit }' >"$TMPD/bu"
 is "$(cat "$TMPD/bu")" "hot_a" "bottom-up: hot_a is the first root"
 
+diag "$(date +%T) flame"
 # The flame view: the widest leaf (a frame with nothing drawn below it)
 # is hot_a.
 tui_keys F
@@ -90,6 +93,7 @@ awk '/^flame view: / { f = 1; next }
 is "$(cat "$TMPD/widest")" "hot_a" "flame: the widest leaf is hot_a"
 tui_keys p Escape
 
+diag "$(date +%T) save"
 # Save what is shown: a filter and one thread; pprof reads the same table.
 tui_keys / 'dispatch' Enter
 tui_wait 5 '^Filter /dispatch/'
@@ -124,13 +128,23 @@ else
 	skip "go not installed"
 	skip "go not installed"
 fi
+# P pauses sampling: the time shown (the time profiled) stops.
+tui_keys Escape p P
+tui_wait 5 'SAMPLING PAUSED'
+t1=$(tui_screen | sed -n 's/.*  Time \([0-9:]*\).*/\1/p')
+sleep 2.5
+t2=$(tui_screen | sed -n 's/.*  Time \([0-9:]*\).*/\1/p')
+is "$t2" "$t1" "the time stops while sampling is paused"
+tui_keys P
+tui_wait 5 '  LIVE  ' ; ok $? "P resumes"
 tui_keys q
 tui_ended 10 ; ok $? "q quits"
 all_untraced "$W" ; ok $? "the workload is left untraced"
 tui_tmux kill-server
 
+diag "$(date +%T) search"
 # Search finds one thread among 1000.
-start_bg "$(workload ratio)" -t 1 -s 999 -d 40
+start_bg "$(workload ratio)" -t 1 -s 999 -d 120
 W2=$BG_PID
 wait_until 10 sh -c "[ \$(ls /proc/$W2/task | wc -l) -ge 1000 ]"
 tui_start 120 40 "$TUI" -F 10 -p "$W2"
@@ -143,5 +157,9 @@ tui_keys Enter Space
 tui_wait 5 '^\[x\] +[0-9]+ sleeper-777 ' ; ok $? "search finds sleeper-777 among 1000 threads"
 tui_keys q
 tui_ended 10 ; ok $? "q quits"
-all_untraced "$W2" ; ok $? "the 1000 threads are left untraced"
+# one awk over the 1000 status files (all_untraced forks one per thread)
+awk '/^TracerPid:/ && $2 != 0 { bad = 1 } END { exit bad }' \
+	/proc/"$W2"/task/*/status
+ok $? "the 1000 threads are left untraced"
+diag "$(date +%T) end"
 done_testing
