@@ -729,6 +729,8 @@ main_run(struct main_options *o)
 	if (rc != 0) {
 		log_warn("%s", cause);
 		free(cause);
+		close(sigfd);
+		log_close();
 		return CPT_EXIT_HTTP;
 	}
 	rc = sampler_start(&o->sampler, &s, &cause);
