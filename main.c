@@ -354,7 +354,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 			break;
 		case OPT_HTTP:
 			if (http_check_listen(optarg, &cause) != 0) {
-				fprintf(stderr, "cproftop: %s\n", cause);
+				log_warn("%s", cause);
 				free(cause);
 				return CPT_EXIT_USAGE;
 			}
@@ -759,8 +759,10 @@ main_run(struct main_options *o)
 	/* The port first: a busy one never costs the target an attach. */
 	rc = o->http.listen != NULL ? http_listen(&o->http, &h, &cause) : 0;
 	if (rc != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
+		close(sigfd);
+		log_close();
 		return CPT_EXIT_HTTP;
 	}
 	rc = sampler_start(&o->sampler, &s, &cause);
@@ -772,7 +774,7 @@ main_run(struct main_options *o)
 	}
 	main_crash_setup();
 	if (h != NULL && http_serve(h, s, &cause) != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
 		rc = CPT_EXIT_HTTP;
 	} else {

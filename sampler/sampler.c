@@ -1057,6 +1057,8 @@ sampler_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
 		return UNWIND_RULE_SP;
 	case SYMBOLS_GO_OUTERMOST:
 		return UNWIND_RULE_OUTERMOST;
+	case SYMBOLS_GO_CGO:
+		return UNWIND_RULE_CGO;
 	case SYMBOLS_GO_STOP:
 		return UNWIND_RULE_STOP;
 	case SYMBOLS_GO_NONE:

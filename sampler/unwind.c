@@ -572,14 +572,25 @@ unwind_is_sigreturn(struct unwind *u, uint64_t ip)
 	       memcmp(buf, code, sizeof(code)) == 0;
 }
 
-/* True when ip belongs to executable memory with unwind info. pc-1 for a
- * return address, so a call that ends its function is looked up right. */
+/*
+ * True when an FDE of the unwind table of ip's ELF image covers ip (pc - 1
+ * for a return address, so a call that ends its function is looked up
+ * right). Go code in a binary linked with C (cgo) has none although the
+ * image has a table.
+ */
 static bool
 unwind_has_info(struct unwind *u, uint64_t ip, bool exact)
 {
-	const struct unwind_elf *e = unwind_elf_find(u, exact ? ip : ip - 1);
+	uint64_t at = exact ? ip : ip - 1;
+	const struct unwind_elf *e = unwind_elf_find(u, at);
+	unw_proc_info_t pi;
+	unw_dyn_info_t di;
 
-	return e != NULL && e->has_table;
+	if (e == NULL || !e->has_table)
+		return false;
+	di = e->di;
+	return _Ux86_64_dwarf_search_unwind_table(u->as, at, &di, &pi, 0, u) ==
+	       0;
 }
 
 /* unwind_fp_reader over the target: see unwind_read_live(). */
@@ -632,6 +643,54 @@ unwind_exact(int i, uint64_t sfa)
 }
 
 /*
+ * Steps from Go's runtime.asmcgocall (ABI0), at the return address of its
+ * call of C on the g0 stack, back to the goroutine's stack: the code there
+ * reloads g and the saved depth from the g0 frame ("MOVQ g_off(SP), DI;
+ * MOVQ 8(DI), SI; SUBQ depth_off(SP), SI"), so the goroutine's sp is
+ * g.stack.hi - depth (or the depth slot itself when g is 0: no switch was
+ * made), where asmcgocall's return address lies. The goroutine waits in
+ * the call meanwhile: its stack is read live. Returns 0 or -1.
+ */
+static int
+unwind_cgo_step(struct unwind *u, const struct unwind_fp_mem *mem,
+		struct user_regs_struct *r)
+{
+	uint8_t code[14];
+	uint64_t g, depth, hi, sp, ret;
+	unsigned g_off, depth_off;
+
+	if (unwind_read(u, r->rip, code, sizeof(code)) < 0 ||
+	    memcmp(code, "\x48\x8b\x7c\x24", 4) != 0 ||
+	    memcmp(code + 5, "\x48\x8b\x77\x08\x48\x2b", 6) != 0)
+		return -1;
+	g_off = code[4];
+	if (code[11] == 0x74 && code[12] == 0x24)
+		depth_off = code[13];
+	else if (code[11] == 0x34 && code[12] == 0x24)
+		depth_off = 0;
+	else
+		return -1;
+	if (unwind_fp_word(mem, r->rsp + g_off, &g) < 0 ||
+	    unwind_fp_word(mem, r->rsp + depth_off, &depth) < 0)
+		return -1;
+	if (g == 0) {
+		sp = depth;
+	} else {
+		if (unwind_fp_word(mem, g + 8, &hi) < 0 || depth > hi)
+			return -1;
+		sp = hi - depth;
+	}
+	if (sp < u->cur->stack_start ||
+	    sp >= u->cur->stack_start + u->cur->stack_len)
+		u->frozen_sp = sp;
+	if (unwind_fp_word(mem, sp, &ret) < 0 || ret == 0)
+		return -1;
+	r->rip = ret;
+	r->rsp = sp + 8;
+	return 0;
+}
+
+/*
  * Unwinds frames that no CFI covers from r, the registers of the frame
  * whose pc is pcs[*n - 1]: by the rule callback (Go's stack-pointer
  * deltas), else by the frame-pointer chain, through signal frames, until
@@ -660,9 +719,12 @@ unwind_fallback(struct unwind *u, struct user_regs_struct *r, uint64_t *pcs,
 			return -1;
 		if (rule == UNWIND_RULE_SP)
 			rc = unwind_fp_step_sp(&mem, r, delta);
+		else if (rule == UNWIND_RULE_CGO)
+			rc = unwind_cgo_step(u, &mem, r);
 		else
 			rc = unwind_fp_step_chain(&mem, r);
-		if (rc < 0 || r->rsp <= sp)
+		/* Up the stack, except across Go's switch back from g0. */
+		if (rc < 0 || (r->rsp <= sp && rule != UNWIND_RULE_CGO))
 			return -1;
 		u->used_fallback = true;
 		if (unwind_elf_find(u, r->rip - 1) == NULL)

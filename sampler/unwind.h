@@ -71,6 +71,8 @@ enum unwind_rule {
 	UNWIND_RULE_SP,	       /* the return address is at sp + *sp_delta */
 	UNWIND_RULE_OUTERMOST, /* the thread's first frame: the stack ends */
 	UNWIND_RULE_STOP,      /* cannot be unwound: the stack ends early */
+	UNWIND_RULE_CGO,       /* Go's asmcgocall after its call of C: back to
+				  the goroutine's stack it saved */
 };
 
 /*

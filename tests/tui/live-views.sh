@@ -22,8 +22,10 @@ diag "$(date +%T) annotate"
 # table's flat of hot_a (the screen paused: one snapshot for both).
 tui_keys p
 tui_wait 5 '  PAUSED  '
-tflat=$(tui_screen | awk '/  function$/ { getline; print $1; exit }')
-tui_keys a
+tflat=$(tui_screen | awk '/  function$/ { getline; if ($NF == "hot_a") print $1; exit }')
+# Home: the selection follows its function across updates, so the first
+# row (hot_a) must be selected again
+tui_keys Home a
 tui_wait 10 '^flat [0-9]+ .*annotate hot_a'
 tui_wait 5 ' add ' # the instructions are drawn
 tui_screen >"$TMPD/annotate"
