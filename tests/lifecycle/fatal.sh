@@ -23,6 +23,11 @@ stty -g >"$TMPD/stty.after"
 EOS
 chmod +x "$TMPD/run"
 
+has_error() {
+	tui_tmux capture-pane -p -S -200 -t "$TUI_SESSION" |
+		grep -q '^cproftop: injected fault'
+}
+
 for i in 1 2 3; do
 	rm -f "$TMPD/rc" "$TMPD/stty.after"
 	tui_tmux kill-server 2>/dev/null
@@ -30,9 +35,9 @@ for i in 1 2 3; do
 	tui_tmux set-option -t "$TUI_SESSION" remain-on-exit on >/dev/null
 	wait_until 20 test -s "$TMPD/stty.after"
 	is "$(cat "$TMPD/rc" 2>/dev/null)" 1 "#$i: cproftop exits 1"
-	# The pane and its history: the shell's output scrolls the screen.
-	if tui_tmux capture-pane -p -S -200 -t "$TUI_SESSION" |
-		grep -q '^cproftop: injected fault'; then
+	# The pane and its history (the shell's output scrolls the screen),
+	# once tmux has read all of the pane's output.
+	if wait_until 5 has_error; then
 		ok 0 "#$i: the error is on the restored screen"
 	else
 		ok 1 "#$i: the error is on the restored screen"
