@@ -29,6 +29,7 @@
 #include "common/clock.h"
 #include "common/escape.h"
 #include "common/exitcodes.h"
+#include "common/jobctl.h"
 #include "common/log.h"
 #include "common/outfile.h"
 #include "common/xmalloc.h"
@@ -39,6 +40,10 @@
 #include "views/filter.h"
 #include "views/pprof.h"
 #include "views/report.h"
+
+/* Every exit, and Ctrl-Z: the target detached within this, or cproftop
+   exits (main_stop) or does not stop (main_suspend). */
+#define MAIN_DETACH_NS (CLOCK_NS_PER_S * 65 / 100)
 
 struct main_options {
 	struct sampler_options sampler;
@@ -349,7 +354,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 			break;
 		case OPT_HTTP:
 			if (http_check_listen(optarg, &cause) != 0) {
-				fprintf(stderr, "cproftop: %s\n", cause);
+				log_warn("%s", cause);
 				free(cause);
 				return CPT_EXIT_USAGE;
 			}
@@ -413,6 +418,7 @@ main_block_signals(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGTSTP); /* Ctrl-Z: main_suspend() */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	sampler_block_signals();
 	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -422,13 +428,51 @@ main_block_signals(void)
 }
 
 /*
+ * Ctrl-Z (SIGTSTP from the terminal): cproftop stops only once every thread
+ * of the target is detached, so the target runs on while cproftop is
+ * suspended; sampling resumes after SIGCONT. When the sampler cannot let go
+ * within a second, cproftop does not stop at all.
+ */
+static void
+main_suspend(struct sampler *s)
+{
+	if (sampler_suspend(s, MAIN_DETACH_NS) == 0)
+		jobctl_stop_self();
+	else
+		fputs("cproftop: not suspended: the target could not be "
+		      "detached in time\n",
+		      stderr);
+	sampler_resume(s);
+}
+
+/*
+ * Ends sampling. The watchdog: when the sampler thread has not detached
+ * every thread of the target within MAIN_DETACH_NS, whatever it is doing,
+ * cproftop exits at once -- the kernel detaches the threads of a dead
+ * tracer, and they run on.
+ */
+static void
+main_stop(struct sampler *s)
+{
+	if (sampler_stop_within(s, MAIN_DETACH_NS) == 0)
+		return;
+	tui_restore();
+	fputs("cproftop: the sampler did not stop in time; exiting "
+	      "(the kernel detaches the target, which runs on)\n",
+	      stderr);
+	_exit(CPT_EXIT_ERROR);
+}
+
+/*
  * Waits for the duration, the target's end or a signal. Returns the signal
- * that ended the wait, or 0.
+ * that ended the wait, or 0. Ctrl-Z suspends cproftop meanwhile.
  */
 static int
 main_wait(struct sampler *s, int sigfd, double duration)
 {
-	struct pollfd fds[2] = {{sigfd, POLLIN, 0}, {sampler_fd(s), POLLIN, 0}};
+	struct pollfd fds[3] = {{sigfd, POLLIN, 0},
+				{sampler_fd(s), POLLIN, 0},
+				{fatal_fd(), POLLIN, 0}};
 	int64_t t0 = clock_ns(CLOCK_MONOTONIC);
 
 	while (!sampler_done(s)) {
@@ -442,13 +486,19 @@ main_wait(struct sampler *s, int sigfd, double duration)
 			if (left <= 0)
 				break;
 		}
-		if (poll(fds, 2, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+		if (poll(fds, fds[2].fd >= 0 ? 3 : 2, (int)(left * 1000) + 1) <
+			    0 &&
+		    errno != EINTR)
 			fatal("poll");
+		fatal_exit_posted();
 		if (fds[1].revents & POLLIN)
 			profile_snapshot_unref(sampler_snapshot(s));
-		if ((fds[0].revents & POLLIN) &&
-		    read(sigfd, &si, sizeof(si)) == sizeof(si))
+		if (!(fds[0].revents & POLLIN) ||
+		    read(sigfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGTSTP)
 			return (int)si.ssi_signo;
+		main_suspend(s);
 	}
 	return 0;
 }
@@ -620,7 +670,7 @@ main_headless(const struct main_options *o, struct sampler *s, int sigfd)
 	struct profile_snapshot *snap;
 	int sig = main_wait(s, sigfd, o->duration), rc;
 
-	sampler_stop(s);
+	main_stop(s);
 	snap = sampler_snapshot(s);
 	if (o->stats)
 		main_stats(snap, (double)snap->duration_ns / 1e9);
@@ -647,28 +697,13 @@ main_on_crash(int sig)
 }
 #endif
 
-static void *
-main_fault_thread(void *arg)
-{
-	const char *how = arg;
-
-	usleep(500 * 1000);
-	if (strcmp(how, "segv") == 0)
-		raise(SIGSEGV);
-	fatalx("injected fault (CPROFTOP_INJECT_FAULT=%s)", how);
-}
-
 /*
- * Crash handlers, and the test hook CPROFTOP_INJECT_FAULT=fatal|segv that
- * fails cproftop half a second after sampling starts, to prove that every
- * exit path leaves the target running.
+ * Crash handlers. (The test hook CPROFTOP_INJECT_FAULT that makes the
+ * sampler thread fail is in sampler/fault.c.)
  */
 static void
 main_crash_setup(void)
 {
-	const char *fault = getenv("CPROFTOP_INJECT_FAULT");
-	pthread_t t;
-
 #ifndef __SANITIZE_ADDRESS__ /* ASan reports crashes itself */
 	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
 	struct sigaction sa = {.sa_handler = main_on_crash,
@@ -677,9 +712,6 @@ main_crash_setup(void)
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 #endif
-	if (fault != NULL && *fault != '\0' &&
-	    pthread_create(&t, NULL, main_fault_thread, (void *)fault) == 0)
-		pthread_detach(t);
 }
 
 /* The live screen; the target is detached once it returns. */
@@ -699,7 +731,7 @@ main_tui(const struct main_options *o, struct sampler *s, int sigfd)
 	struct profile_snapshot *snap;
 	int rc = tui_run(s, &to, sigfd);
 
-	sampler_stop(s);
+	main_stop(s);
 	if (rc == CPT_EXIT_OK && o->sampler.argv != NULL) {
 		snap = sampler_snapshot(s);
 		rc = main_child_status(snap);
@@ -735,8 +767,10 @@ main_run(struct main_options *o)
 	/* The port first: a busy one never costs the target an attach. */
 	rc = o->http.listen != NULL ? http_listen(&o->http, &h, &cause) : 0;
 	if (rc != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
+		close(sigfd);
+		log_close();
 		return CPT_EXIT_HTTP;
 	}
 	rc = sampler_start(&o->sampler, &s, &cause);
@@ -748,7 +782,7 @@ main_run(struct main_options *o)
 	}
 	main_crash_setup();
 	if (h != NULL && http_serve(h, s, &cause) != 0) {
-		fprintf(stderr, "cproftop: %s\n", cause);
+		log_warn("%s", cause);
 		free(cause);
 		rc = CPT_EXIT_HTTP;
 	} else {

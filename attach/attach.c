@@ -543,7 +543,7 @@ attach_traced_message(pid_t pid, pid_t tid)
 		return NULL;
 	tracer = procfs_parse_tracerpid(status);
 	free(status);
-	if (tracer <= 0 || tracer == getpid())
+	if (tracer <= 0 || tracer == gettid())
 		return NULL;
 	attach_comm(pid, comm);
 	attach_comm(tracer, tcomm);
@@ -634,12 +634,15 @@ attach_check(pid_t *pid, enum attach_failure *why, char **cause)
 	return *cause ? attach_fail(why, ATTACH_FAIL_TRACED) : 0;
 }
 
-/* True when tid is already traced by this process (a clone we seized). */
+/*
+ * True when tid is already traced by this thread, the tracer (a clone we
+ * seized): TracerPid names the tracing thread, not its process.
+ */
 static bool
 attach_ours(pid_t tid)
 {
 	char *status = attach_proc_file(tid, "status");
-	bool ours = status && procfs_parse_tracerpid(status) == getpid();
+	bool ours = status && procfs_parse_tracerpid(status) == gettid();
 
 	free(status);
 	return ours;
@@ -975,15 +978,12 @@ attach_asleep(const struct attach *a, pid_t tid)
 	return asleep;
 }
 
-void
-attach_detach(struct attach *a)
+size_t
+attach_release(struct attach *a, int64_t timeout_ns)
 {
-	int64_t deadline;
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + timeout_ns;
 	size_t i = 0;
 
-	if (a == NULL)
-		return;
-	deadline = clock_ns(CLOCK_MONOTONIC) + ATTACH_DETACH_NS;
 	a->detach = true;
 	for (i = 0; i < a->n; i++)
 		a->t[i].want_sample = false;
@@ -1007,10 +1007,57 @@ attach_detach(struct attach *a)
 			break;
 		attach_sleep(a, deadline, -1);
 	}
+	a->detach = false;
 	if (a->n > 0)
 		log_debug("detach: %zu threads did not stop; the kernel "
 			  "detaches them when the tracer thread exits",
 			  a->n);
+	return a->n;
+}
+
+int
+attach_reseize(struct attach *a, enum attach_failure *why, char **cause)
+{
+	*cause = NULL;
+	/* Our own child may have ended meanwhile: reap it first. Not in -p
+	   mode: with no tracee, waitpid() would say the target is gone. */
+	if (a->spawned)
+		attach_dispatch(a);
+	if (a->state != ATTACH_RUNNING) {
+		*cause = xasprintf("process %d ended", (int)a->pid);
+		return attach_fail(why, ATTACH_FAIL_NOPROC);
+	}
+	if (attach_seize_all(a, why, cause) != 0) {
+		if (*why == ATTACH_FAIL_NOPROC)
+			a->state = ATTACH_GONE;
+		attach_release(a, ATTACH_DETACH_NS);
+		return -1;
+	}
+	attach_dispatch(a);
+	return 0;
+}
+
+void
+attach_detach(struct attach *a)
+{
+	if (a == NULL)
+		return;
+	attach_release(a, ATTACH_DETACH_NS);
+	attach_free(a);
+}
+
+void
+attach_forget(struct attach *a)
+{
+	a->n = 0;
+	a->pending = 0;
+}
+
+void
+attach_free(struct attach *a)
+{
+	if (a == NULL)
+		return;
 	close(a->sigfd);
 	free(a->t);
 	free(a->pub);

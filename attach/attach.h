@@ -176,4 +176,40 @@ ssize_t attach_read_pid(pid_t pid, uint64_t addr, void *buf, size_t len);
  */
 void attach_detach(struct attach *a);
 
+/*
+ * Detaches every thread like attach_detach() but keeps a, for
+ * attach_reseize() (cproftop suspended by Ctrl-Z) or attach_free(). Gives
+ * up on threads that have not stopped within timeout_ns (each must stop
+ * to be detached; on a saturated machine one may wait long for a CPU):
+ * they stay traced and listed. Returns the number of threads still traced
+ * (0: the target is free). Tracer thread only.
+ */
+size_t attach_release(struct attach *a, int64_t timeout_ns);
+
+/*
+ * Frees a without detaching anything: the threads attach_release() could
+ * not detach stay traced until the tracer thread exits, when the kernel
+ * detaches them (they run on; a group-stop is kept). NULL is a no-op.
+ * Tracer thread only.
+ */
+void attach_free(struct attach *a);
+
+/*
+ * Forgets every thread without a ptrace call, right before the tracer
+ * thread exits: the kernel detaches them then, at once (pending interrupts
+ * cancelled, threads in a ptrace stop resumed, a group-stop kept, the
+ * signal a thread was stopped for delivered). For Ctrl-Z: another thread
+ * may then attach_reseize(). Tracer thread only.
+ */
+void attach_forget(struct attach *a);
+
+/*
+ * Seizes every thread of the target again after attach_release() or
+ * attach_forget() (from the new tracer thread). Returns
+ * 0, or -1 with *why and *cause (caller frees): the target ended meanwhile
+ * (attach_state() then says so) or cannot be traced any more (another
+ * tracer took a thread); nothing is left traced then. Tracer thread only.
+ */
+int attach_reseize(struct attach *a, enum attach_failure *why, char **cause);
+
 #endif

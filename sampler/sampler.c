@@ -3,6 +3,7 @@
 #include "sampler/sampler.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -21,6 +22,7 @@
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "sampler/aggregate.h"
+#include "sampler/fault.h"
 #include "sampler/capture.h"
 #include "sampler/source_perf.h"
 #include "sampler/idx.h"
@@ -32,6 +34,13 @@
 #define SAMPLER_MAX_INLINE 16
 /* --dump waits this long for a thread to get a CPU and stop. */
 #define SAMPLER_DUMP_WAIT_NS 1000000000LL
+/* At the end and on Ctrl-Z, threads not stopped by then to be detached
+   are left to the kernel (at the end) or keep cproftop running (Ctrl-Z). */
+#define SAMPLER_DETACH_NS (CLOCK_NS_PER_S / 4)
+/* The stop watchdog looks this often, and gives a sampler that shows
+   signs of life this long at most. */
+#define SAMPLER_WATCH_STEP_NS (CLOCK_NS_PER_S / 50)
+#define SAMPLER_STOP_MAX_NS (2 * CLOCK_NS_PER_S)
 #define SAMPLER_PERF_STACK 8192 /* perf: default stack bytes per sample */
 #define SAMPLER_SWITCH_CAP 1000 /* perf: switch samples per thread-second */
 /* A thread whose stack did not fit the capture copies this much more,
@@ -71,8 +80,8 @@ struct sampler {
 
 	/* Start-up handshake and the published snapshot, under lock. */
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool started;
+	pthread_cond_t cond; /* a snapshot published, or the end */
+	atomic_bool started;
 	int start_rc;
 	char *start_cause;
 	struct profile_snapshot *latest;
@@ -80,6 +89,12 @@ struct sampler {
 	int notify_fd; /* sampler -> readers: a snapshot was published */
 	int wake_fd;   /* commands -> sampler */
 	atomic_bool stop, reset, publish, paused, done;
+	atomic_bool suspend;	 /* main -> sampler: leave, for a Ctrl-Z */
+	bool leaving;		 /* the sampler thread is leaving (lock) */
+	bool traced;		 /* ptrace source: Ctrl-Z must let go */
+	atomic_bool released;	 /* sampler -> main: its thread is going */
+	atomic_bool detached;	 /* sampler -> main: detached for good */
+	_Atomic int64_t beat_ns; /* sampler -> watchdog: last sign of life */
 
 	/* Sampler thread only below. */
 	pid_t pid;
@@ -128,6 +143,14 @@ struct sampler {
 	size_t stop_n;
 	int64_t batch_ns; /* when the current batch was interrupted */
 };
+
+/* A sign of life for the watchdog (sampler_stop_within()). */
+static inline void
+sampler_beat(struct sampler *s)
+{
+	atomic_store_explicit(&s->beat_ns, clock_ns(CLOCK_MONOTONIC),
+			      memory_order_relaxed);
+}
 
 static void
 sampler_kick(int fd)
@@ -387,6 +410,7 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 	struct sampler *s = arg;
 	uint32_t id;
 
+	fault_in_capture();
 	if (s->ncaps == s->cap_caps)
 		return;
 	s->cap_in_batch[s->ncaps] = s->in_batch;
@@ -464,6 +488,8 @@ sampler_location(struct sampler *s, uint64_t pc, bool is_return)
 	struct symbols_frame frames[SAMPLER_MAX_INLINE];
 	struct symbols_module mod;
 	uint32_t loc = aggregate_find_location(s->g, pc, is_return);
+
+	sampler_beat(s);
 	int n;
 
 	if (loc != PROFILE_NONE)
@@ -661,9 +687,13 @@ sampler_reserve(struct sampler *s, size_t n)
 static void
 sampler_account_all(struct sampler *s, uint32_t second)
 {
-	for (size_t i = 0; i < s->ncaps; i++)
+	/* Each unwind is bounded; a stop request is not kept waiting for a
+	   long batch of them. */
+	for (size_t i = 0; i < s->ncaps && !atomic_load(&s->stop); i++) {
+		sampler_beat(s);
 		sampler_ptrace_deliver(s, &s->caps[i], s->cap_in_batch[i],
 				       second);
+	}
 	s->ncaps = 0;
 }
 
@@ -908,6 +938,23 @@ sampler_next_deadline(struct sampler *s, int64_t next, int64_t period)
 	return next;
 }
 
+/*
+ * True when the main thread asks the sampler thread to leave for a Ctrl-Z:
+ * it then commits to it (leaving), so that a main thread giving up on the
+ * wait knows whether the thread is going away.
+ */
+static bool
+sampler_leaving(struct sampler *s)
+{
+	bool leave;
+
+	pthread_mutex_lock(&s->lock);
+	leave = atomic_load(&s->suspend) && !atomic_load(&s->stop);
+	s->leaving = leave;
+	pthread_mutex_unlock(&s->lock);
+	return leave;
+}
+
 /* The sampler thread's loop: ticks, commands, publishing. */
 static void
 sampler_loop(struct sampler *s)
@@ -926,9 +973,13 @@ sampler_loop(struct sampler *s)
 
 	while (!atomic_load(&s->stop)) {
 		bool paused = atomic_load(&s->paused);
-		int rc = attach_wait(s->a, paused ? next_publish : next,
-				     s->wake_fd);
+		int rc;
 
+		sampler_beat(s);
+		if (sampler_leaving(s))
+			break;
+		rc = attach_wait(s->a, paused ? next_publish : next,
+				 s->wake_fd);
 		if (rc < 0)
 			break;
 		if (rc == 1)
@@ -950,10 +1001,12 @@ sampler_loop(struct sampler *s)
 			next = sampler_next_deadline(s, next, period);
 		}
 		if (now >= next_publish ||
-		    atomic_exchange(&s->publish, false)) {
+		    atomic_exchange(&s->publish, false) ||
+		    fault_publish_due()) {
 			sampler_housekeeping(s, (uint32_t)((now - s->start_ns) /
 							   CLOCK_NS_PER_S));
 			sampler_publish_snapshot(s);
+			fault_after_publish();
 			next_publish = now + CLOCK_NS_PER_S;
 		}
 	}
@@ -1055,6 +1108,7 @@ sampler_perf_loop(struct sampler *s)
 					       : sampler_perf_sink;
 		bool alive = true;
 
+		sampler_beat(s);
 		if (source_perf_wait(s->perf, next_publish, s->wake_fd) == 1)
 			sampler_drain(s->wake_fd);
 		if (atomic_exchange(&s->reset, false)) {
@@ -1072,6 +1126,7 @@ sampler_perf_loop(struct sampler *s)
 			sampler_housekeeping(s, (uint32_t)((now - s->start_ns) /
 							   CLOCK_NS_PER_S));
 			sampler_publish_snapshot(s);
+			fault_after_publish();
 			next_publish = now + CLOCK_NS_PER_S;
 		}
 		if (!alive)
@@ -1242,6 +1297,8 @@ sampler_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
 		return UNWIND_RULE_SP;
 	case SYMBOLS_GO_OUTERMOST:
 		return UNWIND_RULE_OUTERMOST;
+	case SYMBOLS_GO_CGO:
+		return UNWIND_RULE_CGO;
 	case SYMBOLS_GO_STOP:
 		return UNWIND_RULE_STOP;
 	case SYMBOLS_GO_NONE:
@@ -1278,11 +1335,38 @@ static void
 sampler_started(struct sampler *s, int rc, char *cause)
 {
 	pthread_mutex_lock(&s->lock);
-	s->started = true;
 	s->start_rc = rc;
 	s->start_cause = cause;
-	pthread_cond_broadcast(&s->cond);
+	atomic_store(&s->started, true);
 	pthread_mutex_unlock(&s->lock);
+	sampler_kick(s->notify_fd);
+}
+
+/*
+ * The main thread's side of a handshake: waits until *flag is set by the
+ * sampler thread (which kicks notify_fd after setting it), until the
+ * absolute CLOCK_MONOTONIC deadline_ns (-1: none). A fatal error posted by
+ * the sampler thread meanwhile ends cproftop here (fatal_exit_posted()).
+ * Returns *flag. Drains notify_fd: callers take a snapshot afterwards.
+ */
+static bool
+sampler_wait_for(struct sampler *s, atomic_bool *flag, int64_t deadline_ns)
+{
+	struct pollfd pfd[2] = {{s->notify_fd, POLLIN, 0},
+				{fatal_fd(), POLLIN, 0}};
+
+	while (!atomic_load(flag)) {
+		int64_t left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
+		int ms = deadline_ns < 0 ? -1 : (int)(left / 1000000) + 1;
+
+		fatal_exit_posted();
+		if (deadline_ns >= 0 && left <= 0)
+			break;
+		if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, ms) > 0)
+			sampler_drain(s->notify_fd);
+	}
+	fatal_exit_posted();
+	return atomic_load(flag);
 }
 
 /* The exit code for a failure to attach or spawn (README: Exit codes). */
@@ -1306,6 +1390,8 @@ sampler_exit_code(enum attach_failure why)
 	return CPT_EXIT_ERROR;
 }
 
+static void sampler_run(struct sampler *s);
+
 static void *
 sampler_main(void *arg)
 {
@@ -1318,12 +1404,59 @@ sampler_main(void *arg)
 		return NULL;
 	}
 	sampler_setup(s);
+	s->traced = s->perf == NULL;
 	sampler_publish_snapshot(s);
 	sampler_started(s, 0, NULL);
+	sampler_run(s);
+	return NULL;
+}
+
+/*
+ * A new sampler thread after a Ctrl-Z: seizes the target again and samples
+ * on, or ends when the target ended or cannot be traced any more.
+ */
+static void *
+sampler_main_again(void *arg)
+{
+	struct sampler *s = arg;
+	enum attach_failure why;
+	char *cause = NULL;
+
+	if (attach_reseize(s->a, &why, &cause) != 0) {
+		log_debug("resume: %s", cause);
+		free(cause);
+		atomic_store(&s->stop, true);
+	}
+	sampler_run(s);
+	return NULL;
+}
+
+/*
+ * The sampler thread's life once attached: the loop, then either leaving
+ * for a Ctrl-Z -- the thread just exits, and the kernel detaches every
+ * thread of the target at once (a tracer's exit cancels pending interrupts,
+ * wakes threads in a ptrace stop, keeps a group-stop and the signal a
+ * thread was stopped for), without waiting for each to stop as
+ * PTRACE_DETACH must -- or the end: detach, last snapshot.
+ */
+static void
+sampler_run(struct sampler *s)
+{
+	int rc;
+
 	if (s->perf != NULL)
 		sampler_perf_loop(s);
 	else
 		sampler_loop(s);
+	sampler_beat(s);
+	log_debug("sampler: loop left (%s)", s->leaving ? "Ctrl-Z" : "end");
+	if (s->leaving) {
+		attach_forget(s->a);
+		s->ncaps = 0;
+		atomic_store(&s->released, true);
+		sampler_kick(s->notify_fd);
+		return;
+	}
 	for (size_t i = 0; i < s->ntasks; i++) {
 		sampler_idle_flush(s, &s->tasks[i]);
 		if (s->opt.once && s->tasks[i].owed > 0)
@@ -1338,17 +1471,29 @@ sampler_main(void *arg)
 			s->tasks[i].seen = false;
 		sampler_sweep(s);
 	}
+	/*
+	 * The target first: detached before the last snapshot is made. A
+	 * thread that does not stop in time to be detached (on a saturated
+	 * machine it may wait long for a CPU) is let go by the kernel when
+	 * this thread exits, right after the snapshot.
+	 */
+	if (s->a == NULL || attach_release(s->a, SAMPLER_DETACH_NS) == 0) {
+		atomic_store(&s->detached, true);
+		sampler_kick(s->notify_fd);
+	}
+	log_debug("sampler: detached");
 	sampler_publish_snapshot(s);
-	attach_detach(s->a);
+	log_debug("sampler: last snapshot published");
+	attach_free(s->a);
 	s->a = NULL;
 	source_perf_close(s->perf);
 	s->perf = NULL;
+	atomic_store(&s->detached, true);
 	pthread_mutex_lock(&s->lock);
 	atomic_store(&s->done, true);
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	sampler_kick(s->notify_fd);
-	return NULL;
 }
 
 int
@@ -1371,12 +1516,13 @@ sampler_start(const struct sampler_options *opt, struct sampler **out,
 	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->notify_fd < 0 || s->wake_fd < 0)
 		fatal("eventfd");
+	fault_arm();
 	if ((errno = pthread_create(&s->thread, NULL, sampler_main, s)) != 0)
 		fatal("pthread_create");
-	pthread_mutex_lock(&s->lock);
-	while (!s->started)
-		pthread_cond_wait(&s->cond, &s->lock);
-	pthread_mutex_unlock(&s->lock);
+	/* A fatal error of the sampler thread ends cproftop from here. */
+	while (!sampler_wait_for(s, &s->started, -1))
+		continue;
+	sampler_kick(s->notify_fd);
 	rc = s->start_rc;
 	if (rc != 0) {
 		*cause = s->start_cause;
@@ -1460,6 +1606,104 @@ sampler_stop(struct sampler *s)
 	sampler_kick(s->wake_fd);
 	pthread_join(s->thread, NULL);
 	s->joined = true;
+}
+
+/* True when some thread of pid is in a ptrace stop ('t'). Any thread. */
+static bool
+sampler_target_held(pid_t pid)
+{
+	struct procfs_stat st;
+	bool held = false;
+	pid_t *tids;
+	ssize_t n = procfs_read_tasks(pid, &tids);
+
+	for (ssize_t i = 0; i < n && !held; i++) {
+		int fd = procfs_open_stat(pid, tids[i]);
+
+		held = fd >= 0 && procfs_stat_fd(fd, &st) == 0 &&
+		       st.state == 't';
+		if (fd >= 0)
+			close(fd);
+	}
+	if (n >= 0)
+		free(tids);
+	return held;
+}
+
+int
+sampler_stop_within(struct sampler *s, int64_t timeout_ns)
+{
+	int64_t start = clock_ns(CLOCK_MONOTONIC), now, beat;
+
+	if (s->joined)
+		return 0;
+	log_debug("sampler: stop asked");
+	atomic_store(&s->stop, true);
+	sampler_kick(s->wake_fd);
+	/*
+	 * Done, or at least every thread detached (the last snapshot is the
+	 * sampler's own bounded work). A sampler silent for timeout_ns while
+	 * a thread of the target sits in a ptrace stop is stuck and harming
+	 * it; one busy with bounded work (unwinding, symbolizing on a
+	 * saturated machine) while the target runs gets up to
+	 * SAMPLER_STOP_MAX_NS.
+	 */
+	while (!sampler_wait_for(s, &s->done,
+				 clock_ns(CLOCK_MONOTONIC) +
+					 SAMPLER_WATCH_STEP_NS) &&
+	       !atomic_load(&s->detached)) {
+		now = clock_ns(CLOCK_MONOTONIC);
+		beat = atomic_load(&s->beat_ns);
+		if (beat < start)
+			beat = start;
+		if ((now - beat >= timeout_ns && s->traced &&
+		     sampler_target_held(s->pid)) ||
+		    now - start >= SAMPLER_STOP_MAX_NS) {
+			log_debug("sampler: silent for %lld ms, stuck",
+				  (long long)((now - beat) / 1000000));
+			return -1;
+		}
+	}
+	sampler_stop(s);
+	return 0;
+}
+
+int
+sampler_suspend(struct sampler *s, int64_t timeout_ns)
+{
+	bool leaving;
+
+	/* perf_event stops nothing: the target runs while we are stopped. */
+	if (!s->traced || atomic_load(&s->detached))
+		return 0;
+	atomic_store(&s->suspend, true);
+	sampler_kick(s->wake_fd);
+	sampler_wait_for(s, &s->released,
+			 clock_ns(CLOCK_MONOTONIC) + timeout_ns);
+	pthread_mutex_lock(&s->lock);
+	atomic_store(&s->suspend, false);
+	leaving = s->leaving;
+	pthread_mutex_unlock(&s->lock);
+	if (!leaving)
+		return atomic_load(&s->detached) ? 0 : -1;
+	/* Its exit detaches the target: done once it is joined (it only
+	   has to return). */
+	pthread_join(s->thread, NULL);
+	return 0;
+}
+
+void
+sampler_resume(struct sampler *s)
+{
+	if (!s->leaving) {
+		sampler_kick(s->wake_fd);
+		return;
+	}
+	s->leaving = false;
+	atomic_store(&s->released, false);
+	if ((errno = pthread_create(&s->thread, NULL, sampler_main_again, s)) !=
+	    0)
+		fatal("pthread_create");
 }
 
 void

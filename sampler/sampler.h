@@ -104,6 +104,34 @@ bool sampler_done(const struct sampler *s);
 void sampler_stop(struct sampler *s);
 
 /*
+ * sampler_stop() with a watchdog: returns 0 once every thread of the target
+ * is detached (then joins the sampler thread, which only publishes its last
+ * snapshot after that), or -1 when the sampler thread showed no sign of
+ * life for timeout_ns while a thread of the target is in a ptrace stop (or
+ * still had not detached after 2 s of bounded work while the target runs)
+ * -- it is stuck, and the caller should exit: the kernel detaches the
+ * threads of a dead tracer and they run on. A fatal error the sampler
+ * thread posted meanwhile ends cproftop here. Main thread.
+ */
+int sampler_stop_within(struct sampler *s, int64_t timeout_ns);
+
+/*
+ * Before cproftop stops itself (Ctrl-Z): asks the sampler thread to detach
+ * every thread of the target and waits for it, at most timeout_ns. Returns
+ * 0 when nothing is traced any more (cproftop may stop), or -1 (sampling
+ * goes on; cproftop must not stop). Either way call sampler_resume()
+ * afterwards (it re-attaches). Main thread.
+ */
+int sampler_suspend(struct sampler *s, int64_t timeout_ns);
+
+/*
+ * After sampler_suspend(): seizes the target's threads again and samples
+ * on. When the target ended meanwhile, or another tracer took a thread, the
+ * sampler stops instead (sampler_done()). Main thread.
+ */
+void sampler_resume(struct sampler *s);
+
+/*
  * Stops the sampler if needed and frees it. Every snapshot taken from it
  * must have been released first (their strings belong to the sampler).
  */

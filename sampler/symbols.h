@@ -97,6 +97,9 @@ enum symbols_go_rule {
 	SYMBOLS_GO_OUTERMOST, /* the first frame of a goroutine or thread
 				 (runtime.goexit, mstart, rt0_go), or
 				 mcall: the scheduler's own stack */
+	SYMBOLS_GO_CGO,	      /* runtime.asmcgocall past its call of C:
+				 the goroutine's stack is found from the g0
+				 frame (unwind.c) */
 	SYMBOLS_GO_STOP,      /* a function that switches stacks (SPWRITE:
 				 systemstack, mcall, morestack) or without a
 				 value for pc: the unwind cannot go on */

@@ -92,6 +92,9 @@ symbols_go_unwind(struct symbols *s, uint64_t pc, bool is_return,
 	    strcmp(name, "runtime.rt0_go") == 0 ||
 	    strcmp(name, "runtime.mcall") == 0)
 		return SYMBOLS_GO_OUTERMOST;
+	if (is_return && strncmp(name, "runtime.asmcgocall", 18) == 0 &&
+	    (fn.flag & 2) != 0)
+		return SYMBOLS_GO_CGO;
 	if ((fn.flag & 2) != 0 ||
 	    gopclntab_sp_delta(&m->file->go, &fn, vaddr, sp_delta) < 0)
 		return SYMBOLS_GO_STOP;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "attach/procfs.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "sampler/unwind_fp.h"
@@ -44,6 +45,18 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as,
 #define UNWIND_CACHE_PAGES (1U << UNWIND_CACHE_BITS)
 #define UNWIND_RS_CACHE 1024 /* libunwind register-state cache entries */
 #define UNWIND_MAX_PHDRS 64
+/*
+ * The budget of one unwind_stack(): libunwind reads every byte of CFI and
+ * every DWARF expression operation through access_mem (remote address
+ * space), so a bound on those calls bounds every loop over target data --
+ * a CFA expression that jumps onto itself (DW_OP_skip -3), an endless CFI
+ * program, a cycle of frames. A normal unwind of 256 cold frames makes
+ * about 100 calls per frame; a cached frame a handful. The CPU-time bound,
+ * looked at every UNWIND_CHECK_EVERY calls, catches whatever else.
+ */
+#define UNWIND_MAX_READS 65536
+#define UNWIND_MAX_CPU_NS (50 * 1000000LL)
+#define UNWIND_CHECK_EVERY 1024
 
 /* One cached page of the target's read-only memory. */
 struct unwind_page {
@@ -65,9 +78,12 @@ struct unwind {
 	const struct user_regs_struct *regs; /* libunwind's first frame */
 	unwind_rule_fn rule;
 	void *rule_arg;
-	bool used_fallback; /* by the last unwind_stack() */
-	uint64_t frozen_sp; /* an interrupted stack above a signal frame */
-	bool copy_short;    /* the last unwind wanted more than the copy */
+	bool used_fallback;	 /* by the last unwind_stack() */
+	uint64_t frozen_sp;	 /* an interrupted stack above a signal frame */
+	bool copy_short;	 /* the last unwind wanted more than the copy */
+	uint32_t reads;		 /* access_mem calls this unwind */
+	int64_t cpu_deadline_ns; /* CLOCK_THREAD_CPUTIME_ID */
+	bool over_budget;	 /* this unwind was cut short */
 
 	bool maps_valid;
 	struct procfs_maps maps;
@@ -382,6 +398,27 @@ unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val)
 	return n == (ssize_t)sizeof(*val) ? 0 : -1;
 }
 
+/*
+ * Counts one access_mem call against the unwind's budget. Returns false
+ * once the budget is spent: every later call of this unwind fails too.
+ */
+static bool
+unwind_budget_ok(struct unwind *u)
+{
+	if (u->over_budget)
+		return false;
+	if (++u->reads > UNWIND_MAX_READS ||
+	    (u->reads % UNWIND_CHECK_EVERY == 0 &&
+	     clock_ns(CLOCK_THREAD_CPUTIME_ID) > u->cpu_deadline_ns)) {
+		u->over_budget = true;
+		log_debug("unwind: tid %d cut short after %u reads at ip %#llx",
+			  (int)u->cur->tid, u->reads,
+			  (unsigned long long)u->cur->regs.rip);
+		return false;
+	}
+	return true;
+}
+
 static int
 unwind_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 		  int write, void *arg)
@@ -389,7 +426,7 @@ unwind_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 	struct unwind *u = arg;
 	const struct capture *c = u->cur;
 
-	if (write)
+	if (write || c == NULL || !unwind_budget_ok(u))
 		return -UNW_EINVAL;
 	if (unwind_fp_copy_word(c, addr, (uint64_t *)val) == 0)
 		return 0;
@@ -549,14 +586,25 @@ unwind_is_sigreturn(struct unwind *u, uint64_t ip)
 	       memcmp(buf, code, sizeof(code)) == 0;
 }
 
-/* True when ip belongs to executable memory with unwind info. pc-1 for a
- * return address, so a call that ends its function is looked up right. */
+/*
+ * True when an FDE of the unwind table of ip's ELF image covers ip (pc - 1
+ * for a return address, so a call that ends its function is looked up
+ * right). Go code in a binary linked with C (cgo) has none although the
+ * image has a table.
+ */
 static bool
 unwind_has_info(struct unwind *u, uint64_t ip, bool exact)
 {
-	const struct unwind_elf *e = unwind_elf_find(u, exact ? ip : ip - 1);
+	uint64_t at = exact ? ip : ip - 1;
+	const struct unwind_elf *e = unwind_elf_find(u, at);
+	unw_proc_info_t pi;
+	unw_dyn_info_t di;
 
-	return e != NULL && e->has_table;
+	if (e == NULL || !e->has_table)
+		return false;
+	di = e->di;
+	return _Ux86_64_dwarf_search_unwind_table(u->as, at, &di, &pi, 0, u) ==
+	       0;
 }
 
 /* unwind_fp_reader over the target: see unwind_read_live(). */
@@ -609,6 +657,54 @@ unwind_exact(int i, uint64_t sfa)
 }
 
 /*
+ * Steps from Go's runtime.asmcgocall (ABI0), at the return address of its
+ * call of C on the g0 stack, back to the goroutine's stack: the code there
+ * reloads g and the saved depth from the g0 frame ("MOVQ g_off(SP), DI;
+ * MOVQ 8(DI), SI; SUBQ depth_off(SP), SI"), so the goroutine's sp is
+ * g.stack.hi - depth (or the depth slot itself when g is 0: no switch was
+ * made), where asmcgocall's return address lies. The goroutine waits in
+ * the call meanwhile: its stack is read live. Returns 0 or -1.
+ */
+static int
+unwind_cgo_step(struct unwind *u, const struct unwind_fp_mem *mem,
+		struct user_regs_struct *r)
+{
+	uint8_t code[14];
+	uint64_t g, depth, hi, sp, ret;
+	unsigned g_off, depth_off;
+
+	if (unwind_read(u, r->rip, code, sizeof(code)) < 0 ||
+	    memcmp(code, "\x48\x8b\x7c\x24", 4) != 0 ||
+	    memcmp(code + 5, "\x48\x8b\x77\x08\x48\x2b", 6) != 0)
+		return -1;
+	g_off = code[4];
+	if (code[11] == 0x74 && code[12] == 0x24)
+		depth_off = code[13];
+	else if (code[11] == 0x34 && code[12] == 0x24)
+		depth_off = 0;
+	else
+		return -1;
+	if (unwind_fp_word(mem, r->rsp + g_off, &g) < 0 ||
+	    unwind_fp_word(mem, r->rsp + depth_off, &depth) < 0)
+		return -1;
+	if (g == 0) {
+		sp = depth;
+	} else {
+		if (unwind_fp_word(mem, g + 8, &hi) < 0 || depth > hi)
+			return -1;
+		sp = hi - depth;
+	}
+	if (sp < u->cur->stack_start ||
+	    sp >= u->cur->stack_start + u->cur->stack_len)
+		u->frozen_sp = sp;
+	if (unwind_fp_word(mem, sp, &ret) < 0 || ret == 0)
+		return -1;
+	r->rip = ret;
+	r->rsp = sp + 8;
+	return 0;
+}
+
+/*
  * Unwinds frames that no CFI covers from r, the registers of the frame
  * whose pc is pcs[*n - 1]: by the rule callback (Go's stack-pointer
  * deltas), else by the frame-pointer chain, through signal frames, until
@@ -637,9 +733,12 @@ unwind_fallback(struct unwind *u, struct user_regs_struct *r, uint64_t *pcs,
 			return -1;
 		if (rule == UNWIND_RULE_SP)
 			rc = unwind_fp_step_sp(&mem, r, delta);
+		else if (rule == UNWIND_RULE_CGO)
+			rc = unwind_cgo_step(u, &mem, r);
 		else
 			rc = unwind_fp_step_chain(&mem, r);
-		if (rc < 0 || r->rsp <= sp)
+		/* Up the stack, except across Go's switch back from g0. */
+		if (rc < 0 || (r->rsp <= sp && rule != UNWIND_RULE_CGO))
 			return -1;
 		u->used_fallback = true;
 		if (unwind_elf_find(u, r->rip - 1) == NULL)
@@ -802,6 +901,10 @@ unwind_walk(struct unwind *u, const struct capture *c,
 		return 0;
 	u->cur = c;
 	u->regs = start;
+	u->reads = 0;
+	u->over_budget = false;
+	u->cpu_deadline_ns =
+		clock_ns(CLOCK_THREAD_CPUTIME_ID) + UNWIND_MAX_CPU_NS;
 	unwind_maps_load(u);
 	if (unwind_handler_entry(u, &regs)) {
 		u->regs = &regs; /* from the interrupted pc on */
@@ -846,10 +949,10 @@ unwind_walk(struct unwind *u, const struct capture *c,
 		prev_ip = ip;
 		prev_sp = sp;
 		step = unw_step(&cursor);
-		if (step <= 0)
+		if (step <= 0 || u->over_budget)
 			break;
 	}
-	*truncated = step != 0; /* > 0: frames beyond max */
+	*truncated = step != 0 || u->over_budget; /* > 0: beyond max */
 out:
 	u->cur = NULL;
 	u->regs = NULL;

@@ -73,6 +73,10 @@ void unwind_capture_blocked(struct attach *a, pid_t tid, uint64_t pc,
  * chain (a saved rbp above it or 0 beside a return address that follows a
  * call instruction; links checked while they look like frames, bounded by
  * the copy) and unwinds again with that rbp, keeping the deeper result.
+ * the ip is readable).
+ * Bounded whatever the target's unwind info says: at most max frames,
+ * 65536 memory reads and 50 ms of CPU; an unwind cut short by the bound
+ * returns the frames found so far with *truncated set.
  */
 int unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs,
 		 int max, bool *truncated, uint64_t *signal_frame_after);
@@ -83,6 +87,8 @@ enum unwind_rule {
 	UNWIND_RULE_SP,	       /* the return address is at sp + *sp_delta */
 	UNWIND_RULE_OUTERMOST, /* the thread's first frame: the stack ends */
 	UNWIND_RULE_STOP,      /* cannot be unwound: the stack ends early */
+	UNWIND_RULE_CGO,       /* Go's asmcgocall after its call of C: back to
+				  the goroutine's stack it saved */
 };
 
 /*

@@ -139,6 +139,18 @@ annotate_screen_draw(struct tui *t, int y, int height)
 		tui_put(CRT_ALERT, v->note);
 		return;
 	}
+	if (v->outside > 0) {
+		/* the function's samples this code does not hold */
+		char line[256];
+
+		snprintf(line, sizeof(line),
+			 "+ %" PRIu64 " samples of %s outside this code "
+			 "(e.g. at %#" PRIx64 ")",
+			 v->outside, "the function", v->outside_at);
+		move(y + height - 1, 0);
+		tui_put(CRT_ALERT, line);
+		height--;
+	}
 	move(y + 1, 0);
 	attrset(crt_attr[CRT_HEADER]);
 	addstr("    flat      cum       address  instruction (source lines "

@@ -15,6 +15,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "common/jobctl.h"
 #include "common/xmalloc.h"
 
 int crt_attr[CRT_NSTYLES];
@@ -211,6 +212,22 @@ crt_done(void)
 	if (crt_null_out != NULL)
 		fclose(crt_null_out);
 	crt_null_in = crt_null_out = NULL;
+}
+
+void
+crt_stop_self(void)
+{
+	if (crt_active) {
+		def_prog_mode();
+		endwin();
+	}
+	jobctl_stop_self();
+	if (crt_active) {
+		reset_prog_mode();
+		clearok(curscr, TRUE);
+		crt_resized();
+		refresh();
+	}
 }
 
 int

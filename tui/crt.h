@@ -49,6 +49,13 @@ int crt_check(char **cause);
 void crt_done(void);
 
 /*
+ * Ctrl-Z: gives the terminal back (endwin), stops cproftop as SIGTSTP
+ * would (jobctl_stop_self()) and takes the terminal again once continued,
+ * to be redrawn whole. The caller has detached the target first.
+ */
+void crt_stop_self(void);
+
+/*
  * The read end of the SIGWINCH self-pipe, readable after a resize; -1 in
  * virtual mode. crt_resized() drains it and resizes ncurses' screens to the
  * terminal's size; returns true when the size changed.

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,8 @@
 #include "views/pprof.h"
 
 #define TUI_KEY_ESC 27
+/* Ctrl-Z waits this long at most for the target to be detached. */
+#define TUI_DETACH_NS (CLOCK_NS_PER_S * 8 / 10)
 #define TUI_CTRL(c) ((c)&0x1f)
 
 static bool tui_quit;
@@ -409,6 +412,23 @@ tui_snapshot(struct tui *t)
 }
 
 /*
+ * Ctrl-Z: the target is detached before cproftop stops, and seized again
+ * once it continues (the screen is then drawn anew). When the sampler
+ * cannot let go in time, cproftop does not stop and says so.
+ */
+static bool
+tui_suspend(struct tui *t)
+{
+	if (sampler_suspend(t->sampler, TUI_DETACH_NS) == 0)
+		crt_stop_self();
+	else
+		tui_message(t, CRT_ALERT,
+			    "not suspended: the target could not be detached");
+	sampler_resume(t->sampler);
+	return true;
+}
+
+/*
  * Waits up to timeout_ms (-1: forever) for keys (unless scripted), a
  * snapshot, a signal or a resize, and handles what came. Returns true when
  * the screen must be drawn again.
@@ -416,26 +436,32 @@ tui_snapshot(struct tui *t)
 static bool
 tui_poll(struct tui *t, int sigfd, bool keys, int timeout_ms)
 {
-	struct pollfd fds[4] = {
+	struct pollfd fds[5] = {
 		{sigfd, POLLIN, 0},
 		{sampler_fd(t->sampler), POLLIN, 0},
 		{keys ? STDIN_FILENO : -1, POLLIN, 0},
 		{crt_winch_fd(), POLLIN, 0},
+		{fatal_fd(), POLLIN, 0},
 	};
 	bool redraw = false;
 	int key;
 
-	if (poll(fds, 4, timeout_ms) < 0) {
+	if (poll(fds, 5, timeout_ms) < 0) {
 		if (errno != EINTR)
 			fatal("poll");
 		return false;
 	}
+	/* The sampler thread's fatal error: the terminal is restored here. */
+	fatal_exit_posted();
 	if (fds[0].revents & POLLIN) {
-		struct signalfd_siginfo si;
+		struct signalfd_siginfo si = {0};
 
 		if (read(sigfd, &si, sizeof(si)) == sizeof(si))
 			log_debug("tui: signal %u", si.ssi_signo);
-		tui_quit = true;
+		if (si.ssi_signo == SIGTSTP)
+			redraw = tui_suspend(t);
+		else
+			tui_quit = true;
 	}
 	if (fds[1].revents & POLLIN) {
 		tui_snapshot(t);

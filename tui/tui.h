@@ -32,7 +32,8 @@ struct tui_options {
 
 /*
  * Runs the screen until the user quits (`q`, F10), sigfd becomes readable
- * (a signalfd of SIGINT/SIGTERM/SIGHUP/SIGQUIT, read here) or the script
+ * (a signalfd of SIGINT/SIGTERM/SIGHUP/SIGQUIT, read here; SIGTSTP, also
+ * read there, suspends cproftop after detaching the target) or the script
  * ends. The target ending does not end the screen: the final profile stays
  * browsable and saveable. Takes the terminal (stdin/stdout must be one,
  * except in scripted mode) and restores it before returning. Installs a

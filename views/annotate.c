@@ -356,7 +356,7 @@ annotate_count(const struct profile_snapshot *s, const struct filter *f,
 	uint32_t *seen = xcalloc(v->nrows + 1, sizeof(*seen));
 	size_t *code = xmalloc((v->nrows + 1) * sizeof(*code)), ncode = 0;
 
-	v->flat = v->cum = 0;
+	v->flat = v->cum = v->outside = 0;
 	for (size_t i = 0; i < v->nrows; i++) {
 		v->rows[i].flat = v->rows[i].cum = 0;
 		if (!v->rows[i].source)
@@ -371,6 +371,21 @@ annotate_count(const struct profile_snapshot *s, const struct filter *f,
 
 		if (w == 0 || graph_frames(&g, st) == 0)
 			continue;
+		if (stack->depth > 0) {
+			/* the table's flat: the leaf's innermost function */
+			const struct profile_location *l =
+				&s->locations[s->stack_locations[stack->first]];
+
+			if (l->nlines > 0 && l->first_line < s->nlines &&
+			    annotate_same(s->functions[s->lines[l->first_line]
+							       .function]
+						  .name,
+					  v->name) &&
+			    annotate_find(v, code, ncode, l->address) < 0) {
+				v->outside += w;
+				v->outside_at = l->address;
+			}
+		}
 		for (uint32_t d = 0; d < stack->depth; d++) {
 			const struct profile_location *l =
 				&s->locations[s->stack_locations[stack->first +

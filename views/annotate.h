@@ -46,7 +46,11 @@ struct annotate_view {
 	uint64_t flat, cum; /* sums over the instructions: flat is exact,
 			       cum counts a sample once for the function */
 	uint64_t total;	    /* samples in mode and scope: the 100 % */
-	char *note;	    /* why there is no code (rows empty), or NULL */
+	/* samples the table counts as the function's flat whose pc lies
+	   outside this code (another copy or part of it), and one such pc:
+	   shown, never dropped silently */
+	uint64_t outside, outside_at;
+	char *note; /* why there is no code (rows empty), or NULL */
 };
 
 /*

@@ -31,7 +31,7 @@ others_free() {
 
 for prog in cproftop driver; do
 	case $prog in
-	cproftop) set -- "$CPROFTOP" -p "$W" -F 1000 -d 30 --top ;;
+	cproftop) set -- "$CPROFTOP" --backend=ptrace -p "$W" -F 1000 -d 30 --top ;;
 	driver) set -- "$DRIVER" -p "$W" -F 1000 -d 30 ;;
 	esac
 	t0=$(date +%s%N)

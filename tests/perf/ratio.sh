@@ -25,9 +25,11 @@ check_ratio() { # label, then the command
 	atleast "$samples" 1000 "$label: enough samples"
 	is "$(stat_of "$out.err" stops)" 0 "$label: no thread was stopped"
 	cpu=$(awk -F= '$1 == "cpu_ms" { print $2 }' "$out.child")
-	# Samples are CPU time: about one per ms of the workload's CPU (the
-	# kernel part of it is not sampled, user space only).
-	awk -v s="$samples" -v c="$cpu" 'BEGIN { exit !(s <= c * 1.05 + 20 && s >= c * 0.7) }'
+	# Samples are CPU time: at most one per ms of the workload's CPU (the
+	# kernel part of it is not sampled, user space only, nor what ran
+	# before cproftop's window opened -- its set-up is slow on a loaded
+	# machine: hence the low bound of one half).
+	awk -v s="$samples" -v c="$cpu" 'BEGIN { exit !(s <= c * 1.05 + 20 && s >= c * 0.5) }'
 	ok $? "$label: samples match the CPU time used ($samples vs $cpu ms)"
 }
 

@@ -57,21 +57,23 @@ expect "unwritable output" 7 "/no/such/dir/p\.pb\.gz" \
 all_untraced "$BG_PID" && kill -0 "$BG_PID"
 ok $? "unwritable output: the target runs on, untraced"
 # --top N as users type it; --top before -p or -- keeps its default. Any
-# sample has more than three nodes (leaf, callers, main, _start...).
+# sample has more than three nodes (leaf, callers, main, _start...); wall
+# mode counts the sleeping threads too, so a loaded machine still gives
+# samples.
 # rows FILE: the rows of the table.
 rows() {
 	awk 'f { n++ } /flat%/ { f = 1 } END { print n + 0 }' "$1"
 }
-"$CPROFTOP" --top 2 -p "$BG_PID" -d 1 >"$TMPD/top2" 2>&1
+"$CPROFTOP" --top 2 -p "$BG_PID" -d 1 --wall >"$TMPD/top2" 2>&1
 ok $? "--top 2 (space): exit 0"
 is "$(rows "$TMPD/top2")" 2 "--top 2 (space): two rows"
-"$CPROFTOP" -d 1 --top=3 -p "$BG_PID" >"$TMPD/top3" 2>&1
+"$CPROFTOP" -d 1 --top=3 --wall -p "$BG_PID" >"$TMPD/top3" 2>&1
 is "$(rows "$TMPD/top3")" 3 "--top=3: three rows"
 "$CPROFTOP" -d 0.5 --top -p "$BG_PID" >"$TMPD/topd" 2>&1
 ok $? "--top -p PID: exit 0"
 grep -Eq "^Showing top [0-9]+ nodes|^Showing nodes" "$TMPD/topd"
 ok $? "--top -p PID: a table"
-"$CPROFTOP" -d 0.5 --top -- "$(workload sleeper)" -d 1 >"$TMPD/topc" 2>&1
+"$CPROFTOP" -d 0.5 --top -- "$(workload sleeper)" -d 2 >"$TMPD/topc" 2>&1
 ok $? "--top -- CMD: exit 0"
 grep -q "flat%" "$TMPD/topc"
 ok $? "--top -- CMD: a table"

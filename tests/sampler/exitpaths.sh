@@ -5,7 +5,7 @@
 . "$top_srcdir/tests/lib.sh"
 need_ptrace
 
-start_bg "$(workload ratio)" -t 3 -d 120
+start_bg "$(workload ratio)" -t 3 -d 600
 W=$BG_PID
 wait_until 5 sh -c "[ \$(ls /proc/$W/task | wc -l) -eq 3 ]"
 

@@ -43,7 +43,7 @@ ok $? "the workload runs chrooted, as nobody"
 	echo "resize 200 30"
 	echo "wait 3000"
 	for f in src_good src_link src_fifo src_dotdot src_zero src_private; do
-		printf '/\ntype ^%s$\nEnter\nwait 1000\nHome\nEnter\nwait 1000\n' "$f"
+		printf '/\ntype ^%s$\nEnter\nwait 1500\nHome\nEnter\nwait 500\n' "$f"
 		printf 'dump\nEsc\n\\\nwait 500\n'
 	done
 	echo "wait 60000"

@@ -163,6 +163,21 @@ sampler_done(const struct sampler *s)
 	return s->exited;
 }
 
+/* Ctrl-Z: nothing is traced here, cproftop may stop at once. */
+int
+sampler_suspend(struct sampler *s, int64_t timeout_ns)
+{
+	(void)s;
+	(void)timeout_ns;
+	return 0;
+}
+
+void
+sampler_resume(struct sampler *s)
+{
+	(void)s;
+}
+
 int
 main(int argc, char **argv)
 {

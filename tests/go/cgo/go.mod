@@ -1,0 +1,3 @@
+module cproftop.test/cgo
+
+go 1.16
