@@ -840,7 +840,8 @@ unwind_is_return(struct unwind *u, uint64_t ret)
  * pointers above uses rbp for data).
  */
 static bool
-unwind_fp_chain(struct unwind *u, const struct capture *c, uint64_t addr)
+unwind_fp_chain(struct unwind *u, const struct capture *c, uint64_t addr,
+		bool last_link)
 {
 	for (int i = 0; i < UNWIND_FP_LINKS; i++) {
 		uint64_t saved, ret;
@@ -854,15 +855,20 @@ unwind_fp_chain(struct unwind *u, const struct capture *c, uint64_t addr)
 			return true;
 		if (saved <= addr || saved % 8 != 0 ||
 		    saved - addr > UNWIND_STACK_BYTES)
-			return i > 0;
+			return i > 0 || last_link;
 		addr = saved;
 	}
 	return true;
 }
 
-/* The first address at or above sp that starts a frame-pointer chain. */
+/*
+ * The first address at or above sp that starts a frame-pointer chain; with
+ * last_link, also a single frame record whose saved rbp is data (the caller
+ * was built without frame pointers, as glibc's start_thread is).
+ */
 static uint64_t
-unwind_find_fp(struct unwind *u, const struct capture *c, uint64_t sp)
+unwind_find_fp(struct unwind *u, const struct capture *c, uint64_t sp,
+	       bool last_link)
 {
 	uint64_t end = c->stack_start + c->stack_len, at;
 
@@ -870,7 +876,7 @@ unwind_find_fp(struct unwind *u, const struct capture *c, uint64_t sp)
 	if (sp < c->stack_start || sp >= end)
 		return 0;
 	for (at = (sp + 7) & ~7ULL; at + 16 <= end; at += 8) {
-		if (unwind_fp_chain(u, c, at))
+		if (unwind_fp_chain(u, c, at, last_link))
 			return at;
 	}
 	return 0;
@@ -965,29 +971,48 @@ int
 unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
 	     bool *truncated, uint64_t *signal_frame_after)
 {
-	uint64_t last_sp = 0, fp, pcs2[UNWIND_MAX_FRAMES], sfa2 = 0;
+	uint64_t last_sp = 0, top_sp, fp, pcs2[UNWIND_MAX_FRAMES], sfa2 = 0;
 	struct user_regs_struct regs;
 	bool trunc2, fallback;
 	int n, n2;
 
 	n = unwind_walk(u, c, &c->regs, pcs, max, truncated, signal_frame_after,
 			&last_sp);
-	if (!c->regs_partial || max <= 0 ||
-	    (fp = unwind_find_fp(u, c, last_sp)) == 0)
+	if (!c->regs_partial || max <= 0)
 		return n;
-	/* A blocked thread's rbp is unknown: again with the one found. */
+	/*
+	 * A blocked thread's rbp is unknown: again with the one found, first
+	 * a whole chain, then a lone frame record; the deeper unwind wins.
+	 */
 	fallback = u->used_fallback;
-	regs = c->regs;
-	regs.rbp = fp;
-	n2 = unwind_walk(u, c, &regs, pcs2,
-			 max < UNWIND_MAX_FRAMES ? max : UNWIND_MAX_FRAMES,
-			 &trunc2, &sfa2, &last_sp);
-	if (n2 > n || (n2 == n && *truncated && !trunc2)) {
-		memcpy(pcs, pcs2, (size_t)n2 * sizeof(*pcs));
-		*truncated = trunc2;
-		if (signal_frame_after != NULL)
-			*signal_frame_after = sfa2;
-		return n2;
+	top_sp = last_sp;
+	for (int pass = 0; pass < 2; pass++) {
+		/* The search reads code through the accessors: they need c. */
+		u->cur = c;
+		u->regs = &c->regs;
+		u->reads = 0;
+		u->over_budget = false;
+		u->cpu_deadline_ns =
+			clock_ns(CLOCK_THREAD_CPUTIME_ID) + UNWIND_MAX_CPU_NS;
+		fp = unwind_find_fp(u, c, top_sp, pass == 1);
+		u->cur = NULL;
+		u->regs = NULL;
+		if (fp == 0)
+			continue;
+		regs = c->regs;
+		regs.rbp = fp;
+		n2 = unwind_walk(u, c, &regs, pcs2,
+				 max < UNWIND_MAX_FRAMES ? max
+							 : UNWIND_MAX_FRAMES,
+				 &trunc2, &sfa2, &last_sp);
+		if (n2 > n || (n2 == n && *truncated && !trunc2)) {
+			memcpy(pcs, pcs2, (size_t)n2 * sizeof(*pcs));
+			*truncated = trunc2;
+			if (signal_frame_after != NULL)
+				*signal_frame_after = sfa2;
+			n = n2;
+			fallback = u->used_fallback;
+		}
 	}
 	u->used_fallback = fallback;
 	return n;

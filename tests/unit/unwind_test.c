@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +109,14 @@ static void
 target_stop(struct target *t)
 {
 	kill(t->pid, SIGKILL);
-	waitpid(t->pid, NULL, 0);
+	/* Threads left traced by the detach (asleep, never stopped) are ours
+	 * to reap before the leader can be. */
+	for (;;) {
+		pid_t w = waitpid(-1, NULL, __WALL);
+
+		if (w == t->pid || (w < 0 && errno != EINTR))
+			break;
+	}
 	fclose(t->out);
 	for (size_t i = 0; i < t->n_syms; i++)
 		free(t->syms[i].name);
