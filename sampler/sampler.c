@@ -653,8 +653,14 @@ sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
 				      second);
 		return;
 	}
+	/*
+	 * One period when the thread ran since its last sample, none when it
+	 * did not (it only waited for a CPU). Weighting by the run time
+	 * itself gave the stack at a late stop the time run before it: a
+	 * bias of several points on a loaded machine (tests/sampler/ratio).
+	 */
 	c->state = CAPTURE_RUNNING;
-	c->weight_ns = cpu_ns;
+	c->weight_ns = cpu_ns > 0 ? period : 0;
 	if (sampler_account(s, c, second) == PROFILE_NONE)
 		return;
 	t->cpu_stack = t->last_stack;
