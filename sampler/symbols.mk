@@ -63,6 +63,9 @@ EXTRA_DIST += tests/symbols/names.sh
 check_PROGRAMS += tests/symbols/jitmap
 tests_symbols_jitmap_SOURCES = tests/symbols/jitmap.c
 tests_symbols_jitmap_CFLAGS = $(CPT_WARN) -O2 -g
+# Never sanitized (per-program flags replace AM_*): ASan's leak check at
+# exit cannot ptrace a process cproftop traces.
+tests_symbols_jitmap_LDFLAGS = -pthread
 TESTS += tests/symbols/jit.sh
 EXTRA_DIST += tests/symbols/jit.sh
 

@@ -29,5 +29,6 @@ tests_unit_unwind_fp_test_LDADD = libsampler.a libcommon.a
 check_PROGRAMS += tests/unwind/deep
 tests_unwind_deep_SOURCES = tests/unwind/deep.c
 tests_unwind_deep_CFLAGS = $(CPT_WARN) -O1 -g
+tests_unwind_deep_LDFLAGS = -pthread
 TESTS += tests/unwind/deep.sh
 EXTRA_DIST += tests/unwind/deep.sh
