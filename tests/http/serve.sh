@@ -10,7 +10,7 @@ need_cmd curl
 need_cmd go
 export PPROF_TMPDIR="$TMPD" HOME="$TMPD" GOCACHE="$TMPD/gocache"
 
-start_bg "$(workload ratio)" -s 1 -d 120
+start_bg "$(workload ratio)" -s 1 -d 600
 W=$BG_PID
 wait_until 5 sh -c "[ \$(ls /proc/$W/task | wc -l) -eq 2 ]"
 

@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/tui/tui-lib.sh"
 need_ptrace
 
-start_bg "$(workload ratio)" -t 2 -d 120
+start_bg "$(workload ratio)" -t 2 -d 600
 W=$BG_PID
 mkdir "$TMPD/cwd"
 TUI_CWD="$TMPD/cwd" tui_start 160 45 "$TUI" -p "$W"
@@ -151,7 +151,7 @@ tui_tmux kill-server
 
 diag "$(date +%T) search"
 # Search finds one thread among 1000.
-start_bg "$(workload ratio)" -t 1 -s 999 -d 120
+start_bg "$(workload ratio)" -t 1 -s 999 -d 600
 W2=$BG_PID
 wait_until 10 sh -c "[ \$(ls /proc/$W2/task | wc -l) -ge 1000 ]"
 tui_start 120 40 "$TUI" -F 10 -p "$W2"
