@@ -175,6 +175,8 @@ source_perf_apply_until(struct source_perf *sp, uint64_t until_ns)
 {
 	size_t i, kept = 0;
 
+	if (sp->npend == 0)
+		return; /* qsort's base must not be NULL, even for 0 items */
 	qsort(sp->pend, sp->npend, sizeof(*sp->pend), source_perf_pending_cmp);
 	for (i = 0; i < sp->npend && sp->pend[i].r.time < until_ns; i++) {
 		source_perf_apply(sp, &sp->pend[i].r);
