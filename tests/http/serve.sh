@@ -87,7 +87,7 @@ ok $? "... the main thread's stack starts in the workload"
 curl -s -o "$TMPD/threads.pb.gz" "$P/threads"
 go tool pprof -raw "$TMPD/threads.pb.gz" 2>/dev/null | grep -q 'threads/count'
 ok $? "threads?debug=0: pprof, threads/count"
-is "$(curl -s "$P/cmdline" | tr '\0' ' ')" "$(workload ratio) -s 1 -d 120" \
+is "$(curl -s "$P/cmdline" | tr '\0' ' ')" "$(workload ratio) -s 1 -d 600" \
 	"cmdline: the arguments, NUL-separated"
 curl -s "$P/threads?debug=1" >"$TMPD/threads1"
 pc=$(awk '$3 ~ /^hot_/ { print $2; exit }' "$TMPD/threads1")
