@@ -8,14 +8,33 @@
 . "$top_srcdir/tests/perf/perf-lib.sh"
 need_perf
 
+# split_off OUT: true when OUT's hot_a/hot_b/hot_c are not within 3
+# points of 50/30/20.
+split_off() {
+	awk '$NF == "hot_a" { d = $2 - 50 } $NF == "hot_b" { d = $2 - 30 }
+	     $NF == "hot_c" { d = $2 - 20 }
+	     $NF ~ /^hot_[abc]$/ { n++; if (d < -3 || d > 3) bad = 1 }
+	     END { exit !(bad || n != 3) }' "$1"
+}
+
 check_ratio() { # label, then the command
 	label=$1
 	shift
 	out="$TMPD/$label.top"
-	"$CPROFTOP" --backend=perf -F 1000 --top=40 --stats \
-		--child-output "$out.child" -- "$@" >"$out" 2>"$out.err"
-	ok $? "$label: cproftop exits 0 (the workload's own status)"
-	diag "$(grep 'cproftop:' "$out.err")"
+	# The workload's own split is 50/30/20 on a quiet machine (perf
+	# record agrees within 1.5 points); CI once saw it at 46/35/19 in
+	# one run of many. A split off by more than 3 points gets one more
+	# run, and the diagnostics show both.
+	for try in 1 2; do
+		"$CPROFTOP" --backend=perf -F 1000 --top=40 --stats \
+			--child-output "$out.child" -- "$@" >"$out" 2>"$out.err"
+		st=$?
+		diag "$(grep 'cproftop:' "$out.err")"
+		[ "$st" -eq 0 ] && split_off "$out" && [ "$try" = 1 ] || break
+		diag "$label: run $try split: $(awk '$NF ~ /^hot_/ { printf "%s %s ", $NF, $2 }' "$out")"
+	done
+	ok "$st" "$label: cproftop exits 0 (the workload's own status)"
+	is "$(stat_of "$out.err" lost)" 0 "$label: no sample lost"
 	is "$(stat_of "$out.err" backend)" perf "$label: the perf backend runs"
 	within "$(top_col "$out" hot_a 2)" 50 3 "$label: hot_a flat%"
 	within "$(top_col "$out" hot_b 2)" 30 3 "$label: hot_b flat%"
