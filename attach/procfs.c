@@ -303,6 +303,42 @@ procfs_field(const char *buf, const char *key)
 	return NULL;
 }
 
+int64_t
+procfs_parse_voluntary(const char *buf)
+{
+	const char *p = procfs_field(buf, "voluntary_ctxt_switches:");
+	unsigned long long v;
+	char *end;
+
+	if (p == NULL)
+		return -1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(p, &end, 10);
+	if (errno != 0 || v > INT64_MAX || (*end != '\n' && *end != '\0'))
+		return -1;
+	return (int64_t)v;
+}
+
+int64_t
+procfs_read_voluntary(pid_t pid, pid_t tid)
+{
+	char path[64], *buf;
+	int64_t v;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid,
+		 (int)tid);
+	buf = procfs_read(path, NULL);
+	if (buf == NULL)
+		return -1;
+	v = procfs_parse_voluntary(buf);
+	free(buf);
+	return v;
+}
+
 /*
  * Parses up to max unsigned decimal ids separated by blanks up to the end
  * of the line into ids. Returns how many, or -1 on anything else.

@@ -61,6 +61,17 @@ int procfs_parse_stat(const char *buf, struct procfs_stat *st);
  */
 pid_t procfs_parse_tracerpid(const char *buf);
 
+/*
+ * Parses /proc/PID/status text (NUL-terminated) for
+ * "voluntary_ctxt_switches:" (times the thread gave up its CPU: it blocked,
+ * or stopped). Returns the count, or -1 when missing or malformed.
+ */
+int64_t procfs_parse_voluntary(const char *buf);
+
+/* Reads /proc/PID/task/TID/status for procfs_parse_voluntary(). Returns
+   the count, or -1 (the thread is gone). Any thread. */
+int64_t procfs_read_voluntary(pid_t pid, pid_t tid);
+
 /* Who the target is to the file system (from /proc/PID/status). */
 #define PROCFS_MAX_GROUPS 64
 struct procfs_creds {

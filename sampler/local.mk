@@ -5,7 +5,8 @@ libsampler_a_SOURCES = sampler/sampler.c sampler/sampler.h \
 	sampler/fault.c sampler/fault.h \
 	sampler/aggregate.c sampler/aggregate.h sampler/idx.c sampler/idx.h \
 	sampler/profile.c sampler/profile.h sampler/unwind.h sampler/symbols.h \
-	sampler/capture.h sampler/source_perf.c sampler/source_perf.h
+	sampler/capture.h sampler/source_perf.c sampler/source_perf.h \
+	sampler/cputime.c sampler/cputime.h
 
 check_PROGRAMS += tests/unit/aggregate_test
 TESTS += tests/unit/aggregate_test
@@ -21,3 +22,9 @@ EXTRA_DIST += tests/sampler/top.sh tests/sampler/ratio.sh \
 
 # sampler/mapped.c: the file behind a mapping, for its bytes (annotate).
 libsampler_a_SOURCES += sampler/mapped.c sampler/mapped.h
+
+# sampler/cputime.c: the ptrace source's measured CPU time (pure).
+check_PROGRAMS += tests/unit/cputime_test
+TESTS += tests/unit/cputime_test
+tests_unit_cputime_test_SOURCES = tests/unit/cputime_test.c
+tests_unit_cputime_test_LDADD = libsampler.a libcommon.a

@@ -24,6 +24,7 @@
 #include "sampler/aggregate.h"
 #include "sampler/fault.h"
 #include "sampler/capture.h"
+#include "sampler/cputime.h"
 #include "sampler/source_perf.h"
 #include "sampler/idx.h"
 #include "sampler/symbols.h"
@@ -55,11 +56,10 @@ struct sampler_task {
 	int stat_fd, sched_fd, sys_fd;
 	uint64_t slices; /* times scheduled in, at the last look */
 	uint64_t first_run_ns, first_wait_ns;
-	uint64_t run_ns;       /* CPU time up to the last sample counted */
+	struct cputime cpu;    /* its CPU time, measured (ptrace) */
 	uint64_t carry_ns;     /* CPU time counted less than one period */
 	uint64_t off_carry_ns; /* off-CPU time counted less than one period */
 	uint32_t last_stack;   /* PROFILE_NONE until sampled once */
-	uint32_t cpu_stack;    /* the last stack taken on a CPU, or NONE */
 	uint32_t owed;	       /* ticks it was asked for and not yet captured */
 	uint32_t idle_owed;    /* ticks asleep on last_stack, not counted yet */
 	uint32_t idle_second;  /* the second idle_owed belongs to */
@@ -136,6 +136,7 @@ struct sampler {
 	uint64_t stopped_truncated;
 	uint64_t fallback_stacks;
 	uint64_t copy_short_stacks; /* stacks deeper than their copy */
+	bool listed; /* the threads there were at the start are known */
 	size_t fetch_pending, fetch_failed;
 	uint64_t ticks_at_publish;
 	double hz_achieved, self_cpu;
@@ -218,20 +219,54 @@ sampler_task(struct sampler *s, pid_t tid)
 	t = &s->tasks[s->ntasks];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
-	t->last_stack = t->cpu_stack = PROFILE_NONE;
+	t->last_stack = PROFILE_NONE;
+	cputime_init(&t->cpu, 0);
 	t->stat_fd = procfs_open_stat(pid, tid);
 	t->sched_fd = procfs_open_schedstat(pid, tid);
 	t->sys_fd = procfs_open_syscall(pid, tid);
 	if (procfs_schedstat_fd(t->sched_fd, &ss) == 0) {
-		t->first_run_ns = t->run_ns = ss.run_ns;
-		t->first_wait_ns = ss.wait_ns;
 		t->slices = ss.slices;
+		/* Born while profiled: all of its time is the profile's (the
+		   sampler may first list it late, on a loaded machine). */
+		if (!s->listed) {
+			t->first_run_ns = ss.run_ns;
+			t->first_wait_ns = ss.wait_ns;
+			cputime_init(&t->cpu, ss.run_ns);
+		}
 	}
 	t->rec = aggregate_thread(s->g, tid);
 	rec = aggregate_thread_at(s->g, t->rec);
 	procfs_read_comm(pid, tid, rec->name);
 	idx_add(&s->task_idx, h, (uint32_t)s->ntasks++);
 	return t;
+}
+
+/* The second of the profile now. */
+static uint32_t
+sampler_second(const struct sampler *s)
+{
+	return (uint32_t)((clock_ns(CLOCK_MONOTONIC) - s->start_ns) /
+			  CLOCK_NS_PER_S);
+}
+
+/*
+ * CPU time counts from now on (a reset, a resume after Ctrl-Z): what the
+ * threads ran before is not the profile's.
+ */
+static void
+sampler_cpu_restart(struct sampler *s)
+{
+	struct procfs_schedstat ss;
+
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct sampler_task *t = &s->tasks[i];
+
+		t->carry_ns = 0;
+		if (procfs_schedstat_fd(t->sched_fd, &ss) == 0)
+			cputime_restart(&t->cpu, ss.run_ns);
+		else
+			cputime_restart(&t->cpu, t->cpu.run_ns);
+	}
 }
 
 /* Counts the ticks t slept on its last stack that are not counted yet. */
@@ -257,6 +292,9 @@ sampler_idle_tick(struct sampler *s, struct sampler_task *t, uint32_t second)
 		t->idle_owed++;
 }
 
+static void sampler_pending_flush(struct sampler *s, struct sampler_task *t,
+				  uint32_t fallback, uint32_t second);
+
 /* Drops the tasks attach/ no longer lists: their threads have exited. */
 static void
 sampler_sweep(struct sampler *s)
@@ -271,6 +309,7 @@ sampler_sweep(struct sampler *s)
 			continue;
 		}
 		sampler_idle_flush(s, t);
+		sampler_pending_flush(s, t, t->last_stack, sampler_second(s));
 		if (t->sys_fd >= 0)
 			close(t->sys_fd);
 		aggregate_thread_at(s->g, t->rec)->alive = false;
@@ -360,6 +399,7 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 	}
 	if (procfs_schedstat_fd(t->sched_fd, &ss) != 0)
 		return SAMPLER_LOOK_DONE; /* gone */
+	cputime_measure(&t->cpu, ss.run_ns);
 	if (t->asleep && ss.slices == t->slices) {
 		if (t->idle_streak < 16)
 			t->idle_streak++;
@@ -601,31 +641,73 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 }
 
 /*
+ * True when c stopped at the exit of a system call its thread blocked in
+ * since its last capture (cputime_woke()): the voluntary context switches
+ * are read at every capture of a thread once it stopped at a system
+ * call's exit.
+ */
+static bool
+sampler_woke_here(struct sampler *s, struct sampler_task *t,
+		  const struct capture *c)
+{
+	bool in_syscall = (int64_t)c->regs.orig_rax >= 0;
+
+	if (!cputime_wants_nvcsw(&t->cpu, in_syscall))
+		return false;
+	return cputime_woke(&t->cpu, in_syscall,
+			    procfs_read_voluntary(sampler_proc_pid(s), t->tid));
+}
+
+/*
+ * Counts the CPU time t ran and no capture took yet, each pool at the
+ * last stack taken on a CPU where it stopped alike (else the other one,
+ * else fallback): when it blocks, at the end, or when its thread is gone.
+ */
+static void
+sampler_pending_flush(struct sampler *s, struct sampler_task *t,
+		      uint32_t fallback, uint32_t second)
+{
+	for (int i = 0; i < 2; i++) {
+		uint32_t st;
+		uint64_t ns = cputime_flush(&t->cpu, i, fallback, &st);
+
+		if (ns > 0 && st != PROFILE_NONE)
+			sampler_count(s, t, st, CAPTURE_RUNNING, ns, second);
+	}
+}
+
+/*
  * The ptrace source's side of the seam: completes a capture with what the
  * tick knows of its thread and hands it to sampler_account(). CPU: the time
- * the thread actually ran since its last sample (schedstat), at this stack
- * when it was taken on a CPU; taken asleep, it ran before it slept: at the
- * last stack taken on a CPU (the sleeping one only when none is known).
- * Off CPU: one tick for a blocked capture, and the ticks a thread was
- * asked for while it waited for a CPU. --dump counts each capture once.
+ * the thread actually ran (schedstat, measured at every look and capture),
+ * none when it did not run since its last capture (it only waited for a
+ * CPU), so a CPU profile's total is the CPU time the threads used; how much
+ * of it a capture takes, and which captures take none, is cputime.h's.
+ * Taken asleep, the thread ran before it slept: its time goes to the last
+ * stack taken on a CPU (the sleeping one only when none is known). Off
+ * CPU: one tick for a blocked capture, and the ticks a thread was asked for
+ * while it waited for a CPU. --dump counts each capture once.
  */
 static void
 sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
 		       uint32_t second)
 {
-	uint64_t period = CLOCK_NS_PER_S / s->opt.hz, cpu_ns = 0;
+	uint64_t period = CLOCK_NS_PER_S / s->opt.hz;
 	pid_t tid = c->tid;
 	uint32_t id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid),
 			       sampler_task_eq, &tid, s);
 	struct procfs_schedstat ss;
 	struct sampler_task *t;
 	uint32_t waiting;
+	bool woke, in_syscall;
 
 	if (id == PROFILE_NONE)
 		return;
 	t = &s->tasks[id];
-	if (!c->regs_partial)
+	if (!c->regs_partial) {
 		s->stops++;
+		cputime_stopped(&t->cpu);
+	}
 	if (s->opt.once) {
 		c->state = c->regs_partial ? CAPTURE_BLOCKED : CAPTURE_RUNNING;
 		c->weight_ns = period;
@@ -633,37 +715,29 @@ sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
 		sampler_account(s, c, second);
 		return;
 	}
-	if (procfs_schedstat_fd(t->sched_fd, &ss) == 0 && ss.run_ns > t->run_ns)
-		cpu_ns = ss.run_ns - t->run_ns;
-	if (cpu_ns > 0)
-		t->run_ns = ss.run_ns;
+	if (procfs_schedstat_fd(t->sched_fd, &ss) == 0)
+		cputime_measure(&t->cpu, ss.run_ns);
 	waiting = t->owed > 0 ? t->owed - (in_batch ? 1 : 0) : 0;
 	t->owed = 0;
 	if (c->regs_partial) {
-		if (cpu_ns > 0 && t->cpu_stack != PROFILE_NONE)
-			sampler_count(s, t, t->cpu_stack, CAPTURE_RUNNING,
-				      cpu_ns, second);
-		else if (cpu_ns > 0)
-			t->carry_ns += cpu_ns; /* counted at this stack */
 		c->state = CAPTURE_BLOCKED;
 		c->weight_ns = period;
-		sampler_account(s, c, second);
-		if (t->cpu_stack == PROFILE_NONE && t->carry_ns >= period)
-			sampler_count(s, t, t->last_stack, CAPTURE_RUNNING, 0,
-				      second);
+		if (sampler_account(s, c, second) != PROFILE_NONE)
+			sampler_pending_flush(s, t, t->last_stack, second);
+		t->cpu.ran = false;
 		return;
 	}
-	/*
-	 * One period when the thread ran since its last sample, none when it
-	 * did not (it only waited for a CPU). Weighting by the run time
-	 * itself gave the stack at a late stop the time run before it: a
-	 * bias of several points on a loaded machine (tests/sampler/ratio).
-	 */
 	c->state = CAPTURE_RUNNING;
-	c->weight_ns = cpu_ns > 0 ? period : 0;
+	c->weight_ns = 0;
+	in_syscall = (int64_t)c->regs.orig_rax >= 0;
+	woke = sampler_woke_here(s, t, c);
+	if (t->cpu.ran && !woke)
+		c->weight_ns = cputime_take(&t->cpu, period, in_syscall);
+	t->cpu.ran = false;
 	if (sampler_account(s, c, second) == PROFILE_NONE)
 		return;
-	t->cpu_stack = t->last_stack;
+	if (!woke) /* where it ran, for its time until it blocks */
+		cputime_ran_at(&t->cpu, t->last_stack, in_syscall);
 	if (waiting > 0)
 		sampler_count(s, t,
 			      sampler_waiting_stack(s, s->last_locs, s->last_n,
@@ -740,7 +814,6 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 {
 	const struct attach_thread *th;
 	size_t nth = attach_threads(s->a, &th), n = 0;
-
 	sampler_account_all(s, second);
 	sampler_grow_copies(s);
 	sampler_reserve(s, nth);
@@ -757,6 +830,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 		}
 	}
 	sampler_sweep(s);
+	s->listed = true;
 	s->batch_ns = clock_ns(CLOCK_MONOTONIC);
 	s->in_batch = true;
 	if (n > 0)
@@ -894,8 +968,10 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 
 		sampler_idle_flush(s, t);
 		procfs_read_comm(pid, t->tid, rec->name);
-		if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0)
+		if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0) {
 			rec->state = st.state;
+			cputime_set_ticks(&t->cpu, st.utime, st.stime);
+		}
 		if (rec->state == 'Z' && t->tid == pid && s->a != NULL)
 			attach_forget_zombie(s->a, t->tid); /* pthread_exit */
 		if (procfs_schedstat_fd(t->sched_fd, &ss) == 0) {
@@ -926,6 +1002,7 @@ sampler_do_reset(struct sampler *s)
 	s->ticks = s->late_ticks = s->ticks_at_publish = 0;
 	s->stop_n = 0;
 	s->last_fold_second = 0;
+	sampler_cpu_restart(s);
 }
 
 /* Moves the deadline past now, counting the ticks that were missed. */
@@ -1093,6 +1170,7 @@ sampler_perf_alive(struct sampler *s)
 	}
 	free(tids);
 	sampler_sweep(s);
+	s->listed = true;
 	if (s->ntasks == 0 && s->perf_state == ATTACH_RUNNING)
 		s->perf_state = ATTACH_GONE;
 	return s->perf_state == ATTACH_RUNNING;
@@ -1433,6 +1511,7 @@ sampler_main_again(void *arg)
 		free(cause);
 		atomic_store(&s->stop, true);
 	}
+	sampler_cpu_restart(s);
 	sampler_run(s);
 	return NULL;
 }
@@ -1465,6 +1544,8 @@ sampler_run(struct sampler *s)
 	}
 	for (size_t i = 0; i < s->ntasks; i++) {
 		sampler_idle_flush(s, &s->tasks[i]);
+		sampler_pending_flush(s, &s->tasks[i], s->tasks[i].last_stack,
+				      sampler_second(s));
 		if (s->opt.once && s->tasks[i].owed > 0)
 			s->tasks[i].missing = "it did not get a CPU within 1 s "
 					      "to be stopped";

@@ -88,6 +88,7 @@ fuzz_parse_all(char *buf, size_t len, int *bad)
 	}
 	ok += procfs_parse_schedstat(buf, &ss) == 0;
 	ok += procfs_parse_tracerpid(buf) >= 0;
+	ok += procfs_parse_voluntary(buf) >= 0;
 	if (procfs_parse_creds(buf, &creds) == 0) {
 		ok++;
 		if (creds.ngroups > PROCFS_MAX_GROUPS)

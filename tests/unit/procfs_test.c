@@ -198,6 +198,26 @@ test_status(void)
 }
 
 static void
+test_voluntary(void)
+{
+	tap_ok(procfs_parse_voluntary(
+		       "Name:\tx\nvoluntary_ctxt_switches:\t"
+		       "4242\nnonvoluntary_ctxt_switches:\t7\n") == 4242,
+	       "voluntary_ctxt_switches 4242");
+	tap_ok(procfs_parse_voluntary("nonvoluntary_ctxt_switches:\t7\n") == -1,
+	       "nonvoluntary is not voluntary -> -1");
+	tap_ok(procfs_parse_voluntary("voluntary_ctxt_switches:\t-3\n") == -1,
+	       "negative -> -1");
+	tap_ok(procfs_parse_voluntary("voluntary_ctxt_switches:\t3x\n") == -1,
+	       "junk after the number -> -1");
+	tap_ok(procfs_parse_voluntary("voluntary_ctxt_switches:\t"
+				      "99999999999999999999\n") == -1,
+	       "overflow -> -1");
+	tap_ok(procfs_read_voluntary(getpid(), getpid()) >= 0,
+	       "our own status has a count");
+}
+
+static void
 test_creds(void)
 {
 	char *buf = fixture("status-creds", NULL);
@@ -297,6 +317,7 @@ main(void)
 	test_maps_huge();
 	test_stat();
 	test_status();
+	test_voluntary();
 	test_creds();
 	test_live();
 	test_schedstat();

@@ -1,0 +1,121 @@
+#include "config.h"
+
+#include "sampler/cputime.h"
+
+#include <string.h>
+
+void
+cputime_init(struct cputime *c, uint64_t run_ns)
+{
+	memset(c, 0, sizeof(*c));
+	c->run_ns = run_ns;
+	c->sys_share = -1;
+	c->nvcsw = -1;
+	c->stack[0] = c->stack[1] = CPUTIME_NONE;
+}
+
+void
+cputime_restart(struct cputime *c, uint64_t run_ns)
+{
+	c->pending_ns[0] = c->pending_ns[1] = 0;
+	c->ran = false;
+	c->run_ns = run_ns;
+}
+
+void
+cputime_measure(struct cputime *c, uint64_t run_ns)
+{
+	uint64_t ns, sys = 0;
+
+	if (run_ns <= c->run_ns)
+		return;
+	ns = run_ns - c->run_ns;
+	c->run_ns = run_ns;
+	c->ran = true;
+	if (c->sys_share > 0)
+		sys = (uint64_t)((double)ns * c->sys_share);
+	if (sys > ns)
+		sys = ns;
+	c->pending_ns[1] += sys;
+	c->pending_ns[0] += ns - sys;
+}
+
+void
+cputime_set_ticks(struct cputime *c, uint64_t utime, uint64_t stime)
+{
+	/* The kernel counts user and system time by its own ticks. */
+	if (utime + stime >= 10)
+		c->sys_share = (double)stime / (double)(utime + stime);
+}
+
+void
+cputime_stopped(struct cputime *c)
+{
+	c->stops++;
+}
+
+bool
+cputime_wants_nvcsw(const struct cputime *c, bool in_syscall)
+{
+	return in_syscall || c->nvcsw >= 0;
+}
+
+bool
+cputime_woke(struct cputime *c, bool in_syscall, int64_t nvcsw)
+{
+	bool woke = in_syscall &&
+		    (c->nvcsw < 0 || nvcsw < c->nvcsw ||
+		     (uint64_t)(nvcsw - c->nvcsw) > c->stops - c->nvcsw_stops);
+
+	c->nvcsw = nvcsw;
+	c->nvcsw_stops = c->stops;
+	return woke;
+}
+
+/* At most two periods, or a sixteenth of the pool beyond that. */
+static uint64_t
+cputime_cap(uint64_t pool, uint64_t period_ns)
+{
+	return pool / 16 > 2 * period_ns ? pool / 16 : 2 * period_ns;
+}
+
+uint64_t
+cputime_take(struct cputime *c, uint64_t period_ns, bool in_syscall)
+{
+	int own = in_syscall ? 1 : 0;
+	uint64_t w, more;
+
+	if (c->sys_share < 0) { /* unknown: one pool */
+		c->pending_ns[0] += c->pending_ns[1];
+		c->pending_ns[1] = 0;
+		own = 0;
+	}
+	w = cputime_cap(c->pending_ns[own], period_ns);
+	if (w > c->pending_ns[own])
+		w = c->pending_ns[own];
+	c->pending_ns[own] -= w;
+	if (own == 0 && c->pending_ns[1] > 2 * period_ns) {
+		more = c->pending_ns[1] / 16;
+		c->pending_ns[1] -= more;
+		w += more;
+	}
+	return w;
+}
+
+void
+cputime_ran_at(struct cputime *c, uint32_t stack, bool in_syscall)
+{
+	c->stack[in_syscall ? 1 : 0] = stack;
+}
+
+uint64_t
+cputime_flush(struct cputime *c, int i, uint32_t fallback, uint32_t *stack)
+{
+	uint64_t ns = c->pending_ns[i];
+
+	*stack = c->stack[i] != CPUTIME_NONE	? c->stack[i]
+		 : c->stack[!i] != CPUTIME_NONE ? c->stack[!i]
+						: fallback;
+	c->pending_ns[i] = 0;
+	return ns;
+}

@@ -1,0 +1,103 @@
+#ifndef CPT_SAMPLER_CPUTIME_H
+#define CPT_SAMPLER_CPUTIME_H
+
+/*
+ * The ptrace source's CPU time of one thread: measured, not guessed. The
+ * kernel's schedstat says how long the thread ran; its captures say where.
+ * A capture of a thread that ran takes from the time measured and not yet
+ * given a stack (pending), so that a CPU profile's total is the CPU time
+ * the thread used (README: "CPU time under ptrace").
+ *
+ * Pending time is kept in two pools, user space [0] and kernel [1], split
+ * by the thread's share of system time (utime/stime of /proc/.../stat). A
+ * stop requested while a thread runs in user space lands at its next
+ * kernel exit: in code making a system call every few microseconds that is
+ * one of them more often than not (3 stops of 4 in the mixed workload's
+ * tick_work), so a capture stopped at a system call's exit takes from the
+ * kernel pool only, and one stopped in user space from the user pool.
+ *
+ * A capture stopped at the exit of a system call its thread blocked in
+ * since its previous capture (the return from a sleep: a thread asked to
+ * stop while it waited for a CPU stops there) is not where the thread ran:
+ * it takes nothing (cputime_woke()).
+ *
+ * Pure bookkeeping over numbers the caller reads: no I/O, any thread (the
+ * sampler thread owns its threads' records).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cputime {
+	uint64_t run_ns;	/* schedstat run time at the last measure */
+	uint64_t pending_ns[2]; /* measured, no stack yet: user [0], kernel [1]
+				 */
+	bool ran;		/* it ran since its last capture */
+	double sys_share;	/* stime / (utime + stime), or -1: unknown */
+	int64_t nvcsw;		/* voluntary switches at the last read, or -1 */
+	uint64_t stops;		/* its ptrace stops so far */
+	uint64_t nvcsw_stops;	/* ... when nvcsw was read */
+	/* the last stack taken on a CPU, stopped in user space [0] or at a
+	   system call's exit [1]; CPUTIME_NONE when none */
+	uint32_t stack[2];
+};
+
+#define CPUTIME_NONE UINT32_MAX
+
+/* Starts c with the thread's schedstat run time now (0 for a thread born
+   while profiled: all of its time is the profile's). */
+void cputime_init(struct cputime *c, uint64_t run_ns);
+
+/* Drops what c has pending: time counts from run_ns on (a reset, a
+   resume after Ctrl-Z). */
+void cputime_restart(struct cputime *c, uint64_t run_ns);
+
+/* Adds what the thread ran since the last measure (schedstat run_ns now)
+   to the pools, split by its system share. */
+void cputime_measure(struct cputime *c, uint64_t run_ns);
+
+/* The thread's user and system clock ticks so far (/proc/.../stat): its
+   system share, once there are 10 ticks at least. */
+void cputime_set_ticks(struct cputime *c, uint64_t utime, uint64_t stime);
+
+/* One more ptrace stop of the thread (each is a voluntary switch). */
+void cputime_stopped(struct cputime *c);
+
+/* True when cputime_woke() needs the thread's voluntary context switch
+   count for a capture stopped in_syscall (or not). */
+bool cputime_wants_nvcsw(const struct cputime *c, bool in_syscall);
+
+/*
+ * Records nvcsw (the thread's voluntary switches now, -1: unknown) and
+ * returns true when a capture stopped in_syscall is the return from a
+ * system call the thread blocked in since its previous capture: more
+ * voluntary switches than stops since then, or no earlier count to tell
+ * (a new thread first stops at clone3's return, asked while it waited for
+ * its first CPU).
+ */
+bool cputime_woke(struct cputime *c, bool in_syscall, int64_t nvcsw);
+
+/*
+ * The CPU time (ns) a capture stopped in_syscall (or in user space) of a
+ * thread that ran takes from its pool: at most two periods, or a sixteenth
+ * of the pool when more piled up (a capture after a long gap would
+ * otherwise weigh many times the others: shares swung by 4 points from
+ * run to run; a sampler lagging behind still counts all, a few captures
+ * late). A capture in user space also takes a sixteenth of the kernel pool
+ * beyond two periods (a busy loop's kernel time is our stops': they land
+ * anywhere). With no system share known yet, one pool.
+ */
+uint64_t cputime_take(struct cputime *c, uint64_t period_ns, bool in_syscall);
+
+/* The capture that was not a cputime_woke() one was at stack (interned). */
+void cputime_ran_at(struct cputime *c, uint32_t stack, bool in_syscall);
+
+/*
+ * Empties pool i (0: user, 1: kernel): returns its ns and sets *stack to
+ * where to count them -- the last stack taken on a CPU alike, else the
+ * other one, else fallback (CPUTIME_NONE: drop them).
+ */
+uint64_t cputime_flush(struct cputime *c, int i, uint32_t fallback,
+		       uint32_t *stack);
+
+#endif
