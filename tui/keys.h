@@ -73,6 +73,7 @@ enum tui_action {
 	ACT_SORT_SAMPLES,
 	ACT_SORT_TID,
 	ACT_SORT_ONCPU,
+	ACT_SORT_WAIT,
 	/* the call tree */
 	ACT_TREE,
 	ACT_FLIP,

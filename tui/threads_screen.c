@@ -1,9 +1,11 @@
 /*
  * The thread list (`t`): every thread of the target with its samples in
  * scope; space or Enter toggles a thread in the filter's thread set, `a`
- * selects all again; c/i/A/o sort by samples, TID, name, on-CPU % (the
- * column marked in the title), r reverses. Narrow screens drop the share%
- * and on-CPU% columns before the hottest function gets too short to read.
+ * selects all again; c/i/A/o/W sort by samples, TID, name, on-CPU %,
+ * waiting-for-a-CPU % (the column marked in the title), r reverses.
+ * oncpu% and wait% are schedstat's run time and run delay over the time
+ * profiled. Narrow screens drop the share%, wait% and oncpu% columns
+ * before the hottest function gets too short to read.
  */
 #include "config.h"
 
@@ -21,13 +23,17 @@
 
 /* Columns: which optional ones fit in width. */
 static void
-threads_screen_columns(int width, bool *share, bool *oncpu)
+threads_screen_columns(int width, bool *share, bool *wait, bool *oncpu)
 {
-	int prefix = 56; /* every column shown */
+	int prefix = 64; /* every column shown */
 
-	*share = *oncpu = true;
+	*share = *wait = *oncpu = true;
 	if (width - prefix < THREADS_HOT_MIN) {
 		*share = false;
+		prefix -= 8;
+	}
+	if (width - prefix < THREADS_HOT_MIN) {
+		*wait = false;
 		prefix -= 8;
 	}
 	if (width - prefix < THREADS_HOT_MIN)
@@ -40,11 +46,11 @@ threads_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 {
 	struct tui *t = arg;
 	const struct threads_row *r = &t->threads.table.rows[idx];
-	bool wall = t->filter.mode == FILTER_MODE_WALL, share, oncpu;
+	bool wall = t->filter.mode == FILTER_MODE_WALL, share, wait, oncpu;
 	char name[64], hot[512], col[32];
 	int n, m;
 
-	threads_screen_columns(width, &share, &oncpu);
+	threads_screen_columns(width, &share, &wait, &oncpu);
 	text_fit_start(r->name ? r->name : "", 15, name, sizeof(name));
 	n = snprintf(buf, bufsz, "%s %7d %s%*s %c %8" PRIu64,
 		     r->selected ? "[x]" : "[ ]", (int)r->tid, name,
@@ -60,6 +66,11 @@ threads_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 	}
 	if (oncpu) {
 		snprintf(col, sizeof(col), " %6.1f%%", r->on_cpu_pct);
+		m = snprintf(buf + n, bufsz - (size_t)n, "%s", col);
+		n += m > 0 ? m : 0;
+	}
+	if (wait) {
+		snprintf(col, sizeof(col), " %6.1f%%", r->wait_pct);
 		m = snprintf(buf + n, bufsz - (size_t)n, "%s", col);
 		n += m > 0 ? m : 0;
 	}
@@ -122,10 +133,10 @@ threads_screen_draw(struct tui *t, int y, int height)
 	const char *mark = text_utf8() ? (ts->reverse ? "\u25b2" : "\u25bc")
 				       : (ts->reverse ? "^" : "v");
 	enum threads_sort key = ts->by_key ? ts->key : THREADS_SORT_CPU;
-	bool share, oncpu;
+	bool share, wait, oncpu;
 	char title[256] = "sel ";
 
-	threads_screen_columns(COLS, &share, &oncpu);
+	threads_screen_columns(COLS, &share, &wait, &oncpu);
 	threads_screen_col(title, sizeof(title), "TID", 7, false,
 			   key == THREADS_SORT_TID, mark);
 	strcat(title, " ");
@@ -141,6 +152,9 @@ threads_screen_draw(struct tui *t, int y, int height)
 	if (oncpu)
 		threads_screen_col(title, sizeof(title), "oncpu%", 8, false,
 				   key == THREADS_SORT_ONCPU, mark);
+	if (wait)
+		threads_screen_col(title, sizeof(title), "wait%", 8, false,
+				   key == THREADS_SORT_WAIT, mark);
 	strcat(title, "  hottest function");
 	tui_draw_title(y, title);
 	browser_draw(&ts->list, y + 1, height - 1, COLS);
@@ -185,6 +199,8 @@ threads_screen_action(struct tui *t, enum tui_action a)
 		return threads_screen_sort(ts, true, THREADS_SORT_NAME);
 	case ACT_SORT_ONCPU:
 		return threads_screen_sort(ts, true, THREADS_SORT_ONCPU);
+	case ACT_SORT_WAIT:
+		return threads_screen_sort(ts, true, THREADS_SORT_WAIT);
 	case ACT_REVERSE:
 		ts->reverse = !ts->reverse;
 		return TUI_REBUILD;

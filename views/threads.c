@@ -118,6 +118,17 @@ threads_pct(uint64_t v, uint64_t total)
 	return total == 0 ? 0.0 : 100.0 * (double)v / (double)total;
 }
 
+/* ns of the time profiled in %, at most 100. */
+static double
+threads_time_pct(uint64_t ns, const struct profile_snapshot *s)
+{
+	double p = s->duration_ns > 0
+			   ? 100.0 * (double)ns / (double)s->duration_ns
+			   : 0.0;
+
+	return p > 100.0 ? 100.0 : p;
+}
+
 static int
 threads_cmp_u64(uint64_t a, uint64_t b)
 {
@@ -140,6 +151,9 @@ threads_cmp_key(const struct threads_row *a, const struct threads_row *b,
 	case THREADS_SORT_ONCPU:
 		return (b->on_cpu_pct > a->on_cpu_pct) -
 		       (b->on_cpu_pct < a->on_cpu_pct);
+	case THREADS_SORT_WAIT:
+		return (b->wait_pct > a->wait_pct) -
+		       (b->wait_pct < a->wait_pct);
 	}
 	return 0;
 }
@@ -194,7 +208,8 @@ threads_build(const struct profile_snapshot *s, const struct filter *f,
 
 		r->cpu_share = threads_pct(r->cpu, out->cpu_total);
 		r->wall_share = threads_pct(r->wall, out->wall_total);
-		r->on_cpu_pct = threads_pct(r->cpu, r->wall);
+		r->on_cpu_pct = threads_time_pct(s->threads[i].cpu_ns, s);
+		r->wait_pct = threads_time_pct(s->threads[i].wait_ns, s);
 		if (r->hottest != PROFILE_NONE)
 			r->hottest_name = s->functions[r->hottest].name;
 	}

@@ -19,9 +19,10 @@ struct profile_snapshot;
 enum threads_sort {
 	THREADS_SORT_TID, /* lowest first; the others biggest/A-Z first */
 	THREADS_SORT_NAME,
-	THREADS_SORT_CPU,  /* on-CPU samples */
-	THREADS_SORT_WALL, /* all samples */
-	THREADS_SORT_ONCPU /* on-CPU % */
+	THREADS_SORT_CPU,   /* on-CPU samples */
+	THREADS_SORT_WALL,  /* all samples */
+	THREADS_SORT_ONCPU, /* on-CPU % */
+	THREADS_SORT_WAIT   /* waiting for a CPU % */
 };
 
 struct threads_row {
@@ -33,7 +34,10 @@ struct threads_row {
 	bool selected;	    /* in the filter's thread set (false when empty) */
 	uint64_t cpu, wall; /* samples in scope */
 	double cpu_share, wall_share; /* % of all threads' cpu / wall samples */
-	double on_cpu_pct;	      /* cpu / wall * 100, 0 without samples */
+	/* Time on a CPU, and runnable but waiting for one, in % of the time
+	   profiled (schedstat's run time and run delay since the start or
+	   the last reset, whatever the scope) */
+	double on_cpu_pct, wait_pct;
 	uint32_t hottest;	  /* function with the most flat samples in the
 				     filter's mode, or PROFILE_NONE */
 	const char *hottest_name; /* its name, or NULL */

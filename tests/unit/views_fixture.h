@@ -170,6 +170,10 @@ fx_standard(struct fx *x, const char *file)
 	fx_stack(x, 4, lr1, lr2, lr2, lmain);
 	fx_thread(x, 100, "ratio", 'R');
 	fx_thread(x, 101, "worker1", 'S');
+	/* schedstat over the 10.5 s: 80 % and 20 % on a CPU, 10 % waiting */
+	x->threads[0].cpu_ns = 8400000000ULL;
+	x->threads[0].wait_ns = 1050000000ULL;
+	x->threads[1].cpu_ns = 2100000000ULL;
 	fx_count(x, 0, 0, 9, 60, 10);
 	fx_count(x, 1, 1, 10, 30, 0);
 	fx_count(x, 2, 1, 10, 10, 0);

@@ -20,8 +20,12 @@ main(void)
 	tap_is_int(t.rows[0].tid, 100, "busiest first");
 	tap_is_int(t.rows[0].cpu, 80, "t0 cpu");
 	tap_is_int(t.rows[0].wall, 90, "t0 wall");
-	tap_ok(t.rows[0].on_cpu_pct > 88.88 && t.rows[0].on_cpu_pct < 88.89,
-	       "t0 on-CPU %% = 80/90 (got %f)", t.rows[0].on_cpu_pct);
+	tap_ok(t.rows[0].on_cpu_pct > 79.99 && t.rows[0].on_cpu_pct < 80.01,
+	       "t0 on-CPU %% = 8.4 s of 10.5 s (got %f)", t.rows[0].on_cpu_pct);
+	tap_ok(t.rows[0].wait_pct > 9.99 && t.rows[0].wait_pct < 10.01,
+	       "t0 waiting for a CPU %% = 1.05 s of 10.5 s (got %f)",
+	       t.rows[0].wait_pct);
+	tap_ok(t.rows[1].wait_pct == 0, "t1 never waited");
 	tap_ok(t.rows[1].cpu_share > 33.33 && t.rows[1].cpu_share < 33.34,
 	       "t1 share of cpu = 40/120");
 	tap_is_str(t.rows[0].hottest_name, "hot_a", "t0 hottest");
@@ -39,7 +43,10 @@ main(void)
 	tap_is_str(t.rows[0].name, "ratio", "by name");
 	threads_free(&t);
 	threads_build(s, &f, THREADS_SORT_ONCPU, false, &t);
-	tap_is_int(t.rows[0].tid, 101, "by on-CPU %%: 100%% first");
+	tap_is_int(t.rows[0].tid, 100, "by on-CPU %%: 80%% first");
+	threads_free(&t);
+	threads_build(s, &f, THREADS_SORT_WAIT, false, &t);
+	tap_is_int(t.rows[0].tid, 100, "by wait %%: 10%% first");
 	threads_free(&t);
 
 	f.windowed = true;
