@@ -200,8 +200,13 @@ tui_draw_header(struct tui *t, bool full)
 	/* calls an interrupt would have broken with EINTR (README) */
 	if (s->restarted_calls > 0)
 		tui_field("  EINTR restarted ", "%" PRIu64, s->restarted_calls);
+	/* records the kernel dropped, beside the samples read (perf) */
 	if (s->backend != NULL && strcmp(s->backend, "perf") == 0)
-		tui_field("  Lost ", "%" PRIu64, s->lost);
+		tui_field("  Lost ", "%" PRIu64 " (%.1f%%)", s->lost,
+			  s->samples + s->lost
+				  ? 100.0 * (double)s->lost /
+					    (double)(s->samples + s->lost)
+				  : 0.0);
 	if (s->copy_short_stacks > 0)
 		tui_field("  Too deep ", "%" PRIu64, s->copy_short_stacks);
 	if (s->debuginfod_pending > 0 || s->debuginfod_failed > 0)

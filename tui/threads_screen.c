@@ -19,7 +19,7 @@
 #include "tui/tui-int.h"
 
 /* The hottest function gets at least this many columns when it can. */
-#define THREADS_HOT_MIN 20
+#define THREADS_HOT_MIN 16
 
 /* Columns: which optional ones fit in width. */
 static void

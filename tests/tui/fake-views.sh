@@ -77,7 +77,7 @@ is "$(screen "$TMPD/hidden" 2 | grep -c '  cold_c$')" 1 "* shows them"
 
 # The thread list: sort marks, r there, 60 columns, idle threads.
 run tsort --cold -- t dump i dump r dump A dump
-screen "$TMPD/tsort" 1 | grep -q '^sel     TID name            S samples▼  share%  oncpu%  hottest function$'
+screen "$TMPD/tsort" 1 | grep -q '^sel     TID name            S samples▼  share%  oncpu%   wait%  hottest function$'
 ok $? "the thread list marks its sort column"
 screen "$TMPD/tsort" 2 | grep -q '^sel    TID▼ name '
 ok $? "i: sorted by TID, marked"

@@ -71,18 +71,18 @@ ok $? "Esc goes back to hot_a"
 ok $? "Esc again goes back to the table"
 
 run threads -- t dump Space dump Esc dump a
-grep -Eq '^\[ \] +100 fake +R +60 +60\.0% +75\.0%  hot_a$' "$TMPD/threads"
-ok $? "thread rows: tid, name, state, samples, share, on-CPU %, hottest"
+grep -Eq '^\[ \] +100 fake +R +60 +60\.0% +75\.0% +10\.0%  hot_a$' "$TMPD/threads"
+ok $? "thread rows: tid, name, state, samples, share, on-CPU %, waiting %, hottest"
 grep -Eq '^\[x\] +100 fake ' "$TMPD/threads" ; ok $? "space selects a thread"
 grep -q '^Filter none  Threads 1 of 2  Sort flat$' "$TMPD/threads" &&
 	grep -q '^Threads 2  Samples 60 of 100  ' "$TMPD/threads"
 ok $? "the header shows the thread set and the selected samples"
 
 # Thread list sort keys: o (on-CPU %: fake-1 100 % before fake 75 %), c
-# back to samples (fake 60 before fake-1 40).
-run threadsort -- t o dump c dump
+# back to samples (fake 60 before fake-1 40), W (waiting: fake 10 % first).
+run threadsort -- t o dump c dump W dump
 sed -n 's/^\[.\] *\([0-9][0-9]*\) .*/\1/p' "$TMPD/threadsort" | tr '\n' ' ' >"$TMPD/order"
-is "$(cat "$TMPD/order")" "101 100 100 101 " "o sorts threads by on-CPU % (tid 101 first), c by samples"
+is "$(cat "$TMPD/order")" "101 100 100 101 100 101 " "o sorts threads by on-CPU % (tid 101 first), c by samples, W by waiting"
 
 run filter -- / 'type hot_b' Enter dump '\' dump / 'type (' Enter dump
 grep -q '^Filter /hot_b/' "$TMPD/filter" ; ok $? "/ sets a visible filter"

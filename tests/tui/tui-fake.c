@@ -82,6 +82,11 @@ fake_build(struct sampler *s, const char *src, bool counts)
 	fx_stack(x, 2, lx, lmain);
 	fx_thread(x, 100, "fake", 'R');
 	fx_thread(x, 101, "fake-1", 'S');
+	/* schedstat over the 10.5 s: fake ran 75 % and waited for a CPU
+	   10 %, fake-1 ran all the time */
+	x->threads[0].cpu_ns = 7875000000ULL;
+	x->threads[0].wait_ns = 1050000000ULL;
+	x->threads[1].cpu_ns = 10500000000ULL;
 	if (counts) {
 		uint32_t k = s->cold ? 10 : 1;
 
