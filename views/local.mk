@@ -1,7 +1,7 @@
 # views/: pure data models over profile snapshots, and pprof export.
 VIEWS_LIB = libviews.a
 noinst_LIBRARIES += libviews.a
-libviews_a_SOURCES = views/filter.c views/filter.h views/hash.c views/hash.h \
+libviews_a_SOURCES = views/filter.c views/filter.h \
 	views/shortname.c views/shortname.h \
 	views/graph.c views/graph.h views/top.c views/top.h \
 	views/threads.c views/threads.h views/peek.c views/peek.h \
