@@ -7,10 +7,10 @@
  * (an expression or function-like macro CMP(const type *e, keytype x)
  * giving <0, 0 or >0 as e's key is below, equal to or above x):
  *
- *   size_t name_lower(const type *a, size_t n, keytype x)
+ *   size_t name_lower(type const *a, size_t n, keytype x)
  *       the first index whose key is not below x (n when none): where x is
  *       or would be inserted;
- *   size_t name_upper(const type *a, size_t n, keytype x)
+ *   size_t name_upper(type const *a, size_t n, keytype x)
  *       the first index whose key is above x; the element before it (if
  *       any) is the last whose key is at most x: for "the range holding x";
  *   type *name_find(type *a, size_t n, keytype x)
@@ -26,7 +26,7 @@
 
 #define SORTED_DEFINE(name, type, keytype, CMP)                                \
 	static inline __attribute__((unused))                                  \
-	size_t name##_lower(const type *a, size_t n, keytype x)                \
+	size_t name##_lower(type const *a, size_t n, keytype x)                \
 	{                                                                      \
 		size_t lo = 0, hi = n;                                         \
                                                                                \
@@ -41,7 +41,7 @@
 		return lo;                                                     \
 	}                                                                      \
 	static inline __attribute__((unused))                                  \
-	size_t name##_upper(const type *a, size_t n, keytype x)                \
+	size_t name##_upper(type const *a, size_t n, keytype x)                \
 	{                                                                      \
 		size_t lo = 0, hi = n;                                         \
                                                                                \

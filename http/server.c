@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
@@ -51,7 +52,7 @@ struct http_request {
 	bool started; /* the access handler has seen the headers */
 	char *query;  /* raw, as Go's URL.RawQuery ("" when none) */
 	char *body;   /* POST body, NUL-terminated */
-	size_t len;
+	size_t len, cap;
 	bool too_big;
 };
 
@@ -426,8 +427,8 @@ http_access(void *cls, struct MHD_Connection *c, const char *url,
 		if (rq->len + *upload_size > HTTP_MAX_BODY) {
 			rq->too_big = true;
 		} else {
-			rq->body = xreallocarray(rq->body,
-						 rq->len + *upload_size + 1, 1);
+			ARRAY_RESERVE(rq->body, rq->cap,
+				      rq->len + *upload_size + 1);
 			memcpy(rq->body + rq->len, upload, *upload_size);
 			rq->len += *upload_size;
 			rq->body[rq->len] = '\0';

@@ -10,8 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 #include "perf/ring.h"
 
@@ -134,10 +136,7 @@ perf_add_id(struct perf_source *ps, int fd, pid_t tid, bool offcpu)
 
 	if (id == 0)
 		return;
-	if (ps->nids == ps->cap_ids) {
-		ps->cap_ids = ps->cap_ids ? 2 * ps->cap_ids : 64;
-		ps->ids = xreallocarray(ps->ids, ps->cap_ids, sizeof(*ps->ids));
-	}
+	ARRAY_RESERVE(ps->ids, ps->cap_ids, ps->nids + 1);
 	while (at > 0 && ps->ids[at - 1].id > id) /* in order, in practice */
 		at--;
 	memmove(&ps->ids[at + 1], &ps->ids[at],
@@ -146,37 +145,21 @@ perf_add_id(struct perf_source *ps, int fd, pid_t tid, bool offcpu)
 	ps->nids++;
 }
 
+#define PERF_ID_CMP(e, x) SORTED_NUM((e)->id, (x))
+SORTED_DEFINE(perf_ids, struct perf_id, uint64_t, PERF_ID_CMP)
+#define PERF_THREAD_CMP(e, x) SORTED_NUM((e)->tid, (x))
+SORTED_DEFINE(perf_threads, struct perf_thread, pid_t, PERF_THREAD_CMP)
+
 static const struct perf_id *
 perf_find_id(const struct perf_source *ps, uint64_t id)
 {
-	size_t lo = 0, hi = ps->nids;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ps->ids[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ps->nids && ps->ids[lo].id == id ? &ps->ids[lo] : NULL;
+	return perf_ids_find(ps->ids, ps->nids, id);
 }
 
 static struct perf_thread *
 perf_find_thread(struct perf_source *ps, pid_t tid)
 {
-	size_t lo = 0, hi = ps->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ps->threads[mid].tid < tid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ps->n && ps->threads[lo].tid == tid ? &ps->threads[lo]
-							: NULL;
+	return perf_threads_find(ps->threads, ps->n, tid);
 }
 
 /*

@@ -17,6 +17,7 @@
 
 #include "attach/attach.h"
 #include "attach/procfs.h"
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
@@ -210,11 +211,7 @@ sampler_task(struct sampler *s, pid_t tid)
 
 	if (id != PROFILE_NONE)
 		return &s->tasks[id];
-	if (s->ntasks == s->cap_tasks) {
-		s->cap_tasks = s->cap_tasks ? 2 * s->cap_tasks : 16;
-		s->tasks = xreallocarray(s->tasks, s->cap_tasks,
-					 sizeof(*s->tasks));
-	}
+	ARRAY_RESERVE(s->tasks, s->cap_tasks, s->ntasks + 1);
 	t = &s->tasks[s->ntasks];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
@@ -679,14 +676,12 @@ sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
 static void
 sampler_reserve(struct sampler *s, size_t n)
 {
-	if (s->ncaps + n <= s->cap_caps)
-		return;
-	s->cap_caps = 2 * (s->ncaps + n) < 16 ? 16 : 2 * (s->ncaps + n);
-	s->caps = xreallocarray(s->caps, s->cap_caps, sizeof(*s->caps));
-	s->cap_in_batch = xreallocarray(s->cap_in_batch, s->cap_caps,
-					sizeof(*s->cap_in_batch));
-	s->eligible =
-		xreallocarray(s->eligible, s->cap_caps, sizeof(*s->eligible));
+	/* parallel arrays: from one capacity they grow alike */
+	size_t cap1 = s->cap_caps, cap2 = s->cap_caps;
+
+	ARRAY_RESERVE(s->caps, s->cap_caps, s->ncaps + n);
+	ARRAY_RESERVE(s->cap_in_batch, cap1, s->ncaps + n);
+	ARRAY_RESERVE(s->eligible, cap2, s->ncaps + n);
 }
 
 /* Unwinds and counts the captures taken so far. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
@@ -106,11 +107,7 @@ source_perf_thread(struct source_perf *sp, pid_t tid)
 
 	if (id != UINT32_MAX)
 		return sp->threads[id];
-	if (sp->nthreads == sp->cap_threads) {
-		sp->cap_threads = sp->cap_threads ? 2 * sp->cap_threads : 16;
-		sp->threads = xreallocarray(sp->threads, sp->cap_threads,
-					    sizeof(*sp->threads));
-	}
+	ARRAY_RESERVE(sp->threads, sp->cap_threads, sp->nthreads + 1);
 	t = xcalloc(1, sizeof(*t));
 	t->tid = tid;
 	sp->threads[sp->nthreads] = t;
@@ -210,12 +207,7 @@ source_perf_record(const struct perf_record *r, bool offcpu, void *arg)
 	if (r->kind != PERF_RECORD_KIND_SAMPLE &&
 	    r->kind != PERF_RECORD_KIND_SWITCH)
 		return;
-	if (sp->npend == sp->cap_pend) {
-		sp->cap_pend = sp->cap_pend ? 2 * sp->cap_pend : 256;
-		sp->pend = xreallocarray(sp->pend, sp->cap_pend,
-					 sizeof(*sp->pend));
-	}
-	p = &sp->pend[sp->npend++];
+	p = ARRAY_PUSH(sp->pend, sp->npend, sp->cap_pend);
 	p->r = *r;
 	p->seq = sp->seq++;
 	p->stack = NULL;

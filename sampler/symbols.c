@@ -20,6 +20,7 @@
 
 #include "common/array.h"
 #include "common/hash.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 #include "sampler/symbols_int.h"
 
@@ -273,10 +274,7 @@ symbols_read_symtab(struct symbols_file *f, Elf *elf, Elf_Scn *scn)
 		name = elf_strptr(elf, sh.sh_link, sym.st_name);
 		if (name == NULL || *name == '\0')
 			continue;
-		if (f->nsyms == cap) {
-			cap = cap ? 2 * cap : 64;
-			f->syms = xreallocarray(f->syms, cap, sizeof(*f->syms));
-		}
+		ARRAY_RESERVE(f->syms, cap, f->nsyms + 1);
 		if (versym != NULL)
 			gelf_getversym(versym, (int)i, &vs);
 		f->syms[f->nsyms++] = (struct symbols_sym){
@@ -595,41 +593,30 @@ symbols_set_maps(struct symbols *s, const struct procfs_maps *maps)
 	}
 }
 
+#define SYMBOLS_RANGE_CMP(e, x) SORTED_NUM((e)->start, (x))
+SORTED_DEFINE(symbols_ranges, struct symbols_range, uint64_t, SYMBOLS_RANGE_CMP)
+#define SYMBOLS_SYM_CMP(e, x) SORTED_NUM((e)->addr, (x))
+SORTED_DEFINE(symbols_syms, struct symbols_sym, uint64_t, SYMBOLS_SYM_CMP)
+
 static const struct symbols_range *
 symbols_find_range(const struct symbols *s, uint64_t addr)
 {
-	size_t lo = 0, hi = s->nranges;
+	size_t i = symbols_ranges_upper(s->ranges, s->nranges, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (addr < s->ranges[mid].start)
-			hi = mid;
-		else if (addr >= s->ranges[mid].end)
-			lo = mid + 1;
-		else
-			return &s->ranges[mid];
-	}
-	return NULL;
+	if (i == 0 || addr >= s->ranges[i - 1].end)
+		return NULL;
+	return &s->ranges[i - 1];
 }
 
 /* The symbol whose [addr, addr + size) holds vaddr, or NULL. */
 const struct symbols_sym *
 symbols_find_sym(const struct symbols_file *f, uint64_t vaddr)
 {
-	size_t lo = 0, hi = f->nsyms;
+	size_t i = symbols_syms_upper(f->syms, f->nsyms, vaddr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->syms[mid].addr <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0 || vaddr - f->syms[lo - 1].addr >= f->syms[lo - 1].size)
+	if (i == 0 || vaddr - f->syms[i - 1].addr >= f->syms[i - 1].size)
 		return NULL;
-	return &f->syms[lo - 1];
+	return &f->syms[i - 1];
 }
 
 /* Converts file offset off to a virtual address. Returns false if no

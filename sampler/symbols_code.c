@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 /* The size of a DW_EH_PE_* encoded value, or 0 when unsupported. */
 static size_t
@@ -105,6 +107,9 @@ symbols_fde_start(struct symbols_file *f, uint64_t vaddr)
 	return begin <= start ? begin : vaddr;
 }
 
+#define SYMBOLS_PLT_CMP(e, x) SORTED_NUM((e)->addr, (x))
+SORTED_DEFINE(symbols_plts, struct symbols_plt, uint64_t, SYMBOLS_PLT_CMP)
+
 /* A relocation that fills a GOT slot (x86-64 JUMP_SLOT, GLOB_DAT or
  * IRELATIVE). */
 struct symbols_got {
@@ -116,7 +121,7 @@ struct symbols_got {
  * .rela.plt (lazy stubs push an index into it) and .dynsym. */
 struct symbols_relocs {
 	struct symbols_got *gots;
-	size_t ngots;
+	size_t ngots, cap_gots;
 	Elf_Data *jmprel;
 	size_t njmprel;
 	Elf_Data *dynsym;
@@ -165,7 +170,7 @@ symbols_read_relocs(struct symbols_file *f, const char *name,
 		r->jmprel = data;
 		r->njmprel = n;
 	}
-	r->gots = xreallocarray(r->gots, r->ngots + n, sizeof(*r->gots));
+	ARRAY_RESERVE(r->gots, r->cap_gots, r->ngots + n);
 	for (size_t i = 0; i < n; i++) {
 		GElf_Rela rela;
 		uint64_t type;
@@ -307,12 +312,7 @@ symbols_load_plt_section(struct symbols *s, struct symbols_file *f,
 	for (uint64_t off = 0; off < sh.sh_size; off += step) {
 		struct symbols_plt *p;
 
-		if (f->nplts == *cap) {
-			*cap = *cap ? 2 * *cap : 64;
-			f->plts =
-				xreallocarray(f->plts, *cap, sizeof(*f->plts));
-		}
-		p = &f->plts[f->nplts++];
+		p = ARRAY_PUSH(f->plts, f->nplts, *cap);
 		*p = (struct symbols_plt){
 			.addr = sh.sh_addr + off,
 			.size = step < sh.sh_size - off ? step
@@ -361,18 +361,11 @@ symbols_plt_frame(struct symbols *s, const struct symbols_mod *m,
 {
 	struct symbols_file *f = m->file;
 	const struct symbols_plt *p;
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (!f->plts_tried)
 		symbols_load_plts(s, f);
-	for (hi = f->nplts; lo < hi;) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->plts[mid].addr <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = symbols_plts_upper(f->plts, f->nplts, vaddr);
 	if (lo == 0 || vaddr - f->plts[lo - 1].addr >= f->plts[lo - 1].size)
 		return false;
 	p = &f->plts[lo - 1];

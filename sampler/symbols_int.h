@@ -69,7 +69,7 @@ struct symbols_file {
 	struct symbols_sym *syms;
 	size_t nsyms;
 	struct symbols_cu *cus; /* function indexes of the CUs used so far */
-	size_t ncus;
+	size_t ncus, cap_cus;
 	struct symbols_fn *cu_ranges; /* CU ranges, when no .debug_aranges */
 	size_t ncu_ranges;
 	bool cu_ranges_built;

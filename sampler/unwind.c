@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "attach/procfs.h"
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 #include "sampler/unwind_fp.h"
 
@@ -294,10 +296,7 @@ unwind_elf_insert(struct unwind *u, const struct unwind_elf *e)
 {
 	size_t i = u->n_elfs;
 
-	if (u->n_elfs == u->cap_elfs) {
-		u->cap_elfs = u->cap_elfs ? 2 * u->cap_elfs : 32;
-		u->elfs = xreallocarray(u->elfs, u->cap_elfs, sizeof(*e));
-	}
+	ARRAY_RESERVE(u->elfs, u->cap_elfs, u->n_elfs + 1);
 	while (i > 0 && u->elfs[i - 1].start > e->start) {
 		u->elfs[i] = u->elfs[i - 1];
 		i--;
@@ -312,21 +311,16 @@ unwind_elf_insert(struct unwind *u, const struct unwind_elf *e)
  * NULL when ip is in no executable mapping. Executable memory without an
  * ELF image (JIT) gets an entry without a table.
  */
+#define UNWIND_ELF_CMP(e, x) SORTED_NUM((e)->start, (x))
+SORTED_DEFINE(unwind_elfs, struct unwind_elf, uint64_t, UNWIND_ELF_CMP)
+
 static const struct unwind_elf *
 unwind_elf_find(struct unwind *u, uint64_t ip)
 {
-	size_t lo = 0, hi = u->n_elfs;
+	size_t lo = unwind_elfs_upper(u->elfs, u->n_elfs, ip);
 	const struct procfs_map *m, *base;
 	struct unwind_elf e = {0};
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (u->elfs[mid].start <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo > 0 && ip < u->elfs[lo - 1].end)
 		return &u->elfs[lo - 1];
 	m = procfs_maps_find(&u->maps, ip);

@@ -199,7 +199,8 @@ graph_weigh(struct graph *g)
 static void
 graph_push_frame(struct graph *g, size_t n, uint32_t line, bool inl)
 {
-	size_t cap = g->frames_cap; /* both arrays grow alike from it */
+	/* parallel arrays: from one capacity they grow alike */
+	size_t cap = g->frames_cap;
 
 	ARRAY_RESERVE(g->frames, g->frames_cap, n + 1);
 	ARRAY_RESERVE(g->frame_inline, cap, n + 1);

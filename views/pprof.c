@@ -459,8 +459,7 @@ pprof_gzip(const uint8_t *in, size_t n, size_t *len)
 			break;
 		if (rc != Z_OK && rc != Z_BUF_ERROR)
 			fatalx("zlib: deflate failed (%d)", rc);
-		cap *= 2;
-		out = xreallocarray(out, cap, 1);
+		ARRAY_RESERVE(out, cap, cap + 1);
 	}
 	*len = z.total_out;
 	deflateEnd(&z);

@@ -181,11 +181,8 @@ static void
 flame_add(struct flame_layout *l, size_t *cap, size_t node, int row, int x,
 	  int w)
 {
-	if (l->ncells == *cap) {
-		*cap = *cap ? 2 * *cap : 256;
-		l->cells = xreallocarray(l->cells, *cap, sizeof(*l->cells));
-	}
-	l->cells[l->ncells++] = (struct flame_cell){node, row, x, w};
+	*ARRAY_PUSH(l->cells, l->ncells, *cap) =
+		(struct flame_cell){node, row, x, w};
 	if (row + 1 > l->nrows)
 		l->nrows = row + 1;
 }
