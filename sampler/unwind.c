@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/sorted.h"
 #include "common/xmalloc.h"
+#include "sampler/ehframe.h"
 #include "sampler/unwind_fp.h"
 
 /*
@@ -169,61 +170,23 @@ unwind_read(struct unwind *u, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
-/* Decodes the unsigned value of a DW_EH_PE_* encoded field at *p (pcrel,
- * datarel etc. ignored: callers only need sizes and counts). Returns 0, or
- * -1 for an unsupported or omitted (0xff) encoding. */
-static int
-unwind_eh_value(const uint8_t **p, const uint8_t *end, uint8_t enc,
-		uint64_t *val)
-{
-	size_t size;
-	uint32_t v32;
-
-	switch (enc & 0x0f) {
-	case 0x00: /* absptr */
-	case 0x04: /* udata8 */
-	case 0x0c: /* sdata8 */
-		size = 8;
-		break;
-	case 0x03: /* udata4 */
-	case 0x0b: /* sdata4 */
-		size = 4;
-		break;
-	default:
-		return -1;
-	}
-	if ((size_t)(end - *p) < size)
-		return -1;
-	if (size == 4) {
-		memcpy(&v32, *p, 4);
-		*val = v32;
-	} else {
-		memcpy(val, *p, 8);
-	}
-	*p += size;
-	return 0;
-}
-
 /* Fills e->di from the .eh_frame_hdr at hdr_addr. Returns 0, or -1. */
 static int
 unwind_elf_table(struct unwind *u, struct unwind_elf *e, uint64_t hdr_addr)
 {
 	uint8_t hdr[4 + 8 + 8];
-	const uint8_t *p = hdr + 4;
-	uint64_t eh_frame, fde_count;
+	struct ehframe_hdr h;
 
-	if (unwind_read(u, hdr_addr, hdr, sizeof(hdr)) < 0 || hdr[0] != 1 ||
-	    hdr[3] != 0x3b /* DW_EH_PE_datarel | DW_EH_PE_sdata4 */ ||
-	    unwind_eh_value(&p, hdr + sizeof(hdr), hdr[1], &eh_frame) < 0 ||
-	    unwind_eh_value(&p, hdr + sizeof(hdr), hdr[2], &fde_count) < 0)
+	if (unwind_read(u, hdr_addr, hdr, sizeof(hdr)) < 0 ||
+	    ehframe_hdr_parse(hdr, sizeof(hdr), &h) < 0)
 		return -1;
 	memset(&e->di, 0, sizeof(e->di));
 	e->di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
 	e->di.start_ip = e->start;
 	e->di.end_ip = e->end;
 	e->di.u.rti.segbase = hdr_addr;
-	e->di.u.rti.table_data = hdr_addr + (uint64_t)(p - hdr);
-	e->di.u.rti.table_len = fde_count * 8 / sizeof(unw_word_t);
+	e->di.u.rti.table_data = hdr_addr + h.table_off;
+	e->di.u.rti.table_len = h.count * EHFRAME_ENTRY / sizeof(unw_word_t);
 	e->has_table = true;
 	return 0;
 }
