@@ -2,7 +2,6 @@
 
 #include "perf/perf.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attach/procfs.h"
 #include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -79,37 +79,20 @@ perf_tid_cmp(const void *a, const void *b)
 }
 
 /*
- * The TIDs of pid's threads, sorted. Returns the count (0 when the process
- * is gone); *out is caller-freed.
+ * The TIDs of pid's threads, sorted (attach/procfs.c reads them), at most
+ * PERF_MAX_THREADS. Returns the count (0 when the process is gone); *out
+ * is caller-freed.
  */
 static size_t
 perf_list_tids(pid_t pid, pid_t **out)
 {
-	char path[64];
-	DIR *d;
-	struct dirent *e;
-	size_t n = 0, cap = 16;
-	pid_t *tids = xcalloc(cap, sizeof(*tids));
+	ssize_t n = procfs_read_tasks(pid, out);
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	while (d != NULL && (e = readdir(d)) != NULL && n < PERF_MAX_THREADS) {
-		char *end;
-		long v = strtol(e->d_name, &end, 10);
-
-		if (end == e->d_name || *end != '\0' || v <= 0 || v > INT32_MAX)
-			continue;
-		if (n == cap) {
-			cap *= 2;
-			tids = xreallocarray(tids, cap, sizeof(*tids));
-		}
-		tids[n++] = (pid_t)v;
+	if (n < 0) {
+		*out = NULL;
+		return 0;
 	}
-	if (d != NULL)
-		closedir(d);
-	qsort(tids, n, sizeof(*tids), perf_tid_cmp);
-	*out = tids;
-	return n;
+	return (size_t)n < PERF_MAX_THREADS ? (size_t)n : PERF_MAX_THREADS;
 }
 
 /*
