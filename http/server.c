@@ -19,6 +19,7 @@
 
 #include "common/array.h"
 #include "common/clock.h"
+#include "common/escape.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "http/addr.h"
@@ -313,10 +314,11 @@ http_cmdline(struct http_server *h, struct MHD_Connection *c)
 	if (f == NULL)
 		fatal("open_memstream");
 	if (n > 0) /* the arguments end with a NUL Go does not write */
-		pages_put(f, raw,
-			  raw[n - 1] == '\0' ? (size_t)n - 1 : (size_t)n, "");
+		escape_controls(f, raw,
+				raw[n - 1] == '\0' ? (size_t)n - 1 : (size_t)n,
+				"");
 	else if (s->cmdline != NULL) /* ended: what the sampler saw */
-		pages_put(f, s->cmdline, strlen(s->cmdline), NULL);
+		escape_controls(f, s->cmdline, strlen(s->cmdline), NULL);
 	free(raw);
 	profile_snapshot_unref(s);
 	return http_text(c, "text/plain; charset=utf-8", f, &buf, &len);

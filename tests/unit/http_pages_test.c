@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "common/xmalloc.h"
 #include "http/addr.h"
 #include "http/pages.h"
@@ -155,7 +156,7 @@ test_pages(void)
 	       "index: threads with the live count");
 	free(out);
 
-	CAPTURE(out, pages_put(f, "a\0b\x01", 4, ""));
+	CAPTURE(out, escape_controls(f, "a\0b\x01", 4, ""));
 	tap_is_str(out, "a\0b\\x01", "put: NUL kept when asked");
 	free(out);
 	profile_snapshot_unref(s);
