@@ -474,7 +474,7 @@ sampler_refresh_maps(struct sampler *s, bool force)
 	procfs_maps_free(&s->maps);
 	s->maps = maps;
 	symbols_set_maps(s->sy, &s->maps);
-	unwind_set_maps(s->u, &s->maps);
+	unwind_flush(s->u);
 	aggregate_forget_addresses(s->g);
 }
 

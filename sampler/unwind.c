@@ -88,10 +88,8 @@ struct unwind {
 	int64_t cpu_deadline_ns; /* CLOCK_THREAD_CPUTIME_ID */
 	bool over_budget;	 /* this unwind was cut short */
 
-	/* The target's maps: the sampler's (borrowed, unwind_set_maps()), or
-	   read here when it gave none (own_maps). NULL until needed. */
-	const struct procfs_maps *maps;
-	struct procfs_maps own_maps;
+	bool maps_valid;
+	struct procfs_maps maps;
 
 	struct unwind_elf *elfs; /* sorted by start */
 	size_t n_elfs, cap_elfs;
@@ -102,24 +100,14 @@ struct unwind {
 static void
 unwind_maps_load(struct unwind *u)
 {
-	if (u->maps != NULL)
+	if (u->maps_valid)
 		return;
-	if (procfs_read_maps(u->pid, &u->own_maps) < 0) {
+	if (procfs_read_maps(u->pid, &u->maps) < 0) {
 		log_debug("unwind: maps of %d unreadable", (int)u->pid);
-		u->own_maps.maps = NULL;
-		u->own_maps.n = 0;
+		u->maps.maps = NULL;
+		u->maps.n = 0;
 	}
-	u->maps = &u->own_maps;
-}
-
-/* Forgets the maps read here (borrowed ones stay). */
-static void
-unwind_maps_drop(struct unwind *u)
-{
-	if (u->maps == &u->own_maps) {
-		procfs_maps_free(&u->own_maps);
-		u->maps = NULL;
-	}
+	u->maps_valid = true;
 }
 
 /*
@@ -146,7 +134,7 @@ unwind_page_get(struct unwind *u, uint64_t addr)
 		      (64 - UNWIND_CACHE_BITS)];
 	if (p->addr == addr)
 		return p->data;
-	m = procfs_maps_find(u->maps, addr);
+	m = procfs_maps_find(&u->maps, addr);
 	if (m == NULL || !unwind_map_cacheable(m))
 		return NULL;
 	if (attach_read_pid(u->pid, addr, p->data, UNWIND_PAGE) !=
@@ -259,7 +247,7 @@ unwind_elf_base(const struct unwind *u, const struct procfs_map *m)
 		return m;
 	if (m->inode == 0 || m->path[0] != '/')
 		return NULL;
-	while (b > u->maps->maps && b->offset != 0 && b[-1].inode == m->inode &&
+	while (b > u->maps.maps && b->offset != 0 && b[-1].inode == m->inode &&
 	       strcmp(b[-1].path, m->path) == 0)
 		b--;
 	return b->offset == 0 ? b : NULL;
@@ -298,7 +286,7 @@ unwind_elf_find(struct unwind *u, uint64_t ip)
 
 	if (lo > 0 && ip < u->elfs[lo - 1].end)
 		return &u->elfs[lo - 1];
-	m = procfs_maps_find(u->maps, ip);
+	m = procfs_maps_find(&u->maps, ip);
 	if (m == NULL || !m->executable)
 		return NULL;
 	base = unwind_elf_base(u, m);
@@ -349,12 +337,12 @@ unwind_get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *addr, void *arg)
 static int
 unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val)
 {
-	const struct procfs_map *m = procfs_maps_find(u->maps, addr);
+	const struct procfs_map *m = procfs_maps_find(&u->maps, addr);
 	ssize_t n;
 
 	if (m == NULL || !m->readable || unwind_map_cacheable(m))
 		return -1;
-	if (m == procfs_maps_find(u->maps, u->cur->regs.rsp) &&
+	if (m == procfs_maps_find(&u->maps, u->cur->regs.rsp) &&
 	    (u->frozen_sp == 0 || addr < u->frozen_sp)) {
 		/* Past the end of the copy: the stack was deeper. */
 		if (addr >=
@@ -485,7 +473,8 @@ unwind_free(struct unwind *u)
 	if (u == NULL)
 		return;
 	unw_destroy_addr_space(u->as);
-	unwind_maps_drop(u);
+	if (u->maps_valid)
+		procfs_maps_free(&u->maps);
 	free(u->elfs);
 	free(u->pages);
 	free(u);
@@ -1043,15 +1032,10 @@ void
 unwind_flush(struct unwind *u)
 {
 	unw_flush_cache(u->as, 0, 0);
-	unwind_maps_drop(u);
+	if (u->maps_valid)
+		procfs_maps_free(&u->maps);
+	u->maps_valid = false;
 	u->n_elfs = 0;
 	for (size_t i = 0; i < UNWIND_CACHE_PAGES; i++)
 		u->pages[i].addr = 0;
-}
-
-void
-unwind_set_maps(struct unwind *u, const struct procfs_maps *maps)
-{
-	unwind_flush(u);
-	u->maps = maps;
 }

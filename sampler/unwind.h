@@ -21,7 +21,6 @@
 #include <sys/user.h>
 
 #include "attach/attach.h"
-#include "attach/procfs.h"
 #include "sampler/capture.h"
 
 #define UNWIND_STACK_BYTES CAPTURE_STACK_BYTES
@@ -134,17 +133,8 @@ void unwind_capture_more(struct attach *a, struct capture *c, uint8_t *buf,
 
 /*
  * Forgets cached unwind info and the page cache: call when the target's
- * maps changed (exec, dlopen, dlclose). Maps read by the unwinder itself
- * are read again; maps given by unwind_set_maps() are kept.
+ * maps changed (exec, dlopen, dlclose).
  */
 void unwind_flush(struct unwind *u);
-
-/*
- * Unwinds over maps, the /proc/PID/maps the sampler read for the
- * symbolizer too (borrowed until the next call or unwind_free(); the
- * caller changes it only through this call), and flushes as
- * unwind_flush(). Without it, the unwinder reads the maps itself.
- */
-void unwind_set_maps(struct unwind *u, const struct procfs_maps *maps);
 
 #endif
