@@ -21,7 +21,7 @@ run_signals() {
 		drv=$!
 		wait_until 5 traced_by "$p" "$drv" || diag "driver not attached"
 	fi
-	sleep 0.1
+	wait_until 5 catches_usr1 "$p" || diag "no SIGUSR1 handler yet"
 	i=0
 	while [ $i -lt $NSIG ]; do
 		kill -USR1 "$p" || break
