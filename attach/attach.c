@@ -17,8 +17,10 @@
 
 #include "attach/attach-int.h"
 #include "attach/procfs.h"
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 
 /*
@@ -35,6 +37,8 @@
 /* No PTRACE_O_TRACEFORK: the target's child processes are not ours. */
 #define ATTACH_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)
 #define ATTACH_PF_KTHREAD 0x00200000u
+/* attach_dispatch() drains wait statuses at least this often. */
+#define ATTACH_SCAN_NS 100000000LL
 /* attach_detach() gives up on threads that have not stopped by then. */
 #define ATTACH_DETACH_NS 2000000000LL
 /* attach_spawn() gives up when the child has not exec'd by then. */
@@ -42,21 +46,14 @@
 /* The kernel's "restart this call unless a handler runs" (not in libc). */
 #define ATTACH_ERESTARTNOHAND 514
 
+#define ATTACH_TRACEE_CMP(e, x) SORTED_NUM((e)->tid, (x))
+SORTED_DEFINE(attach_tracees, struct attach_tracee, pid_t, ATTACH_TRACEE_CMP)
+
 /* The index of tid in a->t, or where it would be inserted. */
 static size_t
 attach_index(const struct attach *a, pid_t tid)
 {
-	size_t lo = 0, hi = a->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a->t[mid].tid < tid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return attach_tracees_lower(a->t, a->n, tid);
 }
 
 /* The tracee tid, or NULL. Borrowed until the table changes. */
@@ -76,10 +73,7 @@ attach_add(struct attach *a, pid_t tid)
 
 	if (i < a->n && a->t[i].tid == tid)
 		return;
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->t = xreallocarray(a->t, a->cap, sizeof(*a->t));
-	}
+	ARRAY_RESERVE(a->t, a->cap, a->n + 1);
 	memmove(&a->t[i + 1], &a->t[i], (a->n - i) * sizeof(*a->t));
 	memset(&a->t[i], 0, sizeof(a->t[i]));
 	a->t[i].tid = tid;
@@ -320,16 +314,40 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 	}
 }
 
-/* Drains the signalfd, then every pending wait status. */
+/*
+ * Drains the signalfd, then every pending wait status. Without a SIGCHLD
+ * since the last drain there is no new status (each one raises SIGCHLD,
+ * and the last drain ended with none left): the waitpid(-1) that would
+ * only say so is skipped, as it walks the whole list of tracees in the
+ * kernel -- with 1000 threads, that walk was the tracer's largest cost.
+ * A drain every ATTACH_SCAN_NS still runs, should a status ever come
+ * without its signal.
+ */
 static void
 attach_dispatch(struct attach *a)
 {
 	struct signalfd_siginfo si;
+	bool signalled = false;
+	int64_t now;
 	int status;
 	pid_t tid;
 
 	while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		;
+		signalled = true;
+	now = clock_ns(CLOCK_MONOTONIC);
+	if (!signalled && now - a->scanned_ns < ATTACH_SCAN_NS)
+		return;
+	a->scanned_ns = now;
+	/* The threads this batch waits for first: a wait on one TID is
+	   answered without the walk (the newest tracees come first in the
+	   kernel's list, and the leader last). */
+	for (size_t i = 0; a->pending > 0 && i < a->n; i++) {
+		if (!a->t[i].want_sample)
+			continue;
+		tid = waitpid(a->t[i].tid, &status, __WALL | WNOHANG);
+		if (tid > 0)
+			attach_dispatch_one(a, tid, status);
+	}
 	for (;;) {
 		tid = waitpid(-1, &status, __WALL | WNOHANG);
 		if (tid > 0) {
@@ -925,10 +943,7 @@ attach_spawned(const struct attach *a)
 size_t
 attach_threads(struct attach *a, const struct attach_thread **threads)
 {
-	if (a->pub_cap < a->n) {
-		a->pub_cap = a->n;
-		a->pub = xreallocarray(a->pub, a->pub_cap, sizeof(*a->pub));
-	}
+	ARRAY_RESERVE(a->pub, a->pub_cap, a->n);
 	for (size_t i = 0; i < a->n; i++) {
 		a->pub[i].tid = a->t[i].tid;
 		a->pub[i].group_stopped = a->t[i].group_stopped;
