@@ -43,6 +43,10 @@
    signs of life this long at most. */
 #define SAMPLER_WATCH_STEP_NS (CLOCK_NS_PER_S / 50)
 #define SAMPLER_STOP_MAX_NS (2 * CLOCK_NS_PER_S)
+/* ... and with the perf source, which never stops the target: what the
+   rings hold is unwound at the end (a few seconds on a saturated machine:
+   16 busy threads at 1000 Hz beside a test suite at load 30). */
+#define SAMPLER_STOP_MAX_UNTRACED_NS (10 * CLOCK_NS_PER_S)
 #define SAMPLER_PERF_STACK 8192 /* perf: default stack bytes per sample */
 #define SAMPLER_SWITCH_CAP 1000 /* perf: switch samples per thread-second */
 /* A thread whose stack did not fit the capture copies this much more,
@@ -1755,7 +1759,7 @@ sampler_stop_within(struct sampler *s, int64_t timeout_ns)
 	 * a thread of the target sits in a ptrace stop is stuck and harming
 	 * it; one busy with bounded work (unwinding, symbolizing on a
 	 * saturated machine) while the target runs gets up to
-	 * SAMPLER_STOP_MAX_NS.
+	 * SAMPLER_STOP_MAX_NS (SAMPLER_STOP_MAX_UNTRACED_NS with perf).
 	 */
 	while (!sampler_wait_for(s, &s->done,
 				 clock_ns(CLOCK_MONOTONIC) +
@@ -1767,7 +1771,8 @@ sampler_stop_within(struct sampler *s, int64_t timeout_ns)
 			beat = start;
 		if ((now - beat >= timeout_ns && s->traced &&
 		     sampler_target_held(s->pid)) ||
-		    now - start >= SAMPLER_STOP_MAX_NS) {
+		    now - start >= (s->traced ? SAMPLER_STOP_MAX_NS
+					      : SAMPLER_STOP_MAX_UNTRACED_NS)) {
 			log_debug("sampler: silent for %lld ms, stuck",
 				  (long long)((now - beat) / 1000000));
 			return -1;
