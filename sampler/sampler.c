@@ -639,6 +639,9 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 	memcpy(s->last_locs, locs, (size_t)n * sizeof(*locs));
 	s->last_n = n;
 	s->last_truncated = truncated;
+	/* The thread's latest stack is this capture's, whether or not it
+	   completed a period to count. */
+	aggregate_thread_at(s->g, t->rec)->last_stack = t->last_stack;
 	return t->last_stack;
 }
 
@@ -746,6 +749,7 @@ sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
 						    s->last_truncated),
 			      CAPTURE_WAITING_CPU, (uint64_t)waiting * period,
 			      second);
+	aggregate_thread_at(s->g, t->rec)->last_stack = t->last_stack;
 }
 
 /*
