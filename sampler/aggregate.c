@@ -26,6 +26,7 @@
 struct location_key {
 	uint64_t pc;
 	bool is_return;
+	uint32_t space; /* aggregate_set_space() */
 };
 
 struct function_key {
@@ -55,6 +56,8 @@ struct aggregate {
 	VEC(struct profile_line) lines;
 	VEC(struct profile_location) locations;
 	VEC(bool) location_is_return;
+	VEC(uint32_t) location_space;
+	uint32_t space; /* the address space of new look-ups */
 	VEC(uint32_t) stack_locations;
 	VEC(struct profile_stack) stacks;
 	VEC(struct profile_thread) threads;
@@ -93,6 +96,7 @@ aggregate_free(struct aggregate *g)
 	free(g->lines.v);
 	free(g->locations.v);
 	free(g->location_is_return.v);
+	free(g->location_space.v);
 	free(g->stack_locations.v);
 	free(g->stacks.v);
 	free(g->threads.v);
@@ -176,19 +180,21 @@ aggregate_location_eq(uint32_t id, const void *key, void *arg)
 	const struct location_key *k = key;
 
 	return g->locations.v[id].address == k->pc &&
-	       g->location_is_return.v[id] == k->is_return;
+	       g->location_is_return.v[id] == k->is_return &&
+	       g->location_space.v[id] == k->space;
 }
 
 static uint64_t
 aggregate_location_hash(const struct location_key *k)
 {
-	return idx_hash64(k->pc * 2 + k->is_return);
+	return idx_hash64((k->pc * 2 + k->is_return) ^
+			  ((uint64_t)k->space << 48));
 }
 
 uint32_t
 aggregate_find_location(struct aggregate *g, uint64_t pc, bool is_return)
 {
-	struct location_key k = {pc, is_return};
+	struct location_key k = {pc, is_return, g->space};
 
 	return idx_find(&g->address_idx, aggregate_location_hash(&k),
 			aggregate_location_eq, &k, g);
@@ -264,7 +270,7 @@ aggregate_add_location(struct aggregate *g, uint64_t pc, bool is_return,
 		       const struct symbols_frame *frames, int n,
 		       const struct symbols_module *mod)
 {
-	struct location_key k = {pc, is_return};
+	struct location_key k = {pc, is_return, g->space};
 	struct profile_location *loc;
 	uint32_t id = g->locations.n, first = g->lines.n;
 
@@ -284,8 +290,15 @@ aggregate_add_location(struct aggregate *g, uint64_t pc, bool is_return,
 	loc->first_line = first;
 	loc->nlines = (uint32_t)n;
 	*VEC_PUSH(g->location_is_return) = is_return;
+	*VEC_PUSH(g->location_space) = g->space;
 	idx_add(&g->address_idx, aggregate_location_hash(&k), id);
 	return id;
+}
+
+void
+aggregate_set_space(struct aggregate *g, uint32_t space)
+{
+	g->space = space;
 }
 
 void
@@ -431,6 +444,7 @@ aggregate_bytes(const struct aggregate *g)
 	       VEC_BYTES(g->mappings) + VEC_BYTES(g->functions) +
 	       VEC_BYTES(g->lines) + VEC_BYTES(g->locations) +
 	       VEC_BYTES(g->location_is_return) +
+	       VEC_BYTES(g->location_space) +
 	       VEC_BYTES(g->stack_locations) + VEC_BYTES(g->stacks) +
 	       VEC_BYTES(g->threads) + VEC_BYTES(g->counts) +
 	       idx_bytes(&g->string_idx) + idx_bytes(&g->mapping_idx) +

@@ -35,6 +35,8 @@ struct sampler_options {
 	pid_t pid;	      /* attach to this process, or */
 	char *const *argv;    /* spawn this command (pid == 0) */
 	const char *child_output; /* spawn: stdout/stderr go here */
+	bool follow; /* also profile the child processes the target forks
+			(those born after attach with pid) */
 	uint32_t hz;		  /* samples per second per thread */
 	bool once;		  /* one tick of every thread, then stop
 				     (--dump) */

@@ -536,7 +536,9 @@ unwind_capture(struct attach *a, pid_t tid, const struct user_regs_struct *regs,
 	c->stack_more = NULL;
 	c->stack_more_len = 0;
 	c->stack_start = regs->rsp - UNWIND_RED_ZONE;
-	n = attach_read(a, c->stack_start, c->stack, UNWIND_STACK_BYTES);
+	/* Through the thread itself: a followed child is another process. */
+	(void)a;
+	n = attach_read_pid(tid, c->stack_start, c->stack, UNWIND_STACK_BYTES);
 	if (n > 0)
 		got = (size_t)n;
 	/*
@@ -549,7 +551,7 @@ unwind_capture(struct attach *a, pid_t tid, const struct user_regs_struct *regs,
 
 		if (want > UNWIND_STACK_BYTES - got)
 			want = UNWIND_STACK_BYTES - got;
-		n = attach_read(a, at, c->stack + got, want);
+		n = attach_read_pid(tid, at, c->stack + got, want);
 		if (n <= 0)
 			break;
 		got += (size_t)n;
@@ -1049,6 +1051,7 @@ unwind_capture_more(struct attach *a, struct capture *c, uint8_t *buf,
 {
 	size_t got = 0;
 
+	(void)a; /* read through c->tid: a followed child is its own process */
 	c->stack_more = NULL;
 	c->stack_more_len = 0;
 	if (c->stack_len < UNWIND_STACK_BYTES)
@@ -1056,11 +1059,11 @@ unwind_capture_more(struct attach *a, struct capture *c, uint8_t *buf,
 	while (got < len) {
 		uint64_t at = c->stack_start + c->stack_len + got;
 		size_t want = len - got;
-		ssize_t n = attach_read(a, at, buf + got, want);
+		ssize_t n = attach_read_pid(c->tid, at, buf + got, want);
 
 		if (n <= 0) { /* past the mapping's end: a page at a time */
 			want = UNWIND_PAGE - (at & (UNWIND_PAGE - 1));
-			n = attach_read(a, at, buf + got,
+			n = attach_read_pid(c->tid, at, buf + got,
 					want < len - got ? want : len - got);
 			if (n <= 0)
 				break;
