@@ -30,6 +30,8 @@ struct attach {
 			  unless it called pthread_exit); any thread reads */
 	bool spawned;
 	bool follow; /* child processes are traced too (PTRACE_O_TRACEFORK) */
+	bool hold;   /* spawn: keep the target in its exec stop */
+	bool held;   /* it is there now */
 	enum attach_state state;
 	int exit_status;
 	unsigned exec_count;

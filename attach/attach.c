@@ -372,6 +372,10 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 	}
 	case PTRACE_EVENT_EXEC:
 		attach_on_exec(a, tid);
+		if (a->hold && !a->held && tid == a->pid) {
+			a->held = true; /* attach_let_go() resumes it */
+			break;
+		}
 		attach_resume(tid, 0);
 		break;
 	default:
@@ -928,7 +932,7 @@ attach_spawn_stdio(const char *output_path, int fds[2], char **cause)
 }
 
 int
-attach_spawn(char *const argv[], const char *output_path, bool follow,
+attach_spawn(char *const argv[], const char *output_path, unsigned flags,
 	     struct attach **out, enum attach_failure *why, char **cause)
 {
 	struct attach *a;
@@ -943,7 +947,8 @@ attach_spawn(char *const argv[], const char *output_path, bool follow,
 		fatal("pipe2");
 	a = attach_new();
 	a->spawned = true;
-	a->follow = follow;
+	a->follow = (flags & ATTACH_FOLLOW) != 0;
+	a->hold = (flags & ATTACH_HOLD) != 0;
 	a->pid = a->mem_pid = fork();
 	if (a->pid < 0) {
 		*cause = xasprintf("cannot start %s: fork: %s", argv[0],
@@ -1043,12 +1048,32 @@ attach_asleep(const struct attach_tracee *t)
 	return asleep;
 }
 
+/* Lets the spawned target held at its exec go: it is in a ptrace stop. */
+static void
+attach_unhold(struct attach *a)
+{
+	if (!a->held)
+		return;
+	a->held = false;
+	if (ptrace(PTRACE_DETACH, a->pid, 0, 0) != 0 && errno != ESRCH)
+		log_debug("PTRACE_DETACH %d: %s", (int)a->pid, strerror(errno));
+	attach_remove(a, a->pid);
+}
+
+void
+attach_let_go(struct attach *a)
+{
+	attach_unhold(a);
+	attach_detach(a);
+}
+
 size_t
 attach_release(struct attach *a, int64_t timeout_ns)
 {
 	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + timeout_ns;
 	size_t i = 0;
 
+	attach_unhold(a);
 	a->detach = true;
 	for (i = 0; i < a->n; i++)
 		a->t[i].want_sample = false;

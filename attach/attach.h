@@ -67,14 +67,27 @@ enum attach_failure {
 int attach_pid(pid_t pid, bool follow, struct attach **out,
 	       enum attach_failure *why, char **cause);
 
+/* attach_spawn() flags. */
+#define ATTACH_FOLLOW 1u /* trace the processes it forks, as attach_pid() */
+#define ATTACH_HOLD 2u	 /* keep it stopped at its exec (attach_let_go()) */
+
 /*
  * Starts argv[0] (searched in PATH) seized from its first instruction, its
  * stdin from /dev/null and stdout/stderr appended to output_path ("/dev/null"
- * when NULL). follow as for attach_pid(). Returns 0, or -1 with *why
- * (ATTACH_FAIL_NOTFOUND, _PERM or _OTHER) and *cause (caller frees).
+ * when NULL). flags: ATTACH_FOLLOW, ATTACH_HOLD (it stays in its exec stop,
+ * one thread that has run nothing of the new program, until attach_let_go()
+ * or any detach). Returns 0, or -1 with *why (ATTACH_FAIL_NOTFOUND, _PERM
+ * or _OTHER) and *cause (caller frees).
  */
-int attach_spawn(char *const argv[], const char *output_path, bool follow,
+int attach_spawn(char *const argv[], const char *output_path, unsigned flags,
 		 struct attach **out, enum attach_failure *why, char **cause);
+
+/*
+ * Detaches the target spawned with ATTACH_HOLD, which runs from its exec
+ * on untraced (e.g. sampled by perf_event, opened while it was held), and
+ * frees a. Tracer thread only.
+ */
+void attach_let_go(struct attach *a);
 
 /* The target's PID (thread-group leader). */
 pid_t attach_pid_of(const struct attach *a);

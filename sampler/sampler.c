@@ -1375,7 +1375,10 @@ sampler_open_source(struct sampler *s, char **cause)
 				cause);
 	else
 		rc = attach_spawn(s->opt.argv, s->opt.child_output,
-				  s->opt.follow, &s->a, &why, cause);
+				  try_perf	       ? ATTACH_HOLD
+				  : s->opt.follow ? ATTACH_FOLLOW
+						  : 0,
+				  &s->a, &why, cause);
 	if (rc != 0) {
 		free(why_not);
 		return sampler_exit_code(why);
@@ -1383,14 +1386,15 @@ sampler_open_source(struct sampler *s, char **cause)
 	s->pid = attach_pid_of(s->a);
 	if (s->opt.argv != NULL && try_perf) {
 		/*
-		 * Started traced to its exec; released first, then sampled
-		 * by the kernel like an attached process (events opened on a
-		 * still-traced child missed the threads it created while
-		 * being released).
+		 * Held in its exec stop: one thread that has run nothing of
+		 * the program yet. Events opened now see all of it and,
+		 * inherited, every thread (and followed process) it creates;
+		 * then it is let go, to be sampled by the kernel alone.
 		 */
-		attach_detach(s->a);
+		rc = sampler_try_perf(s, &err, &why_not);
+		attach_let_go(s->a);
 		s->a = NULL;
-		if (sampler_try_perf(s, &err, &why_not) == 0)
+		if (rc == 0)
 			goto perf;
 		if (s->opt.backend == SAMPLER_BACKEND_PERF) {
 			*cause = why_not;

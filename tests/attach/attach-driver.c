@@ -256,7 +256,7 @@ main(int argc, char **argv)
 	}
 	sigfd = driver_signals();
 	rc = pid ? attach_pid(pid, false, &d.a, &why, &cause)
-		 : attach_spawn(argv + optind, out, false, &d.a, &why, &cause);
+		 : attach_spawn(argv + optind, out, 0, &d.a, &why, &cause);
 	if (rc != 0) {
 		fprintf(stderr, "attach-driver: %s\n", cause);
 		free(cause);
