@@ -494,6 +494,26 @@ sampler_proc_pid(const struct sampler *s)
 	return s->a != NULL ? attach_proc_pid(s->a) : s->pid;
 }
 
+/*
+ * Names the threads of sp's process again (an exec renames them: the
+ * child gcc forked becomes cc1), before a short-lived process is gone.
+ */
+static void
+sampler_rename(struct sampler *s, struct space *sp)
+{
+	space_read_comm(sp);
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct sampler_task *t = &s->tasks[i];
+		struct profile_thread *rec;
+
+		if (t->pid != sp->pid)
+			continue;
+		rec = aggregate_thread_at(s->g, t->rec);
+		procfs_read_comm(t->pid, t->tid, rec->name);
+		memcpy(rec->process, sp->comm, sizeof(rec->process));
+	}
+}
+
 /* Re-reads sp's maps when they may have changed (exec, dlopen, dlclose). */
 static void
 sampler_refresh_space(struct sampler *s, struct space *sp, bool force)
@@ -501,8 +521,10 @@ sampler_refresh_space(struct sampler *s, struct space *sp, bool force)
 	unsigned execs = s->a ? attach_exec_count(s->a) : sp->exec_count;
 	pid_t proc_pid = sp == s->spaces[0] ? sampler_proc_pid(s) : sp->pid;
 
-	if (space_refresh(sp, force, execs, proc_pid))
+	if (space_refresh(sp, force, execs, proc_pid)) {
 		aggregate_forget_addresses(s->g);
+		sampler_rename(s, sp);
+	}
 }
 
 /* Every process's maps, when they may have changed. */
