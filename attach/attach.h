@@ -114,8 +114,8 @@ bool attach_spawned(const struct attach *a);
 
 /*
  * The threads traced now (with follow, those of the target's children
- * too, each with its process). Returns the count; *threads is borrowed and valid
- * until the next call into attach/.
+ * too, each with its process). Returns the count; *threads is borrowed and
+ * valid until the next call into attach/.
  */
 size_t attach_threads(struct attach *a, const struct attach_thread **threads);
 

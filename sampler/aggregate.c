@@ -443,8 +443,7 @@ aggregate_bytes(const struct aggregate *g)
 	return g->string_bytes + VEC_BYTES(g->strings) +
 	       VEC_BYTES(g->mappings) + VEC_BYTES(g->functions) +
 	       VEC_BYTES(g->lines) + VEC_BYTES(g->locations) +
-	       VEC_BYTES(g->location_is_return) +
-	       VEC_BYTES(g->location_space) +
+	       VEC_BYTES(g->location_is_return) + VEC_BYTES(g->location_space) +
 	       VEC_BYTES(g->stack_locations) + VEC_BYTES(g->stacks) +
 	       VEC_BYTES(g->threads) + VEC_BYTES(g->counts) +
 	       idx_bytes(&g->string_idx) + idx_bytes(&g->mapping_idx) +

@@ -288,9 +288,8 @@ sampler_space(struct sampler *s, pid_t pid)
 	}
 	sp = space_new(pid, s->next_space++);
 	s->spaces[s->nspaces++] = sp;
-	if (space_refresh(sp, true, s->a ? attach_exec_count(s->a) : 0,
-			  pid))
-		aggregate_forget_addresses(s->g);
+	/* A new space id: no address of it was looked up yet. */
+	space_refresh(sp, true, s->a ? attach_exec_count(s->a) : 0, pid);
 	return sp;
 }
 
@@ -477,8 +476,8 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 	if (id != PROFILE_NONE && s->tasks[id].more != NULL)
 		unwind_capture_more(s->a, &s->caps[s->ncaps], s->tasks[id].more,
 				    s->tasks[id].more_len);
-	s->caps[s->ncaps].pid = id != PROFILE_NONE ? s->tasks[id].pid
-						   : attach_pid_of(s->a);
+	s->caps[s->ncaps].pid =
+		id != PROFILE_NONE ? s->tasks[id].pid : attach_pid_of(s->a);
 	s->caps[s->ncaps++].time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	s->stop_ring[s->stop_n++ % SAMPLER_STOP_RING] =
 		(uint64_t)(clock_ns(CLOCK_MONOTONIC) - s->batch_ns);
@@ -1225,13 +1224,13 @@ sampler_perf_alive(struct sampler *s)
 			sampler_pid_add(&pids, &npids, &cap, s->tasks[i].pid);
 		s->tasks[i].seen = false;
 	}
-	n = s->perf_state == ATTACH_RUNNING ? sampler_perf_list(s, s->pid)
-					    : -1;
+	n = s->perf_state == ATTACH_RUNNING ? sampler_perf_list(s, s->pid) : -1;
 	if (n > 0 && s->opt.follow) {
 		sampler_pid_children(s->pid, &pids, &npids, &cap);
 		/* The list grows with the children of the children. */
 		for (size_t i = 0; i < npids; i++) {
-			if (pids[i] == s->pid || sampler_perf_list(s, pids[i]) <= 0)
+			if (pids[i] == s->pid ||
+			    sampler_perf_list(s, pids[i]) <= 0)
 				continue;
 			sampler_pid_children(pids[i], &pids, &npids, &cap);
 		}
@@ -1393,11 +1392,10 @@ sampler_open_source(struct sampler *s, char **cause)
 		}
 	}
 	if (s->opt.pid > 0)
-		rc = attach_pid(s->opt.pid, s->opt.follow, &s->a, &why,
-				cause);
+		rc = attach_pid(s->opt.pid, s->opt.follow, &s->a, &why, cause);
 	else
 		rc = attach_spawn(s->opt.argv, s->opt.child_output,
-				  try_perf	       ? ATTACH_HOLD
+				  try_perf	  ? ATTACH_HOLD
 				  : s->opt.follow ? ATTACH_FOLLOW
 						  : 0,
 				  &s->a, &why, cause);

@@ -38,9 +38,9 @@ struct sampler_options {
 	const char *child_output; /* spawn: stdout/stderr go here */
 	bool follow; /* also profile the child processes the target forks
 			(those born after attach with pid) */
-	uint32_t hz;		  /* samples per second per thread */
-	bool once;		  /* one tick of every thread, then stop
-				     (--dump) */
+	uint32_t hz; /* samples per second per thread */
+	bool once;   /* one tick of every thread, then stop
+			(--dump) */
 };
 
 /* Blocks SIGCHLD in the calling thread (inherited by threads it creates). */

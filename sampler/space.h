@@ -23,10 +23,10 @@ struct space {
 	struct unwind *u;
 	struct symbols *sy;
 	struct procfs_maps maps;
-	bool maps_dirty;     /* an address was found in no module */
-	unsigned exec_count; /* the exec count at the last refresh */
+	bool maps_dirty;      /* an address was found in no module */
+	unsigned exec_count;  /* the exec count at the last refresh */
 	int64_t maps_read_ns; /* perf: the last re-read for an unknown ip */
-	char comm[16];	     /* the process's name, "?" when unreadable */
+	char comm[16];	      /* the process's name, "?" when unreadable */
 };
 
 /*

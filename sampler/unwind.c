@@ -1064,7 +1064,8 @@ unwind_capture_more(struct attach *a, struct capture *c, uint8_t *buf,
 		if (n <= 0) { /* past the mapping's end: a page at a time */
 			want = UNWIND_PAGE - (at & (UNWIND_PAGE - 1));
 			n = attach_read_pid(c->tid, at, buf + got,
-					want < len - got ? want : len - got);
+					    want < len - got ? want
+							     : len - got);
 			if (n <= 0)
 				break;
 		}

@@ -138,8 +138,8 @@ threads_screen_draw(struct tui *t, int y, int height)
 
 	threads_screen_columns(COLS, ts->table.processes, &share, &oncpu);
 	if (ts->table.processes) {
-		threads_screen_col(title, sizeof(title), "PID", 7, false,
-				   false, mark);
+		threads_screen_col(title, sizeof(title), "PID", 7, false, false,
+				   mark);
 		strcat(title, " ");
 		threads_screen_col(title, sizeof(title), "process", 15, true,
 				   false, mark);

@@ -206,12 +206,13 @@ threads_build(const struct profile_snapshot *s, const struct filter *f,
 
 void
 threads_select_process(const struct profile_snapshot *s, struct filter *f,
-			pid_t pid)
+		       pid_t pid)
 {
 	bool exact = f->nthreads > 0;
 
 	for (uint32_t i = 0; i < s->nthreads && exact; i++)
-		exact = filter_thread_selected(f, i) == (s->threads[i].pid == pid);
+		exact = filter_thread_selected(f, i) ==
+			(s->threads[i].pid == pid);
 	filter_threads_clear(f);
 	if (exact)
 		return;

@@ -29,8 +29,8 @@ struct threads_row {
 	pid_t tid;
 	pid_t pid;	     /* its process (0: unknown) */
 	const char *process; /* its process's name, borrowed */
-	const char *name; /* borrowed from the snapshot */
-	char state;	  /* last /proc state letter */
+	const char *name;    /* borrowed from the snapshot */
+	char state;	     /* last /proc state letter */
 	bool alive;
 	bool selected;	    /* in the filter's thread set (false when empty) */
 	uint64_t cpu, wall; /* samples in scope */
@@ -63,8 +63,8 @@ void threads_build(const struct profile_snapshot *s, const struct filter *f,
  * exactly them, or, when exactly they were selected already, all threads
  * again. Any thread; s is only read.
  */
-void threads_select_process(const struct profile_snapshot *s,
-			    struct filter *f, pid_t pid);
+void threads_select_process(const struct profile_snapshot *s, struct filter *f,
+			    pid_t pid);
 
 /* Frees the rows of t (not t itself). */
 void threads_free(struct threads_table *t);
