@@ -82,6 +82,8 @@ main_usage(FILE *f)
 	      "matching RE\n"
 	      "      --hide RE         --top: drop the frames of functions "
 	      "matching RE\n"
+	      "      --noinlines       --top: an inlined function counts for "
+	      "its caller (pprof)\n"
 	      "      --child-output F  spawn mode: the command's stdout and "
 	      "stderr go to F\n"
 	      "      --follow          also profile the processes the target "
@@ -242,6 +244,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_HTTP_MAX,
 		OPT_FOLLOW,
 		OPT_NO_FOLLOW,
+		OPT_NOINLINES,
 	};
 	static const struct option longopts[] = {
 		{"pid", required_argument, NULL, 'p'},
@@ -266,6 +269,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"http-max-profiles", required_argument, NULL, OPT_HTTP_MAX},
 		{"follow", no_argument, NULL, OPT_FOLLOW},
 		{"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
+		{"noinlines", no_argument, NULL, OPT_NOINLINES},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -378,6 +382,9 @@ main_parse(int argc, char **argv, struct main_options *o)
 		case OPT_FOLLOW:
 		case OPT_NO_FOLLOW:
 			follow = c == OPT_FOLLOW;
+			break;
+		case OPT_NOINLINES:
+			o->filter.noinlines = true;
 			break;
 		case OPT_SOURCE_PATH:
 			o->source_paths = xreallocarray(o->source_paths,

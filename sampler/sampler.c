@@ -1743,7 +1743,7 @@ sampler_stop(struct sampler *s)
 
 /* True when some thread of pid is in a ptrace stop ('t'). Any thread. */
 static bool
-sampler_target_held(pid_t pid)
+sampler_process_held(pid_t pid)
 {
 	struct procfs_stat st;
 	bool held = false;
@@ -1760,6 +1760,27 @@ sampler_target_held(pid_t pid)
 	}
 	if (n >= 0)
 		free(tids);
+	return held;
+}
+
+/*
+ * True when some thread of pid, or (following children) of a process it
+ * forked, and theirs, is in a ptrace stop. Any thread.
+ */
+static bool
+sampler_target_held(pid_t pid, bool follow)
+{
+	pid_t *pids = NULL;
+	size_t n = 0, cap = 0;
+	bool held = false;
+
+	sampler_pid_add(&pids, &n, &cap, pid);
+	for (size_t i = 0; i < n && !held; i++) {
+		held = sampler_process_held(pids[i]);
+		if (follow)
+			sampler_pid_children(pids[i], &pids, &n, &cap);
+	}
+	free(pids);
 	return held;
 }
 
@@ -1790,7 +1811,7 @@ sampler_stop_within(struct sampler *s, int64_t timeout_ns)
 		if (beat < start)
 			beat = start;
 		if ((now - beat >= timeout_ns && s->traced &&
-		     sampler_target_held(s->pid)) ||
+		     sampler_target_held(s->pid, s->opt.follow)) ||
 		    now - start >= SAMPLER_STOP_MAX_NS) {
 			log_debug("sampler: silent for %lld ms, stuck",
 				  (long long)((now - beat) / 1000000));
