@@ -481,12 +481,12 @@ main_block_signals(void)
  * Ctrl-Z (SIGTSTP from the terminal): cproftop stops only once every thread
  * of the target is detached, so the target runs on while cproftop is
  * suspended; sampling resumes after SIGCONT. When the sampler cannot let go
- * within a second, cproftop does not stop at all.
+ * in time (SAMPLER_SUSPEND_WAIT_NS), cproftop does not stop at all.
  */
 static void
 main_suspend(struct sampler *s)
 {
-	if (sampler_suspend(s, MAIN_DETACH_NS) == 0)
+	if (sampler_suspend(s, SAMPLER_SUSPEND_WAIT_NS) == 0)
 		jobctl_stop_self();
 	else
 		fputs("cproftop: not suspended: the target could not be "

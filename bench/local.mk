@@ -2,7 +2,8 @@
 # perf record, and the bare ptrace floor, side by side in one run.
 noinst_PROGRAMS += bench/floor
 bench_floor_SOURCES = bench/floor.c
-EXTRA_DIST += bench/run.sh bench/http.sh bench/gopprof.go bench/perf.sh
+EXTRA_DIST += bench/run.sh bench/http.sh bench/gopprof.go bench/perf.sh \
+	bench/dump.sh
 
 bench: all bench/floor$(EXEEXT)
 	$(MAKE) $(AM_MAKEFLAGS) tests/workloads/ratio tests/workloads/ratio-nofp
@@ -10,4 +11,5 @@ bench: all bench/floor$(EXEEXT)
 		$(abs_top_builddir)
 	$(SHELL) $(top_srcdir)/bench/http.sh $(abs_top_builddir)
 	$(SHELL) $(top_srcdir)/bench/perf.sh $(abs_top_builddir)
+	$(SHELL) $(top_srcdir)/bench/dump.sh $(abs_top_builddir)
 .PHONY: bench

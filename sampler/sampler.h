@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/clock.h"
 #include "sampler/profile.h"
 
 struct sampler;
@@ -114,6 +115,15 @@ void sampler_stop(struct sampler *s);
  * thread posted meanwhile ends cproftop here. Main thread.
  */
 int sampler_stop_within(struct sampler *s, int64_t timeout_ns);
+
+/*
+ * How long a Ctrl-Z waits for the sampler to let go. The sampler may be
+ * busy for a second or more reading a large library's debug information
+ * (libc's separate debug file, under load or ASan) while every thread of
+ * the target runs: a thread left stopped meanwhile is the watchdog's
+ * business (sampler_stop_within), not the suspend's.
+ */
+#define SAMPLER_SUSPEND_WAIT_NS (5 * CLOCK_NS_PER_S)
 
 /*
  * Before cproftop stops itself (Ctrl-Z): asks the sampler thread to detach

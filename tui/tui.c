@@ -36,7 +36,6 @@
 
 #define TUI_KEY_ESC 27
 /* Ctrl-Z waits this long at most for the target to be detached. */
-#define TUI_DETACH_NS (CLOCK_NS_PER_S * 8 / 10)
 #define TUI_CTRL(c) ((c)&0x1f)
 
 static bool tui_quit;
@@ -419,7 +418,7 @@ tui_snapshot(struct tui *t)
 static bool
 tui_suspend(struct tui *t)
 {
-	if (sampler_suspend(t->sampler, TUI_DETACH_NS) == 0)
+	if (sampler_suspend(t->sampler, SAMPLER_SUSPEND_WAIT_NS) == 0)
 		crt_stop_self();
 	else
 		tui_message(t, CRT_ALERT,

@@ -15,3 +15,6 @@ tests_harm_leaderexit_CFLAGS = $(WL_FP_CFLAGS)
 tests_harm_leaderexit_LDFLAGS = $(WL_LINKFLAGS)
 TESTS += tests/harm/leaderexit.sh
 EXTRA_DIST += tests/harm/leaderexit.sh
+
+TESTS += tests/harm/busydump.sh
+EXTRA_DIST += tests/harm/busydump.sh

@@ -54,7 +54,8 @@ run_suspended() {
 	ok $? "$name: cproftop traces the target"
 	tui_keys C-z
 	poll 10 stopped "$C"
-	ok $? "$name: Ctrl-Z stops cproftop ($(thread_states "$C"))"
+	ok $? "$name: Ctrl-Z stops cproftop ($(thread_states "$C"))" ||
+		diag "screen: $(tui_screen | grep -v '^ *$' | tail -n 5)"
 	tui_wait 5 'Stopped' >/dev/null
 	ok $? "$name: the shell reports the job stopped"
 	free_for_a_second
