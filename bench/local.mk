@@ -3,6 +3,7 @@
 noinst_PROGRAMS += bench/floor
 bench_floor_SOURCES = bench/floor.c
 EXTRA_DIST += bench/run.sh bench/http.sh bench/gopprof.go bench/perf.sh \
+	bench/heap.sh \
 	bench/dump.sh
 
 bench: all bench/floor$(EXEEXT)
@@ -11,5 +12,7 @@ bench: all bench/floor$(EXEEXT)
 		$(abs_top_builddir)
 	$(SHELL) $(top_srcdir)/bench/http.sh $(abs_top_builddir)
 	$(SHELL) $(top_srcdir)/bench/perf.sh $(abs_top_builddir)
+	$(MAKE) $(AM_MAKEFLAGS) tests/heap/mallocs tests/heap/workload
+	$(SHELL) $(top_srcdir)/bench/heap.sh $(abs_top_builddir)
 	$(SHELL) $(top_srcdir)/bench/dump.sh $(abs_top_builddir)
 .PHONY: bench

@@ -12,3 +12,15 @@ tests_heap_static_LDFLAGS = -static
 
 TESTS += tests/heap/heap.sh tests/heap/cli.sh
 EXTRA_DIST += tests/heap/heap.sh tests/heap/cli.sh
+
+check_PROGRAMS += tests/unit/heap_ring_test
+TESTS += tests/unit/heap_ring_test
+tests_unit_heap_ring_test_SOURCES = tests/unit/heap_ring_test.c \
+	heap/addrset.c tests/tap.h
+tests_unit_heap_ring_test_LDADD = libheap.a libcommon.a
+
+# bench/heap.sh's malloc-heavy benchmark.
+check_PROGRAMS += tests/heap/mallocs
+tests_heap_mallocs_SOURCES = tests/heap/mallocs.c
+tests_heap_mallocs_CFLAGS = $(CPT_WARN) -O2 -g
+tests_heap_mallocs_LDFLAGS =
