@@ -344,7 +344,8 @@ heapprof_snapshot(struct heapprof *h)
 	view.nthreads = 0;
 	s->tables = profile_snapshot_copy(&view);
 	b = xcalloc(h->nbuckets + 1, sizeof(*b));
-	memcpy(b, h->buckets, h->nbuckets * sizeof(*b));
+	if (h->nbuckets > 0) /* buckets is NULL before the first */
+		memcpy(b, h->buckets, h->nbuckets * sizeof(*b));
 	s->buckets = b;
 	s->nbuckets = h->nbuckets;
 	s->rate = h->rate;
