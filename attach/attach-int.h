@@ -31,7 +31,8 @@ struct attach {
 	enum attach_state state;
 	int exit_status;
 	unsigned exec_count;
-	int sigfd; /* signalfd for SIGCHLD */
+	int sigfd;	    /* signalfd for SIGCHLD */
+	int64_t scanned_ns; /* the last waitpid(-1) drain (CLOCK_MONOTONIC) */
 
 	struct attach_tracee *t; /* sorted by tid */
 	size_t n, cap;

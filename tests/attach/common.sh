@@ -52,6 +52,13 @@ poll() {
 	return 1
 }
 
+# catches_usr1 PID: PID has a SIGUSR1 handler (bit 9 of SigCgt).
+catches_usr1() {
+	awk '/^SigCgt:/ { d = substr($2, length($2) - 2, 1)
+		found = index("2367abefABEF", d) } END { exit !found }' \
+		/proc/"$1"/status 2>/dev/null
+}
+
 # usr1_clear PID: SIGUSR1 is pending neither for PID's process nor its
 # leader thread (bit 9 of ShdPnd/SigPnd), i.e. it was delivered.
 usr1_clear() {

@@ -9,19 +9,19 @@ need_ptrace
 SIGNALS=$(workload signals)
 NSIG=30
 
-# run_signals OUT [driver]: runs signals -d 2.5 and sends it NSIG SIGUSR1,
+# run_signals OUT [driver]: runs signals -d 2.5 -u NSIG, sends it NSIG SIGUSR1,
 # each once the previous one was delivered (so none can coalesce, however
 # loaded the machine), under the driver when asked. Sets RC to its status.
 run_signals() {
 	local out=$1 mode=$2 drv=""
-	"$SIGNALS" -d 2.5 >"$out" &
+	"$SIGNALS" -d 2.5 -u "$NSIG" >"$out" &
 	local p=$!
 	if [ "$mode" = driver ]; then
 		"$DRIVER" -p "$p" -F 1000 >"$out.driver" 2>&1 &
 		drv=$!
 		wait_until 5 traced_by "$p" "$drv" || diag "driver not attached"
 	fi
-	sleep 0.1
+	wait_until 5 catches_usr1 "$p" || diag "no SIGUSR1 handler yet"
 	i=0
 	while [ $i -lt $NSIG ]; do
 		kill -USR1 "$p" || break

@@ -8,7 +8,7 @@ need_ptrace
 
 RATIO=$(workload ratio)
 
-start_bg "$RATIO" -t 3 -d 4
+start_bg "$RATIO" -t 3 -d 8 # lives through the checks on a loaded machine
 target=$BG_PID
 "$DRIVER" -p "$target" -F 1000 >"$TMPD/driver" 2>&1 &
 drv=$!

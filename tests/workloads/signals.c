@@ -1,6 +1,7 @@
 /*
- * signals [-d SECONDS]: counts the signals it receives while it computes
- * and forks, for SECONDS (default 5).
+ * signals [-d SECONDS] [-u N]: counts the signals it receives while it
+ * computes and forks, for SECONDS (default 5) -- and with -u on until N
+ * SIGUSR1 have arrived (60 s at most), however slow their sender is.
  *
  * SIGUSR1 (sent by the test) and SIGALRM (an interval timer, every 10 ms)
  * are counted by SA_RESTART handlers while main runs signals_work(); every
@@ -20,7 +21,8 @@
 
 #include "tests/workloads/wl.h"
 
-#define SIGNALS_USAGE "signals [-d SECONDS]"
+#define SIGNALS_USAGE "signals [-d SECONDS] [-u N]"
+#define SIGNALS_MAX_MS 60000.0
 
 static volatile sig_atomic_t signals_usr1;
 static volatile sig_atomic_t signals_alrm;
@@ -78,19 +80,26 @@ main(int argc, char **argv)
 {
 	struct itimerval off = {0};
 	unsigned long x = 1, forks = 0, failures = 0;
-	double seconds = 5, start = wl_now_ms(), next_fork;
+	double seconds = 5, start = wl_now_ms(), next_fork, now;
+	unsigned long usr1 = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "d:")) != -1) {
-		if (opt != 'd')
+	while ((opt = getopt(argc, argv, "d:u:")) != -1) {
+		if (opt == 'd')
+			seconds = wl_number(optarg, opt, SIGNALS_USAGE);
+		else if (opt == 'u')
+			usr1 = (unsigned long)wl_number(optarg, opt,
+							SIGNALS_USAGE);
+		else
 			wl_usage(SIGNALS_USAGE);
-		seconds = wl_number(optarg, opt, SIGNALS_USAGE);
 	}
 	if (optind != argc)
 		wl_usage(SIGNALS_USAGE);
 	signals_setup();
 	next_fork = start + 100;
-	while (wl_now_ms() < start + seconds * 1e3) {
+	while ((now = wl_now_ms()) < start + seconds * 1e3 ||
+	       ((unsigned long)signals_usr1 < usr1 &&
+		now < start + SIGNALS_MAX_MS)) {
 		x = signals_work(x);
 		if (wl_now_ms() < next_fork)
 			continue;
