@@ -105,7 +105,7 @@ main_usage(FILE *f)
 	      "      --http-max-profiles N  profile requests served at "
 	      "once (default 16)\n"
 	      "      --heap[=VIEW]     spawn mode, headless: a heap profile "
-	      "(-o, --top VIEW:\n"
+	      "(-o, --top VIEW,\n"
 	      "                        inuse_space (default), inuse_objects, "
 	      "alloc_space,\n"
 	      "                        alloc_objects)\n"
@@ -423,23 +423,6 @@ main_parse(int argc, char **argv, struct main_options *o)
 		main_usage(stderr);
 		return CPT_EXIT_USAGE;
 	}
-	if (o->heap && o->output != NULL)
-		o->headless = true; /* no live heap screen yet: -o writes */
-	if (o->heap && o->sampler.pid > 0) {
-		fputs("cproftop: --heap needs spawn mode (cproftop --heap -- "
-		      "COMMAND): the allocation interposer is loaded when the "
-		      "command starts; a running process cannot be given one "
-		      "without injecting code\n",
-		      stderr);
-		return CPT_EXIT_USAGE;
-	}
-	if (o->heap && (!o->headless || o->dump || o->http.listen != NULL)) {
-		fputs("cproftop: --heap writes a heap profile headless (-o "
-		      "FILE, --top, -d); not with the live screen, --dump or "
-		      "--http yet\n",
-		      stderr);
-		return CPT_EXIT_USAGE;
-	}
 	if (o->http.listen != NULL && o->dump) {
 		fputs("cproftop: --http serves while sampling; not with "
 		      "--dump\n",
@@ -450,6 +433,23 @@ main_parse(int argc, char **argv, struct main_options *o)
 	if (o->http.listen != NULL && o->script == NULL &&
 	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		o->headless = true;
+	if (o->heap && o->output != NULL)
+		o->headless = true; /* no live heap screen yet: -o writes */
+	if (o->heap && o->sampler.pid > 0) {
+		fputs("cproftop: --heap needs spawn mode (cproftop --heap -- "
+		      "COMMAND): the allocation interposer is loaded when the "
+		      "command starts; a running process cannot be given one "
+		      "without injecting code\n",
+		      stderr);
+		return CPT_EXIT_USAGE;
+	}
+	if (o->heap && (!o->headless || o->dump)) {
+		fputs("cproftop: --heap writes a heap profile headless (-o "
+		      "FILE, --top, -d, --http); not with the live screen or "
+		      "--dump yet\n",
+		      stderr);
+		return CPT_EXIT_USAGE;
+	}
 	return -1;
 }
 
@@ -914,6 +914,8 @@ main_run(struct main_options *o)
 
 		o->heapprof = heapprof_start(hs, snap->pid, o->heap_rate);
 		profile_snapshot_unref(snap);
+		if (h != NULL)
+			http_set_heap(h, o->heapprof);
 	}
 	main_crash_setup();
 	if (h != NULL && http_serve(h, s, &cause) != 0) {
@@ -925,9 +927,9 @@ main_run(struct main_options *o)
 				 : main_tui(o, s, sigfd);
 	}
 	sampler_stop(s);
-	heapprof_free(o->heapprof);
-	heap_source_free(hs);
 	http_free(h); /* before sampler_free: snapshots borrow its strings */
+	heapprof_free(o->heapprof); /* after http_free, as the sampler */
+	heap_source_free(hs);
 	sampler_free(s);
 	close(sigfd);
 	log_close();

@@ -10,8 +10,8 @@ tests_heap_static_SOURCES = tests/heap/static.c
 tests_heap_static_CFLAGS = $(CPT_WARN) -O2 -g
 tests_heap_static_LDFLAGS = -static
 
-TESTS += tests/heap/heap.sh tests/heap/cli.sh
-EXTRA_DIST += tests/heap/heap.sh tests/heap/cli.sh
+TESTS += tests/heap/heap.sh tests/heap/cli.sh tests/heap/http.sh
+EXTRA_DIST += tests/heap/heap.sh tests/heap/cli.sh tests/heap/http.sh
 
 check_PROGRAMS += tests/unit/heap_ring_test
 TESTS += tests/unit/heap_ring_test

@@ -13,9 +13,10 @@
  * A unit is MiB mebibytes (-m, default 64). The truth goes to stdout as
  * "truth SITE ALLOCATED_BYTES INUSE_BYTES" lines, then the program exits
  * with everything kept still allocated (in use at exit), with status -x N
- * (default 0). -f forks a child that execs /bin/true midway. It also prints
- * what the interposer must leave as it was: LD_PRELOAD, the CPROFTOP_HEAP_*
- * variables and the number of open descriptors.
+ * (default 0); -s SECS sleeps before exiting (holding it all), after a
+ * "holding pid=PID" line. -f forks a child that execs /bin/true midway. It also
+ * prints what the interposer must leave as it was: LD_PRELOAD, the
+ * CPROFTOP_HEAP_* variables and the number of open descriptors.
  */
 #include <dirent.h>
 #include <malloc.h>
@@ -201,9 +202,9 @@ main(int argc, char **argv)
 {
 	struct keep ka = {0}, kb = {0}, kd = {0}, ke = {0};
 	uint64_t unit = 64ull << 20, a, b, c, d, e;
-	int opt, fork_child = 0, status = 0;
+	int opt, fork_child = 0, status = 0, hold = 0;
 
-	while ((opt = getopt(argc, argv, "m:fx:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:fx:s:")) != -1) {
 		switch (opt) {
 		case 'm':
 			unit = strtoull(optarg, NULL, 10) << 20;
@@ -213,6 +214,9 @@ main(int argc, char **argv)
 			break;
 		case 'x':
 			status = atoi(optarg);
+			break;
+		case 's':
+			hold = atoi(optarg);
 			break;
 		default:
 			return 2;
@@ -238,5 +242,10 @@ main(int argc, char **argv)
 	       (unsigned long long)d);
 	printf("truth keep_e %llu %llu\n", (unsigned long long)(2 * e),
 	       (unsigned long long)e);
+	if (hold > 0) {
+		printf("holding pid=%d\n", (int)getpid());
+		fflush(stdout);
+		sleep((unsigned)hold);
+	}
 	return status;
 }
