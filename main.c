@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "common/escape.h"
 #include "common/exitcodes.h"
 #include "common/jobctl.h"
 #include "common/log.h"
@@ -39,6 +38,7 @@
 #include "sampler/sampler.h"
 #include "tui/tui.h"
 #include "version.h"
+#include "views/dump.h"
 #include "views/filter.h"
 #include "views/heap.h"
 #include "views/pprof.h"
@@ -554,66 +554,6 @@ main_wait(struct sampler *s, int sigfd, double duration)
 }
 
 /*
- * Prints one location's inline chain, innermost first, eu-stack style.
- * Names and files come from the target: escaped (common/escape.h).
- */
-static void
-main_dump_location(const struct profile_snapshot *s, uint32_t loc, int *frame)
-{
-	const struct profile_location *l = &s->locations[loc];
-
-	for (uint32_t i = 0; i < l->nlines; i++) {
-		const struct profile_line *ln = &s->lines[l->first_line + i];
-		const struct profile_function *fn = &s->functions[ln->function];
-		const char *file = fn->file ? strrchr(fn->file, '/') : NULL;
-
-		printf("#%-2d 0x%016llx ", (*frame)++,
-		       (unsigned long long)l->address);
-		escape_fputs(fn->name, stdout);
-		if (i + 1 < l->nlines)
-			fputs(" (inlined)", stdout);
-		if (fn->file != NULL) {
-			fputs(" at ", stdout);
-			escape_fputs(file ? file + 1 : fn->file, stdout);
-			printf(":%d", ln->line);
-		}
-		putchar('\n');
-	}
-}
-
-/* --dump: every thread's stack, as the one tick of a --once run saw it. */
-static void
-main_dump(const struct profile_snapshot *s)
-{
-	for (uint32_t t = 0; t < s->nthreads; t++) {
-		const struct profile_thread *th = &s->threads[t];
-
-		printf("Thread %d \"", th->tid);
-		escape_fputs(th->name, stdout);
-		printf("\" (%c):\n", th->state);
-		for (uint32_t c = 0; c < s->ncounts; c++) {
-			const struct profile_stack *st;
-			int frame = 0;
-
-			if (s->counts[c].thread != t)
-				continue;
-			st = &s->stacks[s->counts[c].stack];
-			for (uint32_t i = 0; i < st->depth; i++)
-				main_dump_location(
-					s, s->stack_locations[st->first + i],
-					&frame);
-			if (st->truncated)
-				printf("#%-2d [unwinding stopped here]\n",
-				       frame);
-			break;
-		}
-		if (th->missing != NULL)
-			printf("   no stack: %s\n", th->missing);
-		putchar('\n');
-	}
-}
-
-/*
  * --heap: the heap profile instead of the CPU one, for --top and -o. A
  * command the interposer never reported from (a static binary, a setuid
  * one) is said so. Returns an exit code.
@@ -675,7 +615,7 @@ main_output(const struct main_options *o, const struct profile_snapshot *s)
 	if (o->heap)
 		return main_heap_output(o);
 	if (o->dump)
-		main_dump(s);
+		dump_write(stdout, s);
 	if (o->top > 0 &&
 	    report_top(stdout, s, &o->filter, (size_t)o->top) != 0)
 		rc = CPT_EXIT_OUTPUT;

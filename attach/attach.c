@@ -17,8 +17,10 @@
 
 #include "attach/attach-int.h"
 #include "attach/procfs.h"
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 
 /*
@@ -44,21 +46,14 @@
 /* The kernel's "restart this call unless a handler runs" (not in libc). */
 #define ATTACH_ERESTARTNOHAND 514
 
+#define ATTACH_TRACEE_CMP(e, x) SORTED_NUM((e)->tid, (x))
+SORTED_DEFINE(attach_tracees, struct attach_tracee, pid_t, ATTACH_TRACEE_CMP)
+
 /* The index of tid in a->t, or where it would be inserted. */
 static size_t
 attach_index(const struct attach *a, pid_t tid)
 {
-	size_t lo = 0, hi = a->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (a->t[mid].tid < tid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return attach_tracees_lower(a->t, a->n, tid);
 }
 
 /* The tracee tid, or NULL. Borrowed until the table changes. */
@@ -78,10 +73,7 @@ attach_add(struct attach *a, pid_t tid)
 
 	if (i < a->n && a->t[i].tid == tid)
 		return;
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->t = xreallocarray(a->t, a->cap, sizeof(*a->t));
-	}
+	ARRAY_RESERVE(a->t, a->cap, a->n + 1);
 	memmove(&a->t[i + 1], &a->t[i], (a->n - i) * sizeof(*a->t));
 	memset(&a->t[i], 0, sizeof(a->t[i]));
 	a->t[i].tid = tid;
@@ -951,10 +943,7 @@ attach_spawned(const struct attach *a)
 size_t
 attach_threads(struct attach *a, const struct attach_thread **threads)
 {
-	if (a->pub_cap < a->n) {
-		a->pub_cap = a->n;
-		a->pub = xreallocarray(a->pub, a->pub_cap, sizeof(*a->pub));
-	}
+	ARRAY_RESERVE(a->pub, a->pub_cap, a->n);
 	for (size_t i = 0; i < a->n; i++) {
 		a->pub[i].tid = a->t[i].tid;
 		a->pub[i].group_stopped = a->t[i].group_stopped;

@@ -13,7 +13,8 @@ TESTS += tests/unit/procfs_test
 
 # The /proc parsers under 100,000 mutated inputs.
 check_PROGRAMS += tests/unit/procfs_fuzz_test
-tests_unit_procfs_fuzz_test_SOURCES = tests/unit/procfs_fuzz_test.c
+tests_unit_procfs_fuzz_test_SOURCES = tests/unit/procfs_fuzz_test.c \
+	tests/fuzz.h tests/tap.h
 tests_unit_procfs_fuzz_test_LDADD = libattach.a libcommon.a
 TESTS += tests/unit/procfs_fuzz_test
 TESTS += tests/attach/badinput.sh tests/attach/signals.sh \

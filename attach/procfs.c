@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 
 #define PROCFS_DELETED " (deleted)"
@@ -172,11 +174,7 @@ procfs_parse_maps(const char *buf, size_t len, struct procfs_maps *maps)
 
 		if (eol == NULL)
 			eol = end;
-		if (maps->n == cap) {
-			cap = cap ? cap * 2 : 64;
-			maps->maps = xreallocarray(maps->maps, cap,
-						   sizeof(*maps->maps));
-		}
+		ARRAY_RESERVE(maps->maps, cap, maps->n + 1);
 		if (procfs_map_line(p, eol, &maps->maps[maps->n]) != 0) {
 			procfs_maps_free(maps);
 			return -1;
@@ -187,23 +185,17 @@ procfs_parse_maps(const char *buf, size_t len, struct procfs_maps *maps)
 	return 0;
 }
 
+#define PROCFS_MAP_CMP(e, x) SORTED_NUM((e)->start, (x))
+SORTED_DEFINE(procfs_map_starts, struct procfs_map, uint64_t, PROCFS_MAP_CMP)
+
 const struct procfs_map *
 procfs_maps_find(const struct procfs_maps *maps, uint64_t addr)
 {
-	size_t lo = 0, hi = maps->n;
+	size_t i = procfs_map_starts_upper(maps->maps, maps->n, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct procfs_map *m = &maps->maps[mid];
-
-		if (addr < m->start)
-			hi = mid;
-		else if (addr >= m->end)
-			lo = mid + 1;
-		else
-			return m;
-	}
-	return NULL;
+	if (i == 0 || addr >= maps->maps[i - 1].end)
+		return NULL;
+	return &maps->maps[i - 1];
 }
 
 /*
@@ -386,10 +378,7 @@ procfs_read(const char *path, size_t *len)
 	for (;;) {
 		ssize_t r;
 
-		if (cap - n < 2) {
-			cap *= 2;
-			buf = xreallocarray(buf, cap, 1);
-		}
+		ARRAY_RESERVE(buf, cap, n + 2);
 		r = read(fd, buf + n, cap - n - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -445,7 +434,7 @@ procfs_read_tasks(pid_t pid, pid_t **tids)
 {
 	char path[64];
 	struct dirent *de;
-	size_t n = 0, cap = 16;
+	size_t n = 0, cap = 0;
 	DIR *d;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
@@ -455,18 +444,14 @@ procfs_read_tasks(pid_t pid, pid_t **tids)
 			errno = ESRCH;
 		return -1;
 	}
-	*tids = xreallocarray(NULL, cap, sizeof(**tids));
+	*tids = NULL;
 	while ((de = readdir(d)) != NULL) {
 		char *end;
 		long v = strtol(de->d_name, &end, 10);
 
 		if (end == de->d_name || *end != '\0' || v <= 0)
 			continue;
-		if (n == cap) {
-			cap *= 2;
-			*tids = xreallocarray(*tids, cap, sizeof(**tids));
-		}
-		(*tids)[n++] = (pid_t)v;
+		*ARRAY_PUSH(*tids, n, cap) = (pid_t)v;
 	}
 	closedir(d);
 	if (n == 0) {

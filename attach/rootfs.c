@@ -134,6 +134,27 @@ rootfs_open(int rootfd, const char *path)
 	return rootfs_walk(rootfd, path, ROOTFS_FLAGS);
 }
 
+int
+rootfs_keep_regular(int fd)
+{
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+int
+rootfs_open_regular(int rootfd, const char *path)
+{
+	return rootfs_keep_regular(rootfs_open(rootfd, path));
+}
+
 /* Reads fd (consumed): a regular file of at most max bytes. */
 static char *
 rootfs_read_fd(int fd, const char *path, size_t max, size_t *len, char **cause)

@@ -41,6 +41,21 @@ char *rootfs_read_target(pid_t pid, const char *path, size_t max, size_t *len,
 char *rootfs_read_in(const char *dir, const char *path, size_t max, size_t *len,
 		     char **cause);
 
+/*
+ * Opens path inside the directory rootfd as above (read-only, O_NONBLOCK,
+ * O_NOCTTY, symlinks and ".." kept inside rootfd) with the caller's own
+ * rights, and keeps it only when it is a regular file. Returns the fd
+ * (caller closes), or -1 with errno (EINVAL: not a regular file). Any
+ * thread.
+ */
+int rootfs_open_regular(int rootfd, const char *path);
+
+/*
+ * Returns fd when it is a regular file; else closes it (unless it is
+ * already -1) and returns -1 with errno (EINVAL: not a regular file).
+ */
+int rootfs_keep_regular(int fd);
+
 /* Tests: true makes the component walk stand in for openat2. */
 extern bool rootfs_force_walk;
 

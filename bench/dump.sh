@@ -22,7 +22,7 @@ if ! command -v eu-stack >/dev/null 2>&1; then
 fi
 sleep 0.5 # the target's threads start (a bench, not a test)
 
-median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+. "$(dirname "$0")/lib.sh"
 
 # timed NAME CMD...: one run of CMD; its wall and CPU seconds recorded.
 timed() {

@@ -3,8 +3,7 @@
 noinst_PROGRAMS += bench/floor
 bench_floor_SOURCES = bench/floor.c
 EXTRA_DIST += bench/run.sh bench/http.sh bench/gopprof.go bench/perf.sh \
-	bench/heap.sh \
-	bench/dump.sh
+	bench/heap.sh bench/dump.sh bench/lib.sh
 
 bench: all bench/floor$(EXEEXT)
 	$(MAKE) $(AM_MAKEFLAGS) tests/workloads/ratio tests/workloads/ratio-nofp

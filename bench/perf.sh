@@ -27,14 +27,7 @@ if ! "$CPT" --backend=perf -d 0.2 --top=1 -- "$W" -w 10 >/dev/null 2>&1; then
 	exit 0
 fi
 
-work() { case $1 in 1) echo 2000 ;; *) echo 250 ;; esac; }
-runtime() { awk -F= '$1 == "runtime_ms" { print $2 }' "$1"; }
-stat_of() { tr ' ' '\n' <"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
-record() { echo "$3" >>"$T/$1.$2"; }
-median() {
-	[ -s "$1" ] || { echo "-"; return; }
-	sort -g "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
+. "$(dirname "$0")/lib.sh"
 
 # cpu_of OUT ERR CMD...: runs CMD (output to OUT and ERR), prints its
 # children's user + system seconds.

@@ -17,21 +17,7 @@ W=$B/tests/workloads/ratio
 CPT=$B/cproftop
 T=$(mktemp -d)
 trap 'load_off; rm -rf "$T"' EXIT
-
-work() { # units per thread so each run takes ~2 s on 2 cores
-	case $1 in 1) echo 2000 ;; 4) echo 1000 ;; *) echo 250 ;; esac
-}
-
-runtime() { awk -F= '$1 == "runtime_ms" { print $2 }' "$1"; }
-stat_of() { tr ' ' '\n' <"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
-
-# record CONFIG KEY VALUE: one measurement.
-record() { echo "$3" >>"$T/$1.$2"; }
-
-median() {
-	[ -s "$1" ] || { echo "-"; return; }
-	sort -g "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
+. "$(dirname "$0")/lib.sh"
 
 alone() { # config threads sleepers
 	"$W" -t "$2" -s "$3" -w "$(work "$2")" >"$T/out"

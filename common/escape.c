@@ -119,3 +119,17 @@ escape_fputs(const char *s, FILE *f)
 	}
 	return rc;
 }
+
+void
+escape_controls(FILE *out, const char *s, size_t len, const char *keep)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 || c == 0x7f) &&
+		    (keep == NULL || memchr(keep, c, strlen(keep) + 1) == NULL))
+			fprintf(out, "\\x%02x", c);
+		else
+			putc(c, out);
+	}
+}

@@ -25,6 +25,15 @@ char *escape_text(const char *s);
  */
 int escape_fputs(const char *s, FILE *f);
 
+/*
+ * The lighter escape for text that programs read (the --http text pages,
+ * as Go's net/http/pprof writes them): writes s[0..len) to out with only
+ * the control bytes and DEL as "\xNN" -- UTF-8 and backslashes pass -- and
+ * the bytes in keep (NULL: none; else NUL and the bytes of keep) as they
+ * are.
+ */
+void escape_controls(FILE *out, const char *s, size_t len, const char *keep);
+
 /* True when s needs no escaping (escape_text(s) would equal s). */
 bool escape_clean(const char *s);
 

@@ -14,3 +14,17 @@ check_PROGRAMS += tests/unit/escape_test
 tests_unit_escape_test_SOURCES = tests/unit/escape_test.c tests/tap.h
 tests_unit_escape_test_LDADD = libcommon.a
 TESTS += tests/unit/escape_test
+
+# The containers: one hash table, one growable array, one binary search.
+libcommon_a_SOURCES += common/hash.c common/hash.h common/array.c \
+	common/array.h common/sorted.h
+
+check_PROGRAMS += tests/unit/hash_test tests/unit/array_test \
+	tests/unit/sorted_test
+tests_unit_hash_test_SOURCES = tests/unit/hash_test.c tests/tap.h
+tests_unit_hash_test_LDADD = libcommon.a
+tests_unit_array_test_SOURCES = tests/unit/array_test.c tests/tap.h
+tests_unit_array_test_LDADD = libcommon.a
+tests_unit_sorted_test_SOURCES = tests/unit/sorted_test.c tests/tap.h
+tests_unit_sorted_test_LDADD = libcommon.a
+TESTS += tests/unit/hash_test tests/unit/array_test tests/unit/sorted_test

@@ -8,28 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
-
-void
-pages_put(FILE *out, const char *s, size_t len, const char *keep)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 || c == 0x7f) &&
-		    (keep == NULL || memchr(keep, c, strlen(keep) + 1) == NULL))
-			fprintf(out, "\\x%02x", c);
-		else
-			putc(c, out);
-	}
-}
 
 static void
 pages_str(FILE *out, const char *s)
 {
 	if (s != NULL)
-		pages_put(out, s, strlen(s), NULL);
+		escape_controls(out, s, strlen(s), NULL);
 }
 
 /* HTML text: entities for <>&"' and \xNN for control bytes. */
@@ -54,7 +41,7 @@ pages_html(FILE *out, const char *s)
 			fputs("&#39;", out);
 			break;
 		default:
-			pages_put(out, s, 1, NULL);
+			escape_controls(out, s, 1, NULL);
 		}
 	}
 }
@@ -196,8 +183,8 @@ pages_threads(FILE *out, const struct profile_snapshot *s)
 			putc('\n', out);
 		first = false;
 		fprintf(out, "thread %d \"", (int)th->tid);
-		pages_put(out, th->name, strnlen(th->name, sizeof(th->name)),
-			  NULL);
+		escape_controls(out, th->name,
+				strnlen(th->name, sizeof(th->name)), NULL);
 		fprintf(out, "\" [%s]:\n", pages_state(th->state));
 		if (th->last_stack >= s->nstacks) {
 			fputs("(not sampled yet)\n", out);

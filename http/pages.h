@@ -45,12 +45,6 @@ void pages_symbol(FILE *out, const struct profile_snapshot *s, const char *in,
 		  size_t len, size_t max_words);
 
 /*
- * Writes s[0..len) with control bytes and DEL as \xNN, and the bytes in
- * `keep` (may be NULL) as they are. For text/plain bodies.
- */
-void pages_put(FILE *out, const char *s, size_t len, const char *keep);
-
-/*
  * Parses a decimal integer query value v in [min, max] into *out. v NULL
  * or "" gives def (Go's default for a missing parameter). Returns 0, or -1
  * for anything else (signs, spaces, fractions, overflow). Pure.

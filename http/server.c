@@ -17,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/clock.h"
+#include "common/escape.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "http/addr.h"
@@ -54,7 +56,7 @@ struct http_request {
 	bool started; /* the access handler has seen the headers */
 	char *query;  /* raw, as Go's URL.RawQuery ("" when none) */
 	char *body;   /* POST body, NUL-terminated */
-	size_t len;
+	size_t len, cap;
 	bool too_big;
 };
 
@@ -315,10 +317,11 @@ http_cmdline(struct http_server *h, struct MHD_Connection *c)
 	if (f == NULL)
 		fatal("open_memstream");
 	if (n > 0) /* the arguments end with a NUL Go does not write */
-		pages_put(f, raw,
-			  raw[n - 1] == '\0' ? (size_t)n - 1 : (size_t)n, "");
+		escape_controls(f, raw,
+				raw[n - 1] == '\0' ? (size_t)n - 1 : (size_t)n,
+				"");
 	else if (s->cmdline != NULL) /* ended: what the sampler saw */
-		pages_put(f, s->cmdline, strlen(s->cmdline), NULL);
+		escape_controls(f, s->cmdline, strlen(s->cmdline), NULL);
 	free(raw);
 	profile_snapshot_unref(s);
 	return http_text(c, "text/plain; charset=utf-8", f, &buf, &len);
@@ -453,8 +456,8 @@ http_access(void *cls, struct MHD_Connection *c, const char *url,
 		if (rq->len + *upload_size > HTTP_MAX_BODY) {
 			rq->too_big = true;
 		} else {
-			rq->body = xreallocarray(rq->body,
-						 rq->len + *upload_size + 1, 1);
+			ARRAY_RESERVE(rq->body, rq->cap,
+				      rq->len + *upload_size + 1);
 			memcpy(rq->body + rq->len, upload, *upload_size);
 			rq->len += *upload_size;
 			rq->body[rq->len] = '\0';

@@ -2,7 +2,6 @@
 
 #include "perf/perf.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -10,8 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attach/procfs.h"
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 #include "perf/ring.h"
 
@@ -77,37 +79,20 @@ perf_tid_cmp(const void *a, const void *b)
 }
 
 /*
- * The TIDs of pid's threads, sorted. Returns the count (0 when the process
- * is gone); *out is caller-freed.
+ * The TIDs of pid's threads, sorted (attach/procfs.c reads them), at most
+ * PERF_MAX_THREADS. Returns the count (0 when the process is gone); *out
+ * is caller-freed.
  */
 static size_t
 perf_list_tids(pid_t pid, pid_t **out)
 {
-	char path[64];
-	DIR *d;
-	struct dirent *e;
-	size_t n = 0, cap = 16;
-	pid_t *tids = xcalloc(cap, sizeof(*tids));
+	ssize_t n = procfs_read_tasks(pid, out);
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	while (d != NULL && (e = readdir(d)) != NULL && n < PERF_MAX_THREADS) {
-		char *end;
-		long v = strtol(e->d_name, &end, 10);
-
-		if (end == e->d_name || *end != '\0' || v <= 0 || v > INT32_MAX)
-			continue;
-		if (n == cap) {
-			cap *= 2;
-			tids = xreallocarray(tids, cap, sizeof(*tids));
-		}
-		tids[n++] = (pid_t)v;
+	if (n < 0) {
+		*out = NULL;
+		return 0;
 	}
-	if (d != NULL)
-		closedir(d);
-	qsort(tids, n, sizeof(*tids), perf_tid_cmp);
-	*out = tids;
-	return n;
+	return (size_t)n < PERF_MAX_THREADS ? (size_t)n : PERF_MAX_THREADS;
 }
 
 /*
@@ -134,10 +119,7 @@ perf_add_id(struct perf_source *ps, int fd, pid_t tid, bool offcpu)
 
 	if (id == 0)
 		return;
-	if (ps->nids == ps->cap_ids) {
-		ps->cap_ids = ps->cap_ids ? 2 * ps->cap_ids : 64;
-		ps->ids = xreallocarray(ps->ids, ps->cap_ids, sizeof(*ps->ids));
-	}
+	ARRAY_RESERVE(ps->ids, ps->cap_ids, ps->nids + 1);
 	while (at > 0 && ps->ids[at - 1].id > id) /* in order, in practice */
 		at--;
 	memmove(&ps->ids[at + 1], &ps->ids[at],
@@ -146,37 +128,21 @@ perf_add_id(struct perf_source *ps, int fd, pid_t tid, bool offcpu)
 	ps->nids++;
 }
 
+#define PERF_ID_CMP(e, x) SORTED_NUM((e)->id, (x))
+SORTED_DEFINE(perf_ids, struct perf_id, uint64_t, PERF_ID_CMP)
+#define PERF_THREAD_CMP(e, x) SORTED_NUM((e)->tid, (x))
+SORTED_DEFINE(perf_threads, struct perf_thread, pid_t, PERF_THREAD_CMP)
+
 static const struct perf_id *
 perf_find_id(const struct perf_source *ps, uint64_t id)
 {
-	size_t lo = 0, hi = ps->nids;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ps->ids[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ps->nids && ps->ids[lo].id == id ? &ps->ids[lo] : NULL;
+	return perf_ids_find(ps->ids, ps->nids, id);
 }
 
 static struct perf_thread *
 perf_find_thread(struct perf_source *ps, pid_t tid)
 {
-	size_t lo = 0, hi = ps->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ps->threads[mid].tid < tid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ps->n && ps->threads[lo].tid == tid ? &ps->threads[lo]
-							: NULL;
+	return perf_threads_find(ps->threads, ps->n, tid);
 }
 
 /*

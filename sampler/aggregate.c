@@ -5,23 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+#include "common/hash.h"
 #include "common/xmalloc.h"
-#include "sampler/idx.h"
-
-/* A growable array of T: v[0..n) used, cap allocated. */
-#define VEC(T)                                                                 \
-	struct {                                                               \
-		T *v;                                                          \
-		uint32_t n, cap;                                               \
-	}
-
-/* Makes room for one more element of vec and returns its slot. */
-#define VEC_PUSH(vec)                                                          \
-	(vec_reserve((void **)&(vec).v, &(vec).cap, (vec).n + 1,               \
-		     sizeof(*(vec).v)),                                        \
-	 &(vec).v[(vec).n++])
-
-#define VEC_BYTES(vec) ((size_t)(vec).cap * sizeof(*(vec).v))
 
 struct location_key {
 	uint64_t pc;
@@ -48,31 +34,20 @@ struct count_key {
 };
 
 struct aggregate {
-	VEC(char *) strings;
+	ARRAY(char *) strings;
 	size_t string_bytes;
-	VEC(struct profile_mapping) mappings;
-	VEC(struct profile_function) functions;
-	VEC(struct profile_line) lines;
-	VEC(struct profile_location) locations;
-	VEC(bool) location_is_return;
-	VEC(uint32_t) stack_locations;
-	VEC(struct profile_stack) stacks;
-	VEC(struct profile_thread) threads;
-	VEC(struct profile_count) counts;
-	struct idx string_idx, mapping_idx, function_idx, address_idx;
-	struct idx stack_idx, thread_idx, count_idx;
+	ARRAY(struct profile_mapping) mappings;
+	ARRAY(struct profile_function) functions;
+	ARRAY(struct profile_line) lines;
+	ARRAY(struct profile_location) locations;
+	ARRAY(bool) location_is_return;
+	ARRAY(uint32_t) stack_locations;
+	ARRAY(struct profile_stack) stacks;
+	ARRAY(struct profile_thread) threads;
+	ARRAY(struct profile_count) counts;
+	struct hash string_idx, mapping_idx, function_idx, address_idx;
+	struct hash stack_idx, thread_idx, count_idx;
 };
-
-static void
-vec_reserve(void **v, uint32_t *cap, uint32_t need, size_t size)
-{
-	if (need <= *cap)
-		return;
-	*cap = *cap ? *cap * 2 : 16;
-	if (*cap < need)
-		*cap = need;
-	*v = xreallocarray(*v, *cap, size);
-}
 
 struct aggregate *
 aggregate_new(void)
@@ -97,13 +72,13 @@ aggregate_free(struct aggregate *g)
 	free(g->stacks.v);
 	free(g->threads.v);
 	free(g->counts.v);
-	idx_free(&g->string_idx);
-	idx_free(&g->mapping_idx);
-	idx_free(&g->function_idx);
-	idx_free(&g->address_idx);
-	idx_free(&g->stack_idx);
-	idx_free(&g->thread_idx);
-	idx_free(&g->count_idx);
+	hash_free(&g->string_idx);
+	hash_free(&g->mapping_idx);
+	hash_free(&g->function_idx);
+	hash_free(&g->address_idx);
+	hash_free(&g->stack_idx);
+	hash_free(&g->thread_idx);
+	hash_free(&g->count_idx);
 	free(g);
 }
 
@@ -123,13 +98,13 @@ aggregate_string(struct aggregate *g, const char *s)
 
 	if (s == NULL)
 		return NULL;
-	h = idx_hash_bytes(s, strlen(s), 0);
-	id = idx_find(&g->string_idx, h, aggregate_string_eq, s, g);
+	h = hash_mem(s, strlen(s), 0);
+	id = hash_find(&g->string_idx, h, aggregate_string_eq, s, g);
 	if (id == PROFILE_NONE) {
 		id = g->strings.n;
-		*VEC_PUSH(g->strings) = xstrdup(s);
+		*ARRAY_APPEND(g->strings) = xstrdup(s);
 		g->string_bytes += strlen(s) + 1;
-		idx_add(&g->string_idx, h, id);
+		hash_add(&g->string_idx, h, id);
 	}
 	return g->strings.v[id];
 }
@@ -146,20 +121,21 @@ aggregate_thread_eq(uint32_t id, const void *key, void *arg)
 uint32_t
 aggregate_thread(struct aggregate *g, pid_t tid)
 {
-	uint64_t h = idx_hash64((uint64_t)tid);
-	uint32_t id = idx_find(&g->thread_idx, h, aggregate_thread_eq, &tid, g);
+	uint64_t h = hash_u64((uint64_t)tid);
+	uint32_t id =
+		hash_find(&g->thread_idx, h, aggregate_thread_eq, &tid, g);
 	struct profile_thread *t;
 
 	if (id != PROFILE_NONE)
 		return id;
 	id = g->threads.n;
-	t = VEC_PUSH(g->threads);
+	t = ARRAY_APPEND(g->threads);
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
 	t->alive = true;
 	t->state = '?';
 	t->last_stack = PROFILE_NONE;
-	idx_add(&g->thread_idx, h, id);
+	hash_add(&g->thread_idx, h, id);
 	return id;
 }
 
@@ -182,7 +158,7 @@ aggregate_location_eq(uint32_t id, const void *key, void *arg)
 static uint64_t
 aggregate_location_hash(const struct location_key *k)
 {
-	return idx_hash64(k->pc * 2 + k->is_return);
+	return hash_u64(k->pc * 2 + k->is_return);
 }
 
 uint32_t
@@ -190,8 +166,8 @@ aggregate_find_location(struct aggregate *g, uint64_t pc, bool is_return)
 {
 	struct location_key k = {pc, is_return};
 
-	return idx_find(&g->address_idx, aggregate_location_hash(&k),
-			aggregate_location_eq, &k, g);
+	return hash_find(&g->address_idx, aggregate_location_hash(&k),
+			 aggregate_location_eq, &k, g);
 }
 
 static int
@@ -208,20 +184,21 @@ static uint32_t
 aggregate_mapping(struct aggregate *g, const struct symbols_module *mod)
 {
 	struct mapping_key k = {aggregate_string(g, mod->path), mod->start};
-	uint64_t h = idx_hash64((uintptr_t)k.path ^ idx_hash64(k.start));
-	uint32_t id = idx_find(&g->mapping_idx, h, aggregate_mapping_eq, &k, g);
+	uint64_t h = hash_u64((uintptr_t)k.path ^ hash_u64(k.start));
+	uint32_t id =
+		hash_find(&g->mapping_idx, h, aggregate_mapping_eq, &k, g);
 	struct profile_mapping *m;
 
 	if (id != PROFILE_NONE)
 		return id;
 	id = g->mappings.n;
-	m = VEC_PUSH(g->mappings);
+	m = ARRAY_APPEND(g->mappings);
 	m->start = mod->start;
 	m->limit = mod->limit;
 	m->offset = mod->offset;
 	m->path = k.path;
 	m->build_id = aggregate_string(g, mod->build_id);
-	idx_add(&g->mapping_idx, h, id);
+	hash_add(&g->mapping_idx, h, id);
 	return id;
 }
 
@@ -240,22 +217,21 @@ aggregate_function(struct aggregate *g, const struct symbols_frame *f)
 {
 	struct function_key k = {aggregate_string(g, f->name),
 				 aggregate_string(g, f->file)};
-	uint64_t h =
-		idx_hash64((uintptr_t)k.name ^ idx_hash64((uintptr_t)k.file));
+	uint64_t h = hash_u64((uintptr_t)k.name ^ hash_u64((uintptr_t)k.file));
 	uint32_t id =
-		idx_find(&g->function_idx, h, aggregate_function_eq, &k, g);
+		hash_find(&g->function_idx, h, aggregate_function_eq, &k, g);
 	struct profile_function *fn;
 
 	if (id != PROFILE_NONE)
 		return id;
 	id = g->functions.n;
-	fn = VEC_PUSH(g->functions);
+	fn = ARRAY_APPEND(g->functions);
 	fn->name = k.name;
 	fn->file = k.file;
 	fn->system_name =
 		aggregate_string(g, f->system_name ? f->system_name : f->name);
 	fn->start_line = f->start_line;
-	idx_add(&g->function_idx, h, id);
+	hash_add(&g->function_idx, h, id);
 	return id;
 }
 
@@ -272,26 +248,26 @@ aggregate_add_location(struct aggregate *g, uint64_t pc, bool is_return,
 		struct profile_line *l;
 		uint32_t fn = aggregate_function(g, &frames[i]);
 
-		l = VEC_PUSH(g->lines);
+		l = ARRAY_APPEND(g->lines);
 		l->function = fn;
 		l->line = frames[i].line;
 	}
-	loc = VEC_PUSH(g->locations);
+	loc = ARRAY_APPEND(g->locations);
 	loc->address = pc;
 	loc->mapping = mod != NULL && mod->path != NULL
 			       ? aggregate_mapping(g, mod)
 			       : PROFILE_NONE;
 	loc->first_line = first;
 	loc->nlines = (uint32_t)n;
-	*VEC_PUSH(g->location_is_return) = is_return;
-	idx_add(&g->address_idx, aggregate_location_hash(&k), id);
+	*ARRAY_APPEND(g->location_is_return) = is_return;
+	hash_add(&g->address_idx, aggregate_location_hash(&k), id);
 	return id;
 }
 
 void
 aggregate_forget_addresses(struct aggregate *g)
 {
-	idx_clear(&g->address_idx);
+	hash_clear(&g->address_idx);
 }
 
 static int
@@ -311,22 +287,22 @@ aggregate_stack(struct aggregate *g, const uint32_t *locs, uint32_t depth,
 		bool truncated)
 {
 	struct stack_key k = {locs, depth, truncated};
-	uint64_t h = idx_hash_bytes(locs, depth * sizeof(*locs), truncated);
-	uint32_t id = idx_find(&g->stack_idx, h, aggregate_stack_eq, &k, g);
+	uint64_t h = hash_mem(locs, depth * sizeof(*locs), truncated);
+	uint32_t id = hash_find(&g->stack_idx, h, aggregate_stack_eq, &k, g);
 	struct profile_stack *s;
 
 	if (id != PROFILE_NONE)
 		return id;
 	id = g->stacks.n;
-	s = VEC_PUSH(g->stacks);
+	s = ARRAY_APPEND(g->stacks);
 	s->first = g->stack_locations.n;
 	s->depth = depth;
 	s->truncated = truncated;
-	vec_reserve((void **)&g->stack_locations.v, &g->stack_locations.cap,
-		    g->stack_locations.n + depth, sizeof(uint32_t));
+	ARRAY_RESERVE(g->stack_locations.v, g->stack_locations.cap,
+		      g->stack_locations.n + depth);
 	memcpy(&g->stack_locations.v[s->first], locs, depth * sizeof(*locs));
 	g->stack_locations.n += depth;
-	idx_add(&g->stack_idx, h, id);
+	hash_add(&g->stack_idx, h, id);
 	return id;
 }
 
@@ -346,15 +322,15 @@ aggregate_add_counts(struct aggregate *g, uint32_t stack, uint32_t thread,
 		     uint32_t second, uint32_t on_cpu, uint32_t off_cpu)
 {
 	struct count_key k = {stack, thread, second};
-	uint64_t h = idx_hash_bytes(&k, sizeof(k), 0);
-	uint32_t id = idx_find(&g->count_idx, h, aggregate_count_eq, &k, g);
+	uint64_t h = hash_mem(&k, sizeof(k), 0);
+	uint32_t id = hash_find(&g->count_idx, h, aggregate_count_eq, &k, g);
 	struct profile_count *c;
 
 	if (id == PROFILE_NONE) {
 		id = g->counts.n;
-		c = VEC_PUSH(g->counts);
+		c = ARRAY_APPEND(g->counts);
 		*c = (struct profile_count){stack, thread, second, 0, 0};
-		idx_add(&g->count_idx, h, id);
+		hash_add(&g->count_idx, h, id);
 	}
 	c = &g->counts.v[id];
 	c->on_cpu += on_cpu;
@@ -386,7 +362,7 @@ aggregate_fold(struct aggregate *g, uint32_t before)
 
 	g->counts.v = NULL;
 	g->counts.n = g->counts.cap = 0;
-	idx_clear(&g->count_idx);
+	hash_clear(&g->count_idx);
 	for (uint32_t i = 0; i < n; i++) {
 		struct profile_count *c = &old[i];
 		uint32_t second = c->second < before ? 0 : c->second;
@@ -401,7 +377,7 @@ void
 aggregate_reset_counts(struct aggregate *g)
 {
 	g->counts.n = 0;
-	idx_clear(&g->count_idx);
+	hash_clear(&g->count_idx);
 }
 
 void
@@ -427,14 +403,18 @@ aggregate_view(const struct aggregate *g, struct profile_snapshot *s)
 size_t
 aggregate_bytes(const struct aggregate *g)
 {
-	return g->string_bytes + VEC_BYTES(g->strings) +
-	       VEC_BYTES(g->mappings) + VEC_BYTES(g->functions) +
-	       VEC_BYTES(g->lines) + VEC_BYTES(g->locations) +
-	       VEC_BYTES(g->location_is_return) +
-	       VEC_BYTES(g->stack_locations) + VEC_BYTES(g->stacks) +
-	       VEC_BYTES(g->threads) + VEC_BYTES(g->counts) +
-	       idx_bytes(&g->string_idx) + idx_bytes(&g->mapping_idx) +
-	       idx_bytes(&g->function_idx) + idx_bytes(&g->address_idx) +
-	       idx_bytes(&g->stack_idx) + idx_bytes(&g->thread_idx) +
-	       idx_bytes(&g->count_idx);
+	return g->string_bytes + ARRAY_BYTES(g->strings.v, g->strings.cap) +
+	       ARRAY_BYTES(g->mappings.v, g->mappings.cap) +
+	       ARRAY_BYTES(g->functions.v, g->functions.cap) +
+	       ARRAY_BYTES(g->lines.v, g->lines.cap) +
+	       ARRAY_BYTES(g->locations.v, g->locations.cap) +
+	       ARRAY_BYTES(g->location_is_return.v, g->location_is_return.cap) +
+	       ARRAY_BYTES(g->stack_locations.v, g->stack_locations.cap) +
+	       ARRAY_BYTES(g->stacks.v, g->stacks.cap) +
+	       ARRAY_BYTES(g->threads.v, g->threads.cap) +
+	       ARRAY_BYTES(g->counts.v, g->counts.cap) +
+	       hash_bytes(&g->string_idx) + hash_bytes(&g->mapping_idx) +
+	       hash_bytes(&g->function_idx) + hash_bytes(&g->address_idx) +
+	       hash_bytes(&g->stack_idx) + hash_bytes(&g->thread_idx) +
+	       hash_bytes(&g->count_idx);
 }

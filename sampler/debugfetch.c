@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 
@@ -142,11 +143,7 @@ debugfetch_request(struct debugfetch *d, const char *build_id)
 			pthread_mutex_unlock(&d->lock);
 			return;
 		}
-	if (d->n == d->cap) {
-		d->cap = d->cap ? 2 * d->cap : 16;
-		d->items = xreallocarray(d->items, d->cap, sizeof(*d->items));
-	}
-	d->items[d->n++] =
+	*ARRAY_PUSH(d->items, d->n, d->cap) =
 		(struct debugfetch_item){.build_id = xstrdup(build_id)};
 	pthread_cond_signal(&d->cond);
 	pthread_mutex_unlock(&d->lock);

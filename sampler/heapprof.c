@@ -12,11 +12,11 @@
 
 #include "attach/procfs.h"
 #include "common/clock.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "heap/source.h"
 #include "sampler/aggregate.h"
-#include "sampler/idx.h"
 #include "sampler/symbols.h"
 
 #define HEAPPROF_BATCH 256
@@ -47,7 +47,7 @@ struct heapprof {
 	bool maps_dirty;
 	struct heapprof_bucket *buckets;
 	uint32_t nbuckets, capbuckets;
-	struct idx bucket_idx;
+	struct hash bucket_idx;
 	struct heapprof_live live;
 	bool loaded;
 	uint64_t samples, frees, unknown_frees;
@@ -154,7 +154,8 @@ heapprof_bucket(struct heapprof *h, uint32_t stack, uint64_t size)
 {
 	struct heapprof_key k = {stack, size};
 	uint64_t hash = heapprof_mix(((uint64_t)stack << 40) ^ size);
-	uint32_t id = idx_find(&h->bucket_idx, hash, heapprof_bucket_eq, &k, h);
+	uint32_t id =
+		hash_find(&h->bucket_idx, hash, heapprof_bucket_eq, &k, h);
 
 	if (id != UINT32_MAX)
 		return id;
@@ -167,7 +168,7 @@ heapprof_bucket(struct heapprof *h, uint32_t stack, uint64_t size)
 	}
 	id = h->nbuckets++;
 	h->buckets[id] = (struct heapprof_bucket){.stack = stack, .size = size};
-	idx_add(&h->bucket_idx, hash, id);
+	hash_add(&h->bucket_idx, hash, id);
 	return id;
 }
 
@@ -393,7 +394,7 @@ heapprof_free(struct heapprof *h)
 	symbols_free(h->sy);
 	aggregate_free(h->g);
 	procfs_maps_free(&h->maps);
-	idx_free(&h->bucket_idx);
+	hash_free(&h->bucket_idx);
 	free(h->live.addr);
 	free(h->live.bucket);
 	free(h->buckets);

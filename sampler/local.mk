@@ -3,7 +3,7 @@
 noinst_LIBRARIES += libsampler.a
 libsampler_a_SOURCES = sampler/sampler.c sampler/sampler.h \
 	sampler/fault.c sampler/fault.h \
-	sampler/aggregate.c sampler/aggregate.h sampler/idx.c sampler/idx.h \
+	sampler/aggregate.c sampler/aggregate.h \
 	sampler/profile.c sampler/profile.h sampler/unwind.h sampler/symbols.h \
 	sampler/capture.h sampler/source_perf.c sampler/source_perf.h
 

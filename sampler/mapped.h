@@ -8,7 +8,8 @@
  * the target's root (containers) without following a symlink out of it,
  * and only when it is a regular file; else the kernel's
  * /proc/PID/map_files/START-END link of that very mapping (deleted or
- * replaced files). Pure open(2)s: any thread, no cache.
+ * replaced files). Pure open(2)s through attach/rootfs.c: any thread, no
+ * cache.
  */
 
 #include <stdint.h>

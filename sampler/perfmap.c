@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 
 /* A parsed line before overlaps are resolved. */
@@ -137,16 +139,9 @@ perfmap_parse(const char *buf, size_t len, struct perfmap *pm)
 		struct perfmap_line l = {.seq = n};
 
 		if (perfmap_parse_line(p, eol, &l, &name, &name_len)) {
-			if (n == cap) {
-				cap = cap ? 2 * cap : 256;
-				lines = xreallocarray(lines, cap,
-						      sizeof(*lines));
-			}
-			if (names_len + name_len + 1 > names_cap) {
-				names_cap = 2 * (names_len + name_len + 1);
-				pm->names =
-					xreallocarray(pm->names, names_cap, 1);
-			}
+			ARRAY_RESERVE(lines, cap, n + 1);
+			ARRAY_RESERVE(pm->names, names_cap,
+				      names_len + name_len + 1);
 			memcpy(pm->names + names_len, name, name_len);
 			pm->names[names_len + name_len] = '\0';
 			for (size_t i = 0; i < name_len; i++)
@@ -171,22 +166,18 @@ perfmap_parse(const char *buf, size_t len, struct perfmap *pm)
 	return pm->n;
 }
 
+#define PERFMAP_ENTRY_CMP(e, x) SORTED_NUM((e)->start, (x))
+SORTED_DEFINE(perfmap_entries, struct perfmap_entry, uint64_t,
+	      PERFMAP_ENTRY_CMP)
+
 const struct perfmap_entry *
 perfmap_find(const struct perfmap *pm, uint64_t addr)
 {
-	size_t lo = 0, hi = pm->n;
+	size_t i = perfmap_entries_upper(pm->entries, pm->n, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (addr < pm->entries[mid].start)
-			hi = mid;
-		else if (addr >= pm->entries[mid].end)
-			lo = mid + 1;
-		else
-			return &pm->entries[mid];
-	}
-	return NULL;
+	if (i == 0 || addr >= pm->entries[i - 1].end)
+		return NULL;
+	return &pm->entries[i - 1];
 }
 
 void

@@ -17,6 +17,7 @@
 
 #include "attach/attach.h"
 #include "attach/procfs.h"
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
@@ -25,7 +26,7 @@
 #include "sampler/fault.h"
 #include "sampler/capture.h"
 #include "sampler/source_perf.h"
-#include "sampler/idx.h"
+#include "common/hash.h"
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
 
@@ -116,7 +117,7 @@ struct sampler {
 
 	struct sampler_task *tasks;
 	size_t ntasks, cap_tasks;
-	struct idx task_idx;
+	struct hash task_idx;
 
 	struct capture *caps;
 	bool *cap_in_batch; /* caps[i] was taken inside attach_sample() */
@@ -191,10 +192,10 @@ sampler_task_eq(uint32_t id, const void *key, void *arg)
 static void
 sampler_task_reindex(struct sampler *s)
 {
-	idx_clear(&s->task_idx);
+	hash_clear(&s->task_idx);
 	for (size_t i = 0; i < s->ntasks; i++)
-		idx_add(&s->task_idx, idx_hash64((uint64_t)s->tasks[i].tid),
-			(uint32_t)i);
+		hash_add(&s->task_idx, hash_u64((uint64_t)s->tasks[i].tid),
+			 (uint32_t)i);
 }
 
 /* The task for tid, opened and added when new. */
@@ -202,19 +203,15 @@ static struct sampler_task *
 sampler_task(struct sampler *s, pid_t tid)
 {
 	pid_t pid = s->pid;
-	uint64_t h = idx_hash64((uint64_t)tid);
-	uint32_t id = idx_find(&s->task_idx, h, sampler_task_eq, &tid, s);
+	uint64_t h = hash_u64((uint64_t)tid);
+	uint32_t id = hash_find(&s->task_idx, h, sampler_task_eq, &tid, s);
 	struct sampler_task *t;
 	struct profile_thread *rec;
 	struct procfs_schedstat ss;
 
 	if (id != PROFILE_NONE)
 		return &s->tasks[id];
-	if (s->ntasks == s->cap_tasks) {
-		s->cap_tasks = s->cap_tasks ? 2 * s->cap_tasks : 16;
-		s->tasks = xreallocarray(s->tasks, s->cap_tasks,
-					 sizeof(*s->tasks));
-	}
+	ARRAY_RESERVE(s->tasks, s->cap_tasks, s->ntasks + 1);
 	t = &s->tasks[s->ntasks];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
@@ -230,7 +227,7 @@ sampler_task(struct sampler *s, pid_t tid)
 	t->rec = aggregate_thread(s->g, tid);
 	rec = aggregate_thread_at(s->g, t->rec);
 	procfs_read_comm(pid, tid, rec->name);
-	idx_add(&s->task_idx, h, (uint32_t)s->ntasks++);
+	hash_add(&s->task_idx, h, (uint32_t)s->ntasks++);
 	return t;
 }
 
@@ -415,8 +412,8 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 		return;
 	s->cap_in_batch[s->ncaps] = s->in_batch;
 	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps]);
-	id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid), sampler_task_eq,
-		      &tid, s);
+	id = hash_find(&s->task_idx, hash_u64((uint64_t)tid), sampler_task_eq,
+		       &tid, s);
 	if (id != PROFILE_NONE && s->tasks[id].more != NULL)
 		unwind_capture_more(s->a, &s->caps[s->ncaps], s->tasks[id].more,
 				    s->tasks[id].more_len);
@@ -552,8 +549,8 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 	uint64_t pcs[UNWIND_MAX_FRAMES], after_signal = 0;
 	uint32_t locs[UNWIND_MAX_FRAMES];
 	pid_t tid = c->tid;
-	uint32_t id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid),
-			       sampler_task_eq, &tid, s);
+	uint32_t id = hash_find(&s->task_idx, hash_u64((uint64_t)tid),
+				sampler_task_eq, &tid, s);
 	struct sampler_task *t;
 	bool truncated = false;
 	int n;
@@ -615,8 +612,8 @@ sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
 {
 	uint64_t period = CLOCK_NS_PER_S / s->opt.hz, cpu_ns = 0;
 	pid_t tid = c->tid;
-	uint32_t id = idx_find(&s->task_idx, idx_hash64((uint64_t)tid),
-			       sampler_task_eq, &tid, s);
+	uint32_t id = hash_find(&s->task_idx, hash_u64((uint64_t)tid),
+				sampler_task_eq, &tid, s);
 	struct procfs_schedstat ss;
 	struct sampler_task *t;
 	uint32_t waiting;
@@ -679,14 +676,12 @@ sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
 static void
 sampler_reserve(struct sampler *s, size_t n)
 {
-	if (s->ncaps + n <= s->cap_caps)
-		return;
-	s->cap_caps = 2 * (s->ncaps + n) < 16 ? 16 : 2 * (s->ncaps + n);
-	s->caps = xreallocarray(s->caps, s->cap_caps, sizeof(*s->caps));
-	s->cap_in_batch = xreallocarray(s->cap_in_batch, s->cap_caps,
-					sizeof(*s->cap_in_batch));
-	s->eligible =
-		xreallocarray(s->eligible, s->cap_caps, sizeof(*s->eligible));
+	/* parallel arrays: from one capacity they grow alike */
+	size_t cap1 = s->cap_caps, cap2 = s->cap_caps;
+
+	ARRAY_RESERVE(s->caps, s->cap_caps, s->ncaps + n);
+	ARRAY_RESERVE(s->cap_in_batch, cap1, s->ncaps + n);
+	ARRAY_RESERVE(s->eligible, cap2, s->ncaps + n);
 }
 
 /* Unwinds and counts the captures taken so far. */
@@ -1728,7 +1723,7 @@ sampler_free(struct sampler *s)
 		free(s->tasks[i].more);
 	}
 	free(s->tasks);
-	idx_free(&s->task_idx);
+	hash_free(&s->task_idx);
 	free(s->caps);
 	free(s->cap_in_batch);
 	free(s->eligible);

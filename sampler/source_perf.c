@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
-#include "sampler/idx.h"
+#include "common/hash.h"
 
 #define SOURCE_PERF_RESCAN_NS (100 * 1000000LL)
 
@@ -29,7 +30,7 @@ struct source_perf {
 	int64_t next_rescan;
 	struct source_perf_thread **threads; /* seen in off-CPU records */
 	size_t nthreads, cap_threads;
-	struct idx thread_idx;
+	struct hash thread_idx;
 
 	/* Off-CPU records not yet applied, in arrival order: the rings of
 	   different CPUs interleave a thread's switches, so they are applied
@@ -99,22 +100,18 @@ source_perf_thread_eq(uint32_t id, const void *key, void *arg)
 static struct source_perf_thread *
 source_perf_thread(struct source_perf *sp, pid_t tid)
 {
-	uint64_t h = idx_hash64((uint64_t)tid);
+	uint64_t h = hash_u64((uint64_t)tid);
 	uint32_t id =
-		idx_find(&sp->thread_idx, h, source_perf_thread_eq, &tid, sp);
+		hash_find(&sp->thread_idx, h, source_perf_thread_eq, &tid, sp);
 	struct source_perf_thread *t;
 
 	if (id != UINT32_MAX)
 		return sp->threads[id];
-	if (sp->nthreads == sp->cap_threads) {
-		sp->cap_threads = sp->cap_threads ? 2 * sp->cap_threads : 16;
-		sp->threads = xreallocarray(sp->threads, sp->cap_threads,
-					    sizeof(*sp->threads));
-	}
+	ARRAY_RESERVE(sp->threads, sp->cap_threads, sp->nthreads + 1);
 	t = xcalloc(1, sizeof(*t));
 	t->tid = tid;
 	sp->threads[sp->nthreads] = t;
-	idx_add(&sp->thread_idx, h, (uint32_t)sp->nthreads++);
+	hash_add(&sp->thread_idx, h, (uint32_t)sp->nthreads++);
 	return t;
 }
 
@@ -133,10 +130,10 @@ source_perf_sweep(struct source_perf *sp)
 	if (kept == sp->nthreads)
 		return;
 	sp->nthreads = kept;
-	idx_clear(&sp->thread_idx);
+	hash_clear(&sp->thread_idx);
 	for (size_t i = 0; i < kept; i++)
-		idx_add(&sp->thread_idx,
-			idx_hash64((uint64_t)sp->threads[i]->tid), (uint32_t)i);
+		hash_add(&sp->thread_idx,
+			 hash_u64((uint64_t)sp->threads[i]->tid), (uint32_t)i);
 }
 
 /* Applies one off-CPU record (a switch sample or a switch record). */
@@ -210,12 +207,7 @@ source_perf_record(const struct perf_record *r, bool offcpu, void *arg)
 	if (r->kind != PERF_RECORD_KIND_SAMPLE &&
 	    r->kind != PERF_RECORD_KIND_SWITCH)
 		return;
-	if (sp->npend == sp->cap_pend) {
-		sp->cap_pend = sp->cap_pend ? 2 * sp->cap_pend : 256;
-		sp->pend = xreallocarray(sp->pend, sp->cap_pend,
-					 sizeof(*sp->pend));
-	}
-	p = &sp->pend[sp->npend++];
+	p = ARRAY_PUSH(sp->pend, sp->npend, sp->cap_pend);
 	p->r = *r;
 	p->seq = sp->seq++;
 	p->stack = NULL;
@@ -332,7 +324,7 @@ source_perf_close(struct source_perf *sp)
 	for (size_t i = 0; i < sp->npend; i++)
 		free(sp->pend[i].stack);
 	free(sp->pend);
-	idx_free(&sp->thread_idx);
+	hash_free(&sp->thread_idx);
 	free(sp->scratch);
 	free(sp);
 }

@@ -18,6 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/array.h"
+#include "common/hash.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 #include "sampler/symbols_int.h"
 
@@ -39,74 +42,43 @@
  * slot the stub jumps through.
  */
 
-static uint64_t
-symbols_hash(const char *str)
+static int
+symbols_strtab_eq(uint32_t id, const void *key, void *arg)
 {
-	uint64_t h = 1469598103934665603ULL;
+	const struct symbols_strtab *t = arg;
 
-	for (; *str; str++)
-		h = (h ^ (unsigned char)*str) * 1099511628211ULL;
-	return h;
-}
-
-/* The slot of key in t: where it is, or the empty slot it would take. */
-static size_t
-symbols_strtab_slot(const struct symbols_strtab *t, const char *key)
-{
-	size_t i = symbols_hash(key) & (t->cap - 1);
-
-	while (t->keys[i] != NULL && strcmp(t->keys[i], key) != 0)
-		i = (i + 1) & (t->cap - 1);
-	return i;
-}
-
-static void
-symbols_strtab_grow(struct symbols_strtab *t)
-{
-	struct symbols_strtab old = *t;
-
-	t->cap = old.cap ? old.cap * 2 : 256;
-	t->keys = xcalloc(t->cap, sizeof(*t->keys));
-	t->vals = xcalloc(t->cap, sizeof(*t->vals));
-	for (size_t i = 0; i < old.cap; i++) {
-		if (old.keys[i] == NULL)
-			continue;
-		size_t j = symbols_strtab_slot(t, old.keys[i]);
-		t->keys[j] = old.keys[i];
-		t->vals[j] = old.vals[i];
-	}
-	free(old.keys);
-	free(old.vals);
+	return strcmp(t->keys[id], key) == 0;
 }
 
 /* The value stored for key, or NULL. */
 static const char *
 symbols_strtab_get(const struct symbols_strtab *t, const char *key)
 {
-	if (t->cap == 0)
-		return NULL;
-	return t->vals[symbols_strtab_slot(t, key)];
+	uint32_t id = hash_find(&t->index, hash_str(key), symbols_strtab_eq,
+				key, (void *)t);
+
+	return id == HASH_NONE ? NULL : t->vals[id];
 }
 
 /* Stores key -> val (key must not be present; borrowed unless owned). */
 static void
 symbols_strtab_put(struct symbols_strtab *t, const char *key, const char *val)
 {
-	if (2 * (t->n + 1) > t->cap)
-		symbols_strtab_grow(t);
-	size_t i = symbols_strtab_slot(t, key);
-	t->keys[i] = key;
-	t->vals[i] = val;
-	t->n++;
+	size_t nvals = t->n;
+
+	hash_add(&t->index, hash_str(key), (uint32_t)t->n);
+	*ARRAY_PUSH(t->vals, nvals, t->cap_vals) = val;
+	*ARRAY_PUSH(t->keys, t->n, t->cap_keys) = key;
 }
 
 static void
 symbols_strtab_free(struct symbols_strtab *t)
 {
-	for (size_t i = 0; t->owns_keys && i < t->cap; i++)
+	for (size_t i = 0; t->owns_keys && i < t->n; i++)
 		free((char *)t->keys[i]);
 	free(t->keys);
 	free(t->vals);
+	hash_free(&t->index);
 }
 
 /* A copy of str owned by s, the same pointer for equal strings. */
@@ -302,10 +274,7 @@ symbols_read_symtab(struct symbols_file *f, Elf *elf, Elf_Scn *scn)
 		name = elf_strptr(elf, sh.sh_link, sym.st_name);
 		if (name == NULL || *name == '\0')
 			continue;
-		if (f->nsyms == cap) {
-			cap = cap ? 2 * cap : 64;
-			f->syms = xreallocarray(f->syms, cap, sizeof(*f->syms));
-		}
+		ARRAY_RESERVE(f->syms, cap, f->nsyms + 1);
 		if (versym != NULL)
 			gelf_getversym(versym, (int)i, &vs);
 		f->syms[f->nsyms++] = (struct symbols_sym){
@@ -624,41 +593,30 @@ symbols_set_maps(struct symbols *s, const struct procfs_maps *maps)
 	}
 }
 
+#define SYMBOLS_RANGE_CMP(e, x) SORTED_NUM((e)->start, (x))
+SORTED_DEFINE(symbols_ranges, struct symbols_range, uint64_t, SYMBOLS_RANGE_CMP)
+#define SYMBOLS_SYM_CMP(e, x) SORTED_NUM((e)->addr, (x))
+SORTED_DEFINE(symbols_syms, struct symbols_sym, uint64_t, SYMBOLS_SYM_CMP)
+
 static const struct symbols_range *
 symbols_find_range(const struct symbols *s, uint64_t addr)
 {
-	size_t lo = 0, hi = s->nranges;
+	size_t i = symbols_ranges_upper(s->ranges, s->nranges, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (addr < s->ranges[mid].start)
-			hi = mid;
-		else if (addr >= s->ranges[mid].end)
-			lo = mid + 1;
-		else
-			return &s->ranges[mid];
-	}
-	return NULL;
+	if (i == 0 || addr >= s->ranges[i - 1].end)
+		return NULL;
+	return &s->ranges[i - 1];
 }
 
 /* The symbol whose [addr, addr + size) holds vaddr, or NULL. */
 const struct symbols_sym *
 symbols_find_sym(const struct symbols_file *f, uint64_t vaddr)
 {
-	size_t lo = 0, hi = f->nsyms;
+	size_t i = symbols_syms_upper(f->syms, f->nsyms, vaddr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->syms[mid].addr <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0 || vaddr - f->syms[lo - 1].addr >= f->syms[lo - 1].size)
+	if (i == 0 || vaddr - f->syms[i - 1].addr >= f->syms[i - 1].size)
 		return NULL;
-	return &f->syms[lo - 1];
+	return &f->syms[i - 1];
 }
 
 /* Converts file offset off to a virtual address. Returns false if no

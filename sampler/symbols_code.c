@@ -7,28 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
-/* The size of a DW_EH_PE_* encoded value, or 0 when unsupported. */
-static size_t
-symbols_eh_size(uint8_t enc)
-{
-	switch (enc & 0x0f) {
-	case 0x00: /* absptr */
-	case 0x04: /* udata8 */
-	case 0x0c: /* sdata8 */
-		return 8;
-	case 0x03: /* udata4 */
-	case 0x0b: /* sdata4 */
-		return 4;
-	default:
-		return 0;
-	}
-}
+#include "sampler/ehframe.h"
 
 /*
- * Finds the binary search table of f's .eh_frame_hdr (version 1, entries
- * DW_EH_PE_datarel | DW_EH_PE_sdata4 as every linker writes them) and opens
- * f's CFI. Either may stay NULL.
+ * Finds the binary search table of f's .eh_frame_hdr (sampler/ehframe.h)
+ * and opens f's CFI. Either may stay NULL.
  */
 static void
 symbols_load_fdes(struct symbols_file *f)
@@ -36,35 +22,17 @@ symbols_load_fdes(struct symbols_file *f)
 	GElf_Shdr sh;
 	Elf_Scn *scn = symbols_find_section(f->elf, ".eh_frame_hdr", &sh);
 	Elf_Data *data = scn != NULL ? elf_getdata(scn, NULL) : NULL;
-	const uint8_t *hdr = data != NULL ? data->d_buf : NULL;
-	size_t ptr_size, count_size;
-	uint32_t count;
+	struct ehframe_hdr h;
 
 	f->cfi_tried = true;
 	f->cfi = dwarf_getcfi_elf(f->elf);
-	if (hdr == NULL || data->d_size < 4 || hdr[0] != 1 || hdr[3] != 0x3b)
+	if (data == NULL ||
+	    ehframe_hdr_parse(data->d_buf, data->d_size, &h) < 0 ||
+	    !ehframe_table_fits(&h, data->d_size))
 		return;
-	ptr_size = symbols_eh_size(hdr[1]);
-	count_size = symbols_eh_size(hdr[2]);
-	if (ptr_size == 0 || count_size != 4 ||
-	    data->d_size < 4 + ptr_size + count_size)
-		return;
-	memcpy(&count, hdr + 4 + ptr_size, 4);
-	if ((data->d_size - 8 - ptr_size) / 8 < count)
-		return;
-	f->fdes = hdr + 8 + ptr_size;
-	f->nfdes = count;
+	f->fdes = (const uint8_t *)data->d_buf + h.table_off;
+	f->nfdes = h.count;
 	f->fdes_base = sh.sh_addr;
-}
-
-/* The initial location of the i-th entry of f's table. */
-static uint64_t
-symbols_fde_loc(const struct symbols_file *f, size_t i)
-{
-	int32_t rel;
-
-	memcpy(&rel, f->fdes + 8 * i, 4);
-	return f->fdes_base + (uint64_t)(int64_t)rel;
 }
 
 /*
@@ -77,7 +45,7 @@ symbols_fde_loc(const struct symbols_file *f, size_t i)
 uint64_t
 symbols_fde_start(struct symbols_file *f, uint64_t vaddr)
 {
-	size_t lo = 0, hi;
+	long i;
 	Dwarf_Frame *frame;
 	Dwarf_Addr start, end;
 	uint64_t begin;
@@ -89,21 +57,17 @@ symbols_fde_start(struct symbols_file *f, uint64_t vaddr)
 	if (dwarf_frame_info(frame, &start, &end, NULL) < 0)
 		start = vaddr;
 	free(frame);
-	for (hi = f->nfdes; lo < hi;) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (symbols_fde_loc(f, mid) <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
+	i = ehframe_table_find(f->fdes, f->nfdes, f->fdes_base, vaddr);
+	if (i < 0)
 		return vaddr;
 	/* The FDE's first row starts at its pc_begin: a begin after the
 	 * row's start would be another FDE's (overlapping tables). */
-	begin = symbols_fde_loc(f, lo - 1);
+	begin = ehframe_table_loc(f->fdes, f->fdes_base, (size_t)i);
 	return begin <= start ? begin : vaddr;
 }
+
+#define SYMBOLS_PLT_CMP(e, x) SORTED_NUM((e)->addr, (x))
+SORTED_DEFINE(symbols_plts, struct symbols_plt, uint64_t, SYMBOLS_PLT_CMP)
 
 /* A relocation that fills a GOT slot (x86-64 JUMP_SLOT, GLOB_DAT or
  * IRELATIVE). */
@@ -116,7 +80,7 @@ struct symbols_got {
  * .rela.plt (lazy stubs push an index into it) and .dynsym. */
 struct symbols_relocs {
 	struct symbols_got *gots;
-	size_t ngots;
+	size_t ngots, cap_gots;
 	Elf_Data *jmprel;
 	size_t njmprel;
 	Elf_Data *dynsym;
@@ -165,7 +129,7 @@ symbols_read_relocs(struct symbols_file *f, const char *name,
 		r->jmprel = data;
 		r->njmprel = n;
 	}
-	r->gots = xreallocarray(r->gots, r->ngots + n, sizeof(*r->gots));
+	ARRAY_RESERVE(r->gots, r->cap_gots, r->ngots + n);
 	for (size_t i = 0; i < n; i++) {
 		GElf_Rela rela;
 		uint64_t type;
@@ -307,12 +271,7 @@ symbols_load_plt_section(struct symbols *s, struct symbols_file *f,
 	for (uint64_t off = 0; off < sh.sh_size; off += step) {
 		struct symbols_plt *p;
 
-		if (f->nplts == *cap) {
-			*cap = *cap ? 2 * *cap : 64;
-			f->plts =
-				xreallocarray(f->plts, *cap, sizeof(*f->plts));
-		}
-		p = &f->plts[f->nplts++];
+		p = ARRAY_PUSH(f->plts, f->nplts, *cap);
 		*p = (struct symbols_plt){
 			.addr = sh.sh_addr + off,
 			.size = step < sh.sh_size - off ? step
@@ -361,18 +320,11 @@ symbols_plt_frame(struct symbols *s, const struct symbols_mod *m,
 {
 	struct symbols_file *f = m->file;
 	const struct symbols_plt *p;
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (!f->plts_tried)
 		symbols_load_plts(s, f);
-	for (hi = f->nplts; lo < hi;) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->plts[mid].addr <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = symbols_plts_upper(f->plts, f->nplts, vaddr);
 	if (lo == 0 || vaddr - f->plts[lo - 1].addr >= f->plts[lo - 1].size)
 		return false;
 	p = &f->plts[lo - 1];

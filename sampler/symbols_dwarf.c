@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 /* Path of a DWARF file name: absolute, joined with the CU's comp_dir. */
 static const char *
@@ -84,12 +86,7 @@ symbols_cu_add(struct symbols_cu *cu, Dwarf_Die *die)
 	ptrdiff_t it = 0;
 
 	while ((it = dwarf_ranges(die, it, &base, &low, &high)) > 0) {
-		if (cu->n == cu->cap) {
-			cu->cap = cu->cap ? 2 * cu->cap : 64;
-			cu->fns = xreallocarray(cu->fns, cu->cap,
-						sizeof(*cu->fns));
-		}
-		cu->fns[cu->n++] =
+		*ARRAY_PUSH(cu->fns, cu->n, cu->cap) =
 			(struct symbols_fn){low, high, dwarf_dieoffset(die)};
 	}
 }
@@ -152,23 +149,20 @@ symbols_build_cu_ranges(struct symbols_file *f)
 	f->ncu_ranges = all.n;
 }
 
+#define SYMBOLS_FN_CMP(e, x) SORTED_NUM((e)->low, (x))
+SORTED_DEFINE(symbols_fns, struct symbols_fn, uint64_t, SYMBOLS_FN_CMP)
+#define SYMBOLS_CU_CMP(e, x) SORTED_NUM((e)->off, (x))
+SORTED_DEFINE(symbols_cus, struct symbols_cu, Dwarf_Off, SYMBOLS_CU_CMP)
+
 /* The range of fns[0..n) (sorted, disjoint) holding vaddr, or NULL. */
 static const struct symbols_fn *
 symbols_fn_find(const struct symbols_fn *fns, size_t n, uint64_t vaddr)
 {
-	size_t lo = 0, hi = n;
+	size_t i = symbols_fns_upper(fns, n, vaddr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (fns[mid].low <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0 || vaddr >= fns[lo - 1].high)
+	if (i == 0 || vaddr >= fns[i - 1].high)
 		return NULL;
-	return &fns[lo - 1];
+	return &fns[i - 1];
 }
 
 /*
@@ -195,20 +189,12 @@ static struct symbols_cu *
 symbols_cu_index(struct symbols_file *f, Dwarf_Die *cudie)
 {
 	Dwarf_Off off = dwarf_dieoffset(cudie);
-	size_t lo = 0, hi = f->ncus;
+	size_t lo = symbols_cus_lower(f->cus, f->ncus, off);
 	struct symbols_cu *cu;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->cus[mid].off == off)
-			return &f->cus[mid];
-		if (f->cus[mid].off < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	f->cus = xreallocarray(f->cus, f->ncus + 1, sizeof(*f->cus));
+	if (lo < f->ncus && f->cus[lo].off == off)
+		return &f->cus[lo];
+	ARRAY_RESERVE(f->cus, f->cap_cus, f->ncus + 1);
 	memmove(&f->cus[lo + 1], &f->cus[lo], (f->ncus - lo) * sizeof(*f->cus));
 	f->ncus++;
 	cu = &f->cus[lo];

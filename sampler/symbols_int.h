@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "common/hash.h"
 #include "sampler/debugfetch.h"
 #include "sampler/gopclntab.h"
 #include "sampler/perfmap.h"
@@ -68,7 +69,7 @@ struct symbols_file {
 	struct symbols_sym *syms;
 	size_t nsyms;
 	struct symbols_cu *cus; /* function indexes of the CUs used so far */
-	size_t ncus;
+	size_t ncus, cap_cus;
 	struct symbols_fn *cu_ranges; /* CU ranges, when no .debug_aranges */
 	size_t ncu_ranges;
 	bool cu_ranges_built;
@@ -99,11 +100,12 @@ struct symbols_range {
 	size_t mod;
 };
 
-/* Open-addressing string table: keys compared by content. */
+/* A string table: keys compared by content, vals[i] stored for keys[i]. */
 struct symbols_strtab {
+	struct hash index; /* key -> i */
 	const char **keys;
 	const char **vals;
-	size_t cap, n;
+	size_t n, cap_keys, cap_vals;
 	bool owns_keys;
 };
 

@@ -9,9 +9,12 @@
 #include <string.h>
 
 #include "attach/procfs.h"
+#include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
+#include "sampler/ehframe.h"
 #include "sampler/unwind_fp.h"
 
 /*
@@ -167,61 +170,23 @@ unwind_read(struct unwind *u, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
-/* Decodes the unsigned value of a DW_EH_PE_* encoded field at *p (pcrel,
- * datarel etc. ignored: callers only need sizes and counts). Returns 0, or
- * -1 for an unsupported or omitted (0xff) encoding. */
-static int
-unwind_eh_value(const uint8_t **p, const uint8_t *end, uint8_t enc,
-		uint64_t *val)
-{
-	size_t size;
-	uint32_t v32;
-
-	switch (enc & 0x0f) {
-	case 0x00: /* absptr */
-	case 0x04: /* udata8 */
-	case 0x0c: /* sdata8 */
-		size = 8;
-		break;
-	case 0x03: /* udata4 */
-	case 0x0b: /* sdata4 */
-		size = 4;
-		break;
-	default:
-		return -1;
-	}
-	if ((size_t)(end - *p) < size)
-		return -1;
-	if (size == 4) {
-		memcpy(&v32, *p, 4);
-		*val = v32;
-	} else {
-		memcpy(val, *p, 8);
-	}
-	*p += size;
-	return 0;
-}
-
 /* Fills e->di from the .eh_frame_hdr at hdr_addr. Returns 0, or -1. */
 static int
 unwind_elf_table(struct unwind *u, struct unwind_elf *e, uint64_t hdr_addr)
 {
 	uint8_t hdr[4 + 8 + 8];
-	const uint8_t *p = hdr + 4;
-	uint64_t eh_frame, fde_count;
+	struct ehframe_hdr h;
 
-	if (unwind_read(u, hdr_addr, hdr, sizeof(hdr)) < 0 || hdr[0] != 1 ||
-	    hdr[3] != 0x3b /* DW_EH_PE_datarel | DW_EH_PE_sdata4 */ ||
-	    unwind_eh_value(&p, hdr + sizeof(hdr), hdr[1], &eh_frame) < 0 ||
-	    unwind_eh_value(&p, hdr + sizeof(hdr), hdr[2], &fde_count) < 0)
+	if (unwind_read(u, hdr_addr, hdr, sizeof(hdr)) < 0 ||
+	    ehframe_hdr_parse(hdr, sizeof(hdr), &h) < 0)
 		return -1;
 	memset(&e->di, 0, sizeof(e->di));
 	e->di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
 	e->di.start_ip = e->start;
 	e->di.end_ip = e->end;
 	e->di.u.rti.segbase = hdr_addr;
-	e->di.u.rti.table_data = hdr_addr + (uint64_t)(p - hdr);
-	e->di.u.rti.table_len = fde_count * 8 / sizeof(unw_word_t);
+	e->di.u.rti.table_data = hdr_addr + h.table_off;
+	e->di.u.rti.table_len = h.count * EHFRAME_ENTRY / sizeof(unw_word_t);
 	e->has_table = true;
 	return 0;
 }
@@ -294,10 +259,7 @@ unwind_elf_insert(struct unwind *u, const struct unwind_elf *e)
 {
 	size_t i = u->n_elfs;
 
-	if (u->n_elfs == u->cap_elfs) {
-		u->cap_elfs = u->cap_elfs ? 2 * u->cap_elfs : 32;
-		u->elfs = xreallocarray(u->elfs, u->cap_elfs, sizeof(*e));
-	}
+	ARRAY_RESERVE(u->elfs, u->cap_elfs, u->n_elfs + 1);
 	while (i > 0 && u->elfs[i - 1].start > e->start) {
 		u->elfs[i] = u->elfs[i - 1];
 		i--;
@@ -312,21 +274,16 @@ unwind_elf_insert(struct unwind *u, const struct unwind_elf *e)
  * NULL when ip is in no executable mapping. Executable memory without an
  * ELF image (JIT) gets an entry without a table.
  */
+#define UNWIND_ELF_CMP(e, x) SORTED_NUM((e)->start, (x))
+SORTED_DEFINE(unwind_elfs, struct unwind_elf, uint64_t, UNWIND_ELF_CMP)
+
 static const struct unwind_elf *
 unwind_elf_find(struct unwind *u, uint64_t ip)
 {
-	size_t lo = 0, hi = u->n_elfs;
+	size_t lo = unwind_elfs_upper(u->elfs, u->n_elfs, ip);
 	const struct procfs_map *m, *base;
 	struct unwind_elf e = {0};
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (u->elfs[mid].start <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo > 0 && ip < u->elfs[lo - 1].end)
 		return &u->elfs[lo - 1];
 	m = procfs_maps_find(&u->maps, ip);

@@ -1,5 +1,6 @@
 # sampler/unwind.c: remote unwinding from a stack copy.
-libsampler_a_SOURCES += sampler/unwind.c sampler/unwind_fp.c sampler/unwind_fp.h
+libsampler_a_SOURCES += sampler/unwind.c sampler/unwind_fp.c sampler/unwind_fp.h \
+	sampler/ehframe.c sampler/ehframe.h
 
 # tests/unwind/target.c, built with and without frame pointers, is the
 # program tests/unit/unwind_test attaches to and unwinds. Not sanitized:
@@ -32,3 +33,11 @@ tests_unwind_deep_CFLAGS = $(CPT_WARN) -O1 -g
 tests_unwind_deep_LDFLAGS = -pthread
 TESTS += tests/unwind/deep.sh
 EXTRA_DIST += tests/unwind/deep.sh
+
+# sampler/ehframe.c: the .eh_frame_hdr decoder, on this program's own
+# table, on a built one and under the mutation fuzzer.
+check_PROGRAMS += tests/unit/ehframe_fuzz_test
+TESTS += tests/unit/ehframe_fuzz_test
+tests_unit_ehframe_fuzz_test_SOURCES = tests/unit/ehframe_fuzz_test.c \
+	tests/fuzz.h tests/tap.h
+tests_unit_ehframe_fuzz_test_LDADD = libsampler.a libcommon.a

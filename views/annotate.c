@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/array.h"
 #include "common/xmalloc.h"
 #include "sampler/mapped.h"
 #include "sampler/profile.h"
@@ -230,11 +231,7 @@ annotate_read(const struct profile_snapshot *s, struct annotate_view *v,
 static void
 annotate_add(struct annotate_view *v, size_t *cap, struct annotate_row r)
 {
-	if (v->nrows == *cap) {
-		*cap = *cap ? 2 * *cap : 256;
-		v->rows = xreallocarray(v->rows, *cap, sizeof(*v->rows));
-	}
-	v->rows[v->nrows++] = r;
+	*ARRAY_PUSH(v->rows, v->nrows, *cap) = r;
 }
 
 /* The text of line in the source view, or NULL. */

@@ -5,27 +5,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+#include "common/hash.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
-#include "views/hash.h"
 
 /* The index of (stack, thread) in index; -1 when absent and !add. */
 static long
 delta_key(struct hash *index, const struct profile_count *c, uint32_t *n,
-	  struct profile_count **keys, int add)
+	  struct profile_count **keys, size_t *cap, int add)
 {
-	int found;
-	uint32_t *slot = hash_slot(
-		index, ((uint64_t)c->stack << 32) | c->thread, &found);
+	uint64_t key = ((uint64_t)c->stack << 32) | c->thread;
+	uint32_t id = hash_find(index, key, NULL, NULL, NULL);
 
-	if (found)
-		return *slot;
+	if (id != HASH_NONE)
+		return id;
 	if (!add)
 		return -1;
-	*keys = xreallocarray(*keys, (size_t)*n + 1, sizeof(**keys));
-	(*keys)[*n] = (struct profile_count){c->stack, c->thread, 0, 0, 0};
-	hash_put_at(index, slot, *n);
-	return (*n)++;
+	hash_add(index, key, *n);
+	*ARRAY_PUSH(*keys, *n, *cap) =
+		(struct profile_count){c->stack, c->thread, 0, 0, 0};
+	return *n - 1;
 }
 
 void
@@ -37,6 +37,7 @@ delta_view(const struct profile_snapshot *from,
 	struct hash index;
 	uint64_t *sum, *base; /* on, off per key */
 	uint32_t n = 0, kept = 0;
+	size_t cap = 0;
 
 	*out = *to;
 	out->refs = 0;
@@ -44,17 +45,17 @@ delta_view(const struct profile_snapshot *from,
 		from = NULL; /* reset in between: the window starts there */
 	hash_init(&index);
 	for (uint32_t i = 0; i < to->ncounts; i++)
-		delta_key(&index, &to->counts[i], &n, &res, 1);
+		delta_key(&index, &to->counts[i], &n, &res, &cap, 1);
 	sum = xcalloc((size_t)n * 2 + 1, sizeof(*sum));
 	base = xcalloc((size_t)n * 2 + 1, sizeof(*base));
 	for (uint32_t i = 0; i < to->ncounts; i++) {
-		long k = delta_key(&index, &to->counts[i], &n, &res, 0);
+		long k = delta_key(&index, &to->counts[i], &n, &res, &cap, 0);
 
 		sum[2 * k] += to->counts[i].on_cpu;
 		sum[2 * k + 1] += to->counts[i].off_cpu;
 	}
 	for (uint32_t i = 0; from != NULL && i < from->ncounts; i++) {
-		long k = delta_key(&index, &from->counts[i], &n, &res, 0);
+		long k = delta_key(&index, &from->counts[i], &n, &res, &cap, 0);
 
 		if (k < 0)
 			continue; /* counts never vanish but by a reset */

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "common/array.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 #include "views/profile.pb-c.h"
 #include "views/top.h"
@@ -86,8 +88,7 @@ diff_read(const char *path, size_t *len, char **cause)
 				free(buf);
 				return NULL;
 			}
-			cap *= 2;
-			buf = xreallocarray(buf, cap, 1);
+			ARRAY_RESERVE(buf, cap, cap + 1);
 		}
 	}
 	if (got < 0) {
@@ -183,25 +184,20 @@ diff_load(const char *path, struct diff_base *out, char **cause)
 	return 0;
 }
 
+#define DIFF_NAME_CMP(e, x) strcmp(*(e), (x))
+SORTED_DEFINE(diff_names, char *, const char *, DIFF_NAME_CMP)
+
 double
 diff_pct(const struct diff_base *b, const char *name)
 {
-	size_t lo = 0, hi = b->n;
+	size_t i;
 
 	if (b->total == 0 || name == NULL)
 		return 0.0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(b->names[mid], name);
-
-		if (c == 0)
-			return 100.0 * (double)b->flat[mid] / (double)b->total;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0.0;
+	i = diff_names_lower(b->names, b->n, name);
+	if (i == b->n || strcmp(b->names[i], name) != 0)
+		return 0.0;
+	return 100.0 * (double)b->flat[i] / (double)b->total;
 }
 
 void

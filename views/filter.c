@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+#include "common/sorted.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
 
@@ -24,7 +26,7 @@ filter_free(struct filter *f)
 {
 	free(f->threads);
 	f->threads = NULL;
-	f->nthreads = 0;
+	f->nthreads = f->threads_cap = 0;
 	filter_set_focus(f, NULL, NULL);
 	filter_set_hide(f, NULL, NULL);
 }
@@ -71,21 +73,14 @@ filter_set_hide(struct filter *f, const char *pattern, char **cause)
 	return filter_set_regex(&f->hide, &f->hide_re, pattern, cause);
 }
 
+#define FILTER_ID_CMP(e, x) SORTED_NUM(*(e), (x))
+SORTED_DEFINE(filter_ids, uint32_t, uint32_t, FILTER_ID_CMP)
+
 /* Index where idx is or would be inserted in the sorted set. */
 static size_t
 filter_thread_pos(const struct filter *f, uint32_t idx)
 {
-	size_t lo = 0, hi = f->nthreads;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->threads[mid] < idx)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return filter_ids_lower(f->threads, f->nthreads, idx);
 }
 
 void
@@ -99,8 +94,7 @@ filter_thread_toggle(struct filter *f, uint32_t idx)
 		f->nthreads--;
 		return;
 	}
-	f->threads =
-		xreallocarray(f->threads, f->nthreads + 1, sizeof(*f->threads));
+	ARRAY_RESERVE(f->threads, f->threads_cap, f->nthreads + 1);
 	memmove(f->threads + pos + 1, f->threads + pos,
 		(f->nthreads - pos) * sizeof(*f->threads));
 	f->threads[pos] = idx;
@@ -123,7 +117,7 @@ filter_threads_clear(struct filter *f)
 {
 	free(f->threads);
 	f->threads = NULL;
-	f->nthreads = 0;
+	f->nthreads = f->threads_cap = 0;
 }
 
 uint64_t

@@ -68,7 +68,7 @@ struct filter {
 	/* Selected thread indexes (into snapshot->threads), sorted, unique;
 	   none selected means all threads. Use the filter_thread_* calls. */
 	uint32_t *threads;
-	size_t nthreads;
+	size_t nthreads, threads_cap;
 
 	/* Patterns as typed (NULL when unset) and compiled (REG_EXTENDED). */
 	char *focus, *hide;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+#include "common/hash.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
 
@@ -51,36 +53,33 @@ graph_key_eq(const struct graph_node *a, const struct graph_node *b)
 	       graph_streq(a->name, b->name) && graph_streq(a->file, b->file);
 }
 
+static int
+graph_node_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct graph *g = arg;
+
+	return graph_key_eq(&g->nodes[id], key);
+}
+
 /* The node of key k, created when new. */
 static uint32_t
 graph_intern(struct graph *g, struct hash *index, size_t *cap,
 	     const struct graph_node *k)
 {
-	int found;
 	uint64_t h = graph_key_hash(k);
-	uint32_t *slot = hash_slot(index, h, &found);
-	uint32_t id;
+	uint32_t id = hash_find(index, h, graph_node_eq, k, g);
+	struct graph_node *n;
 
-	for (id = found ? *slot : HASH_EMPTY; id != HASH_EMPTY;
-	     id = g->nodes[id].next) {
-		if (graph_key_eq(&g->nodes[id], k)) {
-			if (k->function < g->nodes[id].function)
-				g->nodes[id].function = k->function;
-			return id;
-		}
+	if (id != HASH_NONE) {
+		if (k->function < g->nodes[id].function)
+			g->nodes[id].function = k->function;
+		return id;
 	}
-	if (g->nnodes == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		g->nodes = xreallocarray(g->nodes, *cap, sizeof(*g->nodes));
-	}
-	id = (uint32_t)g->nnodes++;
-	g->nodes[id] = *k;
-	g->nodes[id].next = found ? *slot : HASH_EMPTY;
-	g->nodes[id].seen = UINT32_MAX;
-	if (found)
-		*slot = id;
-	else
-		hash_put_at(index, slot, id);
+	id = (uint32_t)g->nnodes;
+	n = ARRAY_PUSH(g->nodes, g->nnodes, *cap);
+	*n = *k;
+	n->seen = UINT32_MAX;
+	hash_add(index, h, id);
 	return id;
 }
 
@@ -200,13 +199,11 @@ graph_weigh(struct graph *g)
 static void
 graph_push_frame(struct graph *g, size_t n, uint32_t line, bool inl)
 {
-	if (n == g->frames_cap) {
-		g->frames_cap = g->frames_cap ? g->frames_cap * 2 : 64;
-		g->frames = xreallocarray(g->frames, g->frames_cap,
-					  sizeof(*g->frames));
-		g->frame_inline = xreallocarray(g->frame_inline, g->frames_cap,
-						sizeof(*g->frame_inline));
-	}
+	/* parallel arrays: from one capacity they grow alike */
+	size_t cap = g->frames_cap;
+
+	ARRAY_RESERVE(g->frames, g->frames_cap, n + 1);
+	ARRAY_RESERVE(g->frame_inline, cap, n + 1);
 	g->frames[n] = line;
 	g->frame_inline[n] = inl;
 }
@@ -246,24 +243,19 @@ graph_frames(struct graph *g, uint32_t st)
 static struct graph_edge *
 graph_edge(struct graph *g, uint32_t from, uint32_t to, bool inl, size_t *cap)
 {
-	int found;
-	uint32_t *slot =
-		hash_slot(&g->edge_index, ((uint64_t)from << 32) | to, &found);
+	uint64_t key = ((uint64_t)from << 32) | to;
+	uint32_t id = hash_find(&g->edge_index, key, NULL, NULL, NULL);
 	struct graph_edge *e;
 
-	if (found) {
-		e = &g->edges[*slot];
+	if (id != HASH_NONE) {
+		e = &g->edges[id];
 		e->inline_edge = e->inline_edge && inl;
 		return e;
 	}
-	if (g->nedges == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		g->edges = xreallocarray(g->edges, *cap, sizeof(*g->edges));
-	}
-	e = &g->edges[g->nedges];
+	hash_add(&g->edge_index, key, (uint32_t)g->nedges);
+	e = ARRAY_PUSH(g->edges, g->nedges, *cap);
 	*e = (struct graph_edge){
 		.from = from, .to = to, .inline_edge = inl, .seen = UINT32_MAX};
-	hash_put_at(&g->edge_index, slot, (uint32_t)g->nedges++);
 	return e;
 }
 

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "views/filter.h"
-#include "views/hash.h"
+#include "common/hash.h"
 
 struct profile_snapshot;
 
@@ -30,7 +30,6 @@ struct graph_node {
 	uint32_t mapping; /* of the first location seen, or PROFILE_NONE */
 	uint64_t flat, cum;
 	bool in_inline, in_noinline; /* has inline / non-inline in-edges */
-	uint32_t next;		     /* private: hash chain */
 	uint32_t seen;		     /* private: last sample counted */
 };
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "common/xmalloc.h"
 #include "sampler/heapprof.h"
-#include "views/hash.h"
 #include "views/heap.h"
 #include "views/pprof.h"
 #include "views/profile.pb-c.h"
@@ -27,20 +27,20 @@ struct heap_strings {
 static int64_t
 heap_str(struct heap_strings *t, const char *s)
 {
-	uint32_t *slot;
-	int found;
+	uint64_t key = (uint64_t)(uintptr_t)s;
+	uint32_t id;
 
 	if (s == NULL || *s == '\0')
 		return 0;
-	slot = hash_slot(&t->index, (uint64_t)(uintptr_t)s, &found);
-	if (found)
-		return *slot;
+	id = hash_find(&t->index, key, NULL, NULL, NULL);
+	if (id != HASH_NONE)
+		return id;
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 256;
 		t->strs = xreallocarray(t->strs, t->cap, sizeof(*t->strs));
 	}
 	t->strs[t->n] = s;
-	hash_put_at(&t->index, slot, (uint32_t)t->n);
+	hash_add(&t->index, key, (uint32_t)t->n);
 	return (int64_t)t->n++;
 }
 

@@ -8,45 +8,42 @@
 #include <zlib.h>
 
 #include "common/log.h"
+#include "common/array.h"
+#include "common/hash.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
-#include "views/hash.h"
 #include "views/profile.pb-c.h"
 
 /* The string table being built: strings are borrowed. */
 struct pprof_strings {
-	struct hash index; /* hash -> first index of a chain */
+	struct hash index; /* string -> index into strs */
 	const char **strs;
-	uint32_t *next;
 	size_t n, cap;
 };
+
+static int
+pprof_str_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct pprof_strings *t = arg;
+
+	return strcmp(t->strs[id], key) == 0;
+}
 
 static int64_t
 pprof_str(struct pprof_strings *t, const char *s)
 {
-	int found;
-	uint32_t *slot;
+	uint64_t h;
 	uint32_t id;
 
 	if (s == NULL || *s == '\0')
 		return 0;
-	slot = hash_slot(&t->index, hash_str(s), &found);
-	for (id = found ? *slot : HASH_EMPTY; id != HASH_EMPTY;
-	     id = t->next[id])
-		if (strcmp(t->strs[id], s) == 0)
-			return id;
-	if (t->n == t->cap) {
-		t->cap *= 2;
-		t->strs = xreallocarray(t->strs, t->cap, sizeof(*t->strs));
-		t->next = xreallocarray(t->next, t->cap, sizeof(*t->next));
-	}
-	id = (uint32_t)t->n++;
-	t->strs[id] = s;
-	t->next[id] = found ? *slot : HASH_EMPTY;
-	if (found)
-		*slot = id;
-	else
-		hash_put_at(&t->index, slot, id);
+	h = hash_str(s);
+	id = hash_find(&t->index, h, pprof_str_eq, s, t);
+	if (id != HASH_NONE)
+		return id;
+	id = (uint32_t)t->n;
+	*ARRAY_PUSH(t->strs, t->n, t->cap) = s;
+	hash_add(&t->index, h, id);
 	return id;
 }
 
@@ -260,6 +257,7 @@ pprof_aggregate(struct pprof_build *b, uint32_t **owner, size_t *n)
 	const struct profile_snapshot *s = b->s;
 	struct hash index;
 	uint64_t *sums = NULL;
+	size_t cap = 0;
 
 	*owner = xcalloc(s->ncounts + 1, sizeof(**owner));
 	*n = 0;
@@ -267,24 +265,21 @@ pprof_aggregate(struct pprof_build *b, uint32_t **owner, size_t *n)
 	for (uint32_t i = 0; i < s->ncounts; i++) {
 		const struct profile_count *c = &s->counts[i];
 		uint64_t v = filter_count_value(b->f, s, c);
-		uint32_t *slot;
-		int found;
+		uint64_t key = ((uint64_t)c->stack << 32) | c->thread;
+		uint32_t id;
 
 		(*owner)[i] = UINT32_MAX;
 		if (v == 0 || c->stack >= s->nstacks ||
 		    s->stacks[c->stack].depth == 0 || !pprof_shown(b, c))
 			continue;
-		slot = hash_slot(&index, ((uint64_t)c->stack << 32) | c->thread,
-				 &found);
-		if (!found) {
-			sums = xreallocarray(sums, *n + 1, sizeof(*sums));
-			sums[*n] = 0;
-			(*owner)[i] = (uint32_t)*n;
-			hash_put_at(&index, slot, (uint32_t)(*n)++);
-		} else {
-			(*owner)[i] = *slot;
+		id = hash_find(&index, key, NULL, NULL, NULL);
+		if (id == HASH_NONE) {
+			id = (uint32_t)*n;
+			*ARRAY_PUSH(sums, *n, cap) = 0;
+			hash_add(&index, key, id);
 		}
-		sums[(*owner)[i]] += v;
+		(*owner)[i] = id;
+		sums[id] += v;
 	}
 	hash_free(&index);
 	return sums;
@@ -384,7 +379,6 @@ pprof_build_free(struct pprof_build *b)
 {
 	hash_free(&b->st.index);
 	free(b->st.strs);
-	free(b->st.next);
 	free(b->maps);
 	free(b->map_ptrs);
 	free(b->map_id);
@@ -419,12 +413,7 @@ pprof_encode_as(const struct profile_snapshot *s, const struct filter *f,
 	memset(b.loc_focus, -1, (size_t)s->nlocations + 1);
 	b.p = init;
 	hash_init(&b.st.index);
-	b.st.cap = 256;
-	b.st.strs = xmalloc(b.st.cap * sizeof(*b.st.strs));
-	b.st.next = xmalloc(b.st.cap * sizeof(*b.st.next));
-	b.st.strs[0] = "";
-	b.st.next[0] = HASH_EMPTY;
-	b.st.n = 1;
+	*ARRAY_PUSH(b.st.strs, b.st.n, b.st.cap) = "";
 	pprof_types(&b);
 	pprof_mappings(&b);
 	pprof_functions(&b);
@@ -469,8 +458,7 @@ pprof_gzip(const uint8_t *in, size_t n, size_t *len)
 			break;
 		if (rc != Z_OK && rc != Z_BUF_ERROR)
 			fatalx("zlib: deflate failed (%d)", rc);
-		cap *= 2;
-		out = xreallocarray(out, cap, 1);
+		ARRAY_RESERVE(out, cap, cap + 1);
 	}
 	*len = z.total_out;
 	deflateEnd(&z);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "attach/rootfs.h"
+#include "common/array.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
 #include "views/graph.h"
@@ -127,11 +128,7 @@ source_split(char *buf, size_t *n)
 	while (*buf != '\0') {
 		char *nl = strchr(buf, '\n');
 
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 256;
-			lines = xreallocarray(lines, cap, sizeof(*lines));
-		}
-		lines[(*n)++] = buf;
+		*ARRAY_PUSH(lines, *n, cap) = buf;
 		if (nl == NULL)
 			break;
 		*nl = '\0';
@@ -143,11 +140,7 @@ source_split(char *buf, size_t *n)
 static void
 source_add(struct source_view *v, size_t *cap, const struct source_row *r)
 {
-	if (v->nrows == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		v->rows = xreallocarray(v->rows, *cap, sizeof(*v->rows));
-	}
-	v->rows[v->nrows++] = *r;
+	*ARRAY_PUSH(v->rows, v->nrows, *cap) = *r;
 	v->flat += r->flat;
 	v->cum += r->cum;
 }

@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+#include "common/hash.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
-#include "views/hash.h"
 
 /* The function of the innermost frame of stack st, or PROFILE_NONE. */
 static uint32_t
@@ -29,24 +30,24 @@ threads_canonical(const struct profile_snapshot *s, struct hash *names,
 		  uint32_t fn)
 {
 	const char *name = s->functions[fn].name;
-	int found;
-	uint32_t *slot = hash_slot(names, hash_str(name), &found);
+	uint64_t h = hash_str(name);
+	uint32_t id = hash_find(names, h, NULL, NULL, NULL);
 
-	if (!found) {
-		hash_put_at(names, slot, fn);
+	if (id == HASH_NONE) {
+		hash_add(names, h, fn);
 		return fn;
 	}
-	if (strcmp(s->functions[*slot].name ? s->functions[*slot].name : "",
+	if (strcmp(s->functions[id].name ? s->functions[id].name : "",
 		   name ? name : "") != 0)
 		return fn;
-	return *slot;
+	return id;
 }
 
 struct threads_acc {
 	struct hash per;   /* (thread, function) -> index into flat */
 	struct hash names; /* name hash -> canonical function */
 	uint64_t *flat;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Adds v flat samples of function fn to row r and updates its hottest. */
@@ -54,18 +55,13 @@ static void
 threads_add_flat(struct threads_acc *a, struct threads_row *r, uint32_t fn,
 		 uint64_t v)
 {
-	int found;
-	uint32_t *slot =
-		hash_slot(&a->per, ((uint64_t)r->thread << 32) | fn, &found);
-	uint32_t idx;
+	uint64_t key = ((uint64_t)r->thread << 32) | fn;
+	uint32_t idx = hash_find(&a->per, key, NULL, NULL, NULL);
 
-	if (found) {
-		idx = *slot;
-	} else {
-		idx = (uint32_t)a->n++;
-		a->flat = xreallocarray(a->flat, a->n, sizeof(*a->flat));
-		a->flat[idx] = 0;
-		hash_put_at(&a->per, slot, idx);
+	if (idx == HASH_NONE) {
+		idx = (uint32_t)a->n;
+		*ARRAY_PUSH(a->flat, a->n, a->cap) = 0;
+		hash_add(&a->per, key, idx);
 	}
 	a->flat[idx] += v;
 	if (a->flat[idx] > r->hottest_flat ||

@@ -9,18 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/array.h"
+#include "common/hash.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
 #include "views/graph.h"
-#include "views/hash.h"
 
 struct tree_builder {
 	struct tree_view *v;
-	size_t cap;
-	struct hash index; /* (parent, graph node) -> first node of a chain */
-	size_t *next;	   /* hash chains */
+	size_t cap, cap_gnode;
+	struct hash index; /* (parent, graph node) -> tree node */
 	uint32_t *gnode;   /* per tree node: its graph node */
 };
+
+struct tree_key {
+	size_t parent;
+	uint32_t gn;
+};
+
+static int
+tree_key_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct tree_builder *b = arg;
+	const struct tree_key *k = key;
+
+	return b->v->nodes[id].parent == k->parent && b->gnode[id] == k->gn;
+}
 
 /* The child of parent for graph node gn (function fn, name), created when
    new. */
@@ -29,22 +43,15 @@ tree_child(struct tree_builder *b, size_t parent, uint32_t gn,
 	   const struct graph_node *node)
 {
 	struct tree_view *v = b->v;
+	struct tree_key k = {parent, gn};
 	uint64_t key = hash_mix((uint64_t)parent + 1, gn);
-	int found;
-	uint32_t *slot = hash_slot(&b->index, key, &found);
-	size_t id;
+	uint32_t found = hash_find(&b->index, key, tree_key_eq, &k, b);
+	size_t id = v->nnodes, ngnode = v->nnodes;
+	struct tree_node n;
 
-	for (id = found ? *slot : TREE_NONE; id != TREE_NONE; id = b->next[id])
-		if (v->nodes[id].parent == parent && b->gnode[id] == gn)
-			return id;
-	if (v->nnodes == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 256;
-		v->nodes = xreallocarray(v->nodes, b->cap, sizeof(*v->nodes));
-		b->next = xreallocarray(b->next, b->cap, sizeof(*b->next));
-		b->gnode = xreallocarray(b->gnode, b->cap, sizeof(*b->gnode));
-	}
-	id = v->nnodes++;
-	v->nodes[id] = (struct tree_node){
+	if (found != HASH_NONE)
+		return found;
+	n = (struct tree_node){
 		.function = node->function,
 		.name = node->name,
 		.parent = parent,
@@ -55,12 +62,9 @@ tree_child(struct tree_builder *b, size_t parent, uint32_t gn,
 						     : v->nodes[parent].path,
 				 hash_str(node->name)),
 	};
-	b->gnode[id] = gn;
-	b->next[id] = found ? *slot : TREE_NONE;
-	if (found)
-		*slot = (uint32_t)id;
-	else
-		hash_put_at(&b->index, slot, (uint32_t)id);
+	*ARRAY_PUSH(v->nodes, v->nnodes, b->cap) = n;
+	*ARRAY_PUSH(b->gnode, ngnode, b->cap_gnode) = gn;
+	hash_add(&b->index, key, (uint32_t)id);
 	return id;
 }
 
@@ -137,7 +141,6 @@ tree_build(const struct profile_snapshot *s, const struct filter *f,
 	}
 	tree_link(out);
 	hash_free(&b.index);
-	free(b.next);
 	free(b.gnode);
 	graph_free(&g);
 }
@@ -178,11 +181,8 @@ static void
 flame_add(struct flame_layout *l, size_t *cap, size_t node, int row, int x,
 	  int w)
 {
-	if (l->ncells == *cap) {
-		*cap = *cap ? 2 * *cap : 256;
-		l->cells = xreallocarray(l->cells, *cap, sizeof(*l->cells));
-	}
-	l->cells[l->ncells++] = (struct flame_cell){node, row, x, w};
+	*ARRAY_PUSH(l->cells, l->ncells, *cap) =
+		(struct flame_cell){node, row, x, w};
 	if (row + 1 > l->nrows)
 		l->nrows = row + 1;
 }

@@ -1,11 +1,11 @@
-/* Unit tests of the sampler's tables: idx, aggregate, snapshot copies. */
+/* Unit tests of the sampler's tables: hash index, aggregate, snapshots. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "sampler/aggregate.h"
-#include "sampler/idx.h"
+#include "common/hash.h"
 #include "tests/tap.h"
 
 static int
@@ -21,26 +21,26 @@ test_idx(void)
 {
 	enum { N = 100000 };
 	uint64_t *vals = malloc(N * sizeof(*vals));
-	struct idx x = {0};
+	struct hash x = {0};
 	int found = 0;
 
 	for (uint32_t i = 0; i < N; i++) {
 		vals[i] = (uint64_t)i * 7919 + 3;
 		/* A weak hash on purpose: collisions must still resolve. */
-		idx_add(&x, vals[i] % 1024, i);
+		hash_add(&x, vals[i] % 1024, i);
 	}
 	for (uint32_t i = 0; i < N; i += 97)
-		found += idx_find(&x, vals[i] % 1024, test_eq, &vals[i],
-				  vals) == i;
+		found += hash_find(&x, vals[i] % 1024, test_eq, &vals[i],
+				   vals) == i;
 	tap_is_int(found, (N + 96) / 97,
 		   "idx finds every id despite collisions");
 	uint64_t absent = 5;
-	tap_is_int(idx_find(&x, absent % 1024, test_eq, &absent, vals),
+	tap_is_int(hash_find(&x, absent % 1024, test_eq, &absent, vals),
 		   UINT32_MAX, "idx reports an absent key");
-	idx_clear(&x);
-	tap_is_int(idx_find(&x, vals[0] % 1024, test_eq, &vals[0], vals),
-		   UINT32_MAX, "idx_clear empties the index");
-	idx_free(&x);
+	hash_clear(&x);
+	tap_is_int(hash_find(&x, vals[0] % 1024, test_eq, &vals[0], vals),
+		   UINT32_MAX, "hash_clear empties the index");
+	hash_free(&x);
 	free(vals);
 }
 

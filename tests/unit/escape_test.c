@@ -131,6 +131,22 @@ fuzz(void)
 		   "returns");
 }
 
+/* escape_controls: only control bytes and DEL, the kept ones pass. */
+static void
+controls(void)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	escape_controls(f, "a\tb\n\x7f\xc3\xa9\\\x1b", 9, "\t");
+	fclose(f);
+	tap_is_str(out, "a\tb\\x0a\\x7f\xc3\xa9\\\\x1b",
+		   "controls: tab kept, LF/DEL/ESC as \\xNN, UTF-8 and "
+		   "backslash pass");
+	free(out);
+}
+
 int
 main(void)
 {
@@ -167,6 +183,7 @@ main(void)
 		   "beyond U+10FFFF");
 	is_escaped("C:\\x", "C:\\\\x", "a backslash doubles");
 	is_escaped("", "", "empty");
+	controls();
 	fuzz();
 	return tap_done();
 }

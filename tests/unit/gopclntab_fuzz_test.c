@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sampler/gopclntab.h"
+#include "tests/fuzz.h"
 #include "tests/tap.h"
 
 #define FUZZ_ROUNDS 100000
@@ -163,20 +164,9 @@ check_table(void)
 	       "a cut header is refused");
 }
 
-static uint64_t fuzz_state = 0x9e3779b97f4a7c15ULL;
-
-static uint32_t
-fuzz_rand(void)
-{
-	fuzz_state ^= fuzz_state << 13;
-	fuzz_state ^= fuzz_state >> 7;
-	fuzz_state ^= fuzz_state << 17;
-	return (uint32_t)(fuzz_state >> 16);
-}
-
 /* Lookups on a mutated table; counts inconsistent answers in *bad. */
-static void
-fuzz_one(const uint8_t *buf, size_t len, int *parsed, int *bad)
+static int
+fuzz_one(const uint8_t *buf, size_t len, int *bad, void *arg)
 {
 	struct gopclntab t;
 	struct gopclntab_func f;
@@ -184,8 +174,7 @@ fuzz_one(const uint8_t *buf, size_t len, int *parsed, int *bad)
 	int32_t delta;
 
 	if (gopclntab_parse(buf, len, TEXT, &t) < 0)
-		return;
-	(*parsed)++;
+		return 0;
 	for (int i = 0; i < 8; i++) {
 		uint64_t pc = TEXT - 8 + fuzz_rand() % 0x100;
 		const char *name, *file;
@@ -206,6 +195,7 @@ fuzz_one(const uint8_t *buf, size_t len, int *parsed, int *bad)
 		    (delta < 0 || delta % 8 != 0))
 			(*bad)++;
 	}
+	return 1;
 }
 
 int
@@ -215,34 +205,8 @@ main(void)
 
 	build();
 	check_table();
-	for (int round = 0; round < FUZZ_ROUNDS; round++) {
-		size_t len = table_len;
-		/* A fresh exact-size heap copy: ASan sees any overread. */
-		uint8_t *buf = malloc(len);
-		int muts = 1 + (int)(fuzz_rand() % 4);
-
-		memcpy(buf, table, len);
-		for (int m = 0; m < muts; m++) {
-			size_t at = fuzz_rand() % len;
-
-			switch (fuzz_rand() % 4) {
-			case 0:
-				buf[at] = (uint8_t)fuzz_rand();
-				break;
-			case 1:
-				buf[at] ^= (uint8_t)(1U << (fuzz_rand() % 8));
-				break;
-			case 2:
-				buf[at] = (uint8_t)(fuzz_rand() % 2 ? 0 : 0xff);
-				break;
-			default:
-				len = at ? at : 1; /* cut */
-				break;
-			}
-		}
-		fuzz_one(buf, len, &parsed, &bad);
-		free(buf);
-	}
+	parsed = fuzz_run(table, table_len, FUZZ_ROUNDS, NULL, fuzz_one, NULL,
+			  &bad);
 	tap_ok(parsed > FUZZ_ROUNDS / 10, "%d of %d mutated tables parsed",
 	       parsed, FUZZ_ROUNDS);
 	tap_ok(bad == 0, "every lookup stayed inside the table (%d bad)", bad);

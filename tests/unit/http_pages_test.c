@@ -12,57 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/escape.h"
 #include "common/xmalloc.h"
 #include "http/addr.h"
 #include "http/pages.h"
+#include "tests/fuzz.h"
 #include "tests/tap.h"
 #include "tests/unit/views_fixture.h"
 
 #define FUZZ_ROUNDS 20000
-
-static uint64_t fuzz_state = 0x9e3779b97f4a7c15ULL;
-
-static uint32_t
-fuzz_rand(void)
-{
-	fuzz_state ^= fuzz_state << 13;
-	fuzz_state ^= fuzz_state >> 7;
-	fuzz_state ^= fuzz_state << 17;
-	return (uint32_t)(fuzz_state >> 16);
-}
-
-/* One mutation of buf (len bytes, room for cap) in place; returns len. */
-static size_t
-fuzz_mutate(char *buf, size_t len, size_t cap)
-{
-	static const char special[] = "[]:+0x123456789abcdef-.%\0 ";
-	size_t at = len ? fuzz_rand() % len : 0;
-
-	switch (fuzz_rand() % 5) {
-	case 0:
-		if (len)
-			buf[at] = (char)fuzz_rand();
-		return len;
-	case 1:
-		return at;
-	case 2:
-		if (len)
-			buf[at] = special[fuzz_rand() % (sizeof(special) - 1)];
-		return len;
-	case 3:
-		if (len && len + 8 < cap) {
-			memmove(buf + at + 8, buf + at, len - at);
-			return len + 8;
-		}
-		return len;
-	default:
-		if (len) {
-			memmove(buf + at, buf + at + 1, len - at - 1);
-			return len - 1;
-		}
-		return len;
-	}
-}
 
 /* Runs f over a memstream; returns the text (caller frees). */
 #define CAPTURE(out, call)                                                     \
@@ -198,7 +156,7 @@ test_pages(void)
 	       "index: threads with the live count");
 	free(out);
 
-	CAPTURE(out, pages_put(f, "a\0b\x01", 4, ""));
+	CAPTURE(out, escape_controls(f, "a\0b\x01", 4, ""));
 	tap_is_str(out, "a\0b\\x01", "put: NUL kept when asked");
 	free(out);
 	profile_snapshot_unref(s);
@@ -222,7 +180,8 @@ test_fuzz(void)
 			char *z, *raw;
 			long v;
 
-			len = fuzz_mutate(buf, len, sizeof(buf) - 1);
+			len = fuzz_mutate((uint8_t *)buf, len, sizeof(buf) - 1,
+					  "[]:+0x123456789abcdef-.% ");
 			if (len == 0) {
 				len = strlen(seeds[k]);
 				memcpy(buf, seeds[k], len);

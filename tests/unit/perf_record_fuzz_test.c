@@ -19,20 +19,10 @@
 #include "perf/event.h"
 #include "perf/record.h"
 #include "perf/ring.h"
+#include "tests/fuzz.h"
 #include "tests/tap.h"
 
 #define FUZZ_ROUNDS 100000
-
-static uint64_t fuzz_state = 0x9e3779b97f4a7c15ULL;
-
-static uint32_t
-fuzz_rand(void)
-{
-	fuzz_state ^= fuzz_state << 13;
-	fuzz_state ^= fuzz_state >> 7;
-	fuzz_state ^= fuzz_state << 17;
-	return (uint32_t)(fuzz_state >> 16);
-}
 
 /* A growing record under construction. */
 struct rec {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sampler/perfmap.h"
+#include "tests/fuzz.h"
 #include "tests/tap.h"
 
 #define FUZZ_ROUNDS 50000
@@ -27,17 +28,6 @@ static const char fixture[] =
 	"ffffffffffffffff 10 wraps\n"
 	"5000 10 nul\0inside\n"
 	"6000 8 last_without_newline";
-
-static uint64_t fuzz_state = 0x9e3779b97f4a7c15ULL;
-
-static uint32_t
-fuzz_rand(void)
-{
-	fuzz_state ^= fuzz_state << 13;
-	fuzz_state ^= fuzz_state >> 7;
-	fuzz_state ^= fuzz_state << 17;
-	return (uint32_t)(fuzz_state >> 16);
-}
 
 static const char *
 name_at(const struct perfmap *pm, uint64_t addr)
@@ -60,11 +50,23 @@ check_sane(const struct perfmap *pm)
 	return 1;
 }
 
+/* One mutant through perfmap_parse and perfmap_find (arg: the perfmap). */
+static int
+fuzz_check(const uint8_t *buf, size_t len, int *bad, void *arg)
+{
+	struct perfmap *pm = arg;
+	size_t n = perfmap_parse((const char *)buf, len, pm);
+
+	*bad += !check_sane(pm);
+	for (int i = 0; i < 4; i++)
+		(void)perfmap_find(pm, fuzz_rand() % 0x8000);
+	return n > 0;
+}
+
 int
 main(void)
 {
 	struct perfmap pm = {0};
-	char *buf;
 	char longname[3000];
 	int parsed = 0, bad = 0;
 
@@ -90,35 +92,8 @@ main(void)
 	tap_ok(pm.n == 1 && strlen(pm.entries[0].name) == PERFMAP_MAX_NAME,
 	       "a long name is cut to %d bytes", PERFMAP_MAX_NAME);
 
-	for (int round = 0; round < FUZZ_ROUNDS; round++) {
-		size_t len = sizeof(fixture) - 1;
-		int muts = 1 + (int)(fuzz_rand() % 6);
-
-		buf = malloc(len);
-		memcpy(buf, fixture, len);
-		for (int m = 0; m < muts; m++) {
-			size_t at = fuzz_rand() % len;
-			static const char special[] = " \n0123456789abcdefx\r";
-
-			switch (fuzz_rand() % 3) {
-			case 0:
-				buf[at] = (char)fuzz_rand();
-				break;
-			case 1:
-				buf[at] = special[fuzz_rand() %
-						  (sizeof(special) - 1)];
-				break;
-			default:
-				len = at ? at : 1;
-				break;
-			}
-		}
-		parsed += perfmap_parse(buf, len, &pm) > 0;
-		bad += !check_sane(&pm);
-		for (int i = 0; i < 4; i++)
-			(void)perfmap_find(&pm, fuzz_rand() % 0x8000);
-		free(buf);
-	}
+	parsed = fuzz_run(fixture, sizeof(fixture) - 1, FUZZ_ROUNDS,
+			  " \n0123456789abcdefx\r", fuzz_check, &pm, &bad);
 	tap_ok(parsed > FUZZ_ROUNDS / 2, "%d of %d mutations had entries",
 	       parsed, FUZZ_ROUNDS);
 	tap_ok(bad == 0, "every parse sorted, disjoint, bounded (%d bad)", bad);

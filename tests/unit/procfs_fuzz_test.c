@@ -1,9 +1,10 @@
 /*
  * A mutation fuzzer for the /proc parsers, run as a unit test (and under
  * ASan+UBSan in CI): the fixtures in tests/fixtures/proc, mutated 20,000
- * times each (bytes flipped, cut, duplicated, replaced by the characters
- * the formats care about), must parse or be refused -- never crash, never
- * read outside the buffer -- and what parses must be consistent.
+ * times each by tests/fuzz.h (bytes flipped, cut, duplicated, replaced by
+ * the characters the formats care about), must parse or be refused --
+ * never crash, never read outside the buffer -- and what parses must be
+ * consistent.
  */
 #include "config.h"
 
@@ -14,63 +15,23 @@
 
 #include "attach/procfs.h"
 #include "common/xmalloc.h"
+#include "tests/fuzz.h"
 #include "tests/tap.h"
 
 #define FUZZ_ROUNDS 20000
 
-static uint64_t fuzz_state = 0x9e3779b97f4a7c15ULL;
-
-static uint32_t
-fuzz_rand(void)
-{
-	fuzz_state ^= fuzz_state << 13;
-	fuzz_state ^= fuzz_state >> 7;
-	fuzz_state ^= fuzz_state << 17;
-	return (uint32_t)(fuzz_state >> 16);
-}
-
-/* One mutation of buf (len bytes, room for cap) in place; returns len. */
-static size_t
-fuzz_mutate(char *buf, size_t len, size_t cap)
-{
-	static const char special[] = " ()-:\n\t0123456789abcdefx[]/";
-	size_t at = len ? fuzz_rand() % len : 0;
-
-	switch (fuzz_rand() % 5) {
-	case 0: /* flip a byte */
-		if (len)
-			buf[at] = (char)fuzz_rand();
-		return len;
-	case 1: /* cut the tail */
-		return at;
-	case 2: /* a format character */
-		if (len)
-			buf[at] = special[fuzz_rand() % (sizeof(special) - 1)];
-		return len;
-	case 3: /* duplicate a run */
-		if (len && len + 16 < cap) {
-			memmove(buf + at + 16, buf + at, len - at);
-			return len + 16;
-		}
-		return len;
-	default: /* drop a byte */
-		if (len) {
-			memmove(buf + at, buf + at + 1, len - at - 1);
-			return len - 1;
-		}
-		return len;
-	}
-}
-
-/* Parses buf with every parser; returns how many accepted it. */
+/* Parses buf (NUL-terminated) with every parser; nonzero when one
+   accepted it. */
 static int
-fuzz_parse_all(char *buf, size_t len, int *bad)
+fuzz_parse_all(const uint8_t *bytes, size_t len, int *bad, void *arg)
 {
+	const char *buf = (const char *)bytes;
 	struct procfs_maps maps;
 	struct procfs_stat st;
 	struct procfs_schedstat ss;
 	struct procfs_creds creds;
-	int ok = 0;
+	struct procfs_syscall sc;
+	int ok = 0, r;
 
 	if (procfs_parse_maps(buf, len, &maps) == 0) {
 		ok++;
@@ -80,7 +41,6 @@ fuzz_parse_all(char *buf, size_t len, int *bad)
 				(*bad)++;
 		procfs_maps_free(&maps);
 	}
-	buf[len] = '\0'; /* the others take NUL-terminated text */
 	if (procfs_parse_stat(buf, &st) == 0) {
 		ok++;
 		if (memchr(st.comm, '\0', sizeof(st.comm)) == NULL)
@@ -93,15 +53,19 @@ fuzz_parse_all(char *buf, size_t len, int *bad)
 		if (creds.ngroups > PROCFS_MAX_GROUPS)
 			(*bad)++;
 	}
+	r = procfs_parse_syscall(buf, &sc);
+	ok += r >= 0;
+	if (r == 0 && sc.nr < -1)
+		(*bad)++;
 	return ok;
 }
 
 static void
 fuzz_file(const char *dir, const char *name)
 {
-	char *path = xasprintf("%s/%s", dir, name), *orig, *buf;
-	size_t len, cap;
-	int accepted = 0, bad = 0;
+	char *path = xasprintf("%s/%s", dir, name), *orig;
+	size_t len;
+	int accepted, bad = 0;
 
 	orig = procfs_read(path, &len);
 	free(path);
@@ -109,24 +73,11 @@ fuzz_file(const char *dir, const char *name)
 		tap_ok(0, "%s: fixture readable", name);
 		return;
 	}
-	cap = len + FUZZ_ROUNDS * 16 + 1;
-	buf = xmalloc(cap);
-	for (int r = 0; r < FUZZ_ROUNDS; r++) {
-		size_t n;
-
-		if (r % 50 == 0) { /* restart from the fixture now and then */
-			memcpy(buf, orig, len);
-			n = len;
-		} else {
-			n = strnlen(buf, cap - 1);
-		}
-		for (int m = fuzz_rand() % 4 + 1; m > 0; m--)
-			n = fuzz_mutate(buf, n, cap - 1);
-		accepted += fuzz_parse_all(buf, n, &bad) > 0;
-	}
+	accepted = fuzz_run(orig, len, FUZZ_ROUNDS,
+			    " ()-:\n\t0123456789abcdefx[]/", fuzz_parse_all,
+			    NULL, &bad);
 	tap_ok(bad == 0, "%s: %d mutations, %d parsed, none inconsistent", name,
 	       FUZZ_ROUNDS, accepted);
-	free(buf);
 	free(orig);
 }
 
@@ -136,6 +87,7 @@ main(void)
 	static const char *const fixtures[] = {
 		"maps-awkward",	  "maps-malformed", "stat-parens",
 		"stat-truncated", "status-traced",  "status-creds",
+		"syscall-read",	  "syscall-none",   "syscall-running",
 	};
 	const char *srcdir = getenv("top_srcdir");
 	char *dir = xasprintf("%s/tests/fixtures/proc", srcdir ? srcdir : ".");

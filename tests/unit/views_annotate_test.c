@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/xmalloc.h"
+#include "tests/fuzz.h"
 #include "tests/tap.h"
 #include "tests/unit/views_fixture.h"
 #include "views/annotate.h"
@@ -87,17 +88,6 @@ snap(struct fx *x, const char *path, uint64_t start, uint64_t end, uint64_t off,
 	s = fx_snapshot(x);
 	s->pid = getpid();
 	return s;
-}
-
-static uint64_t fuzz_state = 0x9e3779b97f4a7c15ULL;
-
-static uint32_t
-fuzz_rand(void)
-{
-	fuzz_state ^= fuzz_state << 13;
-	fuzz_state ^= fuzz_state >> 7;
-	fuzz_state ^= fuzz_state << 17;
-	return (uint32_t)(fuzz_state >> 16);
 }
 
 int
