@@ -436,8 +436,7 @@ pprof_encode(const struct profile_snapshot *s, const struct filter *f,
 	pprof_encode_as(s, f, false, false, buf, len);
 }
 
-/* Gzips in[0..n) into a caller-freed buffer; aborts only on ENOMEM. */
-static uint8_t *
+uint8_t *
 pprof_gzip(const uint8_t *in, size_t n, size_t *len)
 {
 	z_stream z;
