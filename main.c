@@ -32,12 +32,15 @@
 #include "common/log.h"
 #include "common/outfile.h"
 #include "common/xmalloc.h"
+#include "heap/source.h"
 #include "http/http.h"
+#include "sampler/heapprof.h"
 #include "sampler/sampler.h"
 #include "tui/tui.h"
 #include "version.h"
 #include "views/dump.h"
 #include "views/filter.h"
+#include "views/heap.h"
 #include "views/pprof.h"
 #include "views/report.h"
 
@@ -58,6 +61,10 @@ struct main_options {
 	size_t nsource_paths;
 	struct filter filter;	  /* --top: mode, focus and hide */
 	struct http_options http; /* --http: listen NULL when off */
+	bool heap;		  /* --heap: a heap profile (spawn mode) */
+	enum heap_view heap_view; /* --heap=VIEW: --top's view */
+	uint64_t heap_rate;	  /* --heap-rate: bytes between samples */
+	struct heapprof *heapprof;
 };
 
 static void
@@ -82,8 +89,15 @@ main_usage(FILE *f)
 	      "matching RE\n"
 	      "      --hide RE         --top: drop the frames of functions "
 	      "matching RE\n"
+	      "      --noinlines       --top: an inlined function counts for "
+	      "its caller (pprof)\n"
 	      "      --child-output F  spawn mode: the command's stdout and "
 	      "stderr go to F\n"
+	      "      --follow          also profile the processes the target "
+	      "forks (default\n"
+	      "                        in spawn mode; with -p: those born "
+	      "after attaching)\n"
+	      "      --no-follow       only the target process itself\n"
 	      "      --stats           print the sampler's figures to stderr "
 	      "at the end\n"
 	      "      --backend B       auto (default), perf (kernel samples, "
@@ -97,6 +111,13 @@ main_usage(FILE *f)
 	      "profiles (HOST 127.0.0.1)\n"
 	      "      --http-max-profiles N  profile requests served at "
 	      "once (default 16)\n"
+	      "      --heap[=VIEW]     spawn mode, headless: a heap profile "
+	      "(-o, --top VIEW,\n"
+	      "                        inuse_space (default), inuse_objects, "
+	      "alloc_space,\n"
+	      "                        alloc_objects)\n"
+	      "      --heap-rate BYTES mean bytes between sampled allocations "
+	      "(default 524288)\n"
 	      "      --script FILE     TUI keys from FILE, screens dumped to "
 	      "stdout (tests)\n"
 	      "      --base FILE       live screen: a Δflat% column against "
@@ -235,6 +256,11 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_STACK_SIZE,
 		OPT_HTTP,
 		OPT_HTTP_MAX,
+		OPT_FOLLOW,
+		OPT_NO_FOLLOW,
+		OPT_NOINLINES,
+		OPT_HEAP,
+		OPT_HEAP_RATE,
 	};
 	static const struct option longopts[] = {
 		{"pid", required_argument, NULL, 'p'},
@@ -257,6 +283,11 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"stack-size", required_argument, NULL, OPT_STACK_SIZE},
 		{"http", required_argument, NULL, OPT_HTTP},
 		{"http-max-profiles", required_argument, NULL, OPT_HTTP_MAX},
+		{"follow", no_argument, NULL, OPT_FOLLOW},
+		{"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
+		{"noinlines", no_argument, NULL, OPT_NOINLINES},
+		{"heap", optional_argument, NULL, OPT_HEAP},
+		{"heap-rate", required_argument, NULL, OPT_HEAP_RATE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -264,7 +295,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 	const char *arg;
 	char *cause;
 	long long n;
-	int c;
+	int c, follow = -1; /* -1: the mode's default */
 
 	o->sampler.hz = 99;
 	/* The default backend, for scripts and tests; --backend wins. */
@@ -366,6 +397,28 @@ main_parse(int argc, char **argv, struct main_options *o)
 						optarg);
 			o->http.max_profiles = (unsigned)n;
 			break;
+		case OPT_FOLLOW:
+		case OPT_NO_FOLLOW:
+			follow = c == OPT_FOLLOW;
+			break;
+		case OPT_NOINLINES:
+			o->filter.noinlines = true;
+			break;
+		case OPT_HEAP:
+			o->heap = true;
+			if (optarg != NULL &&
+			    heap_view_parse(optarg, &o->heap_view) != 0)
+				return main_bad("--heap view (inuse_space, "
+						"inuse_objects, alloc_space, "
+						"alloc_objects)",
+						optarg);
+			break;
+		case OPT_HEAP_RATE:
+			if (main_int(optarg, 1, 1LL << 40, &n) != 0)
+				return main_bad("--heap-rate (1-2^40 bytes)",
+						optarg);
+			o->heap_rate = (uint64_t)n;
+			break;
 		case OPT_SOURCE_PATH:
 			o->source_paths = xreallocarray(o->source_paths,
 							o->nsource_paths + 1,
@@ -385,6 +438,8 @@ main_parse(int argc, char **argv, struct main_options *o)
 	}
 	if (optind < argc)
 		o->sampler.argv = &argv[optind];
+	/* Like perf record: a spawned command's children by default. */
+	o->sampler.follow = follow >= 0 ? follow == 1 : o->sampler.argv != NULL;
 	if ((o->sampler.pid > 0) == (o->sampler.argv != NULL)) {
 		fputs("cproftop: give either -p PID or -- COMMAND\n", stderr);
 		main_usage(stderr);
@@ -400,6 +455,23 @@ main_parse(int argc, char **argv, struct main_options *o)
 	if (o->http.listen != NULL && o->script == NULL &&
 	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		o->headless = true;
+	if (o->heap && o->output != NULL)
+		o->headless = true; /* no live heap screen yet: -o writes */
+	if (o->heap && o->sampler.pid > 0) {
+		fputs("cproftop: --heap needs spawn mode (cproftop --heap -- "
+		      "COMMAND): the allocation interposer is loaded when the "
+		      "command starts; a running process cannot be given one "
+		      "without injecting code\n",
+		      stderr);
+		return CPT_EXIT_USAGE;
+	}
+	if (o->heap && (!o->headless || o->dump)) {
+		fputs("cproftop: --heap writes a heap profile headless (-o "
+		      "FILE, --top, -d, --http); not with the live screen or "
+		      "--dump yet\n",
+		      stderr);
+		return CPT_EXIT_USAGE;
+	}
 	return -1;
 }
 
@@ -503,6 +575,56 @@ main_wait(struct sampler *s, int sigfd, double duration)
 	return 0;
 }
 
+/*
+ * --heap: the heap profile instead of the CPU one, for --top and -o. A
+ * command the interposer never reported from (a static binary, a setuid
+ * one) is said so. Returns an exit code.
+ */
+static int
+main_heap_output(const struct main_options *o)
+{
+	struct heapprof_snapshot *h;
+	char *cause = NULL;
+	uint8_t *buf;
+	size_t len;
+	int rc = CPT_EXIT_OK;
+
+	heapprof_stop(o->heapprof);
+	h = heapprof_snapshot(o->heapprof);
+	if (!h->loaded)
+		fputs("cproftop: --heap: the heap library never reported from "
+		      "the command: it does not load shared libraries (a "
+		      "static binary) or ignores LD_PRELOAD (setuid); no "
+		      "heap profile\n",
+		      stderr);
+	else if (h->samples == 0)
+		fputs("cproftop: --heap: no allocation sampled: the command "
+		      "allocated less than --heap-rate bytes through malloc "
+		      "(or uses its own allocator)\n",
+		      stderr);
+	if (h->dropped > 0 || h->untracked > 0)
+		fprintf(stderr,
+			"cproftop: --heap: %llu records lost (cproftop fell "
+			"behind), %llu samples untracked\n",
+			(unsigned long long)h->dropped,
+			(unsigned long long)h->untracked);
+	if (o->top > 0 &&
+	    heap_report_top(stdout, h, o->heap_view, (size_t)o->top) != 0)
+		rc = CPT_EXIT_OUTPUT;
+	fflush(stdout);
+	if (o->output != NULL) {
+		heap_pprof_gzip(h, &buf, &len);
+		if (outfile_write(o->output, buf, len, &cause) != 0) {
+			log_warn("%s", cause);
+			free(cause);
+			rc = CPT_EXIT_OUTPUT;
+		}
+		free(buf);
+	}
+	heapprof_snapshot_free(h);
+	return rc;
+}
+
 /* Writes what the headless options ask for. Returns an exit code. */
 static int
 main_output(const struct main_options *o, const struct profile_snapshot *s)
@@ -512,6 +634,8 @@ main_output(const struct main_options *o, const struct profile_snapshot *s)
 	size_t len;
 	int rc = CPT_EXIT_OK;
 
+	if (o->heap)
+		return main_heap_output(o);
 	if (o->dump)
 		dump_write(stdout, s);
 	if (o->top > 0 &&
@@ -680,12 +804,34 @@ main_tui(const struct main_options *o, struct sampler *s, int sigfd)
 	return rc;
 }
 
+/*
+ * --heap: the ring, and the environment that preloads the interposer into
+ * the command sampler_start() spawns. Returns 0, or -1 (said why).
+ */
+static int
+main_heap_open(struct main_options *o, struct heap_source **out)
+{
+	char *cause = NULL, *lib = heap_source_library(&cause);
+
+	if (o->heap_rate == 0)
+		o->heap_rate = 512 * 1024;
+	if (lib == NULL || heap_source_open(lib, o->heap_rate, out, &cause)) {
+		log_warn("%s", cause);
+		free(cause);
+		free(lib);
+		return -1;
+	}
+	free(lib);
+	return 0;
+}
+
 /* Starts the sampler, then the screen or the headless mode. */
 static int
 main_run(struct main_options *o)
 {
 	struct sampler *s;
 	struct http_server *h = NULL;
+	struct heap_source *hs = NULL;
 	char *cause = NULL;
 	int rc, sigfd;
 
@@ -713,12 +859,25 @@ main_run(struct main_options *o)
 		log_close();
 		return CPT_EXIT_HTTP;
 	}
+	if (o->heap && main_heap_open(o, &hs) != 0) {
+		http_free(h);
+		return CPT_EXIT_ERROR;
+	}
 	rc = sampler_start(&o->sampler, &s, &cause);
 	if (rc != 0) {
 		log_warn("%s", cause);
 		free(cause);
 		http_free(h);
+		heap_source_free(hs);
 		return rc;
+	}
+	if (hs != NULL) {
+		struct profile_snapshot *snap = sampler_snapshot(s);
+
+		o->heapprof = heapprof_start(hs, snap->pid, o->heap_rate);
+		profile_snapshot_unref(snap);
+		if (h != NULL)
+			http_set_heap(h, o->heapprof);
 	}
 	main_crash_setup();
 	if (h != NULL && http_serve(h, s, &cause) != 0) {
@@ -731,6 +890,8 @@ main_run(struct main_options *o)
 	}
 	sampler_stop(s);
 	http_free(h); /* before sampler_free: snapshots borrow its strings */
+	heapprof_free(o->heapprof); /* after http_free, as the sampler */
+	heap_source_free(hs);
 	sampler_free(s);
 	close(sigfd);
 	log_close();
@@ -744,6 +905,7 @@ main(int argc, char **argv)
 	int rc;
 
 	filter_init(&o.filter);
+	o.heap_view = HEAP_VIEW_INUSE_SPACE;
 	rc = main_parse(argc, argv, &o);
 	if (rc < 0) {
 		o.filter.mode = o.wall ? FILTER_MODE_WALL : FILTER_MODE_CPU;

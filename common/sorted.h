@@ -24,16 +24,17 @@
 
 #define SORTED_NUM(a, b) (((a) > (b)) - ((a) < (b)))
 
+/* The first index whose key compares at least `past` (0: lower, 1: upper). */
 #define SORTED_DEFINE(name, type, keytype, CMP)                                \
 	static inline __attribute__((unused))                                  \
-	size_t name##_lower(type const *a, size_t n, keytype x)                \
+	size_t name##_bound(type const *a, size_t n, keytype x, int past)      \
 	{                                                                      \
 		size_t lo = 0, hi = n;                                         \
                                                                                \
 		while (lo < hi) {                                              \
 			size_t mid = lo + (hi - lo) / 2;                       \
                                                                                \
-			if (CMP(&a[mid], x) < 0)                               \
+			if (CMP(&a[mid], x) < past)                            \
 				lo = mid + 1;                                  \
 			else                                                   \
 				hi = mid;                                      \
@@ -41,19 +42,14 @@
 		return lo;                                                     \
 	}                                                                      \
 	static inline __attribute__((unused))                                  \
+	size_t name##_lower(type const *a, size_t n, keytype x)                \
+	{                                                                      \
+		return name##_bound(a, n, x, 0);                               \
+	}                                                                      \
+	static inline __attribute__((unused))                                  \
 	size_t name##_upper(type const *a, size_t n, keytype x)                \
 	{                                                                      \
-		size_t lo = 0, hi = n;                                         \
-                                                                               \
-		while (lo < hi) {                                              \
-			size_t mid = lo + (hi - lo) / 2;                       \
-                                                                               \
-			if (CMP(&a[mid], x) <= 0)                              \
-				lo = mid + 1;                                  \
-			else                                                   \
-				hi = mid;                                      \
-		}                                                              \
-		return lo;                                                     \
+		return name##_bound(a, n, x, 1);                               \
 	}                                                                      \
 	static inline __attribute__((unused))                                  \
 	type *name##_find(type *a, size_t n, keytype x)                        \

@@ -7,6 +7,7 @@ CLEANFILES += doc/cproftop.1
 doc/cproftop.1: doc/cproftop.1.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) doc && \
 	sed -e 's|@VERSION[@]|$(PACKAGE_VERSION)|g' \
+		-e 's|@PKGLIBDIR[@]|$(pkglibdir)|g' \
 		$(srcdir)/doc/cproftop.1.in >$@.tmp && mv $@.tmp $@
 
 TESTS += tests/doc/manpage.sh

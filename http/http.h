@@ -23,6 +23,7 @@
 
 struct http_server;
 struct sampler;
+struct heapprof;
 
 #define HTTP_DEFAULT_MAX_PROFILES 16
 #define HTTP_MAX_SECONDS 3600
@@ -59,6 +60,13 @@ const char *http_url(const struct http_server *h);
  * *cause set (caller frees). Main thread; s must outlive h.
  */
 int http_serve(struct http_server *h, struct sampler *s, char **cause);
+
+/*
+ * --heap: /debug/pprof/heap serves heap's profile (borrowed; it must
+ * outlive h). Without it that path answers 404. Main thread, before
+ * http_serve().
+ */
+void http_set_heap(struct http_server *h, struct heapprof *heap);
 
 /*
  * Stops serving: wakes every waiting profile request (it answers at once

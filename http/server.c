@@ -24,10 +24,12 @@
 #include "common/xmalloc.h"
 #include "http/addr.h"
 #include "http/pages.h"
+#include "sampler/heapprof.h"
 #include "sampler/profile.h"
 #include "sampler/sampler.h"
 #include "views/delta.h"
 #include "views/filter.h"
+#include "views/heap.h"
 #include "views/pprof.h"
 
 /* A POST body larger than this is refused (413). */
@@ -40,6 +42,7 @@ struct http_server {
 	int listen_fd;
 	char *url;
 	struct sampler *s;
+	struct heapprof *heap; /* --heap, or NULL */
 	struct MHD_Daemon *d;
 	int stop_fd; /* readable once http_free() began: waiters wake */
 
@@ -364,6 +367,28 @@ http_index(struct http_server *h, struct MHD_Connection *c)
 	return http_text(c, "text/html; charset=utf-8", f, &buf, &len);
 }
 
+/*
+ * Go's /debug/pprof/heap: the heap profile since the command started
+ * (--heap), gzip'd pprof with Go's four sample types.
+ */
+static enum MHD_Result
+http_heap(struct http_server *h, struct MHD_Connection *c)
+{
+	struct heapprof_snapshot *s;
+	uint8_t *buf;
+	size_t len;
+
+	if (h->heap == NULL)
+		return http_error(c, MHD_HTTP_NOT_FOUND,
+				  "no heap profile: start the command with "
+				  "cproftop --heap -- COMMAND\n");
+	s = heapprof_snapshot(h->heap);
+	heap_pprof_gzip(s, &buf, &len);
+	heapprof_snapshot_free(s);
+	return http_reply(c, MHD_HTTP_OK, "application/octet-stream",
+			  (char *)buf, len, "heap");
+}
+
 /* Routes a complete request. */
 static enum MHD_Result
 http_route(struct http_server *h, struct MHD_Connection *c, const char *url,
@@ -375,8 +400,8 @@ http_route(struct http_server *h, struct MHD_Connection *c, const char *url,
 				   : NULL;
 	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 	bool post = strcmp(method, "POST") == 0;
-	static const char *const known[] = {"",	       "profile", "wall",
-					    "threads", "cmdline", "symbol"};
+	static const char *const known[] = {
+		"", "profile", "wall", "threads", "cmdline", "symbol", "heap"};
 	bool found = false;
 
 	if (strcmp(url, "/debug/pprof") == 0)
@@ -407,6 +432,8 @@ http_route(struct http_server *h, struct MHD_Connection *c, const char *url,
 		return http_threads(h, c);
 	if (strcmp(name, "cmdline") == 0)
 		return http_cmdline(h, c);
+	if (strcmp(name, "heap") == 0)
+		return http_heap(h, c);
 	if (strcmp(name, "symbol") == 0)
 		return http_symbol(h, c, false, rq);
 	return http_index(h, c);
@@ -522,6 +549,12 @@ const char *
 http_url(const struct http_server *h)
 {
 	return h->url;
+}
+
+void
+http_set_heap(struct http_server *h, struct heapprof *heap)
+{
+	h->heap = heap;
 }
 
 int

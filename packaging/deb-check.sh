@@ -40,6 +40,8 @@ cat >"$dir/contents.want" <<'EOF'
 ./usr/share/doc/cproftop/copyright
 ./usr/share/man/man1/cproftop.1.gz
 EOF
+echo "./usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/cproftop/libcproftop-heap.so" \
+	>>"$dir/contents.want"
 sort -o "$dir/contents.want" "$dir/contents.want"
 if cmp -s "$dir/contents" "$dir/contents.want"; then
 	ok 0 "dpkg -c lists the binary, the man page, the completion and the docs"

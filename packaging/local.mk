@@ -27,6 +27,7 @@ installcheck-local:
 	$(DESTDIR)$(bindir)/cproftop --version
 	test -f $(DESTDIR)$(mandir)/man1/cproftop.1
 	test -f $(DESTDIR)$(bashcompletiondir)/cproftop
+	test -f $(DESTDIR)$(pkglibdir)/libcproftop-heap.so
 
 PACKAGING_TESTS = tests/packaging/install.sh tests/packaging/completion.sh \
 	tests/packaging/debian.sh
@@ -69,4 +70,5 @@ install-dirs:
 	@echo "bindir=$(bindir)"
 	@echo "man1dir=$(man1dir)"
 	@echo "bashcompletiondir=$(bashcompletiondir)"
+	@echo "pkglibdir=$(pkglibdir)"
 .PHONY: deb deb-check deb-clean install-dirs

@@ -75,3 +75,11 @@ tests_unit_perfmap_test_SOURCES = tests/unit/perfmap_test.c tests/tap.h
 tests_unit_perfmap_test_LDADD = libsampler.a libcommon.a
 TESTS += tests/symbols/debuginfod.sh
 EXTRA_DIST += tests/symbols/debuginfod.sh
+
+# symbols_plt_decode on the stubs ld writes and under the mutation fuzzer.
+check_PROGRAMS += tests/unit/plt_fuzz_test
+TESTS += tests/unit/plt_fuzz_test
+tests_unit_plt_fuzz_test_SOURCES = tests/unit/plt_fuzz_test.c tests/fuzz.h \
+	tests/tap.h
+tests_unit_plt_fuzz_test_LDADD = libsampler.a libattach.a libcommon.a \
+	$(DEP_LIBS)

@@ -87,8 +87,6 @@ struct symbols_relocs {
 	size_t dynstr; /* section index of .dynsym's strings */
 };
 
-enum symbols_plt_kind { SYMBOLS_PLT_NONE, SYMBOLS_PLT_GOT, SYMBOLS_PLT_PUSH };
-
 static int
 symbols_got_cmp(const void *pa, const void *pb)
 {
@@ -144,13 +142,7 @@ symbols_read_relocs(struct symbols_file *f, const char *name,
 	}
 }
 
-/*
- * Decodes an x86-64 PLT entry at vaddr: after an optional endbr64 and bnd
- * prefix, "jmp *disp32(%rip)" gives the GOT slot it jumps through, "push
- * imm32" (a lazy stub of an IBT PLT) the index in .rela.plt. Stores either
- * in *val and returns its kind.
- */
-static enum symbols_plt_kind
+enum symbols_plt_kind
 symbols_plt_decode(const uint8_t *code, size_t len, uint64_t vaddr,
 		   uint64_t *val)
 {

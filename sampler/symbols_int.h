@@ -209,4 +209,17 @@ bool symbols_go_frame(struct symbols_file *f, uint64_t vaddr,
 bool symbols_locate(struct symbols *s, uint64_t addr, struct symbols_mod **m,
 		    uint64_t *vaddr);
 
+/* What symbols_plt_decode() found in a PLT entry. */
+enum symbols_plt_kind { SYMBOLS_PLT_NONE, SYMBOLS_PLT_GOT, SYMBOLS_PLT_PUSH };
+
+/*
+ * Decodes an x86-64 PLT entry code[0..len) at vaddr (bytes of the target's
+ * file: every read stays below len): after an optional endbr64 and bnd
+ * prefix, "jmp *disp32(%rip)" gives the GOT slot it jumps through, "push
+ * imm32" (a lazy stub of an IBT PLT) the index in .rela.plt. Stores either
+ * in *val and returns its kind. Pure.
+ */
+enum symbols_plt_kind symbols_plt_decode(const uint8_t *code, size_t len,
+					 uint64_t vaddr, uint64_t *val);
+
 #endif

@@ -2,3 +2,4 @@
 check_PROGRAMS += tests/ptrace-probe
 tests_ptrace_probe_SOURCES = tests/ptrace-probe.c
 EXTRA_DIST += tests/lib.sh tests/tap.h tests/fuzz.h
+include tests/heap/local.mk

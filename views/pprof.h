@@ -70,4 +70,10 @@ void pprof_encode_threads(const struct profile_snapshot *s, bool gzip,
 int pprof_write_shown(const struct profile_snapshot *s, const struct filter *f,
 		      const char *path, char **cause);
 
+/*
+ * Gzips in[0..n) (a packed profile) into a caller-freed buffer of *len
+ * bytes. Aborts only on ENOMEM. Any thread.
+ */
+uint8_t *pprof_gzip(const uint8_t *in, size_t n, size_t *len);
+
 #endif

@@ -17,6 +17,7 @@ ok $? "make install-dirs"
 bindir=$(sed -n 's/^bindir=//p' "$TMPD/dirs")
 man1dir=$(sed -n 's/^man1dir=//p' "$TMPD/dirs")
 compdir=$(sed -n 's/^bashcompletiondir=//p' "$TMPD/dirs")
+pkglibdir=$(sed -n 's/^pkglibdir=//p' "$TMPD/dirs")
 
 mk install DESTDIR="$ROOT" >"$TMPD/install.out" 2>&1
 st=$?
@@ -26,7 +27,8 @@ ok $st "make install DESTDIR=... succeeds"
 # Exactly these files, nothing else (a new runtime file belongs here and
 # in packaging/deb-check.sh).
 printf '%s\n' "$ROOT$bindir/cproftop" "$ROOT$man1dir/cproftop.1" \
-	"$ROOT$compdir/cproftop" | sort >"$TMPD/want"
+	"$ROOT$compdir/cproftop" "$ROOT$pkglibdir/libcproftop-heap.so" |
+	sort >"$TMPD/want"
 find "$ROOT" -type f -o -type l | sort >"$TMPD/got"
 is "$(sed "s|^$ROOT||" "$TMPD/got" | tr '\n' ' ')" \
 	"$(sed "s|^$ROOT||" "$TMPD/want" | tr '\n' ' ')" "the installed files"
@@ -73,6 +75,16 @@ ok $st "... and its --top table has hot_a (50 % of the work)"
 atleast "$(sed -n 's/.*Total samples = \([0-9]*\).*/\1/p' "$TMPD/top")" 30 \
 	"... from enough samples"
 [ $st -eq 0 ] || sed 's/^/# /' "$TMPD/top" "$TMPD/err"
+
+# --heap with the installed interposer (its installed path is under
+# DESTDIR here, hence CPROFTOP_HEAP_LIB).
+CPROFTOP_HEAP_LIB="$ROOT$pkglibdir/libcproftop-heap.so" "$BIN" --heap \
+	--heap-rate 4096 --top=5 -- "$top_builddir/tests/heap/workload" -m 2 \
+	>"$TMPD/heap" 2>"$TMPD/err"
+grep -q ' keep_a$' "$TMPD/heap"
+st=$?
+ok $st "the installed interposer profiles a spawned workload's heap"
+[ $st -eq 0 ] || sed 's/^/# /' "$TMPD/heap" "$TMPD/err"
 
 mk uninstall DESTDIR="$ROOT" >"$TMPD/uninstall.out" 2>&1
 ok $? "make uninstall DESTDIR=..."

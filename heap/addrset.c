@@ -1,0 +1,135 @@
+/*
+ * heap/addrset.c: the interposer's set of sampled addresses (addrset.h).
+ * Part of libcproftop-heap.so only: no libc allocation, no cproftop code.
+ */
+#include "config.h"
+
+#include "heap/addrset.h"
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+static _Atomic uintptr_t addrset_slots[ADDRSET_SLOTS];
+static _Atomic uint64_t addrset_seq; /* odd while a writer changes slots */
+static atomic_flag addrset_lock = ATOMIC_FLAG_INIT;
+static _Atomic uint32_t addrset_n;
+
+static inline size_t
+addrset_home(uintptr_t a)
+{
+	uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h >> 40) & (ADDRSET_SLOTS - 1);
+}
+
+static void
+addrset_write_begin(void)
+{
+	while (atomic_flag_test_and_set_explicit(&addrset_lock,
+						 memory_order_acquire))
+		;
+	atomic_fetch_add_explicit(&addrset_seq, 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+}
+
+static void
+addrset_write_end(void)
+{
+	atomic_fetch_add_explicit(&addrset_seq, 1, memory_order_release);
+	atomic_flag_clear_explicit(&addrset_lock, memory_order_release);
+}
+
+/* The slot holding a, or -1. Caller holds the lock or rechecks seq. */
+static long
+addrset_find(uintptr_t a)
+{
+	size_t i = addrset_home(a);
+
+	for (size_t n = 0; n < ADDRSET_SLOTS; n++) {
+		uintptr_t v = atomic_load_explicit(&addrset_slots[i],
+						   memory_order_relaxed);
+
+		if (v == a)
+			return (long)i;
+		if (v == 0)
+			return -1;
+		i = (i + 1) & (ADDRSET_SLOTS - 1);
+	}
+	return -1;
+}
+
+int
+addrset_add(uintptr_t a)
+{
+	size_t i = addrset_home(a);
+	int rc = -1;
+
+	addrset_write_begin();
+	if (atomic_load_explicit(&addrset_n, memory_order_relaxed) <
+	    ADDRSET_MAX) {
+		while (atomic_load_explicit(&addrset_slots[i],
+					    memory_order_relaxed) != 0)
+			i = (i + 1) & (ADDRSET_SLOTS - 1);
+		atomic_store_explicit(&addrset_slots[i], a,
+				      memory_order_relaxed);
+		atomic_fetch_add_explicit(&addrset_n, 1, memory_order_relaxed);
+		rc = 0;
+	}
+	addrset_write_end();
+	return rc;
+}
+
+/* Deletes slot i, shifting back the entries that probed past it. */
+static void
+addrset_delete(size_t i)
+{
+	size_t j = i;
+
+	for (;;) {
+		uintptr_t v;
+		size_t home;
+
+		j = (j + 1) & (ADDRSET_SLOTS - 1);
+		v = atomic_load_explicit(&addrset_slots[j],
+					 memory_order_relaxed);
+		if (v == 0)
+			break;
+		home = addrset_home(v);
+		/* v stays when its home lies cyclically in (i, j]. */
+		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
+			continue;
+		atomic_store_explicit(&addrset_slots[i], v,
+				      memory_order_relaxed);
+		i = j;
+	}
+	atomic_store_explicit(&addrset_slots[i], 0, memory_order_relaxed);
+}
+
+bool
+addrset_remove(uintptr_t a)
+{
+	uint64_t s;
+	long i;
+
+	if (atomic_load_explicit(&addrset_n, memory_order_relaxed) == 0)
+		return false;
+	/* Lock-free look first: most freed addresses were never sampled. */
+	do {
+		s = atomic_load_explicit(&addrset_seq, memory_order_acquire);
+		if (s & 1)
+			continue;
+		i = addrset_find(a);
+		atomic_thread_fence(memory_order_acquire);
+	} while ((s & 1) ||
+		 atomic_load_explicit(&addrset_seq, memory_order_relaxed) != s);
+	if (i < 0)
+		return false;
+	addrset_write_begin();
+	i = addrset_find(a);
+	if (i >= 0) {
+		addrset_delete((size_t)i);
+		atomic_fetch_sub_explicit(&addrset_n, 1, memory_order_relaxed);
+	}
+	addrset_write_end();
+	return i >= 0;
+}

@@ -1,0 +1,248 @@
+/*
+ * heap/sample.c: libcproftop-heap.so's sampler. Each thread counts down a
+ * random byte interval, exponentially distributed with mean `rate` (as Go's
+ * runtime and tcmalloc do), and the allocation that crosses zero is
+ * sampled: an allocation of s bytes is sampled with probability
+ * 1 - exp(-s/rate), which cproftop undoes when it scales (Go's
+ * scaleHeapSample). A sample's stack comes from the C library's
+ * backtrace() (libgcc's unwinder over .eh_frame: no descriptors, no
+ * malloc once loaded -- libunwind's local unwinder opens a pipe in the
+ * target); the record goes to the ring (ring.h), and its address into the
+ * set whose free is reported (addrset.h).
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "heap/addrset.h"
+#include "heap/preload.h"
+#include "heap/ring.h"
+
+__thread int64_t heap_left __attribute__((tls_model("initial-exec")));
+int heap_enabled;
+
+static struct heap_ring *sample_ring;
+static uint64_t sample_rate = 512 * 1024;
+
+struct sample_thread {
+	uint64_t rng;
+	bool busy; /* inside heap_sample: allocations pass through */
+};
+static __thread struct sample_thread sample_tls
+	__attribute__((tls_model("initial-exec")));
+
+/* xorshift64*, seeded per thread from its TLS address and the clock. */
+static uint64_t
+sample_random(struct sample_thread *t)
+{
+	uint64_t x = t->rng;
+
+	if (x == 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		x = (uint64_t)(uintptr_t)t ^ (uint64_t)ts.tv_nsec ^
+		    ((uint64_t)ts.tv_sec << 32) ^ 0x9e3779b97f4a7c15ull;
+		if (x == 0)
+			x = 1;
+	}
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	t->rng = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+/* An exponentially distributed interval of mean sample_rate bytes. */
+static int64_t
+sample_interval(struct sample_thread *t)
+{
+	/* u in (0, 1]: 53 random bits, never 0 */
+	double u =
+		((double)(sample_random(t) >> 11) + 1.0) / 9007199254740992.0;
+	double v = -log(u) * (double)sample_rate;
+
+	if (sample_rate <= 1)
+		return 0; /* every allocation */
+	return v < 1.0 ? 1 : v > 1e15 ? (int64_t)1e15 : (int64_t)v;
+}
+
+/* The stack above the hook that was called from ra, into rec. */
+static void
+sample_stack(struct heap_record *rec, void *ra)
+{
+	void *ips[HEAP_MAX_FRAMES + 4];
+	int n = backtrace(ips, HEAP_MAX_FRAMES + 4), first = 2;
+
+	/* ips[0] is here, then the hook (inlined or not): start at its
+	   caller, found by its return address */
+	for (int i = 0; i < n && i < 4; i++)
+		if (ips[i] == ra) {
+			first = i;
+			break;
+		}
+	if (first > n)
+		first = n;
+	rec->nframes = 0;
+	for (int i = first; i < n && rec->nframes < HEAP_MAX_FRAMES; i++)
+		rec->frames[rec->nframes++] = (uint64_t)(uintptr_t)ips[i];
+}
+
+void
+heap_sample(void *p, size_t size, void *ra)
+{
+	struct sample_thread *t = &sample_tls;
+	struct heap_record rec;
+	struct heap_ring *r;
+
+	if (t->busy)
+		return; /* re-entered (the unwinder, a signal handler) */
+	if (!__atomic_load_n(&heap_enabled, __ATOMIC_ACQUIRE)) {
+		heap_left = 1 << 20; /* not yet (or no longer) profiling */
+		return;
+	}
+	t->busy = true;
+	heap_left = sample_interval(t);
+	r = sample_ring;
+	if (p != NULL && r != NULL) {
+		rec.kind = HEAP_RECORD_ALLOC;
+		rec.addr = (uint64_t)(uintptr_t)p;
+		rec.size = size;
+		sample_stack(&rec, ra);
+		/* p is not returned yet: no free of it can come before
+		   this record */
+		if (addrset_add((uintptr_t)p) != 0)
+			atomic_fetch_add_explicit(&r->untracked, 1,
+						  memory_order_relaxed);
+		else if (heap_ring_put(r, &rec) != 0)
+			addrset_remove((uintptr_t)p);
+	}
+	t->busy = false;
+}
+
+void
+heap_forget(void *p)
+{
+	struct heap_record rec;
+	struct heap_ring *r = sample_ring;
+
+	if (!__atomic_load_n(&heap_enabled, __ATOMIC_RELAXED) || r == NULL ||
+	    !addrset_remove((uintptr_t)p))
+		return;
+	rec.kind = HEAP_RECORD_FREE;
+	rec.nframes = 0;
+	rec.addr = (uint64_t)(uintptr_t)p;
+	rec.size = 0;
+	heap_ring_put(r, &rec);
+}
+
+/* A forked child stops profiling: its addresses are not the parent's. */
+static void
+sample_atfork_child(void)
+{
+	struct heap_ring *r = sample_ring;
+
+	__atomic_store_n(&heap_enabled, 0, __ATOMIC_RELEASE);
+	sample_ring = NULL;
+	if (r != NULL)
+		munmap(r, HEAP_RING_BYTES);
+}
+
+/* Removes our own path from LD_PRELOAD (spaces or colons between). */
+static void
+sample_unpreload(void)
+{
+	const char *pre = getenv("LD_PRELOAD");
+	Dl_info info;
+	char *copy, *out, *tok, *save = NULL;
+	size_t len;
+
+	if (pre == NULL || dladdr((void *)heap_setup, &info) == 0 ||
+	    info.dli_fname == NULL)
+		return;
+	len = strlen(pre);
+	copy = malloc(len + 1);
+	out = malloc(len + 1);
+	if (copy == NULL || out == NULL)
+		goto done;
+	memcpy(copy, pre, len + 1);
+	out[0] = '\0';
+	for (tok = strtok_r(copy, " :", &save); tok != NULL;
+	     tok = strtok_r(NULL, " :", &save)) {
+		if (strcmp(tok, info.dli_fname) == 0)
+			continue;
+		if (out[0] != '\0')
+			strcat(out, ":");
+		strcat(out, tok);
+	}
+	if (out[0] == '\0')
+		unsetenv("LD_PRELOAD");
+	else
+		setenv("LD_PRELOAD", out, 1);
+done:
+	free(copy);
+	free(out);
+}
+
+void
+heap_setup(void)
+{
+	const char *fd_s = getenv(HEAP_ENV_FD), *rate_s = getenv(HEAP_ENV_RATE);
+	struct heap_record hello = {.kind = HEAP_RECORD_HELLO};
+	struct heap_ring *r;
+	char *end;
+	long fd;
+
+	sample_tls.busy = true;
+	if (rate_s != NULL) {
+		unsigned long long v = strtoull(rate_s, &end, 10);
+
+		if (*end == '\0' && v >= 1)
+			sample_rate = v;
+	}
+	fd = fd_s != NULL ? strtol(fd_s, &end, 10) : -1;
+	/* exec'd programs run unprofiled, as without cproftop */
+	sample_unpreload();
+	unsetenv(HEAP_ENV_FD);
+	unsetenv(HEAP_ENV_RATE);
+	if (fd_s == NULL || *end != '\0' || fd < 0 || fd > 1 << 20) {
+		sample_tls.busy = false;
+		return;
+	}
+	r = mmap(NULL, HEAP_RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 (int)fd, 0);
+	close((int)fd); /* the program's descriptors are as without us */
+	if (r == MAP_FAILED || r->magic != HEAP_RING_MAGIC ||
+	    r->version != HEAP_RING_VERSION || r->nslots != HEAP_RING_SLOTS ||
+	    r->slot_size != sizeof(struct heap_slot)) {
+		if (r != MAP_FAILED)
+			munmap(r, HEAP_RING_BYTES);
+		sample_tls.busy = false;
+		return;
+	}
+	pthread_atfork(NULL, NULL, sample_atfork_child);
+	/* backtrace() loads libgcc_s on first use (allocating): now, not
+	   inside some allocation later */
+	{
+		void *ips[4];
+
+		backtrace(ips, 4);
+	}
+	sample_ring = r;
+	hello.addr = (uint64_t)getpid();
+	hello.size = sample_rate;
+	heap_ring_put(r, &hello);
+	heap_left = sample_interval(&sample_tls);
+	__atomic_store_n(&heap_enabled, 1, __ATOMIC_RELEASE);
+	sample_tls.busy = false;
+}

@@ -1,0 +1,128 @@
+/*
+ * heap/source.c: cproftop's end of the heap ring (source.h).
+ */
+#include "config.h"
+
+#include "heap/source.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common/xmalloc.h"
+
+struct heap_source {
+	int fd;
+	struct heap_ring *ring;
+	char *old_preload; /* LD_PRELOAD before, or NULL */
+	bool env_set;	   /* the variables below were set */
+};
+
+int
+heap_source_open(const char *lib, uint64_t rate, struct heap_source **out,
+		 char **cause)
+{
+	struct heap_source *h;
+	const char *pre = getenv("LD_PRELOAD");
+	char num[32], *val;
+
+	h = xcalloc(1, sizeof(*h));
+	/* not close-on-exec: the spawned command inherits it */
+	h->fd = memfd_create("cproftop-heap", 0);
+	if (h->fd < 0 || ftruncate(h->fd, (off_t)HEAP_RING_BYTES) != 0) {
+		*cause =
+			xasprintf("--heap: shared memory: %s", strerror(errno));
+		heap_source_free(h);
+		return -1;
+	}
+	h->ring = mmap(NULL, HEAP_RING_BYTES, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, h->fd, 0);
+	if (h->ring == MAP_FAILED) {
+		h->ring = NULL;
+		*cause = xasprintf("--heap: mmap: %s", strerror(errno));
+		heap_source_free(h);
+		return -1;
+	}
+	h->ring->magic = HEAP_RING_MAGIC;
+	h->ring->version = HEAP_RING_VERSION;
+	h->ring->nslots = HEAP_RING_SLOTS;
+	h->ring->slot_size = sizeof(struct heap_slot);
+	for (uint64_t i = 0; i < HEAP_RING_SLOTS; i++)
+		atomic_store(&h->ring->slots[i].seq, i);
+	h->old_preload = pre != NULL ? xstrdup(pre) : NULL;
+	val = pre != NULL && *pre != '\0' ? xasprintf("%s:%s", lib, pre)
+					  : xstrdup(lib);
+	setenv("LD_PRELOAD", val, 1);
+	free(val);
+	snprintf(num, sizeof(num), "%d", h->fd);
+	setenv(HEAP_ENV_FD, num, 1);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)rate);
+	setenv(HEAP_ENV_RATE, num, 1);
+	h->env_set = true;
+	*out = h;
+	return 0;
+}
+
+size_t
+heap_source_drain(struct heap_source *h, struct heap_record *recs, size_t max)
+{
+	struct heap_ring *r = h->ring;
+	uint64_t pos = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	size_t n = 0;
+
+	while (n < max) {
+		struct heap_slot *slot = &r->slots[pos & (HEAP_RING_SLOTS - 1)];
+		struct heap_record *rec = &recs[n];
+
+		if (atomic_load_explicit(&slot->seq, memory_order_acquire) !=
+		    pos + 1)
+			break; /* empty, or a producer is still writing */
+		memcpy(rec, &slot->rec, sizeof(*rec));
+		atomic_store_explicit(&slot->seq, pos + HEAP_RING_SLOTS,
+				      memory_order_release);
+		pos++;
+		if (rec->nframes > HEAP_MAX_FRAMES)
+			rec->nframes = HEAP_MAX_FRAMES;
+		if (rec->kind >= HEAP_RECORD_HELLO &&
+		    rec->kind <= HEAP_RECORD_FREE)
+			n++;
+	}
+	atomic_store_explicit(&r->tail, pos, memory_order_relaxed);
+	return n;
+}
+
+void
+heap_source_losses(const struct heap_source *h, uint64_t *dropped,
+		   uint64_t *untracked)
+{
+	*dropped =
+		atomic_load_explicit(&h->ring->dropped, memory_order_relaxed);
+	*untracked =
+		atomic_load_explicit(&h->ring->untracked, memory_order_relaxed);
+}
+
+void
+heap_source_free(struct heap_source *h)
+{
+	if (h == NULL)
+		return;
+	if (h->ring != NULL)
+		munmap(h->ring, HEAP_RING_BYTES);
+	if (h->fd >= 0)
+		close(h->fd);
+	if (h->env_set && h->old_preload != NULL)
+		setenv("LD_PRELOAD", h->old_preload, 1);
+	else if (h->env_set)
+		unsetenv("LD_PRELOAD");
+	if (h->env_set) {
+		unsetenv(HEAP_ENV_FD);
+		unsetenv(HEAP_ENV_RATE);
+	}
+	free(h->old_preload);
+	free(h);
+}

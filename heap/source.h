@@ -1,0 +1,57 @@
+#ifndef CPT_HEAP_SOURCE_H
+#define CPT_HEAP_SOURCE_H
+
+/*
+ * cproftop's end of the heap ring (heap/ring.h): creates the shared memory
+ * a spawned command inherits, prepares the environment that preloads
+ * libcproftop-heap.so into it, and drains the records the interposer
+ * writes. No ptrace, no symbols: a source of records, like perf/.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heap/ring.h"
+
+struct heap_source;
+
+/*
+ * Creates the ring and sets, in cproftop's own environment (inherited by
+ * the command it spawns next; cproftop spawns nothing else), LD_PRELOAD
+ * (the library first, before any LD_PRELOAD already set),
+ * CPROFTOP_HEAP_FD and CPROFTOP_HEAP_RATE (rate: mean bytes between
+ * samples). lib is the library's path (heap_source_library()). Returns 0
+ * with *out set (caller frees with heap_source_free()), or -1 with *cause
+ * set (caller frees). Main thread, before any other thread reads the
+ * environment.
+ */
+int heap_source_open(const char *lib, uint64_t rate, struct heap_source **out,
+		     char **cause);
+
+/*
+ * The library to preload: $CPROFTOP_HEAP_LIB when set; else heap/ beside
+ * the running cproftop (a build tree); else the installed one in pkglibdir.
+ * Returns a caller-freed path, or NULL with *cause set (caller frees) when
+ * none exists or the path cannot go in LD_PRELOAD (a space or colon).
+ */
+char *heap_source_library(char **cause);
+
+/*
+ * Copies up to max records from the ring into recs[0..) (the target's data:
+ * kinds and frame counts are checked, values are not) and frees their slots.
+ * Returns the number copied; 0 when the ring is empty. One consumer thread.
+ */
+size_t heap_source_drain(struct heap_source *h, struct heap_record *recs,
+			 size_t max);
+
+/* Records the target dropped (ring full), and samples it did not track. */
+void heap_source_losses(const struct heap_source *h, uint64_t *dropped,
+			uint64_t *untracked);
+
+/*
+ * Unmaps and closes the ring and removes the variables set above from the
+ * environment. NULL is a no-op.
+ */
+void heap_source_free(struct heap_source *h);
+
+#endif

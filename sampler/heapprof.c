@@ -1,0 +1,403 @@
+/*
+ * sampler/heapprof.c: the heap profile behind --heap (heapprof.h).
+ */
+#include "config.h"
+
+#include "sampler/heapprof.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "attach/procfs.h"
+#include "common/clock.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "heap/source.h"
+#include "sampler/aggregate.h"
+#include "sampler/symbols.h"
+
+#define HEAPPROF_BATCH 256
+#define HEAPPROF_MAX_INLINE 16
+#define HEAPPROF_POLL_NS (10 * 1000 * 1000)
+/* Bounds on what a target can make cproftop hold. */
+#define HEAPPROF_MAX_BUCKETS (1u << 20)
+#define HEAPPROF_MAX_LIVE (1u << 22)
+
+/* Sampled addresses still allocated -> bucket: open addressing. */
+struct heapprof_live {
+	uint64_t *addr; /* 0: empty */
+	uint32_t *bucket;
+	size_t cap, n;
+};
+
+struct heapprof {
+	struct heap_source *src;
+	pid_t pid;
+	uint64_t rate;
+	pthread_t thread;
+	pthread_mutex_t lock; /* everything below */
+	bool stop, joined, started;
+	struct heap_record *recs;
+	struct aggregate *g;
+	struct symbols *sy;
+	struct procfs_maps maps;
+	bool maps_dirty;
+	struct heapprof_bucket *buckets;
+	uint32_t nbuckets, capbuckets;
+	struct hash bucket_idx;
+	struct heapprof_live live;
+	bool loaded;
+	uint64_t samples, frees, unknown_frees;
+	int64_t start_unix_ns, start_mono_ns;
+};
+
+static uint64_t
+heapprof_mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return x ? x : 1;
+}
+
+static size_t
+heapprof_live_find(const struct heapprof_live *l, uint64_t a)
+{
+	size_t i = heapprof_mix(a) & (l->cap - 1);
+
+	while (l->addr[i] != 0 && l->addr[i] != a)
+		i = (i + 1) & (l->cap - 1);
+	return i;
+}
+
+static void
+heapprof_live_put(struct heapprof_live *l, uint64_t a, uint32_t bucket)
+{
+	size_t i;
+
+	if (a == 0)
+		return;
+	if ((l->n + 1) * 2 > l->cap) {
+		struct heapprof_live old = *l;
+
+		l->cap = old.cap ? old.cap * 2 : 1024;
+		l->addr = xcalloc(l->cap, sizeof(*l->addr));
+		l->bucket = xcalloc(l->cap, sizeof(*l->bucket));
+		l->n = 0;
+		for (size_t j = 0; j < old.cap; j++)
+			if (old.addr[j] != 0)
+				heapprof_live_put(l, old.addr[j],
+						  old.bucket[j]);
+		free(old.addr);
+		free(old.bucket);
+	}
+	i = heapprof_live_find(l, a);
+	if (l->addr[i] == 0)
+		l->n++;
+	l->addr[i] = a;
+	l->bucket[i] = bucket;
+}
+
+/* Removes a; returns its bucket, or UINT32_MAX when absent. */
+static uint32_t
+heapprof_live_take(struct heapprof_live *l, uint64_t a)
+{
+	size_t i, j;
+	uint32_t b;
+
+	if (l->cap == 0 || a == 0)
+		return UINT32_MAX;
+	i = heapprof_live_find(l, a);
+	if (l->addr[i] == 0)
+		return UINT32_MAX;
+	b = l->bucket[i];
+	/* backward-shift deletion */
+	for (j = i;;) {
+		size_t home;
+
+		j = (j + 1) & (l->cap - 1);
+		if (l->addr[j] == 0)
+			break;
+		home = heapprof_mix(l->addr[j]) & (l->cap - 1);
+		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
+			continue;
+		l->addr[i] = l->addr[j];
+		l->bucket[i] = l->bucket[j];
+		i = j;
+	}
+	l->addr[i] = 0;
+	l->n--;
+	return b;
+}
+
+struct heapprof_key {
+	uint32_t stack;
+	uint64_t size;
+};
+
+static int
+heapprof_bucket_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct heapprof *h = arg;
+	const struct heapprof_key *k = key;
+
+	return h->buckets[id].stack == k->stack &&
+	       h->buckets[id].size == k->size;
+}
+
+/* The bucket of (stack, size), added if new; UINT32_MAX past the bound. */
+static uint32_t
+heapprof_bucket(struct heapprof *h, uint32_t stack, uint64_t size)
+{
+	struct heapprof_key k = {stack, size};
+	uint64_t hash = heapprof_mix(((uint64_t)stack << 40) ^ size);
+	uint32_t id =
+		hash_find(&h->bucket_idx, hash, heapprof_bucket_eq, &k, h);
+
+	if (id != UINT32_MAX)
+		return id;
+	if (h->nbuckets >= HEAPPROF_MAX_BUCKETS)
+		return UINT32_MAX;
+	if (h->nbuckets == h->capbuckets) {
+		h->capbuckets = h->capbuckets ? h->capbuckets * 2 : 256;
+		h->buckets = xreallocarray(h->buckets, h->capbuckets,
+					   sizeof(*h->buckets));
+	}
+	id = h->nbuckets++;
+	h->buckets[id] = (struct heapprof_bucket){.stack = stack, .size = size};
+	hash_add(&h->bucket_idx, hash, id);
+	return id;
+}
+
+/* Re-reads the target's maps after an address fell in none. */
+static void
+heapprof_refresh_maps(struct heapprof *h)
+{
+	struct procfs_maps maps;
+
+	if (!h->maps_dirty || procfs_read_maps(h->pid, &maps) != 0)
+		return;
+	h->maps_dirty = false;
+	procfs_maps_free(&h->maps);
+	h->maps = maps;
+	symbols_set_maps(h->sy, &h->maps);
+	aggregate_forget_addresses(h->g);
+}
+
+static uint32_t
+heapprof_location(struct heapprof *h, uint64_t pc)
+{
+	struct symbols_frame frames[HEAPPROF_MAX_INLINE];
+	struct symbols_module mod;
+	uint32_t loc = aggregate_find_location(h->g, pc, true);
+	int n;
+
+	if (loc != PROFILE_NONE)
+		return loc;
+	n = symbols_lookup(h->sy, pc, true, frames, HEAPPROF_MAX_INLINE, &mod);
+	if (mod.path == NULL)
+		h->maps_dirty = true;
+	return aggregate_add_location(h->g, pc, true, frames, n, &mod);
+}
+
+/*
+ * Whether loc is C++'s operator new (any overload): like Go's runtime
+ * frames and tcmalloc's own, it is not where the program allocates.
+ */
+static bool
+heapprof_is_new(const struct heapprof *h, uint32_t loc)
+{
+	struct profile_snapshot v = {0};
+	const struct profile_location *l;
+	const char *name;
+
+	aggregate_view(h->g, &v);
+	if (loc >= v.nlocations)
+		return false;
+	l = &v.locations[loc];
+	name = v.functions[v.lines[l->first_line + l->nlines - 1].function]
+		       .name;
+	return name != NULL && strncmp(name, "operator new", 12) == 0;
+}
+
+static void
+heapprof_alloc(struct heapprof *h, const struct heap_record *r)
+{
+	uint32_t locs[HEAP_MAX_FRAMES], stack, b, skip = 0;
+
+	/* an address in no known mapping: read the maps again first */
+	for (uint32_t i = 0; i < r->nframes && !h->maps_dirty; i++)
+		if (procfs_maps_find(&h->maps, r->frames[i]) == NULL)
+			h->maps_dirty = true;
+	heapprof_refresh_maps(h);
+	for (uint32_t i = 0; i < r->nframes; i++)
+		locs[i] = heapprof_location(h, r->frames[i]);
+	while (skip + 1 < r->nframes && heapprof_is_new(h, locs[skip]))
+		skip++;
+	stack = aggregate_stack(h->g, locs + skip, r->nframes - skip,
+				r->nframes == HEAP_MAX_FRAMES);
+	b = heapprof_bucket(h, stack, r->size);
+	h->samples++;
+	if (b == UINT32_MAX)
+		return;
+	h->buckets[b].allocs++;
+	/* an address given again without its free (a lost record): the
+	   old sample was freed */
+	if (h->live.n < HEAPPROF_MAX_LIVE) {
+		uint32_t old = heapprof_live_take(&h->live, r->addr);
+
+		if (old != UINT32_MAX)
+			h->buckets[old].frees++;
+		heapprof_live_put(&h->live, r->addr, b);
+	}
+}
+
+static void
+heapprof_record(struct heapprof *h, const struct heap_record *r)
+{
+	uint32_t b;
+
+	switch (r->kind) {
+	case HEAP_RECORD_HELLO:
+		if ((pid_t)r->addr == h->pid)
+			h->loaded = true;
+		break;
+	case HEAP_RECORD_ALLOC:
+		heapprof_alloc(h, r);
+		break;
+	case HEAP_RECORD_FREE:
+		b = heapprof_live_take(&h->live, r->addr);
+		if (b == UINT32_MAX) {
+			h->unknown_frees++;
+		} else {
+			h->buckets[b].frees++;
+			h->frees++;
+		}
+		break;
+	}
+}
+
+/* Drains the ring. Caller holds the lock. */
+static void
+heapprof_drain(struct heapprof *h)
+{
+	size_t n;
+
+	while ((n = heap_source_drain(h->src, h->recs, HEAPPROF_BATCH)) > 0)
+		for (size_t i = 0; i < n; i++)
+			heapprof_record(h, &h->recs[i]);
+}
+
+static void *
+heapprof_main(void *arg)
+{
+	struct heapprof *h = arg;
+	struct timespec ts = {0, HEAPPROF_POLL_NS};
+
+	pthread_mutex_lock(&h->lock);
+	while (!h->stop) {
+		heapprof_drain(h);
+		pthread_mutex_unlock(&h->lock);
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&h->lock);
+	}
+	heapprof_drain(h);
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+struct heapprof *
+heapprof_start(struct heap_source *src, pid_t pid, uint64_t rate)
+{
+	struct heapprof *h = xcalloc(1, sizeof(*h));
+
+	h->src = src;
+	h->pid = pid;
+	h->rate = rate;
+	h->recs = xcalloc(HEAPPROF_BATCH, sizeof(*h->recs));
+	h->g = aggregate_new();
+	h->sy = symbols_new(pid);
+	h->maps_dirty = true;
+	h->start_unix_ns = clock_ns(CLOCK_REALTIME);
+	h->start_mono_ns = clock_ns(CLOCK_MONOTONIC);
+	pthread_mutex_init(&h->lock, NULL);
+	if (pthread_create(&h->thread, NULL, heapprof_main, h) != 0)
+		fatal("pthread_create");
+	h->started = true;
+	return h;
+}
+
+struct heapprof_snapshot *
+heapprof_snapshot(struct heapprof *h)
+{
+	struct heapprof_snapshot *s = xcalloc(1, sizeof(*s));
+	struct profile_snapshot view = {0};
+	struct heapprof_bucket *b;
+
+	pthread_mutex_lock(&h->lock);
+	heapprof_drain(h);
+	aggregate_view(h->g, &view);
+	view.pid = h->pid;
+	view.ncounts = 0;
+	view.nthreads = 0;
+	s->tables = profile_snapshot_copy(&view);
+	b = xcalloc(h->nbuckets + 1, sizeof(*b));
+	if (h->nbuckets > 0) /* buckets is NULL before the first */
+		memcpy(b, h->buckets, h->nbuckets * sizeof(*b));
+	s->buckets = b;
+	s->nbuckets = h->nbuckets;
+	s->rate = h->rate;
+	s->loaded = h->loaded;
+	s->pid = h->pid;
+	s->samples = h->samples;
+	s->frees = h->frees;
+	s->unknown_frees = h->unknown_frees;
+	heap_source_losses(h->src, &s->dropped, &s->untracked);
+	s->start_unix_ns = h->start_unix_ns;
+	s->duration_ns = clock_ns(CLOCK_MONOTONIC) - h->start_mono_ns;
+	pthread_mutex_unlock(&h->lock);
+	return s;
+}
+
+void
+heapprof_snapshot_free(struct heapprof_snapshot *s)
+{
+	if (s == NULL)
+		return;
+	profile_snapshot_unref(s->tables);
+	free((void *)s->buckets);
+	free(s);
+}
+
+void
+heapprof_stop(struct heapprof *h)
+{
+	if (h == NULL || !h->started || h->joined)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->stop = true;
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	h->joined = true;
+}
+
+void
+heapprof_free(struct heapprof *h)
+{
+	if (h == NULL)
+		return;
+	heapprof_stop(h);
+	pthread_mutex_destroy(&h->lock);
+	symbols_free(h->sy);
+	aggregate_free(h->g);
+	procfs_maps_free(&h->maps);
+	hash_free(&h->bucket_idx);
+	free(h->live.addr);
+	free(h->live.bucket);
+	free(h->buckets);
+	free(h->recs);
+	free(h);
+}

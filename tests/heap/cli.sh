@@ -1,0 +1,47 @@
+#!/bin/bash
+# tests/heap/cli.sh: what --heap refuses, and a command it cannot profile.
+. "$top_srcdir/tests/lib.sh"
+need_ptrace
+
+sleep 60 &
+p=$!
+tap_bg_pids="$tap_bg_pids $p"
+"$CPROFTOP" -p "$p" --heap -d 1 --top >/dev/null 2>"$TMPD/err"
+is "$?" 2 "-p PID --heap is a usage error (exit 2)"
+grep -q 'needs spawn mode' "$TMPD/err"
+ok $? "-p PID --heap says to use spawn mode"
+all_untraced "$p"
+ok $? "-p PID --heap never attached"
+
+"$CPROFTOP" --heap -- /bin/true </dev/null >/dev/null 2>"$TMPD/err"
+is "$?" 2 "--heap without -o/--top/-d (the live screen) is refused"
+"$CPROFTOP" --heap=bogus --top -- /bin/true >/dev/null 2>"$TMPD/err"
+is "$?" 2 "--heap=VIEW: an unknown view is a usage error"
+"$CPROFTOP" --heap --heap-rate 0 --top -- /bin/true >/dev/null 2>&1
+is "$?" 2 "--heap-rate 0 is a usage error"
+
+CPROFTOP_HEAP_LIB=/nonexistent/lib.so "$CPROFTOP" --heap --top -- /bin/true \
+	>/dev/null 2>"$TMPD/err"
+is "$?" 1 "a missing heap library is an error"
+grep -q 'cannot read the heap library /nonexistent/lib.so' "$TMPD/err"
+ok $? "a missing heap library is named"
+
+S=$top_builddir/tests/heap/static
+if file -L "$S" 2>/dev/null | grep -q 'statically linked' ||
+	! ldd "$S" >/dev/null 2>&1; then
+	"$CPROFTOP" --heap --top --child-output "$TMPD/out" -- "$S" \
+		>"$TMPD/top" 2>"$TMPD/err"
+	is "$?" 0 "a static command runs to its end"
+	grep -q 'never reported' "$TMPD/err"
+	ok $? "a static command is reported, not silently empty"
+	diag "$(cat "$TMPD/err")"
+else
+	skip "no static binary could be linked here"
+fi
+
+# --heap=alloc_space: the view --top shows.
+"$CPROFTOP" --heap=alloc_space --heap-rate 4096 --top=5 -- \
+	"$top_builddir/tests/heap/workload" -m 2 >"$TMPD/top" 2>/dev/null
+grep -q '^Type: alloc_space' "$TMPD/top" && grep -q ' churn_c$' "$TMPD/top"
+ok $? "--heap=alloc_space shows the allocated bytes (churn_c)"
+done_testing

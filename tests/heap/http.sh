@@ -1,0 +1,41 @@
+#!/bin/bash
+# tests/heap/http.sh: --heap --http serves Go's /debug/pprof/heap while
+# the command runs, and go tool pprof reads it as a Go heap profile.
+. "$top_srcdir/tests/lib.sh"
+need_ptrace
+need_cmd curl
+need_cmd go
+export PPROF_TMPDIR="$TMPD" HOME="$TMPD" GOCACHE="$TMPD/gocache"
+
+"$CPROFTOP" --heap --heap-rate 65536 --http 127.0.0.1:0 \
+	--child-output "$TMPD/w.out" -- \
+	"$top_builddir/tests/heap/workload" -m 16 -s 600 </dev/null \
+	>"$TMPD/c.out" 2>"$TMPD/c.err" &
+C=$!
+tap_bg_pids="$tap_bg_pids $C"
+wait_until 20 grep -qs '^holding pid=' "$TMPD/w.out"
+ok $? "the workload allocated and holds its memory"
+W=$(sed -n 's/^holding pid=//p' "$TMPD/w.out")
+tap_bg_pids="$tap_bg_pids $W"
+URL=$(sed -n 's|^cproftop: serving \(http://[^/]*\)/debug/pprof/$|\1|p' \
+	"$TMPD/c.err")
+P=$URL/debug/pprof
+
+curl -s -D "$TMPD/h" -o "$TMPD/heap.pb.gz" "$P/heap"
+grep -qi '^Content-Disposition: attachment; filename="heap"' "$TMPD/h"
+ok $? "heap: an attachment named heap"
+go tool pprof -sample_index=inuse_space -top "$TMPD/heap.pb.gz" \
+	>"$TMPD/top" 2>&1
+grep -q '^Type: inuse_space' "$TMPD/top" &&
+	awk '$NF ~ /^keep_/ { print $NF; exit }' "$TMPD/top" | grep -qx keep_a
+ok $? "go tool pprof: inuse_space, keep_a on top"
+[ $? -eq 0 ] || diag "$(cat "$TMPD/top")"
+go tool pprof -sample_index=alloc_space -top "$P/heap" >"$TMPD/top2" 2>&1
+grep -q ' churn_c$' "$TMPD/top2"
+ok $? "go tool pprof -sample_index=alloc_space over HTTP: churn_c"
+
+# The end: the workload is killed; cproftop then ends with its status.
+kill -TERM "$W"
+wait "$C"
+is "$?" $((128 + 15)) "cproftop ends with the command's status (SIGTERM)"
+done_testing

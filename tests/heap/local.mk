@@ -1,0 +1,26 @@
+# tests/heap/: --heap end to end on workloads whose allocations are known
+# (never sanitized: per-program flags replace AM_CFLAGS and AM_LDFLAGS),
+# and the interposer's shared pieces under the sanitizers.
+check_PROGRAMS += tests/heap/workload tests/heap/static
+tests_heap_workload_SOURCES = tests/heap/workload.c
+tests_heap_workload_CFLAGS = $(CPT_WARN) -O2 -g
+tests_heap_workload_LDFLAGS =
+tests_heap_workload_LDADD = -lstdc++
+tests_heap_static_SOURCES = tests/heap/static.c
+tests_heap_static_CFLAGS = $(CPT_WARN) -O2 -g
+tests_heap_static_LDFLAGS = -static
+
+TESTS += tests/heap/heap.sh tests/heap/cli.sh tests/heap/http.sh
+EXTRA_DIST += tests/heap/heap.sh tests/heap/cli.sh tests/heap/http.sh
+
+check_PROGRAMS += tests/unit/heap_ring_test
+TESTS += tests/unit/heap_ring_test
+tests_unit_heap_ring_test_SOURCES = tests/unit/heap_ring_test.c \
+	heap/addrset.c tests/tap.h
+tests_unit_heap_ring_test_LDADD = libheap.a libcommon.a
+
+# bench/heap.sh's malloc-heavy benchmark.
+check_PROGRAMS += tests/heap/mallocs
+tests_heap_mallocs_SOURCES = tests/heap/mallocs.c
+tests_heap_mallocs_CFLAGS = $(CPT_WARN) -O2 -g
+tests_heap_mallocs_LDFLAGS =

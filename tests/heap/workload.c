@@ -1,0 +1,251 @@
+/*
+ * tests/heap/workload: known allocation sites for the --heap tests.
+ *
+ *   keep_a   keeps 3 units in blocks of 1000..9000 bytes (malloc)
+ *   keep_b   keeps 1 unit in blocks of 1000..9000 bytes (calloc)
+ *   churn_c  allocates 4 units in blocks of 1000..9000 bytes and frees them
+ *            (realloc grows each once, then free)
+ *   keep_d   keeps 1 unit in 4096-aligned blocks (posix_memalign,
+ *            aligned_alloc, memalign alternately)
+ *   keep_e   keeps 1 unit through C++'s operator new (libstdc++'s
+ *            _Znwm, which calls malloc), and deletes a second unit
+ *
+ * A unit is MiB mebibytes (-m, default 64). The truth goes to stdout as
+ * "truth SITE ALLOCATED_BYTES INUSE_BYTES" lines, then the program exits
+ * with everything kept still allocated (in use at exit), with status -x N
+ * (default 0); -s SECS sleeps before exiting (holding it all), after a
+ * "holding pid=PID" line. -f forks a child that execs /bin/true midway. It also
+ * prints what the interposer must leave as it was: LD_PRELOAD, the
+ * CPROFTOP_HEAP_* variables and the number of open descriptors.
+ */
+#include <dirent.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NOINLINE __attribute__((noinline))
+
+/* libstdc++'s operator new(size_t) and operator delete(void *). */
+void *_Znwm(size_t n);
+void _ZdlPv(void *p);
+
+static uint64_t rng = 88172645463325252ull;
+
+static size_t
+next_size(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return 1000 + (size_t)(rng % 8001);
+}
+
+struct keep {
+	void **v;
+	size_t n, cap;
+};
+
+static void
+keep(struct keep *k, void *p)
+{
+	if (p == NULL)
+		abort();
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 1024;
+		/* the list itself is not a site: mmap'd by the C library
+		   above its threshold, realloc'd rarely */
+		k->v = realloc(k->v, k->cap * sizeof(*k->v));
+		if (k->v == NULL)
+			abort();
+	}
+	k->v[k->n++] = p;
+}
+
+static NOINLINE uint64_t
+keep_a(struct keep *k, uint64_t bytes)
+{
+	uint64_t done = 0;
+
+	while (done < bytes) {
+		size_t n = next_size();
+		char *p = malloc(n);
+
+		p[0] = 1;
+		keep(k, p);
+		done += n;
+	}
+	return done;
+}
+
+static NOINLINE uint64_t
+keep_b(struct keep *k, uint64_t bytes)
+{
+	uint64_t done = 0;
+
+	while (done < bytes) {
+		size_t n = next_size();
+
+		keep(k, calloc(1, n));
+		done += n;
+	}
+	return done;
+}
+
+static NOINLINE uint64_t
+churn_c(uint64_t bytes)
+{
+	uint64_t done = 0;
+
+	while (done < bytes) {
+		size_t n = next_size();
+		char *p = malloc(n / 2), *q;
+
+		p[0] = 1;
+		q = realloc(p, n);
+		if (q == NULL)
+			abort();
+		q[n - 1] = 2;
+		free(q);
+		done += n / 2 + n;
+	}
+	return done;
+}
+
+static NOINLINE uint64_t
+keep_d(struct keep *k, uint64_t bytes)
+{
+	uint64_t done = 0;
+	int i = 0;
+
+	while (done < bytes) {
+		size_t n = 4096 * (1 + (next_size() % 3));
+		void *p = NULL;
+
+		switch (i++ % 3) {
+		case 0:
+			if (posix_memalign(&p, 4096, n) != 0)
+				abort();
+			break;
+		case 1:
+			p = aligned_alloc(4096, n);
+			break;
+		default:
+			p = memalign(4096, n);
+			break;
+		}
+		keep(k, p);
+		done += n;
+	}
+	return done;
+}
+
+static NOINLINE uint64_t
+keep_e(struct keep *k, uint64_t bytes)
+{
+	uint64_t done = 0;
+
+	while (done < bytes) {
+		size_t n = next_size();
+
+		keep(k, _Znwm(n));
+		_ZdlPv(_Znwm(n));
+		done += n;
+	}
+	return done;
+}
+
+static int
+open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n - 3; /* ., .., and d's own */
+}
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v ? v : "(unset)";
+}
+
+static void
+spawn_true(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		/* the child allocates too, then execs */
+		free(malloc(1 << 20));
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		abort();
+}
+
+int
+main(int argc, char **argv)
+{
+	struct keep ka = {0}, kb = {0}, kd = {0}, ke = {0};
+	uint64_t unit = 64ull << 20, a, b, c, d, e;
+	int opt, fork_child = 0, status = 0, hold = 0;
+
+	while ((opt = getopt(argc, argv, "m:fx:s:")) != -1) {
+		switch (opt) {
+		case 'm':
+			unit = strtoull(optarg, NULL, 10) << 20;
+			break;
+		case 'f':
+			fork_child = 1;
+			break;
+		case 'x':
+			status = atoi(optarg);
+			break;
+		case 's':
+			hold = atoi(optarg);
+			break;
+		default:
+			return 2;
+		}
+	}
+	a = keep_a(&ka, 3 * unit);
+	b = keep_b(&kb, unit);
+	if (fork_child)
+		spawn_true();
+	c = churn_c(4 * unit);
+	d = keep_d(&kd, unit);
+	e = keep_e(&ke, unit);
+	printf("LD_PRELOAD=%s CPROFTOP_HEAP_FD=%s CPROFTOP_HEAP_RATE=%s "
+	       "fds=%d\n",
+	       env("LD_PRELOAD"), env("CPROFTOP_HEAP_FD"),
+	       env("CPROFTOP_HEAP_RATE"), open_fds());
+	printf("truth keep_a %llu %llu\n", (unsigned long long)a,
+	       (unsigned long long)a);
+	printf("truth keep_b %llu %llu\n", (unsigned long long)b,
+	       (unsigned long long)b);
+	printf("truth churn_c %llu 0\n", (unsigned long long)c);
+	printf("truth keep_d %llu %llu\n", (unsigned long long)d,
+	       (unsigned long long)d);
+	printf("truth keep_e %llu %llu\n", (unsigned long long)(2 * e),
+	       (unsigned long long)e);
+	if (hold > 0) {
+		printf("holding pid=%d\n", (int)getpid());
+		fflush(stdout);
+		sleep((unsigned)hold);
+	}
+	return status;
+}

@@ -1,0 +1,220 @@
+/*
+ * tests/unit/heap_ring_test: the pieces --heap shares between the
+ * interposer and cproftop, under the sanitizers: the set of sampled
+ * addresses (heap/addrset.c) alone and from racing threads, and the ring
+ * (heap/ring.h, heap/source.c) with racing producers, a full ring that
+ * drops and counts, and hostile records.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "heap/addrset.h"
+#include "heap/ring.h"
+#include "heap/source.h"
+#include "tests/tap.h"
+
+#define THREADS 4
+#define PER_THREAD 20000
+
+static void
+test_addrset(void)
+{
+	int bad = 0;
+	uintptr_t a;
+
+	for (a = 1; a <= 5000; a++)
+		bad += addrset_add(a * 16) != 0;
+	tap_ok(bad == 0, "5000 addresses added");
+	for (a = 1; a <= 5000; a += 2)
+		bad += !addrset_remove(a * 16);
+	tap_ok(bad == 0, "every other one removed");
+	for (a = 1; a <= 5000; a++)
+		bad += addrset_remove(a * 16) != (a % 2 == 0);
+	tap_ok(bad == 0, "the rest are there, the removed ones are not");
+	tap_ok(!addrset_remove(16), "an empty set has nothing");
+	for (a = 1; a <= ADDRSET_MAX; a++)
+		bad += addrset_add(a * 8) != 0;
+	tap_ok(bad == 0 && addrset_add(1) == -1,
+	       "the set refuses beyond ADDRSET_MAX");
+	for (a = 1; a <= ADDRSET_MAX; a++)
+		bad += !addrset_remove(a * 8);
+	tap_ok(bad == 0, "a full set empties again");
+}
+
+/* Each thread adds and removes its own addresses, checking as it goes. */
+static void *
+addrset_racer(void *arg)
+{
+	uintptr_t base = (uintptr_t)arg << 40;
+	long bad = 0;
+
+	for (uintptr_t i = 1; i <= PER_THREAD; i++) {
+		bad += addrset_add(base + i * 16) != 0;
+		if (i % 3 == 0) {
+			bad += !addrset_remove(base + i * 16);
+			bad += addrset_remove(base + i * 16);
+		}
+	}
+	for (uintptr_t i = 1; i <= PER_THREAD; i++)
+		bad += addrset_remove(base + i * 16) != (i % 3 != 0);
+	return (void *)bad;
+}
+
+static void
+test_addrset_threads(void)
+{
+	pthread_t t[THREADS];
+	long bad = 0;
+
+	for (long i = 0; i < THREADS; i++)
+		pthread_create(&t[i], NULL, addrset_racer, (void *)(i + 1));
+	for (int i = 0; i < THREADS; i++) {
+		void *r;
+
+		pthread_join(t[i], &r);
+		bad += (long)r;
+	}
+	tap_is_int(bad, 0, "%d threads adding and removing: every answer right",
+		   THREADS);
+}
+
+struct producer {
+	struct heap_ring *ring;
+	int id;
+	long sent;
+};
+
+static void *
+producer_main(void *arg)
+{
+	struct producer *p = arg;
+	struct heap_record rec = {.kind = HEAP_RECORD_ALLOC, .nframes = 2};
+
+	for (long i = 0; i < PER_THREAD; i++) {
+		rec.addr = ((uint64_t)p->id << 32) | (uint64_t)i;
+		rec.size = (uint64_t)i;
+		rec.frames[0] = rec.addr;
+		rec.frames[1] = ~rec.addr;
+		if (heap_ring_put(p->ring, &rec) == 0)
+			p->sent++;
+	}
+	return NULL;
+}
+
+static struct heap_ring *
+test_map(void)
+{
+	const char *fd = getenv(HEAP_ENV_FD);
+	void *m;
+
+	if (fd == NULL)
+		return NULL;
+	m = mmap(NULL, HEAP_RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 atoi(fd), 0);
+	return m == MAP_FAILED ? NULL : m;
+}
+
+static void
+test_ring(void)
+{
+	struct heap_source *h = NULL;
+	char *cause = NULL;
+	struct heap_ring *r;
+	struct producer p[THREADS];
+	pthread_t t[THREADS];
+	struct heap_record *recs = calloc(64, sizeof(*recs));
+	int64_t last[THREADS];
+	long got = 0, sent = 0, order = 0, content = 0;
+	uint64_t dropped, untracked;
+	size_t n;
+	int live = THREADS;
+
+	if (!tap_ok(heap_source_open("/x/lib.so", 4096, &h, &cause) == 0,
+		    "the ring is created") ||
+	    (r = test_map()) == NULL) {
+		free(cause);
+		free(recs);
+		return;
+	}
+	tap_is_str(getenv("LD_PRELOAD"), "/x/lib.so", "LD_PRELOAD is set");
+	for (int i = 0; i < THREADS; i++) {
+		p[i] = (struct producer){r, i, 0};
+		last[i] = -1;
+		pthread_create(&t[i], NULL, producer_main, &p[i]);
+	}
+	/* consume while they produce, then what is left */
+	while (live > 0 || (n = heap_source_drain(h, recs, 64)) > 0) {
+		if (live > 0) {
+			n = heap_source_drain(h, recs, 64);
+			if (n == 0 && got > 0) {
+				for (int i = 0; i < THREADS; i++)
+					pthread_join(t[i], NULL);
+				live = 0;
+				continue;
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			int id = (int)(recs[i].addr >> 32);
+			int64_t seq = (int64_t)(recs[i].addr & 0xffffffff);
+
+			got++;
+			if (id < 0 || id >= THREADS || seq <= last[id])
+				order++;
+			else
+				last[id] = seq;
+			content += recs[i].size != (uint64_t)seq ||
+				   recs[i].frames[1] != ~recs[i].addr;
+		}
+	}
+	for (int i = 0; i < THREADS; i++)
+		sent += p[i].sent;
+	heap_source_losses(h, &dropped, &untracked);
+	tap_is_int(got, sent, "every record put is drained (%ld)", got);
+	tap_is_int(sent + (long)dropped, THREADS * PER_THREAD,
+		   "records put + dropped = records offered (%llu dropped)",
+		   (unsigned long long)dropped);
+	tap_is_int(order, 0, "each producer's records in its order");
+	tap_is_int(content, 0, "records arrive whole");
+
+	/* a full ring drops and counts; hostile records are filtered */
+	{
+		struct heap_record rec = {.kind = HEAP_RECORD_FREE};
+		long put = 0;
+
+		for (unsigned i = 0; i < HEAP_RING_SLOTS + 10; i++)
+			put += heap_ring_put(r, &rec) == 0;
+		heap_source_losses(h, &dropped, &untracked);
+		tap_ok(put == HEAP_RING_SLOTS && dropped >= 10,
+		       "a full ring takes %u records and drops the rest",
+		       HEAP_RING_SLOTS);
+		while (heap_source_drain(h, recs, 64) > 0)
+			;
+		rec.kind = 77;
+		heap_ring_put(r, &rec);
+		rec.kind = HEAP_RECORD_ALLOC;
+		rec.nframes = 1000;
+		heap_ring_put(r, &rec);
+		n = heap_source_drain(h, recs, 64);
+		tap_ok(n == 1 && recs[0].nframes == HEAP_MAX_FRAMES,
+		       "an unknown kind is skipped, a frame count clamped");
+	}
+	munmap(r, HEAP_RING_BYTES);
+	heap_source_free(h);
+	tap_ok(getenv("LD_PRELOAD") == NULL && getenv(HEAP_ENV_FD) == NULL,
+	       "heap_source_free restores the environment");
+	free(recs);
+}
+
+int
+main(void)
+{
+	unsetenv("LD_PRELOAD");
+	test_addrset();
+	test_addrset_threads();
+	test_ring();
+	return tap_done();
+}

@@ -1,0 +1,210 @@
+/*
+ * views/heap.c: Go's heap views and the -top table over a heap snapshot
+ * (heap.h). The pprof encoding is in heap_pprof.c.
+ */
+#include "config.h"
+
+#include "views/heap.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/escape.h"
+#include "common/xmalloc.h"
+#include "sampler/heapprof.h"
+#include "views/report.h"
+
+static const char *const heap_names[HEAP_VIEW_COUNT] = {
+	"alloc_objects", "alloc_space", "inuse_objects", "inuse_space"};
+
+const char *
+heap_view_name(enum heap_view v)
+{
+	return v < HEAP_VIEW_COUNT ? heap_names[v] : "?";
+}
+
+int
+heap_view_parse(const char *name, enum heap_view *out)
+{
+	for (int i = 0; i < HEAP_VIEW_COUNT; i++)
+		if (strcmp(name, heap_names[i]) == 0) {
+			*out = (enum heap_view)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Go's scaleHeapSample (runtime/pprof/protomem.go). */
+static void
+heap_scale(uint64_t count, uint64_t size, uint64_t rate, int64_t *n,
+	   int64_t *bytes)
+{
+	double avg, scale;
+
+	if (count == 0 || size == 0) {
+		*n = *bytes = 0;
+		return;
+	}
+	if (rate <= 1) {
+		*n = (int64_t)count;
+		*bytes = (int64_t)size;
+		return;
+	}
+	avg = (double)size / (double)count;
+	scale = 1 / (1 - exp(-avg / (double)rate));
+	*n = (int64_t)((double)count * scale);
+	*bytes = (int64_t)((double)size * scale);
+}
+
+void
+heap_bucket_values(const struct heapprof_snapshot *s, uint32_t b,
+		   int64_t vals[HEAP_VIEW_COUNT])
+{
+	const struct heapprof_bucket *k = &s->buckets[b];
+	uint64_t inuse = k->allocs > k->frees ? k->allocs - k->frees : 0;
+
+	heap_scale(k->allocs, k->allocs * k->size, s->rate,
+		   &vals[HEAP_VIEW_ALLOC_OBJECTS],
+		   &vals[HEAP_VIEW_ALLOC_SPACE]);
+	heap_scale(inuse, inuse * k->size, s->rate,
+		   &vals[HEAP_VIEW_INUSE_OBJECTS],
+		   &vals[HEAP_VIEW_INUSE_SPACE]);
+}
+
+void
+heap_totals(const struct heapprof_snapshot *s, int64_t vals[HEAP_VIEW_COUNT])
+{
+	int64_t v[HEAP_VIEW_COUNT];
+
+	memset(vals, 0, HEAP_VIEW_COUNT * sizeof(*vals));
+	for (uint32_t b = 0; b < s->nbuckets; b++) {
+		heap_bucket_values(s, b, v);
+		for (int i = 0; i < HEAP_VIEW_COUNT; i++)
+			vals[i] += v[i];
+	}
+}
+
+/* pprof's measurement labels: "12.50MB" (1024-based), or a count. */
+static void
+heap_label(char *buf, size_t size, int64_t v, bool bytes)
+{
+	static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+	double x = (double)v;
+	size_t u = 0;
+
+	if (!bytes) {
+		snprintf(buf, size, "%lld", (long long)v);
+		return;
+	}
+	while (u + 1 < sizeof(units) / sizeof(units[0]) && fabs(x) >= 1024) {
+		x /= 1024;
+		u++;
+	}
+	snprintf(buf, size, u == 0 ? "%.0f%s" : "%.2f%s", x, units[u]);
+}
+
+struct heap_row {
+	uint32_t function;
+	int64_t flat, cum;
+};
+
+static int
+heap_row_cmp(const void *a, const void *b)
+{
+	const struct heap_row *x = a, *y = b;
+
+	if (x->flat != y->flat)
+		return x->flat < y->flat ? 1 : -1;
+	if (x->cum != y->cum)
+		return x->cum < y->cum ? 1 : -1;
+	return x->function < y->function ? -1 : x->function > y->function;
+}
+
+/* Flat and cum of view v per function (cum once per stack). */
+static struct heap_row *
+heap_rows(const struct heapprof_snapshot *s, enum heap_view v)
+{
+	const struct profile_snapshot *t = s->tables;
+	struct heap_row *rows = xcalloc(t->nfunctions + 1, sizeof(*rows));
+	uint32_t *seen = xcalloc(t->nfunctions + 1, sizeof(*seen));
+	int64_t vals[HEAP_VIEW_COUNT];
+
+	for (uint32_t f = 0; f < t->nfunctions; f++)
+		rows[f].function = f;
+	for (uint32_t b = 0; b < s->nbuckets; b++) {
+		const struct profile_stack *st =
+			&t->stacks[s->buckets[b].stack];
+
+		heap_bucket_values(s, b, vals);
+		if (vals[v] == 0)
+			continue;
+		for (uint32_t d = 0; d < st->depth; d++) {
+			const struct profile_location *l =
+				&t->locations[t->stack_locations[st->first +
+								 d]];
+
+			for (uint32_t i = 0; i < l->nlines; i++) {
+				uint32_t f =
+					t->lines[l->first_line + i].function;
+
+				if (d == 0 && i == 0)
+					rows[f].flat += vals[v];
+				if (seen[f] != b + 1) {
+					seen[f] = b + 1;
+					rows[f].cum += vals[v];
+				}
+			}
+		}
+	}
+	free(seen);
+	return rows;
+}
+
+int
+heap_report_top(FILE *out, const struct heapprof_snapshot *s, enum heap_view v,
+		size_t rows_max)
+{
+	const struct profile_snapshot *t = s->tables;
+	bool bytes = v == HEAP_VIEW_ALLOC_SPACE || v == HEAP_VIEW_INUSE_SPACE;
+	struct heap_row *rows = heap_rows(s, v);
+	int64_t tot[HEAP_VIEW_COUNT], shown = 0, sum = 0;
+	char a[32], b[32], p1[16], p2[16], p3[16];
+	size_t n = 0;
+
+	heap_totals(s, tot);
+	qsort(rows, t->nfunctions, sizeof(*rows), heap_row_cmp);
+	while (n < t->nfunctions && n < rows_max && rows[n].flat > 0)
+		shown += rows[n++].flat;
+	fprintf(out,
+		"Heap: %llu samples (one per %llu bytes on average), "
+		"%llu frees seen, %llu records dropped, %llu samples "
+		"untracked\n",
+		(unsigned long long)s->samples, (unsigned long long)s->rate,
+		(unsigned long long)s->frees, (unsigned long long)s->dropped,
+		(unsigned long long)s->untracked);
+	fprintf(out, "Type: %s\n", heap_view_name(v));
+	heap_label(a, sizeof(a), shown, bytes);
+	heap_label(b, sizeof(b), tot[v], bytes);
+	fprintf(out, "Showing nodes accounting for %s, %s of %s total\n", a,
+		report_percent(p1, (uint64_t)shown, (uint64_t)tot[v]), b);
+	fprintf(out, "%10s %6s %6s %10s %6s\n", "flat", "flat%", "sum%", "cum",
+		"cum%");
+	for (size_t i = 0; i < n; i++) {
+		sum += rows[i].flat;
+		heap_label(a, sizeof(a), rows[i].flat, bytes);
+		heap_label(b, sizeof(b), rows[i].cum, bytes);
+		fprintf(out, "%10s %s %s %10s %s  ", a,
+			report_percent(p1, (uint64_t)rows[i].flat,
+				       (uint64_t)tot[v]),
+			report_percent(p2, (uint64_t)sum, (uint64_t)tot[v]), b,
+			report_percent(p3, (uint64_t)rows[i].cum,
+				       (uint64_t)tot[v]));
+		escape_fputs(t->functions[rows[i].function].name, out);
+		fputc('\n', out);
+	}
+	free(rows);
+	fflush(out);
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,58 @@
+#ifndef CPT_VIEWS_HEAP_H
+#define CPT_VIEWS_HEAP_H
+
+/*
+ * Go's four heap views over a heap snapshot (sampler/heapprof.h): each
+ * (stack, size) bucket's sampled allocations and in-use samples scaled up
+ * by the sampling probability, as Go's scaleHeapSample does:
+ * count / (1 - exp(-size / rate)). Pure functions; any thread.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct heapprof_snapshot;
+
+/* The four values, in the order of Go's heap profile's sample types. */
+enum heap_view {
+	HEAP_VIEW_ALLOC_OBJECTS, /* alloc_objects/count */
+	HEAP_VIEW_ALLOC_SPACE,	 /* alloc_space/bytes */
+	HEAP_VIEW_INUSE_OBJECTS, /* inuse_objects/count */
+	HEAP_VIEW_INUSE_SPACE,	 /* inuse_space/bytes (pprof's default) */
+	HEAP_VIEW_COUNT,
+};
+
+/* The view's name ("inuse_space"); parses one into *out (0 or -1). */
+const char *heap_view_name(enum heap_view v);
+int heap_view_parse(const char *name, enum heap_view *out);
+
+/*
+ * The estimated values of bucket b of s, in vals[HEAP_VIEW_COUNT] (Go's
+ * scaleHeapSample, truncated to integers as Go does).
+ */
+void heap_bucket_values(const struct heapprof_snapshot *s, uint32_t b,
+			int64_t vals[HEAP_VIEW_COUNT]);
+
+/* The totals of every view over all buckets, in vals[HEAP_VIEW_COUNT]. */
+void heap_totals(const struct heapprof_snapshot *s,
+		 int64_t vals[HEAP_VIEW_COUNT]);
+
+/*
+ * Prints the `go tool pprof -sample_index=VIEW -top` table of view v (rows
+ * of the `rows` largest flat values) to out, after a line on the sampling
+ * and its losses. Names are escaped (common/escape.h). Returns 0, or -1
+ * when writing failed.
+ */
+int heap_report_top(FILE *out, const struct heapprof_snapshot *s,
+		    enum heap_view v, size_t rows);
+
+/*
+ * Encodes s as Go's heap profile, gzip'd (caller frees *buf, *len bytes):
+ * sample types alloc_objects/count, alloc_space/bytes, inuse_objects/count,
+ * inuse_space/bytes; period type space/bytes, period the rate; one sample
+ * per bucket, labelled bytes (the allocation size) as Go's are.
+ */
+void heap_pprof_gzip(const struct heapprof_snapshot *s, uint8_t **buf,
+		     size_t *len);
+
+#endif
