@@ -1555,6 +1555,10 @@ sampler_setup(struct sampler *s)
 	char *cmdline = procfs_read_cmdline(pid), *exe = procfs_read_exe(pid);
 
 	s->g = aggregate_new();
+	/* A spawned command's threads are all born while profiled: their
+	   CPU time from their start is the profile's (forker's first 50 ms
+	   ran before the first tick on a loaded machine). */
+	s->listed = s->opt.argv != NULL;
 	sampler_space(s, s->pid);
 	s->cmdline = aggregate_string(s->g, cmdline ? cmdline : "?");
 	free(cmdline);
