@@ -89,8 +89,15 @@ main_usage(FILE *f)
 	      "matching RE\n"
 	      "      --hide RE         --top: drop the frames of functions "
 	      "matching RE\n"
+	      "      --noinlines       --top: an inlined function counts for "
+	      "its caller (pprof)\n"
 	      "      --child-output F  spawn mode: the command's stdout and "
 	      "stderr go to F\n"
+	      "      --follow          also profile the processes the target "
+	      "forks (default\n"
+	      "                        in spawn mode; with -p: those born "
+	      "after attaching)\n"
+	      "      --no-follow       only the target process itself\n"
 	      "      --stats           print the sampler's figures to stderr "
 	      "at the end\n"
 	      "      --backend B       auto (default), perf (kernel samples, "
@@ -249,6 +256,9 @@ main_parse(int argc, char **argv, struct main_options *o)
 		OPT_STACK_SIZE,
 		OPT_HTTP,
 		OPT_HTTP_MAX,
+		OPT_FOLLOW,
+		OPT_NO_FOLLOW,
+		OPT_NOINLINES,
 		OPT_HEAP,
 		OPT_HEAP_RATE,
 	};
@@ -273,6 +283,9 @@ main_parse(int argc, char **argv, struct main_options *o)
 		{"stack-size", required_argument, NULL, OPT_STACK_SIZE},
 		{"http", required_argument, NULL, OPT_HTTP},
 		{"http-max-profiles", required_argument, NULL, OPT_HTTP_MAX},
+		{"follow", no_argument, NULL, OPT_FOLLOW},
+		{"no-follow", no_argument, NULL, OPT_NO_FOLLOW},
+		{"noinlines", no_argument, NULL, OPT_NOINLINES},
 		{"heap", optional_argument, NULL, OPT_HEAP},
 		{"heap-rate", required_argument, NULL, OPT_HEAP_RATE},
 		{"help", no_argument, NULL, 'h'},
@@ -282,7 +295,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 	const char *arg;
 	char *cause;
 	long long n;
-	int c;
+	int c, follow = -1; /* -1: the mode's default */
 
 	o->sampler.hz = 99;
 	/* The default backend, for scripts and tests; --backend wins. */
@@ -384,6 +397,13 @@ main_parse(int argc, char **argv, struct main_options *o)
 						optarg);
 			o->http.max_profiles = (unsigned)n;
 			break;
+		case OPT_FOLLOW:
+		case OPT_NO_FOLLOW:
+			follow = c == OPT_FOLLOW;
+			break;
+		case OPT_NOINLINES:
+			o->filter.noinlines = true;
+			break;
 		case OPT_HEAP:
 			o->heap = true;
 			if (optarg != NULL &&
@@ -418,6 +438,8 @@ main_parse(int argc, char **argv, struct main_options *o)
 	}
 	if (optind < argc)
 		o->sampler.argv = &argv[optind];
+	/* Like perf record: a spawned command's children by default. */
+	o->sampler.follow = follow >= 0 ? follow == 1 : o->sampler.argv != NULL;
 	if ((o->sampler.pid > 0) == (o->sampler.argv != NULL)) {
 		fputs("cproftop: give either -p PID or -- COMMAND\n", stderr);
 		main_usage(stderr);

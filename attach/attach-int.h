@@ -17,6 +17,7 @@
 /* Per-thread bookkeeping, kept sorted by tid. */
 struct attach_tracee {
 	pid_t tid;
+	pid_t pid;	    /* its process: the target or a followed child */
 	bool group_stopped; /* in a job-control stop, PTRACE_LISTENed */
 	bool want_sample;   /* interrupted, fn not called yet */
 	unsigned batch;	    /* the attach_sample() call that interrupted it */
@@ -28,6 +29,9 @@ struct attach {
 	pid_t mem_pid; /* a live thread for /proc and memory (the leader,
 			  unless it called pthread_exit); any thread reads */
 	bool spawned;
+	bool follow; /* child processes are traced too (PTRACE_O_TRACEFORK) */
+	bool hold;   /* spawn: keep the target in its exec stop */
+	bool held;   /* it is there now */
 	enum attach_state state;
 	int exit_status;
 	unsigned exec_count;

@@ -34,8 +34,10 @@
  * attach_sample() still knows exactly which TIDs it is waiting for.
  */
 
-/* No PTRACE_O_TRACEFORK: the target's child processes are not ours. */
+/* PTRACE_O_TRACEFORK/VFORK only when following child processes. */
 #define ATTACH_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)
+#define ATTACH_OPTIONS_FOLLOW                                                  \
+	(ATTACH_OPTIONS | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK)
 #define ATTACH_PF_KTHREAD 0x00200000u
 /* attach_dispatch() drains wait statuses at least this often. */
 #define ATTACH_SCAN_NS 100000000LL
@@ -65,18 +67,50 @@ attach_find(struct attach *a, pid_t tid)
 	return i < a->n && a->t[i].tid == tid ? &a->t[i] : NULL;
 }
 
-/* Adds tid (no-op when present). Invalidates pointers into a->t. */
+/* The seize options: with follow, child processes are traced too. */
+static long
+attach_options(const struct attach *a)
+{
+	return a->follow ? ATTACH_OPTIONS_FOLLOW : ATTACH_OPTIONS;
+}
+
+/* The process of thread tid from /proc (tid itself when unreadable). */
+static pid_t
+attach_tgid(pid_t tid)
+{
+	char path[64], *buf;
+	long tgid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	buf = procfs_read(path, NULL);
+	if (buf != NULL) {
+		const char *p = strstr(buf, "\nTgid:");
+
+		if (p != NULL)
+			tgid = strtol(p + 6, NULL, 10);
+		free(buf);
+	}
+	return tgid > 0 && tgid <= INT32_MAX ? (pid_t)tgid : tid;
+}
+
+/*
+ * Adds tid of process pid (0: read from /proc; no-op when present).
+ * Invalidates pointers into a->t.
+ */
 static void
-attach_add(struct attach *a, pid_t tid)
+attach_add(struct attach *a, pid_t pid, pid_t tid)
 {
 	size_t i = attach_index(a, tid);
 
 	if (i < a->n && a->t[i].tid == tid)
 		return;
+	if (pid <= 0)
+		pid = a->follow ? attach_tgid(tid) : a->pid;
 	ARRAY_RESERVE(a->t, a->cap, a->n + 1);
 	memmove(&a->t[i + 1], &a->t[i], (a->n - i) * sizeof(*a->t));
 	memset(&a->t[i], 0, sizeof(a->t[i]));
 	a->t[i].tid = tid;
+	a->t[i].pid = pid;
 	a->n++;
 }
 
@@ -111,10 +145,15 @@ attach_is_stop_signal(int sig)
 	       sig == SIGTTOU;
 }
 
-/* A thread exited or was killed; the leader's end is the target's end. */
+/*
+ * A thread exited or was killed; the leader's end is the target's end.
+ * Followed children still traced then stay listed, to be detached.
+ */
 static void
 attach_on_exit(struct attach *a, pid_t tid, int status)
 {
+	size_t kept = 0;
+
 	attach_remove(a, tid);
 	if (tid != a->pid)
 		return;
@@ -126,7 +165,12 @@ attach_on_exit(struct attach *a, pid_t tid, int status)
 		a->state = ATTACH_SIGNALED;
 		a->exit_status = WTERMSIG(status);
 	}
-	a->n = 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->t[i].pid != a->pid) {
+			a->t[i].want_sample = false;
+			a->t[kept++] = a->t[i];
+		}
+	a->n = kept;
 	a->pending = 0;
 }
 
@@ -231,12 +275,18 @@ attach_on_event_stop(struct attach *a, struct attach_tracee *t, int sig)
 static void
 attach_detach_stop(struct attach *a, pid_t tid, int event, int sig)
 {
-	if (event == PTRACE_EVENT_CLONE) {
+	if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
+	    event == PTRACE_EVENT_VFORK) {
 		/* Its child is traced too: catch it unless already let go. */
 		pid_t child = attach_event_tid(tid);
+		struct attach_tracee *t = attach_find(a, tid);
 
 		if (child > 0 && ptrace(PTRACE_INTERRUPT, child, 0, 0) == 0)
-			attach_add(a, child);
+			attach_add(a,
+				   event != PTRACE_EVENT_CLONE ? child
+				   : t != NULL		       ? t->pid
+							       : 0,
+				   child);
 	}
 	if (event == PTRACE_EVENT_EXEC) {
 		pid_t former = attach_event_tid(tid);
@@ -285,7 +335,7 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 		return;
 	}
 	/* A thread we have not met: a clone whose event is still to come. */
-	attach_add(a, tid);
+	attach_add(a, 0, tid);
 	if (event != PTRACE_EVENT_STOP)
 		attach_take_wanted(a, tid);
 	switch (event) {
@@ -300,12 +350,26 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 		pid_t child = attach_event_tid(tid);
 
 		if (child > 0)
-			attach_add(a, child);
+			attach_add(a, attach_find(a, tid)->pid, child);
+		attach_resume(tid, 0);
+		break;
+	}
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK: {
+		/* Following: a new process, seized by the kernel already. */
+		pid_t child = attach_event_tid(tid);
+
+		if (child > 0)
+			attach_add(a, child, child);
 		attach_resume(tid, 0);
 		break;
 	}
 	case PTRACE_EVENT_EXEC:
 		attach_on_exec(a, tid);
+		if (a->hold && !a->held && tid == a->pid) {
+			a->held = true; /* attach_let_go() resumes it */
+			break;
+		}
 		attach_resume(tid, 0);
 		break;
 	default:
@@ -677,8 +741,8 @@ attach_seize(struct attach *a, pid_t tid, enum attach_failure *why,
 {
 	int err;
 
-	if (ptrace(PTRACE_SEIZE, tid, 0, (long)ATTACH_OPTIONS) == 0) {
-		attach_add(a, tid);
+	if (ptrace(PTRACE_SEIZE, tid, 0, attach_options(a)) == 0) {
+		attach_add(a, a->pid, tid);
 		return 1;
 	}
 	err = errno;
@@ -687,7 +751,7 @@ attach_seize(struct attach *a, pid_t tid, enum attach_failure *why,
 	if (err == EPERM && attach_is_zombie(a->pid, tid))
 		return 0; /* a leader gone by pthread_exit: nothing to trace */
 	if (err == EPERM && a->n > 0 && attach_ours(tid)) {
-		attach_add(a, tid);
+		attach_add(a, a->pid, tid);
 		return 0;
 	}
 	if (err != EPERM) {
@@ -746,8 +810,8 @@ attach_seize_all(struct attach *a, enum attach_failure *why, char **cause)
 }
 
 int
-attach_pid(pid_t pid, struct attach **out, enum attach_failure *why,
-	   char **cause)
+attach_pid(pid_t pid, bool follow, struct attach **out,
+	   enum attach_failure *why, char **cause)
 {
 	struct attach *a;
 
@@ -756,6 +820,7 @@ attach_pid(pid_t pid, struct attach **out, enum attach_failure *why,
 	if (attach_check(&pid, why, cause) != 0)
 		return -1;
 	a = attach_new();
+	a->follow = follow;
 	a->pid = a->mem_pid = pid;
 	if (attach_seize_all(a, why, cause) != 0) {
 		attach_detach(a);
@@ -820,7 +885,7 @@ attach_spawn_seize(struct attach *a, char *const argv[], int errfd,
 		*cause = xasprintf("cannot start %s", argv[0]);
 		return attach_fail(why, ATTACH_FAIL_OTHER);
 	}
-	if (ptrace(PTRACE_SEIZE, a->pid, 0, (long)ATTACH_OPTIONS) != 0) {
+	if (ptrace(PTRACE_SEIZE, a->pid, 0, attach_options(a)) != 0) {
 		err = errno;
 		*cause = err == EPERM ? attach_perm_message(a->pid)
 				      : xasprintf("cannot trace %s: %s",
@@ -830,7 +895,7 @@ attach_spawn_seize(struct attach *a, char *const argv[], int errfd,
 		return attach_fail(why, err == EPERM ? ATTACH_FAIL_PERM
 						     : ATTACH_FAIL_OTHER);
 	}
-	attach_add(a, a->pid);
+	attach_add(a, a->pid, a->pid);
 	kill(a->pid, SIGCONT);
 	attach_spawn_settle(a);
 	if (read(errfd, &err, sizeof(err)) == (ssize_t)sizeof(err)) {
@@ -885,8 +950,8 @@ attach_spawn_stdio(const char *output_path, int fds[2], char **cause)
 }
 
 int
-attach_spawn(char *const argv[], const char *output_path, struct attach **out,
-	     enum attach_failure *why, char **cause)
+attach_spawn(char *const argv[], const char *output_path, unsigned flags,
+	     struct attach **out, enum attach_failure *why, char **cause)
 {
 	struct attach *a;
 	int stdio[2], errpipe[2], rc = 0;
@@ -900,6 +965,8 @@ attach_spawn(char *const argv[], const char *output_path, struct attach **out,
 		fatal("pipe2");
 	a = attach_new();
 	a->spawned = true;
+	a->follow = (flags & ATTACH_FOLLOW) != 0;
+	a->hold = (flags & ATTACH_HOLD) != 0;
 	a->pid = a->mem_pid = fork();
 	if (a->pid < 0) {
 		*cause = xasprintf("cannot start %s: fork: %s", argv[0],
@@ -946,6 +1013,7 @@ attach_threads(struct attach *a, const struct attach_thread **threads)
 	ARRAY_RESERVE(a->pub, a->pub_cap, a->n);
 	for (size_t i = 0; i < a->n; i++) {
 		a->pub[i].tid = a->t[i].tid;
+		a->pub[i].pid = a->t[i].pid;
 		a->pub[i].group_stopped = a->t[i].group_stopped;
 	}
 	*threads = a->pub;
@@ -969,7 +1037,9 @@ attach_state(const struct attach *a, int *exit_status)
 void
 attach_forget_zombie(struct attach *a, pid_t tid)
 {
-	if (attach_is_zombie(a->pid, tid))
+	struct attach_tracee *t = attach_find(a, tid);
+
+	if (t != NULL && attach_is_zombie(t->pid, tid))
 		attach_remove(a, tid);
 }
 
@@ -981,10 +1051,10 @@ attach_restarted(const struct attach *a)
 
 /* True when tid sleeps (S or D): stopping it would break its call. */
 static bool
-attach_asleep(const struct attach *a, pid_t tid)
+attach_asleep(const struct attach_tracee *t)
 {
 	struct procfs_stat st;
-	int fd = procfs_open_stat(a->pid, tid);
+	int fd = procfs_open_stat(t->pid, t->tid);
 	bool asleep = fd >= 0 && procfs_stat_fd(fd, &st) == 0 &&
 		      (st.state == 'S' || st.state == 'D');
 
@@ -993,12 +1063,32 @@ attach_asleep(const struct attach *a, pid_t tid)
 	return asleep;
 }
 
+/* Lets the spawned target held at its exec go: it is in a ptrace stop. */
+static void
+attach_unhold(struct attach *a)
+{
+	if (!a->held)
+		return;
+	a->held = false;
+	if (ptrace(PTRACE_DETACH, a->pid, 0, 0) != 0 && errno != ESRCH)
+		log_debug("PTRACE_DETACH %d: %s", (int)a->pid, strerror(errno));
+	attach_remove(a, a->pid);
+}
+
+void
+attach_let_go(struct attach *a)
+{
+	attach_unhold(a);
+	attach_detach(a);
+}
+
 size_t
 attach_release(struct attach *a, int64_t timeout_ns)
 {
 	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + timeout_ns;
 	size_t i = 0;
 
+	attach_unhold(a);
 	a->detach = true;
 	for (i = 0; i < a->n; i++)
 		a->t[i].want_sample = false;
@@ -1009,7 +1099,7 @@ attach_release(struct attach *a, int64_t timeout_ns)
 	 * kernel detaches it when this thread exits, without waking it.
 	 */
 	for (i = 0; i < a->n;) {
-		if ((!a->t[i].group_stopped && attach_asleep(a, a->t[i].tid)) ||
+		if ((!a->t[i].group_stopped && attach_asleep(&a->t[i])) ||
 		    (ptrace(PTRACE_INTERRUPT, a->t[i].tid, 0, 0) != 0 &&
 		     errno == ESRCH))
 			attach_remove(a, a->t[i].tid);

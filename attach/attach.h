@@ -27,6 +27,7 @@ struct attach;
 /* One traced thread, as attach_threads() lists it. */
 struct attach_thread {
 	pid_t tid;
+	pid_t pid;	    /* its process: the target, or a child followed */
 	bool group_stopped; /* in a job-control stop (SIGSTOP etc.) */
 };
 
@@ -58,19 +59,35 @@ enum attach_failure {
  * (root, CAP_SYS_PTRACE, kernel.yama.ptrace_scope), already traced (names
  * the thread and its tracer), zombie, kernel thread, cproftop itself.
  * Nothing is left traced on failure. *out is caller-owned: release with
- * attach_detach(). The calling thread becomes the tracer.
+ * attach_detach(). The calling thread becomes the tracer. follow: the
+ * processes it forks from now on (and theirs) are traced too
+ * (PTRACE_O_TRACEFORK/VFORK); they are listed beside its threads and
+ * detached with them, and the target's own end is still the end.
  */
-int attach_pid(pid_t pid, struct attach **out, enum attach_failure *why,
-	       char **cause);
+int attach_pid(pid_t pid, bool follow, struct attach **out,
+	       enum attach_failure *why, char **cause);
+
+/* attach_spawn() flags. */
+#define ATTACH_FOLLOW 1u /* trace the processes it forks, as attach_pid() */
+#define ATTACH_HOLD 2u	 /* keep it stopped at its exec (attach_let_go()) */
 
 /*
  * Starts argv[0] (searched in PATH) seized from its first instruction, its
  * stdin from /dev/null and stdout/stderr appended to output_path ("/dev/null"
- * when NULL). Returns 0, or -1 with *why (ATTACH_FAIL_NOTFOUND, _PERM or
- * _OTHER) and *cause (caller frees).
+ * when NULL). flags: ATTACH_FOLLOW, ATTACH_HOLD (it stays in its exec stop,
+ * one thread that has run nothing of the new program, until attach_let_go()
+ * or any detach). Returns 0, or -1 with *why (ATTACH_FAIL_NOTFOUND, _PERM
+ * or _OTHER) and *cause (caller frees).
  */
-int attach_spawn(char *const argv[], const char *output_path,
+int attach_spawn(char *const argv[], const char *output_path, unsigned flags,
 		 struct attach **out, enum attach_failure *why, char **cause);
+
+/*
+ * Detaches the target spawned with ATTACH_HOLD, which runs from its exec
+ * on untraced (e.g. sampled by perf_event, opened while it was held), and
+ * frees a. Tracer thread only.
+ */
+void attach_let_go(struct attach *a);
 
 /* The target's PID (thread-group leader). */
 pid_t attach_pid_of(const struct attach *a);
@@ -96,8 +113,9 @@ void attach_forget_zombie(struct attach *a, pid_t tid);
 bool attach_spawned(const struct attach *a);
 
 /*
- * The threads traced now. Returns the count; *threads is borrowed and valid
- * until the next call into attach/.
+ * The threads traced now (with follow, those of the target's children
+ * too, each with its process). Returns the count; *threads is borrowed and
+ * valid until the next call into attach/.
  */
 size_t attach_threads(struct attach *a, const struct attach_thread **threads);
 

@@ -62,7 +62,7 @@ perf_event_open_cpu(pid_t tid, int cpu, const struct perf_event_config *cfg)
 	attr.exclude_kernel = 1;
 	attr.wakeup_watermark = cfg->wakeup_bytes;
 	attr.inherit = 1;
-	attr.inherit_thread = !no_inherit_thread;
+	attr.inherit_thread = !no_inherit_thread && !cfg->inherit_fork;
 	fd = event_open(&attr, tid, cpu);
 	if (fd < 0 && errno == EINVAL && attr.inherit_thread) {
 		no_inherit_thread = true;

@@ -22,6 +22,7 @@ struct perf_event_config {
 	uint32_t hz;	       /* on-CPU samples per second of CPU time */
 	uint32_t stack_bytes;  /* user stack copied per sample (8-aligned) */
 	uint32_t wakeup_bytes; /* poll() wakes when this much is buffered */
+	bool inherit_fork;     /* on-CPU events follow forked processes too */
 };
 
 /*
@@ -29,8 +30,8 @@ struct perf_event_config {
  * 1e9/hz ns of the thread's CPU time, exclude_kernel/hv, IDENTIFIER|TID|
  * TIME|IP|PERIOD|REGS_USER|STACK_USER, CLOCK_MONOTONIC timestamps, enabled
  * at once, inherited by the threads tid creates (not by forked processes
- * where the kernel knows inherit_thread). Returns the fd (close-on-exec),
- * or -1 with errno.
+ * where the kernel knows inherit_thread, unless cfg->inherit_fork). Returns the
+ * fd (close-on-exec), or -1 with errno.
  */
 int perf_event_open_cpu(pid_t tid, int cpu,
 			const struct perf_event_config *cfg);

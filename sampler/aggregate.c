@@ -12,6 +12,7 @@
 struct location_key {
 	uint64_t pc;
 	bool is_return;
+	uint32_t space; /* aggregate_set_space() */
 };
 
 struct function_key {
@@ -41,6 +42,8 @@ struct aggregate {
 	ARRAY(struct profile_line) lines;
 	ARRAY(struct profile_location) locations;
 	ARRAY(bool) location_is_return;
+	ARRAY(uint32_t) location_space;
+	uint32_t space; /* the address space of new look-ups */
 	ARRAY(uint32_t) stack_locations;
 	ARRAY(struct profile_stack) stacks;
 	ARRAY(struct profile_thread) threads;
@@ -68,6 +71,7 @@ aggregate_free(struct aggregate *g)
 	free(g->lines.v);
 	free(g->locations.v);
 	free(g->location_is_return.v);
+	free(g->location_space.v);
 	free(g->stack_locations.v);
 	free(g->stacks.v);
 	free(g->threads.v);
@@ -152,19 +156,21 @@ aggregate_location_eq(uint32_t id, const void *key, void *arg)
 	const struct location_key *k = key;
 
 	return g->locations.v[id].address == k->pc &&
-	       g->location_is_return.v[id] == k->is_return;
+	       g->location_is_return.v[id] == k->is_return &&
+	       g->location_space.v[id] == k->space;
 }
 
 static uint64_t
 aggregate_location_hash(const struct location_key *k)
 {
-	return hash_u64(k->pc * 2 + k->is_return);
+	return hash_u64((k->pc * 2 + k->is_return) ^
+			((uint64_t)k->space << 48));
 }
 
 uint32_t
 aggregate_find_location(struct aggregate *g, uint64_t pc, bool is_return)
 {
-	struct location_key k = {pc, is_return};
+	struct location_key k = {pc, is_return, g->space};
 
 	return hash_find(&g->address_idx, aggregate_location_hash(&k),
 			 aggregate_location_eq, &k, g);
@@ -240,7 +246,7 @@ aggregate_add_location(struct aggregate *g, uint64_t pc, bool is_return,
 		       const struct symbols_frame *frames, int n,
 		       const struct symbols_module *mod)
 {
-	struct location_key k = {pc, is_return};
+	struct location_key k = {pc, is_return, g->space};
 	struct profile_location *loc;
 	uint32_t id = g->locations.n, first = g->lines.n;
 
@@ -260,8 +266,15 @@ aggregate_add_location(struct aggregate *g, uint64_t pc, bool is_return,
 	loc->first_line = first;
 	loc->nlines = (uint32_t)n;
 	*ARRAY_APPEND(g->location_is_return) = is_return;
+	*ARRAY_APPEND(g->location_space) = g->space;
 	hash_add(&g->address_idx, aggregate_location_hash(&k), id);
 	return id;
+}
+
+void
+aggregate_set_space(struct aggregate *g, uint32_t space)
+{
+	g->space = space;
 }
 
 void
@@ -409,6 +422,7 @@ aggregate_bytes(const struct aggregate *g)
 	       ARRAY_BYTES(g->lines.v, g->lines.cap) +
 	       ARRAY_BYTES(g->locations.v, g->locations.cap) +
 	       ARRAY_BYTES(g->location_is_return.v, g->location_is_return.cap) +
+	       ARRAY_BYTES(g->location_space.v, g->location_space.cap) +
 	       ARRAY_BYTES(g->stack_locations.v, g->stack_locations.cap) +
 	       ARRAY_BYTES(g->stacks.v, g->stacks.cap) +
 	       ARRAY_BYTES(g->threads.v, g->threads.cap) +

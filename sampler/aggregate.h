@@ -38,6 +38,14 @@ uint32_t aggregate_thread(struct aggregate *g, pid_t tid);
 struct profile_thread *aggregate_thread_at(struct aggregate *g, uint32_t t);
 
 /*
+ * Selects the address space that aggregate_find_location() and
+ * aggregate_add_location() key addresses in from now on (0 at the start):
+ * each followed process has its own, so the same address in two processes
+ * (a fork, then an exec) never shares a location.
+ */
+void aggregate_set_space(struct aggregate *g, uint32_t space);
+
+/*
  * The location of pc (is_return: a caller's return address), or
  * PROFILE_NONE when not yet known in this maps generation.
  */

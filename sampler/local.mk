@@ -5,7 +5,8 @@ libsampler_a_SOURCES = sampler/sampler.c sampler/sampler.h \
 	sampler/fault.c sampler/fault.h \
 	sampler/aggregate.c sampler/aggregate.h \
 	sampler/profile.c sampler/profile.h sampler/unwind.h sampler/symbols.h \
-	sampler/capture.h sampler/source_perf.c sampler/source_perf.h
+	sampler/capture.h sampler/source_perf.c sampler/source_perf.h \
+	sampler/space.c sampler/space.h
 
 check_PROGRAMS += tests/unit/aggregate_test
 TESTS += tests/unit/aggregate_test
@@ -14,10 +15,10 @@ tests_unit_aggregate_test_LDADD = libsampler.a libcommon.a
 
 # Live tests of the whole sampler through cproftop's headless modes.
 TESTS += tests/sampler/ratio.sh tests/sampler/targets.sh tests/sampler/modes.sh \
-	tests/sampler/exitpaths.sh tests/sampler/cli.sh
+	tests/sampler/exitpaths.sh tests/sampler/cli.sh tests/sampler/noinlines.sh
 EXTRA_DIST += tests/sampler/top.sh tests/sampler/ratio.sh \
 	tests/sampler/targets.sh tests/sampler/modes.sh tests/sampler/exitpaths.sh \
-	tests/sampler/cli.sh
+	tests/sampler/cli.sh tests/sampler/noinlines.sh
 
 # sampler/mapped.c: the file behind a mapping, for its bytes (annotate).
 libsampler_a_SOURCES += sampler/mapped.c sampler/mapped.h

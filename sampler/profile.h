@@ -55,11 +55,13 @@ struct profile_stack {
 	bool truncated; /* unwinding failed before the outermost frame */
 };
 
-/* A thread of the target, alive or not. */
+/* A thread of the target (or of a child it forked), alive or not. */
 struct profile_thread {
 	pid_t tid;
+	pid_t pid; /* its process (the target, or a followed child) */
 	char name[16];
-	char state; /* last state seen in /proc: R, S, D, T, Z... */
+	char process[16]; /* its process's comm (its leader's name) */
+	char state;	  /* last state seen in /proc: R, S, D, T, Z... */
 	bool alive;
 	uint64_t cpu_ns;     /* CPU time used while profiled */
 	uint64_t wait_ns;    /* time runnable, waiting for a CPU, while

@@ -20,13 +20,14 @@
 #include "common/array.h"
 #include "common/clock.h"
 #include "common/exitcodes.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "sampler/aggregate.h"
 #include "sampler/fault.h"
 #include "sampler/capture.h"
 #include "sampler/source_perf.h"
-#include "common/hash.h"
+#include "sampler/space.h"
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
 
@@ -48,10 +49,12 @@
  * doubled each time it still does not, up to 1 MiB in all. */
 #define SAMPLER_MORE_FIRST (96 * 1024)
 #define SAMPLER_MORE_MAX (1024 * 1024 - CAPTURE_STACK_BYTES)
+#define SAMPLER_MAX_PROCS 4096 /* processes followed at once, at most */
 
 /* What the sampler thread knows of one traced thread between ticks. */
 struct sampler_task {
 	pid_t tid;
+	pid_t pid;    /* its process: the target or a followed child */
 	uint32_t rec; /* index of its aggregate thread record */
 	int stat_fd, sched_fd, sys_fd;
 	uint64_t slices; /* times scheduled in, at the last look */
@@ -104,15 +107,12 @@ struct sampler {
 	const char *backend_why;
 	char *why_buf; /* backend_why when it is a message we own */
 	enum attach_state perf_state; /* perf: the target's end */
-	int64_t maps_read_ns;	      /* perf: last re-read for an unknown ip */
 	int perf_status;
-	struct unwind *u;
-	struct symbols *sy;
 	struct aggregate *g;
-	struct procfs_maps maps;
-	unsigned exec_count;
-	bool maps_dirty;
-	pid_t proc_pid; /* attach_proc_pid() at the last maps refresh */
+	/* Address spaces: the target's first, then followed children's. */
+	struct space **spaces;
+	size_t nspaces, cap_spaces;
+	uint32_t next_space; /* the next aggregate space id */
 	const char *cmdline, *exe;
 
 	struct sampler_task *tasks;
@@ -198,11 +198,10 @@ sampler_task_reindex(struct sampler *s)
 			 (uint32_t)i);
 }
 
-/* The task for tid, opened and added when new. */
+/* The task for tid of process pid, opened and added when new. */
 static struct sampler_task *
-sampler_task(struct sampler *s, pid_t tid)
+sampler_task(struct sampler *s, pid_t pid, pid_t tid)
 {
-	pid_t pid = s->pid;
 	uint64_t h = hash_u64((uint64_t)tid);
 	uint32_t id = hash_find(&s->task_idx, h, sampler_task_eq, &tid, s);
 	struct sampler_task *t;
@@ -215,6 +214,7 @@ sampler_task(struct sampler *s, pid_t tid)
 	t = &s->tasks[s->ntasks];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
+	t->pid = pid;
 	t->last_stack = t->cpu_stack = PROFILE_NONE;
 	t->stat_fd = procfs_open_stat(pid, tid);
 	t->sched_fd = procfs_open_schedstat(pid, tid);
@@ -226,7 +226,10 @@ sampler_task(struct sampler *s, pid_t tid)
 	}
 	t->rec = aggregate_thread(s->g, tid);
 	rec = aggregate_thread_at(s->g, t->rec);
+	rec->pid = pid;
 	procfs_read_comm(pid, tid, rec->name);
+	if (procfs_read_comm(pid, pid, rec->process) != 0)
+		memcpy(rec->process, rec->name, sizeof(rec->process));
 	hash_add(&s->task_idx, h, (uint32_t)s->ntasks++);
 	return t;
 }
@@ -252,6 +255,54 @@ sampler_idle_tick(struct sampler *s, struct sampler_task *t, uint32_t second)
 	t->idle_second = second;
 	if (!s->opt.once)
 		t->idle_owed++;
+}
+
+/* The space of process pid, or NULL. */
+static struct space *
+sampler_space_find(struct sampler *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->nspaces; i++)
+		if (s->spaces[i]->pid == pid)
+			return s->spaces[i];
+	return NULL;
+}
+
+/*
+ * The address space of process pid, made when new: the target's (the
+ * first), or a followed child's, read from its own maps and binaries.
+ */
+static struct space *
+sampler_space(struct sampler *s, pid_t pid)
+{
+	struct space *sp = sampler_space_find(s, pid);
+
+	if (sp != NULL)
+		return sp;
+	ARRAY_RESERVE(s->spaces, s->cap_spaces, s->nspaces + 1);
+	sp = space_new(pid, s->next_space++);
+	s->spaces[s->nspaces++] = sp;
+	/* A new space id: no address of it was looked up yet. */
+	space_refresh(sp, true, s->a ? attach_exec_count(s->a) : 0, pid);
+	return sp;
+}
+
+/* Frees the spaces of followed children no task belongs to any more. */
+static void
+sampler_space_sweep(struct sampler *s)
+{
+	size_t kept = s->nspaces > 0 ? 1 : 0; /* the target's stays */
+
+	for (size_t i = kept; i < s->nspaces; i++) {
+		bool used = false;
+
+		for (size_t j = 0; j < s->ntasks && !used; j++)
+			used = s->tasks[j].pid == s->spaces[i]->pid;
+		if (used)
+			s->spaces[kept++] = s->spaces[i];
+		else
+			space_free(s->spaces[i]);
+	}
+	s->nspaces = kept;
 }
 
 /* Drops the tasks attach/ no longer lists: their threads have exited. */
@@ -281,6 +332,7 @@ sampler_sweep(struct sampler *s)
 	if (kept != s->ntasks) {
 		s->ntasks = kept;
 		sampler_task_reindex(s);
+		sampler_space_sweep(s);
 	}
 }
 
@@ -312,7 +364,7 @@ sampler_blocked_capture(struct sampler *s, struct sampler_task *t,
 	struct procfs_schedstat after;
 
 	unwind_capture_blocked(s->a, t->tid, sc->pc, sc->sp, c);
-	c->pid = attach_pid_of(s->a);
+	c->pid = t->pid;
 	c->time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	/* Consistent only if it did not run between the reads. */
 	if (procfs_schedstat_fd(t->sched_fd, &after) != 0 ||
@@ -346,7 +398,7 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 
 	if (t->owed > 0) {
 		/* A leader that never stops may have called pthread_exit. */
-		if (t->owed == 3 && t->tid == attach_pid_of(s->a))
+		if (t->owed == 3 && t->tid == t->pid)
 			attach_forget_zombie(s->a, t->tid);
 		return SAMPLER_LOOK_INTERRUPT; /* still waiting for a CPU */
 	}
@@ -417,7 +469,8 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 	if (id != PROFILE_NONE && s->tasks[id].more != NULL)
 		unwind_capture_more(s->a, &s->caps[s->ncaps], s->tasks[id].more,
 				    s->tasks[id].more_len);
-	s->caps[s->ncaps].pid = attach_pid_of(s->a);
+	s->caps[s->ncaps].pid =
+		id != PROFILE_NONE ? s->tasks[id].pid : attach_pid_of(s->a);
 	s->caps[s->ncaps++].time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	s->stop_ring[s->stop_n++ % SAMPLER_STOP_RING] =
 		(uint64_t)(clock_ns(CLOCK_MONOTONIC) - s->batch_ns);
@@ -433,54 +486,51 @@ sampler_proc_pid(const struct sampler *s)
 	return s->a != NULL ? attach_proc_pid(s->a) : s->pid;
 }
 
-/* Re-reads the maps when they may have changed (exec, dlopen, dlclose). */
+/*
+ * Names the threads of sp's process again (an exec renames them: the
+ * child gcc forked becomes cc1), before a short-lived process is gone.
+ */
+static void
+sampler_rename(struct sampler *s, struct space *sp)
+{
+	space_read_comm(sp);
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct sampler_task *t = &s->tasks[i];
+		struct profile_thread *rec;
+
+		if (t->pid != sp->pid)
+			continue;
+		rec = aggregate_thread_at(s->g, t->rec);
+		procfs_read_comm(t->pid, t->tid, rec->name);
+		memcpy(rec->process, sp->comm, sizeof(rec->process));
+	}
+}
+
+/* Re-reads sp's maps when they may have changed (exec, dlopen, dlclose). */
+static void
+sampler_refresh_space(struct sampler *s, struct space *sp, bool force)
+{
+	unsigned execs = s->a ? attach_exec_count(s->a) : sp->exec_count;
+	pid_t proc_pid = sp == s->spaces[0] ? sampler_proc_pid(s) : sp->pid;
+
+	if (space_refresh(sp, force, execs, proc_pid)) {
+		aggregate_forget_addresses(s->g);
+		sampler_rename(s, sp);
+	}
+}
+
+/* Every process's maps, when they may have changed. */
 static void
 sampler_refresh_maps(struct sampler *s, bool force)
 {
-	struct procfs_maps maps;
-	bool same;
-
-	unsigned execs = s->a ? attach_exec_count(s->a) : s->exec_count;
-
-	/* An address in no file: new JIT code, named by a grown perf map. */
-	if ((force || s->maps_dirty) && symbols_refresh_jit(s->sy))
-		aggregate_forget_addresses(s->g);
-	if (!force && !s->maps_dirty && execs == s->exec_count &&
-	    sampler_proc_pid(s) == s->proc_pid)
-		return;
-	if (sampler_proc_pid(s) != s->proc_pid) {
-		/* The leader left (pthread_exit): read through a live thread,
-		   and name again what was looked up through the zombie. */
-		s->proc_pid = sampler_proc_pid(s);
-		symbols_set_pid(s->sy, s->proc_pid);
-		unwind_set_pid(s->u, s->proc_pid);
-		unwind_flush(s->u);
-		aggregate_forget_addresses(s->g);
-	}
-	if (procfs_read_maps(s->proc_pid, &maps) != 0)
-		return;
-	same = maps.n == s->maps.n;
-	for (size_t i = 0; same && i < maps.n; i++)
-		same = maps.maps[i].start == s->maps.maps[i].start &&
-		       maps.maps[i].end == s->maps.maps[i].end &&
-		       maps.maps[i].inode == s->maps.maps[i].inode &&
-		       strcmp(maps.maps[i].path, s->maps.maps[i].path) == 0;
-	s->exec_count = execs;
-	s->maps_dirty = false;
-	if (same) {
-		procfs_maps_free(&maps);
-		return;
-	}
-	procfs_maps_free(&s->maps);
-	s->maps = maps;
-	symbols_set_maps(s->sy, &s->maps);
-	unwind_flush(s->u);
-	aggregate_forget_addresses(s->g);
+	for (size_t i = 0; i < s->nspaces; i++)
+		sampler_refresh_space(s, s->spaces[i], force);
 }
 
 /* The location of the i-th frame's pc, symbolized once per address. */
 static uint32_t
-sampler_location(struct sampler *s, uint64_t pc, bool is_return)
+sampler_location(struct sampler *s, struct space *sp, uint64_t pc,
+		 bool is_return)
 {
 	struct symbols_frame frames[SAMPLER_MAX_INLINE];
 	struct symbols_module mod;
@@ -491,10 +541,10 @@ sampler_location(struct sampler *s, uint64_t pc, bool is_return)
 
 	if (loc != PROFILE_NONE)
 		return loc;
-	n = symbols_lookup(s->sy, pc, is_return, frames, SAMPLER_MAX_INLINE,
+	n = symbols_lookup(sp->sy, pc, is_return, frames, SAMPLER_MAX_INLINE,
 			   &mod);
 	if (mod.path == NULL)
-		s->maps_dirty = true;
+		sp->maps_dirty = true;
 	return aggregate_add_location(s->g, pc, is_return, frames, n, &mod);
 }
 
@@ -552,13 +602,16 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 	uint32_t id = hash_find(&s->task_idx, hash_u64((uint64_t)tid),
 				sampler_task_eq, &tid, s);
 	struct sampler_task *t;
+	struct space *sp;
 	bool truncated = false;
 	int n;
 
 	if (id == PROFILE_NONE)
 		return PROFILE_NONE;
 	t = &s->tasks[id];
-	n = unwind_stack(s->u, c, pcs, UNWIND_MAX_FRAMES, &truncated,
+	sp = sampler_space(s, t->pid);
+	aggregate_set_space(s->g, sp->id);
+	n = unwind_stack(sp->u, c, pcs, UNWIND_MAX_FRAMES, &truncated,
 			 &after_signal);
 	if (n <= 0) {
 		pcs[0] = c->regs.rip;
@@ -568,7 +621,7 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 	for (int i = 0; i < n; i++) {
 		bool is_return = i > 0 && !(i < 64 && (after_signal >> i) & 1);
 
-		locs[i] = sampler_location(s, pcs[i], is_return);
+		locs[i] = sampler_location(s, sp, pcs[i], is_return);
 	}
 	if (truncated) {
 		s->unwind_errors++;
@@ -577,10 +630,10 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 		else
 			s->stopped_truncated++;
 	}
-	if (unwind_used_fallback(s->u))
+	if (unwind_used_fallback(sp->u))
 		s->fallback_stacks++;
 	sampler_idle_flush(s, t);
-	if (unwind_copy_short(s->u)) {
+	if (unwind_copy_short(sp->u)) {
 		s->copy_short_stacks++;
 		t->deeper = t->more_len < SAMPLER_MORE_MAX;
 	}
@@ -742,7 +795,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 	for (size_t i = 0; i < s->ntasks; i++)
 		s->tasks[i].seen = false;
 	for (size_t i = 0; i < nth; i++) {
-		struct sampler_task *t = sampler_task(s, th[i].tid);
+		struct sampler_task *t = sampler_task(s, th[i].pid, th[i].tid);
 
 		t->seen = true;
 		if (sampler_look(s, t, &th[i], second) ==
@@ -879,8 +932,8 @@ sampler_publish_snapshot(struct sampler *s)
 static void
 sampler_housekeeping(struct sampler *s, uint32_t second)
 {
-	pid_t pid = s->pid;
-
+	for (size_t i = 0; i < s->nspaces; i++)
+		space_read_comm(s->spaces[i]);
 	for (size_t i = 0; i < s->ntasks; i++) {
 		struct sampler_task *t = &s->tasks[i];
 		struct profile_thread *rec = aggregate_thread_at(s->g, t->rec);
@@ -888,10 +941,14 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 		struct procfs_schedstat ss;
 
 		sampler_idle_flush(s, t);
-		procfs_read_comm(pid, t->tid, rec->name);
+		struct space *sp = sampler_space_find(s, t->pid);
+
+		procfs_read_comm(t->pid, t->tid, rec->name);
+		if (sp != NULL)
+			memcpy(rec->process, sp->comm, sizeof(rec->process));
 		if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0)
 			rec->state = st.state;
-		if (rec->state == 'Z' && t->tid == pid && s->a != NULL)
+		if (rec->state == 'Z' && t->tid == t->pid && s->a != NULL)
 			attach_forget_zombie(s->a, t->tid); /* pthread_exit */
 		if (procfs_schedstat_fd(t->sched_fd, &ss) == 0) {
 			rec->cpu_ns = ss.run_ns - t->first_run_ns;
@@ -904,8 +961,15 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 	}
 	sampler_refresh_maps(s, true);
 	/* Debug info debuginfod fetched meanwhile: names change. */
-	if (symbols_poll_fetches(s->sy, &s->fetch_pending, &s->fetch_failed))
-		aggregate_forget_addresses(s->g);
+	s->fetch_pending = s->fetch_failed = 0;
+	for (size_t i = 0; i < s->nspaces; i++) {
+		size_t pending = 0, failed = 0;
+
+		if (symbols_poll_fetches(s->spaces[i]->sy, &pending, &failed))
+			aggregate_forget_addresses(s->g);
+		s->fetch_pending += pending;
+		s->fetch_failed += failed;
+	}
 }
 
 static void
@@ -1028,18 +1092,19 @@ static void
 sampler_perf_sink(const struct capture *c, void *arg)
 {
 	struct sampler *s = arg;
-
+	struct space *sp;
 	int64_t now;
 
 	if (c->time_ns < (uint64_t)s->start_ns) /* taken before a reset */
 		return;
-	/* Code outside the known maps: dlopen, or ld.so still loading. */
-	if (procfs_maps_find(&s->maps, c->regs.rip) == NULL &&
-	    (now = clock_ns(CLOCK_MONOTONIC)) - s->maps_read_ns > 10000000) {
-		s->maps_read_ns = now;
-		sampler_refresh_maps(s, true);
+	sampler_task(s, c->pid, c->tid);
+	sp = sampler_space(s, c->pid);
+	/* Code outside the known maps: dlopen, exec, or ld.so loading. */
+	if (procfs_maps_find(&sp->maps, c->regs.rip) == NULL &&
+	    (now = clock_ns(CLOCK_MONOTONIC)) - sp->maps_read_ns > 10000000) {
+		sp->maps_read_ns = now;
+		sampler_refresh_space(s, sp, true);
 	}
-	sampler_task(s, c->tid);
 	sampler_account(s, c,
 			(uint32_t)((c->time_ns - (uint64_t)s->start_ns) /
 				   CLOCK_NS_PER_S));
@@ -1052,14 +1117,83 @@ sampler_perf_discard(const struct capture *c, void *arg)
 }
 
 /*
+ * perf: marks the threads of process pid listed in /proc seen (a process
+ * left as a zombie leader alone is not). Returns how many were listed, or
+ * -1 when the process is gone.
+ */
+static ssize_t
+sampler_perf_list(struct sampler *s, pid_t pid)
+{
+	pid_t *tids = NULL;
+	ssize_t n = procfs_read_tasks(pid, &tids);
+
+	for (ssize_t i = 0; i < n; i++) {
+		struct sampler_task *t = sampler_task(s, pid, tids[i]);
+
+		t->seen = n > 1 || !sampler_state(s, t) ||
+			  aggregate_thread_at(s->g, t->rec)->state != 'Z';
+	}
+	if (n >= 0)
+		free(tids);
+	return n;
+}
+
+/* Appends pid to pids[0..*n) unless present (at most SAMPLER_MAX_PROCS). */
+static void
+sampler_pid_add(pid_t **pids, size_t *n, size_t *cap, pid_t pid)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*pids)[i] == pid)
+			return;
+	if (*n >= SAMPLER_MAX_PROCS)
+		return;
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		*pids = xreallocarray(*pids, *cap, sizeof(**pids));
+	}
+	(*pids)[(*n)++] = pid;
+}
+
+/* Appends the child processes of every thread of pid to pids. */
+static void
+sampler_pid_children(pid_t pid, pid_t **pids, size_t *n, size_t *cap)
+{
+	pid_t *tids = NULL;
+	ssize_t nt = procfs_read_tasks(pid, &tids);
+
+	for (ssize_t i = 0; i < nt; i++) {
+		char path[64], *buf, *p, *end;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
+			 (int)pid, (int)tids[i]);
+		buf = procfs_read(path, NULL);
+		for (p = buf; p != NULL && *p != '\0'; p = end) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (v > 0 && v <= INT32_MAX)
+				sampler_pid_add(pids, n, cap, (pid_t)v);
+		}
+		free(buf);
+	}
+	if (nt >= 0)
+		free(tids);
+}
+
+/*
  * perf: lists the target's threads (the thread list shows idle ones too)
- * and tells whether it still runs: a spawned child is reaped here (no
+ * and, following children, those of every process it forked that is
+ * still there (found from samples and /proc/PID/task/TID/children), and
+ * tells whether the target still runs: a spawned child is reaped here (no
  * tracer waits for it), a -p target is gone when only a zombie is left.
+ * Its children do not keep the profile going (as with `perf record`).
  */
 static bool
 sampler_perf_alive(struct sampler *s)
 {
-	pid_t *tids = NULL;
+	pid_t *pids = NULL;
+	size_t npids = 0, cap = 0;
 	ssize_t n;
 	int st;
 
@@ -1076,21 +1210,30 @@ sampler_perf_alive(struct sampler *s)
 			s->perf_state = ATTACH_GONE;
 		}
 	}
-	n = s->perf_state == ATTACH_RUNNING ? procfs_read_tasks(s->pid, &tids)
-					    : -1;
-	for (size_t i = 0; i < s->ntasks; i++)
+	for (size_t i = 0; i < s->ntasks; i++) {
+		if (s->tasks[i].pid != s->pid)
+			sampler_pid_add(&pids, &npids, &cap, s->tasks[i].pid);
 		s->tasks[i].seen = false;
-	for (ssize_t i = 0; i < n; i++) {
-		struct sampler_task *t = sampler_task(s, tids[i]);
-
-		t->seen = n > 1 || !sampler_state(s, t) ||
-			  aggregate_thread_at(s->g, t->rec)->state != 'Z';
 	}
-	free(tids);
+	n = s->perf_state == ATTACH_RUNNING ? sampler_perf_list(s, s->pid) : -1;
+	if (n > 0 && s->opt.follow) {
+		sampler_pid_children(s->pid, &pids, &npids, &cap);
+		/* The list grows with the children of the children. */
+		for (size_t i = 0; i < npids; i++) {
+			if (pids[i] == s->pid ||
+			    sampler_perf_list(s, pids[i]) <= 0)
+				continue;
+			sampler_pid_children(pids[i], &pids, &npids, &cap);
+		}
+	}
+	free(pids);
 	sampler_sweep(s);
-	if (s->ntasks == 0 && s->perf_state == ATTACH_RUNNING)
-		s->perf_state = ATTACH_GONE;
-	return s->perf_state == ATTACH_RUNNING;
+	for (size_t i = 0; i < s->ntasks && n > 0; i++)
+		if (s->tasks[i].pid == s->pid)
+			return s->perf_state == ATTACH_RUNNING;
+	if (s->perf_state == ATTACH_RUNNING)
+		s->perf_state = ATTACH_GONE; /* none left, or a zombie */
+	return false;
 }
 
 /*
@@ -1173,6 +1316,7 @@ sampler_try_perf(struct sampler *s, int *err, char **why_not)
 		 */
 		.offcpu = false,
 		.switch_cap = SAMPLER_SWITCH_CAP,
+		.follow = s->opt.follow,
 	};
 	char *cause = NULL;
 
@@ -1239,10 +1383,13 @@ sampler_open_source(struct sampler *s, char **cause)
 		}
 	}
 	if (s->opt.pid > 0)
-		rc = attach_pid(s->opt.pid, &s->a, &why, cause);
+		rc = attach_pid(s->opt.pid, s->opt.follow, &s->a, &why, cause);
 	else
-		rc = attach_spawn(s->opt.argv, s->opt.child_output, &s->a, &why,
-				  cause);
+		rc = attach_spawn(s->opt.argv, s->opt.child_output,
+				  try_perf	  ? ATTACH_HOLD
+				  : s->opt.follow ? ATTACH_FOLLOW
+						  : 0,
+				  &s->a, &why, cause);
 	if (rc != 0) {
 		free(why_not);
 		return sampler_exit_code(why);
@@ -1250,14 +1397,15 @@ sampler_open_source(struct sampler *s, char **cause)
 	s->pid = attach_pid_of(s->a);
 	if (s->opt.argv != NULL && try_perf) {
 		/*
-		 * Started traced to its exec; released first, then sampled
-		 * by the kernel like an attached process (events opened on a
-		 * still-traced child missed the threads it created while
-		 * being released).
+		 * Held in its exec stop: one thread that has run nothing of
+		 * the program yet. Events opened now see all of it and,
+		 * inherited, every thread (and followed process) it creates;
+		 * then it is let go, to be sampled by the kernel alone.
 		 */
-		attach_detach(s->a);
+		rc = sampler_try_perf(s, &err, &why_not);
+		attach_let_go(s->a);
 		s->a = NULL;
-		if (sampler_try_perf(s, &err, &why_not) == 0)
+		if (rc == 0)
 			goto perf;
 		if (s->opt.backend == SAMPLER_BACKEND_PERF) {
 			*cause = why_not;
@@ -1266,7 +1414,7 @@ sampler_open_source(struct sampler *s, char **cause)
 			return sampler_exit_code(sampler_perf_failure(err));
 		}
 		/* Back to ptrace: the child runs untraced meanwhile. */
-		rc = attach_pid(s->pid, &s->a, &why, cause);
+		rc = attach_pid(s->pid, s->opt.follow, &s->a, &why, cause);
 		if (rc != 0) {
 			free(why_not);
 			return sampler_exit_code(why);
@@ -1287,27 +1435,6 @@ perf:
 	return 0;
 }
 
-/* unwind_rule_fn: Go frames unwind by .gopclntab's stack-pointer deltas. */
-static enum unwind_rule
-sampler_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
-{
-	struct sampler *s = arg;
-
-	switch (symbols_go_unwind(s->sy, pc, is_return, sp_delta)) {
-	case SYMBOLS_GO_FRAME:
-		return UNWIND_RULE_SP;
-	case SYMBOLS_GO_OUTERMOST:
-		return UNWIND_RULE_OUTERMOST;
-	case SYMBOLS_GO_CGO:
-		return UNWIND_RULE_CGO;
-	case SYMBOLS_GO_STOP:
-		return UNWIND_RULE_STOP;
-	case SYMBOLS_GO_NONE:
-		break;
-	}
-	return UNWIND_RULE_NONE;
-}
-
 /* Sets up the tables once attached; the target already runs traced. */
 static void
 sampler_setup(struct sampler *s)
@@ -1315,12 +1442,8 @@ sampler_setup(struct sampler *s)
 	pid_t pid = sampler_proc_pid(s);
 	char *cmdline = procfs_read_cmdline(pid), *exe = procfs_read_exe(pid);
 
-	s->proc_pid = pid;
-
 	s->g = aggregate_new();
-	s->u = unwind_new(pid);
-	s->sy = symbols_new(pid);
-	unwind_set_rule(s->u, sampler_unwind_rule, s);
+	sampler_space(s, s->pid);
 	s->cmdline = aggregate_string(s->g, cmdline ? cmdline : "?");
 	free(cmdline);
 	s->exe = aggregate_string(s->g, exe ? exe : "");
@@ -1611,7 +1734,7 @@ sampler_stop(struct sampler *s)
 
 /* True when some thread of pid is in a ptrace stop ('t'). Any thread. */
 static bool
-sampler_target_held(pid_t pid)
+sampler_process_held(pid_t pid)
 {
 	struct procfs_stat st;
 	bool held = false;
@@ -1628,6 +1751,27 @@ sampler_target_held(pid_t pid)
 	}
 	if (n >= 0)
 		free(tids);
+	return held;
+}
+
+/*
+ * True when some thread of pid, or (following children) of a process it
+ * forked, and theirs, is in a ptrace stop. Any thread.
+ */
+static bool
+sampler_target_held(pid_t pid, bool follow)
+{
+	pid_t *pids = NULL;
+	size_t n = 0, cap = 0;
+	bool held = false;
+
+	sampler_pid_add(&pids, &n, &cap, pid);
+	for (size_t i = 0; i < n && !held; i++) {
+		held = sampler_process_held(pids[i]);
+		if (follow)
+			sampler_pid_children(pids[i], &pids, &n, &cap);
+	}
+	free(pids);
 	return held;
 }
 
@@ -1658,7 +1802,7 @@ sampler_stop_within(struct sampler *s, int64_t timeout_ns)
 		if (beat < start)
 			beat = start;
 		if ((now - beat >= timeout_ns && s->traced &&
-		     sampler_target_held(s->pid)) ||
+		     sampler_target_held(s->pid, s->opt.follow)) ||
 		    now - start >= SAMPLER_STOP_MAX_NS) {
 			log_debug("sampler: silent for %lld ms, stuck",
 				  (long long)((now - beat) / 1000000));
@@ -1727,10 +1871,10 @@ sampler_free(struct sampler *s)
 	free(s->caps);
 	free(s->cap_in_batch);
 	free(s->eligible);
-	procfs_maps_free(&s->maps);
 	profile_snapshot_unref(s->latest);
-	symbols_free(s->sy);
-	unwind_free(s->u);
+	for (size_t i = 0; i < s->nspaces; i++)
+		space_free(s->spaces[i]);
+	free(s->spaces);
 	aggregate_free(s->g);
 	free(s->start_cause);
 	free(s->why_buf);

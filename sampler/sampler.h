@@ -36,9 +36,11 @@ struct sampler_options {
 	pid_t pid;	      /* attach to this process, or */
 	char *const *argv;    /* spawn this command (pid == 0) */
 	const char *child_output; /* spawn: stdout/stderr go here */
-	uint32_t hz;		  /* samples per second per thread */
-	bool once;		  /* one tick of every thread, then stop
-				     (--dump) */
+	bool follow; /* also profile the child processes the target forks
+			(those born after attach with pid) */
+	uint32_t hz; /* samples per second per thread */
+	bool once;   /* one tick of every thread, then stop
+			(--dump) */
 };
 
 /* Blocks SIGCHLD in the calling thread (inherited by threads it creates). */

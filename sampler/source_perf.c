@@ -190,7 +190,10 @@ source_perf_record(const struct perf_record *r, bool offcpu, void *arg)
 	struct source_perf *sp = arg;
 	struct source_perf_pending *p;
 
-	if (r->pid != sp->opt.pid && r->kind != PERF_RECORD_KIND_LOST)
+	/* The events are inherited by the processes the target forks too:
+	   their samples count only when following them. */
+	if (!sp->opt.follow && r->pid != sp->opt.pid &&
+	    r->kind != PERF_RECORD_KIND_LOST)
 		return;
 	if (r->kind == PERF_RECORD_KIND_SAMPLE && !offcpu) {
 		struct capture *c = sp->scratch;
@@ -231,6 +234,7 @@ source_perf_open(const struct source_perf_options *opt,
 	struct perf_event_config cfg = {
 		.hz = opt->hz,
 		.stack_bytes = opt->stack_bytes,
+		.inherit_fork = opt->follow,
 	};
 
 	sp->opt = *opt;

@@ -25,6 +25,7 @@ struct source_perf_options {
 	uint32_t stack_bytes;
 	bool offcpu;	     /* also sample where threads block */
 	uint32_t switch_cap; /* switch samples per thread and second, max */
+	bool follow;	     /* also the processes it forks (inherited) */
 };
 
 /*

@@ -1,7 +1,8 @@
 /*
  * The thread list (`t`): every thread of the target with its samples in
  * scope; space or Enter toggles a thread in the filter's thread set, `a`
- * selects all again; c/i/A/o sort by samples, TID, name, on-CPU % (the
+ * selects all again, `x` only the threads of the selected one's process
+ * (again: all); c/i/A/o sort by samples, TID, name, on-CPU % (the
  * column marked in the title), r reverses. Narrow screens drop the share%
  * and on-CPU% columns before the hottest function gets too short to read.
  */
@@ -19,11 +20,14 @@
 /* The hottest function gets at least this many columns when it can. */
 #define THREADS_HOT_MIN 20
 
+/* Columns of the process (PID, name), when children are followed. */
+#define THREADS_PROC_WIDTH 24
+
 /* Columns: which optional ones fit in width. */
 static void
-threads_screen_columns(int width, bool *share, bool *oncpu)
+threads_screen_columns(int width, bool procs, bool *share, bool *oncpu)
 {
-	int prefix = 56; /* every column shown */
+	int prefix = 56 + (procs ? THREADS_PROC_WIDTH : 0); /* all shown */
 
 	*share = *oncpu = true;
 	if (width - prefix < THREADS_HOT_MIN) {
@@ -41,13 +45,20 @@ threads_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 	struct tui *t = arg;
 	const struct threads_row *r = &t->threads.table.rows[idx];
 	bool wall = t->filter.mode == FILTER_MODE_WALL, share, oncpu;
-	char name[64], hot[512], col[32];
+	char name[64], proc[64], procs[96] = "", hot[512], col[32];
 	int n, m;
 
-	threads_screen_columns(width, &share, &oncpu);
+	threads_screen_columns(width, t->threads.table.processes, &share,
+			       &oncpu);
 	text_fit_start(r->name ? r->name : "", 15, name, sizeof(name));
-	n = snprintf(buf, bufsz, "%s %7d %s%*s %c %8" PRIu64,
-		     r->selected ? "[x]" : "[ ]", (int)r->tid, name,
+	if (t->threads.table.processes) {
+		text_fit_start(r->process ? r->process : "", 15, proc,
+			       sizeof(proc));
+		snprintf(procs, sizeof(procs), " %7d %s%*s", (int)r->pid, proc,
+			 15 - text_width(proc), "");
+	}
+	n = snprintf(buf, bufsz, "%s%s %7d %s%*s %c %8" PRIu64,
+		     r->selected ? "[x]" : "[ ]", procs, (int)r->tid, name,
 		     15 - text_width(name), "", r->alive ? r->state : '-',
 		     wall ? r->wall : r->cpu);
 	if (n < 0 || (size_t)n >= bufsz)
@@ -125,7 +136,15 @@ threads_screen_draw(struct tui *t, int y, int height)
 	bool share, oncpu;
 	char title[256] = "sel ";
 
-	threads_screen_columns(COLS, &share, &oncpu);
+	threads_screen_columns(COLS, ts->table.processes, &share, &oncpu);
+	if (ts->table.processes) {
+		threads_screen_col(title, sizeof(title), "PID", 7, false, false,
+				   mark);
+		strcat(title, " ");
+		threads_screen_col(title, sizeof(title), "process", 15, true,
+				   false, mark);
+		strcat(title, " ");
+	}
 	threads_screen_col(title, sizeof(title), "TID", 7, false,
 			   key == THREADS_SORT_TID, mark);
 	strcat(title, " ");
@@ -176,6 +195,12 @@ threads_screen_action(struct tui *t, enum tui_action a)
 		return TUI_REBUILD;
 	case ACT_ALL_THREADS:
 		filter_threads_clear(&t->filter);
+		return TUI_REBUILD;
+	case ACT_PROCESS:
+		if (ts->list.sel >= ts->table.nrows || t->shown == NULL)
+			return TUI_REDRAW;
+		threads_select_process(t->shown, &t->filter,
+				       ts->table.rows[ts->list.sel].pid);
 		return TUI_REBUILD;
 	case ACT_SORT_SAMPLES:
 		return threads_screen_sort(ts, false, THREADS_SORT_CPU);

@@ -14,6 +14,9 @@
 #include "sampler/profile.h"
 #include "views/profile.pb-c.h"
 
+/* Labels per sample: thread_id, thread_name, pid, process_name. */
+#define PPROF_LABELS 4
+
 /* The string table being built: strings are borrowed. */
 struct pprof_strings {
 	struct hash index; /* string -> index into strs */
@@ -294,7 +297,11 @@ pprof_sample(struct pprof_build *b, size_t k, const struct profile_count *c,
 	Perftools__Profiles__Sample init = PERFTOOLS__PROFILES__SAMPLE__INIT;
 	Perftools__Profiles__Label linit = PERFTOOLS__PROFILES__LABEL__INIT;
 	Perftools__Profiles__Sample *ps = &b->samples[k];
-	Perftools__Profiles__Label *lb = &b->labels[2 * k];
+	Perftools__Profiles__Label *lb = &b->labels[PPROF_LABELS * k];
+	Perftools__Profiles__Label **lp = b->label_ptrs + PPROF_LABELS * k;
+	const struct profile_thread *th =
+		c->thread < s->nthreads ? &s->threads[c->thread] : NULL;
+	size_t m = 0;
 
 	*ps = init;
 	ps->n_location_id = st->depth;
@@ -306,17 +313,29 @@ pprof_sample(struct pprof_build *b, size_t k, const struct profile_count *c,
 	ps->value = b->values + 2 * k;
 	ps->value[0] = (int64_t)n;
 	ps->value[1] = (int64_t)n * b->p.period;
-	lb[0] = lb[1] = linit;
-	lb[0].key = pprof_str(&b->st, "thread_id");
-	lb[1].key = pprof_str(&b->st, "thread_name");
-	if (c->thread < s->nthreads) {
-		lb[0].num = s->threads[c->thread].tid;
-		lb[1].str = pprof_str(&b->st, s->threads[c->thread].name);
+	for (size_t i = 0; i < PPROF_LABELS; i++)
+		lb[i] = linit;
+	/* Thread, then process (-tagfocus=pid=N splits followed children). */
+	lb[m].key = pprof_str(&b->st, "thread_id");
+	lb[m].num = th != NULL ? th->tid : 0;
+	lp[m] = &lb[m], m++;
+	if (th != NULL && th->name[0] != '\0') {
+		lb[m].key = pprof_str(&b->st, "thread_name");
+		lb[m].str = pprof_str(&b->st, th->name);
+		lp[m] = &lb[m], m++;
 	}
-	b->label_ptrs[2 * k] = &lb[0];
-	b->label_ptrs[2 * k + 1] = &lb[1];
-	ps->n_label = lb[1].str != 0 ? 2 : 1;
-	ps->label = b->label_ptrs + 2 * k;
+	if (th != NULL && th->pid > 0) {
+		lb[m].key = pprof_str(&b->st, "pid");
+		lb[m].num = th->pid;
+		lp[m] = &lb[m], m++;
+	}
+	if (th != NULL && th->pid > 0 && th->process[0] != '\0') {
+		lb[m].key = pprof_str(&b->st, "process_name");
+		lb[m].str = pprof_str(&b->st, th->process);
+		lp[m] = &lb[m], m++;
+	}
+	ps->n_label = m;
+	ps->label = lp;
 	b->sample_ptrs[k] = ps;
 }
 
@@ -336,8 +355,8 @@ pprof_samples(struct pprof_build *b)
 		}
 	b->samples = xcalloc(n + 1, sizeof(*b->samples));
 	b->sample_ptrs = xcalloc(n + 1, sizeof(*b->sample_ptrs));
-	b->labels = xcalloc(2 * n + 1, sizeof(*b->labels));
-	b->label_ptrs = xcalloc(2 * n + 1, sizeof(*b->label_ptrs));
+	b->labels = xcalloc(PPROF_LABELS * n + 1, sizeof(*b->labels));
+	b->label_ptrs = xcalloc(PPROF_LABELS * n + 1, sizeof(*b->label_ptrs));
 	b->values = xcalloc(2 * n + 1, sizeof(*b->values));
 	b->loc_ids = xcalloc(nlocs + 1, sizeof(*b->loc_ids));
 	memset(done, 0, (n + 1) * sizeof(*done));

@@ -178,7 +178,10 @@ threads_build(const struct profile_snapshot *s, const struct filter *f,
 
 		r->thread = i;
 		r->tid = th->tid;
+		r->pid = th->pid;
+		r->process = th->process;
 		r->name = th->name;
+		out->processes |= th->pid != s->threads[0].pid;
 		r->state = th->state;
 		r->alive = th->alive;
 		r->selected = f->nthreads != 0 && filter_thread_selected(f, i);
@@ -195,6 +198,23 @@ threads_build(const struct profile_snapshot *s, const struct filter *f,
 			r->hottest_name = s->functions[r->hottest].name;
 	}
 	threads_sort(out, key, reverse);
+}
+
+void
+threads_select_process(const struct profile_snapshot *s, struct filter *f,
+		       pid_t pid)
+{
+	bool exact = f->nthreads > 0;
+
+	for (uint32_t i = 0; i < s->nthreads && exact; i++)
+		exact = filter_thread_selected(f, i) ==
+			(s->threads[i].pid == pid);
+	filter_threads_clear(f);
+	if (exact)
+		return;
+	for (uint32_t i = 0; i < s->nthreads; i++)
+		if (s->threads[i].pid == pid)
+			filter_thread_toggle(f, i);
 }
 
 void

@@ -27,8 +27,10 @@ enum threads_sort {
 struct threads_row {
 	uint32_t thread; /* index into snapshot->threads */
 	pid_t tid;
-	const char *name; /* borrowed from the snapshot */
-	char state;	  /* last /proc state letter */
+	pid_t pid;	     /* its process (0: unknown) */
+	const char *process; /* its process's name, borrowed */
+	const char *name;    /* borrowed from the snapshot */
+	char state;	     /* last /proc state letter */
 	bool alive;
 	bool selected;	    /* in the filter's thread set (false when empty) */
 	uint64_t cpu, wall; /* samples in scope */
@@ -44,6 +46,8 @@ struct threads_table {
 	struct threads_row *rows; /* freed by threads_free() */
 	size_t nrows;
 	uint64_t cpu_total, wall_total; /* over all threads, in scope */
+	bool processes; /* threads of more than one process (children
+			   followed): the list shows each one's process */
 };
 
 /*
@@ -53,6 +57,14 @@ struct threads_table {
 void threads_build(const struct profile_snapshot *s, const struct filter *f,
 		   enum threads_sort key, bool reverse,
 		   struct threads_table *out);
+
+/*
+ * Narrows f's thread set to the threads of process pid in s: selects
+ * exactly them, or, when exactly they were selected already, all threads
+ * again. Any thread; s is only read.
+ */
+void threads_select_process(const struct profile_snapshot *s, struct filter *f,
+			    pid_t pid);
 
 /* Frees the rows of t (not t itself). */
 void threads_free(struct threads_table *t);

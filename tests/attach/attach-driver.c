@@ -255,8 +255,8 @@ main(int argc, char **argv)
 		return CPT_EXIT_USAGE;
 	}
 	sigfd = driver_signals();
-	rc = pid ? attach_pid(pid, &d.a, &why, &cause)
-		 : attach_spawn(argv + optind, out, &d.a, &why, &cause);
+	rc = pid ? attach_pid(pid, false, &d.a, &why, &cause)
+		 : attach_spawn(argv + optind, out, 0, &d.a, &why, &cause);
 	if (rc != 0) {
 		fprintf(stderr, "attach-driver: %s\n", cause);
 		free(cause);

@@ -48,6 +48,7 @@ goroutine_top() {
 	/^-----/ { flush(); stack = " "; next }
 	/thread_id:/ { tid = $2; next }
 	/thread_name:/ { next }
+	/pid:/ || /process_name:/ { next }
 	/^ +[0-9.]+[a-z]* +[^ ]/ && n == 0 { val = ms($1); stack = " " $2 " ";
 		leaf = $2; n = 1; bl[nb + 1] = leaf; next }
 	n > 0 && NF == 1 { stack = stack $1 " "; next }

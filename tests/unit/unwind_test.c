@@ -370,8 +370,8 @@ run_variant(const char *variant)
 		target_stop(&t);
 		return;
 	}
-	if (!tap_ok(attach_pid(t.pid, &a, &why, &cause) == 0, "%s: attached",
-		    variant)) {
+	if (!tap_ok(attach_pid(t.pid, false, &a, &why, &cause) == 0,
+		    "%s: attached", variant)) {
 		printf("# %s\n", cause ? cause : "");
 		free(cause);
 		target_stop(&t);

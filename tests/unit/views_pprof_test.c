@@ -149,6 +149,57 @@ test_gzip(const struct profile_snapshot *s, const struct filter *f)
 	tap_is_int(s->refs, 1, "snapshot untouched");
 }
 
+/* A label's value by key: its str or num as text, or "" when absent. */
+static void
+label(const Profile *p, const Perftools__Profiles__Sample *s, const char *key,
+      char *out, size_t len)
+{
+	snprintf(out, len, "%s", "");
+	for (size_t i = 0; i < s->n_label; i++) {
+		if (strcmp(str(p, s->label[i]->key), key) != 0)
+			continue;
+		if (s->label[i]->str != 0)
+			snprintf(out, len, "%s", str(p, s->label[i]->str));
+		else
+			snprintf(out, len, "%lld", (long long)s->label[i]->num);
+	}
+}
+
+/* Followed children: each sample says its thread's process (pid, comm). */
+static void
+test_pid_labels(struct fx *x, const struct filter *f)
+{
+	struct profile_snapshot *s;
+	Profile *p;
+	int bad = 0, child = 0;
+
+	x->threads[0].pid = 100;
+	snprintf(x->threads[0].process, 16, "ratio");
+	x->threads[1].pid = 200;
+	snprintf(x->threads[1].process, 16, "cc1");
+	s = fx_snapshot(x);
+	p = decode(s, f);
+	for (size_t i = 0; p != NULL && i < p->n_sample; i++) {
+		char tid[32], pid[32], comm[32];
+
+		label(p, p->sample[i], "thread_id", tid, sizeof(tid));
+		label(p, p->sample[i], "pid", pid, sizeof(pid));
+		label(p, p->sample[i], "process_name", comm, sizeof(comm));
+		if (strcmp(tid, "101") == 0) {
+			child++;
+			bad += strcmp(pid, "200") != 0 || strcmp(comm, "cc1");
+		} else {
+			bad += strcmp(pid, "100") != 0 || strcmp(comm, "ratio");
+		}
+		bad += p->sample[i]->n_label != 4;
+	}
+	tap_ok(p != NULL && child > 0, "samples of the child's thread");
+	tap_is_int(bad, 0, "pid and process_name labels follow the thread");
+	if (p != NULL)
+		perftools__profiles__profile__free_unpacked(p, NULL);
+	profile_snapshot_unref(s);
+}
+
 int
 main(void)
 {
@@ -176,6 +227,7 @@ main(void)
 	perftools__profiles__profile__free_unpacked(p, NULL);
 	f.windowed = false;
 	test_gzip(s, &f);
+	test_pid_labels(&x, &f);
 
 	memset(&x, 0, sizeof(x));
 	empty = fx_snapshot(&x);

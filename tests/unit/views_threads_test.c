@@ -52,7 +52,31 @@ main(void)
 	f.mode = FILTER_MODE_WALL;
 	threads_build(s, &f, THREADS_SORT_TID, false, &t);
 	tap_is_int(t.rows[0].hottest_flat, 70, "wall hottest counts off-CPU");
+	tap_ok(!t.processes, "one process: no process columns");
 	threads_free(&t);
+	filter_free(&f);
+	profile_snapshot_unref(s);
+
+	/* A followed child: thread 101 of process 200 ("cc1"). */
+	x.threads[0].pid = 100;
+	x.threads[1].pid = 200;
+	snprintf(x.threads[1].process, 16, "cc1");
+	fx_thread(&x, 102, "cc1-worker", 'R');
+	x.threads[2].pid = 200;
+	s = fx_snapshot(&x);
+	filter_init(&f);
+	threads_build(s, &f, THREADS_SORT_TID, false, &t);
+	tap_ok(t.processes, "two processes: the list shows them");
+	tap_ok(t.rows[1].pid == 200 && strcmp(t.rows[1].process, "cc1") == 0,
+	       "a row names its process");
+	threads_free(&t);
+	threads_select_process(s, &f, 200);
+	tap_ok(f.nthreads == 2 && !filter_thread_selected(&f, 0) &&
+		       filter_thread_selected(&f, 1) &&
+		       filter_thread_selected(&f, 2),
+	       "x: exactly the process's threads");
+	threads_select_process(s, &f, 200);
+	tap_is_int(f.nthreads, 0, "x again: all threads");
 	filter_free(&f);
 	profile_snapshot_unref(s);
 	return tap_done();

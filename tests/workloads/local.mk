@@ -93,3 +93,13 @@ check_PROGRAMS += tests/workloads/mixed
 tests_workloads_mixed_SOURCES = tests/workloads/mixed.c tests/workloads/wl.h
 tests_workloads_mixed_CFLAGS = $(WL_FP_CFLAGS)
 tests_workloads_mixed_LDFLAGS = $(WL_LINKFLAGS)
+
+# forker forks (or vforks) and execs forkee, whose child_hot is the hot
+# spot of a followed child process (tests/follow/).
+check_PROGRAMS += tests/workloads/forker tests/workloads/forkee
+tests_workloads_forker_SOURCES = tests/workloads/forker.c tests/workloads/wl.h
+tests_workloads_forker_CFLAGS = $(WL_FP_CFLAGS)
+tests_workloads_forker_LDFLAGS = $(WL_LINKFLAGS)
+tests_workloads_forkee_SOURCES = tests/workloads/forkee.c tests/workloads/wl.h
+tests_workloads_forkee_CFLAGS = $(WL_FP_CFLAGS)
+tests_workloads_forkee_LDFLAGS = $(WL_LINKFLAGS)

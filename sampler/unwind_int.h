@@ -1,0 +1,105 @@
+#ifndef CPT_SAMPLER_UNWIND_INT_H
+#define CPT_SAMPLER_UNWIND_INT_H
+
+/*
+ * Private to unwind.c (capture, the walk over frames, the fallbacks) and
+ * unwind_access.c (libunwind's accessors: the target's memory through the
+ * stack copy, a page cache and live reads; the ELF images and their
+ * .eh_frame_hdr tables; the registers). Contracts at the definitions.
+ */
+
+#include <libunwind.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "attach/procfs.h"
+#include "sampler/unwind.h"
+
+/*
+ * How it works. unwind_capture() copies the registers and the stack of a
+ * stopped thread. unwind_stack() then runs libunwind's remote unwinder over
+ * our accessors (the struct unwind is their arg):
+ * - access_mem serves the stack range from the copy and every other address
+ *   from a page cache over the target's read-only and file mappings (code,
+ *   .eh_frame, .eh_frame_hdr, GOT; [vdso] included), filled with
+ *   attach_read_pid(). Other memory is read live, except the thread's own stack
+ *   beyond the copy: it has changed since the capture.
+ * - find_proc_info looks the ip up in a table of loaded ELF images, each
+ *   with the binary-search table of its PT_GNU_EH_FRAME read from target
+ *   memory, and hands it to libunwind's dwarf_search_unwind_table. We do not
+ *   use _UPT_find_proc_info: it re-reads /proc/PID/maps and mmaps the whole
+ *   file whenever the ip leaves its single cached ELF, calls our access_mem
+ *   with its own arg, and abort()s on unusual table encodings.
+ * - libunwind's global register-state cache makes repeated ips cheap.
+ * Everything is dropped by unwind_flush().
+ */
+
+/* Not in libunwind's headers; exported by libunwind-x86_64 (1.6). */
+extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as,
+					      unw_word_t ip, unw_dyn_info_t *di,
+					      unw_proc_info_t *pi,
+					      int need_unwind_info, void *arg);
+
+#define UNWIND_RED_ZONE 128
+#define UNWIND_PAGE 4096UL
+#define UNWIND_CACHE_BITS 9 /* 512 pages, 2 MiB, direct-mapped */
+#define UNWIND_CACHE_PAGES (1U << UNWIND_CACHE_BITS)
+#define UNWIND_RS_CACHE 1024 /* libunwind register-state cache entries */
+#define UNWIND_MAX_PHDRS 64
+/*
+ * The budget of one unwind_stack(): libunwind reads every byte of CFI and
+ * every DWARF expression operation through access_mem (remote address
+ * space), so a bound on those calls bounds every loop over target data --
+ * a CFA expression that jumps onto itself (DW_OP_skip -3), an endless CFI
+ * program, a cycle of frames. A normal unwind of 256 cold frames makes
+ * about 100 calls per frame; a cached frame a handful. The CPU-time bound,
+ * looked at every UNWIND_CHECK_EVERY calls, catches whatever else.
+ */
+#define UNWIND_MAX_READS 65536
+#define UNWIND_MAX_CPU_NS (50 * 1000000LL)
+#define UNWIND_CHECK_EVERY 1024
+
+/* One cached page of the target's read-only memory. */
+struct unwind_page {
+	uint64_t addr; /* page address; 0 when empty (page 0 is never mapped) */
+	uint8_t data[UNWIND_PAGE];
+};
+
+/* One loaded ELF image (or executable memory without one). */
+struct unwind_elf {
+	uint64_t start, end; /* span of its PT_LOAD segments */
+	bool has_table;	     /* di is valid */
+	unw_dyn_info_t di;   /* UNW_INFO_FORMAT_REMOTE_TABLE */
+};
+
+struct unwind {
+	pid_t pid;
+	unw_addr_space_t as;
+	const struct capture *cur;	     /* being unwound */
+	const struct user_regs_struct *regs; /* libunwind's first frame */
+	unwind_rule_fn rule;
+	void *rule_arg;
+	bool used_fallback;	 /* by the last unwind_stack() */
+	uint64_t frozen_sp;	 /* an interrupted stack above a signal frame */
+	bool copy_short;	 /* the last unwind wanted more than the copy */
+	uint32_t reads;		 /* access_mem calls this unwind */
+	int64_t cpu_deadline_ns; /* CLOCK_THREAD_CPUTIME_ID */
+	bool over_budget;	 /* this unwind was cut short */
+
+	bool maps_valid;
+	struct procfs_maps maps;
+
+	struct unwind_elf *elfs; /* sorted by start */
+	size_t n_elfs, cap_elfs;
+
+	struct unwind_page *pages; /* UNWIND_CACHE_PAGES */
+};
+
+/* unwind_access.c */
+extern unw_accessors_t unwind_accessors;
+void unwind_maps_load(struct unwind *u);
+int unwind_read(struct unwind *u, uint64_t addr, void *buf, size_t len);
+const struct unwind_elf *unwind_elf_find(struct unwind *u, uint64_t ip);
+int unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val);
+
+#endif

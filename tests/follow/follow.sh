@@ -1,0 +1,86 @@
+# Issue 11 item 3: spawn mode follows the processes the command forks (and
+# execs), with both backends: forker burns 50 ms in parent_spin, then forks
+# and execs forkee, which burns CHILD_MS in child_hot (its own binary).
+# Followed, child_hot dominates and the pprof file labels samples with the
+# child's pid and process_name; --no-follow gives the old profile (the
+# command's process alone). Under vfork too (ptrace), and -p --follow.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/sampler/top.sh"
+need_ptrace
+F=$(workload forker)
+
+backends=ptrace
+if "$CPROFTOP" --backend=perf -d 0.3 --top=1 -- "$(workload ratio)" -d 0.5 \
+	>/dev/null 2>"$TMPD/perf.err"; then
+	backends="ptrace perf"
+else
+	diag "perf backend refused: $(head -n 1 "$TMPD/perf.err")"
+fi
+
+# tag_lines FILE KEY: go tool pprof -tags' value lines of label KEY.
+tag_lines() {
+	go tool pprof -tags "$1" 2>/dev/null |
+		awk -v k="$2" '/^ *[a-z_]+: Total/ { t = ($1 == k ":"); next }
+			t && NF > 0 { print }'
+}
+
+for b in $backends; do
+	"$CPROFTOP" --backend="$b" -F 200 --top=20 --stats \
+		-o "$TMPD/$b.pb.gz" --child-output "$TMPD/$b.out" -- \
+		"$F" -c 1500 >"$TMPD/$b.top" 2>"$TMPD/$b.err"
+	ok $? "$b: cproftop -- forker exits 0"
+	grep -q '^failed=0' "$TMPD/$b.out"
+	ok $? "$b: the children ran and exited 0"
+	child=$(sed -n 's/^child_pid=//p' "$TMPD/$b.out")
+	atleast "$(top_col "$TMPD/$b.top" child_hot 5)" 80 \
+		"$b: the exec'd child's child_hot dominates (cum%)"
+	if command -v go >/dev/null 2>&1; then
+		tag_lines "$TMPD/$b.pb.gz" pid >"$TMPD/$b.pids"
+		grep -qE "%\): $child\$" "$TMPD/$b.pids"
+		ok $? "$b: go tool pprof -tags lists the child's pid $child"
+		diag "$(cat "$TMPD/$b.pids")"
+		pct=$(tag_lines "$TMPD/$b.pb.gz" process_name |
+			awk '$NF == "forkee" { p = $2; gsub("[(%)]", "", p);
+				print p }')
+		atleast "${pct:-0}" 80 "$b: process_name forkee has the time"
+		go tool pprof -top -tagfocus=process_name=forker \
+			"$TMPD/$b.pb.gz" 2>/dev/null >"$TMPD/$b.focus"
+		! grep -q child_hot "$TMPD/$b.focus" &&
+			grep -q parent_spin "$TMPD/$b.focus"
+		ok $? "$b: -tagfocus=process_name=forker keeps the parent only"
+	else
+		skip "go is not installed (pprof labels)"
+		skip "go is not installed (pprof labels)"
+		skip "go is not installed (pprof labels)"
+	fi
+
+	"$CPROFTOP" --backend="$b" --no-follow -F 200 --top=20 \
+		--child-output "$TMPD/$b.nf.out" -- "$F" -c 600 \
+		>"$TMPD/$b.nf" 2>&1
+	ok $? "$b: --no-follow exits 0"
+	is "$(top_col "$TMPD/$b.nf" child_hot 1)" 0 \
+		"$b: --no-follow: no sample of the child"
+	atleast "$(top_col "$TMPD/$b.nf" parent_spin 5)" 50 \
+		"$b: --no-follow: the parent's own profile"
+done
+
+# vfork (posix_spawn's way): PTRACE_EVENT_VFORK is followed too.
+"$CPROFTOP" -F 200 --top=20 --child-output "$TMPD/vfork.out" -- \
+	"$F" -s -c 1000 >"$TMPD/vfork.top" 2>&1
+ok $? "vfork: cproftop exits 0"
+atleast "$(top_col "$TMPD/vfork.top" child_hot 5)" 80 \
+	"vfork: child_hot dominates"
+
+# -p --follow: the children forked after attaching.
+for b in $backends; do
+	start_bg "$F" -p 1000 -c 1000
+	wait_until 5 test -e "/proc/$BG_PID/exe"
+	"$CPROFTOP" --backend="$b" --follow -F 200 --top=20 -p "$BG_PID" \
+		>"$TMPD/p-$b.top" 2>&1
+	ok $? "$b: -p --follow exits 0 when the target ends"
+	atleast "$(top_col "$TMPD/p-$b.top" child_hot 5)" 20 \
+		"$b: -p --follow: the child born after attaching is sampled"
+	wait "$BG_PID"
+	ok $? "$b: -p --follow: the target exits 0"
+done
+done_testing
