@@ -602,12 +602,14 @@ main_heap_output(const struct main_options *o)
 		      "allocated less than --heap-rate bytes through malloc "
 		      "(or uses its own allocator)\n",
 		      stderr);
-	if (h->dropped > 0 || h->untracked > 0)
+	if (h->dropped > 0 || h->untracked > 0 || h->overflow > 0)
 		fprintf(stderr,
 			"cproftop: --heap: %llu records lost (cproftop fell "
-			"behind), %llu samples untracked\n",
+			"behind), %llu samples untracked, %llu past the "
+			"bound on (stack, size) buckets\n",
 			(unsigned long long)h->dropped,
-			(unsigned long long)h->untracked);
+			(unsigned long long)h->untracked,
+			(unsigned long long)h->overflow);
 	if (o->top > 0 &&
 	    heap_report_top(stdout, h, o->heap_view, (size_t)o->top) != 0)
 		rc = CPT_EXIT_OUTPUT;

@@ -45,12 +45,13 @@ struct heapprof {
 	struct symbols *sy;
 	struct procfs_maps maps;
 	bool maps_dirty;
+	int64_t maps_read_ns; /* when the maps were last read */
 	struct heapprof_bucket *buckets;
 	uint32_t nbuckets, capbuckets;
 	struct hash bucket_idx;
 	struct heapprof_live live;
 	bool loaded;
-	uint64_t samples, frees, unknown_frees;
+	uint64_t samples, frees, unknown_frees, overflow;
 	int64_t start_unix_ns, start_mono_ns;
 };
 
@@ -178,7 +179,14 @@ heapprof_refresh_maps(struct heapprof *h)
 {
 	struct procfs_maps maps;
 
-	if (!h->maps_dirty || procfs_read_maps(h->pid, &maps) != 0)
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	/* at most 10 times a second: frames in no mapping (JIT code, or a
+	   hostile target's made-up addresses) must not cost a read each */
+	if (!h->maps_dirty || now - h->maps_read_ns < HEAPPROF_POLL_NS * 10)
+		return;
+	h->maps_read_ns = now;
+	if (procfs_read_maps(h->pid, &maps) != 0)
 		return;
 	h->maps_dirty = false;
 	procfs_maps_free(&h->maps);
@@ -228,6 +236,12 @@ heapprof_alloc(struct heapprof *h, const struct heap_record *r)
 {
 	uint32_t locs[HEAP_MAX_FRAMES], stack, b, skip = 0;
 
+	h->samples++;
+	if (h->nbuckets >= HEAPPROF_MAX_BUCKETS) {
+		h->overflow++; /* the bound: not symbolized, not counted */
+		return;
+	}
+
 	/* an address in no known mapping: read the maps again first */
 	for (uint32_t i = 0; i < r->nframes && !h->maps_dirty; i++)
 		if (procfs_maps_find(&h->maps, r->frames[i]) == NULL)
@@ -240,7 +254,6 @@ heapprof_alloc(struct heapprof *h, const struct heap_record *r)
 	stack = aggregate_stack(h->g, locs + skip, r->nframes - skip,
 				r->nframes == HEAP_MAX_FRAMES);
 	b = heapprof_bucket(h, stack, r->size);
-	h->samples++;
 	if (b == UINT32_MAX)
 		return;
 	h->buckets[b].allocs++;
@@ -355,6 +368,7 @@ heapprof_snapshot(struct heapprof *h)
 	s->samples = h->samples;
 	s->frees = h->frees;
 	s->unknown_frees = h->unknown_frees;
+	s->overflow = h->overflow;
 	heap_source_losses(h->src, &s->dropped, &s->untracked);
 	s->start_unix_ns = h->start_unix_ns;
 	s->duration_ns = clock_ns(CLOCK_MONOTONIC) - h->start_mono_ns;
