@@ -1076,15 +1076,6 @@ attach_unhold(struct attach *a)
 }
 
 void
-attach_resume_held(struct attach *a)
-{
-	if (!a->held)
-		return;
-	a->held = false;
-	attach_resume(a->pid, 0);
-}
-
-void
 attach_let_go(struct attach *a)
 {
 	attach_unhold(a);

@@ -89,13 +89,6 @@ int attach_spawn(char *const argv[], const char *output_path, unsigned flags,
  */
 void attach_let_go(struct attach *a);
 
-/*
- * Resumes the target spawned with ATTACH_HOLD, still traced: sampled from
- * the first instruction of its program on, however long the tracer took to
- * set up. No-op when it is not held. Tracer thread only.
- */
-void attach_resume_held(struct attach *a);
-
 /* The target's PID (thread-group leader). */
 pid_t attach_pid_of(const struct attach *a);
 

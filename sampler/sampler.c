@@ -1497,14 +1497,10 @@ sampler_open_source(struct sampler *s, char **cause)
 	if (s->opt.pid > 0)
 		rc = attach_pid(s->opt.pid, s->opt.follow, &s->a, &why, cause);
 	else
-		/* Held at its exec either way: ptrace lets it go once the
-		   tables are set up (sampler_main), so that none of its CPU
-		   runs unsampled meanwhile, as perf record starts a command
-		   once its events are open. */
 		rc = attach_spawn(s->opt.argv, s->opt.child_output,
 				  try_perf	  ? ATTACH_HOLD
-				  : s->opt.follow ? ATTACH_HOLD | ATTACH_FOLLOW
-						  : ATTACH_HOLD,
+				  : s->opt.follow ? ATTACH_FOLLOW
+						  : 0,
 				  &s->a, &why, cause);
 	if (rc != 0) {
 		free(why_not);
@@ -1649,8 +1645,6 @@ sampler_main(void *arg)
 	}
 	sampler_setup(s);
 	s->traced = s->perf == NULL;
-	if (s->a != NULL)
-		attach_resume_held(s->a);
 	sampler_publish_snapshot(s);
 	sampler_started(s, 0, NULL);
 	sampler_run(s);

@@ -71,15 +71,6 @@ ok $? "vfork: cproftop exits 0"
 atleast "$(top_col "$TMPD/vfork.top" child_hot 5)" 80 \
 	"vfork: child_hot dominates"
 
-# A spawned shell script (the issue's case): sh forks and execs forkee,
-# whose child_hot is found by the script's profile.
-printf '#!/bin/sh\n"%s" -m 800\nexit 0\n' "$(workload forkee)" >"$TMPD/script"
-chmod +x "$TMPD/script"
-"$CPROFTOP" -F 200 --top=20 -- "$TMPD/script" >"$TMPD/script.top" 2>&1
-ok $? "a spawned script: cproftop exits 0"
-atleast "$(top_col "$TMPD/script.top" child_hot 5)" 80 \
-	"a spawned script: its forked child's child_hot dominates"
-
 # -p --follow: the children forked after attaching.
 for b in $backends; do
 	start_bg "$F" -p 1000 -c 1000
