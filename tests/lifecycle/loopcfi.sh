@@ -56,9 +56,10 @@ fi
 for sig in TERM:15 INT:2; do
 	num=${sig#*:}
 	sig=${sig%:*}
-	# Once it has unwound through the hostile frame for a while (0.2 s
-	# of CPU), the signal.
-	"$FW" -p "$T" -s "$num" -c 20 -- "$CPROFTOP" --backend=ptrace -p "$T" -F 1000 --top=3 \
+	# Once it has unwound through the hostile frame for a while (0.6 s
+	# of CPU: under ASan 0.2 s was mostly set-up, and no sample yet), the
+	# signal.
+	"$FW" -p "$T" -s "$num" -c 60 -- "$CPROFTOP" --backend=ptrace -p "$T" -F 1000 --top=3 \
 		>"$TMPD/fw.$sig" 2>"$TMPD/err.$sig"
 	ok $? "SIG$sig: every thread untraced and running again"
 	diag "SIG$sig: $(cat "$TMPD/fw.$sig" | grep -v '^ ')"
