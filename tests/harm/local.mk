@@ -18,3 +18,13 @@ EXTRA_DIST += tests/harm/leaderexit.sh
 
 TESTS += tests/harm/busydump.sh
 EXTRA_DIST += tests/harm/busydump.sh
+
+# Issue 9 item 2: no thread stays stopped while cproftop loads symbols.
+check_PROGRAMS += tests/harm/pinned tests/harm/stopwatch
+tests_harm_pinned_SOURCES = tests/harm/pinned.c tests/workloads/wl.h
+tests_harm_pinned_CFLAGS = $(WL_FP_CFLAGS)
+tests_harm_pinned_LDFLAGS = $(WL_LINKFLAGS)
+tests_harm_stopwatch_SOURCES = tests/harm/stopwatch.c
+tests_harm_stopwatch_CFLAGS = $(WL_FP_CFLAGS)
+TESTS += tests/harm/slowload.sh
+EXTRA_DIST += tests/harm/slowload.sh
