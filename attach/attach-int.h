@@ -3,8 +3,8 @@
 
 /*
  * The tracer's state, shared by the files of attach/ only (attach.c owns
- * it; dispatch.c, check.c and spawn.c work on it; memread.c reads pid). Everything but pid is touched by the tracer
- * thread alone.
+ * it; dispatch.c, check.c and spawn.c work on it; memread.c reads pid).
+ * Everything but pid is touched by the tracer thread alone.
  */
 
 #include <stdbool.h>
