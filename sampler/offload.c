@@ -19,8 +19,8 @@ struct offload {
 	pthread_cond_t cond;
 	void (*fn)(void *); /* the job posted, NULL when none (lock) */
 	void *arg;
-	bool busy; /* a job posted and not finished (lock) */
-	bool quit; /* the helper must end (lock) */
+	bool busy;   /* a job posted and not finished (lock) */
+	bool quit;   /* the helper must end (lock) */
 	int done_fd; /* eventfd: one count per finished job */
 };
 

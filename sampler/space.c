@@ -15,7 +15,12 @@ static enum unwind_rule
 space_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
 {
 	struct space *sp = arg;
+	uint64_t addr = is_return ? pc - 1 : pc;
 
+	/* Its first look at a module's file loads it: done by the warm
+	   hook (the sampler's helper thread) when there is one. */
+	if (sp->warm != NULL && symbols_cold(sp->sy, addr))
+		sp->warm(sp->warm_arg, sp, addr);
 	switch (symbols_go_unwind(sp->sy, pc, is_return, sp_delta)) {
 	case SYMBOLS_GO_FRAME:
 		return UNWIND_RULE_SP;

@@ -106,6 +106,7 @@ main(int argc, char **argv)
 		passes++;
 		nanosleep(&step, NULL);
 	}
-	printf("max_stop_ms=%.1f tid=%d passes=%ld\n", worst, worst_tid, passes);
+	printf("max_stop_ms=%.1f tid=%d passes=%ld\n", worst, worst_tid,
+	       passes);
 	return 0;
 }
