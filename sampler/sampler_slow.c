@@ -31,7 +31,8 @@
 void
 sampler_slow(struct sampler *s, void (*fn)(void *), void *arg)
 {
-	bool wait_only = false;
+	/* Once the target was let go, nothing more is dispatched here. */
+	bool wait_only = atomic_load(&s->detached);
 	int fd = -1;
 
 	if (s->a != NULL) {
@@ -45,8 +46,7 @@ sampler_slow(struct sampler *s, void (*fn)(void *), void *arg)
 	}
 	while (!offload_done(s->off)) {
 		sampler_beat(s);
-		if (!wait_only && atomic_load(&s->stop) &&
-		    !atomic_load(&s->detached)) {
+		if (!wait_only && atomic_load(&s->stop)) {
 			/* Let the target go now; what is left to dispatch
 			   (a spawned command's end) is the loop's again. A
 			   thread that did not stop to be let go is still
