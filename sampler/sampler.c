@@ -433,7 +433,7 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 	for (size_t i = 0; i < s->nspaces; i++) {
 		size_t pending = 0, failed = 0;
 
-		if (sampler_poll_fetches(s, s->spaces[i], &pending, &failed))
+		if (symbols_poll_fetches(s->spaces[i]->sy, &pending, &failed))
 			aggregate_forget_addresses(s->g);
 		s->fetch_pending += pending;
 		s->fetch_failed += failed;

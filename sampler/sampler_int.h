@@ -206,8 +206,6 @@ void sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns);
 /* sampler_slow.c */
 void sampler_slow(struct sampler *s, void (*fn)(void *), void *arg);
 void sampler_warm(struct sampler *s, struct space *sp, uint64_t addr);
-bool sampler_poll_fetches(struct sampler *s, struct space *sp, size_t *pending,
-			  size_t *failed);
 
 /* sampler_perf.c */
 void sampler_pid_add(pid_t **pids, size_t *n, size_t *cap, pid_t pid);

@@ -1,10 +1,10 @@
 /*
  * sampler_slow.c: the sampler thread's slow work -- loading a module's
- * symbols and debug info, reading a debug file debuginfod fetched -- run
- * on a helper thread (sampler/offload.h) while the sampler thread goes on
- * dispatching the target's ptrace stops (issue 9: a thread interrupted
- * while it waited for a CPU stayed stopped for the second libc's separate
- * debug file took to load, and the watchdog then ended cproftop).
+ * symbols and debug info -- run on a helper thread (sampler/offload.h)
+ * while the sampler thread goes on dispatching the target's ptrace stops (issue
+ * 9: a thread interrupted while it waited for a CPU stayed stopped for the
+ * second libc's separate debug file took to load, and the watchdog then ended
+ * cproftop).
  */
 #include "config.h"
 
@@ -94,36 +94,4 @@ sampler_warm(struct sampler *s, struct space *sp, uint64_t addr)
 
 	if (s->a != NULL && symbols_cold(sp->sy, addr))
 		sampler_slow(s, sampler_warm_fn, &w);
-}
-
-/* symbols_poll_fetches() through sampler_slow(). */
-struct sampler_fetches {
-	struct symbols *sy;
-	size_t pending, failed;
-	bool changed;
-};
-
-static void
-sampler_fetches_fn(void *arg)
-{
-	struct sampler_fetches *f = arg;
-
-	f->changed = symbols_poll_fetches(f->sy, &f->pending, &f->failed);
-}
-
-/*
- * symbols_poll_fetches() of sp's symbols, through sampler_slow() (a debug
- * file fetched is read then). Returns true when names changed. Sampler
- * thread.
- */
-bool
-sampler_poll_fetches(struct sampler *s, struct space *sp, size_t *pending,
-		     size_t *failed)
-{
-	struct sampler_fetches f = {sp->sy, 0, 0, false};
-
-	sampler_slow(s, sampler_fetches_fn, &f);
-	*pending = f.pending;
-	*failed = f.failed;
-	return f.changed;
 }

@@ -743,17 +743,9 @@ void
 symbols_warm(struct symbols *s, uint64_t addr)
 {
 	const struct symbols_range *r = symbols_find_range(s, addr);
-	struct symbols_mod *m;
-	Dwarf_Aranges *ar;
-	size_t n;
 
-	if (r == NULL)
-		return;
-	m = &s->mods[r->mod];
-	symbols_resolve(s, m);
-	/* libdw reads .debug_aranges on the first address lookup. */
-	if (m->file != NULL && m->file->dwarf != NULL)
-		(void)dwarf_getaranges(m->file->dwarf, &ar, &n);
+	if (r != NULL)
+		symbols_resolve(s, &s->mods[r->mod]);
 }
 
 /*
