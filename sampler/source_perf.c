@@ -4,7 +4,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "attach/procfs.h"
 #include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -12,14 +14,31 @@
 #include "common/hash.h"
 
 #define SOURCE_PERF_RESCAN_NS (100 * 1000000LL)
+#define SOURCE_PERF_WINDOW_NS (25 * 1000000LL)	/* schedstat looks, at most */
+#define SOURCE_PERF_FLUSH_NS (1000 * 1000000LL) /* a flush's backlog, at most  \
+						 */
 
-/* What we know of one thread between its off-CPU records. */
+/*
+ * What we know of one thread between its off-CPU records. The kernel
+ * tells when a thread switched out (blocked, or preempted) and back in,
+ * not when a blocked thread was woken: the part of its blocked intervals
+ * it then spent waiting for a CPU is its schedstat run-queue time (read
+ * every ~25 ms) less its waits after preemption (known
+ * exactly from the switch records), taken off the blocked intervals that
+ * end next, from their ends. A thread's totals are exact within a window;
+ * between its stacks, the wait goes to the intervals ending first.
+ */
 struct source_perf_thread {
 	pid_t tid;
-	bool out;	 /* switched out, not yet back */
-	bool have_stack; /* cap holds where it last blocked */
-	enum capture_state state;
-	uint64_t t_out; /* switch-out time, or the last flush */
+	bool out;	      /* switched out, not yet back */
+	bool preempt;	      /* switched out runnable: it waits for a CPU */
+	bool have_stack;      /* cap holds where it last blocked */
+	uint64_t t_mark;      /* switch-out time, or the last hand-over */
+	int sched_fd;	      /* its schedstat, or -1 */
+	bool looked;	      /* delay was read */
+	uint64_t delay;	      /* schedstat run-queue time at the last look */
+	uint64_t win_preempt; /* waiting after preemption handed since */
+	int64_t owed;	      /* waits after wakeups not taken off yet */
 	struct capture cap;
 };
 
@@ -28,6 +47,7 @@ struct source_perf {
 	struct perf_source *ps;
 	struct capture *scratch;
 	int64_t next_rescan;
+	int64_t next_window;
 	struct source_perf_thread **threads; /* seen in off-CPU records */
 	size_t nthreads, cap_threads;
 	struct hash thread_idx;
@@ -38,6 +58,7 @@ struct source_perf {
 	struct source_perf_pending *pend;
 	size_t npend, cap_pend;
 	uint64_t seq;
+	uint64_t until; /* every record older was read */
 
 	/* The sink while draining. */
 	capture_sink_fn sink;
@@ -74,18 +95,73 @@ source_perf_fill(struct source_perf *sp, const struct perf_record *r,
 	return 0;
 }
 
-/* Hands over a blocked interval of t ending at end_ns. */
+/* Hands over [from, to) of t in state. */
 static void
-source_perf_blocked(struct source_perf *sp, struct source_perf_thread *t,
-		    uint64_t end_ns)
+source_perf_hand(struct source_perf *sp, struct source_perf_thread *t,
+		 enum capture_state state, uint64_t from, uint64_t to)
 {
-	if (!t->have_stack || end_ns <= t->t_out)
+	if (to <= from)
 		return;
-	t->cap.state = t->state;
-	t->cap.weight_ns = end_ns - t->t_out;
-	t->cap.time_ns = end_ns;
+	t->cap.state = state;
+	t->cap.weight_ns = to - from;
+	t->cap.time_ns = to;
 	sp->sink(&t->cap, sp->sink_arg);
-	t->t_out = end_ns;
+}
+
+/*
+ * Hands over t's off-CPU time from its mark to end_ns: preempted, all of
+ * it waiting for a CPU; blocked, blocked time, but for the estimated wait
+ * for a CPU at its end when it is back (in: its switch-in).
+ */
+static void
+source_perf_off(struct source_perf *sp, struct source_perf_thread *t,
+		uint64_t end_ns, bool in)
+{
+	uint64_t wait = 0;
+
+	if (end_ns <= t->t_mark)
+		return;
+	if (t->preempt) {
+		t->win_preempt += end_ns - t->t_mark;
+		wait = end_ns - t->t_mark;
+	} else if (in && t->owed > 0) {
+		wait = (uint64_t)t->owed < end_ns - t->t_mark
+			       ? (uint64_t)t->owed
+			       : end_ns - t->t_mark;
+		t->owed -= (int64_t)wait;
+	}
+	if (t->have_stack) {
+		source_perf_hand(sp, t, CAPTURE_BLOCKED, t->t_mark,
+				 end_ns - wait);
+		source_perf_hand(sp, t, CAPTURE_WAITING_CPU, end_ns - wait,
+				 end_ns);
+	}
+	t->t_mark = end_ns;
+}
+
+/*
+ * A new window for every thread: its run-queue time since the last look
+ * (schedstat), less its waits after preemption, is owed by its next
+ * blocked intervals.
+ */
+static void
+source_perf_estimate(struct source_perf *sp)
+{
+	for (size_t i = 0; i < sp->nthreads; i++) {
+		struct source_perf_thread *t = sp->threads[i];
+		struct procfs_schedstat ss;
+		uint64_t d;
+
+		if (t->sched_fd < 0 ||
+		    procfs_schedstat_fd(t->sched_fd, &ss) != 0)
+			continue;
+		d = ss.wait_ns - t->delay;
+		if (t->looked && ss.wait_ns >= t->delay)
+			t->owed += (int64_t)d - (int64_t)t->win_preempt;
+		t->delay = ss.wait_ns;
+		t->looked = true;
+		t->win_preempt = 0;
+	}
 }
 
 static int
@@ -110,6 +186,7 @@ source_perf_thread(struct source_perf *sp, pid_t tid)
 	ARRAY_RESERVE(sp->threads, sp->cap_threads, sp->nthreads + 1);
 	t = xcalloc(1, sizeof(*t));
 	t->tid = tid;
+	t->sched_fd = procfs_open_schedstat(sp->opt.pid, tid);
 	sp->threads[sp->nthreads] = t;
 	hash_add(&sp->thread_idx, h, (uint32_t)sp->nthreads++);
 	return t;
@@ -122,10 +199,13 @@ source_perf_sweep(struct source_perf *sp)
 	size_t kept = 0;
 
 	for (size_t i = 0; i < sp->nthreads; i++) {
-		if (perf_source_has_thread(sp->ps, sp->threads[i]->tid))
+		if (perf_source_has_thread(sp->ps, sp->threads[i]->tid)) {
 			sp->threads[kept++] = sp->threads[i];
-		else
+		} else {
+			if (sp->threads[i]->sched_fd >= 0)
+				close(sp->threads[i]->sched_fd);
 			free(sp->threads[i]);
+		}
 	}
 	if (kept == sp->nthreads)
 		return;
@@ -136,7 +216,10 @@ source_perf_sweep(struct source_perf *sp)
 			 hash_u64((uint64_t)sp->threads[i]->tid), (uint32_t)i);
 }
 
-/* Applies one off-CPU record (a switch sample or a switch record). */
+/*
+ * Applies one off-CPU record: a switch sample (where the thread blocks),
+ * a switch-out, a switch-in.
+ */
 static void
 source_perf_apply(struct source_perf *sp, const struct perf_record *r)
 {
@@ -148,10 +231,10 @@ source_perf_apply(struct source_perf *sp, const struct perf_record *r)
 		t->have_stack = source_perf_fill(sp, r, &t->cap) == 0;
 	} else if (r->switch_out) {
 		t->out = true;
-		t->t_out = r->time;
-		t->state = r->preempt ? CAPTURE_WAITING_CPU : CAPTURE_BLOCKED;
+		t->t_mark = r->time;
+		t->preempt = r->preempt;
 	} else if (t->out) {
-		source_perf_blocked(sp, t, r->time);
+		source_perf_off(sp, t, r->time, true);
 		t->out = false;
 	}
 }
@@ -262,14 +345,22 @@ source_perf_wait(struct source_perf *sp, int64_t deadline_ns, int wake_fd)
 size_t
 source_perf_poll(struct source_perf *sp, capture_sink_fn sink, void *arg)
 {
-	int64_t now = clock_ns(CLOCK_MONOTONIC);
+	int64_t now, until;
 	size_t n = 1;
 
 	sp->sink = sink;
 	sp->sink_arg = arg;
-	/* Every ring holds what happened before now once read. */
-	perf_source_drain(sp->ps, source_perf_record, sp);
-	source_perf_apply_until(sp, (uint64_t)now);
+	/* Off-CPU records apply in time order, once every ring was read
+	   past them. */
+	until = perf_source_drain(sp->ps, source_perf_record, sp);
+	if (until > 0 && (uint64_t)until > sp->until)
+		sp->until = (uint64_t)until;
+	source_perf_apply_until(sp, sp->until);
+	now = clock_ns(CLOCK_MONOTONIC);
+	if (now >= sp->next_window) {
+		source_perf_estimate(sp);
+		sp->next_window = now + SOURCE_PERF_WINDOW_NS;
+	}
 	if (now >= sp->next_rescan) {
 		n = perf_source_rescan(sp->ps);
 		source_perf_sweep(sp);
@@ -285,13 +376,24 @@ void
 source_perf_flush(struct source_perf *sp, int64_t now_ns, capture_sink_fn sink,
 		  void *arg)
 {
+	int64_t until, stop = clock_ns(CLOCK_MONOTONIC) + SOURCE_PERF_FLUSH_NS;
+	uint64_t end;
+
 	sp->sink = sink;
 	sp->sink_arg = arg;
-	source_perf_apply_until(sp, (uint64_t)now_ns);
+	/* What a busy sampler thread left in the queue, for a while. */
+	do {
+		until = perf_source_drain(sp->ps, source_perf_record, sp);
+	} while (until == 0 && clock_ns(CLOCK_MONOTONIC) < stop);
+	if (until > 0 && (uint64_t)until > sp->until)
+		sp->until = (uint64_t)until;
+	/* Up to the time every ring was read to: a thread still out then
+	   may have come back since, its switch-in not read yet. */
+	end = sp->until < (uint64_t)now_ns ? sp->until : (uint64_t)now_ns;
+	source_perf_apply_until(sp, end);
 	for (size_t i = 0; i < sp->nthreads; i++)
 		if (sp->threads[i]->out)
-			source_perf_blocked(sp, sp->threads[i],
-					    (uint64_t)now_ns);
+			source_perf_off(sp, sp->threads[i], end, false);
 	sp->sink = NULL;
 }
 
@@ -322,8 +424,11 @@ source_perf_close(struct source_perf *sp)
 		  (unsigned long long)st.throttled, st.threads, st.cpus,
 		  st.buffer_pages);
 	perf_source_close(sp->ps);
-	for (size_t i = 0; i < sp->nthreads; i++)
+	for (size_t i = 0; i < sp->nthreads; i++) {
+		if (sp->threads[i]->sched_fd >= 0)
+			close(sp->threads[i]->sched_fd);
 		free(sp->threads[i]);
+	}
 	free(sp->threads);
 	for (size_t i = 0; i < sp->npend; i++)
 		free(sp->pend[i].stack);
