@@ -245,9 +245,11 @@ sampler_perf_failure(int err)
 }
 
 /*
- * Opens the perf source on s->pid. Returns 0, or -1 with *why_not set
- * (caller frees) and *err. In auto mode a wall profile without a kernel
- * off-CPU source is refused too: the ptrace sampler can count it.
+ * Opens the perf source on s->pid, with off-CPU sampling (context
+ * switches) when wall mode may be shown. Returns 0, or -1 with *why_not
+ * set (caller frees) and *err. In auto mode a wall profile the kernel
+ * cannot give (its context-switch events refused) is refused too: the
+ * ptrace sampler can count it.
  */
 int
 sampler_try_perf(struct sampler *s, int *err, char **why_not)
@@ -257,13 +259,7 @@ sampler_try_perf(struct sampler *s, int *err, char **why_not)
 		.hz = s->opt.hz,
 		.stack_bytes = s->opt.stack_bytes ? s->opt.stack_bytes
 						  : SAMPLER_PERF_STACK,
-		/*
-		 * Off-CPU from context switches is not used yet: measured
-		 * against wall time it over-counts (1.6x on the mixed
-		 * workload), so wall mode stays with ptrace (README:
-		 * Backends).
-		 */
-		.offcpu = false,
+		.offcpu = s->opt.offcpu,
 		.switch_cap = SAMPLER_SWITCH_CAP,
 		.follow = s->opt.follow,
 	};
@@ -273,17 +269,13 @@ sampler_try_perf(struct sampler *s, int *err, char **why_not)
 		*why_not = cause;
 		return -1;
 	}
-	/*
-	 * Auto in wall mode (and under the live screen, which can switch to
-	 * it): the ptrace sampler, which sees every blocked thread. The
-	 * kernel's context-switch samples only see threads that block after
-	 * cproftop started (README: Backends).
-	 */
-	if (s->opt.backend == SAMPLER_BACKEND_AUTO && s->opt.offcpu) {
+	if (s->opt.backend == SAMPLER_BACKEND_AUTO && s->opt.offcpu &&
+	    source_perf_offcpu(s->perf) != NULL) {
 		*err = 0;
-		*why_not = xstrdup("wall mode (or the live screen, which can "
-				   "switch to it): the perf backend has no "
-				   "off-CPU samples yet");
+		*why_not = xasprintf("wall mode (or the live screen, which can "
+				     "switch to it) without kernel off-CPU "
+				     "samples (%s)",
+				     source_perf_offcpu(s->perf));
 		source_perf_close(s->perf);
 		s->perf = NULL;
 		return -1;

@@ -222,6 +222,14 @@ tui_draw_header(struct tui *t, bool full)
 			  s->hz_achieved);
 	tui_field("  Mode ", "%s",
 		  t->filter.mode == FILTER_MODE_WALL ? "wall" : "CPU");
+	/* where wall mode's off-CPU time comes from (README: Backends) */
+	if (t->filter.mode == FILTER_MODE_WALL && s->wall_source != NULL)
+		tui_field(" (off-CPU: ", "%s)",
+			  strcmp(s->wall_source, "switches") == 0
+				  ? "context switches"
+			  : strcmp(s->wall_source, "ptrace") == 0
+				  ? "ptrace ticks"
+				  : "none");
 	if (t->filter.windowed)
 		tui_field("  Scope ", "last %" PRIu32 " s",
 			  t->filter.window_seconds);
