@@ -82,7 +82,8 @@ struct perf_source {
 	pthread_t reader;
 	bool reader_on;
 	atomic_bool reader_stop;
-	int evfd; /* readable while q may hold records */
+	int evfd;		   /* readable while q may hold records */
+	uint64_t finished_dropped; /* q's drops, once the reader stopped */
 	struct pollfd *rpfds;
 };
 
@@ -626,6 +627,42 @@ perf_reader_start(struct perf_source *ps)
 	ps->reader_on = true;
 }
 
+/*
+ * The end: stops the reader thread, copies what the rings still hold, and
+ * hands fn every record queued until deadline_ns; those left are counted
+ * as dropped. Later drains read the rings directly.
+ */
+void
+perf_source_finish(struct perf_source *ps, int64_t deadline_ns,
+		   perf_source_fn fn, void *arg)
+{
+	const uint8_t *rec;
+	size_t len, k = 0;
+
+	if (!ps->reader_on)
+		return;
+	atomic_store(&ps->reader_stop, true);
+	pthread_join(ps->reader, NULL);
+	ps->reader_on = false;
+	for (size_t c = 0; c < ps->ncpus; c++)
+		perf_ring_drain(&ps->cpus[c].ring, PERF_DRAIN_BYTES,
+				perf_reader_push, ps);
+	ps->fn = fn;
+	ps->fn_arg = arg;
+	while ((rec = perf_queue_next(&ps->q, &len)) != NULL) {
+		perf_on_record(rec, len, ps);
+		if (++k % 16 == 0 && clock_ns(CLOCK_MONOTONIC) > deadline_ns)
+			break;
+	}
+	ps->fn = NULL;
+	while (perf_queue_next(&ps->q, &len) != NULL) {
+		pthread_mutex_lock(&ps->q.mu);
+		ps->q.dropped++;
+		pthread_mutex_unlock(&ps->q.mu);
+	}
+	ps->finished_dropped = perf_queue_dropped(&ps->q);
+}
+
 static void
 perf_reader_stop(struct perf_source *ps)
 {
@@ -686,10 +723,10 @@ void
 perf_source_stats(const struct perf_source *ps, struct perf_source_stats *out)
 {
 	*out = ps->st;
-	if (ps->reader_on) {
-		out->dropped = perf_queue_dropped((struct perf_queue *)&ps->q);
-		out->lost += out->dropped;
-	}
+	out->dropped = ps->reader_on
+			       ? perf_queue_dropped((struct perf_queue *)&ps->q)
+			       : ps->finished_dropped;
+	out->lost += out->dropped;
 	out->buffer_pages = (uint32_t)ps->pages;
 	out->cpus = (uint32_t)ps->ncpus;
 	for (size_t c = 0; c < ps->ncpus; c++)

@@ -104,10 +104,11 @@ perf_queue_push(struct perf_queue *q, const uint8_t *rec, size_t len)
 		memcpy(dst + at + 8, rec + at + 8, keep);
 		memcpy(dst + at + 8 + keep, rec + at + 8 + size,
 		       len - (at + 8 + size));
-		memcpy(&h, dst, sizeof(h));
-		h.size = (uint16_t)n;
-		memcpy(dst, &h, sizeof(h));
 	}
+	/* The consumer steps by the header's size: the copy's own. */
+	memcpy(&h, dst, sizeof(h));
+	h.size = (uint16_t)n;
+	memcpy(dst, &h, sizeof(h));
 	q->fill.len += n;
 	q->bytes_in += n;
 out:

@@ -37,6 +37,8 @@
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
 
+/* At the end, the sampler thread catches up with its reader this long. */
+#define SAMPLER_PERF_FINISH_NS (5 * CLOCK_NS_PER_S)
 /* The perf source's sink: one capture into the tables. */
 static void
 sampler_perf_sink(const struct capture *c, void *arg)
@@ -227,12 +229,14 @@ sampler_perf_loop(struct sampler *s)
 		if (!alive)
 			break;
 	}
-	/* What the kernel wrote until now is counted. */
-	if (!atomic_load(&s->paused)) {
-		source_perf_poll(s->perf, sampler_perf_sink, s);
-		source_perf_flush(s->perf, clock_ns(CLOCK_MONOTONIC),
-				  sampler_perf_sink, s);
-	}
+	/* What the kernel wrote until now is counted (a sampler thread
+	   behind its reader catches up, for up to SAMPLER_PERF_FINISH_NS;
+	   what is left then is counted as lost). */
+	if (!atomic_load(&s->paused))
+		source_perf_finish(s->perf,
+				   clock_ns(CLOCK_MONOTONIC) +
+					   SAMPLER_PERF_FINISH_NS,
+				   sampler_perf_sink, s);
 }
 
 /* Maps a perf_event_open errno to the failure kinds of attach/. */

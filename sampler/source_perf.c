@@ -516,6 +516,17 @@ source_perf_flush(struct source_perf *sp, int64_t now_ns, capture_sink_fn sink,
 	sp->sink = NULL;
 }
 
+void
+source_perf_finish(struct source_perf *sp, int64_t deadline_ns,
+		   capture_sink_fn sink, void *arg)
+{
+	sp->sink = sink;
+	sp->sink_arg = arg;
+	perf_source_finish(sp->ps, deadline_ns, source_perf_record, sp);
+	sp->sink = NULL;
+	source_perf_flush(sp, clock_ns(CLOCK_MONOTONIC), sink, arg);
+}
+
 const char *
 source_perf_offcpu(const struct source_perf *sp)
 {

@@ -58,6 +58,14 @@ size_t source_perf_poll(struct source_perf *sp, capture_sink_fn sink,
 void source_perf_flush(struct source_perf *sp, int64_t now_ns,
 		       capture_sink_fn sink, void *arg);
 
+/*
+ * The end of the profile: hands sink every record read until deadline_ns
+ * (a sampler thread that ran behind catches up; what is left then counts
+ * as lost), then source_perf_flush().
+ */
+void source_perf_finish(struct source_perf *sp, int64_t deadline_ns,
+			capture_sink_fn sink, void *arg);
+
 /* NULL when off-CPU sampling runs, else why not (borrowed). */
 const char *source_perf_offcpu(const struct source_perf *sp);
 
