@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "attach/procfs.h"
@@ -639,6 +641,16 @@ perf_source_finish(struct perf_source *ps, int64_t deadline_ns,
 	const uint8_t *rec;
 	size_t len, k = 0;
 
+	/* Nothing more is written: what the rings hold is all there is. */
+	for (size_t i = 0; i < ps->n; i++)
+		for (size_t f = 0; ps->threads[i].fds && f < 2 * ps->ncpus; f++)
+			if (ps->threads[i].fds[f] >= 0)
+				(void)ioctl(ps->threads[i].fds[f],
+					    PERF_EVENT_IOC_DISABLE, 0);
+	for (size_t c = 0; c < ps->ncpus; c++)
+		if (ps->cpus[c].owner_fd >= 0)
+			(void)ioctl(ps->cpus[c].owner_fd,
+				    PERF_EVENT_IOC_DISABLE, 0);
 	if (!ps->reader_on)
 		return;
 	atomic_store(&ps->reader_stop, true);

@@ -84,9 +84,10 @@ int perf_source_wait(struct perf_source *ps, int64_t deadline_ns, int wake_fd);
 int64_t perf_source_drain(struct perf_source *ps, perf_source_fn fn, void *arg);
 
 /*
- * The end of the profile: stops the reader thread and hands fn every
- * record read until deadline_ns (CLOCK_MONOTONIC); those left are
- * counted as lost (dropped). Later drains read the rings directly.
+ * The end of the profile: disables every event (inherited ones with
+ * their parent), stops the reader thread and hands fn every record read
+ * until deadline_ns (CLOCK_MONOTONIC); those left are counted as lost
+ * (dropped). Later drains read the rings directly.
  */
 void perf_source_finish(struct perf_source *ps, int64_t deadline_ns,
 			perf_source_fn fn, void *arg);

@@ -38,7 +38,7 @@
 #include "sampler/unwind.h"
 
 /* At the end, the sampler thread catches up with its reader this long. */
-#define SAMPLER_PERF_FINISH_NS (5 * CLOCK_NS_PER_S)
+#define SAMPLER_PERF_FINISH_NS (3 * CLOCK_NS_PER_S)
 /* The perf source's sink: one capture into the tables. */
 static void
 sampler_perf_sink(const struct capture *c, void *arg)
@@ -212,6 +212,8 @@ sampler_perf_loop(struct sampler *s)
 			sampler_do_reset(s);
 			atomic_store(&s->publish, true);
 		}
+		/* Off-CPU time counts from the profile's start (a reset). */
+		source_perf_since(s->perf, s->start_ns);
 		if (source_perf_poll(s->perf, sink, s) == 0)
 			alive = sampler_perf_alive(s);
 		sampler_refresh_maps(s, false);

@@ -75,6 +75,7 @@ struct source_perf {
 	uint64_t until;	    /* every record older was read */
 	uint32_t seeded;    /* threads found blocked at the start */
 	uint64_t last_look; /* the latest schedstat looks */
+	uint64_t since;	    /* off-CPU time before this is not handed */
 
 	/* The sink while draining. */
 	capture_sink_fn sink;
@@ -116,6 +117,8 @@ static void
 source_perf_hand(struct source_perf *sp, struct source_perf_thread *t,
 		 enum capture_state state, uint64_t from, uint64_t to)
 {
+	if (from < sp->since)
+		from = sp->since;
 	if (to <= from)
 		return;
 	t->cap.state = state;
@@ -514,6 +517,12 @@ source_perf_flush(struct source_perf *sp, int64_t now_ns, capture_sink_fn sink,
 		if (sp->threads[i]->out)
 			source_perf_off(sp, sp->threads[i], end, false);
 	sp->sink = NULL;
+}
+
+void
+source_perf_since(struct source_perf *sp, int64_t since_ns)
+{
+	sp->since = since_ns > 0 ? (uint64_t)since_ns : 0;
 }
 
 void

@@ -58,6 +58,9 @@ size_t source_perf_poll(struct source_perf *sp, capture_sink_fn sink,
 void source_perf_flush(struct source_perf *sp, int64_t now_ns,
 		       capture_sink_fn sink, void *arg);
 
+/* Off-CPU time before since_ns (CLOCK_MONOTONIC) is never handed over. */
+void source_perf_since(struct source_perf *sp, int64_t since_ns);
+
 /*
  * The end of the profile: hands sink every record read until deadline_ns
  * (a sampler thread that ran behind catches up; what is left then counts
