@@ -538,7 +538,7 @@ perf_source_drain(struct perf_source *ps, perf_source_fn fn, void *arg)
 {
 	int64_t now = clock_ns(CLOCK_MONOTONIC), until = now + PERF_TAKE_NS;
 	const uint8_t *rec;
-	size_t len, k = 0;
+	size_t len;
 
 	ps->fn = fn;
 	ps->fn_arg = arg;
@@ -553,7 +553,7 @@ perf_source_drain(struct perf_source *ps, perf_source_fn fn, void *arg)
 	   that the sampler still publishes every second. */
 	while ((rec = perf_queue_next(&ps->q, &len)) != NULL) {
 		perf_on_record(rec, len, ps);
-		if (++k % 16 == 0 && clock_ns(CLOCK_MONOTONIC) > until) {
+		if (clock_ns(CLOCK_MONOTONIC) > until) {
 			uint64_t v = 1;
 
 			/* More to take: the next wait returns at once. */
@@ -639,7 +639,7 @@ perf_source_finish(struct perf_source *ps, int64_t deadline_ns,
 		   perf_source_fn fn, void *arg)
 {
 	const uint8_t *rec;
-	size_t len, k = 0;
+	size_t len;
 
 	/* Nothing more is written: what the rings hold is all there is. */
 	for (size_t i = 0; i < ps->n; i++)
@@ -663,7 +663,7 @@ perf_source_finish(struct perf_source *ps, int64_t deadline_ns,
 	ps->fn_arg = arg;
 	while ((rec = perf_queue_next(&ps->q, &len)) != NULL) {
 		perf_on_record(rec, len, ps);
-		if (++k % 16 == 0 && clock_ns(CLOCK_MONOTONIC) > deadline_ns)
+		if (clock_ns(CLOCK_MONOTONIC) > deadline_ns)
 			break;
 	}
 	ps->fn = NULL;

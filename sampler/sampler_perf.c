@@ -38,7 +38,7 @@
 #include "sampler/unwind.h"
 
 /* At the end, the sampler thread catches up with its reader this long. */
-#define SAMPLER_PERF_FINISH_NS (3 * CLOCK_NS_PER_S)
+#define SAMPLER_PERF_FINISH_NS (CLOCK_NS_PER_S)
 /* The perf source's sink: one capture into the tables. */
 static void
 sampler_perf_sink(const struct capture *c, void *arg)
@@ -275,13 +275,17 @@ sampler_try_perf(struct sampler *s, int *err, char **why_not)
 		*why_not = cause;
 		return -1;
 	}
-	if (s->opt.backend == SAMPLER_BACKEND_AUTO && s->opt.offcpu &&
-	    source_perf_offcpu(s->perf) != NULL) {
+	/* Auto in wall mode: ptrace, until the context switches' split of
+	   off-CPU time into blocked and waiting for a CPU is exact (README:
+	   Backends); --backend=perf uses them. */
+	if (s->opt.backend == SAMPLER_BACKEND_AUTO && s->opt.offcpu) {
 		*err = 0;
 		*why_not = xasprintf("wall mode (or the live screen, which can "
-				     "switch to it) without kernel off-CPU "
-				     "samples (%s)",
-				     source_perf_offcpu(s->perf));
+				     "switch to it): ptrace (%s)",
+				     source_perf_offcpu(s->perf)
+					     ? source_perf_offcpu(s->perf)
+					     : "the perf backend's wall mode "
+					       "needs --backend=perf");
 		source_perf_close(s->perf);
 		s->perf = NULL;
 		return -1;
