@@ -8,7 +8,8 @@ libviews_a_SOURCES = views/filter.c views/filter.h \
 	views/source.c views/source.h views/report.c views/report.h \
 	views/pprof.c views/pprof.h views/delta.c views/delta.h \
 	views/tree.c views/tree.h views/annotate.c views/annotate.h \
-	views/diff.c views/diff.h views/dump.c views/dump.h
+	views/diff.c views/diff.h views/dump.c views/dump.h \
+	views/stats.c views/stats.h
 nodist_libviews_a_SOURCES = views/profile.pb-c.c views/profile.pb-c.h
 EXTRA_DIST += views/profile.proto
 
@@ -27,7 +28,7 @@ VIEWS_UNIT_TESTS = tests/unit/views_top_test tests/unit/views_filter_test \
 	tests/unit/views_source_test tests/unit/views_report_test \
 	tests/unit/views_pprof_test tests/unit/views_delta_test \
 	tests/unit/views_tree_test tests/unit/views_annotate_test \
-	tests/unit/views_dump_test
+	tests/unit/views_dump_test tests/unit/views_stats_test
 check_PROGRAMS += $(VIEWS_UNIT_TESTS) tests/views/pprof-fixture
 TESTS += $(VIEWS_UNIT_TESTS) tests/views/pprof_readback.sh \
 	tests/views/live_pprof.sh
@@ -45,6 +46,7 @@ tests_unit_views_tree_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_annotate_test_LDADD = $(VIEWS_TEST_LIBS) $(DEP_LIBS)
 tests_unit_views_delta_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_dump_test_LDADD = $(VIEWS_TEST_LIBS)
+tests_unit_views_stats_test_LDADD = $(VIEWS_TEST_LIBS)
 nodist_tests_unit_views_delta_test_SOURCES = views/profile.pb-c.h
 tests_unit_views_delta_test_SOURCES = tests/unit/views_delta_test.c
 nodist_tests_unit_views_pprof_test_SOURCES = views/profile.pb-c.h
