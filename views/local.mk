@@ -57,3 +57,12 @@ check_PROGRAMS += tests/unit/shortname_test
 tests_unit_shortname_test_SOURCES = tests/unit/shortname_test.c tests/tap.h
 tests_unit_shortname_test_LDADD = libviews.a libcommon.a
 TESTS += tests/unit/shortname_test
+
+# pprof_roundtrip_test: random snapshots through views/pprof.c, decoded by
+# protobuf-c's generated unpacker and compared.
+check_PROGRAMS += tests/unit/pprof_roundtrip_test
+TESTS += tests/unit/pprof_roundtrip_test
+nodist_tests_unit_pprof_roundtrip_test_SOURCES = views/profile.pb-c.h
+tests_unit_pprof_roundtrip_test_SOURCES = tests/unit/pprof_roundtrip_test.c \
+	tests/fuzz.h tests/tap.h tests/unit/views_fixture.h
+tests_unit_pprof_roundtrip_test_LDADD = $(VIEWS_TEST_LIBS)
