@@ -16,7 +16,8 @@
  * (default 0); -s SECS sleeps before exiting (holding it all), after a
  * "holding pid=PID" line. -f forks a child that execs /bin/true midway. It also
  * prints what the interposer must leave as it was: LD_PRELOAD, the
- * CPROFTOP_HEAP_* variables and the number of open descriptors.
+ * CPROFTOP_HEAP_* variables, the number of open descriptors, and how many
+ * blocks malloc_usable_size() says are smaller than asked (0).
  */
 #include <dirent.h>
 #include <malloc.h>
@@ -34,6 +35,7 @@ void *_Znwm(size_t n);
 void _ZdlPv(void *p);
 
 static uint64_t rng = 88172645463325252ull;
+static int usable_short; /* blocks malloc_usable_size() says are short */
 
 static size_t
 next_size(void)
@@ -75,6 +77,7 @@ keep_a(struct keep *k, uint64_t bytes)
 		char *p = malloc(n);
 
 		p[0] = 1;
+		usable_short += malloc_usable_size(p) < n;
 		keep(k, p);
 		done += n;
 	}
@@ -109,6 +112,7 @@ churn_c(uint64_t bytes)
 		if (q == NULL)
 			abort();
 		q[n - 1] = 2;
+		usable_short += malloc_usable_size(q) < n;
 		free(q);
 		done += n / 2 + n;
 	}
@@ -233,6 +237,8 @@ main(int argc, char **argv)
 	       "fds=%d\n",
 	       env("LD_PRELOAD"), env("CPROFTOP_HEAP_FD"),
 	       env("CPROFTOP_HEAP_RATE"), open_fds());
+	printf("malloc_usable_size: %d short, of NULL %zu\n", usable_short,
+	       malloc_usable_size(NULL));
 	printf("truth keep_a %llu %llu\n", (unsigned long long)a,
 	       (unsigned long long)a);
 	printf("truth keep_b %llu %llu\n", (unsigned long long)b,
