@@ -33,6 +33,16 @@ int heap_view_parse(const char *name, enum heap_view *out);
 void heap_bucket_values(const struct heapprof_snapshot *s, uint32_t b,
 			int64_t vals[HEAP_VIEW_COUNT]);
 
+/*
+ * What happened between snapshots s0 and s1 of the same profile (s0 taken
+ * first): Go's delta heap profile (/debug/pprof/heap?seconds=N): the
+ * allocations of the interval, and the in-use growth (negative where
+ * more was freed than allocated); its start is s0's end. Caller frees
+ * with heapprof_snapshot_free(); s1's tables are shared (referenced).
+ */
+struct heapprof_snapshot *heap_delta(const struct heapprof_snapshot *s0,
+				     const struct heapprof_snapshot *s1);
+
 /* The totals of every view over all buckets, in vals[HEAP_VIEW_COUNT]. */
 void heap_totals(const struct heapprof_snapshot *s,
 		 int64_t vals[HEAP_VIEW_COUNT]);

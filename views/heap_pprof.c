@@ -156,7 +156,10 @@ heap_samples(struct heap_build *b, const struct heapprof_snapshot *s)
 		int64_t *v = b->values + HEAP_VIEW_COUNT * n;
 
 		heap_bucket_values(s, k, v);
-		if (v[HEAP_VIEW_ALLOC_OBJECTS] == 0 || st->depth == 0)
+		/* (a delta's bucket may hold frees only) */
+		if ((v[HEAP_VIEW_ALLOC_OBJECTS] == 0 &&
+		     v[HEAP_VIEW_INUSE_OBJECTS] == 0) ||
+		    st->depth == 0)
 			continue;
 		*ps = init;
 		ps->n_value = HEAP_VIEW_COUNT;

@@ -24,3 +24,11 @@ check_PROGRAMS += tests/heap/mallocs
 tests_heap_mallocs_SOURCES = tests/heap/mallocs.c
 tests_heap_mallocs_CFLAGS = $(CPT_WARN) -O2 -g
 tests_heap_mallocs_LDFLAGS =
+
+# Go's four views, the delta and the -top table on hand-built snapshots.
+check_PROGRAMS += tests/unit/views_heap_test
+TESTS += tests/unit/views_heap_test
+tests_unit_views_heap_test_SOURCES = tests/unit/views_heap_test.c \
+	tests/unit/views_fixture.h tests/tap.h
+tests_unit_views_heap_test_LDADD = libviews.a libsampler.a libheap.a \
+	libattach.a libcommon.a $(PROTOBUF_C_LIBS) $(ZLIB_LIBS) $(DEP_LIBS) -lm
