@@ -456,7 +456,7 @@ main_parse(int argc, char **argv, struct main_options *o)
 	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		o->headless = true;
 	if (o->heap && o->output != NULL)
-		o->headless = true; /* no live heap screen yet: -o writes */
+		o->headless = true; /* -o writes the heap profile */
 	if (o->heap && o->sampler.pid > 0) {
 		fputs("cproftop: --heap needs spawn mode (cproftop --heap -- "
 		      "COMMAND): the allocation interposer is loaded when the "
@@ -465,10 +465,10 @@ main_parse(int argc, char **argv, struct main_options *o)
 		      stderr);
 		return CPT_EXIT_USAGE;
 	}
-	if (o->heap && (!o->headless || o->dump)) {
-		fputs("cproftop: --heap writes a heap profile headless (-o "
-		      "FILE, --top, -d, --http); not with the live screen or "
-		      "--dump yet\n",
+	if (o->heap && o->dump) {
+		fputs("cproftop: --heap writes a heap profile (-o FILE, --top, "
+		      "--http, the live screen's heap modes); not with "
+		      "--dump\n",
 		      stderr);
 		return CPT_EXIT_USAGE;
 	}
@@ -793,6 +793,7 @@ main_tui(const struct main_options *o, struct sampler *s, int sigfd)
 		.base = o->base,
 		.refresh = o->refresh,
 		.window = o->window,
+		.heap = o->heapprof,
 	};
 	struct profile_snapshot *snap;
 	int rc = tui_run(s, &to, sigfd);

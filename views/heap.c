@@ -115,8 +115,7 @@ heap_totals(const struct heapprof_snapshot *s, int64_t vals[HEAP_VIEW_COUNT])
 	}
 }
 
-/* pprof's measurement labels: "12.50MB" (1024-based), or a count. */
-static void
+void
 heap_label(char *buf, size_t size, int64_t v, bool bytes)
 {
 	static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
@@ -133,11 +132,6 @@ heap_label(char *buf, size_t size, int64_t v, bool bytes)
 	}
 	snprintf(buf, size, u == 0 ? "%.0f%s" : "%.2f%s", x, units[u]);
 }
-
-struct heap_row {
-	uint32_t function;
-	int64_t flat, cum;
-};
 
 static int
 heap_row_cmp(const void *a, const void *b)
@@ -188,6 +182,31 @@ heap_rows(const struct heapprof_snapshot *s, enum heap_view v)
 		}
 	}
 	free(seen);
+	return rows;
+}
+
+static int
+heap_row_cmp_cum(const void *a, const void *b)
+{
+	const struct heap_row *x = a, *y = b;
+
+	if (x->cum != y->cum)
+		return x->cum < y->cum ? 1 : -1;
+	return heap_row_cmp(a, b);
+}
+
+struct heap_row *
+heap_table(const struct heapprof_snapshot *s, enum heap_view v, bool by_cum,
+	   size_t *n)
+{
+	struct heap_row *rows = heap_rows(s, v);
+	size_t k = 0;
+
+	for (uint32_t f = 0; f < s->tables->nfunctions; f++)
+		if (rows[f].flat != 0 || rows[f].cum != 0)
+			rows[k++] = rows[f];
+	qsort(rows, k, sizeof(*rows), by_cum ? heap_row_cmp_cum : heap_row_cmp);
+	*n = k;
 	return rows;
 }
 
