@@ -3,8 +3,8 @@
 
 /*
  * The tracer's state, shared by the files of attach/ only (attach.c owns
- * it; memread.c reads pid). Everything but pid is touched by the tracer
- * thread alone.
+ * it; dispatch.c, check.c and spawn.c work on it; memread.c reads pid).
+ * Everything but pid is touched by the tracer thread alone.
  */
 
 #include <stdbool.h>
@@ -13,6 +13,31 @@
 #include <sys/types.h>
 
 #include "attach/attach.h"
+
+/*
+ * How the tracer waits. SIGCHLD (blocked in every thread) is read through a
+ * signalfd; after each wake-up one dispatcher reaps every pending status with
+ * waitpid(-1, __WALL | WNOHANG) until none is left, because SIGCHLD
+ * coalesces. Waiting on -1 rather than on chosen TIDs is deliberate: the
+ * first stop of a thread born by clone() can arrive before its parent's
+ * PTRACE_EVENT_CLONE names it, and only a wait on -1 sees it. cproftop has
+ * no children but the spawned target, so nothing else is reaped by mistake;
+ * attach_sample() still knows exactly which TIDs it is waiting for.
+ */
+
+/* PTRACE_O_TRACEFORK/VFORK only when following child processes. */
+#define ATTACH_OPTIONS (PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)
+#define ATTACH_OPTIONS_FOLLOW                                                  \
+	(ATTACH_OPTIONS | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK)
+#define ATTACH_PF_KTHREAD 0x00200000u
+/* attach_dispatch() drains wait statuses at least this often. */
+#define ATTACH_SCAN_NS 100000000LL
+/* attach_detach() gives up on threads that have not stopped by then. */
+#define ATTACH_DETACH_NS 2000000000LL
+/* attach_spawn() gives up when the child has not exec'd by then. */
+#define ATTACH_SPAWN_NS 10000000000LL
+/* The kernel's "restart this call unless a handler runs" (not in libc). */
+#define ATTACH_ERESTARTNOHAND 514
 
 /* Per-thread bookkeeping, kept sorted by tid. */
 struct attach_tracee {
@@ -52,5 +77,24 @@ struct attach {
 	bool detach;	    /* attach_detach() in progress */
 	uint64_t restarted; /* calls attach_unbreak() saved from EINTR */
 };
+
+/* dispatch.c */
+void attach_dispatch(struct attach *a);
+bool attach_sleep(struct attach *a, int64_t deadline_ns, int wake_fd);
+
+/* check.c */
+char *attach_perm_message(pid_t pid);
+int attach_fail(enum attach_failure *why, enum attach_failure failure);
+char *attach_traced_message(pid_t pid, pid_t tid);
+bool attach_is_zombie(pid_t pid, pid_t tid);
+int attach_check(pid_t *pid, enum attach_failure *why, char **cause);
+bool attach_ours(pid_t tid);
+
+/* attach.c */
+struct attach_tracee *attach_find(struct attach *a, pid_t tid);
+long attach_options(const struct attach *a);
+void attach_add(struct attach *a, pid_t pid, pid_t tid);
+void attach_remove(struct attach *a, pid_t tid);
+struct attach *attach_new(void);
 
 #endif

@@ -1,7 +1,8 @@
 # attach/: ptrace, process_vm_readv, /proc.
 noinst_LIBRARIES += libattach.a
-libattach_a_SOURCES = attach/attach.h attach/procfs.h attach/attach-int.h \
-	attach/procfs.c attach/memread.c attach/attach.c common/log.h \
+libattach_a_SOURCES = attach/attach.c attach/attach.h attach/attach-int.h \
+	attach/dispatch.c attach/check.c attach/spawn.c \
+	attach/procfs.c attach/procfs.h attach/memread.c common/log.h \
 	attach/rootfs.c attach/rootfs.h
 
 check_PROGRAMS += tests/attach/attach-driver tests/unit/procfs_test

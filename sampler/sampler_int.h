@@ -1,0 +1,207 @@
+#ifndef CPT_SAMPLER_SAMPLER_INT_H
+#define CPT_SAMPLER_SAMPLER_INT_H
+
+/*
+ * Private to the sampler thread's files: sampler.c (the thread: its loop,
+ * its threads and address spaces, snapshots), sampler_account.c (a capture
+ * becomes counts), sampler_tick.c (the ptrace source's tick),
+ * sampler_perf.c (the perf_event source's read loop) and sampler_control.c
+ * (what other threads call: start, snapshots, commands, stop, the
+ * watchdog, suspend and resume). The contract of each function is at its
+ * definition.
+ */
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "attach/attach.h"
+#include "common/clock.h"
+#include "common/hash.h"
+#include "sampler/aggregate.h"
+#include "sampler/capture.h"
+#include "sampler/cputime.h"
+#include "sampler/sampler.h"
+#include "sampler/source_perf.h"
+#include "sampler/space.h"
+#include "sampler/unwind.h"
+
+#define SAMPLER_FOLD_SECONDS 120 /* counts older than this fold into 0 */
+#define SAMPLER_STOP_RING 1024	 /* recent stop times kept for p50/p99 */
+#define SAMPLER_MAX_INLINE 16
+/* --dump waits this long for a thread to get a CPU and stop. */
+#define SAMPLER_DUMP_WAIT_NS 1000000000LL
+/* At the end and on Ctrl-Z, threads not stopped by then to be detached
+   are left to the kernel (at the end) or keep cproftop running (Ctrl-Z). */
+#define SAMPLER_DETACH_NS (CLOCK_NS_PER_S / 4)
+/* The stop watchdog looks this often, and gives a sampler that shows
+   signs of life this long at most. */
+#define SAMPLER_WATCH_STEP_NS (CLOCK_NS_PER_S / 50)
+#define SAMPLER_STOP_MAX_NS (2 * CLOCK_NS_PER_S)
+/* ... and with the perf source, which never stops the target: what the
+   rings hold is unwound at the end (a few seconds on a saturated machine:
+   16 busy threads at 1000 Hz beside a test suite at load 30). */
+#define SAMPLER_STOP_MAX_UNTRACED_NS (10 * CLOCK_NS_PER_S)
+#define SAMPLER_PERF_STACK 8192 /* perf: default stack bytes per sample */
+#define SAMPLER_SWITCH_CAP 1000 /* perf: switch samples per thread-second */
+/* A thread whose stack did not fit the capture copies this much more,
+ * doubled each time it still does not, up to 1 MiB in all. */
+#define SAMPLER_MORE_FIRST (96 * 1024)
+#define SAMPLER_MORE_MAX (1024 * 1024 - CAPTURE_STACK_BYTES)
+#define SAMPLER_MAX_PROCS 4096 /* processes followed at once, at most */
+
+/* What the sampler thread knows of one traced thread between ticks. */
+struct sampler_task {
+	pid_t tid;
+	pid_t pid;    /* its process: the target or a followed child */
+	uint32_t rec; /* index of its aggregate thread record */
+	int stat_fd, sched_fd, sys_fd;
+	uint64_t slices; /* times scheduled in, at the last look */
+	uint64_t first_run_ns, first_wait_ns;
+	struct cputime cpu;    /* its CPU time, measured (ptrace) */
+	uint64_t carry_ns;     /* CPU time counted less than one period */
+	uint64_t off_carry_ns; /* off-CPU time counted less than one period */
+	uint32_t last_stack;   /* PROFILE_NONE until sampled once */
+	uint32_t owed;	       /* ticks it was asked for and not yet captured */
+	uint32_t idle_owed;    /* ticks asleep on last_stack, not counted yet */
+	uint32_t idle_second;  /* the second idle_owed belongs to */
+	uint32_t idle_streak;  /* looks in a row that found it unchanged */
+	uint32_t idle_skip;    /* ticks to go before the next look */
+	bool asleep;	       /* blocked at the last look, on last_stack */
+	bool seen;	       /* still listed by attach/ at this tick */
+	const char *missing;   /* --dump: why it has no stack */
+	bool deeper;	       /* its stack did not fit the copy: grow more */
+	uint8_t *more; /* stack copied past the capture's own, or NULL */
+	size_t more_len;
+};
+
+struct sampler {
+	struct sampler_options opt;
+	pthread_t thread;
+	bool joined;
+
+	/* Start-up handshake and the published snapshot, under lock. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* a snapshot published, or the end */
+	atomic_bool started;
+	int start_rc;
+	char *start_cause;
+	struct profile_snapshot *latest;
+
+	int notify_fd; /* sampler -> readers: a snapshot was published */
+	int wake_fd;   /* commands -> sampler */
+	atomic_bool stop, reset, publish, paused, done;
+	atomic_bool suspend;	 /* main -> sampler: leave, for a Ctrl-Z */
+	bool leaving;		 /* the sampler thread is leaving (lock) */
+	bool traced;		 /* ptrace source: Ctrl-Z must let go */
+	atomic_bool released;	 /* sampler -> main: its thread is going */
+	atomic_bool detached;	 /* sampler -> main: detached for good */
+	_Atomic int64_t beat_ns; /* sampler -> watchdog: last sign of life */
+
+	/* Sampler thread only below. */
+	pid_t pid;
+	struct attach *a;	  /* ptrace source (and spawn), or NULL */
+	struct source_perf *perf; /* perf source, or NULL */
+	const char *backend_why;
+	char *why_buf; /* backend_why when it is a message we own */
+	enum attach_state perf_state; /* perf: the target's end */
+	int perf_status;
+	struct aggregate *g;
+	/* Address spaces: the target's first, then followed children's. */
+	struct space **spaces;
+	size_t nspaces, cap_spaces;
+	uint32_t next_space; /* the next aggregate space id */
+	const char *cmdline, *exe;
+
+	struct sampler_task *tasks;
+	size_t ntasks, cap_tasks;
+	struct hash task_idx;
+
+	struct capture *caps;
+	bool *cap_in_batch; /* caps[i] was taken inside attach_sample() */
+	size_t ncaps, cap_caps;
+	pid_t *eligible;
+	bool in_batch;
+	uint32_t wait_loc; /* the "[waiting for CPU]" frame */
+	/* The stack sampler_account() counted last, as locations. */
+	uint32_t last_locs[UNWIND_MAX_FRAMES];
+	int last_n;
+	bool last_truncated;
+
+	int64_t start_ns, start_unix_ns, last_publish_ns, last_fold_second;
+	int64_t last_cpu_ns;
+	uint64_t ticks, late_ticks, samples, stops, unwind_errors;
+	uint64_t blocked_reads, blocked_truncated, blocked_retries;
+	uint64_t stopped_truncated;
+	uint64_t fallback_stacks;
+	uint64_t copy_short_stacks; /* stacks deeper than their copy */
+	bool listed; /* the threads there were at the start are known */
+	size_t fetch_pending, fetch_failed;
+	uint64_t ticks_at_publish;
+	double hz_achieved, self_cpu;
+	uint64_t stop_ring[SAMPLER_STOP_RING];
+	size_t stop_n;
+	int64_t batch_ns; /* when the current batch was interrupted */
+	uint64_t rng;	  /* xorshift state of the ticks' jitter */
+};
+
+/* A sign of life for the watchdog (sampler_stop_within()). */
+static inline void
+sampler_beat(struct sampler *s)
+{
+	atomic_store_explicit(&s->beat_ns, clock_ns(CLOCK_MONOTONIC),
+			      memory_order_relaxed);
+}
+
+/* sampler_account.c */
+uint32_t sampler_waiting_stack(struct sampler *s, const uint32_t *locs, int n,
+			       bool truncated);
+void sampler_count(struct sampler *s, struct sampler_task *t, uint32_t stack,
+		   enum capture_state state, uint64_t weight_ns,
+		   uint32_t second);
+uint32_t sampler_account(struct sampler *s, const struct capture *c,
+			 uint32_t second);
+bool sampler_woke_here(struct sampler *s, struct sampler_task *t,
+		       const struct capture *c);
+void sampler_pending_flush(struct sampler *s, struct sampler_task *t,
+			   uint32_t fallback, uint32_t second);
+
+/* sampler_tick.c */
+void sampler_idle_flush(struct sampler *s, struct sampler_task *t);
+void sampler_sweep(struct sampler *s);
+bool sampler_state(struct sampler *s, struct sampler_task *t);
+void sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns);
+
+/* sampler_perf.c */
+void sampler_pid_add(pid_t **pids, size_t *n, size_t *cap, pid_t pid);
+void sampler_pid_children(pid_t pid, pid_t **pids, size_t *n, size_t *cap);
+void sampler_perf_loop(struct sampler *s);
+enum attach_failure sampler_perf_failure(int err);
+int sampler_try_perf(struct sampler *s, int *err, char **why_not);
+bool sampler_perf_target_ok(pid_t pid);
+
+/* sampler_control.c */
+void sampler_started(struct sampler *s, int rc, char *cause);
+
+/* sampler.c */
+void sampler_kick(int fd);
+void sampler_drain(int fd);
+int sampler_task_eq(uint32_t id, const void *key, void *arg);
+void sampler_task_reindex(struct sampler *s);
+struct sampler_task *sampler_task(struct sampler *s, pid_t pid, pid_t tid);
+uint32_t sampler_second(const struct sampler *s);
+struct space *sampler_space(struct sampler *s, pid_t pid);
+void sampler_space_sweep(struct sampler *s);
+pid_t sampler_proc_pid(const struct sampler *s);
+void sampler_refresh_space(struct sampler *s, struct space *sp, bool force);
+void sampler_refresh_maps(struct sampler *s, bool force);
+void sampler_publish_snapshot(struct sampler *s);
+void sampler_housekeeping(struct sampler *s, uint32_t second);
+void sampler_do_reset(struct sampler *s);
+int sampler_exit_code(enum attach_failure why);
+void *sampler_main(void *arg);
+void *sampler_main_again(void *arg);
+
+#endif

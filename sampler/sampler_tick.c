@@ -1,0 +1,400 @@
+/*
+ * The ptrace source's tick: look at every traced thread (stat, schedstat,
+ * syscall), count the sleeping ones again without stopping them, interrupt
+ * the others at once and copy each as it stops (attach_sample), then
+ * unwind and count the copies with every thread running again.
+ */
+#include "config.h"
+
+#include "sampler/sampler_int.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach/attach.h"
+#include "attach/procfs.h"
+#include "common/array.h"
+#include "common/clock.h"
+#include "common/exitcodes.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "sampler/aggregate.h"
+#include "sampler/fault.h"
+#include "sampler/capture.h"
+#include "sampler/cputime.h"
+#include "sampler/source_perf.h"
+#include "sampler/space.h"
+#include "sampler/symbols.h"
+#include "sampler/unwind.h"
+
+/* Counts the ticks t slept on its last stack that are not counted yet. */
+void
+sampler_idle_flush(struct sampler *s, struct sampler_task *t)
+{
+	if (t->idle_owed > 0 && t->last_stack != PROFILE_NONE) {
+		aggregate_count_n(s->g, t->last_stack, t->rec, t->idle_second,
+				  false, t->idle_owed);
+		s->samples += t->idle_owed;
+	}
+	t->idle_owed = 0;
+}
+
+/* One more tick asleep on the last stack (counted in bulk later). */
+static void
+sampler_idle_tick(struct sampler *s, struct sampler_task *t, uint32_t second)
+{
+	if (t->idle_owed > 0 && t->idle_second != second)
+		sampler_idle_flush(s, t);
+	t->idle_second = second;
+	if (!s->opt.once)
+		t->idle_owed++;
+}
+
+/* Drops the tasks attach/ no longer lists: their threads have exited. */
+void
+sampler_sweep(struct sampler *s)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct sampler_task *t = &s->tasks[i];
+
+		if (t->seen) {
+			s->tasks[kept++] = *t;
+			continue;
+		}
+		sampler_idle_flush(s, t);
+		sampler_pending_flush(s, t, t->last_stack, sampler_second(s));
+		if (t->sys_fd >= 0)
+			close(t->sys_fd);
+		aggregate_thread_at(s->g, t->rec)->alive = false;
+		aggregate_thread_at(s->g, t->rec)->state = 'X';
+		if (t->stat_fd >= 0)
+			close(t->stat_fd);
+		if (t->sched_fd >= 0)
+			close(t->sched_fd);
+		free(t->more);
+	}
+	if (kept != s->ntasks) {
+		s->ntasks = kept;
+		sampler_task_reindex(s);
+		sampler_space_sweep(s);
+	}
+}
+
+/* Reads the thread's state; false when it is gone. */
+bool
+sampler_state(struct sampler *s, struct sampler_task *t)
+{
+	struct procfs_stat st;
+
+	if (t->stat_fd < 0 || procfs_stat_fd(t->stat_fd, &st) != 0)
+		return false;
+	aggregate_thread_at(s->g, t->rec)->state = st.state;
+	return true;
+}
+
+/* What sampler_look() decided for a thread at this tick. */
+enum sampler_look_result {
+	SAMPLER_LOOK_DONE,	/* counted or captured without a stop */
+	SAMPLER_LOOK_INTERRUPT, /* running: to be interrupted */
+};
+
+/* Tries to copy the stack of a blocked thread: true when caps got it. */
+static bool
+sampler_blocked_capture(struct sampler *s, struct sampler_task *t,
+			const struct procfs_schedstat *before,
+			const struct procfs_syscall *sc)
+{
+	struct capture *c = &s->caps[s->ncaps];
+	struct procfs_schedstat after;
+
+	unwind_capture_blocked(s->a, t->tid, sc->pc, sc->sp, c);
+	c->pid = t->pid;
+	c->time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	/* Consistent only if it did not run between the reads. */
+	if (procfs_schedstat_fd(t->sched_fd, &after) != 0 ||
+	    after.slices != before->slices || after.run_ns != before->run_ns)
+		return false;
+	s->cap_in_batch[s->ncaps++] = false;
+	s->blocked_reads++;
+	return true;
+}
+
+/*
+ * Looks at one thread, never stopping a thread that sleeps: stopping one
+ * blocked in epoll_wait, sigtimedwait, semop, recv with SO_RCVTIMEO...
+ * makes the call fail with EINTR. A thread that slept at the last look and
+ * has not been scheduled since (schedstat's count of times run unchanged)
+ * still has its last stack: counted again with no /proc read but that one,
+ * and looked at less often the longer it sleeps (every 2^n ticks, at most
+ * every 20 ms). Otherwise /proc/PID/task/TID/syscall tells whether it
+ * runs (then it is interrupted) or where it blocks (pc, sp): its stack is
+ * then copied with process_vm_readv while it sleeps, and kept only if
+ * schedstat did not move across the reads.
+ */
+static enum sampler_look_result
+sampler_look(struct sampler *s, struct sampler_task *t,
+	     const struct attach_thread *th, uint32_t second)
+{
+	struct profile_thread *rec = aggregate_thread_at(s->g, t->rec);
+	uint32_t max_skip = s->opt.hz / 50 > 1 ? s->opt.hz / 50 : 1;
+	struct procfs_schedstat ss;
+	struct procfs_syscall sc;
+
+	if (t->owed > 0) {
+		/* A leader that never stops may have called pthread_exit. */
+		if (t->owed == 3 && t->tid == t->pid)
+			attach_forget_zombie(s->a, t->tid);
+		return SAMPLER_LOOK_INTERRUPT; /* still waiting for a CPU */
+	}
+	if (t->asleep && t->idle_skip > 0) {
+		t->idle_skip--;
+		sampler_idle_tick(s, t, second);
+		return SAMPLER_LOOK_DONE;
+	}
+	if (procfs_schedstat_fd(t->sched_fd, &ss) != 0)
+		return SAMPLER_LOOK_DONE; /* gone */
+	cputime_measure(&t->cpu, ss.run_ns);
+	if (t->asleep && ss.slices == t->slices) {
+		if (t->idle_streak < 16)
+			t->idle_streak++;
+		t->idle_skip = (1U << t->idle_streak) - 1;
+		if (t->idle_skip > max_skip - 1)
+			t->idle_skip = max_skip - 1;
+		sampler_idle_tick(s, t, second);
+		return SAMPLER_LOOK_DONE;
+	}
+	t->slices = ss.slices;
+	t->idle_streak = t->idle_skip = 0;
+	sampler_idle_flush(s, t);
+	for (int tries = 0; tries < 3; tries++) {
+		int rc = procfs_syscall_fd(t->sys_fd, &sc);
+
+		if (rc < 0)
+			break;
+		if (rc == 1) {
+			rec->state = 'R';
+			t->asleep = false;
+			return SAMPLER_LOOK_INTERRUPT;
+		}
+		if (sc.sp == 0 || sc.pc == 0)
+			break; /* no user context (exiting) */
+		if (sampler_blocked_capture(s, t, &ss, &sc)) {
+			rec->state = th->group_stopped ? 'T' : 'S';
+			t->asleep = true;
+			return SAMPLER_LOOK_DONE;
+		}
+		s->blocked_retries++;
+		if (procfs_schedstat_fd(t->sched_fd, &ss) != 0)
+			break;
+		t->slices = ss.slices;
+	}
+	/* Gone, or woke up at every try: its last stack stands for now. */
+	t->asleep = false;
+	if (t->last_stack != PROFILE_NONE)
+		sampler_idle_tick(s, t, second);
+	if (s->opt.once)
+		t->missing = "it kept waking up while its stack was read";
+	return SAMPLER_LOOK_DONE;
+}
+
+/* attach_sample() callback: runs while tid is stopped. Copies and returns. */
+static void
+sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
+{
+	struct sampler *s = arg;
+	uint32_t id;
+
+	fault_in_capture();
+	if (s->ncaps == s->cap_caps)
+		return;
+	s->cap_in_batch[s->ncaps] = s->in_batch;
+	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps]);
+	id = hash_find(&s->task_idx, hash_u64((uint64_t)tid), sampler_task_eq,
+		       &tid, s);
+	if (id != PROFILE_NONE && s->tasks[id].more != NULL)
+		unwind_capture_more(s->a, &s->caps[s->ncaps], s->tasks[id].more,
+				    s->tasks[id].more_len);
+	s->caps[s->ncaps].pid =
+		id != PROFILE_NONE ? s->tasks[id].pid : attach_pid_of(s->a);
+	s->caps[s->ncaps++].time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+	s->stop_ring[s->stop_n++ % SAMPLER_STOP_RING] =
+		(uint64_t)(clock_ns(CLOCK_MONOTONIC) - s->batch_ns);
+}
+
+/*
+ * The ptrace source's side of the seam: completes a capture with what the
+ * tick knows of its thread and hands it to sampler_account(). CPU: the time
+ * the thread actually ran (schedstat, measured at every look and capture),
+ * none when it did not run since its last capture (it only waited for a
+ * CPU), so a CPU profile's total is the CPU time the threads used; how much
+ * of it a capture takes, and which captures take none, is cputime.h's.
+ * Taken asleep, the thread ran before it slept: its time goes to the last
+ * stack taken on a CPU (the sleeping one only when none is known). Off
+ * CPU: one tick for a blocked capture, and the ticks a thread was asked for
+ * while it waited for a CPU. --dump counts each capture once.
+ */
+static void
+sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
+		       uint32_t second)
+{
+	uint64_t period = CLOCK_NS_PER_S / s->opt.hz;
+	pid_t tid = c->tid;
+	uint32_t id = hash_find(&s->task_idx, hash_u64((uint64_t)tid),
+				sampler_task_eq, &tid, s);
+	struct procfs_schedstat ss;
+	struct sampler_task *t;
+	uint32_t waiting;
+	bool woke, in_syscall;
+
+	if (id == PROFILE_NONE)
+		return;
+	t = &s->tasks[id];
+	if (!c->regs_partial) {
+		s->stops++;
+		cputime_stopped(&t->cpu);
+	}
+	if (s->opt.once) {
+		c->state = c->regs_partial ? CAPTURE_BLOCKED : CAPTURE_RUNNING;
+		c->weight_ns = period;
+		t->owed = 0;
+		sampler_account(s, c, second);
+		return;
+	}
+	if (procfs_schedstat_fd(t->sched_fd, &ss) == 0)
+		cputime_measure(&t->cpu, ss.run_ns);
+	waiting = t->owed > 0 ? t->owed - (in_batch ? 1 : 0) : 0;
+	t->owed = 0;
+	if (c->regs_partial) {
+		c->state = CAPTURE_BLOCKED;
+		c->weight_ns = period;
+		if (sampler_account(s, c, second) != PROFILE_NONE)
+			sampler_pending_flush(s, t, t->last_stack, second);
+		t->cpu.ran = false;
+		return;
+	}
+	c->state = CAPTURE_RUNNING;
+	c->weight_ns = 0;
+	in_syscall = (int64_t)c->regs.orig_rax >= 0;
+	woke = sampler_woke_here(s, t, c);
+	if (t->cpu.ran && !woke)
+		c->weight_ns = cputime_take(&t->cpu, period, in_syscall);
+	t->cpu.ran = false;
+	if (sampler_account(s, c, second) == PROFILE_NONE)
+		return;
+	if (!woke) /* where it ran, for its time until it blocks */
+		cputime_ran_at(&t->cpu, t->last_stack, in_syscall);
+	if (waiting > 0)
+		sampler_count(s, t,
+			      sampler_waiting_stack(s, s->last_locs, s->last_n,
+						    s->last_truncated),
+			      CAPTURE_WAITING_CPU, (uint64_t)waiting * period,
+			      second);
+	aggregate_thread_at(s->g, t->rec)->last_stack = t->last_stack;
+}
+
+/*
+ * Makes room for n more captures (they are large: allocated once, reused),
+ * keeping the ones not yet accounted.
+ */
+static void
+sampler_reserve(struct sampler *s, size_t n)
+{
+	/* parallel arrays: from one capacity they grow alike */
+	size_t cap1 = s->cap_caps, cap2 = s->cap_caps;
+
+	ARRAY_RESERVE(s->caps, s->cap_caps, s->ncaps + n);
+	ARRAY_RESERVE(s->cap_in_batch, cap1, s->ncaps + n);
+	ARRAY_RESERVE(s->eligible, cap2, s->ncaps + n);
+}
+
+/* Unwinds and counts the captures taken so far. */
+static void
+sampler_account_all(struct sampler *s, uint32_t second)
+{
+	/* Each unwind is bounded; a stop request is not kept waiting for a
+	   long batch of them. */
+	for (size_t i = 0; i < s->ncaps && !atomic_load(&s->stop); i++) {
+		sampler_beat(s);
+		sampler_ptrace_deliver(s, &s->caps[i], s->cap_in_batch[i],
+				       second);
+	}
+	s->ncaps = 0;
+}
+
+/*
+ * Threads whose stacks did not fit their copy copy more from now on (a
+ * buffer per thread, doubled up to SAMPLER_MORE_MAX). Called with no
+ * capture pending: none points into a buffer being replaced.
+ */
+static void
+sampler_grow_copies(struct sampler *s)
+{
+	for (size_t i = 0; i < s->ntasks; i++) {
+		struct sampler_task *t = &s->tasks[i];
+
+		if (!t->deeper)
+			continue;
+		t->deeper = false;
+		t->more_len =
+			t->more_len ? 2 * t->more_len : SAMPLER_MORE_FIRST;
+		if (t->more_len > SAMPLER_MORE_MAX)
+			t->more_len = SAMPLER_MORE_MAX;
+		free(t->more);
+		t->more = xmalloc(t->more_len);
+	}
+}
+
+/*
+ * One tick: look at every thread, interrupt the ones that may have moved,
+ * copy their stacks (threads resume one by one as soon as copied), then
+ * unwind and count with every thread running again. A thread still waiting
+ * for a CPU at the timeout is captured when it gets one (at a later tick or
+ * between ticks) and then counted once for every tick it was asked for: its
+ * stack did not change while it waited. Captures taken between ticks are
+ * counted first, before the thread is asked for again.
+ */
+void
+sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
+{
+	const struct attach_thread *th;
+	size_t nth = attach_threads(s->a, &th), n = 0;
+	sampler_account_all(s, second);
+	sampler_grow_copies(s);
+	sampler_reserve(s, nth);
+	for (size_t i = 0; i < s->ntasks; i++)
+		s->tasks[i].seen = false;
+	for (size_t i = 0; i < nth; i++) {
+		struct sampler_task *t = sampler_task(s, th[i].pid, th[i].tid);
+
+		t->seen = true;
+		if (sampler_look(s, t, &th[i], second) ==
+		    SAMPLER_LOOK_INTERRUPT) {
+			s->eligible[n++] = th[i].tid;
+			t->owed++;
+		}
+	}
+	sampler_sweep(s);
+	s->listed = true;
+	s->batch_ns = clock_ns(CLOCK_MONOTONIC);
+	s->in_batch = true;
+	if (n > 0)
+		attach_sample(s->a, s->eligible, n, sampler_capture, s,
+			      timeout_ns);
+	s->in_batch = false;
+	sampler_refresh_maps(s, false);
+	sampler_account_all(s, second);
+	s->ticks++;
+}
