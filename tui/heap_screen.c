@@ -73,6 +73,14 @@ heap_screen_update(struct tui *t)
 			(HEAP_HISTORY - 1) * sizeof(hs->totals[0]));
 		hs->nhistory--;
 	}
+	/* the older ones need their buckets only (deltas, totals): their
+	   copies of the tables go (a big profile's are megabytes) */
+	if (hs->nhistory > 0) {
+		struct heapprof_snapshot *prev = hs->history[hs->nhistory - 1];
+
+		profile_snapshot_unref(prev->tables);
+		prev->tables = NULL;
+	}
 	hs->history[hs->nhistory] = s;
 	heap_totals(s, hs->totals[hs->nhistory]);
 	hs->nhistory++;

@@ -112,7 +112,7 @@ struct heap_screen {
 	bool on;	     /* m: a heap mode, not CPU or wall */
 	enum heap_view view; /* HEAP_VIEW_INUSE_SPACE or _ALLOC_SPACE */
 	/* a heap snapshot per sampler snapshot, oldest first, and their
-	   totals */
+	   totals; only the newest keeps its tables */
 	struct heapprof_snapshot *history[HEAP_HISTORY];
 	int64_t totals[HEAP_HISTORY][HEAP_VIEW_COUNT];
 	size_t nhistory;
