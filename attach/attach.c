@@ -54,18 +54,15 @@ static pid_t
 attach_tgid(pid_t tid)
 {
 	char path[64], *buf;
-	long tgid = -1;
+	pid_t tgid = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
 	buf = procfs_read(path, NULL);
 	if (buf != NULL) {
-		const char *p = strstr(buf, "\nTgid:");
-
-		if (p != NULL)
-			tgid = strtol(p + 6, NULL, 10);
+		tgid = procfs_parse_tgid(buf);
 		free(buf);
 	}
-	return tgid > 0 && tgid <= INT32_MAX ? (pid_t)tgid : tid;
+	return tgid > 0 ? tgid : tid;
 }
 
 /*

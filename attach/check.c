@@ -28,21 +28,6 @@
 #include "common/sorted.h"
 #include "common/xmalloc.h"
 
-/* The value of "Key:" in a /proc status text, or -1. */
-static long
-attach_status_field(const char *buf, const char *key)
-{
-	size_t kl = strlen(key);
-	const char *p = buf;
-
-	while (p != NULL && strncmp(p, key, kl) != 0) {
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
-	return p != NULL ? strtol(p + kl, NULL, 10) : -1;
-}
-
 /* Reads /proc/PID/FILE (caller frees), or NULL with errno. */
 static char *
 attach_proc_file(pid_t pid, const char *file)
@@ -164,16 +149,16 @@ attach_check(pid_t *pid, enum attach_failure *why, char **cause)
 {
 	struct procfs_stat st;
 	char *buf;
-	long tgid;
+	pid_t tgid;
 
 	if (*pid <= 0 || (buf = attach_proc_file(*pid, "status")) == NULL) {
 		*cause = xasprintf("no such process: %d", (int)*pid);
 		return attach_fail(why, ATTACH_FAIL_NOPROC);
 	}
-	tgid = attach_status_field(buf, "Tgid:");
+	tgid = procfs_parse_tgid(buf);
 	free(buf);
 	if (tgid > 0)
-		*pid = (pid_t)tgid;
+		*pid = tgid;
 	if (*pid == getpid()) {
 		*cause = xasprintf("cannot profile cproftop itself (PID %d)",
 				   (int)*pid);

@@ -258,28 +258,6 @@ procfs_parse_stat(const char *buf, struct procfs_stat *st)
 	return 0;
 }
 
-pid_t
-procfs_parse_tracerpid(const char *buf)
-{
-	static const char key[] = "TracerPid:";
-	const char *p = buf;
-	char *end;
-	long v;
-
-	while (strncmp(p, key, sizeof(key) - 1) != 0) {
-		p = strchr(p, '\n');
-		if (p == NULL)
-			return -1;
-		p++;
-	}
-	p += sizeof(key) - 1;
-	errno = 0;
-	v = strtol(p, &end, 10);
-	if (end == p || errno != 0 || v < 0 || (*end != '\n' && *end != '\0'))
-		return -1;
-	return (pid_t)v;
-}
-
 /* The value after "key" at the start of a line of buf, or NULL. */
 static const char *
 procfs_field(const char *buf, const char *key)
@@ -295,10 +273,11 @@ procfs_field(const char *buf, const char *key)
 	return NULL;
 }
 
-int64_t
-procfs_parse_voluntary(const char *buf)
+/* The decimal number of status line "key", or -1 if missing or malformed. */
+static int64_t
+procfs_status_num(const char *buf, const char *key)
 {
-	const char *p = procfs_field(buf, "voluntary_ctxt_switches:");
+	const char *p = procfs_field(buf, key);
 	unsigned long long v;
 	char *end;
 
@@ -313,6 +292,28 @@ procfs_parse_voluntary(const char *buf)
 	if (errno != 0 || v > INT64_MAX || (*end != '\n' && *end != '\0'))
 		return -1;
 	return (int64_t)v;
+}
+
+pid_t
+procfs_parse_tracerpid(const char *buf)
+{
+	int64_t v = procfs_status_num(buf, "TracerPid:");
+
+	return v <= INT32_MAX ? (pid_t)v : -1;
+}
+
+pid_t
+procfs_parse_tgid(const char *buf)
+{
+	int64_t v = procfs_status_num(buf, "Tgid:");
+
+	return v > 0 && v <= INT32_MAX ? (pid_t)v : -1;
+}
+
+int64_t
+procfs_parse_voluntary(const char *buf)
+{
+	return procfs_status_num(buf, "voluntary_ctxt_switches:");
 }
 
 int64_t

@@ -62,6 +62,12 @@ int procfs_parse_stat(const char *buf, struct procfs_stat *st);
 pid_t procfs_parse_tracerpid(const char *buf);
 
 /*
+ * Parses /proc/PID/status text (NUL-terminated) for "Tgid:": the thread's
+ * process. Returns it, or -1 when missing or malformed.
+ */
+pid_t procfs_parse_tgid(const char *buf);
+
+/*
  * Parses /proc/PID/status text (NUL-terminated) for
  * "voluntary_ctxt_switches:" (times the thread gave up its CPU: it blocked,
  * or stopped). Returns the count, or -1 when missing or malformed.

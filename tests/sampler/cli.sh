@@ -70,7 +70,9 @@ is "$(rows "$TMPD/top2")" 2 "--top 2 (space): two rows"
 "$CPROFTOP" -d 1 --top=3 --wall -p "$BG_PID" >"$TMPD/top3" 2>&1
 is "$(rows "$TMPD/top3")" 3 "--top=3: three rows"
 "$CPROFTOP" -d 0.5 --top -p "$BG_PID" >"$TMPD/topd" 2>&1
-ok $? "--top -p PID: exit 0"
+st=$?
+[ $st -eq 0 ] || diag "--top -p PID exited $st: $(tail -n 4 "$TMPD/topd")"
+ok $st "--top -p PID: exit 0"
 grep -Eq "^Showing top [0-9]+ nodes|^Showing nodes" "$TMPD/topd"
 ok $? "--top -p PID: a table"
 "$CPROFTOP" -d 0.5 --top -- "$(workload sleeper)" -d 2 >"$TMPD/topc" 2>&1
@@ -85,7 +87,9 @@ ok $? "... and a whole gzip file"
 
 # -o never replaces what is not a regular file (issue 9, item 8).
 "$CPROFTOP" -p "$BG_PID" -d 0.3 -o - >"$TMPD/stdout.gz" 2>"$TMPD/err"
-ok $? "-o -: exit 0"
+st=$?
+[ $st -eq 0 ] || diag "-o - exited $st: $(tail -n 4 "$TMPD/err")"
+ok $st "-o -: exit 0"
 gzip -t "$TMPD/stdout.gz" && [ ! -e ./- ]
 ok $? "-o -: the profile on stdout, no file named -"
 "$CPROFTOP" -p "$BG_PID" -d 0.3 -o /dev/stdout 2>"$TMPD/err" | gzip -t

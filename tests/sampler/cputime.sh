@@ -27,6 +27,7 @@ run_total() {
 	shift
 	out="$TMPD/$label.top"
 	for d in 2 5; do
+		rm -f "$out.child" # --child-output appends
 		"$CPROFTOP" --backend=ptrace -F 1000 --top=40 --stats \
 			--child-output "$out.child" -- "$@" -d $d \
 			>"$out" 2>"$out.err"

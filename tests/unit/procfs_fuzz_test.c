@@ -48,6 +48,7 @@ fuzz_parse_all(const uint8_t *bytes, size_t len, int *bad, void *arg)
 	}
 	ok += procfs_parse_schedstat(buf, &ss) == 0;
 	ok += procfs_parse_tracerpid(buf) >= 0;
+	ok += procfs_parse_tgid(buf) > 0;
 	ok += procfs_parse_voluntary(buf) >= 0;
 	if (procfs_parse_creds(buf, &creds) == 0) {
 		ok++;

@@ -195,6 +195,13 @@ test_status(void)
 	tap_is_int(procfs_parse_tracerpid("TracerPid:\tx\n"), -1, "junk -> -1");
 	tap_is_int(procfs_parse_tracerpid("XTracerPid:\t5\n"), -1,
 		   "key must start a line");
+	tap_is_int(procfs_parse_tgid("Name:\tx\nTgid:\t42\nPid:\t43\n"), 42,
+		   "Tgid 42");
+	tap_is_int(procfs_parse_tgid("Tgid:\t0\n"), -1, "Tgid 0 -> -1");
+	tap_is_int(procfs_parse_tgid("Tgid:\t99999999999\n"), -1,
+		   "Tgid past pid_t -> -1");
+	tap_is_int(procfs_parse_tgid("Tgid:\t4x\n"), -1, "junk Tgid -> -1");
+	tap_is_int(procfs_parse_tgid("PPid:\t1\n"), -1, "no Tgid -> -1");
 }
 
 static void
