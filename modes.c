@@ -266,6 +266,7 @@ modes_tui(const struct options *o, struct sampler *s, int sigfd)
 		.base = o->base,
 		.refresh = o->refresh,
 		.window = o->window,
+		.heap = o->heapprof,
 	};
 	struct profile_snapshot *snap;
 	int rc = tui_run(s, &to, sigfd);

@@ -410,7 +410,7 @@ options_parse(int argc, char **argv, struct options *o)
 	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		o->headless = true;
 	if (o->heap && o->output != NULL)
-		o->headless = true; /* no live heap screen yet: -o writes */
+		o->headless = true; /* -o writes the heap profile */
 	if (o->heap && o->sampler.pid > 0) {
 		fputs("cproftop: --heap needs spawn mode (cproftop --heap -- "
 		      "COMMAND): the allocation interposer is loaded when the "
@@ -419,10 +419,10 @@ options_parse(int argc, char **argv, struct options *o)
 		      stderr);
 		return CPT_EXIT_USAGE;
 	}
-	if (o->heap && (!o->headless || o->dump)) {
-		fputs("cproftop: --heap writes a heap profile headless (-o "
-		      "FILE, --top, -d, --http); not with the live screen or "
-		      "--dump yet\n",
+	if (o->heap && o->dump) {
+		fputs("cproftop: --heap writes a heap profile (-o FILE, --top, "
+		      "--http, the live screen's heap modes); not with "
+		      "--dump\n",
 		      stderr);
 		return CPT_EXIT_USAGE;
 	}

@@ -2,6 +2,7 @@
 VIEWS_LIB = libviews.a
 noinst_LIBRARIES += libviews.a
 libviews_a_SOURCES = views/filter.c views/filter.h \
+	views/pprof_tables.c views/pprof_tables.h \
 	views/shortname.c views/shortname.h \
 	views/graph.c views/graph.h views/top.c views/top.h \
 	views/threads.c views/threads.h views/peek.c views/peek.h \
