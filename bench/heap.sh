@@ -2,10 +2,12 @@
 # bench/heap.sh BUILDDIR [ROUNDS]: --heap's cost and accuracy, side by side
 # with heaptrack (Debian package heaptrack) in one run (issue 13's goals).
 #
-# Cost: ROUNDS times (default 3), in alternation, tests/heap/mallocs (10
+# Cost: ROUNDS times (default 5), in alternation, tests/heap/mallocs (10
 # million small malloc/free pairs, one thread) runs alone; under cproftop
 # without --heap (the CPU sampler only, the default backend); under
-# cproftop --heap at the default rate (512 KiB); and under heaptrack. The
+# cproftop --heap at a rate of 1 TiB (the hooks' common path and the CPU
+# sampler: next to no sample); under cproftop --heap at the default rate
+# (512 KiB); and under heaptrack. The
 # medians of its own CPU time (user + system: the cost, which a loaded
 # machine does not blur as it does the runtime) and runtime, each ÷ alone.
 # Accuracy: tests/heap/workload -m 64 (sites of known bytes; its own
@@ -14,7 +16,7 @@
 # in total and per site.
 set -u
 B=${1:?usage: bench/heap.sh BUILDDIR [ROUNDS]}
-R=${2:-3}
+R=${2:-5}
 M=$B/tests/heap/mallocs
 W=$B/tests/heap/workload
 CPT=$B/cproftop
@@ -39,6 +41,10 @@ for r in $(seq "$R"); do
 	"$CPT" --top=1 --child-output "$T/out" -- "$M" -n 10 >/dev/null 2>&1
 	measure cpu
 	rm -f "$T/out"
+	"$CPT" --heap --heap-rate 1099511627776 --top=1 --child-output \
+		"$T/out" -- "$M" -n 10 >/dev/null 2>"$T/err"
+	measure hooks
+	rm -f "$T/out"
 	"$CPT" --heap --top=1 --child-output "$T/out" -- "$M" -n 10 \
 		>/dev/null 2>"$T/err"
 	measure heap
@@ -52,13 +58,14 @@ a=$(median "$T/alone.cpu")
 ar=$(median "$T/alone.runtime")
 echo "bench/heap.sh: tests/heap/mallocs -n 10 (10 M malloc/free pairs), medians of $R runs"
 printf '%-30s %10s %8s %10s %8s\n' "configuration" "CPU" "÷ alone" "runtime" "÷ alone"
-for c in alone cpu heap heaptrack; do
+for c in alone cpu hooks heap heaptrack; do
 	m=$(median "$T/$c.cpu")
 	mr=$(median "$T/$c.runtime")
 	[ "$m" = "-" ] && continue
 	case $c in
 	alone) name="alone" ;;
 	cpu) name="cproftop (CPU only)" ;;
+	hooks) name="cproftop --heap (1 TiB rate)" ;;
 	heap) name="cproftop --heap (512 KiB)" ;;
 	heaptrack) name="heaptrack" ;;
 	esac

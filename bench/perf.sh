@@ -10,6 +10,12 @@
 # until the workload ends. Per configuration, the medians of: target
 # slowdown (runtime / alone), samples taken, the profiler's CPU time (its
 # user + system time / the run's wall time, % of a core), lost records.
+# Then, in the same seconds on one process: both profilers on 16 busy
+# threads at 1000 Hz (perf record enabled once cproftop's events are
+# open, disabled when it ends: the samples each took); and wall mode's
+# off-CPU time (context switches) on the mixed workload's ticker (1 ms
+# sleep / 1 ms work, oversubscribed) against its schedstat, with the
+# ticker's work rate with and without cproftop --wall attached.
 set -u
 B=${1:?usage: bench/perf.sh BUILDDIR [ROUNDS]}
 R=${2:-3}
@@ -73,6 +79,87 @@ attached() {
 	fi
 }
 
+# same16: cproftop and perf record on one 16-thread process, same seconds.
+same16() {
+	local p c k ack
+	"$W" -t 16 -d 30 >/dev/null &
+	p=$!
+	while [ "$(ls /proc/$p/task 2>/dev/null | wc -l)" -lt 16 ]; do
+		sleep 0.02
+	done
+	rm -f "$T/ctl" "$T/ack"
+	mkfifo "$T/ctl" "$T/ack"
+	perf record -D -1 --control "fifo:$T/ctl,$T/ack" -e cpu-clock \
+		-F 1000 --call-graph dwarf,8192 -p "$p" -o "$T/same.data" \
+		>/dev/null 2>"$T/same.perf" &
+	k=$!
+	exec 8<>"$T/ctl" 9<>"$T/ack"
+	"$CPT" --backend=perf -p "$p" -F 1000 -d 4 --top=1 --stats \
+		>/dev/null 2>"$T/same.err" &
+	c=$!
+	while ! ls -l /proc/$c/fd 2>/dev/null | grep -q perf_event; do
+		sleep 0.02
+	done
+	echo enable >&8
+	read -r -t 20 ack <&9
+	wait "$c"
+	echo disable >&8
+	read -r -t 20 ack <&9
+	kill -INT "$k"
+	wait "$k"
+	exec 8>&- 9>&-
+	kill "$p"
+	wait "$p" 2>/dev/null
+	record same16 cpt "$(stat_of "$T/same.err" samples)"
+	record same16 cptlost "$(stat_of "$T/same.err" lost)"
+	record same16 perf "$(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' \
+		"$T/same.perf" | head -n 1)"
+}
+
+# offcpu: the ticker's blocked / waiting shares in wall mode beside its
+# schedstat over the same seconds, and its work rate (ticks a second)
+# alone and with cproftop --wall attached.
+offcpu() {
+	local m p c t r0 w0 r1 w1 t0 t1 total slept waited
+	m=$B/tests/workloads/mixed
+	"$m" -t 3 -d 3 >"$T/mixed.out"
+	record offcpu alone "$(awk -F= '$1 == "ticks" { print $2 / 3 }' \
+		"$T/mixed.out")"
+	"$m" -t 3 -d 8 >"$T/mixed.out" &
+	p=$!
+	while ! grep -qx ticker /proc/$p/task/*/comm 2>/dev/null; do
+		sleep 0.02
+	done
+	t=$(grep -lx ticker /proc/$p/task/*/comm | head -n 1 | cut -d/ -f5)
+	"$CPT" --backend=perf --wall -p "$p" -F 500 -d 4 --top=60 \
+		--focus mixed_ticker --stats >"$T/tick.top" 2>"$T/tick.err" &
+	c=$!
+	while ! ls -l /proc/$c/fd 2>/dev/null | grep -q perf_event; do
+		sleep 0.02
+	done
+	read -r r0 w0 _ </proc/$p/task/$t/schedstat
+	t0=$(date +%s%N)
+	wait "$c"
+	t1=$(date +%s%N)
+	read -r r1 w1 _ </proc/$p/task/$t/schedstat
+	wait "$p"
+	record offcpu attached "$(awk -F= '$1 == "ticks" { print $2 / 8 }' \
+		"$T/mixed.out")"
+	total=$(awk '$6 == "mixed_ticker" { print $4 }' "$T/tick.top")
+	slept=$(awk 'NF >= 6 && $6 ~ /nanosleep/ && $1 ~ /^[0-9]+$/ \
+		{ s += $1 } END { print s + 0 }' "$T/tick.top")
+	waited=$(awk '$6 == "[waiting" { print $1 }' "$T/tick.top")
+	record offcpu cptblocked "$(awk -v t="${total:-0}" -v s="$slept" \
+		'BEGIN { printf "%.1f\n", t ? 100 * s / t : 0 }')"
+	record offcpu cptwaiting "$(awk -v t="${total:-0}" -v w="${waited:-0}" \
+		'BEGIN { printf "%.1f\n", t ? 100 * w / t : 0 }')"
+	record offcpu ssblocked "$(awk -v r="$((r1 - r0))" -v w="$((w1 - w0))" \
+		-v d="$((t1 - t0))" 'BEGIN { printf "%.1f\n", 100 * (d - r - w) / d }')"
+	record offcpu sswaiting "$(awk -v w="$((w1 - w0))" -v d="$((t1 - t0))" \
+		'BEGIN { printf "%.1f\n", 100 * w / d }')"
+	record offcpu wall "$(stat_of "$T/tick.err" wall)"
+}
+
 for r in $(seq "$R"); do
 	echo "round $r/$R ..." >&2
 	alone alone-1 1
@@ -81,6 +168,8 @@ for r in $(seq "$R"); do
 	alone alone-16 16
 	attached cptperf-16 16 cpt
 	attached perfrec-16 16 perf
+	same16
+	offcpu
 done
 
 printf '%-11s %10s %8s %8s %8s %6s\n' config runtime_ms slowdown samples \
@@ -105,3 +194,21 @@ awk -v a="$(col cptperf-1 5)" -v b="$(col perfrec-1 5)" 'BEGIN {
 	printf "  cproftop CPU <= 1.5 x perf record, 1000 Hz x 1: %s %% vs %s %% (%.2f x)\n", a, b, (b > 0 ? a / b : 0) }'
 awk -v a="$(col cptperf-16 5)" -v b="$(col perfrec-16 5)" 'BEGIN {
 	printf "  cproftop CPU <= 1.5 x perf record, 1000 Hz x 16: %s %% vs %s %% (%.2f x)\n", a, b, (b > 0 ? a / b : 0) }'
+echo
+echo "Same process, same seconds (medians of $R):"
+awk -v a="$(median "$T/same16.cpt")" -v b="$(median "$T/same16.perf")" \
+	-v l="$(median "$T/same16.cptlost")" 'BEGIN {
+	printf "  samples, 16 threads at 1000 Hz >= 0.95 x perf record: %s / %s = %.3f (cproftop lost %s)\n", a, b, (b > 0 ? a / b : 0), l }'
+if [ "$(median "$T/offcpu.wall")" = switches ] ||
+	grep -q switches "$T/offcpu.wall" 2>/dev/null; then
+	echo "  wall mode, the mixed ticker's time (off-CPU from context switches):"
+	echo "    blocked: cproftop $(median "$T/offcpu.cptblocked") %," \
+		"schedstat $(median "$T/offcpu.ssblocked") %"
+	echo "    waiting for a CPU: cproftop $(median "$T/offcpu.cptwaiting") %," \
+		"schedstat $(median "$T/offcpu.sswaiting") %"
+	awk -v a="$(median "$T/offcpu.attached")" \
+		-v b="$(median "$T/offcpu.alone")" 'BEGIN {
+		printf "    the ticker'"'"'s work rate with --wall attached / alone: %.3f (%s / %s ticks a second)\n", (b > 0 ? a / b : 0), a, b }'
+else
+	echo "  wall mode: no kernel off-CPU samples here ($(head -n 1 "$T/offcpu.wall"))"
+fi

@@ -1,6 +1,6 @@
 # doc/: the manual page. doc/cproftop.1.in carries @VERSION@, filled in at
 # build time; tests/doc/manpage.sh keeps its OPTIONS and KEYS the same as
-# --help, main.c's option table, README.md and the live screen's help.
+# --help, options.c's option table, README.md and the live screen's help.
 nodist_man1_MANS = doc/cproftop.1
 EXTRA_DIST += doc/cproftop.1.in
 CLEANFILES += doc/cproftop.1

@@ -13,6 +13,24 @@ static _Atomic uintptr_t addrset_slots[ADDRSET_SLOTS];
 static _Atomic uint64_t addrset_seq; /* odd while a writer changes slots */
 static atomic_flag addrset_lock = ATOMIC_FLAG_INIT;
 static _Atomic uint32_t addrset_n;
+_Atomic uint64_t addrset_filter[(1u << ADDRSET_FILTER_BITS) / 64];
+/* Members per filter bucket: written under the lock only. */
+static uint32_t addrset_count[1u << ADDRSET_FILTER_BITS];
+
+/* Counts a member in (delta 1) or out (-1) of a's bucket, under the lock. */
+static void
+addrset_filter_count(uintptr_t a, int delta)
+{
+	size_t b = addrset_bucket(a);
+	uint64_t bit = (uint64_t)1 << (b % 64);
+
+	if (delta > 0 && addrset_count[b]++ == 0)
+		atomic_fetch_or_explicit(&addrset_filter[b / 64], bit,
+					 memory_order_relaxed);
+	else if (delta < 0 && --addrset_count[b] == 0)
+		atomic_fetch_and_explicit(&addrset_filter[b / 64], ~bit,
+					  memory_order_relaxed);
+}
 
 static inline size_t
 addrset_home(uintptr_t a)
@@ -73,6 +91,7 @@ addrset_add(uintptr_t a)
 		atomic_store_explicit(&addrset_slots[i], a,
 				      memory_order_relaxed);
 		atomic_fetch_add_explicit(&addrset_n, 1, memory_order_relaxed);
+		addrset_filter_count(a, 1);
 		rc = 0;
 	}
 	addrset_write_end();
@@ -111,9 +130,9 @@ addrset_remove(uintptr_t a)
 	uint64_t s;
 	long i;
 
-	if (atomic_load_explicit(&addrset_n, memory_order_relaxed) == 0)
-		return false;
-	/* Lock-free look first: most freed addresses were never sampled. */
+	if (!addrset_maybe(a))
+		return false; /* most freed addresses were never sampled */
+	/* Lock-free look next: a bucket holds others too. */
 	do {
 		s = atomic_load_explicit(&addrset_seq, memory_order_acquire);
 		if (s & 1)
@@ -129,6 +148,7 @@ addrset_remove(uintptr_t a)
 	if (i >= 0) {
 		addrset_delete((size_t)i);
 		atomic_fetch_sub_explicit(&addrset_n, 1, memory_order_relaxed);
+		addrset_filter_count(a, -1);
 	}
 	addrset_write_end();
 	return i >= 0;

@@ -3,8 +3,10 @@
  * these in front of the C library's malloc family; each calls the next
  * definition (dlsym(RTLD_NEXT): glibc's, or an allocator preloaded after
  * us) and counts the bytes toward the thread's next sample (sample.c).
- * While dlsym itself allocates, a static buffer serves it. Never sanitized,
- * never linked into cproftop.
+ * malloc and free, the hot pair, are a few instructions and a tail call
+ * unless a sample is due or the freed block may have been sampled (a
+ * filter bit, addrset.h). While dlsym itself allocates, a static buffer
+ * serves it. Never sanitized, never linked into cproftop.
  */
 #include "config.h"
 
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "heap/addrset.h"
 #include "heap/preload.h"
 
 #define HEAP_EXPORT __attribute__((visibility("default")))
@@ -33,18 +36,20 @@ static struct {
 	void *(*memalign)(size_t, size_t);
 	void *(*valloc)(size_t);
 	void *(*pvalloc)(size_t);
+	size_t (*malloc_usable_size)(void *);
 } real;
 
-/* While dlsym runs: its allocations come from here and are never freed. */
+/* While dlsym runs: its allocations come from here and are never freed;
+   16 bytes before each block hold its size. Only the resolving thread
+   allocates here. */
 static _Alignas(16) char boot_buf[16384];
 static size_t boot_used;
 static __thread bool boot_active __attribute__((tls_model("initial-exec")));
 
-static bool
+static inline bool
 boot_owns(const void *p)
 {
-	return (const char *)p >= boot_buf &&
-	       (const char *)p < boot_buf + sizeof(boot_buf);
+	return (uintptr_t)p - (uintptr_t)boot_buf < sizeof(boot_buf);
 }
 
 static void *
@@ -52,10 +57,21 @@ boot_alloc(size_t n)
 {
 	size_t at = (boot_used + 15) & ~(size_t)15;
 
-	if (n > sizeof(boot_buf) - at)
+	if (n > sizeof(boot_buf) - at || sizeof(boot_buf) - at - n < 16)
 		return NULL;
-	boot_used = at + n;
-	return boot_buf + at; /* zeroed: static, never reused */
+	boot_used = at + 16 + n;
+	memcpy(boot_buf + at, &n, sizeof(n));
+	return boot_buf + at + 16; /* zeroed: static, never reused */
+}
+
+/* The size boot_alloc() was asked for p, a block it returned. */
+static size_t
+boot_size(const void *p)
+{
+	size_t n;
+
+	memcpy(&n, (const char *)p - 16, sizeof(n));
+	return n;
 }
 
 static void
@@ -65,8 +81,10 @@ preload_resolve(void)
 	int expect = 0;
 
 	if (atomic_compare_exchange_strong(&state, &expect, 1)) {
+		void *(*m)(size_t);
+
 		boot_active = true;
-		real.malloc = dlsym(RTLD_NEXT, "malloc");
+		m = dlsym(RTLD_NEXT, "malloc");
 		real.free = dlsym(RTLD_NEXT, "free");
 		real.calloc = dlsym(RTLD_NEXT, "calloc");
 		real.realloc = dlsym(RTLD_NEXT, "realloc");
@@ -75,10 +93,14 @@ preload_resolve(void)
 		real.memalign = dlsym(RTLD_NEXT, "memalign");
 		real.valloc = dlsym(RTLD_NEXT, "valloc");
 		real.pvalloc = dlsym(RTLD_NEXT, "pvalloc");
+		real.malloc_usable_size =
+			dlsym(RTLD_NEXT, "malloc_usable_size");
 		boot_active = false;
-		if (real.malloc == NULL || real.free == NULL ||
-		    real.calloc == NULL || real.realloc == NULL)
+		if (m == NULL || real.free == NULL || real.calloc == NULL ||
+		    real.realloc == NULL)
 			_exit(127); /* no allocator to forward to at all */
+		/* last: real.malloc set says every other one is */
+		__atomic_store_n(&real.malloc, m, __ATOMIC_RELEASE);
 		atomic_store(&state, 2);
 	} else {
 		while (atomic_load(&state) != 2)
@@ -90,7 +112,8 @@ preload_resolve(void)
 static inline bool
 preload_booting(void)
 {
-	if (__builtin_expect(real.malloc != NULL, 1))
+	if (__builtin_expect(
+		    __atomic_load_n(&real.malloc, __ATOMIC_ACQUIRE) != NULL, 1))
 		return false;
 	if (boot_active)
 		return true;
@@ -98,31 +121,78 @@ preload_booting(void)
 	return false;
 }
 
+/* Counts n bytes toward the thread's next sample: true when it is due. */
+static inline bool
+preload_due(size_t n)
+{
+	return (heap_left -= (int64_t)(n < INT64_MAX ? n : INT64_MAX)) <= 0;
+}
+
 static inline void *
 preload_count(void *p, size_t n, void *ra)
 {
-	if ((heap_left -= (int64_t)(n < INT64_MAX ? n : INT64_MAX)) <= 0)
+	if (preload_due(n))
 		heap_sample(p, n, ra);
 	return p;
 }
 
+/* malloc's rare paths: inside dlsym, or a sample is due. */
+static __attribute__((noinline)) void *
+preload_malloc_slow(size_t n, bool due, void *ra)
+{
+	void *p;
+
+	if (preload_booting())
+		return boot_alloc(n);
+	p = real.malloc(n);
+	if (due || preload_due(n))
+		heap_sample(p, n, ra);
+	return p;
+}
+
+/*
+ * The common path is a TLS countdown and a tail call: no frame, no shared
+ * line written.
+ */
 HEAP_EXPORT void *
 malloc(size_t n)
 {
-	if (preload_booting())
-		return boot_alloc(n);
-	return preload_count(real.malloc(n), n, RA());
+	void *(*f)(size_t) = __atomic_load_n(&real.malloc, __ATOMIC_ACQUIRE);
+
+	if (__builtin_expect(f == NULL, 0))
+		return preload_malloc_slow(n, false, RA());
+	if (__builtin_expect(preload_due(n), 0))
+		return preload_malloc_slow(n, true, RA());
+	return f(n);
 }
 
-HEAP_EXPORT void
-free(void *p)
+static __attribute__((noinline)) void
+preload_free_slow(void *p)
 {
 	if (p == NULL || boot_owns(p))
 		return;
 	if (preload_booting())
 		return; /* nothing to free before anything was allocated */
-	heap_forget(p);
+	if (addrset_maybe((uintptr_t)p))
+		heap_forget(p);
 	real.free(p);
+}
+
+/*
+ * The common path is one load of a filter bit ("not sampled"), a range
+ * check and a tail call.
+ */
+HEAP_EXPORT void
+free(void *p)
+{
+	void (*f)(void *) = real.free;
+
+	/* (NULL and the boot buffer's blocks are never in the set) */
+	if (__builtin_expect(addrset_maybe((uintptr_t)p) || f == NULL, 0) ||
+	    __builtin_expect(boot_owns(p), 0))
+		preload_free_slow(p);
+	else
+		f(p);
 }
 
 HEAP_EXPORT void *
@@ -145,14 +215,11 @@ preload_realloc(void *p, size_t n, void *ra)
 	void *q;
 
 	if (p != NULL && boot_owns(p)) {
+		size_t old = boot_size(p);
+
 		q = malloc(n);
-		if (q != NULL) /* the old size is unknown: copy what fits */
-			memcpy(q, p,
-			       n < (size_t)(boot_buf + sizeof(boot_buf) -
-					    (char *)p)
-				       ? n
-				       : (size_t)(boot_buf + sizeof(boot_buf) -
-						  (char *)p));
+		if (q != NULL)
+			memcpy(q, p, n < old ? n : old);
 		return q;
 	}
 	if (preload_booting())
@@ -161,7 +228,7 @@ preload_realloc(void *p, size_t n, void *ra)
 	   thread may be given its address. (A failed realloc keeps it, and
 	   its sample is then lost: an in-use estimate too low, never a
 	   crash.) */
-	if (p != NULL)
+	if (p != NULL && addrset_maybe((uintptr_t)p))
 		heap_forget(p);
 	q = real.realloc(p, n);
 	if (q == NULL)
@@ -238,6 +305,18 @@ pvalloc(size_t n)
 		return NULL;
 	}
 	return preload_count(real.pvalloc(n), n, RA());
+}
+
+HEAP_EXPORT size_t
+malloc_usable_size(void *p)
+{
+	if (p == NULL)
+		return 0;
+	if (boot_owns(p))
+		return boot_size(p); /* glibc's would read a chunk header */
+	if (preload_booting() || real.malloc_usable_size == NULL)
+		return 0;
+	return real.malloc_usable_size(p);
 }
 
 /* Early, so that the libraries' own constructors are profiled too. */

@@ -28,7 +28,9 @@ void heap_sample(void *p, size_t size, void *ra);
 /*
  * The free (or move by realloc) of p: when p was sampled, records its
  * free. Call before the real free, so that a new allocation at p is
- * recorded after it.
+ * recorded after it; the hooks call it only when addrset_maybe(p). A free
+ * re-entered from inside the sampler (a signal handler) is not recorded
+ * but counted as untracked.
  */
 void heap_forget(void *p);
 

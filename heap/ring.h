@@ -103,6 +103,13 @@ heap_ring_put(struct heap_ring *r, const struct heap_record *rec)
 	for (uint32_t i = 0; i < rec->nframes && i < HEAP_MAX_FRAMES; i++)
 		slot->rec.frames[i] = rec->frames[i];
 	atomic_store_explicit(&slot->seq, pos + 1, memory_order_release);
+	/* The next slot, last touched by the consumer a ring ago, is cold
+	   (and on another page every 8 slots): fetched now, while the
+	   program runs on, the next record finds it in the cache (this
+	   miss was most of a free record's cost). */
+	slot = &r->slots[(pos + 1) & mask];
+	__builtin_prefetch(slot, 1, 3);
+	__builtin_prefetch((const char *)slot + 64, 1, 3);
 	return 0;
 }
 

@@ -133,17 +133,30 @@ heap_sample(void *p, size_t size, void *ra)
 void
 heap_forget(void *p)
 {
+	struct sample_thread *t = &sample_tls;
 	struct heap_record rec;
 	struct heap_ring *r = sample_ring;
 
-	if (!__atomic_load_n(&heap_enabled, __ATOMIC_RELAXED) || r == NULL ||
-	    !addrset_remove((uintptr_t)p))
+	/* (a forked child stops here: the set's lock may be held forever by
+	   a thread of the parent) */
+	if (!__atomic_load_n(&heap_enabled, __ATOMIC_RELAXED) || r == NULL)
 		return;
-	rec.kind = HEAP_RECORD_FREE;
-	rec.nframes = 0;
-	rec.addr = (uint64_t)(uintptr_t)p;
-	rec.size = 0;
-	heap_ring_put(r, &rec);
+	if (t->busy) {
+		/* a signal handler interrupted this thread inside the set's
+		   lock, perhaps: p stays in the set, its sample in use */
+		atomic_fetch_add_explicit(&r->untracked, 1,
+					  memory_order_relaxed);
+		return;
+	}
+	t->busy = true;
+	if (addrset_remove((uintptr_t)p)) {
+		rec.kind = HEAP_RECORD_FREE;
+		rec.nframes = 0;
+		rec.addr = (uint64_t)(uintptr_t)p;
+		rec.size = 0;
+		heap_ring_put(r, &rec);
+	}
+	t->busy = false;
 }
 
 /* A forked child stops profiling: its addresses are not the parent's. */

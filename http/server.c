@@ -369,20 +369,55 @@ http_index(struct http_server *h, struct MHD_Connection *c)
 
 /*
  * Go's /debug/pprof/heap: the heap profile since the command started
- * (--heap), gzip'd pprof with Go's four sample types.
+ * (--heap), gzip'd pprof with Go's four sample types; with ?seconds=N, as
+ * Go's, the delta of the next N seconds (allocations and in-use growth).
  */
 static enum MHD_Result
 http_heap(struct http_server *h, struct MHD_Connection *c)
 {
-	struct heapprof_snapshot *s;
+	struct heapprof_snapshot *s, *s0;
 	uint8_t *buf;
 	size_t len;
+	long secs;
 
 	if (h->heap == NULL)
 		return http_error(c, MHD_HTTP_NOT_FOUND,
 				  "no heap profile: start the command with "
 				  "cproftop --heap -- COMMAND\n");
+	if (pages_int_param(http_arg(c, "seconds"), 0, 1, h->opt.max_seconds,
+			    &secs) != 0)
+		return http_error(c, MHD_HTTP_BAD_REQUEST,
+				  "invalid value for \"seconds\" - must be an "
+				  "integer from 1 to %u\n",
+				  h->opt.max_seconds);
 	s = heapprof_snapshot(h->heap);
+	if (secs > 0) {
+		if (!http_slot_take(h)) {
+			heapprof_snapshot_free(s);
+			return http_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+					  "too many profiles in progress (at "
+					  "most %u at a time, "
+					  "--http-max-profiles)\n",
+					  h->opt.max_profiles);
+		}
+		s0 = s;
+		if (!http_sleep(h, c,
+				clock_ns(CLOCK_MONOTONIC) +
+					secs * CLOCK_NS_PER_S)) {
+			heapprof_snapshot_free(s0);
+			http_slot_give(h);
+			return MHD_NO; /* the client left */
+		}
+		s = heapprof_snapshot(h->heap);
+		http_slot_give(h);
+		{
+			struct heapprof_snapshot *d = heap_delta(s0, s);
+
+			heapprof_snapshot_free(s);
+			heapprof_snapshot_free(s0);
+			s = d;
+		}
+	}
 	heap_pprof_gzip(s, &buf, &len);
 	heapprof_snapshot_free(s);
 	return http_reply(c, MHD_HTTP_OK, "application/octet-stream",

@@ -4,9 +4,14 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "attach/procfs.h"
@@ -15,6 +20,7 @@
 #include "common/log.h"
 #include "common/sorted.h"
 #include "common/xmalloc.h"
+#include "perf/queue.h"
 #include "perf/ring.h"
 
 #define PERF_MAX_THREADS 65536 /* a bound on what /proc may list */
@@ -22,6 +28,9 @@
 #define PERF_MIN_PAGES 16
 #define PERF_MAX_PAGES 1024
 #define PERF_DRAIN_BYTES (64ULL << 20) /* per ring and drain, at most */
+#define PERF_READER_MS 10	     /* the reader looks at least this often */
+#define PERF_QUEUE_BYTES (48U << 20) /* per queue buffer, at most */
+#define PERF_TAKE_NS (100 * 1000000LL) /* a drain's unwinding, at most */
 
 /* One ring buffer: the first cpu-clock event opened on its CPU owns it. */
 struct perf_cpu {
@@ -44,7 +53,7 @@ struct perf_thread {
 struct perf_id {
 	uint64_t id;
 	pid_t tid;
-	bool offcpu;
+	bool offcpu; /* a switch event */
 };
 
 struct perf_source {
@@ -68,7 +77,19 @@ struct perf_source {
 
 	perf_source_fn fn; /* while draining */
 	void *fn_arg;
+
+	/* The reader thread: copies the rings into q as soon as the kernel
+	   writes them; the sampler thread takes them from q. */
+	struct perf_queue q;
+	pthread_t reader;
+	bool reader_on;
+	atomic_bool reader_stop;
+	int evfd;		   /* readable while q may hold records */
+	uint64_t finished_dropped; /* q's drops, once the reader stopped */
+	struct pollfd *rpfds;
 };
+
+static void perf_reader_start(struct perf_source *ps);
 
 static int
 perf_tid_cmp(const void *a, const void *b)
@@ -329,6 +350,7 @@ perf_source_open(pid_t pid, const struct perf_event_config *cfg, bool offcpu,
 	pid_t *tids;
 	size_t n;
 
+	ps->evfd = -1;
 	ps->pid = pid;
 	ps->cfg = *cfg;
 	ps->pages = perf_pages(cfg, offcpu);
@@ -397,6 +419,7 @@ perf_source_open(pid_t pid, const struct perf_event_config *cfg, bool offcpu,
 	ps->st.threads = (uint32_t)ps->n;
 	ps->pfds = xcalloc(ps->ncpus + 1, sizeof(*ps->pfds));
 	ps->last_cap_ns = clock_ns(CLOCK_MONOTONIC);
+	perf_reader_start(ps);
 	*out = ps;
 	return 0;
 }
@@ -414,6 +437,20 @@ perf_source_wait(struct perf_source *ps, int64_t deadline_ns, int wake_fd)
 	size_t n = 0;
 	int ms;
 
+	if (ps->reader_on) {
+		struct pollfd p[2] = {{.fd = ps->evfd, .events = POLLIN},
+				      {.fd = wake_fd, .events = POLLIN}};
+		uint64_t v;
+
+		if (left <= 0)
+			return 0;
+		ms = (int)((left + 999999) / 1000000);
+		if (poll(p, 2, ms) < 0 && errno != EINTR)
+			log_debug("poll: %s", strerror(errno));
+		if (p[0].revents & POLLIN)
+			(void)!read(ps->evfd, &v, sizeof(v));
+		return wake_fd >= 0 && (p[1].revents & POLLIN) ? 1 : 0;
+	}
 	for (size_t c = 0; c < ps->ncpus; c++) {
 		/* A negative fd is skipped by poll(). */
 		ps->pfds[n].fd = ps->cpus[c].hup ? -1 : ps->cpus[c].owner_fd;
@@ -496,15 +533,162 @@ perf_on_record(const uint8_t *rec, size_t len, void *arg)
 	ps->fn(&r, offcpu, ps->fn_arg);
 }
 
-void
+int64_t
 perf_source_drain(struct perf_source *ps, perf_source_fn fn, void *arg)
 {
+	int64_t now = clock_ns(CLOCK_MONOTONIC), until = now + PERF_TAKE_NS;
+	const uint8_t *rec;
+	size_t len;
+
 	ps->fn = fn;
 	ps->fn_arg = arg;
+	if (!ps->reader_on) {
+		for (size_t c = 0; c < ps->ncpus; c++)
+			perf_ring_drain(&ps->cpus[c].ring, PERF_DRAIN_BYTES,
+					perf_on_record, ps);
+		ps->fn = NULL;
+		return now;
+	}
+	/* What the reader copied; a backlog is taken over several calls so
+	   that the sampler still publishes every second. */
+	while ((rec = perf_queue_next(&ps->q, &len)) != NULL) {
+		perf_on_record(rec, len, ps);
+		if (clock_ns(CLOCK_MONOTONIC) > until) {
+			uint64_t v = 1;
+
+			/* More to take: the next wait returns at once. */
+			(void)!write(ps->evfd, &v, sizeof(v));
+			ps->fn = NULL;
+			return 0;
+		}
+	}
+	ps->fn = NULL;
+	return perf_queue_until(&ps->q);
+}
+
+static void
+perf_reader_push(const uint8_t *rec, size_t len, void *arg)
+{
+	struct perf_source *ps = arg;
+
+	perf_queue_push(&ps->q, rec, len);
+}
+
+/*
+ * The reader thread: waits for the rings (the kernel's watermark wakeup,
+ * or PERF_READER_MS), copies every record into the queue and wakes the
+ * sampler thread. It touches only the rings, its poll set and the queue.
+ */
+static void *
+perf_reader_main(void *arg)
+{
+	struct perf_source *ps = arg;
+
+	while (!atomic_load(&ps->reader_stop)) {
+		uint64_t got = 0, v = 1;
+		int64_t t;
+
+		for (size_t c = 0; c < ps->ncpus; c++) {
+			ps->rpfds[c].fd =
+				ps->cpus[c].hup ? -1 : ps->cpus[c].owner_fd;
+			ps->rpfds[c].events = POLLIN;
+			ps->rpfds[c].revents = 0;
+		}
+		if (poll(ps->rpfds, ps->ncpus, PERF_READER_MS) < 0 &&
+		    errno != EINTR)
+			log_debug("perf reader: poll: %s", strerror(errno));
+		for (size_t c = 0; c < ps->ncpus; c++)
+			if (ps->rpfds[c].revents & (POLLHUP | POLLERR))
+				ps->cpus[c].hup = true;
+		t = clock_ns(CLOCK_MONOTONIC);
+		for (size_t c = 0; c < ps->ncpus; c++)
+			got += perf_ring_drain(&ps->cpus[c].ring,
+					       PERF_DRAIN_BYTES,
+					       perf_reader_push, ps);
+		perf_queue_mark(&ps->q, t);
+		if (got > 0)
+			(void)!write(ps->evfd, &v, sizeof(v));
+	}
+	return NULL;
+}
+
+/* Starts the reader thread; without one, the sampler thread reads. */
+static void
+perf_reader_start(struct perf_source *ps)
+{
+	perf_queue_init(&ps->q, &ps->layout, PERF_QUEUE_BYTES);
+	ps->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ps->evfd < 0)
+		return;
+	ps->rpfds = xcalloc(ps->ncpus, sizeof(*ps->rpfds));
+	atomic_store(&ps->reader_stop, false);
+	if (pthread_create(&ps->reader, NULL, perf_reader_main, ps) != 0) {
+		log_debug("perf: no reader thread; the sampler reads");
+		return;
+	}
+	ps->reader_on = true;
+}
+
+/*
+ * The end: stops the reader thread, copies what the rings still hold, and
+ * hands fn every record queued until deadline_ns; those left are counted
+ * as dropped. Later drains read the rings directly.
+ */
+void
+perf_source_finish(struct perf_source *ps, int64_t deadline_ns,
+		   perf_source_fn fn, void *arg)
+{
+	const uint8_t *rec;
+	size_t len;
+
+	/* Nothing more is written: what the rings hold is all there is. */
+	for (size_t i = 0; i < ps->n; i++)
+		for (size_t f = 0; ps->threads[i].fds && f < 2 * ps->ncpus; f++)
+			if (ps->threads[i].fds[f] >= 0)
+				(void)ioctl(ps->threads[i].fds[f],
+					    PERF_EVENT_IOC_DISABLE, 0);
+	for (size_t c = 0; c < ps->ncpus; c++)
+		if (ps->cpus[c].owner_fd >= 0)
+			(void)ioctl(ps->cpus[c].owner_fd,
+				    PERF_EVENT_IOC_DISABLE, 0);
+	if (!ps->reader_on)
+		return;
+	atomic_store(&ps->reader_stop, true);
+	pthread_join(ps->reader, NULL);
+	ps->reader_on = false;
 	for (size_t c = 0; c < ps->ncpus; c++)
 		perf_ring_drain(&ps->cpus[c].ring, PERF_DRAIN_BYTES,
-				perf_on_record, ps);
+				perf_reader_push, ps);
+	ps->fn = fn;
+	ps->fn_arg = arg;
+	while ((rec = perf_queue_next(&ps->q, &len)) != NULL) {
+		perf_on_record(rec, len, ps);
+		if (clock_ns(CLOCK_MONOTONIC) > deadline_ns)
+			break;
+	}
 	ps->fn = NULL;
+	while (perf_queue_next(&ps->q, &len) != NULL) {
+		pthread_mutex_lock(&ps->q.mu);
+		ps->q.dropped++;
+		pthread_mutex_unlock(&ps->q.mu);
+	}
+	ps->finished_dropped = perf_queue_dropped(&ps->q);
+}
+
+static void
+perf_reader_stop(struct perf_source *ps)
+{
+	if (ps->reader_on) {
+		atomic_store(&ps->reader_stop, true);
+		pthread_join(ps->reader, NULL);
+		ps->reader_on = false;
+	}
+	if (ps->evfd >= 0)
+		close(ps->evfd);
+	ps->evfd = -1;
+	free(ps->rpfds);
+	ps->rpfds = NULL;
+	perf_queue_free(&ps->q);
 }
 
 void
@@ -551,6 +735,10 @@ void
 perf_source_stats(const struct perf_source *ps, struct perf_source_stats *out)
 {
 	*out = ps->st;
+	out->dropped = ps->reader_on
+			       ? perf_queue_dropped((struct perf_queue *)&ps->q)
+			       : ps->finished_dropped;
+	out->lost += out->dropped;
 	out->buffer_pages = (uint32_t)ps->pages;
 	out->cpus = (uint32_t)ps->ncpus;
 	for (size_t c = 0; c < ps->ncpus; c++)
@@ -568,6 +756,7 @@ perf_source_close(struct perf_source *ps)
 {
 	if (ps == NULL)
 		return;
+	perf_reader_stop(ps);
 	for (size_t i = 0; i < ps->n; i++)
 		perf_thread_close(ps, &ps->threads[i]);
 	for (size_t c = 0; c < ps->ncpus; c++) {

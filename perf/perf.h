@@ -26,13 +26,14 @@ struct perf_source;
 
 /* Figures for the header and --stats. */
 struct perf_source_stats {
-	uint64_t lost;	       /* records the kernel dropped (LOST) */
-	uint64_t bad;	       /* records that did not parse */
-	uint64_t records;      /* records read */
-	uint64_t throttled;    /* threads whose switch sampling was thinned */
-	uint64_t duplicates;   /* threads opened twice (by us and inherited) */
-	uint32_t threads;      /* threads we opened events on */
-	uint32_t cpus;	       /* ring buffers */
+	uint64_t lost;	     /* records lost: the kernel's LOST, plus dropped */
+	uint64_t dropped;    /* records copied out too late: queue full */
+	uint64_t bad;	     /* records that did not parse */
+	uint64_t records;    /* records read */
+	uint64_t throttled;  /* threads whose switch sampling was thinned */
+	uint64_t duplicates; /* threads opened twice (by us and inherited) */
+	uint32_t threads;    /* threads we opened events on */
+	uint32_t cpus;	     /* ring buffers */
 	uint32_t buffer_pages; /* data pages per ring */
 };
 
@@ -65,14 +66,31 @@ typedef void (*perf_source_fn)(const struct perf_record *r, bool offcpu,
 size_t perf_source_rescan(struct perf_source *ps);
 
 /*
- * Waits until a ring buffer is a quarter full, wake_fd (may be -1) is
- * readable, or the absolute CLOCK_MONOTONIC deadline_ns. Returns 1 for
- * wake_fd, 0 otherwise.
+ * Waits until records were read (the reader thread copies the ring
+ * buffers at least every 10 ms; without one, until a ring buffer is a
+ * quarter full), wake_fd (may be -1) is readable, or the absolute
+ * CLOCK_MONOTONIC deadline_ns. Returns 1 for wake_fd, 0 otherwise.
  */
 int perf_source_wait(struct perf_source *ps, int64_t deadline_ns, int wake_fd);
 
-/* Reads every ring buffer, calling fn for each record. Counts LOST. */
-void perf_source_drain(struct perf_source *ps, perf_source_fn fn, void *arg);
+/*
+ * Calls fn for each record read: the records a reader thread copied out
+ * of the ring buffers since the last call (at most ~100 ms of work per
+ * call: perf_source_wait() returns at once while more wait), or without
+ * one, every ring buffer read. Counts LOST. Returns the CLOCK_MONOTONIC
+ * time before which every record the kernel wrote has now been handed to
+ * fn, or 0 when that is not known yet (a backlog left for the next call).
+ */
+int64_t perf_source_drain(struct perf_source *ps, perf_source_fn fn, void *arg);
+
+/*
+ * The end of the profile: disables every event (inherited ones with
+ * their parent), stops the reader thread and hands fn every record read
+ * until deadline_ns (CLOCK_MONOTONIC); those left are counted as lost
+ * (dropped). Later drains read the rings directly.
+ */
+void perf_source_finish(struct perf_source *ps, int64_t deadline_ns,
+			perf_source_fn fn, void *arg);
 
 /*
  * Thins context-switch sampling of threads that switched more than

@@ -126,6 +126,9 @@ struct profile_snapshot {
 	const char *backend;	 /* "perf" or "ptrace" */
 	const char *backend_why; /* why this backend, or NULL */
 	const char *offcpu_why;	 /* perf: why no off-CPU samples, or NULL */
+	const char *wall_source; /* wall mode's off-CPU time: "switches"
+				    (the kernel's context switches, perf),
+				    "ptrace" (ticks), "none" */
 	uint64_t lost;		 /* perf: records the kernel dropped */
 
 	/* Tables. */

@@ -332,6 +332,7 @@ sampler_source_view(struct sampler *s, struct profile_snapshot *view)
 
 	view->backend = s->perf ? "perf" : "ptrace";
 	view->backend_why = s->backend_why;
+	view->wall_source = s->perf == NULL ? "ptrace" : "none";
 	if (s->perf == NULL)
 		return;
 	source_perf_stats(s->perf, &st);
@@ -339,6 +340,8 @@ sampler_source_view(struct sampler *s, struct profile_snapshot *view)
 	if (source_perf_offcpu(s->perf) != NULL)
 		view->offcpu_why =
 			aggregate_string(s->g, source_perf_offcpu(s->perf));
+	else
+		view->wall_source = "switches";
 }
 
 /* Publishes an immutable copy of the tables and wakes the readers. */

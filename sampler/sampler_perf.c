@@ -37,6 +37,8 @@
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
 
+/* At the end, the sampler thread catches up with its reader this long. */
+#define SAMPLER_PERF_FINISH_NS (CLOCK_NS_PER_S)
 /* The perf source's sink: one capture into the tables. */
 static void
 sampler_perf_sink(const struct capture *c, void *arg)
@@ -210,6 +212,8 @@ sampler_perf_loop(struct sampler *s)
 			sampler_do_reset(s);
 			atomic_store(&s->publish, true);
 		}
+		/* Off-CPU time counts from the profile's start (a reset). */
+		source_perf_since(s->perf, s->start_ns);
 		if (source_perf_poll(s->perf, sink, s) == 0)
 			alive = sampler_perf_alive(s);
 		sampler_refresh_maps(s, false);
@@ -227,12 +231,14 @@ sampler_perf_loop(struct sampler *s)
 		if (!alive)
 			break;
 	}
-	/* What the kernel wrote until now is counted. */
-	if (!atomic_load(&s->paused)) {
-		source_perf_poll(s->perf, sampler_perf_sink, s);
-		source_perf_flush(s->perf, clock_ns(CLOCK_MONOTONIC),
-				  sampler_perf_sink, s);
-	}
+	/* What the kernel wrote until now is counted (a sampler thread
+	   behind its reader catches up, for up to SAMPLER_PERF_FINISH_NS;
+	   what is left then is counted as lost). */
+	if (!atomic_load(&s->paused))
+		source_perf_finish(s->perf,
+				   clock_ns(CLOCK_MONOTONIC) +
+					   SAMPLER_PERF_FINISH_NS,
+				   sampler_perf_sink, s);
 }
 
 /* Maps a perf_event_open errno to the failure kinds of attach/. */
@@ -245,9 +251,11 @@ sampler_perf_failure(int err)
 }
 
 /*
- * Opens the perf source on s->pid. Returns 0, or -1 with *why_not set
- * (caller frees) and *err. In auto mode a wall profile without a kernel
- * off-CPU source is refused too: the ptrace sampler can count it.
+ * Opens the perf source on s->pid, with off-CPU sampling (context
+ * switches) when wall mode may be shown. Returns 0, or -1 with *why_not
+ * set (caller frees) and *err. In auto mode a wall profile the kernel
+ * cannot give (its context-switch events refused) is refused too: the
+ * ptrace sampler can count it.
  */
 int
 sampler_try_perf(struct sampler *s, int *err, char **why_not)
@@ -257,13 +265,7 @@ sampler_try_perf(struct sampler *s, int *err, char **why_not)
 		.hz = s->opt.hz,
 		.stack_bytes = s->opt.stack_bytes ? s->opt.stack_bytes
 						  : SAMPLER_PERF_STACK,
-		/*
-		 * Off-CPU from context switches is not used yet: measured
-		 * against wall time it over-counts (1.6x on the mixed
-		 * workload), so wall mode stays with ptrace (README:
-		 * Backends).
-		 */
-		.offcpu = false,
+		.offcpu = s->opt.offcpu,
 		.switch_cap = SAMPLER_SWITCH_CAP,
 		.follow = s->opt.follow,
 	};
@@ -273,17 +275,17 @@ sampler_try_perf(struct sampler *s, int *err, char **why_not)
 		*why_not = cause;
 		return -1;
 	}
-	/*
-	 * Auto in wall mode (and under the live screen, which can switch to
-	 * it): the ptrace sampler, which sees every blocked thread. The
-	 * kernel's context-switch samples only see threads that block after
-	 * cproftop started (README: Backends).
-	 */
+	/* Auto in wall mode: ptrace, until the context switches' split of
+	   off-CPU time into blocked and waiting for a CPU is exact (README:
+	   Backends); --backend=perf uses them. */
 	if (s->opt.backend == SAMPLER_BACKEND_AUTO && s->opt.offcpu) {
 		*err = 0;
-		*why_not = xstrdup("wall mode (or the live screen, which can "
-				   "switch to it): the perf backend has no "
-				   "off-CPU samples yet");
+		*why_not = xasprintf("wall mode (or the live screen, which can "
+				     "switch to it): ptrace (%s)",
+				     source_perf_offcpu(s->perf)
+					     ? source_perf_offcpu(s->perf)
+					     : "the perf backend's wall mode "
+					       "needs --backend=perf");
 		source_perf_close(s->perf);
 		s->perf = NULL;
 		return -1;

@@ -4,7 +4,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "attach/procfs.h"
+#include "sampler/unwind.h"
 #include "common/array.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -12,14 +15,44 @@
 #include "common/hash.h"
 
 #define SOURCE_PERF_RESCAN_NS (100 * 1000000LL)
+#define SOURCE_PERF_WINDOW_NS (25 * 1000000LL) /* schedstat looks, at most */
+#define SOURCE_PERF_READINGS 64	  /* schedstat looks kept per thread */
+#define SOURCE_PERF_MAX_SEED 4096 /* threads read at the start, at most */
+/* A flush takes a backlog for this long at most. */
+#define SOURCE_PERF_FLUSH_NS (1000 * 1000000LL)
 
-/* What we know of one thread between its off-CPU records. */
+/*
+ * The run-queue time a thread's schedstat gained between the previous
+ * look and this one (at time): the waits for a CPU of the off-CPU
+ * intervals that ended in between (the kernel adds each at switch-in).
+ */
+struct source_perf_reading {
+	uint64_t time;
+	int64_t budget; /* ns not yet taken by an interval */
+};
+
+/*
+ * What we know of one thread between its off-CPU records. The kernel
+ * tells when a thread switched out (blocked, or preempted) and back in,
+ * not when a blocked thread was woken: the part of a blocked interval it
+ * then spent waiting for a CPU comes from its schedstat run-queue time
+ * (read every ~25 ms): the waits of the window an interval ends in, less
+ * those of its preempted intervals (known exactly), taken off the
+ * blocked intervals of that window from their ends. A thread's totals are
+ * exact per window; between its stacks in one window, the wait goes to
+ * the intervals ending first.
+ */
 struct source_perf_thread {
 	pid_t tid;
 	bool out;	 /* switched out, not yet back */
+	bool preempt;	 /* switched out runnable: it waits for a CPU */
 	bool have_stack; /* cap holds where it last blocked */
-	enum capture_state state;
-	uint64_t t_out; /* switch-out time, or the last flush */
+	uint64_t t_out;	 /* switch-out time */
+	uint64_t t_mark; /* switch-out time, or the last hand-over */
+	int sched_fd;	 /* its schedstat, or -1 */
+	uint64_t delay;	 /* schedstat run-queue time at the last look */
+	struct source_perf_reading rd[SOURCE_PERF_READINGS]; /* oldest 1st */
+	unsigned nrd;
 	struct capture cap;
 };
 
@@ -28,6 +61,7 @@ struct source_perf {
 	struct perf_source *ps;
 	struct capture *scratch;
 	int64_t next_rescan;
+	int64_t next_window;
 	struct source_perf_thread **threads; /* seen in off-CPU records */
 	size_t nthreads, cap_threads;
 	struct hash thread_idx;
@@ -38,6 +72,10 @@ struct source_perf {
 	struct source_perf_pending *pend;
 	size_t npend, cap_pend;
 	uint64_t seq;
+	uint64_t until;	    /* every record older was read */
+	uint32_t seeded;    /* threads found blocked at the start */
+	uint64_t last_look; /* the latest schedstat looks */
+	uint64_t since;	    /* off-CPU time before this is not handed */
 
 	/* The sink while draining. */
 	capture_sink_fn sink;
@@ -74,18 +112,99 @@ source_perf_fill(struct source_perf *sp, const struct perf_record *r,
 	return 0;
 }
 
-/* Hands over a blocked interval of t ending at end_ns. */
+/* Hands over [from, to) of t in state. */
 static void
-source_perf_blocked(struct source_perf *sp, struct source_perf_thread *t,
-		    uint64_t end_ns)
+source_perf_hand(struct source_perf *sp, struct source_perf_thread *t,
+		 enum capture_state state, uint64_t from, uint64_t to)
 {
-	if (!t->have_stack || end_ns <= t->t_out)
+	if (from < sp->since)
+		from = sp->since;
+	if (to <= from)
 		return;
-	t->cap.state = t->state;
-	t->cap.weight_ns = end_ns - t->t_out;
-	t->cap.time_ns = end_ns;
+	t->cap.state = state;
+	t->cap.weight_ns = to - from;
+	t->cap.time_ns = to;
 	sp->sink(&t->cap, sp->sink_arg);
-	t->t_out = end_ns;
+}
+
+/*
+ * Hands over t's off-CPU time from its mark to end_ns: preempted, all of
+ * it waiting for a CPU; blocked, blocked time, but for the estimated wait
+ * for a CPU at its end when it is back (in: its switch-in).
+ */
+/* The look that counted the wait of an interval ending at end, or NULL. */
+static struct source_perf_reading *
+source_perf_window(struct source_perf_thread *t, uint64_t end)
+{
+	unsigned k = 0;
+
+	while (k < t->nrd && t->rd[k].time < end)
+		k++;
+	if (k > 0) { /* older windows are done */
+		memmove(t->rd, t->rd + k, (t->nrd - k) * sizeof(*t->rd));
+		t->nrd -= k;
+	}
+	return t->nrd > 0 ? &t->rd[0] : NULL;
+}
+
+static void
+source_perf_off(struct source_perf *sp, struct source_perf_thread *t,
+		uint64_t end_ns, bool in)
+{
+	struct source_perf_reading *r =
+		in ? source_perf_window(t, end_ns) : NULL;
+	uint64_t wait = 0;
+
+	if (end_ns <= t->t_mark)
+		return;
+	if (t->preempt) {
+		wait = end_ns - t->t_mark;
+		if (r != NULL)
+			r->budget -= (int64_t)(end_ns - t->t_out);
+	} else if (r != NULL && r->budget > 0) {
+		wait = (uint64_t)r->budget < end_ns - t->t_mark
+			       ? (uint64_t)r->budget
+			       : end_ns - t->t_mark;
+		r->budget -= (int64_t)wait;
+	}
+	if (t->have_stack) {
+		source_perf_hand(sp, t, CAPTURE_BLOCKED, t->t_mark,
+				 end_ns - wait);
+		source_perf_hand(sp, t, CAPTURE_WAITING_CPU, end_ns - wait,
+				 end_ns);
+	}
+	t->t_mark = end_ns;
+}
+
+/* Looks at t's schedstat: a new window ending at now. */
+static void
+source_perf_look(struct source_perf_thread *t, uint64_t now)
+{
+	struct procfs_schedstat ss;
+	uint64_t d;
+
+	if (t->sched_fd < 0 || procfs_schedstat_fd(t->sched_fd, &ss) != 0)
+		return;
+	d = ss.wait_ns >= t->delay ? ss.wait_ns - t->delay : 0;
+	t->delay = ss.wait_ns;
+	if (t->nrd == SOURCE_PERF_READINGS) { /* far behind: merge two */
+		t->rd[1].budget += t->rd[0].budget;
+		memmove(t->rd, t->rd + 1, (t->nrd - 1) * sizeof(*t->rd));
+		t->nrd--;
+	}
+	t->rd[t->nrd].time = now;
+	t->rd[t->nrd++].budget = (int64_t)d;
+}
+
+/* A look at every thread's schedstat (every ~25 ms). */
+static void
+source_perf_looks(struct source_perf *sp)
+{
+	uint64_t now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
+
+	for (size_t i = 0; i < sp->nthreads; i++)
+		source_perf_look(sp->threads[i], now);
+	sp->last_look = now;
 }
 
 static int
@@ -110,6 +229,9 @@ source_perf_thread(struct source_perf *sp, pid_t tid)
 	ARRAY_RESERVE(sp->threads, sp->cap_threads, sp->nthreads + 1);
 	t = xcalloc(1, sizeof(*t));
 	t->tid = tid;
+	t->sched_fd = procfs_open_schedstat(sp->opt.pid, tid);
+	source_perf_look(t, (uint64_t)clock_ns(CLOCK_MONOTONIC));
+	t->nrd = 0; /* the first look only sets where its counts start */
 	sp->threads[sp->nthreads] = t;
 	hash_add(&sp->thread_idx, h, (uint32_t)sp->nthreads++);
 	return t;
@@ -122,10 +244,13 @@ source_perf_sweep(struct source_perf *sp)
 	size_t kept = 0;
 
 	for (size_t i = 0; i < sp->nthreads; i++) {
-		if (perf_source_has_thread(sp->ps, sp->threads[i]->tid))
+		if (perf_source_has_thread(sp->ps, sp->threads[i]->tid)) {
 			sp->threads[kept++] = sp->threads[i];
-		else
+		} else {
+			if (sp->threads[i]->sched_fd >= 0)
+				close(sp->threads[i]->sched_fd);
 			free(sp->threads[i]);
+		}
 	}
 	if (kept == sp->nthreads)
 		return;
@@ -136,7 +261,10 @@ source_perf_sweep(struct source_perf *sp)
 			 hash_u64((uint64_t)sp->threads[i]->tid), (uint32_t)i);
 }
 
-/* Applies one off-CPU record (a switch sample or a switch record). */
+/*
+ * Applies one off-CPU record: a switch sample (where the thread blocks),
+ * a switch-out, a switch-in.
+ */
 static void
 source_perf_apply(struct source_perf *sp, const struct perf_record *r)
 {
@@ -149,9 +277,10 @@ source_perf_apply(struct source_perf *sp, const struct perf_record *r)
 	} else if (r->switch_out) {
 		t->out = true;
 		t->t_out = r->time;
-		t->state = r->preempt ? CAPTURE_WAITING_CPU : CAPTURE_BLOCKED;
+		t->t_mark = r->time;
+		t->preempt = r->preempt;
 	} else if (t->out) {
-		source_perf_blocked(sp, t, r->time);
+		source_perf_off(sp, t, r->time, true);
 		t->out = false;
 	}
 }
@@ -226,6 +355,77 @@ source_perf_record(const struct perf_record *r, bool offcpu, void *arg)
 	}
 }
 
+/*
+ * A thread blocked since before its switch events existed has no switch-out
+ * to start from: its stack is read once, without stopping it (pc and sp from
+ * /proc/PID/task/TID/syscall, the stack with process_vm_readv, kept only if
+ * schedstat did not move across the reads), and it counts as blocked from
+ * now on. Returns true when tid was seeded.
+ */
+static bool
+source_perf_seed_one(struct source_perf *sp, pid_t tid, int64_t now)
+{
+	int sfd = procfs_open_schedstat(sp->opt.pid, tid);
+	int cfd = procfs_open_syscall(sp->opt.pid, tid);
+	struct procfs_schedstat before, after;
+	int tfd = procfs_open_stat(sp->opt.pid, tid);
+	struct procfs_syscall sc;
+	struct procfs_stat st;
+	struct capture *c = sp->scratch;
+	struct source_perf_thread *t;
+	bool ok = false;
+
+	/* Sleeping (S, D), not stopped: a spawned command held at its exec
+	   is let go right after. */
+	if (tfd >= 0 && procfs_stat_fd(tfd, &st) == 0 &&
+	    (st.state == 'S' || st.state == 'D') && sfd >= 0 && cfd >= 0 &&
+	    procfs_schedstat_fd(sfd, &before) == 0 &&
+	    procfs_syscall_fd(cfd, &sc) == 0 && sc.sp != 0 && sc.pc != 0) {
+		unwind_capture_blocked(NULL, tid, sc.pc, sc.sp, c);
+		ok = procfs_schedstat_fd(sfd, &after) == 0 &&
+		     after.slices == before.slices &&
+		     after.run_ns == before.run_ns;
+	}
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	if (cfd >= 0)
+		close(cfd);
+	if (!ok)
+		return false;
+	t = source_perf_thread(sp, tid);
+	memcpy(&t->cap, c, sizeof(*c));
+	t->cap.pid = sp->opt.pid;
+	t->cap.time_ns = (uint64_t)now;
+	t->have_stack = true;
+	t->out = true;
+	t->preempt = false;
+	t->t_out = t->t_mark = (uint64_t)now;
+	return true;
+}
+
+/*
+ * Every thread of the target from the start: its schedstat looks start
+ * now (not when its first record is read, which a busy sampler thread
+ * may read late); those blocked now are seeded (source_perf_seed_one()).
+ */
+static void
+source_perf_seed(struct source_perf *sp)
+{
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+	pid_t *tids = NULL;
+	ssize_t n = procfs_read_tasks(sp->opt.pid, &tids);
+
+	for (ssize_t i = 0; i < n && i < SOURCE_PERF_MAX_SEED; i++) {
+		(void)source_perf_thread(sp, tids[i]);
+		if (source_perf_seed_one(sp, tids[i], now))
+			sp->seeded++;
+	}
+	if (n >= 0)
+		free(tids);
+}
+
 int
 source_perf_open(const struct source_perf_options *opt,
 		 struct source_perf **out, int *err, char **cause)
@@ -246,6 +446,8 @@ source_perf_open(const struct source_perf_options *opt,
 		return -1;
 	}
 	sp->scratch = xcalloc(1, sizeof(*sp->scratch));
+	if (opt->offcpu && perf_source_offcpu(sp->ps) == NULL)
+		source_perf_seed(sp);
 	sp->next_rescan = clock_ns(CLOCK_MONOTONIC) + SOURCE_PERF_RESCAN_NS;
 	*out = sp;
 	return 0;
@@ -262,14 +464,24 @@ source_perf_wait(struct source_perf *sp, int64_t deadline_ns, int wake_fd)
 size_t
 source_perf_poll(struct source_perf *sp, capture_sink_fn sink, void *arg)
 {
-	int64_t now = clock_ns(CLOCK_MONOTONIC);
+	int64_t now, until;
 	size_t n = 1;
 
 	sp->sink = sink;
 	sp->sink_arg = arg;
-	/* Every ring holds what happened before now once read. */
-	perf_source_drain(sp->ps, source_perf_record, sp);
-	source_perf_apply_until(sp, (uint64_t)now);
+	/* Off-CPU records apply in time order, once every ring was read
+	   past them. */
+	until = perf_source_drain(sp->ps, source_perf_record, sp);
+	if (until > 0 && (uint64_t)until > sp->until)
+		sp->until = (uint64_t)until;
+	now = clock_ns(CLOCK_MONOTONIC);
+	if (now >= sp->next_window) {
+		source_perf_looks(sp);
+		sp->next_window = now + SOURCE_PERF_WINDOW_NS;
+	}
+	/* Intervals end in a window once a look closed it. */
+	source_perf_apply_until(sp, sp->until < sp->last_look ? sp->until
+							      : sp->last_look);
 	if (now >= sp->next_rescan) {
 		n = perf_source_rescan(sp->ps);
 		source_perf_sweep(sp);
@@ -285,14 +497,43 @@ void
 source_perf_flush(struct source_perf *sp, int64_t now_ns, capture_sink_fn sink,
 		  void *arg)
 {
+	int64_t until, stop = clock_ns(CLOCK_MONOTONIC) + SOURCE_PERF_FLUSH_NS;
+	uint64_t end;
+
 	sp->sink = sink;
 	sp->sink_arg = arg;
-	source_perf_apply_until(sp, (uint64_t)now_ns);
+	/* What a busy sampler thread left in the queue, for a while. */
+	do {
+		until = perf_source_drain(sp->ps, source_perf_record, sp);
+	} while (until == 0 && clock_ns(CLOCK_MONOTONIC) < stop);
+	if (until > 0 && (uint64_t)until > sp->until)
+		sp->until = (uint64_t)until;
+	source_perf_looks(sp);
+	/* Up to the time every ring was read to: a thread still out then
+	   may have come back since, its switch-in not read yet. */
+	end = sp->until < (uint64_t)now_ns ? sp->until : (uint64_t)now_ns;
+	source_perf_apply_until(sp, end);
 	for (size_t i = 0; i < sp->nthreads; i++)
 		if (sp->threads[i]->out)
-			source_perf_blocked(sp, sp->threads[i],
-					    (uint64_t)now_ns);
+			source_perf_off(sp, sp->threads[i], end, false);
 	sp->sink = NULL;
+}
+
+void
+source_perf_since(struct source_perf *sp, int64_t since_ns)
+{
+	sp->since = since_ns > 0 ? (uint64_t)since_ns : 0;
+}
+
+void
+source_perf_finish(struct source_perf *sp, int64_t deadline_ns,
+		   capture_sink_fn sink, void *arg)
+{
+	sp->sink = sink;
+	sp->sink_arg = arg;
+	perf_source_finish(sp->ps, deadline_ns, source_perf_record, sp);
+	sp->sink = NULL;
+	source_perf_flush(sp, clock_ns(CLOCK_MONOTONIC), sink, arg);
 }
 
 const char *
@@ -322,8 +563,11 @@ source_perf_close(struct source_perf *sp)
 		  (unsigned long long)st.throttled, st.threads, st.cpus,
 		  st.buffer_pages);
 	perf_source_close(sp->ps);
-	for (size_t i = 0; i < sp->nthreads; i++)
+	for (size_t i = 0; i < sp->nthreads; i++) {
+		if (sp->threads[i]->sched_fd >= 0)
+			close(sp->threads[i]->sched_fd);
 		free(sp->threads[i]);
+	}
 	free(sp->threads);
 	for (size_t i = 0; i < sp->npend; i++)
 		free(sp->pend[i].stack);

@@ -5,8 +5,10 @@
  * The perf_event source as a provider of captures (sampler/capture.h):
  * turns the records of perf/ into captures -- a cpu-clock sample into a
  * running capture worth its period, a context-switch sample plus its
- * switch-out/switch-in records into a blocked (or waiting-for-CPU, when
- * preempted) capture worth the nanoseconds the thread was off CPU.
+ * switch-out and switch-in records into a blocked capture worth the
+ * nanoseconds it was off CPU, less its wait for a CPU once woken (a
+ * waiting-for-CPU capture, estimated from schedstat; all of it waiting
+ * when it was preempted).
  * Sampler thread only.
  */
 
@@ -48,11 +50,24 @@ size_t source_perf_poll(struct source_perf *sp, capture_sink_fn sink,
 			void *arg);
 
 /*
- * Hands over the off-CPU time of threads still blocked at now_ns (their
- * interval so far), so that a blocked thread shows while it blocks.
+ * Takes what the sampler thread left unread (a backlog, for up to a
+ * second), then hands over the off-CPU time of threads still blocked at
+ * now_ns (their interval so far, up to where every ring was read), so
+ * that a blocked thread shows while it blocks.
  */
 void source_perf_flush(struct source_perf *sp, int64_t now_ns,
 		       capture_sink_fn sink, void *arg);
+
+/* Off-CPU time before since_ns (CLOCK_MONOTONIC) is never handed over. */
+void source_perf_since(struct source_perf *sp, int64_t since_ns);
+
+/*
+ * The end of the profile: hands sink every record read until deadline_ns
+ * (a sampler thread that ran behind catches up; what is left then counts
+ * as lost), then source_perf_flush().
+ */
+void source_perf_finish(struct source_perf *sp, int64_t deadline_ns,
+			capture_sink_fn sink, void *arg);
 
 /* NULL when off-CPU sampling runs, else why not (borrowed). */
 const char *source_perf_offcpu(const struct source_perf *sp);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/xmalloc.h"
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
@@ -36,6 +37,12 @@ space_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
 	return UNWIND_RULE_NONE;
 }
 
+/* An unwind that meets an unmapped sp or pc reads the maps at most this
+   often (a thread born since, dlopen'd code). */
+#define SPACE_MISS_NS (CLOCK_NS_PER_S / 20)
+
+static void space_unwind_miss(void *arg);
+
 struct space *
 space_new(pid_t pid, uint32_t id)
 {
@@ -46,6 +53,7 @@ space_new(pid_t pid, uint32_t id)
 	sp->u = unwind_new(pid);
 	sp->sy = symbols_new(pid);
 	unwind_set_rule(sp->u, space_unwind_rule, sp);
+	unwind_set_maps(sp->u, &sp->maps, space_unwind_miss, sp);
 	sp->maps_dirty = true;
 	space_read_comm(sp);
 	return sp;
@@ -84,11 +92,54 @@ space_same_maps(const struct procfs_maps *a, const struct procfs_maps *b)
 	return same;
 }
 
+/*
+ * Reads the maps through proc_pid into the one table the unwinder and the
+ * symbolizer share. Returns 1 when they changed (both then start again
+ * from them), 0 when not, -1 when unreadable.
+ */
+static int
+space_read_maps(struct space *sp)
+{
+	struct procfs_maps maps;
+
+	if (procfs_read_maps(sp->proc_pid, &maps) != 0)
+		return -1;
+	if (space_same_maps(&maps, &sp->maps)) {
+		procfs_maps_free(&maps);
+		return 0;
+	}
+	procfs_maps_free(&sp->maps);
+	sp->maps = maps;
+	symbols_set_maps(sp->sy, &sp->maps);
+	unwind_flush(sp->u);
+	return 1;
+}
+
+/*
+ * unwind_miss_fn: an unwind met an sp or pc in no known mapping. The maps
+ * are read again, at most once per SPACE_MISS_NS; when they changed the
+ * next space_refresh() says so (the aggregate forgets its addresses).
+ */
+static void
+space_unwind_miss(void *arg)
+{
+	struct space *sp = arg;
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (sp->miss_read_ns != 0 && now - sp->miss_read_ns < SPACE_MISS_NS)
+		return;
+	sp->miss_read_ns = now;
+	if (space_read_maps(sp) == 1)
+		sp->forget_pending = true;
+}
+
 bool
 space_refresh(struct space *sp, bool force, unsigned execs, pid_t proc_pid)
 {
-	struct procfs_maps maps;
-	bool forget = false;
+	bool forget = sp->forget_pending;
+	int rc;
+
+	sp->forget_pending = false;
 
 	/* An address in no file: new JIT code, named by a grown perf map. */
 	if ((force || sp->maps_dirty) && symbols_refresh_jit(sp->sy))
@@ -105,17 +156,10 @@ space_refresh(struct space *sp, bool force, unsigned execs, pid_t proc_pid)
 		unwind_flush(sp->u);
 		forget = true;
 	}
-	if (procfs_read_maps(sp->proc_pid, &maps) != 0)
+	rc = space_read_maps(sp);
+	if (rc < 0)
 		return forget;
 	sp->exec_count = execs;
 	sp->maps_dirty = false;
-	if (space_same_maps(&maps, &sp->maps)) {
-		procfs_maps_free(&maps);
-		return forget;
-	}
-	procfs_maps_free(&sp->maps);
-	sp->maps = maps;
-	symbols_set_maps(sp->sy, &sp->maps);
-	unwind_flush(sp->u);
-	return true;
+	return forget || rc == 1;
 }

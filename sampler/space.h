@@ -7,7 +7,11 @@
  * symbolizer, and the id that keys its addresses in the aggregate tables
  * (aggregate_set_space()), so that the same address in two processes --
  * gcc and the cc1 it forked and exec'd -- is named from each one's own
- * binary. Sampler thread only.
+ * binary. The maps are one table, read here and shared by the unwinder
+ * and the symbolizer; read again when they may have changed
+ * (space_refresh()) and, at most every 50 ms, when an unwind meets an sp
+ * or pc in no known mapping (a thread born since, dlopen'd code).
+ * Sampler thread only.
  */
 
 #include <stdbool.h>
@@ -22,11 +26,13 @@ struct space {
 	uint32_t id;	/* its aggregate address space */
 	struct unwind *u;
 	struct symbols *sy;
-	struct procfs_maps maps;
-	bool maps_dirty;      /* an address was found in no module */
-	unsigned exec_count;  /* the exec count at the last refresh */
-	int64_t maps_read_ns; /* perf: the last re-read for an unknown ip */
-	char comm[16];	      /* the process's name, "?" when unreadable */
+	struct procfs_maps maps; /* the one table: unwinder and symbols */
+	bool maps_dirty;	 /* an address was found in no module */
+	bool forget_pending;	 /* maps changed under an unwind */
+	int64_t miss_read_ns;	 /* the last re-read for an unwind's miss */
+	unsigned exec_count;	 /* the exec count at the last refresh */
+	int64_t maps_read_ns;	 /* perf: the last re-read for an unknown ip */
+	char comm[16];		 /* the process's name, "?" when unreadable */
 	/* Called, when set, before the unwinder's first use of a module
 	   whose file is not loaded yet (symbols_cold()): loads it. */
 	void (*warm)(void *arg, struct space *sp, uint64_t addr);

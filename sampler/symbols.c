@@ -401,9 +401,8 @@ symbols_open_mod(struct symbols *s, const struct symbols_mod *m)
 	int fd = -1;
 
 	if (!m->deleted && m->path[0] == '/') {
-		snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)s->pid,
-			 m->path);
-		fd = symbols_open_regular(buf);
+		snprintf(buf, sizeof(buf), "/proc/%d/root", (int)s->pid);
+		fd = symbols_open_in(buf, m->path);
 		if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_ino != m->inode)) {
 			close(fd);
 			fd = -1;

@@ -83,3 +83,22 @@ tests_unit_plt_fuzz_test_SOURCES = tests/unit/plt_fuzz_test.c tests/fuzz.h \
 	tests/tap.h
 tests_unit_plt_fuzz_test_LDADD = libsampler.a libattach.a libcommon.a \
 	$(DEP_LIBS)
+
+# elf_fuzz_test: symbols*.c through libelf and libdw on mutated copies of
+# symtarget and of its split form (symtarget-split, stripped, with a
+# .gnu_debuglink to symtarget-split.debug).
+check_SCRIPTS += tests/symbols/symtarget-split
+CLEANFILES += tests/symbols/symtarget-split tests/symbols/symtarget-split.debug
+tests/symbols/symtarget-split: tests/symbols/symtarget$(EXEEXT)
+	$(AM_V_GEN)cd tests/symbols && \
+	$(or $(OBJCOPY),objcopy) --only-keep-debug symtarget$(EXEEXT) \
+		symtarget-split.debug && \
+	$(or $(OBJCOPY),objcopy) --strip-all \
+		--add-gnu-debuglink=symtarget-split.debug symtarget$(EXEEXT) \
+		symtarget-split
+check_PROGRAMS += tests/unit/elf_fuzz_test
+TESTS += tests/unit/elf_fuzz_test
+tests_unit_elf_fuzz_test_SOURCES = tests/unit/elf_fuzz_test.c tests/fuzz.h \
+	tests/tap.h
+tests_unit_elf_fuzz_test_LDADD = libsampler.a libattach.a libcommon.a \
+	$(DEP_LIBS)

@@ -224,8 +224,11 @@ symbols_plt_entry(struct symbols *s, const struct symbols_file *f,
 
 	switch (symbols_plt_decode(code, p->size, p->addr, &key.slot)) {
 	case SYMBOLS_PLT_GOT:
-		g = bsearch(&key, r->gots, r->ngots, sizeof(*g),
-			    symbols_got_cmp);
+		/* no relocations (a hostile or cut .rela.*): gots is NULL,
+		   which bsearch must not be given */
+		g = r->ngots > 0 ? bsearch(&key, r->gots, r->ngots, sizeof(*g),
+					   symbols_got_cmp)
+				 : NULL;
 		if (g != NULL)
 			symbols_plt_name(s, f, r, g, p);
 		break;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attach/rootfs.h"
 #include "sampler/debugfetch.h"
 
 /*
@@ -44,21 +45,25 @@ symbols_open_regular(const char *path)
 	return fd;
 }
 
-/* Opens path as an ELF read through mmap. Returns it or NULL. */
-static Elf *
-symbols_elf_open(const char *path)
+int
+symbols_open_in(const char *root, const char *path)
 {
-	int fd = symbols_open_regular(path);
+	int dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
 
-	return fd < 0 ? NULL : symbols_elf_fd(fd);
+	if (dir < 0)
+		return -1;
+	while (*path == '/')
+		path++;
+	fd = rootfs_open_regular(dir, path);
+	close(dir);
+	return fd;
 }
 
-/* Opens path as debug info for f: it must have DWARF and f's build-id. */
+/* Keeps elf (NULL: none) as debug info for f when it has DWARF and f's
+   build-id; else ends it. */
 static Elf *
-symbols_try_debug(struct symbols *s, struct symbols_file *f, const char *path)
+symbols_debug_elf(struct symbols *s, struct symbols_file *f, Elf *elf)
 {
-	Elf *elf = symbols_elf_open(path);
-
 	if (elf == NULL)
 		return NULL;
 	if (!symbols_has_debug_info(elf) ||
@@ -69,18 +74,51 @@ symbols_try_debug(struct symbols *s, struct symbols_file *f, const char *path)
 	return elf;
 }
 
+/* Opens path (one cproftop chose: debuginfod's cache) as debug info for f. */
+static Elf *
+symbols_try_debug(struct symbols *s, struct symbols_file *f, const char *path)
+{
+	int fd = symbols_open_regular(path);
+
+	return symbols_debug_elf(s, f, fd < 0 ? NULL : symbols_elf_fd(fd));
+}
+
+/* Opens path inside root (symbols_open_in()) as debug info for f. */
+static Elf *
+symbols_try_debug_in(struct symbols *s, struct symbols_file *f,
+		     const char *root, const char *path)
+{
+	int fd = symbols_open_in(root, path);
+
+	return symbols_debug_elf(s, f, fd < 0 ? NULL : symbols_elf_fd(fd));
+}
+
+/*
+ * Whether a .gnu_debuglink name is a plain file name, as linkers and
+ * objcopy write it. The target's ELF is hostile: "../../x" or "a/b" would
+ * reach files the lookup never meant to read.
+ */
+static bool
+symbols_link_ok(const char *link)
+{
+	return link[0] != '\0' && strchr(link, '/') == NULL &&
+	       strcmp(link, ".") != 0 && strcmp(link, "..") != 0;
+}
+
 /*
  * Separate debug info of f (mapped at path in the target, NULL for the
  * vdso): /usr/lib/debug/.build-id/xx/yyyy.debug, then .gnu_debuglink in
  * the file's directory, its .debug/ and /usr/lib/debug/<dir>/; each first
- * under /proc/PID/root, then under /. The CRC is not checked: the build-id
- * is when there is one.
+ * under /proc/PID/root, then under /, resolved inside that root (symlinks
+ * and ".." stay in it: attach/rootfs.c). The CRC is not checked: the
+ * build-id is when there is one. A debuglink name that is not a plain
+ * file name is ignored.
  */
 Elf *
 symbols_find_debug(struct symbols *s, struct symbols_file *f, const char *path)
 {
 	char root[64], buf[PATH_MAX];
-	const char *roots[2] = {root, ""};
+	const char *roots[2] = {root, "/"};
 	const char *link, *slash;
 	GElf_Word crc;
 	Elf *elf = NULL;
@@ -88,13 +126,13 @@ symbols_find_debug(struct symbols *s, struct symbols_file *f, const char *path)
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)s->pid);
 	for (int r = 0; r < 2 && elf == NULL && f->build_id != NULL; r++) {
 		snprintf(buf, sizeof(buf),
-			 "%s/usr/lib/debug/.build-id/%.2s/%s.debug", roots[r],
-			 f->build_id, f->build_id + 2);
-		elf = symbols_try_debug(s, f, buf);
+			 "usr/lib/debug/.build-id/%.2s/%s.debug", f->build_id,
+			 f->build_id + 2);
+		elf = symbols_try_debug_in(s, f, roots[r], buf);
 	}
 	link = dwelf_elf_gnu_debuglink(f->elf, &crc);
 	slash = path != NULL ? strrchr(path, '/') : NULL;
-	if (link == NULL || slash == NULL)
+	if (link == NULL || slash == NULL || !symbols_link_ok(link))
 		return elf;
 	for (int r = 0; r < 2 && elf == NULL; r++) {
 		int dlen = (int)(slash - path);
@@ -102,9 +140,9 @@ symbols_find_debug(struct symbols *s, struct symbols_file *f, const char *path)
 		const char *post[3] = {"", "/.debug", ""};
 
 		for (int i = 0; i < 3 && elf == NULL; i++) {
-			snprintf(buf, sizeof(buf), "%s%s%.*s%s/%s", roots[r],
-				 pre[i], dlen, path, post[i], link);
-			elf = symbols_try_debug(s, f, buf);
+			snprintf(buf, sizeof(buf), "%s%.*s%s/%s", pre[i], dlen,
+				 path, post[i], link);
+			elf = symbols_try_debug_in(s, f, roots[r], buf);
 		}
 	}
 	return elf;

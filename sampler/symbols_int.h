@@ -170,6 +170,14 @@ Elf *symbols_elf_fd(int fd);
  */
 int symbols_open_regular(const char *path);
 
+/*
+ * Opens path, a path the target names (its maps, build-id and debuglink
+ * lookups), inside the directory root ("/proc/PID/root", or "/"): symlinks
+ * and ".." never leave root, regular files only (attach/rootfs.c).
+ * Returns an fd, or -1 with errno (symbols_debug.c).
+ */
+int symbols_open_in(const char *root, const char *path);
+
 /* The build-id of elf as interned lowercase hex, or NULL. */
 const char *symbols_build_id(struct symbols *s, Elf *elf);
 

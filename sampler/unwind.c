@@ -29,6 +29,7 @@ unwind_new(pid_t pid)
 	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
 	unw_set_cache_size(u->as, UNWIND_RS_CACHE, 0);
 	u->pages = xcalloc(UNWIND_CACHE_PAGES, sizeof(*u->pages));
+	unwind_set_maps(u, NULL, NULL, NULL);
 	return u;
 }
 
@@ -38,8 +39,6 @@ unwind_free(struct unwind *u)
 	if (u == NULL)
 		return;
 	unw_destroy_addr_space(u->as);
-	if (u->maps_valid)
-		procfs_maps_free(&u->maps);
 	free(u->elfs);
 	free(u->pages);
 	free(u);
@@ -435,7 +434,11 @@ unwind_walk(struct unwind *u, const struct capture *c,
 	u->over_budget = false;
 	u->cpu_deadline_ns =
 		clock_ns(CLOCK_THREAD_CPUTIME_ID) + UNWIND_MAX_CPU_NS;
-	unwind_maps_load(u);
+	/* A thread born after the maps were read (its stack), or code
+	   mapped since (dlopen): the owner of the maps may read them again. */
+	if (u->miss != NULL && (procfs_maps_find(u->maps, start->rsp) == NULL ||
+				procfs_maps_find(u->maps, start->rip) == NULL))
+		u->miss(u->miss_arg);
 	if (unwind_handler_entry(u, &regs)) {
 		u->regs = &regs; /* from the interrupted pc on */
 		ip = regs.rip;
@@ -549,6 +552,17 @@ unwind_set_pid(struct unwind *u, pid_t pid)
 }
 
 void
+unwind_set_maps(struct unwind *u, const struct procfs_maps *maps,
+		unwind_miss_fn miss, void *arg)
+{
+	static const struct procfs_maps none = {NULL, 0};
+
+	u->maps = maps != NULL ? maps : &none;
+	u->miss = miss;
+	u->miss_arg = arg;
+}
+
+void
 unwind_set_rule(struct unwind *u, unwind_rule_fn fn, void *arg)
 {
 	u->rule = fn;
@@ -601,9 +615,6 @@ void
 unwind_flush(struct unwind *u)
 {
 	unw_flush_cache(u->as, 0, 0);
-	if (u->maps_valid)
-		procfs_maps_free(&u->maps);
-	u->maps_valid = false;
 	u->n_elfs = 0;
 	for (size_t i = 0; i < UNWIND_CACHE_PAGES; i++)
 		u->pages[i].addr = 0;

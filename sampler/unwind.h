@@ -21,6 +21,7 @@
 #include <sys/user.h>
 
 #include "attach/attach.h"
+#include "attach/procfs.h"
 #include "sampler/capture.h"
 
 #define UNWIND_STACK_BYTES CAPTURE_STACK_BYTES
@@ -111,9 +112,27 @@ void unwind_set_rule(struct unwind *u, unwind_rule_fn fn, void *arg);
  */
 bool unwind_used_fallback(const struct unwind *u);
 
-/* Reads the process's maps and memory through pid from now on (a live
- * thread of the same process, when the leader called pthread_exit()). */
+/* Reads the process's memory through pid from now on (a live thread of
+ * the same process, when the leader called pthread_exit()). */
 void unwind_set_pid(struct unwind *u, pid_t pid);
+
+/*
+ * Called by unwind_stack() before it unwinds a capture whose sp or pc lies
+ * in no mapping of the maps it was given (a thread born after they were
+ * read, code mapped since): the owner may read the maps again, bounded as
+ * it sees fit, and calls unwind_flush() when they changed. Sampler thread.
+ */
+typedef void (*unwind_miss_fn)(void *arg);
+
+/*
+ * The process's maps, owned by the caller (sampler/space.c: the one table
+ * the symbolizer reads too) and borrowed until the next call or
+ * unwind_free(): the unwinder finds executable images, stacks and
+ * cacheable memory in them; miss (may be NULL) as above. NULL maps: none
+ * known. Sampler thread.
+ */
+void unwind_set_maps(struct unwind *u, const struct procfs_maps *maps,
+		     unwind_miss_fn miss, void *arg);
 
 /*
  * True when the last unwind_stack() stopped because it needed stack beyond
@@ -133,7 +152,7 @@ void unwind_capture_more(struct attach *a, struct capture *c, uint8_t *buf,
 
 /*
  * Forgets cached unwind info and the page cache: call when the target's
- * maps changed (exec, dlopen, dlclose).
+ * maps changed (exec, dlopen, dlclose), after unwind_set_maps().
  */
 void unwind_flush(struct unwind *u);
 

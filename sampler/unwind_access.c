@@ -21,19 +21,6 @@
 #include "sampler/ehframe.h"
 #include "sampler/unwind_fp.h"
 
-void
-unwind_maps_load(struct unwind *u)
-{
-	if (u->maps_valid)
-		return;
-	if (procfs_read_maps(u->pid, &u->maps) < 0) {
-		log_debug("unwind: maps of %d unreadable", (int)u->pid);
-		u->maps.maps = NULL;
-		u->maps.n = 0;
-	}
-	u->maps_valid = true;
-}
-
 /*
  * True for memory whose content the unwinder may cache: read-only mappings
  * and mapped files (the writable pages of an ELF image hold the GOT and
@@ -58,7 +45,7 @@ unwind_page_get(struct unwind *u, uint64_t addr)
 		      (64 - UNWIND_CACHE_BITS)];
 	if (p->addr == addr)
 		return p->data;
-	m = procfs_maps_find(&u->maps, addr);
+	m = procfs_maps_find(u->maps, addr);
 	if (m == NULL || !unwind_map_cacheable(m))
 		return NULL;
 	if (attach_read_pid(u->pid, addr, p->data, UNWIND_PAGE) !=
@@ -171,7 +158,7 @@ unwind_elf_base(const struct unwind *u, const struct procfs_map *m)
 		return m;
 	if (m->inode == 0 || m->path[0] != '/')
 		return NULL;
-	while (b > u->maps.maps && b->offset != 0 && b[-1].inode == m->inode &&
+	while (b > u->maps->maps && b->offset != 0 && b[-1].inode == m->inode &&
 	       strcmp(b[-1].path, m->path) == 0)
 		b--;
 	return b->offset == 0 ? b : NULL;
@@ -210,7 +197,7 @@ unwind_elf_find(struct unwind *u, uint64_t ip)
 
 	if (lo > 0 && ip < u->elfs[lo - 1].end)
 		return &u->elfs[lo - 1];
-	m = procfs_maps_find(&u->maps, ip);
+	m = procfs_maps_find(u->maps, ip);
 	if (m == NULL || !m->executable)
 		return NULL;
 	base = unwind_elf_base(u, m);
@@ -261,12 +248,12 @@ unwind_get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *addr, void *arg)
 int
 unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val)
 {
-	const struct procfs_map *m = procfs_maps_find(&u->maps, addr);
+	const struct procfs_map *m = procfs_maps_find(u->maps, addr);
 	ssize_t n;
 
 	if (m == NULL || !m->readable || unwind_map_cacheable(m))
 		return -1;
-	if (m == procfs_maps_find(&u->maps, u->cur->regs.rsp) &&
+	if (m == procfs_maps_find(u->maps, u->cur->regs.rsp) &&
 	    (u->frozen_sp == 0 || addr < u->frozen_sp)) {
 		/* Past the end of the copy: the stack was deeper. */
 		if (addr >=

@@ -86,8 +86,9 @@ struct unwind {
 	int64_t cpu_deadline_ns; /* CLOCK_THREAD_CPUTIME_ID */
 	bool over_budget;	 /* this unwind was cut short */
 
-	bool maps_valid;
-	struct procfs_maps maps;
+	const struct procfs_maps *maps; /* the space's (unwind_set_maps) */
+	unwind_miss_fn miss;		/* asked when sp or pc is unmapped */
+	void *miss_arg;
 
 	struct unwind_elf *elfs; /* sorted by start */
 	size_t n_elfs, cap_elfs;
@@ -97,7 +98,6 @@ struct unwind {
 
 /* unwind_access.c */
 extern unw_accessors_t unwind_accessors;
-void unwind_maps_load(struct unwind *u);
 int unwind_read(struct unwind *u, uint64_t addr, void *buf, size_t len);
 const struct unwind_elf *unwind_elf_find(struct unwind *u, uint64_t ip);
 int unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val);

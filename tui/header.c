@@ -176,6 +176,8 @@ tui_draw_header(struct tui *t, bool full)
 	tui_put(CRT_NORMAL, s->cmdline ? s->cmdline : "");
 	if (!full)
 		return 1;
+	if (heap_screen_on(t))
+		return heap_screen_header(t, 1);
 	for (uint32_t i = 0; i < s->nthreads; i++)
 		alive += s->threads[i].alive;
 	tui_elapsed(tui_profiled_ns(t), elapsed, sizeof(elapsed));
@@ -222,6 +224,20 @@ tui_draw_header(struct tui *t, bool full)
 			  s->hz_achieved);
 	tui_field("  Mode ", "%s",
 		  t->filter.mode == FILTER_MODE_WALL ? "wall" : "CPU");
+	/* where wall mode's off-CPU time comes from (README: Backends) */
+	if (t->filter.mode == FILTER_MODE_WALL && s->wall_source != NULL)
+		tui_field(" (off-CPU: ", "%s)",
+			  strcmp(s->wall_source, "switches") == 0
+				  ? "context switches"
+			  : strcmp(s->wall_source, "ptrace") == 0
+				  ? "ptrace ticks"
+				  : "none");
+	if (t->opt->heap != NULL) {
+		char heap[128];
+
+		heap_screen_figures(t, heap, sizeof(heap));
+		tui_field("  Heap ", "%s", heap);
+	}
 	if (t->filter.windowed)
 		tui_field("  Scope ", "last %" PRIu32 " s",
 			  t->filter.window_seconds);

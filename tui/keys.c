@@ -520,7 +520,8 @@ static const struct keys_entry keys_table[] = {
 	 "Mode",
 	 11,
 	 KEYS_SEC_VIEW,
-	 "CPU (on-CPU samples) or wall (on and off CPU)",
+	 "CPU (on-CPU samples), wall (on and off CPU); with --heap then "
+	 "heap in-use and heap allocated bytes",
 	 ACT_MODE},
 
 	{ALL,

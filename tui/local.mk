@@ -5,12 +5,13 @@ libtui_a_SOURCES = tui/tui.h tui/tui-int.h tui/tui.c tui/crt.c tui/crt.h \
 	tui/text.c tui/text.h tui/browser.c tui/browser.h tui/top_screen.c \
 	tui/threads_screen.c tui/source_screen.c tui/help.c tui/script.c \
 	tui/keys.c tui/keys.h tui/header.c tui/prompt.c tui/tree_screen.c \
-	tui/flame_screen.c tui/annotate_screen.c \
+	tui/flame_screen.c tui/annotate_screen.c tui/heap_screen.c \
 	tui/script.h
 
 # Tests: a screen over a hand-built profile (deterministic scripted dumps),
 # a unit test of the text fitting, and tmux-driven tests of the real thing.
-TUI_TEST_LIBS = libtui.a $(VIEWS_LIB) libsampler.a libattach.a libcommon.a $(DEP_LIBS)
+TUI_TEST_LIBS = libtui.a $(VIEWS_LIB) libsampler.a libheap.a libattach.a \
+	libcommon.a $(DEP_LIBS) -lm
 check_PROGRAMS += tests/tui/tui-fake tests/tui/text-test
 tests_tui_tui_fake_SOURCES = tests/tui/tui-fake.c
 tests_tui_tui_fake_LDADD = $(TUI_TEST_LIBS)

@@ -116,6 +116,10 @@ tui_save(struct tui *t, const char *path)
 		snprintf(full, sizeof(full), "%s/%s", t->start_dir, path);
 		path = full;
 	}
+	if (heap_screen_on(t)) {
+		heap_screen_save(t, path);
+		return;
+	}
 	pprof_encode_gzip_shown(t->shown, &t->filter, &buf, &nbuf);
 	rc = outfile_write(path, buf, nbuf, &cause);
 	free(buf);

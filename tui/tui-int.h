@@ -20,6 +20,7 @@
 #include "views/annotate.h"
 #include "views/diff.h"
 #include "views/filter.h"
+#include "views/heap.h"
 #include "views/peek.h"
 #include "views/source.h"
 #include "views/threads.h"
@@ -104,6 +105,29 @@ struct source_screen {
 	enum tui_screen from; /* where Esc goes back to */
 };
 
+#define HEAP_HISTORY 64
+
+/* The heap modes (--heap), tui/heap_screen.c. */
+struct heap_screen {
+	bool on;	     /* m: a heap mode, not CPU or wall */
+	enum heap_view view; /* HEAP_VIEW_INUSE_SPACE or _ALLOC_SPACE */
+	/* a heap snapshot per sampler snapshot, oldest first, and their
+	   totals; only the newest keeps its tables */
+	struct heapprof_snapshot *history[HEAP_HISTORY];
+	int64_t totals[HEAP_HISTORY][HEAP_VIEW_COUNT];
+	size_t nhistory;
+	int64_t live, rate; /* bytes in use; allocated per second */
+	bool rate_known;
+	/* the table: cumulative, or the window's delta (owned) */
+	struct heapprof_snapshot *shown;
+	int64_t shown_totals[HEAP_VIEW_COUNT];
+	struct heap_row *rows;
+	size_t nrows;
+	struct browser list;
+	uint32_t sel_function; /* kept across rebuilds */
+	bool has_sel;
+};
+
 struct tui {
 	struct sampler *sampler;
 	const struct tui_options *opt;
@@ -136,6 +160,7 @@ struct tui {
 	unsigned refresh;      /* seconds between screens ([ ]) */
 	int64_t shown_at;      /* CLOCK_MONOTONIC of the last new screen */
 	bool objects;	       /* O: the shared object column */
+	struct heap_screen heap;
 };
 
 /* header.c: the header, the titles, the message line and the hint bar */
@@ -201,6 +226,23 @@ void source_screen_rebuild(struct tui *t);
 void source_screen_draw(struct tui *t, int y, int height);
 enum tui_result source_screen_action(struct tui *t, enum tui_action a);
 void source_screen_free(struct source_screen *ss);
+
+/* heap_screen.c: the heap modes (--heap) */
+bool heap_screen_on(const struct tui *t);
+/* Takes a heap snapshot into the history (with each sampler snapshot). */
+void heap_screen_update(struct tui *t);
+void heap_screen_rebuild(struct tui *t);
+void heap_screen_draw(struct tui *t, int y, int height);
+enum tui_result heap_screen_action(struct tui *t, enum tui_action a);
+/* m: CPU, wall, then (with --heap) heap in-use, heap allocated. */
+void heap_screen_mode_next(struct tui *t);
+/* Header lines from y in a heap mode; returns the next line. */
+int heap_screen_header(struct tui *t, int y);
+/* "12.50MB in use, allocating 1.20MB/s" for the header. */
+void heap_screen_figures(const struct tui *t, char *buf, size_t bufsz);
+/* s in a heap mode: the table's heap profile to path. 0 or -1 (said). */
+int heap_screen_save(struct tui *t, const char *path);
+void heap_screen_free(struct heap_screen *hs);
 
 void help_draw(struct tui *t, int y, int height);
 enum tui_result help_action(struct tui *t, enum tui_action a);

@@ -63,7 +63,10 @@ tui_draw(struct tui *t)
 		height = LINES - 2 - y;
 		switch (t->screen) {
 		case TUI_SCREEN_TOP:
-			top_screen_draw(t, y, height);
+			if (heap_screen_on(t))
+				heap_screen_draw(t, y, height);
+			else
+				top_screen_draw(t, y, height);
 			break;
 		case TUI_SCREEN_THREADS:
 			threads_screen_draw(t, y, height);
@@ -102,6 +105,8 @@ tui_rebuild(struct tui *t)
 		t->screen == TUI_SCREEN_HELP ? t->before_help : t->screen;
 
 	top_screen_rebuild(t);
+	if (heap_screen_on(t))
+		heap_screen_rebuild(t);
 	if (s == TUI_SCREEN_ANNOTATE) {
 		annotate_screen_rebuild(t);
 		s = t->screen; /* a function that vanished: back */
@@ -314,9 +319,7 @@ tui_global_action(struct tui *t, enum tui_action a)
 	case ACT_REFRESH_SLOWER:
 		return tui_step(t, a == ACT_REFRESH_SLOWER, false);
 	case ACT_MODE:
-		t->filter.mode = t->filter.mode == FILTER_MODE_WALL
-					 ? FILTER_MODE_CPU
-					 : FILTER_MODE_WALL;
+		heap_screen_mode_next(t);
 		return TUI_REBUILD;
 	case ACT_OBJECTS:
 		t->objects = !t->objects;
@@ -335,6 +338,8 @@ tui_screen_action(struct tui *t, enum tui_action a)
 {
 	switch (t->screen) {
 	case TUI_SCREEN_TOP:
+		if (heap_screen_on(t))
+			return heap_screen_action(t, a);
 		return top_screen_action(t, a);
 	case TUI_SCREEN_THREADS:
 		return threads_screen_action(t, a);
@@ -399,6 +404,7 @@ tui_snapshot(struct tui *t)
 
 	profile_snapshot_unref(t->latest);
 	t->latest = s;
+	heap_screen_update(t);
 	/* a new screen every t->refresh seconds (the sampler publishes
 	   every second); the end of the target shows at once */
 	if (t->frozen ||
@@ -523,6 +529,7 @@ static void
 tui_free(struct tui *t)
 {
 	top_screen_free(&t->top);
+	heap_screen_free(&t->heap);
 	threads_screen_free(&t->threads);
 	source_screen_free(&t->source);
 	tree_screen_free(&t->tree);

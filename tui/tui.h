@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct heapprof;
 struct sampler;
 
 struct tui_options {
@@ -28,6 +29,8 @@ struct tui_options {
 	   terminal and `dump` lines print it as text to stdout. See
 	   tui/script.c for the syntax. NULL: interactive. */
 	const char *script;
+	/* --heap: the heap profile, for `m`'s heap modes; NULL: none. */
+	struct heapprof *heap;
 };
 
 /*

@@ -14,6 +14,7 @@
 #include "common/escape.h"
 #include "common/xmalloc.h"
 #include "sampler/heapprof.h"
+#include "sampler/profile.h"
 #include "views/report.h"
 
 static const char *const heap_names[HEAP_VIEW_COUNT] = {
@@ -36,26 +37,24 @@ heap_view_parse(const char *name, enum heap_view *out)
 	return -1;
 }
 
-/* Go's scaleHeapSample (runtime/pprof/protomem.go). */
+/*
+ * Go's scaleHeapSample (runtime/pprof/protomem.go) for count samples of
+ * size bytes each: the count may be negative (a delta profile's in-use
+ * objects), the scale depends on the size only.
+ */
 static void
-heap_scale(uint64_t count, uint64_t size, uint64_t rate, int64_t *n,
+heap_scale(int64_t count, uint64_t size, uint64_t rate, int64_t *n,
 	   int64_t *bytes)
 {
-	double avg, scale;
+	double scale;
 
 	if (count == 0 || size == 0) {
 		*n = *bytes = 0;
 		return;
 	}
-	if (rate <= 1) {
-		*n = (int64_t)count;
-		*bytes = (int64_t)size;
-		return;
-	}
-	avg = (double)size / (double)count;
-	scale = 1 / (1 - exp(-avg / (double)rate));
+	scale = rate <= 1 ? 1 : 1 / (1 - exp(-(double)size / (double)rate));
 	*n = (int64_t)((double)count * scale);
-	*bytes = (int64_t)((double)size * scale);
+	*bytes = (int64_t)((double)count * (double)size * scale);
 }
 
 void
@@ -63,14 +62,44 @@ heap_bucket_values(const struct heapprof_snapshot *s, uint32_t b,
 		   int64_t vals[HEAP_VIEW_COUNT])
 {
 	const struct heapprof_bucket *k = &s->buckets[b];
-	uint64_t inuse = k->allocs > k->frees ? k->allocs - k->frees : 0;
 
-	heap_scale(k->allocs, k->allocs * k->size, s->rate,
+	heap_scale((int64_t)k->allocs, k->size, s->rate,
 		   &vals[HEAP_VIEW_ALLOC_OBJECTS],
 		   &vals[HEAP_VIEW_ALLOC_SPACE]);
-	heap_scale(inuse, inuse * k->size, s->rate,
+	/* frees <= allocs in a profile; a delta's may be more */
+	heap_scale((int64_t)k->allocs - (int64_t)k->frees, k->size, s->rate,
 		   &vals[HEAP_VIEW_INUSE_OBJECTS],
 		   &vals[HEAP_VIEW_INUSE_SPACE]);
+}
+
+struct heapprof_snapshot *
+heap_delta(const struct heapprof_snapshot *s0,
+	   const struct heapprof_snapshot *s1)
+{
+	struct heapprof_snapshot *d = xcalloc(1, sizeof(*d));
+	struct heapprof_bucket *b = xcalloc(s1->nbuckets + 1, sizeof(*b));
+
+	*d = *s1;
+	d->tables = profile_snapshot_ref(s1->tables);
+	for (uint32_t i = 0; i < s1->nbuckets; i++) {
+		b[i] = s1->buckets[i];
+		/* buckets only grow, in order: i is the same in both */
+		if (i < s0->nbuckets && s0->buckets[i].stack == b[i].stack &&
+		    s0->buckets[i].size == b[i].size) {
+			b[i].allocs -= s0->buckets[i].allocs;
+			b[i].frees -= s0->buckets[i].frees;
+		}
+	}
+	d->buckets = b;
+	d->samples -= s0->samples;
+	d->frees -= s0->frees;
+	d->unknown_frees -= s0->unknown_frees;
+	d->dropped -= s0->dropped;
+	d->untracked -= s0->untracked;
+	d->overflow -= s0->overflow;
+	d->start_unix_ns = s0->start_unix_ns + s0->duration_ns;
+	d->duration_ns = s1->duration_ns - s0->duration_ns;
+	return d;
 }
 
 void
@@ -86,8 +115,7 @@ heap_totals(const struct heapprof_snapshot *s, int64_t vals[HEAP_VIEW_COUNT])
 	}
 }
 
-/* pprof's measurement labels: "12.50MB" (1024-based), or a count. */
-static void
+void
 heap_label(char *buf, size_t size, int64_t v, bool bytes)
 {
 	static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
@@ -104,11 +132,6 @@ heap_label(char *buf, size_t size, int64_t v, bool bytes)
 	}
 	snprintf(buf, size, u == 0 ? "%.0f%s" : "%.2f%s", x, units[u]);
 }
-
-struct heap_row {
-	uint32_t function;
-	int64_t flat, cum;
-};
 
 static int
 heap_row_cmp(const void *a, const void *b)
@@ -159,6 +182,31 @@ heap_rows(const struct heapprof_snapshot *s, enum heap_view v)
 		}
 	}
 	free(seen);
+	return rows;
+}
+
+static int
+heap_row_cmp_cum(const void *a, const void *b)
+{
+	const struct heap_row *x = a, *y = b;
+
+	if (x->cum != y->cum)
+		return x->cum < y->cum ? 1 : -1;
+	return heap_row_cmp(a, b);
+}
+
+struct heap_row *
+heap_table(const struct heapprof_snapshot *s, enum heap_view v, bool by_cum,
+	   size_t *n)
+{
+	struct heap_row *rows = heap_rows(s, v);
+	size_t k = 0;
+
+	for (uint32_t f = 0; f < s->tables->nfunctions; f++)
+		if (rows[f].flat != 0 || rows[f].cum != 0)
+			rows[k++] = rows[f];
+	qsort(rows, k, sizeof(*rows), by_cum ? heap_row_cmp_cum : heap_row_cmp);
+	*n = k;
 	return rows;
 }
 

@@ -8,6 +8,8 @@
  * count / (1 - exp(-size / rate)). Pure functions; any thread.
  */
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -33,9 +35,38 @@ int heap_view_parse(const char *name, enum heap_view *out);
 void heap_bucket_values(const struct heapprof_snapshot *s, uint32_t b,
 			int64_t vals[HEAP_VIEW_COUNT]);
 
+/*
+ * What happened between snapshots s0 and s1 of the same profile (s0 taken
+ * first): Go's delta heap profile (/debug/pprof/heap?seconds=N): the
+ * allocations of the interval, and the in-use growth (negative where
+ * more was freed than allocated); its start is s0's end. Caller frees
+ * with heapprof_snapshot_free(); s1's tables are shared (referenced).
+ */
+struct heapprof_snapshot *heap_delta(const struct heapprof_snapshot *s0,
+				     const struct heapprof_snapshot *s1);
+
 /* The totals of every view over all buckets, in vals[HEAP_VIEW_COUNT]. */
 void heap_totals(const struct heapprof_snapshot *s,
 		 int64_t vals[HEAP_VIEW_COUNT]);
+
+/* One function's value in a view: as the allocating frame (flat), and
+   anywhere on the stack (cum). */
+struct heap_row {
+	uint32_t function; /* in s->tables->functions */
+	int64_t flat, cum;
+};
+
+/*
+ * The functions of s with a value in view v (negative in a delta's in-use
+ * views), biggest flat first (by_cum: biggest cum first), in *n rows.
+ * Caller frees. Any thread.
+ */
+struct heap_row *heap_table(const struct heapprof_snapshot *s, enum heap_view v,
+			    bool by_cum, size_t *n);
+
+/* pprof's label of a value: "12.50MB" (1024-based) when bytes, else the
+   count, into buf (size bytes). */
+void heap_label(char *buf, size_t size, int64_t v, bool bytes);
 
 /*
  * Prints the `go tool pprof -sample_index=VIEW -top` table of view v (rows

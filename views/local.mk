@@ -2,13 +2,15 @@
 VIEWS_LIB = libviews.a
 noinst_LIBRARIES += libviews.a
 libviews_a_SOURCES = views/filter.c views/filter.h \
+	views/pprof_tables.c views/pprof_tables.h \
 	views/shortname.c views/shortname.h \
 	views/graph.c views/graph.h views/top.c views/top.h \
 	views/threads.c views/threads.h views/peek.c views/peek.h \
 	views/source.c views/source.h views/report.c views/report.h \
 	views/pprof.c views/pprof.h views/delta.c views/delta.h \
 	views/tree.c views/tree.h views/annotate.c views/annotate.h \
-	views/diff.c views/diff.h views/dump.c views/dump.h
+	views/diff.c views/diff.h views/dump.c views/dump.h \
+	views/stats.c views/stats.h
 nodist_libviews_a_SOURCES = views/profile.pb-c.c views/profile.pb-c.h
 EXTRA_DIST += views/profile.proto
 
@@ -27,7 +29,7 @@ VIEWS_UNIT_TESTS = tests/unit/views_top_test tests/unit/views_filter_test \
 	tests/unit/views_source_test tests/unit/views_report_test \
 	tests/unit/views_pprof_test tests/unit/views_delta_test \
 	tests/unit/views_tree_test tests/unit/views_annotate_test \
-	tests/unit/views_dump_test
+	tests/unit/views_dump_test tests/unit/views_stats_test
 check_PROGRAMS += $(VIEWS_UNIT_TESTS) tests/views/pprof-fixture
 TESTS += $(VIEWS_UNIT_TESTS) tests/views/pprof_readback.sh \
 	tests/views/live_pprof.sh
@@ -45,6 +47,7 @@ tests_unit_views_tree_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_annotate_test_LDADD = $(VIEWS_TEST_LIBS) $(DEP_LIBS)
 tests_unit_views_delta_test_LDADD = $(VIEWS_TEST_LIBS)
 tests_unit_views_dump_test_LDADD = $(VIEWS_TEST_LIBS)
+tests_unit_views_stats_test_LDADD = $(VIEWS_TEST_LIBS)
 nodist_tests_unit_views_delta_test_SOURCES = views/profile.pb-c.h
 tests_unit_views_delta_test_SOURCES = tests/unit/views_delta_test.c
 nodist_tests_unit_views_pprof_test_SOURCES = views/profile.pb-c.h
@@ -55,3 +58,12 @@ check_PROGRAMS += tests/unit/shortname_test
 tests_unit_shortname_test_SOURCES = tests/unit/shortname_test.c tests/tap.h
 tests_unit_shortname_test_LDADD = libviews.a libcommon.a
 TESTS += tests/unit/shortname_test
+
+# pprof_roundtrip_test: random snapshots through views/pprof.c, decoded by
+# protobuf-c's generated unpacker and compared.
+check_PROGRAMS += tests/unit/pprof_roundtrip_test
+TESTS += tests/unit/pprof_roundtrip_test
+nodist_tests_unit_pprof_roundtrip_test_SOURCES = views/profile.pb-c.h
+tests_unit_pprof_roundtrip_test_SOURCES = tests/unit/pprof_roundtrip_test.c \
+	tests/fuzz.h tests/tap.h tests/unit/views_fixture.h
+tests_unit_pprof_roundtrip_test_LDADD = $(VIEWS_TEST_LIBS)

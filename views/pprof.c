@@ -12,43 +12,11 @@
 #include "common/hash.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
+#include "views/pprof_tables.h"
 #include "views/profile.pb-c.h"
 
 /* Labels per sample: thread_id, thread_name, pid, process_name. */
 #define PPROF_LABELS 4
-
-/* The string table being built: strings are borrowed. */
-struct pprof_strings {
-	struct hash index; /* string -> index into strs */
-	const char **strs;
-	size_t n, cap;
-};
-
-static int
-pprof_str_eq(uint32_t id, const void *key, void *arg)
-{
-	const struct pprof_strings *t = arg;
-
-	return strcmp(t->strs[id], key) == 0;
-}
-
-static int64_t
-pprof_str(struct pprof_strings *t, const char *s)
-{
-	uint64_t h;
-	uint32_t id;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	h = hash_str(s);
-	id = hash_find(&t->index, h, pprof_str_eq, s, t);
-	if (id != HASH_NONE)
-		return id;
-	id = (uint32_t)t->n;
-	*ARRAY_PUSH(t->strs, t->n, t->cap) = s;
-	hash_add(&t->index, h, id);
-	return id;
-}
 
 /* Everything the encoded message points to, freed after packing. */
 struct pprof_build {
@@ -56,14 +24,9 @@ struct pprof_build {
 	const struct filter *f;
 	bool threads; /* the threads profile: one type, threads/count */
 	Perftools__Profiles__Profile p;
-	struct pprof_strings st;
+	struct pprof_tables t; /* strings, mappings to locations */
 	Perftools__Profiles__ValueType types[2], period_type;
 	Perftools__Profiles__ValueType *type_ptrs[2];
-	Perftools__Profiles__Mapping *maps, **map_ptrs;
-	uint32_t *map_id; /* snapshot mapping -> pprof id */
-	Perftools__Profiles__Function *fns, **fn_ptrs;
-	Perftools__Profiles__Location *locs, **loc_ptrs;
-	Perftools__Profiles__Line *lines, **line_ptrs;
 	Perftools__Profiles__Sample *samples, **sample_ptrs;
 	Perftools__Profiles__Label *labels, **label_ptrs;
 	uint64_t *loc_ids;
@@ -85,14 +48,14 @@ pprof_types(struct pprof_build *b)
 		b->types[i] = init;
 		b->type_ptrs[i] = &b->types[i];
 	}
-	b->types[0].type = pprof_str(&b->st, "samples");
-	b->types[0].unit = pprof_str(&b->st, "count");
-	b->types[1].type = pprof_str(&b->st, kind);
-	b->types[1].unit = pprof_str(&b->st, "nanoseconds");
+	b->types[0].type = pprof_str(&b->t.st, "samples");
+	b->types[0].unit = pprof_str(&b->t.st, "count");
+	b->types[1].type = pprof_str(&b->t.st, kind);
+	b->types[1].unit = pprof_str(&b->t.st, "nanoseconds");
 	b->period_type = b->types[1];
 	b->p.n_sample_type = 2;
 	if (b->threads) {
-		b->types[0].type = pprof_str(&b->st, "threads");
+		b->types[0].type = pprof_str(&b->t.st, "threads");
 		b->period_type = b->types[0];
 		b->p.n_sample_type = 1;
 	}
@@ -101,106 +64,6 @@ pprof_types(struct pprof_build *b)
 	b->p.period = b->s->hz != 0 ? 1000000000 / b->s->hz : 0;
 	if (b->threads)
 		b->p.period = 1;
-}
-
-/* Mappings, the main binary (path == exe) first. */
-static void
-pprof_mappings(struct pprof_build *b)
-{
-	const struct profile_snapshot *s = b->s;
-	Perftools__Profiles__Mapping init = PERFTOOLS__PROFILES__MAPPING__INIT;
-	uint32_t next = 1;
-
-	b->maps = xcalloc(s->nmappings + 1, sizeof(*b->maps));
-	b->map_ptrs = xcalloc(s->nmappings + 1, sizeof(*b->map_ptrs));
-	b->map_id = xcalloc(s->nmappings + 1, sizeof(*b->map_id));
-	for (int pass = 0; pass < 2; pass++) {
-		for (uint32_t i = 0; i < s->nmappings; i++) {
-			const struct profile_mapping *m = &s->mappings[i];
-			bool main_bin = s->exe != NULL && m->path != NULL &&
-					strcmp(m->path, s->exe) == 0 &&
-					next == 1;
-			Perftools__Profiles__Mapping *pm;
-
-			if (b->map_id[i] != 0 || (pass == 0 && !main_bin))
-				continue;
-			b->map_id[i] = next++;
-			pm = &b->maps[b->map_id[i] - 1];
-			*pm = init;
-			pm->id = b->map_id[i];
-			pm->memory_start = m->start;
-			pm->memory_limit = m->limit;
-			pm->file_offset = m->offset;
-			pm->filename = pprof_str(&b->st, m->path);
-			pm->build_id = pprof_str(&b->st, m->build_id);
-			pm->has_functions = pm->has_filenames = true;
-			pm->has_line_numbers = pm->has_inline_frames = true;
-			b->map_ptrs[pm->id - 1] = pm;
-		}
-	}
-	b->p.n_mapping = s->nmappings;
-	b->p.mapping = b->map_ptrs;
-}
-
-static void
-pprof_functions(struct pprof_build *b)
-{
-	const struct profile_snapshot *s = b->s;
-	Perftools__Profiles__Function init =
-		PERFTOOLS__PROFILES__FUNCTION__INIT;
-
-	b->fns = xcalloc(s->nfunctions + 1, sizeof(*b->fns));
-	b->fn_ptrs = xcalloc(s->nfunctions + 1, sizeof(*b->fn_ptrs));
-	for (uint32_t i = 0; i < s->nfunctions; i++) {
-		const struct profile_function *fn = &s->functions[i];
-		Perftools__Profiles__Function *pf = &b->fns[i];
-
-		*pf = init;
-		pf->id = i + 1;
-		pf->name = pprof_str(&b->st, fn->name);
-		pf->system_name = pprof_str(
-			&b->st, fn->system_name ? fn->system_name : fn->name);
-		pf->filename = pprof_str(&b->st, fn->file);
-		pf->start_line = fn->start_line;
-		b->fn_ptrs[i] = pf;
-	}
-	b->p.n_function = s->nfunctions;
-	b->p.function = b->fn_ptrs;
-}
-
-static void
-pprof_locations(struct pprof_build *b)
-{
-	const struct profile_snapshot *s = b->s;
-	Perftools__Profiles__Location linit =
-		PERFTOOLS__PROFILES__LOCATION__INIT;
-	Perftools__Profiles__Line init = PERFTOOLS__PROFILES__LINE__INIT;
-
-	b->locs = xcalloc(s->nlocations + 1, sizeof(*b->locs));
-	b->loc_ptrs = xcalloc(s->nlocations + 1, sizeof(*b->loc_ptrs));
-	b->lines = xcalloc(s->nlines + 1, sizeof(*b->lines));
-	b->line_ptrs = xcalloc(s->nlines + 1, sizeof(*b->line_ptrs));
-	for (uint32_t i = 0; i < s->nlines; i++) {
-		b->lines[i] = init;
-		b->lines[i].function_id = s->lines[i].function + 1;
-		b->lines[i].line = s->lines[i].line;
-		b->line_ptrs[i] = &b->lines[i];
-	}
-	for (uint32_t i = 0; i < s->nlocations; i++) {
-		const struct profile_location *l = &s->locations[i];
-		Perftools__Profiles__Location *pl = &b->locs[i];
-
-		*pl = linit;
-		pl->id = i + 1;
-		pl->address = l->address;
-		if (l->mapping != PROFILE_NONE && l->mapping < s->nmappings)
-			pl->mapping_id = b->map_id[l->mapping];
-		pl->n_line = l->nlines;
-		pl->line = b->line_ptrs + l->first_line;
-		b->loc_ptrs[i] = pl;
-	}
-	b->p.n_location = s->nlocations;
-	b->p.location = b->loc_ptrs;
 }
 
 static bool
@@ -316,22 +179,22 @@ pprof_sample(struct pprof_build *b, size_t k, const struct profile_count *c,
 	for (size_t i = 0; i < PPROF_LABELS; i++)
 		lb[i] = linit;
 	/* Thread, then process (-tagfocus=pid=N splits followed children). */
-	lb[m].key = pprof_str(&b->st, "thread_id");
+	lb[m].key = pprof_str(&b->t.st, "thread_id");
 	lb[m].num = th != NULL ? th->tid : 0;
 	lp[m] = &lb[m], m++;
 	if (th != NULL && th->name[0] != '\0') {
-		lb[m].key = pprof_str(&b->st, "thread_name");
-		lb[m].str = pprof_str(&b->st, th->name);
+		lb[m].key = pprof_str(&b->t.st, "thread_name");
+		lb[m].str = pprof_str(&b->t.st, th->name);
 		lp[m] = &lb[m], m++;
 	}
 	if (th != NULL && th->pid > 0) {
-		lb[m].key = pprof_str(&b->st, "pid");
+		lb[m].key = pprof_str(&b->t.st, "pid");
 		lb[m].num = th->pid;
 		lp[m] = &lb[m], m++;
 	}
 	if (th != NULL && th->pid > 0 && th->process[0] != '\0') {
-		lb[m].key = pprof_str(&b->st, "process_name");
-		lb[m].str = pprof_str(&b->st, th->process);
+		lb[m].key = pprof_str(&b->t.st, "process_name");
+		lb[m].str = pprof_str(&b->t.st, th->process);
 		lp[m] = &lb[m], m++;
 	}
 	ps->n_label = m;
@@ -387,8 +250,8 @@ pprof_meta(struct pprof_build *b)
 	b->p.time_nanos = s->start_unix_ns;
 	b->p.duration_nanos = duration;
 	b->version = xasprintf("cproftop %s", PACKAGE_VERSION);
-	b->comments[0] = pprof_str(&b->st, b->version);
-	b->comments[1] = pprof_str(&b->st, s->cmdline);
+	b->comments[0] = pprof_str(&b->t.st, b->version);
+	b->comments[1] = pprof_str(&b->t.st, s->cmdline);
 	b->p.n_comment = b->comments[1] != 0 ? 2 : 1;
 	b->p.comment = b->comments;
 }
@@ -396,17 +259,7 @@ pprof_meta(struct pprof_build *b)
 static void
 pprof_build_free(struct pprof_build *b)
 {
-	hash_free(&b->st.index);
-	free(b->st.strs);
-	free(b->maps);
-	free(b->map_ptrs);
-	free(b->map_id);
-	free(b->fns);
-	free(b->fn_ptrs);
-	free(b->locs);
-	free(b->loc_ptrs);
-	free(b->lines);
-	free(b->line_ptrs);
+	pprof_tables_free(&b->t);
 	free(b->samples);
 	free(b->sample_ptrs);
 	free(b->labels);
@@ -431,16 +284,12 @@ pprof_encode_as(const struct profile_snapshot *s, const struct filter *f,
 	b.loc_focus = xmalloc((size_t)s->nlocations + 1);
 	memset(b.loc_focus, -1, (size_t)s->nlocations + 1);
 	b.p = init;
-	hash_init(&b.st.index);
-	*ARRAY_PUSH(b.st.strs, b.st.n, b.st.cap) = "";
+	pprof_tables_init(&b.t);
 	pprof_types(&b);
-	pprof_mappings(&b);
-	pprof_functions(&b);
-	pprof_locations(&b);
+	pprof_tables_build(&b.t, s, &b.p);
 	pprof_samples(&b);
 	pprof_meta(&b);
-	b.p.n_string_table = b.st.n;
-	b.p.string_table = (char **)b.st.strs;
+	pprof_tables_strings(&b.t, &b.p);
 	*len = perftools__profiles__profile__get_packed_size(&b.p);
 	*buf = xmalloc(*len + 1);
 	perftools__profiles__profile__pack(&b.p, *buf);

@@ -1,10 +1,10 @@
 # The manual page says what cproftop does: every option cproftop accepts
-# (main.c's getopt table) is listed by --help, by the man page's OPTIONS
+# (options.c's getopt table) is listed by --help, by the man page's OPTIONS
 # and by README.md's option table, and nothing else is; the man page's
 # KEYS are the keys of the live screen's help (?), section by section; and
 # man renders the page without a warning.
 #
-# Adding an option? Add it to the getopt table, main_usage() (--help),
+# Adding an option? Add it to the getopt table, options_usage() (--help),
 # doc/cproftop.1.in (OPTIONS) and README.md's table: a failure here names
 # the option and the side that lacks it.
 . "$top_srcdir/tests/lib.sh"
@@ -64,7 +64,7 @@ awk -v n="$tap_n" -v man="the man page's OPTIONS ($MAN_SRC)" '
 	file == 5 { all[++nall] = $0; next }
 	{ side[file, $0] = 1 }
 	END {
-		what[1] = "main.c'"'"'s getopt table (cproftop rejects it)"
+		what[1] = "options.c'"'"'s getopt table (cproftop rejects it)"
 		what[2] = "--help"
 		what[3] = man
 		what[4] = "README.md'"'"'s option table"

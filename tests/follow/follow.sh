@@ -72,8 +72,11 @@ done
 "$CPROFTOP" -F 200 --top=20 --child-output "$TMPD/vfork.out" -- \
 	"$F" -s -c 1000 >"$TMPD/vfork.top" 2>&1
 ok $? "vfork: cproftop exits 0"
-atleast "$(top_col "$TMPD/vfork.top" child_hot 5)" 80 \
-	"vfork: child_hot dominates"
+v=$(top_col "$TMPD/vfork.top" child_hot 5)
+atleast "$v" 80 "vfork: child_hot dominates"
+# (seen once at 31 % in a full suite: show what had the rest)
+awk -v v="${v:-0}" 'BEGIN { exit !(v < 80) }' &&
+	diag "$(head -n 16 "$TMPD/vfork.top")"
 
 # A spawned shell script (the issue's case): sh forks and execs forkee,
 # whose child_hot is found by the script's profile.

@@ -13,8 +13,14 @@ ok $? "-p PID --heap says to use spawn mode"
 all_untraced "$p"
 ok $? "-p PID --heap never attached"
 
+# Without -o/--top/-d: the live screen, which needs a terminal; --dump has
+# no heap form.
 "$CPROFTOP" --heap -- /bin/true </dev/null >/dev/null 2>"$TMPD/err"
-is "$?" 2 "--heap without -o/--top/-d (the live screen) is refused"
+is "$?" 1 "--heap without a terminal: the live screen cannot start"
+grep -q 'terminal' "$TMPD/err"
+ok $? "... and says it needs a terminal"
+"$CPROFTOP" --heap --dump -- /bin/true </dev/null >/dev/null 2>"$TMPD/err"
+is "$?" 2 "--heap --dump is a usage error"
 "$CPROFTOP" --heap=bogus --top -- /bin/true >/dev/null 2>"$TMPD/err"
 is "$?" 2 "--heap=VIEW: an unknown view is a usage error"
 "$CPROFTOP" --heap --heap-rate 0 --top -- /bin/true >/dev/null 2>&1

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/heap/http.sh: --heap --http serves Go's /debug/pprof/heap while
-# the command runs, and go tool pprof reads it as a Go heap profile.
+# the command runs, and go tool pprof reads it as a Go heap profile;
+# ?seconds=N is the delta of the next N seconds, as Go's.
 . "$top_srcdir/tests/lib.sh"
 need_ptrace
 need_cmd curl
@@ -33,6 +34,20 @@ ok $? "go tool pprof: inuse_space, keep_a on top"
 go tool pprof -sample_index=alloc_space -top "$P/heap" >"$TMPD/top2" 2>&1
 grep -q ' churn_c$' "$TMPD/top2"
 ok $? "go tool pprof -sample_index=alloc_space over HTTP: churn_c"
+
+# ?seconds=N: Go's delta profile. The workload sleeps now, holding all:
+# nothing allocated, nothing grew in that second.
+curl -s -o "$TMPD/delta.pb.gz" "$P/heap?seconds=1"
+go tool pprof -raw "$TMPD/delta.pb.gz" >"$TMPD/delta.raw" 2>&1
+go tool pprof -raw "$TMPD/heap.pb.gz" >"$TMPD/full.raw" 2>&1
+grep -q '^Duration: 1\.' "$TMPD/delta.raw" &&
+	! grep -q ' keep_a ' "$TMPD/delta.raw" &&
+	grep -q ' keep_a ' "$TMPD/full.raw"
+r=$?
+ok $r "heap?seconds=1: a 1 s delta where the sleeping workload allocated nothing"
+[ $r -eq 0 ] || diag "$(head -20 "$TMPD/delta.raw")"
+is "$(curl -s -o /dev/null -w '%{http_code}' "$P/heap?seconds=x")" 400 \
+	"heap?seconds=x: a bad request"
 
 # The end: the workload is killed; cproftop then ends with its status.
 kill -TERM "$W"

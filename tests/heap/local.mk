@@ -10,8 +10,10 @@ tests_heap_static_SOURCES = tests/heap/static.c
 tests_heap_static_CFLAGS = $(CPT_WARN) -O2 -g
 tests_heap_static_LDFLAGS = -static
 
-TESTS += tests/heap/heap.sh tests/heap/cli.sh tests/heap/http.sh
-EXTRA_DIST += tests/heap/heap.sh tests/heap/cli.sh tests/heap/http.sh
+TESTS += tests/heap/heap.sh tests/heap/cli.sh tests/heap/http.sh \
+	tests/heap/screen.sh
+EXTRA_DIST += tests/heap/heap.sh tests/heap/cli.sh tests/heap/http.sh \
+	tests/heap/screen.sh
 
 check_PROGRAMS += tests/unit/heap_ring_test
 TESTS += tests/unit/heap_ring_test
@@ -24,3 +26,18 @@ check_PROGRAMS += tests/heap/mallocs
 tests_heap_mallocs_SOURCES = tests/heap/mallocs.c
 tests_heap_mallocs_CFLAGS = $(CPT_WARN) -O2 -g
 tests_heap_mallocs_LDFLAGS =
+
+# Go's four views, the delta and the -top table on hand-built snapshots.
+check_PROGRAMS += tests/unit/views_heap_test
+TESTS += tests/unit/views_heap_test
+tests_unit_views_heap_test_SOURCES = tests/unit/views_heap_test.c \
+	tests/unit/views_fixture.h tests/tap.h
+tests_unit_views_heap_test_LDADD = libviews.a libsampler.a libheap.a \
+	libattach.a libcommon.a $(PROTOBUF_C_LIBS) $(ZLIB_LIBS) $(DEP_LIBS) -lm
+
+# The interposer's sampler (heap/sample.c) outside of any preload.
+check_PROGRAMS += tests/unit/heap_sample_test
+TESTS += tests/unit/heap_sample_test
+tests_unit_heap_sample_test_SOURCES = tests/unit/heap_sample_test.c \
+	heap/addrset.c tests/tap.h
+tests_unit_heap_sample_test_LDADD = libheap.a libcommon.a -ldl -lm

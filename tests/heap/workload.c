@@ -14,9 +14,11 @@
  * "truth SITE ALLOCATED_BYTES INUSE_BYTES" lines, then the program exits
  * with everything kept still allocated (in use at exit), with status -x N
  * (default 0); -s SECS sleeps before exiting (holding it all), after a
- * "holding pid=PID" line. -f forks a child that execs /bin/true midway. It also
+ * "holding pid=PID" line (-l: leaking 64 KiB from leak_l every 50 ms while
+ * it holds). -f forks a child that execs /bin/true midway. It also
  * prints what the interposer must leave as it was: LD_PRELOAD, the
- * CPROFTOP_HEAP_* variables and the number of open descriptors.
+ * CPROFTOP_HEAP_* variables, the number of open descriptors, and how many
+ * blocks malloc_usable_size() says are smaller than asked (0).
  */
 #include <dirent.h>
 #include <malloc.h>
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NOINLINE __attribute__((noinline))
@@ -34,6 +37,7 @@ void *_Znwm(size_t n);
 void _ZdlPv(void *p);
 
 static uint64_t rng = 88172645463325252ull;
+static int usable_short; /* blocks malloc_usable_size() says are short */
 
 static size_t
 next_size(void)
@@ -75,10 +79,23 @@ keep_a(struct keep *k, uint64_t bytes)
 		char *p = malloc(n);
 
 		p[0] = 1;
+		usable_short += malloc_usable_size(p) < n;
 		keep(k, p);
 		done += n;
 	}
 	return done;
+}
+
+/* -l: while holding, leaks 64 KiB every 50 ms (1.25 MiB/s). */
+static NOINLINE void
+leak_l(struct keep *k)
+{
+	char *p = malloc(64 << 10);
+
+	if (p == NULL)
+		abort();
+	memset(p, 1, 64 << 10);
+	keep(k, p);
 }
 
 static NOINLINE uint64_t
@@ -109,6 +126,7 @@ churn_c(uint64_t bytes)
 		if (q == NULL)
 			abort();
 		q[n - 1] = 2;
+		usable_short += malloc_usable_size(q) < n;
 		free(q);
 		done += n / 2 + n;
 	}
@@ -200,11 +218,11 @@ spawn_true(void)
 int
 main(int argc, char **argv)
 {
-	struct keep ka = {0}, kb = {0}, kd = {0}, ke = {0};
+	struct keep ka = {0}, kb = {0}, kd = {0}, ke = {0}, kl = {0};
 	uint64_t unit = 64ull << 20, a, b, c, d, e;
-	int opt, fork_child = 0, status = 0, hold = 0;
+	int opt, fork_child = 0, status = 0, hold = 0, leak = 0;
 
-	while ((opt = getopt(argc, argv, "m:fx:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:fx:s:l")) != -1) {
 		switch (opt) {
 		case 'm':
 			unit = strtoull(optarg, NULL, 10) << 20;
@@ -217,6 +235,9 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			hold = atoi(optarg);
+			break;
+		case 'l':
+			leak = 1;
 			break;
 		default:
 			return 2;
@@ -233,6 +254,8 @@ main(int argc, char **argv)
 	       "fds=%d\n",
 	       env("LD_PRELOAD"), env("CPROFTOP_HEAP_FD"),
 	       env("CPROFTOP_HEAP_RATE"), open_fds());
+	printf("malloc_usable_size: %d short, of NULL %zu\n", usable_short,
+	       malloc_usable_size(NULL));
 	printf("truth keep_a %llu %llu\n", (unsigned long long)a,
 	       (unsigned long long)a);
 	printf("truth keep_b %llu %llu\n", (unsigned long long)b,
@@ -245,7 +268,14 @@ main(int argc, char **argv)
 	if (hold > 0) {
 		printf("holding pid=%d\n", (int)getpid());
 		fflush(stdout);
-		sleep((unsigned)hold);
+		if (!leak)
+			sleep((unsigned)hold);
+		for (long i = 0; leak && i < hold * 20L; i++) {
+			struct timespec ts = {0, 50000000};
+
+			leak_l(&kl);
+			nanosleep(&ts, NULL);
+		}
 	}
 	return status;
 }

@@ -45,6 +45,40 @@ test_addrset(void)
 	tap_ok(bad == 0, "a full set empties again");
 }
 
+/* The filter in front of the set: exact bits, collisions kept apart. */
+static void
+test_addrset_filter(void)
+{
+	uintptr_t a = 0x7f0000001230, b = 0, c;
+	int bad = 0, clear = 0;
+
+	tap_ok(!addrset_maybe(a), "an empty set's filter says no");
+	/* b: another address in a's bucket */
+	for (c = a + 16; b == 0; c += 16)
+		if (addrset_bucket(c) == addrset_bucket(a))
+			b = c;
+	addrset_add(a);
+	addrset_add(b);
+	tap_ok(addrset_maybe(a) && addrset_maybe(b),
+	       "added addresses pass the filter");
+	tap_ok(addrset_remove(a) && addrset_maybe(b) && addrset_remove(b),
+	       "removing one of a bucket keeps the other's bit");
+	tap_ok(!addrset_maybe(a) && !addrset_maybe(b),
+	       "the bucket's bit clears with its last member");
+	/* few members: nearly every other address is rejected at once */
+	for (c = 1; c <= 100; c++)
+		bad += addrset_add(a + c * 4096) != 0;
+	for (c = 0; c < 100000; c++)
+		clear += !addrset_maybe(0x5500000000 + c * 16);
+	tap_ok(bad == 0 && clear > 99000,
+	       "100 members: the filter rejects %d of 100000 others", clear);
+	for (c = 1; c <= 100; c++)
+		bad += !addrset_remove(a + c * 4096);
+	for (c = 0; c < (1u << ADDRSET_FILTER_BITS) / 64; c++)
+		bad += atomic_load(&addrset_filter[c]) != 0;
+	tap_ok(bad == 0, "an emptied set leaves no bit set");
+}
+
 /* Each thread adds and removes its own addresses, checking as it goes. */
 static void *
 addrset_racer(void *arg)
@@ -214,6 +248,7 @@ main(void)
 {
 	unsetenv("LD_PRELOAD");
 	test_addrset();
+	test_addrset_filter();
 	test_addrset_threads();
 	test_ring();
 	return tap_done();

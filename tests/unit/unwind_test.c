@@ -380,6 +380,7 @@ run_variant(const char *variant)
 	procfs_read_maps(t.pid, &t.maps);
 	tap_ok(target_symbols(&t) == 0, "%s: target's symbols read", variant);
 	u = unwind_new(t.pid);
+	unwind_set_maps(u, &t.maps, NULL, NULL);
 	unwind_us = xcalloc(ROUNDS * T_COUNT, sizeof(double));
 	main_us = xcalloc(ROUNDS, sizeof(double));
 	capture_us = xcalloc(ROUNDS * T_COUNT, sizeof(double));

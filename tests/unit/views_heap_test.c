@@ -1,0 +1,127 @@
+/*
+ * tests/unit/views_heap_test: Go's four heap views over hand-built heap
+ * snapshots (views/heap.h): the scaling at a rate of 1 (exact) and at a
+ * real rate (Go's scaleHeapSample), the delta of two snapshots (in-use
+ * growth, negative where more was freed), totals, and the -top table.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "sampler/heapprof.h"
+#include "tests/tap.h"
+#include "tests/unit/views_fixture.h"
+#include "views/heap.h"
+
+/* A heap snapshot over fx_standard's tables with buckets b[n]. */
+static struct heapprof_snapshot *
+heap_fx(struct profile_snapshot *tables, const struct heapprof_bucket *b,
+	uint32_t n, uint64_t rate, int64_t duration_ns)
+{
+	struct heapprof_snapshot *s = xcalloc(1, sizeof(*s));
+	struct heapprof_bucket *copy = xcalloc(n + 1, sizeof(*copy));
+
+	memcpy(copy, b, n * sizeof(*b));
+	s->tables = profile_snapshot_ref(tables);
+	s->buckets = copy;
+	s->nbuckets = n;
+	s->rate = rate;
+	s->loaded = true;
+	for (uint32_t i = 0; i < n; i++) {
+		s->samples += b[i].allocs;
+		s->frees += b[i].frees;
+	}
+	s->duration_ns = duration_ns;
+	return s;
+}
+
+int
+main(void)
+{
+	struct fx x;
+	struct profile_snapshot *t = fx_standard(&x, "/src/b.c");
+	/* stack 0: hot_a, stack 1: hot_b */
+	struct heapprof_bucket b0[] = {{0, 1000, 10, 4}, {1, 64, 5, 5}};
+	struct heapprof_bucket b1[] = {
+		{0, 1000, 30, 6}, {1, 64, 5, 7}, {0, 4096, 2, 0}};
+	struct heapprof_snapshot *s0 = heap_fx(t, b0, 2, 1, 1000000000);
+	struct heapprof_snapshot *s1 = heap_fx(t, b1, 3, 1, 3000000000);
+	struct heapprof_snapshot *d, *r;
+	int64_t v[HEAP_VIEW_COUNT];
+	char *out;
+	size_t len;
+	FILE *f;
+
+	heap_bucket_values(s0, 0, v);
+	tap_ok(v[HEAP_VIEW_ALLOC_OBJECTS] == 10 &&
+		       v[HEAP_VIEW_ALLOC_SPACE] == 10000 &&
+		       v[HEAP_VIEW_INUSE_OBJECTS] == 6 &&
+		       v[HEAP_VIEW_INUSE_SPACE] == 6000,
+	       "rate 1: every allocation counts as itself (10, 10000, 6, "
+	       "6000)");
+
+	d = heap_delta(s0, s1);
+	tap_is_int(d->nbuckets, 3, "the delta keeps every bucket of s1");
+	heap_bucket_values(d, 0, v);
+	tap_ok(v[HEAP_VIEW_ALLOC_OBJECTS] == 20 &&
+		       v[HEAP_VIEW_INUSE_SPACE] == 18000,
+	       "delta: 20 allocations, in use grew by 18 of 1000 bytes "
+	       "(got %lld, %lld)",
+	       (long long)v[HEAP_VIEW_ALLOC_OBJECTS],
+	       (long long)v[HEAP_VIEW_INUSE_SPACE]);
+	heap_bucket_values(d, 1, v);
+	tap_ok(v[HEAP_VIEW_ALLOC_OBJECTS] == 0 &&
+		       v[HEAP_VIEW_INUSE_OBJECTS] == -2 &&
+		       v[HEAP_VIEW_INUSE_SPACE] == -128,
+	       "delta: a bucket that only freed shrinks (-2 objects, -128 "
+	       "bytes)");
+	heap_bucket_values(d, 2, v);
+	tap_ok(v[HEAP_VIEW_ALLOC_SPACE] == 8192 &&
+		       v[HEAP_VIEW_INUSE_SPACE] == 8192,
+	       "delta: a bucket new in s1 counts whole");
+	heap_totals(d, v);
+	tap_ok(v[HEAP_VIEW_ALLOC_SPACE] == 20000 + 8192 &&
+		       v[HEAP_VIEW_INUSE_SPACE] == 18000 - 128 + 8192,
+	       "delta totals: allocated 28192, in-use growth 26064");
+	tap_ok(d->samples == 22 && d->frees == 4 &&
+		       d->duration_ns == 2000000000,
+	       "delta: samples, frees and the interval are differences");
+
+	/* the -top table of the growth: hot_a on top */
+	f = open_memstream(&out, &len);
+	heap_report_top(f, d, HEAP_VIEW_INUSE_SPACE, 5);
+	fclose(f);
+	tap_ok(strstr(out, "Type: inuse_space") != NULL &&
+		       strstr(out, "of 25.45kB total") != NULL &&
+		       strstr(out, "25.58kB 100.49% 100.49%    25.58kB "
+				   "100.49%  hot_a\n") != NULL &&
+		       strstr(out, "hot_b\n") == NULL,
+	       "the growth's top table: 25.45kB in all, hot_a grew by "
+	       "25.58kB; hot_b, which shrank, is not a row");
+	if (strstr(out, "hot_b\n") != NULL || strstr(out, "hot_a\n") == NULL)
+		fprintf(stderr, "%s", out);
+	free(out);
+
+	/* at a real rate, Go's scaleHeapSample: n / (1 - exp(-size/rate)) */
+	r = heap_fx(t, b1, 1, 4096, 1);
+	heap_bucket_values(r, 0, v);
+	{
+		double scale = 1 / (1 - exp(-1000.0 / 4096));
+
+		tap_ok(v[HEAP_VIEW_ALLOC_OBJECTS] == (int64_t)(30 * scale) &&
+			       v[HEAP_VIEW_INUSE_SPACE] ==
+				       (int64_t)(24 * 1000 * scale),
+		       "rate 4096: scaled as Go scales (%lld objects)",
+		       (long long)v[HEAP_VIEW_ALLOC_OBJECTS]);
+	}
+	heapprof_snapshot_free(r);
+	heapprof_snapshot_free(d);
+	heapprof_snapshot_free(s1);
+	heapprof_snapshot_free(s0);
+	profile_snapshot_unref(t);
+	return tap_done();
+}
