@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "common/xmalloc.h"
@@ -24,12 +25,24 @@ struct offload {
 	int done_fd; /* eventfd: one count per finished job */
 };
 
+/*
+ * The helper's nice value where allowed (CAP_SYS_NICE, as root). Its jobs
+ * are short (a module's first load: ~100 ms of CPU) and no tick is taken
+ * until one ends; at the nice of the target's busy threads they got a fair
+ * share of a saturated machine and took 1.6-2.0 s (8 busy target threads
+ * at load 15: ticks 1-12 of 2000 in a 2 s profile), 0.27-0.30 s at -10.
+ * The target loses no more CPU than before, only sooner.
+ */
+#define OFFLOAD_NICE (-10)
+
 static void *
 offload_main(void *p)
 {
 	struct offload *o = p;
 	uint64_t one = 1;
 
+	/* Refused without the capability: the default nice stands. */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), OFFLOAD_NICE);
 	pthread_mutex_lock(&o->lock);
 	for (;;) {
 		void (*fn)(void *);
