@@ -11,17 +11,22 @@
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
 
+/* The unwinder's first look at a module's file loads it: done by the
+   warm hook (the sampler's helper thread) when there is one. */
+static void
+space_warm(struct space *sp, uint64_t addr)
+{
+	if (sp->warm != NULL && symbols_cold(sp->sy, addr))
+		sp->warm(sp->warm_arg, sp, addr);
+}
+
 /* unwind_rule_fn: Go frames unwind by .gopclntab's stack-pointer deltas. */
 static enum unwind_rule
 space_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
 {
 	struct space *sp = arg;
-	uint64_t addr = is_return ? pc - 1 : pc;
 
-	/* Its first look at a module's file loads it: done by the warm
-	   hook (the sampler's helper thread) when there is one. */
-	if (sp->warm != NULL && symbols_cold(sp->sy, addr))
-		sp->warm(sp->warm_arg, sp, addr);
+	space_warm(sp, is_return ? pc - 1 : pc);
 	switch (symbols_go_unwind(sp->sy, pc, is_return, sp_delta)) {
 	case SYMBOLS_GO_FRAME:
 		return UNWIND_RULE_SP;
@@ -35,6 +40,22 @@ space_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
 		break;
 	}
 	return UNWIND_RULE_NONE;
+}
+
+/* unwind_image_fn: an object file's span and unwind table, from the
+   symbolizer's per-file object (opened and parsed once per space). */
+static bool
+space_unwind_image(void *arg, uint64_t ip, struct unwind_image *img)
+{
+	struct space *sp = arg;
+	struct symbols_image si;
+
+	space_warm(sp, ip);
+	if (!symbols_image(sp->sy, ip, &si))
+		return false;
+	*img = (struct unwind_image){si.start, si.end, si.eh_hdr, si.eh_table,
+				     si.eh_count};
+	return true;
 }
 
 /* An unwind that meets an unmapped sp or pc reads the maps at most this
@@ -53,6 +74,7 @@ space_new(pid_t pid, uint32_t id)
 	sp->u = unwind_new(pid);
 	sp->sy = symbols_new(pid);
 	unwind_set_rule(sp->u, space_unwind_rule, sp);
+	unwind_set_images(sp->u, space_unwind_image, sp);
 	unwind_set_maps(sp->u, &sp->maps, space_unwind_miss, sp);
 	sp->maps_dirty = true;
 	space_read_comm(sp);
