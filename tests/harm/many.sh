@@ -48,8 +48,9 @@ diag "$(grep stats "$TMPD/wall.err")"
 a=$(top_col "$TMPD/wall" many_nap_a 4)
 b=$(top_col "$TMPD/wall" many_nap_b 4)
 t=$(stat_of "$TMPD/wall.err" ticks)
-# The napping thread is counted at every tick (as many as a loaded
-# machine gives), in one nap or the other.
-awk -v a="$a" -v b="$b" -v t="$t" 'BEGIN { exit !(t >= 100 && a + b >= 0.8 * t && a >= 0.3 * (a + b) && b >= 0.3 * (a + b)) }'
+# The napping thread is counted at (nearly) every tick, in one nap or the
+# other: quiet, 2112 of 2136 ticks; 1777 of 2319 at load 14 (a tick that
+# finds it waking, or waiting for a CPU, counts it elsewhere).
+awk -v a="$a" -v b="$b" -v t="$t" 'BEGIN { exit !(t >= 100 && a + b >= 0.6 * t && a >= 0.3 * (a + b) && b >= 0.3 * (a + b)) }'
 ok $? "wall: many_nap_a and many_nap_b hold half of the napping thread's samples each ($a, $b of $t ticks)"
 done_testing
