@@ -23,8 +23,9 @@
 #include "common/xmalloc.h"
 
 #define ROOTFS_FLAGS (O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-#define ROOTFS_MAX_LINKS 40  /* as the kernel's MAXSYMLINKS */
-#define ROOTFS_MAX_DEPTH 256 /* directories deep */
+#define ROOTFS_MAX_LINKS 40   /* as the kernel's MAXSYMLINKS */
+#define ROOTFS_MAX_DEPTH 256  /* directories deep */
+#define ROOTFS_EAGAIN_TRIES 8 /* openat2 retries before the walk */
 
 bool rootfs_force_walk;
 
@@ -114,7 +115,8 @@ rootfs_walk(int rootfd, const char *path, int flags)
 	return fd;
 }
 
-/* Opens path inside rootfd: openat2, or the walk where it is missing. */
+/* Opens path inside rootfd: openat2, or the walk where it is missing or
+   keeps racing. */
 static int
 rootfs_open(int rootfd, const char *path)
 {
@@ -123,12 +125,17 @@ rootfs_open(int rootfd, const char *path)
 		.flags = ROOTFS_FLAGS,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	int fd;
+	/* EAGAIN: a rename or mount anywhere raced a ".." of the path (the
+	   build-id links have them); openat2(2) asks the caller to retry. */
+	for (int try = 0; !rootfs_force_walk && try < ROOTFS_EAGAIN_TRIES;
+	     try++) {
+		int fd = (int)syscall(SYS_openat2, rootfd, path, &how,
+				      sizeof(how));
 
-	if (!rootfs_force_walk) {
-		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-		if (fd >= 0 || errno != ENOSYS)
+		if (fd >= 0 || (errno != ENOSYS && errno != EAGAIN))
 			return fd;
+		if (errno == ENOSYS)
+			break;
 	}
 #endif
 	return rootfs_walk(rootfd, path, ROOTFS_FLAGS);

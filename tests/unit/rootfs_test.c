@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +84,54 @@ reads(const char *path, const char *want, const char *name)
 	tap_is_str(buf, want, "%s", name);
 	free(buf);
 	free(cause);
+}
+
+static atomic_bool renaming;
+
+/* Renames a directory back and forth until told to stop. */
+static void *
+renamer(void *arg)
+{
+	char a[400], b[400];
+
+	(void)arg;
+	snprintf(a, sizeof(a), "%s/root/r1", top);
+	snprintf(b, sizeof(b), "%s/root/r2", top);
+	mkdir(a, 0755);
+	while (atomic_load(&renaming))
+		if (rename(a, b) != 0 || rename(b, a) != 0)
+			break;
+	return NULL;
+}
+
+/*
+ * A rename anywhere while openat2 resolves a ".." gives EAGAIN (about 1
+ * open in 100 with a renamer beside it): the opens are retried, so every
+ * one of them succeeds.
+ */
+static void
+race_with_renames(void)
+{
+	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), failed = 0;
+	pthread_t t;
+
+	atomic_store(&renaming, true);
+	if (rootfd < 0 || pthread_create(&t, NULL, renamer, NULL) != 0) {
+		tap_ok(0, "renames: set-up");
+		return;
+	}
+	for (int i = 0; i < 20000; i++) {
+		int fd = rootfs_open_regular(rootfd, "/src/../src/good.c");
+
+		if (fd < 0)
+			failed++;
+		else
+			close(fd);
+	}
+	atomic_store(&renaming, false);
+	pthread_join(t, NULL);
+	close(rootfd);
+	tap_is_int(failed, 0, "opens through .. while a directory is renamed");
 }
 
 static void
@@ -204,6 +254,7 @@ main(void)
 		mknod(path, S_IFCHR | 0666, makedev(1, 5));
 
 	cases("openat2 (RESOLVE_IN_ROOT)");
+	race_with_renames();
 	rootfs_force_walk = true;
 	cases("the component walk");
 	rootfs_force_walk = false;
