@@ -86,18 +86,24 @@ perf record -q -e cpu-clock -o "$T/probe" true >/dev/null 2>&1 && have_perf=1
 [ "$ONLY" = many ] && CONFIGS="alone-1 cpt1000-1 alone-1s1000 cpt1000-1s1000
 alone-1s1000L cpt1000-1s1000L"
 
+# Issue 9: 1000 idle threads + 1 busy one, on a quiet machine and with
+# every core saturated by other work (L).
+many_rows() {
+	alone alone-1s1000 1 1000
+	under_cproftop cpt1000-1s1000 1 1000 1000
+	load_on
+	alone alone-1s1000L 1 1000
+	under_cproftop cpt1000-1s1000L 1 1000 1000
+	load_off
+}
+
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $(seq "$R"); do
 	echo "round $r/$R ..." >&2
 	if [ "$ONLY" = many ]; then
 		alone alone-1 1 0
 		under_cproftop cpt1000-1 1 0 1000
-		alone alone-1s1000 1 1000
-		under_cproftop cpt1000-1s1000 1 1000 1000
-		load_on
-		alone alone-1s1000L 1 1000
-		under_cproftop cpt1000-1s1000L 1 1000 1000
-		load_off
+		many_rows
 		continue
 	fi
 	alone alone-1 1 0
@@ -113,14 +119,7 @@ for r in $(seq "$R"); do
 	under_cproftop cpt1000-16 16 0 1000
 	alone alone-1s8 1 8
 	under_cproftop cpt1000-1s8 1 8 1000
-	# Issue 9: 1000 idle threads + 1 busy one, on a quiet machine and
-	# with every core saturated by other work (L).
-	alone alone-1s1000 1 1000
-	under_cproftop cpt1000-1s1000 1 1000 1000
-	load_on
-	alone alone-1s1000L 1 1000
-	under_cproftop cpt1000-1s1000L 1 1000 1000
-	load_off
+	many_rows
 done
 
 base_of() {

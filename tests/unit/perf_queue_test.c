@@ -18,48 +18,16 @@
 #include "perf/queue.h"
 #include "perf/record.h"
 #include "tests/fuzz.h"
+#include "tests/unit/perf_rec.h"
 #include "tests/tap.h"
 
 #define QUEUE_ROUNDS 20000
 
-struct rec {
-	uint8_t b[8192];
-	size_t n;
-};
-
-static void
-put64(struct rec *r, uint64_t v)
-{
-	memcpy(r->b + r->n, &v, 8);
-	r->n += 8;
-}
-
 /* A sample of our layout with a 4096-byte stack copy, dyn valid. */
 static void
-make_sample(struct rec *r, uint64_t dyn, uint64_t time)
+make_sample(struct perf_rec *r, uint64_t dyn, uint64_t time)
 {
-	struct perf_event_header h = {.type = PERF_RECORD_SAMPLE};
-	uint32_t ids[2] = {100, 101};
-	uint16_t size;
-
-	r->n = sizeof(h);
-	put64(r, 77);	  /* identifier */
-	put64(r, 0x4010); /* ip */
-	memcpy(r->b + r->n, ids, 8);
-	r->n += 8;
-	put64(r, time);
-	put64(r, 1000000); /* period */
-	put64(r, 2);	   /* abi */
-	for (int i = 0; i < 24; i++)
-		if (PERF_EVENT_REGS_MASK >> i & 1)
-			put64(r, 0x1000 + (uint64_t)i);
-	put64(r, 4096);
-	for (int i = 0; i < 4096; i++)
-		r->b[r->n++] = (uint8_t)(i * 7);
-	put64(r, dyn);
-	memcpy(r->b, &h, sizeof(h));
-	size = (uint16_t)r->n;
-	memcpy(r->b + 6, &size, 2);
+	perf_rec_sample(r, 0, time, 1000000, 4096, 7, dyn);
 }
 
 static void
@@ -67,7 +35,7 @@ check_trim(const struct perf_layout *l)
 {
 	struct perf_queue q;
 	struct perf_record a, b;
-	struct rec r;
+	struct perf_rec r;
 	const uint8_t *got;
 	size_t len;
 
@@ -98,7 +66,7 @@ static void
 check_bound(const struct perf_layout *l)
 {
 	struct perf_queue q;
-	struct rec r;
+	struct perf_rec r;
 	size_t len, pushed = 0, out = 0;
 	uint64_t last = 0;
 	bool order = true;
@@ -155,7 +123,7 @@ static void
 check_mutated(const struct perf_layout *l)
 {
 	struct perf_queue q;
-	struct rec r;
+	struct perf_rec r;
 	int bad = 0, n;
 
 	perf_queue_init(&q, l, 256 * 1024);

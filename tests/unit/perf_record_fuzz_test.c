@@ -20,83 +20,33 @@
 #include "perf/record.h"
 #include "perf/ring.h"
 #include "tests/fuzz.h"
+#include "tests/unit/perf_rec.h"
 #include "tests/tap.h"
 
 #define FUZZ_ROUNDS 100000
 
-/* A growing record under construction. */
-struct rec {
-	uint8_t b[4096];
-	size_t n;
-};
-
-static void
-put64(struct rec *r, uint64_t v)
-{
-	memcpy(r->b + r->n, &v, 8);
-	r->n += 8;
-}
-
-static void
-put32x2(struct rec *r, uint32_t a, uint32_t b)
-{
-	memcpy(r->b + r->n, &a, 4);
-	memcpy(r->b + r->n + 4, &b, 4);
-	r->n += 8;
-}
-
-static void
-header(struct rec *r, uint32_t type, uint16_t misc)
-{
-	struct perf_event_header h = {.type = type, .misc = misc};
-
-	r->n = 0;
-	memcpy(r->b, &h, sizeof(h));
-	r->n = sizeof(h);
-}
-
-static void
-finish(struct rec *r)
-{
-	uint16_t size = (uint16_t)r->n;
-
-	memcpy(r->b + 6, &size, 2);
-}
-
 /* sample_id trailer for our layout: TID, TIME, IDENTIFIER. */
 static void
-trailer(struct rec *r, uint32_t pid, uint32_t tid, uint64_t time, uint64_t id)
+trailer(struct perf_rec *r, uint32_t pid, uint32_t tid, uint64_t time,
+	uint64_t id)
 {
-	put32x2(r, pid, tid);
-	put64(r, time);
-	put64(r, id);
+	perf_rec_put32x2(r, pid, tid);
+	perf_rec_put64(r, time);
+	perf_rec_put64(r, id);
 }
 
-/* A sample: id ip pid/tid time period abi regs[18] size stack dyn_size. */
+/* A sample: id ip pid/tid time period abi regs size stack dyn_size. */
 static void
-make_sample(struct rec *r, uint64_t dyn)
+make_sample(struct perf_rec *r, uint64_t dyn)
 {
-	header(r, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
-	put64(r, 77);	  /* identifier */
-	put64(r, 0x4010); /* ip */
-	put32x2(r, 100, 101);
-	put64(r, 123456789); /* time */
-	put64(r, 1001001);   /* period */
-	put64(r, 2);	     /* PERF_SAMPLE_REGS_ABI_64 */
-	for (int i = 0; i < 24; i++)
-		if (PERF_EVENT_REGS_MASK >> i & 1)
-			put64(r, 0x1000 + (uint64_t)i);
-	put64(r, 256); /* size */
-	for (int i = 0; i < 256; i++)
-		r->b[r->n++] = (uint8_t)i;
-	put64(r, dyn);
-	finish(r);
+	perf_rec_sample(r, PERF_RECORD_MISC_USER, 123456789, 1001001, 256, 1,
+			dyn);
 }
 
 static void
 check_valid(const struct perf_layout *l)
 {
-	struct rec r;
+	struct perf_rec r;
 	struct perf_record out;
 	struct user_regs_struct regs;
 	ssize_t n;
@@ -124,20 +74,20 @@ check_valid(const struct perf_layout *l)
 	tap_ok(perf_record_parse(l, r.b, r.n - 8, &out) < 0,
 	       "sample: a record longer than the buffer refused");
 
-	header(&r, PERF_RECORD_LOST, 0);
-	put64(&r, 77);
-	put64(&r, 42);
+	perf_rec_header(&r, PERF_RECORD_LOST, 0);
+	perf_rec_put64(&r, 77);
+	perf_rec_put64(&r, 42);
 	trailer(&r, 100, 101, 5, 77);
-	finish(&r);
+	perf_rec_finish(&r);
 	tap_ok(perf_record_parse(l, r.b, r.n, &out) == (ssize_t)r.n &&
 		       out.kind == PERF_RECORD_KIND_LOST && out.lost == 42,
 	       "lost: the count of dropped records");
 
-	header(&r, PERF_RECORD_SWITCH,
-	       PERF_RECORD_MISC_SWITCH_OUT |
-		       PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
+	perf_rec_header(&r, PERF_RECORD_SWITCH,
+			PERF_RECORD_MISC_SWITCH_OUT |
+				PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
 	trailer(&r, 100, 102, 999, 78);
-	finish(&r);
+	perf_rec_finish(&r);
 	tap_ok(perf_record_parse(l, r.b, r.n, &out) == (ssize_t)r.n &&
 		       out.kind == PERF_RECORD_KIND_SWITCH && out.switch_out &&
 		       out.preempt && out.tid == 102 && out.time == 999 &&
@@ -148,19 +98,19 @@ check_valid(const struct perf_layout *l)
 static void
 check_fuzz(const struct perf_layout *l)
 {
-	struct rec base[3], r;
+	struct perf_rec base[3], r;
 	struct perf_record out;
 	long accepted = 0, bad = 0;
 
 	make_sample(&base[0], 128);
-	header(&base[1], PERF_RECORD_LOST, 0);
-	put64(&base[1], 1);
-	put64(&base[1], 2);
+	perf_rec_header(&base[1], PERF_RECORD_LOST, 0);
+	perf_rec_put64(&base[1], 1);
+	perf_rec_put64(&base[1], 2);
 	trailer(&base[1], 1, 2, 3, 4);
-	finish(&base[1]);
-	header(&base[2], PERF_RECORD_SWITCH, 0);
+	perf_rec_finish(&base[1]);
+	perf_rec_header(&base[2], PERF_RECORD_SWITCH, 0);
 	trailer(&base[2], 1, 2, 3, 4);
-	finish(&base[2]);
+	perf_rec_finish(&base[2]);
 	for (int round = 0; round < FUZZ_ROUNDS; round++) {
 		size_t len;
 		uint8_t *copy;
@@ -233,7 +183,7 @@ check_ring(const struct perf_layout *l)
 	uint8_t *data = xcalloc(1, SIZE), *scratch = xmalloc(SIZE);
 	uint8_t *want = xmalloc(1 << 16);
 	struct collect *c = xcalloc(1, sizeof(*c));
-	struct rec r;
+	struct perf_rec r;
 	uint64_t head = 3000, bad = 0, got;
 	size_t wn = 0, records = 0;
 	struct perf_record out;
