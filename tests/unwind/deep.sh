@@ -40,4 +40,19 @@ else
 fi
 kill "$BG_PID"
 wait "$BG_PID" 2>/dev/null
+
+# Spawned, its first stacks go through libc, mapped after the exec: they
+# reach _start too (a revert of 5dfab7e: there they ended in libc,
+# silently, for the first second).
+"$CPROFTOP" --backend ptrace -F 1000 --top=40 --stats -- \
+	"$top_builddir/tests/unwind/deep" 0.3 >"$TMPD/spawn" 2>"$TMPD/spawn.err"
+ok $? "spawned: cproftop exits 0"
+m=$(top_col "$TMPD/spawn" main 5)
+st=$(top_col "$TMPD/spawn" _start 5)
+if [ "$(stat_of "$TMPD/spawn.err" stops)" -ge 20 ]; then
+	awk -v m="$m" -v s="$st" 'BEGIN { exit !(m >= 50 && s >= m - 5) }'
+	ok $? "spawned: the stacks through main reach _start (main $m %, _start $st %)"
+else
+	skip "too few stops on this loaded machine: $(grep stats "$TMPD/spawn.err")"
+fi
 done_testing
