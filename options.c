@@ -245,6 +245,7 @@ options_parse(int argc, char **argv, struct options *o)
 	char *cause;
 	long long n;
 	int c, follow = -1; /* -1: the mode's default */
+	bool freq_set = false;
 
 	o->sampler.hz = 99;
 	/* The default backend, for scripts and tests; --backend wins. */
@@ -265,6 +266,7 @@ options_parse(int argc, char **argv, struct options *o)
 			if (options_int(optarg, 1, 10000, &n) != 0)
 				return options_bad("rate (1-10000 Hz)", optarg);
 			o->sampler.hz = (uint32_t)n;
+			freq_set = true;
 			break;
 		case 'd':
 			if (options_seconds(optarg, 0.01, 1e7, &o->duration) !=
@@ -419,6 +421,12 @@ options_parse(int argc, char **argv, struct options *o)
 		      stderr);
 		return CPT_EXIT_USAGE;
 	}
+	/* A headless heap run (-o, --top) writes no CPU profile: the CPU
+	   sampler only follows the command, a tick a second (the target pays
+	   for every tick), unless -F, --http or --stats ask for more. */
+	if (o->heap && o->headless && o->http.listen == NULL && !o->stats &&
+	    !freq_set)
+		o->sampler.hz = 1;
 	if (o->heap && o->dump) {
 		fputs("cproftop: --heap writes a heap profile (-o FILE, --top, "
 		      "--http, the live screen's heap modes); not with "

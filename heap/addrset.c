@@ -98,6 +98,14 @@ addrset_add(uintptr_t a)
 	return rc;
 }
 
+void
+addrset_pin(uintptr_t a)
+{
+	addrset_write_begin();
+	addrset_filter_count(a, 1); /* never counted out */
+	addrset_write_end();
+}
+
 /* Deletes slot i, shifting back the entries that probed past it. */
 static void
 addrset_delete(size_t i)

@@ -53,6 +53,13 @@ addrset_maybe(uintptr_t addr)
 	       1;
 }
 
+/*
+ * Sets addr's filter bit for good (addrset_maybe() then says true for it,
+ * and for the few others of its bucket): for the blocks the interposer
+ * serves itself, whose free() must take the slow path. Never fails.
+ */
+void addrset_pin(uintptr_t addr);
+
 /* Adds addr (nonzero). Returns 0, or -1 when the set holds ADDRSET_MAX. */
 int addrset_add(uintptr_t addr);
 

@@ -26,6 +26,13 @@
 #define HEAP_EXPORT __attribute__((visibility("default")))
 #define RA() __builtin_return_address(0)
 
+static void *preload_first_malloc(size_t n);
+static void preload_first_free(void *p);
+
+/* malloc and free start as the functions that resolve the real ones (or
+   serve dlsym from the boot buffer): the hooks' common path then tests
+   nothing but the countdown and the filter bit. The others are checked
+   for NULL (rare paths). */
 static struct {
 	void *(*malloc)(size_t);
 	void (*free)(void *);
@@ -37,7 +44,10 @@ static struct {
 	void *(*valloc)(size_t);
 	void *(*pvalloc)(size_t);
 	size_t (*malloc_usable_size)(void *);
-} real;
+} real = {.malloc = preload_first_malloc, .free = preload_first_free};
+
+/* Set once the functions below are resolved. */
+static atomic_bool resolved;
 
 /* While dlsym runs: its allocations come from here and are never freed;
    16 bytes before each block hold its size. Only the resolving thread
@@ -61,6 +71,8 @@ boot_alloc(size_t n)
 		return NULL;
 	boot_used = at + 16 + n;
 	memcpy(boot_buf + at, &n, sizeof(n));
+	/* free() of it takes its slow path, which knows the buffer */
+	addrset_pin((uintptr_t)(boot_buf + at + 16));
 	return boot_buf + at + 16; /* zeroed: static, never reused */
 }
 
@@ -82,10 +94,11 @@ preload_resolve(void)
 
 	if (atomic_compare_exchange_strong(&state, &expect, 1)) {
 		void *(*m)(size_t);
+		void (*f)(void *);
 
 		boot_active = true;
 		m = dlsym(RTLD_NEXT, "malloc");
-		real.free = dlsym(RTLD_NEXT, "free");
+		f = dlsym(RTLD_NEXT, "free");
 		real.calloc = dlsym(RTLD_NEXT, "calloc");
 		real.realloc = dlsym(RTLD_NEXT, "realloc");
 		real.posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
@@ -96,11 +109,13 @@ preload_resolve(void)
 		real.malloc_usable_size =
 			dlsym(RTLD_NEXT, "malloc_usable_size");
 		boot_active = false;
-		if (m == NULL || real.free == NULL || real.calloc == NULL ||
+		if (m == NULL || f == NULL || real.calloc == NULL ||
 		    real.realloc == NULL)
 			_exit(127); /* no allocator to forward to at all */
-		/* last: real.malloc set says every other one is */
+		__atomic_store_n(&real.free, f, __ATOMIC_RELEASE);
 		__atomic_store_n(&real.malloc, m, __ATOMIC_RELEASE);
+		/* last: resolved says every other one is set */
+		atomic_store_explicit(&resolved, true, memory_order_release);
 		atomic_store(&state, 2);
 	} else {
 		while (atomic_load(&state) != 2)
@@ -113,7 +128,7 @@ static inline bool
 preload_booting(void)
 {
 	if (__builtin_expect(
-		    __atomic_load_n(&real.malloc, __ATOMIC_ACQUIRE) != NULL, 1))
+		    atomic_load_explicit(&resolved, memory_order_acquire), 1))
 		return false;
 	if (boot_active)
 		return true;
@@ -121,11 +136,20 @@ preload_booting(void)
 	return false;
 }
 
-/* Counts n bytes toward the thread's next sample: true when it is due. */
+/*
+ * Counts n bytes toward the thread's next sample: true when it is due (n
+ * reaches what is left; heap_sample() then draws the next interval),
+ * otherwise takes n off. A compare and a subtraction: no clamping.
+ */
 static inline bool
 preload_due(size_t n)
 {
-	return (heap_left -= (int64_t)(n < INT64_MAX ? n : INT64_MAX)) <= 0;
+	uint64_t left = heap_left;
+
+	if (__builtin_expect(n >= left, 0))
+		return true;
+	heap_left = left - n;
+	return false;
 }
 
 static inline void *
@@ -136,36 +160,50 @@ preload_count(void *p, size_t n, void *ra)
 	return p;
 }
 
-/* malloc's rare paths: inside dlsym, or a sample is due. */
+/* real.malloc until the real one is known: resolves it, or serves dlsym. */
+static void *
+preload_first_malloc(size_t n)
+{
+	if (preload_booting())
+		return boot_alloc(n);
+	return real.malloc(n);
+}
+
+/* real.free until the real one is known. */
+static void
+preload_first_free(void *p)
+{
+	if (p == NULL || boot_owns(p) || preload_booting())
+		return; /* nothing to free before anything was allocated */
+	real.free(p);
+}
+
+/* malloc's rare path: a sample is due. */
 static __attribute__((noinline)) void *
-preload_malloc_slow(size_t n, bool due, void *ra)
+preload_malloc_slow(size_t n, void *ra)
 {
 	void *p;
 
 	if (preload_booting())
 		return boot_alloc(n);
 	p = real.malloc(n);
-	if (due || preload_due(n))
-		heap_sample(p, n, ra);
+	heap_sample(p, n, ra);
 	return p;
 }
 
 /*
- * The common path is a TLS countdown and a tail call: no frame, no shared
- * line written.
+ * The common path is a TLS countdown (a compare and a subtraction) and a
+ * tail call through real.malloc: no frame, no shared line written.
  */
 HEAP_EXPORT void *
 malloc(size_t n)
 {
-	void *(*f)(size_t) = __atomic_load_n(&real.malloc, __ATOMIC_ACQUIRE);
-
-	if (__builtin_expect(f == NULL, 0))
-		return preload_malloc_slow(n, false, RA());
 	if (__builtin_expect(preload_due(n), 0))
-		return preload_malloc_slow(n, true, RA());
-	return f(n);
+		return preload_malloc_slow(n, RA());
+	return __atomic_load_n(&real.malloc, __ATOMIC_ACQUIRE)(n);
 }
 
+/* free's rare path: the address's filter bit is set. */
 static __attribute__((noinline)) void
 preload_free_slow(void *p)
 {
@@ -173,26 +211,22 @@ preload_free_slow(void *p)
 		return;
 	if (preload_booting())
 		return; /* nothing to free before anything was allocated */
-	if (addrset_maybe((uintptr_t)p))
-		heap_forget(p);
+	heap_forget(p);
 	real.free(p);
 }
 
 /*
- * The common path is one load of a filter bit ("not sampled"), a range
- * check and a tail call.
+ * The common path is one load of a filter bit ("not sampled") and a tail
+ * call through real.free. NULL may hit a set bit, and the boot buffer's
+ * blocks always do (addrset_pin): the slow path sorts them out.
  */
 HEAP_EXPORT void
 free(void *p)
 {
-	void (*f)(void *) = real.free;
-
-	/* (NULL and the boot buffer's blocks are never in the set) */
-	if (__builtin_expect(addrset_maybe((uintptr_t)p) || f == NULL, 0) ||
-	    __builtin_expect(boot_owns(p), 0))
+	if (__builtin_expect(addrset_maybe((uintptr_t)p), 0))
 		preload_free_slow(p);
 	else
-		f(p);
+		__atomic_load_n(&real.free, __ATOMIC_ACQUIRE)(p);
 }
 
 HEAP_EXPORT void *
@@ -323,7 +357,7 @@ malloc_usable_size(void *p)
 __attribute__((constructor(101))) static void
 preload_init(void)
 {
-	if (real.malloc == NULL)
+	if (!atomic_load(&resolved))
 		preload_resolve();
 	heap_setup();
 }

@@ -10,14 +10,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The thread's bytes until its next sample; <= 0 calls heap_sample(). */
-extern __thread int64_t heap_left __attribute__((tls_model("initial-exec")));
+/*
+ * The thread's bytes until its next sample: an allocation of at least as
+ * many calls heap_sample(), which sets the next; smaller ones are taken
+ * off.
+ */
+extern __thread uint64_t heap_left __attribute__((tls_model("initial-exec")));
 
 /* Nonzero while this process profiles (cleared in a forked child). */
 extern int heap_enabled;
 
 /*
- * Called by a hook when heap_left went <= 0 after an allocation of size
+ * Called by a hook when heap_left was <= size, after an allocation of size
  * bytes at p (NULL when it failed) requested from the return address ra:
  * draws the thread's next interval and, when profiling and not re-entered,
  * records p with the calling stack. Never blocks, never allocates through

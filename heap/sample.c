@@ -28,7 +28,7 @@
 #include "heap/preload.h"
 #include "heap/ring.h"
 
-__thread int64_t heap_left __attribute__((tls_model("initial-exec")));
+__thread uint64_t heap_left __attribute__((tls_model("initial-exec")));
 int heap_enabled;
 
 static struct heap_ring *sample_ring;
@@ -112,7 +112,7 @@ heap_sample(void *p, size_t size, void *ra)
 		return;
 	}
 	t->busy = true;
-	heap_left = sample_interval(t);
+	heap_left = (uint64_t)sample_interval(t);
 	r = sample_ring;
 	if (p != NULL && r != NULL) {
 		rec.kind = HEAP_RECORD_ALLOC;
@@ -255,7 +255,7 @@ heap_setup(void)
 	hello.addr = (uint64_t)getpid();
 	hello.size = sample_rate;
 	heap_ring_put(r, &hello);
-	heap_left = sample_interval(&sample_tls);
+	heap_left = (uint64_t)sample_interval(&sample_tls);
 	__atomic_store_n(&heap_enabled, 1, __ATOMIC_RELEASE);
 	sample_tls.busy = false;
 }

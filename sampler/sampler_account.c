@@ -100,6 +100,34 @@ sampler_count(struct sampler *s, struct sampler_task *t, uint32_t stack,
 }
 
 /*
+ * Says in the debug log why a stack may have ended early: where the pc
+ * and sp are, how much of the stack was copied, whether the unwind wanted
+ * more than the copy, whether the process had ended by then.
+ */
+static void
+sampler_log_truncated(struct sampler *s, struct space *sp,
+		      const struct capture *c, int n)
+{
+	const struct procfs_map *pc = procfs_maps_find(&sp->maps, c->regs.rip);
+	int st;
+
+	log_debug("sampler: tid %d's stack ended early after %d frames (pc "
+		  "%#llx in %s, sp %#llx%s, copy %zu+%zu bytes%s%s%s)",
+		  (int)c->tid, n, (unsigned long long)c->regs.rip,
+		  pc == NULL ? "no known mapping" : pc->path,
+		  (unsigned long long)c->regs.rsp,
+		  procfs_maps_find(&sp->maps, c->regs.rsp)
+			  ? ""
+			  : " in no known mapping",
+		  c->stack_len, c->stack_more ? c->stack_more_len : 0,
+		  unwind_copy_short(sp->u) ? ", cut by the copy" : "",
+		  c->regs_partial ? ", blocked" : "",
+		  s->a != NULL && attach_state(s->a, &st) != ATTACH_RUNNING
+			  ? ", the target had ended"
+			  : "");
+}
+
+/*
  * The consumer of every source's captures: unwinds, symbolizes and counts
  * c (the thread runs meanwhile) as weight_ns of CPU time (running) or
  * off-CPU time (blocked; waiting for a CPU, under a "[waiting for CPU]"
@@ -138,6 +166,7 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 		locs[i] = sampler_location(s, sp, pcs[i], is_return);
 	}
 	if (truncated) {
+		sampler_log_truncated(s, sp, c, n);
 		s->unwind_errors++;
 		if (c->regs_partial)
 			s->blocked_truncated++;

@@ -134,6 +134,31 @@ sampler_pid_children(pid_t pid, pid_t **pids, size_t *n, size_t *cap)
 }
 
 /*
+ * perf: reaps the spawned command if it ended, recording its status (a -p
+ * target is not our child: nothing to do). Returns true when it ended.
+ */
+static bool
+sampler_perf_reap(struct sampler *s)
+{
+	pid_t r;
+	int st;
+
+	if (s->opt.argv == NULL || s->perf_state != ATTACH_RUNNING)
+		return false;
+	r = waitpid(s->pid, &st, WNOHANG);
+	if (r == s->pid && WIFEXITED(st)) {
+		s->perf_state = ATTACH_EXITED;
+		s->perf_status = WEXITSTATUS(st);
+	} else if (r == s->pid && WIFSIGNALED(st)) {
+		s->perf_state = ATTACH_SIGNALED;
+		s->perf_status = WTERMSIG(st);
+	} else if (r < 0 && errno == ECHILD) {
+		s->perf_state = ATTACH_GONE;
+	}
+	return s->perf_state != ATTACH_RUNNING;
+}
+
+/*
  * perf: lists the target's threads (the thread list shows idle ones too)
  * and, following children, those of every process it forked that is
  * still there (found from samples and /proc/PID/task/TID/children), and
@@ -147,21 +172,8 @@ sampler_perf_alive(struct sampler *s)
 	pid_t *pids = NULL;
 	size_t npids = 0, cap = 0;
 	ssize_t n;
-	int st;
 
-	if (s->opt.argv != NULL && s->perf_state == ATTACH_RUNNING) {
-		pid_t r = waitpid(s->pid, &st, WNOHANG);
-
-		if (r == s->pid && WIFEXITED(st)) {
-			s->perf_state = ATTACH_EXITED;
-			s->perf_status = WEXITSTATUS(st);
-		} else if (r == s->pid && WIFSIGNALED(st)) {
-			s->perf_state = ATTACH_SIGNALED;
-			s->perf_status = WTERMSIG(st);
-		} else if (r < 0 && errno == ECHILD) {
-			s->perf_state = ATTACH_GONE;
-		}
-	}
+	sampler_perf_reap(s);
 	for (size_t i = 0; i < s->ntasks; i++) {
 		if (s->tasks[i].pid != s->pid)
 			sampler_pid_add(&pids, &npids, &cap, s->tasks[i].pid);
@@ -184,6 +196,15 @@ sampler_perf_alive(struct sampler *s)
 	for (size_t i = 0; i < s->ntasks && n > 0; i++)
 		if (s->tasks[i].pid == s->pid)
 			return s->perf_state == ATTACH_RUNNING;
+	/*
+	 * A spawned command that ended after the waitpid() above is a zombie
+	 * now (or about to be): its status is the one to report, not "gone"
+	 * (which exits 1). Until waitpid() returns it, it runs on.
+	 */
+	if (s->opt.argv != NULL) {
+		sampler_perf_reap(s);
+		return s->perf_state == ATTACH_RUNNING;
+	}
 	if (s->perf_state == ATTACH_RUNNING)
 		s->perf_state = ATTACH_GONE; /* none left, or a zombie */
 	return false;

@@ -2,10 +2,12 @@
  * Deep stacks for tests/unwind/deep.sh: recurse() nests 200 frames of
  * about 1 KiB each (some 200 KiB of stack, far more than the 32 KiB a
  * capture copies) and spins at the bottom, in leaf(), for SECONDS seconds
- * (argv[1], default 3).
+ * (argv[1], default 3). It says "deep: in leaf" on stdout when it gets
+ * there.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -37,10 +39,14 @@ recurse(int depth)
 	volatile char pad[1024];
 
 	pad[0] = (char)depth;
-	if (depth > 0)
+	if (depth > 0) {
 		recurse(depth - 1);
-	else
+	} else {
+		/* deep.sh attaches once the whole stack is there. */
+		fputs("deep: in leaf\n", stdout);
+		fflush(stdout);
 		leaf();
+	}
 	sink += (unsigned long)pad[0];
 }
 
