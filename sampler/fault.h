@@ -13,7 +13,10 @@
  *          snapshot (when the screen is being drawn);
  *   segv   SIGSEGV in the sampler thread at the same point;
  *   hang   the sampler thread spins forever inside the capture callback,
- *          a target thread stopped (the watchdog's case).
+ *          a target thread stopped (the watchdog's case);
+ *   slowload  the first object file whose symbols are loaded takes 2.5 s
+ *          more, at once (a big separate debug file, under load or ASan):
+ *          no target thread may stay stopped meanwhile (tests/harm/).
  */
 
 /* Reads the environment; arms the fault 0.5 s from now. Before the
@@ -29,5 +32,9 @@ void fault_after_publish(void);
 
 /* Where hang fires, when armed and due. Sampler thread. */
 void fault_in_capture(void);
+
+/* Where slowload fires, once: before an object file's symbols are loaded.
+   The sampler thread or its helper (one at a time). */
+void fault_in_load(void);
 
 #endif

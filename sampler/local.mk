@@ -32,3 +32,8 @@ check_PROGRAMS += tests/unit/cputime_test
 TESTS += tests/unit/cputime_test
 tests_unit_cputime_test_SOURCES = tests/unit/cputime_test.c
 tests_unit_cputime_test_LDADD = libsampler.a libcommon.a
+
+# sampler/offload.c: slow work (warming a module's symbols) on a helper
+# thread while the sampler thread goes on dispatching ptrace stops.
+libsampler_a_SOURCES += sampler/offload.c sampler/offload.h
+libsampler_a_SOURCES += sampler/sampler_slow.c

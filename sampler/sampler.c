@@ -81,6 +81,22 @@ sampler_task_reindex(struct sampler *s)
 			 (uint32_t)i);
 }
 
+/*
+ * Reads t's schedstat into *ss, keeping known_run_ns, the sum of the run
+ * times read, for the process CPU clock check (sampler_check()). Returns
+ * 0, or -1 when the thread is gone. Sampler thread.
+ */
+int
+sampler_schedstat(struct sampler *s, struct sampler_task *t,
+		  struct procfs_schedstat *ss)
+{
+	if (procfs_schedstat_fd(t->sched_fd, ss) != 0)
+		return -1;
+	s->known_run_ns += ss->run_ns - t->read_run_ns;
+	t->read_run_ns = ss->run_ns;
+	return 0;
+}
+
 /* The task for tid of process pid, opened and added when new. */
 struct sampler_task *
 sampler_task(struct sampler *s, pid_t pid, pid_t tid)
@@ -103,7 +119,7 @@ sampler_task(struct sampler *s, pid_t pid, pid_t tid)
 	t->stat_fd = procfs_open_stat(pid, tid);
 	t->sched_fd = procfs_open_schedstat(pid, tid);
 	t->sys_fd = procfs_open_syscall(pid, tid);
-	if (procfs_schedstat_fd(t->sched_fd, &ss) == 0) {
+	if (sampler_schedstat(s, t, &ss) == 0) {
 		t->slices = ss.slices;
 		/* Born while profiled: all of its time is the profile's (the
 		   sampler may first list it late, on a loaded machine). */
@@ -140,15 +156,23 @@ sampler_cpu_restart(struct sampler *s)
 {
 	struct procfs_schedstat ss;
 
+	s->settle = true; /* the process clock check starts over */
 	for (size_t i = 0; i < s->ntasks; i++) {
 		struct sampler_task *t = &s->tasks[i];
 
 		t->carry_ns = 0;
-		if (procfs_schedstat_fd(t->sched_fd, &ss) == 0)
+		if (sampler_schedstat(s, t, &ss) == 0)
 			cputime_restart(&t->cpu, ss.run_ns);
 		else
 			cputime_restart(&t->cpu, t->cpu.run_ns);
 	}
+}
+
+/* space.h's warm hook: sampler_warm(). */
+static void
+sampler_space_warm(void *arg, struct space *sp, uint64_t addr)
+{
+	sampler_warm(arg, sp, addr);
 }
 
 /* The space of process pid, or NULL. */
@@ -174,6 +198,8 @@ sampler_space(struct sampler *s, pid_t pid)
 		return sp;
 	ARRAY_RESERVE(s->spaces, s->cap_spaces, s->nspaces + 1);
 	sp = space_new(pid, s->next_space++);
+	sp->warm = sampler_space_warm;
+	sp->warm_arg = s;
 	s->spaces[s->nspaces++] = sp;
 	/* A new space id: no address of it was looked up yet. */
 	space_refresh(sp, true, s->a ? attach_exec_count(s->a) : 0, pid);
@@ -380,6 +406,12 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 		sampler_idle_flush(s, t);
 		struct space *sp = sampler_space_find(s, t->pid);
 
+		if ((i & 63) == 63 && s->a != NULL)
+			attach_wait(s->a, 0, -1); /* a stop since: resumed */
+		/* Asleep on its stack at its last look, and no sleeping thread
+		   ran since the last check: nothing of it changed. */
+		if (s->quiet && t->asleep && t->idle_streak > 0)
+			continue;
 		procfs_read_comm(t->pid, t->tid, rec->name);
 		if (sp != NULL)
 			memcpy(rec->process, sp->comm, sizeof(rec->process));
@@ -389,7 +421,7 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 		}
 		if (rec->state == 'Z' && t->tid == t->pid && s->a != NULL)
 			attach_forget_zombie(s->a, t->tid); /* pthread_exit */
-		if (procfs_schedstat_fd(t->sched_fd, &ss) == 0) {
+		if (sampler_schedstat(s, t, &ss) == 0) {
 			rec->cpu_ns = ss.run_ns - t->first_run_ns;
 			rec->wait_ns = ss.wait_ns - t->first_wait_ns;
 		}
@@ -430,7 +462,7 @@ sampler_do_reset(struct sampler *s)
 	for (size_t i = 0; i < s->ntasks; i++) { /* the thread list's times */
 		struct procfs_schedstat ss;
 
-		if (procfs_schedstat_fd(s->tasks[i].sched_fd, &ss) == 0) {
+		if (sampler_schedstat(s, &s->tasks[i], &ss) == 0) {
 			s->tasks[i].first_run_ns = ss.run_ns;
 			s->tasks[i].first_wait_ns = ss.wait_ns;
 		}
@@ -650,6 +682,8 @@ sampler_setup(struct sampler *s)
 	free(exe);
 	sampler_refresh_maps(s, true);
 	sampler_wait_location(s);
+	s->have_proc_clock = s->a != NULL &&
+			     clock_getcpuclockid(s->pid, &s->proc_clock) == 0;
 	sampler_do_reset(s);
 	s->last_publish_ns = s->start_ns;
 	s->last_cpu_ns = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
@@ -741,7 +775,10 @@ sampler_run(struct sampler *s)
 	else
 		sampler_loop(s);
 	sampler_beat(s);
-	log_debug("sampler: loop left (%s)", s->leaving ? "Ctrl-Z" : "end");
+	log_debug("sampler: loop left (%s); %llu process clock checks, %llu "
+		  "searches for a sleeping thread that ran",
+		  s->leaving ? "Ctrl-Z" : "end", (unsigned long long)s->checks,
+		  (unsigned long long)s->searches);
 	if (s->leaving) {
 		attach_forget(s->a);
 		s->ncaps = 0;

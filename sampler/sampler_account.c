@@ -52,6 +52,9 @@ sampler_location(struct sampler *s, struct space *sp, uint64_t pc,
 
 	if (loc != PROFILE_NONE)
 		return loc;
+	/* A module's first lookup loads its file: not while a thread is
+	   held for it. */
+	sampler_warm(s, sp, is_return ? pc - 1 : pc);
 	n = symbols_lookup(sp->sy, pc, is_return, frames, SAMPLER_MAX_INLINE,
 			   &mod);
 	if (mod.path == NULL)

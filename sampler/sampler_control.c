@@ -30,6 +30,7 @@
 #include "common/xmalloc.h"
 #include "sampler/aggregate.h"
 #include "sampler/fault.h"
+#include "sampler/offload.h"
 #include "sampler/capture.h"
 #include "sampler/cputime.h"
 #include "sampler/source_perf.h"
@@ -316,6 +317,7 @@ sampler_free(struct sampler *s)
 	if (s == NULL)
 		return;
 	sampler_stop(s);
+	offload_free(s->off);
 	for (size_t i = 0; i < s->ntasks; i++) {
 		if (s->tasks[i].stat_fd >= 0)
 			close(s->tasks[i].stat_fd);

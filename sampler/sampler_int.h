@@ -5,10 +5,11 @@
  * Private to the sampler thread's files: sampler.c (the thread: its loop,
  * its threads and address spaces, snapshots), sampler_account.c (a capture
  * becomes counts), sampler_tick.c (the ptrace source's tick),
- * sampler_perf.c (the perf_event source's read loop) and sampler_control.c
- * (what other threads call: start, snapshots, commands, stop, the
- * watchdog, suspend and resume). The contract of each function is at its
- * definition.
+ * sampler_perf.c (the perf_event source's read loop), sampler_slow.c (slow
+ * work on a helper thread while the tick's stops are dispatched) and
+ * sampler_control.c (what other threads call: start, snapshots, commands,
+ * stop, the watchdog, suspend and resume). The contract of each function is at
+ * its definition.
  */
 
 #include <pthread.h>
@@ -18,6 +19,7 @@
 #include <sys/types.h>
 
 #include "attach/attach.h"
+#include "attach/procfs.h"
 #include "common/clock.h"
 #include "common/hash.h"
 #include "sampler/aggregate.h"
@@ -51,6 +53,19 @@
 #define SAMPLER_MORE_FIRST (96 * 1024)
 #define SAMPLER_MORE_MAX (1024 * 1024 - CAPTURE_STACK_BYTES)
 #define SAMPLER_MAX_PROCS 4096 /* processes followed at once, at most */
+/*
+ * Sleeping threads (issue 9): a thread asleep on its last stack is looked
+ * at again every 2^n ticks, at most 1 / SAMPLER_LOOK_HZ apart. In a
+ * process of SAMPLER_MANY_THREADS threads or more, the process's CPU clock
+ * is read every SAMPLER_CHECK_NS (sampler_check()): while it shows no CPU
+ * time beyond what the threads looked at used, no sleeping thread ran, and
+ * the sleeping threads are looked at only SAMPLER_QUIET_LOOK_HZ times a
+ * second; when it shows more, at the faster pace until each was looked at.
+ */
+#define SAMPLER_LOOK_HZ 50
+#define SAMPLER_QUIET_LOOK_HZ 2
+#define SAMPLER_MANY_THREADS 32
+#define SAMPLER_CHECK_NS (CLOCK_NS_PER_S / 100)
 
 /* What the sampler thread knows of one traced thread between ticks. */
 struct sampler_task {
@@ -61,6 +76,7 @@ struct sampler_task {
 	uint64_t slices; /* times scheduled in, at the last look */
 	uint64_t first_run_ns, first_wait_ns;
 	struct cputime cpu;    /* its CPU time, measured (ptrace) */
+	uint64_t read_run_ns;  /* its run time at the last schedstat read */
 	uint64_t carry_ns;     /* CPU time counted less than one period */
 	uint64_t off_carry_ns; /* off-CPU time counted less than one period */
 	uint32_t last_stack;   /* PROFILE_NONE until sampled once */
@@ -143,8 +159,21 @@ struct sampler {
 	double hz_achieved, self_cpu;
 	uint64_t stop_ring[SAMPLER_STOP_RING];
 	size_t stop_n;
-	int64_t batch_ns; /* when the current batch was interrupted */
-	uint64_t rng;	  /* xorshift state of the ticks' jitter */
+	int64_t batch_ns;    /* when the current batch was interrupted */
+	struct offload *off; /* the helper thread of sampler_slow() */
+	/* Sleeping threads: the process's CPU clock (sampler_check()). */
+	clockid_t proc_clock;
+	bool have_proc_clock;
+	bool quiet;  /* no sleeping thread ran since the last check */
+	bool settle; /* the next check sets unseen_ref */
+	bool woke;   /* a sleeping thread was found to have run */
+	int64_t next_check_ns;
+	uint64_t
+		known_run_ns; /* sum of the tasks' read_run_ns, gone ones too */
+	int64_t unseen_ref;   /* process CPU - known_run_ns at a check */
+	uint32_t search_left; /* ticks to go at the faster pace */
+	uint64_t checks, searches;
+	uint64_t rng; /* xorshift state of the ticks' jitter */
 };
 
 /* A sign of life for the watchdog (sampler_stop_within()). */
@@ -174,6 +203,10 @@ void sampler_sweep(struct sampler *s);
 bool sampler_state(struct sampler *s, struct sampler_task *t);
 void sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns);
 
+/* sampler_slow.c */
+void sampler_slow(struct sampler *s, void (*fn)(void *), void *arg);
+void sampler_warm(struct sampler *s, struct space *sp, uint64_t addr);
+
 /* sampler_perf.c */
 void sampler_pid_add(pid_t **pids, size_t *n, size_t *cap, pid_t pid);
 void sampler_pid_children(pid_t pid, pid_t **pids, size_t *n, size_t *cap);
@@ -191,6 +224,8 @@ void sampler_drain(int fd);
 int sampler_task_eq(uint32_t id, const void *key, void *arg);
 void sampler_task_reindex(struct sampler *s);
 struct sampler_task *sampler_task(struct sampler *s, pid_t pid, pid_t tid);
+int sampler_schedstat(struct sampler *s, struct sampler_task *t,
+		      struct procfs_schedstat *ss);
 uint32_t sampler_second(const struct sampler *s);
 struct space *sampler_space(struct sampler *s, pid_t pid);
 void sampler_space_sweep(struct sampler *s);

@@ -124,7 +124,7 @@ sampler_blocked_capture(struct sampler *s, struct sampler_task *t,
 	c->pid = t->pid;
 	c->time_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	/* Consistent only if it did not run between the reads. */
-	if (procfs_schedstat_fd(t->sched_fd, &after) != 0 ||
+	if (sampler_schedstat(s, t, &after) != 0 ||
 	    after.slices != before->slices || after.run_ns != before->run_ns)
 		return false;
 	s->cap_in_batch[s->ncaps++] = false;
@@ -149,7 +149,8 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 	     const struct attach_thread *th, uint32_t second)
 {
 	struct profile_thread *rec = aggregate_thread_at(s->g, t->rec);
-	uint32_t max_skip = s->opt.hz / 50 > 1 ? s->opt.hz / 50 : 1;
+	uint32_t hz = s->quiet ? SAMPLER_QUIET_LOOK_HZ : SAMPLER_LOOK_HZ;
+	uint32_t max_skip = s->opt.hz / hz > 1 ? s->opt.hz / hz : 1;
 	struct procfs_schedstat ss;
 	struct procfs_syscall sc;
 
@@ -164,7 +165,7 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 		sampler_idle_tick(s, t, second);
 		return SAMPLER_LOOK_DONE;
 	}
-	if (procfs_schedstat_fd(t->sched_fd, &ss) != 0)
+	if (sampler_schedstat(s, t, &ss) != 0)
 		return SAMPLER_LOOK_DONE; /* gone */
 	cputime_measure(&t->cpu, ss.run_ns);
 	if (t->asleep && ss.slices == t->slices) {
@@ -176,6 +177,8 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 		sampler_idle_tick(s, t, second);
 		return SAMPLER_LOOK_DONE;
 	}
+	if (t->asleep)
+		s->woke = true; /* a search found one */
 	t->slices = ss.slices;
 	t->idle_streak = t->idle_skip = 0;
 	sampler_idle_flush(s, t);
@@ -197,7 +200,7 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 			return SAMPLER_LOOK_DONE;
 		}
 		s->blocked_retries++;
-		if (procfs_schedstat_fd(t->sched_fd, &ss) != 0)
+		if (sampler_schedstat(s, t, &ss) != 0)
 			break;
 		t->slices = ss.slices;
 	}
@@ -273,7 +276,7 @@ sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
 		sampler_account(s, c, second);
 		return;
 	}
-	if (procfs_schedstat_fd(t->sched_fd, &ss) == 0)
+	if (sampler_schedstat(s, t, &ss) == 0)
 		cputime_measure(&t->cpu, ss.run_ns);
 	waiting = t->owed > 0 ? t->owed - (in_batch ? 1 : 0) : 0;
 	t->owed = 0;
@@ -358,6 +361,83 @@ sampler_grow_copies(struct sampler *s)
 }
 
 /*
+ * The process CPU clock check, every SAMPLER_CHECK_NS in a process of
+ * SAMPLER_MANY_THREADS threads or more (issue 9: with 1000 sleeping
+ * threads, a schedstat read of each every 20 ms was most of cproftop's
+ * CPU). The clock is the sum of every thread's run time as schedstat gives
+ * it (updated at each switch and scheduler tick), the threads gone
+ * included; known_run_ns sums what schedstat gave at each thread's last
+ * read. The n threads about to be interrupted (eligible) are read again
+ * right after the clock: their share of the difference is then zero or
+ * less, and the difference, unseen, is what the other threads -- the
+ * sleeping ones -- ran since their last read (plus the unread time of
+ * threads gone or not listed yet). When it grew past unseen_ref (its least
+ * value at a check since it was set), a sleeping thread ran: every
+ * sleeping thread is looked at at the faster pace until each was (a
+ * search). A search that found no sleeping thread that ran was set off by
+ * a thread gone (its time since its last read stays in unseen): the next
+ * check takes unseen as its reference. Otherwise the sleeping threads stay
+ * quiet: each looked at SAMPLER_QUIET_LOOK_HZ times a second. A running
+ * thread's schedstat moving between the clock and its read (a scheduler
+ * tick) can only hide a sleeping thread's run until the next check, or
+ * cause one search too many.
+ */
+static void
+sampler_check(struct sampler *s, size_t n)
+{
+	uint32_t fast = s->opt.hz / SAMPLER_LOOK_HZ > 1
+				? s->opt.hz / SAMPLER_LOOK_HZ
+				: 1;
+	int64_t now = clock_ns(CLOCK_MONOTONIC), unseen;
+	struct procfs_schedstat ss;
+	struct timespec ts;
+
+	if (s->search_left > 0 && --s->search_left == 0 && !s->woke)
+		s->settle = true;
+	if (!s->have_proc_clock || s->nspaces != 1 ||
+	    s->ntasks < SAMPLER_MANY_THREADS) {
+		s->quiet = false;
+		s->settle = true;
+		return;
+	}
+	if (s->search_left > 0 || now < s->next_check_ns)
+		return;
+	s->next_check_ns = now + SAMPLER_CHECK_NS;
+	if (clock_gettime(s->proc_clock, &ts) != 0) {
+		s->have_proc_clock = false;
+		s->quiet = false;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = s->eligible[i];
+		uint32_t id = hash_find(&s->task_idx, hash_u64((uint64_t)tid),
+					sampler_task_eq, &tid, s);
+
+		if (id != PROFILE_NONE)
+			sampler_schedstat(s, &s->tasks[id], &ss);
+	}
+	s->checks++;
+	unseen = (int64_t)ts.tv_sec * CLOCK_NS_PER_S + ts.tv_nsec -
+		 (int64_t)s->known_run_ns;
+	if (s->settle) {
+		s->settle = false;
+		s->unseen_ref = unseen;
+		s->quiet = true;
+	} else if (unseen > s->unseen_ref) {
+		s->searches++;
+		s->woke = false;
+		s->quiet = false;
+		s->search_left = fast + 1;
+		for (size_t i = 0; i < s->ntasks; i++)
+			if (s->tasks[i].idle_skip > fast - 1)
+				s->tasks[i].idle_skip = fast - 1;
+	} else {
+		s->unseen_ref = unseen; /* the least since set */
+		s->quiet = true;
+	}
+}
+
+/*
  * One tick: look at every thread, interrupt the ones that may have moved,
  * copy their stacks (threads resume one by one as soon as copied), then
  * unwind and count with every thread running again. A thread still waiting
@@ -371,6 +451,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 {
 	const struct attach_thread *th;
 	size_t nth = attach_threads(s->a, &th), n = 0;
+
 	sampler_account_all(s, second);
 	sampler_grow_copies(s);
 	sampler_reserve(s, nth);
@@ -388,6 +469,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 	}
 	sampler_sweep(s);
 	s->listed = true;
+	sampler_check(s, n);
 	s->batch_ns = clock_ns(CLOCK_MONOTONIC);
 	s->in_batch = true;
 	if (n > 0)

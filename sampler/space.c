@@ -11,12 +11,22 @@
 #include "sampler/symbols.h"
 #include "sampler/unwind.h"
 
+/* The unwinder's first look at a module's file loads it: done by the
+   warm hook (the sampler's helper thread) when there is one. */
+static void
+space_warm(struct space *sp, uint64_t addr)
+{
+	if (sp->warm != NULL && symbols_cold(sp->sy, addr))
+		sp->warm(sp->warm_arg, sp, addr);
+}
+
 /* unwind_rule_fn: Go frames unwind by .gopclntab's stack-pointer deltas. */
 static enum unwind_rule
 space_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
 {
 	struct space *sp = arg;
 
+	space_warm(sp, is_return ? pc - 1 : pc);
 	switch (symbols_go_unwind(sp->sy, pc, is_return, sp_delta)) {
 	case SYMBOLS_GO_FRAME:
 		return UNWIND_RULE_SP;

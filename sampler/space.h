@@ -33,6 +33,10 @@ struct space {
 	unsigned exec_count;	 /* the exec count at the last refresh */
 	int64_t maps_read_ns;	 /* perf: the last re-read for an unknown ip */
 	char comm[16];		 /* the process's name, "?" when unreadable */
+	/* Called, when set, before the unwinder's first use of a module
+	   whose file is not loaded yet (symbols_cold()): loads it. */
+	void (*warm)(void *arg, struct space *sp, uint64_t addr);
+	void *warm_arg;
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "common/hash.h"
 #include "common/sorted.h"
 #include "common/xmalloc.h"
+#include "sampler/fault.h"
 #include "sampler/symbols_int.h"
 
 /*
@@ -334,6 +335,7 @@ symbols_load_phdrs(struct symbols_file *f)
 static void
 symbols_load_file(struct symbols *s, struct symbols_file *f, const char *path)
 {
+	fault_in_load();
 	symbols_load_phdrs(f);
 	if (symbols_has_debug_info(f->elf))
 		f->dwarf = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL);
@@ -700,6 +702,16 @@ symbols_prefer_alias(struct symbols *s, const struct symbols_file *f,
 	fr->name = symbols_sym_name(s, sym->name);
 }
 
+/* Resolves m's file on its first use. */
+static void
+symbols_resolve(struct symbols *s, struct symbols_mod *m)
+{
+	if (!m->resolved) {
+		m->file = symbols_resolve_file(s, m);
+		m->resolved = true;
+	}
+}
+
 /* The module of addr, its file resolved on first use, and its vaddr. */
 bool
 symbols_locate(struct symbols *s, uint64_t addr, struct symbols_mod **mp,
@@ -711,14 +723,28 @@ symbols_locate(struct symbols *s, uint64_t addr, struct symbols_mod **mp,
 	if (r == NULL)
 		return false;
 	m = &s->mods[r->mod];
-	if (!m->resolved) {
-		m->file = symbols_resolve_file(s, m);
-		m->resolved = true;
-	}
+	symbols_resolve(s, m);
 	*mp = m;
 	return m->file != NULL && m->file->elf != NULL &&
 	       symbols_off_to_vaddr(m->file, addr - r->start + r->offset,
 				    vaddr);
+}
+
+bool
+symbols_cold(const struct symbols *s, uint64_t addr)
+{
+	const struct symbols_range *r = symbols_find_range(s, addr);
+
+	return r != NULL && !s->mods[r->mod].resolved;
+}
+
+void
+symbols_warm(struct symbols *s, uint64_t addr)
+{
+	const struct symbols_range *r = symbols_find_range(s, addr);
+
+	if (r != NULL)
+		symbols_resolve(s, &s->mods[r->mod]);
 }
 
 /*
@@ -751,10 +777,7 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 		return 1;
 	}
 	m = &s->mods[r->mod];
-	if (!m->resolved) {
-		m->file = symbols_resolve_file(s, m);
-		m->resolved = true;
-	}
+	symbols_resolve(s, m);
 	if (mod != NULL)
 		symbols_fill_mod(m, mod);
 	off = addr - r->start + r->offset;

@@ -8,7 +8,8 @@
  * /proc/PID/root (containers), deleted or replaced ones through
  * /proc/PID/map_files; separate debug info is found through
  * /usr/lib/debug/.build-id/xx/yyyy.debug and .gnu_debuglink. Sampler thread
- * only, and never while a target thread is stopped.
+ * only (or its helper, for symbols_warm()), and never while a target
+ * thread is stopped.
  */
 
 #include <stdbool.h>
@@ -71,6 +72,23 @@ void symbols_set_maps(struct symbols *s, const struct procfs_maps *maps);
 int symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 		   struct symbols_frame *frames, int max,
 		   struct symbols_module *mod);
+
+/*
+ * True when addr is in a module whose file was not opened yet: the first
+ * lookup there opens it, finds and reads its debug info (a second or more
+ * for libc's separate, compressed debug file). Costs a binary search.
+ * Sampler thread.
+ */
+bool symbols_cold(const struct symbols *s, uint64_t addr);
+
+/*
+ * Opens the file of the module holding addr, if not yet, and reads its
+ * symbols, debug info and address ranges, so that lookups there are fast.
+ * Slow: the sampler runs it on its helper thread (sampler/offload.h) while
+ * it goes on dispatching the target's ptrace stops; s must not be used by
+ * any other thread meanwhile.
+ */
+void symbols_warm(struct symbols *s, uint64_t addr);
 
 /*
  * Re-reads the target's JIT symbols (/tmp/perf-PID.map, sampler/perfmap.h)
