@@ -2,6 +2,7 @@
 #define CPT_SAMPLER_FAULT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /*
  * The test hook CPROFTOP_INJECT_FAULT: makes the sampler thread fail half a
@@ -13,7 +14,12 @@
  *          snapshot (when the screen is being drawn);
  *   segv   SIGSEGV in the sampler thread at the same point;
  *   hang   the sampler thread spins forever inside the capture callback,
- *          a target thread stopped (the watchdog's case).
+ *          a target thread stopped (the watchdog's case);
+ *   stall-child
+ *          at the end of the tick that first sampled a followed child
+ *          process after its exec, the sampler thread stops until it exits
+ *          (at most 10 s): a long stall, as a large library's debug info
+ *          causes, over a child's whole life (tests/follow/stall.sh).
  */
 
 /* Reads the environment; arms the fault 0.5 s from now. Before the
@@ -29,5 +35,13 @@ void fault_after_publish(void);
 
 /* Where hang fires, when armed and due. Sampler thread. */
 void fault_in_capture(void);
+
+/* A sample of followed child process pid of target was just counted:
+   stall-child waits for the first such child that exec'd another program.
+   Sampler thread (ptrace source). */
+void fault_child_seen(pid_t pid, pid_t target);
+
+/* Where stall-child fires (once), when a child was seen. Sampler thread. */
+void fault_end_of_tick(void);
 
 #endif

@@ -616,6 +616,7 @@ sampler_open_source(struct sampler *s, char **cause)
 			return sampler_exit_code(why);
 		}
 	}
+	attach_set_exit_fn(s->a, sampler_thread_exited, s);
 	s->why_buf = why_not;
 	s->backend_why = why_not ? why_not
 			 : s->opt.backend == SAMPLER_BACKEND_PTRACE

@@ -53,7 +53,7 @@ for b in $backends; do
 		ok $? "$b: go tool pprof -tags lists the child's pid $child"
 		diag "$(cat "$TMPD/$b.pids")"
 		pct=$(tag_lines "$TMPD/$b.pb.gz" process_name |
-			awk '$NF == "forkee" { p = $2; gsub("[(%)]", "", p);
+			awk '$NF == "forkee" { p = $2; gsub("[(%):]", "", p);
 				print p }')
 		atleast "${pct:-0}" 80 "$b: process_name forkee has the time"
 		go tool pprof -top -tagfocus=process_name=forker \
