@@ -315,6 +315,28 @@ symbols_load_syms(struct symbols_file *f)
 	f->nsyms = n + 1;
 }
 
+/*
+ * Decodes the .eh_frame_hdr that PT_GNU_EH_FRAME ph points to (its bytes
+ * through libelf, which keeps them inside the file) into f->eh.
+ */
+static void
+symbols_load_eh(struct symbols_file *f, const GElf_Phdr *ph)
+{
+	Elf_Data *d;
+
+	if (f->eh_data != NULL)
+		return; /* the first one, as the loader takes it */
+	d = elf_getdata_rawchunk(f->elf, (int64_t)ph->p_offset, ph->p_filesz,
+				 ELF_T_BYTE);
+	if (d == NULL || d->d_buf == NULL ||
+	    ehframe_hdr_parse(d->d_buf, d->d_size, &f->eh) < 0)
+		return;
+	f->eh_data = d->d_buf;
+	f->eh_len = d->d_size;
+	f->eh_vaddr = ph->p_vaddr;
+}
+
+/* Reads f's program headers: its PT_LOADs, their span, .eh_frame_hdr. */
 static void
 symbols_load_phdrs(struct symbols_file *f)
 {
@@ -324,10 +346,20 @@ symbols_load_phdrs(struct symbols_file *f)
 	if (elf_getphdrnum(f->elf, &n) != 0)
 		return;
 	f->loads = xcalloc(n ? n : 1, sizeof(*f->loads));
-	for (size_t i = 0; i < n; i++)
-		if (gelf_getphdr(f->elf, (int)i, &ph) != NULL &&
-		    ph.p_type == PT_LOAD)
-			f->loads[f->nloads++] = ph;
+	f->load_lo = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		if (gelf_getphdr(f->elf, (int)i, &ph) == NULL)
+			continue;
+		if (ph.p_type == PT_GNU_EH_FRAME)
+			symbols_load_eh(f, &ph);
+		if (ph.p_type != PT_LOAD)
+			continue;
+		f->loads[f->nloads++] = ph;
+		if (ph.p_vaddr < f->load_lo)
+			f->load_lo = ph.p_vaddr;
+		if (ph.p_vaddr + ph.p_memsz > f->load_hi)
+			f->load_hi = ph.p_vaddr + ph.p_memsz;
+	}
 }
 
 /* Fills f from its open Elf: segments, debug info, symbols. */
@@ -719,6 +751,33 @@ symbols_locate(struct symbols *s, uint64_t addr, struct symbols_mod **mp,
 	return m->file != NULL && m->file->elf != NULL &&
 	       symbols_off_to_vaddr(m->file, addr - r->start + r->offset,
 				    vaddr);
+}
+
+/*
+ * The object file holding addr as the unwinder needs it: see symbols.h.
+ * Opens the file on the module's first lookup, as symbols_lookup() does.
+ */
+bool
+symbols_image(struct symbols *s, uint64_t addr, struct symbols_image *img)
+{
+	struct symbols_mod *m;
+	uint64_t vaddr, bias;
+	const struct symbols_file *f;
+
+	if (!symbols_locate(s, addr, &m, &vaddr))
+		return false;
+	f = m->file;
+	bias = addr - vaddr;
+	*img = (struct symbols_image){
+		.start = bias + f->load_lo,
+		.end = bias + f->load_hi,
+	};
+	if (f->eh_data != NULL) {
+		img->eh_hdr = bias + f->eh_vaddr;
+		img->eh_table = img->eh_hdr + f->eh.table_off;
+		img->eh_count = f->eh.count;
+	}
+	return img->start <= addr && addr < img->end;
 }
 
 /*

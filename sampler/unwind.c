@@ -569,6 +569,13 @@ unwind_set_rule(struct unwind *u, unwind_rule_fn fn, void *arg)
 	u->rule_arg = arg;
 }
 
+void
+unwind_set_images(struct unwind *u, unwind_image_fn fn, void *arg)
+{
+	u->image = fn;
+	u->image_arg = arg;
+}
+
 bool
 unwind_used_fallback(const struct unwind *u)
 {

@@ -135,6 +135,35 @@ void unwind_set_maps(struct unwind *u, const struct procfs_maps *maps,
 		     unwind_miss_fn miss, void *arg);
 
 /*
+ * An object file mapped in the target, in its addresses: the span of its
+ * PT_LOAD segments and its .eh_frame_hdr (hdr 0 when none), the header's
+ * table of count entries at table. libunwind reads the table from the
+ * target's memory.
+ */
+struct unwind_image {
+	uint64_t start, end;
+	uint64_t hdr, table, count;
+};
+
+/*
+ * Fills *img for the object file mapped at ip, from the owner's per-file
+ * facts (sampler/space.c: the symbolizer's, so that every file is opened
+ * and parsed once). Returns false when it has none: the unwinder then
+ * reads the image's headers from the target's memory. Sampler thread.
+ */
+typedef bool (*unwind_image_fn)(void *arg, uint64_t ip,
+				struct unwind_image *img);
+
+/*
+ * Sets the callback asked for the object file of an executable mapping on
+ * its first unwind (NULL: none, every image is read from the target's
+ * memory). arg is borrowed. The unwinder caches what it returns until
+ * unwind_flush(); the time it takes is not counted against an unwind's
+ * CPU budget (it may open the file).
+ */
+void unwind_set_images(struct unwind *u, unwind_image_fn fn, void *arg);
+
+/*
  * True when the last unwind_stack() stopped because it needed stack beyond
  * the copy (the stack is deeper than stack[] + stack_more): the thread's
  * next captures should copy more (unwind_capture_more()).
