@@ -362,14 +362,23 @@ symbols_load_phdrs(struct symbols_file *f)
 	}
 }
 
-/* Fills f from its open Elf: segments, debug info, symbols. */
+/*
+ * Fills f from its open Elf for naming addresses, once: debug info (the
+ * file's, else a separate debug file: a search of the disk, then libdw's
+ * headers of it, 0.2 s for glibc's), symbols, and a debuginfod request.
+ * Not done when the file is opened (symbols_resolve_file() reads only its
+ * program headers): the unwinder asks for a file's image in the middle of
+ * an unwind, which reads the target's memory live and must not wait.
+ */
 static void
-symbols_load_file(struct symbols *s, struct symbols_file *f, const char *path)
+symbols_load_names(struct symbols *s, struct symbols_file *f)
 {
-	symbols_load_phdrs(f);
+	if (f->names_loaded || f->elf == NULL)
+		return;
+	f->names_loaded = true;
 	if (symbols_has_debug_info(f->elf))
 		f->dwarf = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL);
-	else if ((f->debug_elf = symbols_find_debug(s, f, path)) != NULL)
+	else if ((f->debug_elf = symbols_find_debug(s, f, f->path)) != NULL)
 		f->dwarf = dwarf_begin_elf(f->debug_elf, DWARF_C_READ, NULL);
 	symbols_load_syms(f);
 	symbols_fetch_debug(s, f);
@@ -415,7 +424,7 @@ symbols_vdso(struct symbols *s)
 	}
 	s->vdso = symbols_file_add(s, elf);
 	s->vdso->image = image;
-	symbols_load_file(s, s->vdso, NULL);
+	symbols_load_phdrs(s->vdso);
 	return s->vdso;
 }
 
@@ -468,7 +477,11 @@ symbols_file_by_build_id(struct symbols *s, const char *build_id)
 	return NULL;
 }
 
-/* The cached or newly loaded file of m, or NULL when unreadable. */
+/*
+ * The cached or newly opened file of m, or NULL when unreadable. A new
+ * file has its program headers read (symbols_image() needs no more); its
+ * names come on its first symbols_lookup() (symbols_load_names()).
+ */
 static struct symbols_file *
 symbols_resolve_file(struct symbols *s, const struct symbols_mod *m)
 {
@@ -503,8 +516,9 @@ symbols_resolve_file(struct symbols *s, const struct symbols_mod *m)
 	f->ino = st.st_ino;
 	f->size = st.st_size;
 	f->mtime = st.st_mtim;
+	f->path = m->path;
 	if (elf != NULL)
-		symbols_load_file(s, f, m->path);
+		symbols_load_phdrs(f);
 	return f;
 }
 
@@ -755,7 +769,8 @@ symbols_locate(struct symbols *s, uint64_t addr, struct symbols_mod **mp,
 
 /*
  * The object file holding addr as the unwinder needs it: see symbols.h.
- * Opens the file on the module's first lookup, as symbols_lookup() does.
+ * Opens the file on the module's first lookup and reads its program
+ * headers only: its debug info and symbols wait for symbols_lookup().
  */
 bool
 symbols_image(struct symbols *s, uint64_t addr, struct symbols_image *img)
@@ -814,6 +829,8 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 		m->file = symbols_resolve_file(s, m);
 		m->resolved = true;
 	}
+	if (m->file != NULL)
+		symbols_load_names(s, m->file);
 	if (mod != NULL)
 		symbols_fill_mod(m, mod);
 	off = addr - r->start + r->offset;

@@ -66,7 +66,8 @@ void symbols_set_maps(struct symbols *s, const struct procfs_maps *maps);
  * first, the containing real function last, and *mod (may be NULL) with the
  * module. Returns the number of frames (>= 1: an address in no module gives
  * "[unknown]" and returns 1 with mod->path NULL). Strings stay valid until
- * symbols_free().
+ * symbols_free(). The first lookup in a file reads its debug info and
+ * symbols (a separate debug file: up to ~0.2 s for glibc's).
  */
 int symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 		   struct symbols_frame *frames, int max,
@@ -107,7 +108,10 @@ struct symbols_image {
 /*
  * Fills *img for the object file mapped at addr, from the same per-file
  * object the symbolizer names addresses from: its ELF headers are read
- * once per file, when the module is first looked up (by either). Returns
+ * once per file, when the module is first looked up (by either). Cheap
+ * (the program headers only, tens of us): a file's debug info and symbols
+ * wait for its first symbols_lookup(), since the unwinder asks in the
+ * middle of an unwind that reads the target's memory live. Returns
  * false when addr is in no module, its file cannot be opened or is no ELF,
  * or addr lies outside the file's PT_LOAD span (the caller may then read
  * the image from the target's memory). Sampler thread, never while a

@@ -61,10 +61,14 @@ struct symbols_file {
 	struct timespec mtime;
 	off_t size;
 	const char *build_id; /* interned lowercase hex, or NULL */
+	const char *path;     /* interned, as first mapped; NULL: vdso */
 	Elf *elf;	      /* NULL when the file is not ELF */
-	Elf *debug_elf;	      /* separate debug info, or NULL */
-	Dwarf *dwarf;	      /* from elf or debug_elf, or NULL */
-	char *image;	      /* the vdso's copied image, or NULL */
+	/* Read on the first symbols_lookup() (symbols_load_names()), not
+	   when the file is opened: names_loaded says it was. */
+	bool names_loaded;
+	Elf *debug_elf; /* separate debug info, or NULL */
+	Dwarf *dwarf;	/* from elf or debug_elf, or NULL */
+	char *image;	/* the vdso's copied image, or NULL */
 	GElf_Phdr *loads;
 	size_t nloads;
 	uint64_t load_lo, load_hi; /* span of the PT_LOADs' vaddrs */
