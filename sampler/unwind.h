@@ -119,8 +119,11 @@ void unwind_set_pid(struct unwind *u, pid_t pid);
 /*
  * Called by unwind_stack() before it unwinds a capture whose sp or pc lies
  * in no mapping of the maps it was given (a thread born after they were
- * read, code mapped since): the owner may read the maps again, bounded as
- * it sees fit, and calls unwind_flush() when they changed. Sampler thread.
+ * read, code mapped since), and during the unwind when a frame's pc does
+ * (a library mapped since: the lookup is made again after the call): the
+ * owner may read the maps again, bounded as it sees fit, and calls
+ * unwind_flush() when they changed (the unwind in progress goes on).
+ * Sampler thread.
  */
 typedef void (*unwind_miss_fn)(void *arg);
 
