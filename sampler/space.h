@@ -8,10 +8,12 @@
  * (aggregate_set_space()), so that the same address in two processes --
  * gcc and the cc1 it forked and exec'd -- is named from each one's own
  * binary. The maps are one table, read here and shared by the unwinder
- * and the symbolizer; read again when they may have changed
- * (space_refresh()) and, at most every 50 ms, when an unwind meets an sp
- * or pc in no known mapping (a thread born since, dlopen'd code).
- * Sampler thread only.
+ * and the symbolizer, and so are the object files: the symbolizer opens
+ * and parses each once, and the unwinder takes an image's span and
+ * .eh_frame_hdr table from it (symbols_image()). The maps are read again
+ * when they may have changed (space_refresh()) and, at most every 50 ms,
+ * when an unwind meets an sp or pc in no known mapping (a thread born
+ * since, dlopen'd code). Sampler thread only.
  */
 
 #include <stdbool.h>

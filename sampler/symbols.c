@@ -315,6 +315,28 @@ symbols_load_syms(struct symbols_file *f)
 	f->nsyms = n + 1;
 }
 
+/*
+ * Decodes the .eh_frame_hdr that PT_GNU_EH_FRAME ph points to (its bytes
+ * through libelf, which keeps them inside the file) into f->eh.
+ */
+static void
+symbols_load_eh(struct symbols_file *f, const GElf_Phdr *ph)
+{
+	Elf_Data *d;
+
+	if (f->eh_data != NULL)
+		return; /* the first one, as the loader takes it */
+	d = elf_getdata_rawchunk(f->elf, (int64_t)ph->p_offset, ph->p_filesz,
+				 ELF_T_BYTE);
+	if (d == NULL || d->d_buf == NULL ||
+	    ehframe_hdr_parse(d->d_buf, d->d_size, &f->eh) < 0)
+		return;
+	f->eh_data = d->d_buf;
+	f->eh_len = d->d_size;
+	f->eh_vaddr = ph->p_vaddr;
+}
+
+/* Reads f's program headers: its PT_LOADs, their span, .eh_frame_hdr. */
 static void
 symbols_load_phdrs(struct symbols_file *f)
 {
@@ -324,20 +346,39 @@ symbols_load_phdrs(struct symbols_file *f)
 	if (elf_getphdrnum(f->elf, &n) != 0)
 		return;
 	f->loads = xcalloc(n ? n : 1, sizeof(*f->loads));
-	for (size_t i = 0; i < n; i++)
-		if (gelf_getphdr(f->elf, (int)i, &ph) != NULL &&
-		    ph.p_type == PT_LOAD)
-			f->loads[f->nloads++] = ph;
+	f->load_lo = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		if (gelf_getphdr(f->elf, (int)i, &ph) == NULL)
+			continue;
+		if (ph.p_type == PT_GNU_EH_FRAME)
+			symbols_load_eh(f, &ph);
+		if (ph.p_type != PT_LOAD)
+			continue;
+		f->loads[f->nloads++] = ph;
+		if (ph.p_vaddr < f->load_lo)
+			f->load_lo = ph.p_vaddr;
+		if (ph.p_vaddr + ph.p_memsz > f->load_hi)
+			f->load_hi = ph.p_vaddr + ph.p_memsz;
+	}
 }
 
-/* Fills f from its open Elf: segments, debug info, symbols. */
+/*
+ * Fills f from its open Elf for naming addresses, once: debug info (the
+ * file's, else a separate debug file: a search of the disk, then libdw's
+ * headers of it, 0.2 s for glibc's), symbols, and a debuginfod request.
+ * Not done when the file is opened (symbols_resolve_file() reads only its
+ * program headers): the unwinder asks for a file's image in the middle of
+ * an unwind, which reads the target's memory live and must not wait.
+ */
 static void
-symbols_load_file(struct symbols *s, struct symbols_file *f, const char *path)
+symbols_load_names(struct symbols *s, struct symbols_file *f)
 {
-	symbols_load_phdrs(f);
+	if (f->names_loaded || f->elf == NULL)
+		return;
+	f->names_loaded = true;
 	if (symbols_has_debug_info(f->elf))
 		f->dwarf = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL);
-	else if ((f->debug_elf = symbols_find_debug(s, f, path)) != NULL)
+	else if ((f->debug_elf = symbols_find_debug(s, f, f->path)) != NULL)
 		f->dwarf = dwarf_begin_elf(f->debug_elf, DWARF_C_READ, NULL);
 	symbols_load_syms(f);
 	symbols_fetch_debug(s, f);
@@ -383,7 +424,7 @@ symbols_vdso(struct symbols *s)
 	}
 	s->vdso = symbols_file_add(s, elf);
 	s->vdso->image = image;
-	symbols_load_file(s, s->vdso, NULL);
+	symbols_load_phdrs(s->vdso);
 	return s->vdso;
 }
 
@@ -436,7 +477,11 @@ symbols_file_by_build_id(struct symbols *s, const char *build_id)
 	return NULL;
 }
 
-/* The cached or newly loaded file of m, or NULL when unreadable. */
+/*
+ * The cached or newly opened file of m, or NULL when unreadable. A new
+ * file has its program headers read (symbols_image() needs no more); its
+ * names come on its first symbols_lookup() (symbols_load_names()).
+ */
 static struct symbols_file *
 symbols_resolve_file(struct symbols *s, const struct symbols_mod *m)
 {
@@ -471,8 +516,9 @@ symbols_resolve_file(struct symbols *s, const struct symbols_mod *m)
 	f->ino = st.st_ino;
 	f->size = st.st_size;
 	f->mtime = st.st_mtim;
+	f->path = m->path;
 	if (elf != NULL)
-		symbols_load_file(s, f, m->path);
+		symbols_load_phdrs(f);
 	return f;
 }
 
@@ -722,6 +768,34 @@ symbols_locate(struct symbols *s, uint64_t addr, struct symbols_mod **mp,
 }
 
 /*
+ * The object file holding addr as the unwinder needs it: see symbols.h.
+ * Opens the file on the module's first lookup and reads its program
+ * headers only: its debug info and symbols wait for symbols_lookup().
+ */
+bool
+symbols_image(struct symbols *s, uint64_t addr, struct symbols_image *img)
+{
+	struct symbols_mod *m;
+	uint64_t vaddr, bias;
+	const struct symbols_file *f;
+
+	if (!symbols_locate(s, addr, &m, &vaddr))
+		return false;
+	f = m->file;
+	bias = addr - vaddr;
+	*img = (struct symbols_image){
+		.start = bias + f->load_lo,
+		.end = bias + f->load_hi,
+	};
+	if (f->eh_data != NULL) {
+		img->eh_hdr = bias + f->eh_vaddr;
+		img->eh_table = img->eh_hdr + f->eh.table_off;
+		img->eh_count = f->eh.count;
+	}
+	return img->start <= addr && addr < img->end;
+}
+
+/*
  * Symbolizes pc (pc - 1 when is_return): see symbols.h. Costs a binary
  * search and, with DWARF, a libdw scope lookup; opens the file of a module
  * on the module's first lookup after symbols_set_maps(). Sampler thread.
@@ -755,6 +829,8 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 		m->file = symbols_resolve_file(s, m);
 		m->resolved = true;
 	}
+	if (m->file != NULL)
+		symbols_load_names(s, m->file);
 	if (mod != NULL)
 		symbols_fill_mod(m, mod);
 	off = addr - r->start + r->offset;

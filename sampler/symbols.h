@@ -66,7 +66,8 @@ void symbols_set_maps(struct symbols *s, const struct procfs_maps *maps);
  * first, the containing real function last, and *mod (may be NULL) with the
  * module. Returns the number of frames (>= 1: an address in no module gives
  * "[unknown]" and returns 1 with mod->path NULL). Strings stay valid until
- * symbols_free().
+ * symbols_free(). The first lookup in a file reads its debug info and
+ * symbols (a separate debug file: up to ~0.2 s for glibc's).
  */
 int symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 		   struct symbols_frame *frames, int max,
@@ -89,6 +90,34 @@ bool symbols_refresh_jit(struct symbols *s);
  * network. Sampler thread.
  */
 bool symbols_poll_fetches(struct symbols *s, size_t *pending, size_t *failed);
+
+/*
+ * What the unwinder needs of an object file, in the target's addresses:
+ * the span of its PT_LOAD segments and its .eh_frame_hdr (PT_GNU_EH_FRAME)
+ * -- the header and its binary-search table of eh_count entries
+ * (sampler/ehframe.h), which libunwind reads from the target's memory.
+ */
+struct symbols_image {
+	uint64_t start, end;
+	uint64_t eh_hdr;   /* the header's address, 0 when none */
+	uint64_t eh_table; /* its table's address */
+	uint64_t eh_count; /* entries in the table (hostile: reads of it
+			      are bounded by the unwinder's budget) */
+};
+
+/*
+ * Fills *img for the object file mapped at addr, from the same per-file
+ * object the symbolizer names addresses from: its ELF headers are read
+ * once per file, when the module is first looked up (by either). Cheap
+ * (the program headers only, tens of us): a file's debug info and symbols
+ * wait for its first symbols_lookup(), since the unwinder asks in the
+ * middle of an unwind that reads the target's memory live. Returns
+ * false when addr is in no module, its file cannot be opened or is no ELF,
+ * or addr lies outside the file's PT_LOAD span (the caller may then read
+ * the image from the target's memory). Sampler thread, never while a
+ * target thread is stopped.
+ */
+bool symbols_image(struct symbols *s, uint64_t addr, struct symbols_image *img);
 
 /* How a Go frame unwinds (symbols_go_unwind). */
 enum symbols_go_rule {

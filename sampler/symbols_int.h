@@ -19,6 +19,7 @@
 
 #include "common/hash.h"
 #include "sampler/debugfetch.h"
+#include "sampler/ehframe.h"
 #include "sampler/gopclntab.h"
 #include "sampler/perfmap.h"
 #include "sampler/symbols.h"
@@ -60,12 +61,24 @@ struct symbols_file {
 	struct timespec mtime;
 	off_t size;
 	const char *build_id; /* interned lowercase hex, or NULL */
+	const char *path;     /* interned, as first mapped; NULL: vdso */
 	Elf *elf;	      /* NULL when the file is not ELF */
-	Elf *debug_elf;	      /* separate debug info, or NULL */
-	Dwarf *dwarf;	      /* from elf or debug_elf, or NULL */
-	char *image;	      /* the vdso's copied image, or NULL */
+	/* Read on the first symbols_lookup() (symbols_load_names()), not
+	   when the file is opened: names_loaded says it was. */
+	bool names_loaded;
+	Elf *debug_elf; /* separate debug info, or NULL */
+	Dwarf *dwarf;	/* from elf or debug_elf, or NULL */
+	char *image;	/* the vdso's copied image, or NULL */
 	GElf_Phdr *loads;
 	size_t nloads;
+	uint64_t load_lo, load_hi; /* span of the PT_LOADs' vaddrs */
+	/* PT_GNU_EH_FRAME's .eh_frame_hdr, decoded once when the file is
+	   loaded: the unwinder's table (symbols_image()) and the FDE starts
+	   (symbols_fde_start()). eh_data NULL when none or unusable. */
+	const uint8_t *eh_data; /* its bytes in elf, eh_len of them */
+	size_t eh_len;
+	uint64_t eh_vaddr;
+	struct ehframe_hdr eh;
 	struct symbols_sym *syms;
 	size_t nsyms;
 	struct symbols_cu *cus; /* function indexes of the CUs used so far */
@@ -74,9 +87,6 @@ struct symbols_file {
 	size_t ncu_ranges;
 	bool cu_ranges_built;
 	Dwarf_CFI *cfi; /* .eh_frame of elf, opened on first use, or NULL */
-	const uint8_t *fdes; /* .eh_frame_hdr's sorted table, or NULL */
-	size_t nfdes;
-	uint64_t fdes_base; /* the vaddr its datarel entries are relative to */
 	bool cfi_tried;
 	struct symbols_plt *plts; /* stubs of the PLT sections, by address */
 	size_t nplts;
