@@ -173,7 +173,9 @@ sampler_space(struct sampler *s, pid_t pid)
 	if (sp != NULL)
 		return sp;
 	ARRAY_RESERVE(s->spaces, s->cap_spaces, s->nspaces + 1);
-	sp = space_new(pid, s->next_space++);
+	/* A followed child's libraries are mostly the target's: loaded once. */
+	sp = space_new(pid, s->next_space++,
+		       s->nspaces > 0 ? s->spaces[0] : NULL);
 	s->spaces[s->nspaces++] = sp;
 	/* A new space id: no address of it was looked up yet. */
 	space_refresh(sp, true, s->a ? attach_exec_count(s->a) : 0, pid);

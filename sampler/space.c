@@ -54,14 +54,14 @@ space_unwind_image(void *arg, uint64_t ip, struct unwind_image *img)
 static void space_unwind_miss(void *arg);
 
 struct space *
-space_new(pid_t pid, uint32_t id)
+space_new(pid_t pid, uint32_t id, struct space *like)
 {
 	struct space *sp = xcalloc(1, sizeof(*sp));
 
 	sp->pid = sp->proc_pid = pid;
 	sp->id = id;
 	sp->u = unwind_new(pid);
-	sp->sy = symbols_new(pid);
+	sp->sy = symbols_new_like(pid, like != NULL ? like->sy : NULL);
 	unwind_set_rule(sp->u, space_unwind_rule, sp);
 	unwind_set_images(sp->u, space_unwind_image, sp);
 	unwind_set_maps(sp->u, &sp->maps, space_unwind_miss, sp);

@@ -40,10 +40,11 @@ struct space {
 /*
  * A new space for process pid, keyed id in the aggregate tables: an
  * unwinder whose frames without CFI follow Go's tables when the symbolizer
- * knows them. Maps are read by the first space_refresh(). Caller frees with
- * space_free().
+ * knows them. Its files are like's (NULL: its own; a followed child shares
+ * the target's, see symbols_new_like()). Maps are read by the first
+ * space_refresh(). Caller frees with space_free(), in any order.
  */
-struct space *space_new(pid_t pid, uint32_t id);
+struct space *space_new(pid_t pid, uint32_t id, struct space *like);
 
 /* Frees sp, its unwinder and symbolizer. NULL is a no-op. */
 void space_free(struct space *sp);

@@ -85,13 +85,13 @@ symbols_strtab_free(struct symbols_strtab *t)
 const char *
 symbols_intern(struct symbols *s, const char *str)
 {
-	const char *got = symbols_strtab_get(&s->strings, str);
+	const char *got = symbols_strtab_get(&s->lib->strings, str);
 	char *copy;
 
 	if (got != NULL)
 		return got;
 	copy = xstrdup(str);
-	symbols_strtab_put(&s->strings, copy, copy);
+	symbols_strtab_put(&s->lib->strings, copy, copy);
 	return copy;
 }
 
@@ -110,7 +110,7 @@ symbols_demangle(struct symbols *s, const char *raw)
 
 	if (raw[0] != '_' || (raw[1] != 'Z' && raw[1] != 'R'))
 		return raw;
-	got = symbols_strtab_get(&s->demangled, raw);
+	got = symbols_strtab_get(&s->lib->demangled, raw);
 	if (got != NULL)
 		return got;
 	d = rust_demangle(raw, DMGL_PARAMS | DMGL_ANSI);
@@ -118,7 +118,7 @@ symbols_demangle(struct symbols *s, const char *raw)
 		d = cplus_demangle_v3(raw, DMGL_PARAMS | DMGL_ANSI);
 	got = d != NULL ? symbols_intern(s, d) : raw;
 	free(d);
-	symbols_strtab_put(&s->demangled, raw, got);
+	symbols_strtab_put(&s->lib->demangled, raw, got);
 	return got;
 }
 
@@ -391,8 +391,8 @@ symbols_file_add(struct symbols *s, Elf *elf)
 
 	f->elf = elf;
 	f->build_id = elf != NULL ? symbols_build_id(s, elf) : NULL;
-	f->next = s->files;
-	s->files = f;
+	f->next = s->lib->files;
+	s->lib->files = f;
 	return f;
 }
 
@@ -409,9 +409,9 @@ symbols_vdso(struct symbols *s)
 	char *image;
 	Elf *elf;
 
-	if (s->vdso_tried)
-		return s->vdso;
-	s->vdso_tried = true;
+	if (s->lib->vdso_tried)
+		return s->lib->vdso;
+	s->lib->vdso_tried = true;
 	if (eh == NULL || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
 		return NULL;
 	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
@@ -422,10 +422,10 @@ symbols_vdso(struct symbols *s)
 		free(image);
 		return NULL;
 	}
-	s->vdso = symbols_file_add(s, elf);
-	s->vdso->image = image;
-	symbols_load_phdrs(s->vdso);
-	return s->vdso;
+	s->lib->vdso = symbols_file_add(s, elf);
+	s->lib->vdso->image = image;
+	symbols_load_phdrs(s->lib->vdso);
+	return s->lib->vdso;
 }
 
 /*
@@ -459,7 +459,7 @@ symbols_open_mod(struct symbols *s, const struct symbols_mod *m)
 static struct symbols_file *
 symbols_file_by_stat(struct symbols *s, const struct stat *st)
 {
-	for (struct symbols_file *f = s->files; f != NULL; f = f->next)
+	for (struct symbols_file *f = s->lib->files; f != NULL; f = f->next)
 		if (f->ino == st->st_ino && f->dev == st->st_dev &&
 		    f->size == st->st_size &&
 		    f->mtime.tv_sec == st->st_mtim.tv_sec &&
@@ -471,7 +471,7 @@ symbols_file_by_stat(struct symbols *s, const struct stat *st)
 static struct symbols_file *
 symbols_file_by_build_id(struct symbols *s, const char *build_id)
 {
-	for (struct symbols_file *f = s->files; f != NULL; f = f->next)
+	for (struct symbols_file *f = s->lib->files; f != NULL; f = f->next)
 		if (build_id != NULL && f->build_id == build_id)
 			return f;
 	return NULL;
@@ -529,11 +529,23 @@ symbols_resolve_file(struct symbols *s, const struct symbols_mod *m)
 struct symbols *
 symbols_new(pid_t pid)
 {
+	return symbols_new_like(pid, NULL);
+}
+
+struct symbols *
+symbols_new_like(pid_t pid, struct symbols *like)
+{
 	struct symbols *s = xcalloc(1, sizeof(*s));
 
 	elf_version(EV_CURRENT);
 	s->pid = pid;
-	s->strings.owns_keys = true;
+	if (like != NULL) {
+		s->lib = like->lib;
+	} else {
+		s->lib = xcalloc(1, sizeof(*s->lib));
+		s->lib->strings.owns_keys = true;
+	}
+	s->lib->refs++;
 	s->fetch = debugfetch_new();
 	return s;
 }
@@ -544,15 +556,13 @@ symbols_set_pid(struct symbols *s, pid_t pid)
 	s->pid = pid;
 }
 
-/* Frees s, every file it opened and every string it returned. */
-void
-symbols_free(struct symbols *s)
+/* Frees the files and strings of lib, used by no cache any more. */
+static void
+symbols_lib_free(struct symbols_lib *lib)
 {
 	struct symbols_file *next;
 
-	if (s == NULL)
-		return;
-	for (struct symbols_file *f = s->files; f != NULL; f = next) {
+	for (struct symbols_file *f = lib->files; f != NULL; f = next) {
 		next = f->next;
 		dwarf_end(f->dwarf);
 		if (f->debug_elf != NULL)
@@ -570,10 +580,22 @@ symbols_free(struct symbols *s)
 		free(f->plts);
 		free(f);
 	}
+	symbols_strtab_free(&lib->strings);
+	symbols_strtab_free(&lib->demangled);
+	free(lib);
+}
+
+/* Frees s; with the last cache of its files, every file it opened and
+   every string it returned. */
+void
+symbols_free(struct symbols *s)
+{
+	if (s == NULL)
+		return;
+	if (--s->lib->refs == 0)
+		symbols_lib_free(s->lib);
 	free(s->mods);
 	free(s->ranges);
-	symbols_strtab_free(&s->strings);
-	symbols_strtab_free(&s->demangled);
 	perfmap_free(&s->jit);
 	debugfetch_free(s->fetch);
 	free(s);

@@ -44,6 +44,15 @@ struct symbols_module {
 
 /* Creates an empty cache for process pid. Caller frees with symbols_free. */
 struct symbols *symbols_new(pid_t pid);
+
+/*
+ * Creates an empty cache for process pid that shares the files (and their
+ * symbols, debug info and CFI, by identity or build-id) and the strings of
+ * like's: a forked child's libraries are loaded once for both. Each cache
+ * is freed with symbols_free(); the shared part with the last one. Strings
+ * handed out live as long as that. Sampler thread.
+ */
+struct symbols *symbols_new_like(pid_t pid, struct symbols *like);
 void symbols_free(struct symbols *s);
 
 /*

@@ -119,19 +119,30 @@ struct symbols_strtab {
 	bool owns_keys;
 };
 
-struct symbols {
-	pid_t pid;
+/*
+ * What does not depend on the process: the files opened, by identity and
+ * build-id, and the strings handed out. Shared by the caches of a target
+ * and the children it forks (symbols_new_like), so that a child does not
+ * load libc's debug info again; freed with the last of them.
+ */
+struct symbols_lib {
+	unsigned refs;
 	struct symbols_file *files;
 	struct symbols_file *vdso;
 	bool vdso_tried;
+	struct symbols_strtab strings;	 /* interned strings (owned) */
+	struct symbols_strtab demangled; /* raw name -> interned demangled */
+};
+
+struct symbols {
+	pid_t pid;
+	struct symbols_lib *lib;
 	struct symbols_mod *mods;
 	size_t nmods;
 	struct symbols_range *ranges;
 	size_t nranges;
-	struct symbols_strtab strings;	 /* interned strings (owned) */
-	struct symbols_strtab demangled; /* raw name -> interned demangled */
-	struct perfmap jit;		 /* /tmp/perf-PID.map, or empty */
-	struct debugfetch *fetch;	 /* debuginfod, or NULL */
+	struct perfmap jit;	  /* /tmp/perf-PID.map, or empty */
+	struct debugfetch *fetch; /* debuginfod, or NULL */
 };
 
 /* A copy of str owned by s, the same pointer for equal strings. */

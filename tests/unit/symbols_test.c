@@ -685,7 +685,7 @@ main(void)
 	const char *top = getenv("top_builddir");
 	char path[1024], stripped[1024], name1[128], name2[128];
 	struct target t;
-	struct symbols *s;
+	struct symbols *s, *like;
 	struct symbols_frame fr[MAX_FRAMES];
 	struct procfs_maps maps;
 	const char *before;
@@ -727,7 +727,24 @@ main(void)
 	tap_ok(fr[0].name == before && strcmp(before, "static_leaf") == 0,
 	       "after set_maps the cached file is reused");
 	check_cost(s, &t, "symtarget");
+
+	/* A followed child's cache shares the files: the same file found,
+	   not loaded again, and it outlives the target's cache. */
+	like = symbols_new_like(t.pid, s);
+	if (procfs_read_maps(t.pid, &maps) == 0) {
+		symbols_set_maps(like, &maps);
+		procfs_maps_free(&maps);
+	}
+	symbols_lookup(like, target_get(&t, "static_leaf") + 4, false, fr, 1,
+		       NULL);
+	tap_ok(fr[0].name == before, "a cache made like another shares its "
+				     "files and names");
 	symbols_free(s);
+	symbols_lookup(like, target_get(&t, "global_leaf") + 4, false, fr, 1,
+		       NULL);
+	tap_is_str(fr[0].name, "global_leaf",
+		   "it looks up on after the other is freed");
+	symbols_free(like);
 	target_stop(&t);
 
 	check_stripped(stripped, name1, sizeof(name1), true);
