@@ -71,10 +71,12 @@ struct attach {
 	/* The batch attach_sample() is collecting. */
 	attach_sample_fn fn;
 	void *arg;
-	size_t pending;	    /* threads wanted and not yet stopped */
-	unsigned batch;	    /* attach_sample() calls so far */
-	int sampled;	    /* fn calls in this batch */
-	bool detach;	    /* attach_detach() in progress */
+	size_t pending;		/* threads wanted and not yet stopped */
+	unsigned batch;		/* attach_sample() calls so far */
+	int sampled;		/* fn calls in this batch */
+	bool detach;		/* attach_detach() in progress */
+	attach_exit_fn on_exit; /* attach_set_exit_fn() */
+	void *exit_arg;
 	uint64_t restarted; /* calls attach_unbreak() saved from EINTR */
 };
 

@@ -260,6 +260,13 @@ attach_exec_count(const struct attach *a)
 	return a->exec_count;
 }
 
+void
+attach_set_exit_fn(struct attach *a, attach_exit_fn fn, void *arg)
+{
+	a->on_exit = fn;
+	a->exit_arg = arg;
+}
+
 enum attach_state
 attach_state(const struct attach *a, int *exit_status)
 {

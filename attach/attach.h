@@ -129,6 +129,20 @@ unsigned attach_exec_count(const struct attach *a);
 enum attach_state attach_state(const struct attach *a, int *exit_status);
 
 /*
+ * Called with a thread that has exited, just before attach/ reaps it: it is
+ * a zombie still, its /proc files readable (its last CPU time), whatever
+ * the time since the caller last looked at it. On the thread that calls
+ * into attach/; must not call into attach/.
+ */
+typedef void (*attach_exit_fn)(pid_t tid, void *arg);
+
+/*
+ * Sets the function called at every exit of a traced thread (NULL: none);
+ * arg must stay valid until attach_free(). Returns nothing, cannot fail.
+ */
+void attach_set_exit_fn(struct attach *a, attach_exit_fn fn, void *arg);
+
+/*
  * Called for each thread while it is stopped in attach_sample(). Must only
  * copy what it needs (registers via regs, memory via attach_read()) and
  * return: no allocation that may block, no /proc reads, no symbolization.

@@ -279,6 +279,31 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 }
 
 /*
+ * The next wait status of tid (-1: of any tracee), without blocking.
+ * A thread that exited is shown to the exit function first, while it is a
+ * zombie that only this wait would reap: its time since the sampler last
+ * looked (maybe long ago, when the sampler was busy) is still readable.
+ * Returns the TID, 0 when none is pending, or -1 with errno.
+ */
+static pid_t
+attach_reap(struct attach *a, pid_t tid, int *status)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(tid < 0 ? P_ALL : P_PID, tid < 0 ? 0 : (id_t)tid, &si,
+		   WEXITED | WNOHANG | WNOWAIT | __WALL) != 0)
+		return -1;
+	if (si.si_pid <= 0)
+		return 0;
+	if (a->on_exit != NULL &&
+	    (si.si_code == CLD_EXITED || si.si_code == CLD_KILLED ||
+	     si.si_code == CLD_DUMPED))
+		a->on_exit(si.si_pid, a->exit_arg);
+	return waitpid(si.si_pid, status, __WALL | WNOHANG);
+}
+
+/*
  * Drains the signalfd, then every pending wait status. Without a SIGCHLD
  * since the last drain there is no new status (each one raises SIGCHLD,
  * and the last drain ended with none left): the waitpid(-1) that would
@@ -308,12 +333,12 @@ attach_dispatch(struct attach *a)
 	for (size_t i = 0; a->pending > 0 && i < a->n; i++) {
 		if (!a->t[i].want_sample)
 			continue;
-		tid = waitpid(a->t[i].tid, &status, __WALL | WNOHANG);
+		tid = attach_reap(a, a->t[i].tid, &status);
 		if (tid > 0)
 			attach_dispatch_one(a, tid, status);
 	}
 	for (;;) {
-		tid = waitpid(-1, &status, __WALL | WNOHANG);
+		tid = attach_reap(a, -1, &status);
 		if (tid > 0) {
 			attach_dispatch_one(a, tid, status);
 			continue;

@@ -9,18 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "attach/procfs.h"
 #include "common/clock.h"
 #include "common/log.h"
 
 #define FAULT_DELAY_NS (CLOCK_NS_PER_S / 2)
+/* How long a stall waits at most for the child to end, and how often it
+   looks. */
+#define FAULT_STALL_NS (10 * CLOCK_NS_PER_S)
+#define FAULT_STALL_POLL_NS (CLOCK_NS_PER_S / 200)
 
 enum fault_kind {
 	FAULT_NONE,
 	FAULT_FATAL,
 	FAULT_SEGV,
 	FAULT_HANG,
-	FAULT_SLOWLOAD
+	FAULT_SLOWLOAD,
+	FAULT_STALL_CHILD
 };
 
 /* Written before the sampler thread starts, read by it only (and its
@@ -46,6 +53,8 @@ fault_arm(void)
 		fault_kind = FAULT_HANG;
 	else if (strcmp(how, "slowload") == 0)
 		fault_kind = FAULT_SLOWLOAD;
+	else if (strcmp(how, "stall-child") == 0)
+		fault_kind = FAULT_STALL_CHILD;
 	fault_due_ns = clock_ns(CLOCK_MONOTONIC) + FAULT_DELAY_NS;
 }
 
@@ -92,4 +101,55 @@ fault_in_load(void)
 	log_debug("fault: this symbols load takes 2.5 s more");
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		continue;
+}
+
+/* stall-child: the child to wait for, once seen. */
+static pid_t fault_child;
+
+void
+fault_child_seen(pid_t pid, pid_t target)
+{
+	char *exe, *target_exe;
+
+	if (fault_kind != FAULT_STALL_CHILD || fault_child != 0)
+		return;
+	/* Not before its exec: the stall would hold it in its exec stop. */
+	exe = procfs_read_exe(pid);
+	target_exe = procfs_read_exe(target);
+	if (exe != NULL && target_exe != NULL && strcmp(exe, target_exe) != 0)
+		fault_child = pid;
+	free(exe);
+	free(target_exe);
+}
+
+void
+fault_end_of_tick(void)
+{
+	int64_t end = clock_ns(CLOCK_MONOTONIC) + FAULT_STALL_NS;
+	struct timespec poll = {0, FAULT_STALL_POLL_NS};
+	struct procfs_stat st = {.state = '?'};
+	int fd;
+
+	if (fault_kind != FAULT_STALL_CHILD || fault_child == 0)
+		return;
+	log_debug("fault: the sampler thread stalls until process %d ends",
+		  (int)fault_child);
+	fd = procfs_open_stat(fault_child, fault_child);
+	while (fd >= 0 && clock_ns(CLOCK_MONOTONIC) < end &&
+	       procfs_stat_fd(fd, &st) == 0 && st.state != 'Z' &&
+	       st.state != 't')
+		nanosleep(&poll, NULL);
+	if (fd >= 0)
+		close(fd);
+	if (st.state == 't') {
+		/* Stopped for this thread (an interrupt it met late): it
+		   would wait for the stall to end. Again at the next tick. */
+		log_debug("fault: process %d stopped, the stall ends",
+			  (int)fault_child);
+		return;
+	}
+	if (st.state == 'Z')
+		log_debug("fault: process %d ended during the stall",
+			  (int)fault_child);
+	fault_kind = FAULT_NONE; /* once */
 }

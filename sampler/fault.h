@@ -2,6 +2,7 @@
 #define CPT_SAMPLER_FAULT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /*
  * The test hook CPROFTOP_INJECT_FAULT: makes the sampler thread fail half a
@@ -16,7 +17,12 @@
  *          a target thread stopped (the watchdog's case);
  *   slowload  the first object file whose symbols are loaded takes 2.5 s
  *          more, at once (a big separate debug file, under load or ASan):
- *          no target thread may stay stopped meanwhile (tests/harm/).
+ *          no target thread may stay stopped meanwhile (tests/harm/);
+ *   stall-child
+ *          at the end of the tick that first sampled a followed child
+ *          process after its exec, the sampler thread stops until it exits
+ *          (at most 10 s): a long stall, as a large library's debug info
+ *          causes, over a child's whole life (tests/follow/stall.sh).
  */
 
 /* Reads the environment; arms the fault 0.5 s from now. Before the
@@ -36,5 +42,13 @@ void fault_in_capture(void);
 /* Where slowload fires, once: before an object file's symbols are loaded.
    The sampler thread or its helper (one at a time). */
 void fault_in_load(void);
+
+/* A sample of followed child process pid of target was just counted:
+   stall-child waits for the first such child that exec'd another program.
+   Sampler thread (ptrace source). */
+void fault_child_seen(pid_t pid, pid_t target);
+
+/* Where stall-child fires (once), when a child was seen. Sampler thread. */
+void fault_end_of_tick(void);
 
 #endif

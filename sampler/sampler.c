@@ -197,7 +197,9 @@ sampler_space(struct sampler *s, pid_t pid)
 	if (sp != NULL)
 		return sp;
 	ARRAY_RESERVE(s->spaces, s->cap_spaces, s->nspaces + 1);
-	sp = space_new(pid, s->next_space++);
+	/* A followed child's libraries are mostly the target's: loaded once. */
+	sp = space_new(pid, s->next_space++,
+		       s->nspaces > 0 ? s->spaces[0] : NULL);
 	sp->warm = sampler_space_warm;
 	sp->warm_arg = s;
 	s->spaces[s->nspaces++] = sp;
@@ -648,6 +650,7 @@ sampler_open_source(struct sampler *s, char **cause)
 			return sampler_exit_code(why);
 		}
 	}
+	attach_set_exit_fn(s->a, sampler_thread_exited, s);
 	s->why_buf = why_not;
 	s->backend_why = why_not ? why_not
 			 : s->opt.backend == SAMPLER_BACKEND_PTRACE

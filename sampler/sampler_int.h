@@ -199,6 +199,7 @@ void sampler_pending_flush(struct sampler *s, struct sampler_task *t,
 
 /* sampler_tick.c */
 void sampler_idle_flush(struct sampler *s, struct sampler_task *t);
+void sampler_thread_exited(pid_t tid, void *arg);
 void sampler_sweep(struct sampler *s);
 bool sampler_state(struct sampler *s, struct sampler_task *t);
 void sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns);

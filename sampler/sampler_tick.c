@@ -61,6 +61,26 @@ sampler_idle_tick(struct sampler *s, struct sampler_task *t, uint32_t second)
 		t->idle_owed++;
 }
 
+/*
+ * attach_exit_fn: tid exited and is about to be reaped. What it ran since
+ * its last look is measured now, for sampler_sweep() to count at its last
+ * stack: a sampler thread busy for a second (loading a large library's
+ * debug info) would otherwise lose all of it -- the whole life of a short
+ * child process.
+ */
+void
+sampler_thread_exited(pid_t tid, void *arg)
+{
+	struct sampler *s = arg;
+	uint32_t id = hash_find(&s->task_idx, hash_u64((uint64_t)tid),
+				sampler_task_eq, &tid, s);
+	struct procfs_schedstat ss;
+
+	if (id != PROFILE_NONE &&
+	    procfs_schedstat_fd(s->tasks[id].sched_fd, &ss) == 0)
+		cputime_measure(&s->tasks[id].cpu, ss.run_ns);
+}
+
 /* Drops the tasks attach/ no longer lists: their threads have exited. */
 void
 sampler_sweep(struct sampler *s)
@@ -299,6 +319,8 @@ sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
 		return;
 	if (!woke) /* where it ran, for its time until it blocks */
 		cputime_ran_at(&t->cpu, t->last_stack, in_syscall);
+	if (t->pid != s->pid)
+		fault_child_seen(t->pid, s->pid);
 	if (waiting > 0)
 		sampler_count(s, t,
 			      sampler_waiting_stack(s, s->last_locs, s->last_n,
@@ -479,4 +501,5 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 	sampler_refresh_maps(s, false);
 	sampler_account_all(s, second);
 	s->ticks++;
+	fault_end_of_tick();
 }

@@ -42,6 +42,21 @@ space_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
 	return UNWIND_RULE_NONE;
 }
 
+/* unwind_image_fn: an object file's span and unwind table, from the
+   symbolizer's per-file object (opened and parsed once per space). */
+static bool
+space_unwind_image(void *arg, uint64_t ip, struct unwind_image *img)
+{
+	struct space *sp = arg;
+	struct symbols_image si;
+
+	if (!symbols_image(sp->sy, ip, &si))
+		return false;
+	*img = (struct unwind_image){si.start, si.end, si.eh_hdr, si.eh_table,
+				     si.eh_count};
+	return true;
+}
+
 /* An unwind that meets an unmapped sp or pc reads the maps at most this
    often (a thread born since, dlopen'd code). */
 #define SPACE_MISS_NS (CLOCK_NS_PER_S / 20)
@@ -49,15 +64,16 @@ space_unwind_rule(void *arg, uint64_t pc, bool is_return, int32_t *sp_delta)
 static void space_unwind_miss(void *arg);
 
 struct space *
-space_new(pid_t pid, uint32_t id)
+space_new(pid_t pid, uint32_t id, struct space *like)
 {
 	struct space *sp = xcalloc(1, sizeof(*sp));
 
 	sp->pid = sp->proc_pid = pid;
 	sp->id = id;
 	sp->u = unwind_new(pid);
-	sp->sy = symbols_new(pid);
+	sp->sy = symbols_new_like(pid, like != NULL ? like->sy : NULL);
 	unwind_set_rule(sp->u, space_unwind_rule, sp);
+	unwind_set_images(sp->u, space_unwind_image, sp);
 	unwind_set_maps(sp->u, &sp->maps, space_unwind_miss, sp);
 	sp->maps_dirty = true;
 	space_read_comm(sp);

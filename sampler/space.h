@@ -8,10 +8,12 @@
  * (aggregate_set_space()), so that the same address in two processes --
  * gcc and the cc1 it forked and exec'd -- is named from each one's own
  * binary. The maps are one table, read here and shared by the unwinder
- * and the symbolizer; read again when they may have changed
- * (space_refresh()) and, at most every 50 ms, when an unwind meets an sp
- * or pc in no known mapping (a thread born since, dlopen'd code).
- * Sampler thread only.
+ * and the symbolizer, and so are the object files: the symbolizer opens
+ * and parses each once, and the unwinder takes an image's span and
+ * .eh_frame_hdr table from it (symbols_image()). The maps are read again
+ * when they may have changed (space_refresh()) and, at most every 50 ms,
+ * when an unwind meets an sp or pc in no known mapping (a thread born
+ * since, dlopen'd code). Sampler thread only.
  */
 
 #include <stdbool.h>
@@ -42,10 +44,11 @@ struct space {
 /*
  * A new space for process pid, keyed id in the aggregate tables: an
  * unwinder whose frames without CFI follow Go's tables when the symbolizer
- * knows them. Maps are read by the first space_refresh(). Caller frees with
- * space_free().
+ * knows them. Its files are like's (NULL: its own; a followed child shares
+ * the target's, see symbols_new_like()). Maps are read by the first
+ * space_refresh(). Caller frees with space_free(), in any order.
  */
-struct space *space_new(pid_t pid, uint32_t id);
+struct space *space_new(pid_t pid, uint32_t id, struct space *like);
 
 /* Frees sp, its unwinder and symbolizer. NULL is a no-op. */
 void space_free(struct space *sp);

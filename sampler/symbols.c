@@ -86,13 +86,13 @@ symbols_strtab_free(struct symbols_strtab *t)
 const char *
 symbols_intern(struct symbols *s, const char *str)
 {
-	const char *got = symbols_strtab_get(&s->strings, str);
+	const char *got = symbols_strtab_get(&s->lib->strings, str);
 	char *copy;
 
 	if (got != NULL)
 		return got;
 	copy = xstrdup(str);
-	symbols_strtab_put(&s->strings, copy, copy);
+	symbols_strtab_put(&s->lib->strings, copy, copy);
 	return copy;
 }
 
@@ -111,7 +111,7 @@ symbols_demangle(struct symbols *s, const char *raw)
 
 	if (raw[0] != '_' || (raw[1] != 'Z' && raw[1] != 'R'))
 		return raw;
-	got = symbols_strtab_get(&s->demangled, raw);
+	got = symbols_strtab_get(&s->lib->demangled, raw);
 	if (got != NULL)
 		return got;
 	d = rust_demangle(raw, DMGL_PARAMS | DMGL_ANSI);
@@ -119,7 +119,7 @@ symbols_demangle(struct symbols *s, const char *raw)
 		d = cplus_demangle_v3(raw, DMGL_PARAMS | DMGL_ANSI);
 	got = d != NULL ? symbols_intern(s, d) : raw;
 	free(d);
-	symbols_strtab_put(&s->demangled, raw, got);
+	symbols_strtab_put(&s->lib->demangled, raw, got);
 	return got;
 }
 
@@ -316,6 +316,28 @@ symbols_load_syms(struct symbols_file *f)
 	f->nsyms = n + 1;
 }
 
+/*
+ * Decodes the .eh_frame_hdr that PT_GNU_EH_FRAME ph points to (its bytes
+ * through libelf, which keeps them inside the file) into f->eh.
+ */
+static void
+symbols_load_eh(struct symbols_file *f, const GElf_Phdr *ph)
+{
+	Elf_Data *d;
+
+	if (f->eh_data != NULL)
+		return; /* the first one, as the loader takes it */
+	d = elf_getdata_rawchunk(f->elf, (int64_t)ph->p_offset, ph->p_filesz,
+				 ELF_T_BYTE);
+	if (d == NULL || d->d_buf == NULL ||
+	    ehframe_hdr_parse(d->d_buf, d->d_size, &f->eh) < 0)
+		return;
+	f->eh_data = d->d_buf;
+	f->eh_len = d->d_size;
+	f->eh_vaddr = ph->p_vaddr;
+}
+
+/* Reads f's program headers: its PT_LOADs, their span, .eh_frame_hdr. */
 static void
 symbols_load_phdrs(struct symbols_file *f)
 {
@@ -325,21 +347,40 @@ symbols_load_phdrs(struct symbols_file *f)
 	if (elf_getphdrnum(f->elf, &n) != 0)
 		return;
 	f->loads = xcalloc(n ? n : 1, sizeof(*f->loads));
-	for (size_t i = 0; i < n; i++)
-		if (gelf_getphdr(f->elf, (int)i, &ph) != NULL &&
-		    ph.p_type == PT_LOAD)
-			f->loads[f->nloads++] = ph;
+	f->load_lo = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		if (gelf_getphdr(f->elf, (int)i, &ph) == NULL)
+			continue;
+		if (ph.p_type == PT_GNU_EH_FRAME)
+			symbols_load_eh(f, &ph);
+		if (ph.p_type != PT_LOAD)
+			continue;
+		f->loads[f->nloads++] = ph;
+		if (ph.p_vaddr < f->load_lo)
+			f->load_lo = ph.p_vaddr;
+		if (ph.p_vaddr + ph.p_memsz > f->load_hi)
+			f->load_hi = ph.p_vaddr + ph.p_memsz;
+	}
 }
 
-/* Fills f from its open Elf: segments, debug info, symbols. */
+/*
+ * Fills f from its open Elf for naming addresses, once: debug info (the
+ * file's, else a separate debug file: a search of the disk, then libdw's
+ * headers of it, 0.2 s for glibc's), symbols, and a debuginfod request.
+ * Not done when the file is opened (symbols_resolve_file() reads only its
+ * program headers): the unwinder asks for a file's image in the middle of
+ * an unwind, which reads the target's memory live and must not wait.
+ */
 static void
-symbols_load_file(struct symbols *s, struct symbols_file *f, const char *path)
+symbols_load_names(struct symbols *s, struct symbols_file *f)
 {
+	if (f->names_loaded || f->elf == NULL)
+		return;
+	f->names_loaded = true;
 	fault_in_load();
-	symbols_load_phdrs(f);
 	if (symbols_has_debug_info(f->elf))
 		f->dwarf = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL);
-	else if ((f->debug_elf = symbols_find_debug(s, f, path)) != NULL)
+	else if ((f->debug_elf = symbols_find_debug(s, f, f->path)) != NULL)
 		f->dwarf = dwarf_begin_elf(f->debug_elf, DWARF_C_READ, NULL);
 	symbols_load_syms(f);
 	symbols_fetch_debug(s, f);
@@ -352,8 +393,8 @@ symbols_file_add(struct symbols *s, Elf *elf)
 
 	f->elf = elf;
 	f->build_id = elf != NULL ? symbols_build_id(s, elf) : NULL;
-	f->next = s->files;
-	s->files = f;
+	f->next = s->lib->files;
+	s->lib->files = f;
 	return f;
 }
 
@@ -370,9 +411,9 @@ symbols_vdso(struct symbols *s)
 	char *image;
 	Elf *elf;
 
-	if (s->vdso_tried)
-		return s->vdso;
-	s->vdso_tried = true;
+	if (s->lib->vdso_tried)
+		return s->lib->vdso;
+	s->lib->vdso_tried = true;
 	if (eh == NULL || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
 		return NULL;
 	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
@@ -383,10 +424,10 @@ symbols_vdso(struct symbols *s)
 		free(image);
 		return NULL;
 	}
-	s->vdso = symbols_file_add(s, elf);
-	s->vdso->image = image;
-	symbols_load_file(s, s->vdso, NULL);
-	return s->vdso;
+	s->lib->vdso = symbols_file_add(s, elf);
+	s->lib->vdso->image = image;
+	symbols_load_phdrs(s->lib->vdso);
+	return s->lib->vdso;
 }
 
 /*
@@ -420,7 +461,7 @@ symbols_open_mod(struct symbols *s, const struct symbols_mod *m)
 static struct symbols_file *
 symbols_file_by_stat(struct symbols *s, const struct stat *st)
 {
-	for (struct symbols_file *f = s->files; f != NULL; f = f->next)
+	for (struct symbols_file *f = s->lib->files; f != NULL; f = f->next)
 		if (f->ino == st->st_ino && f->dev == st->st_dev &&
 		    f->size == st->st_size &&
 		    f->mtime.tv_sec == st->st_mtim.tv_sec &&
@@ -432,13 +473,17 @@ symbols_file_by_stat(struct symbols *s, const struct stat *st)
 static struct symbols_file *
 symbols_file_by_build_id(struct symbols *s, const char *build_id)
 {
-	for (struct symbols_file *f = s->files; f != NULL; f = f->next)
+	for (struct symbols_file *f = s->lib->files; f != NULL; f = f->next)
 		if (build_id != NULL && f->build_id == build_id)
 			return f;
 	return NULL;
 }
 
-/* The cached or newly loaded file of m, or NULL when unreadable. */
+/*
+ * The cached or newly opened file of m, or NULL when unreadable. A new
+ * file has its program headers read (symbols_image() needs no more); its
+ * names come on its first symbols_lookup() (symbols_load_names()).
+ */
 static struct symbols_file *
 symbols_resolve_file(struct symbols *s, const struct symbols_mod *m)
 {
@@ -473,8 +518,9 @@ symbols_resolve_file(struct symbols *s, const struct symbols_mod *m)
 	f->ino = st.st_ino;
 	f->size = st.st_size;
 	f->mtime = st.st_mtim;
+	f->path = m->path;
 	if (elf != NULL)
-		symbols_load_file(s, f, m->path);
+		symbols_load_phdrs(f);
 	return f;
 }
 
@@ -485,11 +531,23 @@ symbols_resolve_file(struct symbols *s, const struct symbols_mod *m)
 struct symbols *
 symbols_new(pid_t pid)
 {
+	return symbols_new_like(pid, NULL);
+}
+
+struct symbols *
+symbols_new_like(pid_t pid, struct symbols *like)
+{
 	struct symbols *s = xcalloc(1, sizeof(*s));
 
 	elf_version(EV_CURRENT);
 	s->pid = pid;
-	s->strings.owns_keys = true;
+	if (like != NULL) {
+		s->lib = like->lib;
+	} else {
+		s->lib = xcalloc(1, sizeof(*s->lib));
+		s->lib->strings.owns_keys = true;
+	}
+	s->lib->refs++;
 	s->fetch = debugfetch_new();
 	return s;
 }
@@ -500,15 +558,13 @@ symbols_set_pid(struct symbols *s, pid_t pid)
 	s->pid = pid;
 }
 
-/* Frees s, every file it opened and every string it returned. */
-void
-symbols_free(struct symbols *s)
+/* Frees the files and strings of lib, used by no cache any more. */
+static void
+symbols_lib_free(struct symbols_lib *lib)
 {
 	struct symbols_file *next;
 
-	if (s == NULL)
-		return;
-	for (struct symbols_file *f = s->files; f != NULL; f = next) {
+	for (struct symbols_file *f = lib->files; f != NULL; f = next) {
 		next = f->next;
 		dwarf_end(f->dwarf);
 		if (f->debug_elf != NULL)
@@ -526,10 +582,22 @@ symbols_free(struct symbols *s)
 		free(f->plts);
 		free(f);
 	}
+	symbols_strtab_free(&lib->strings);
+	symbols_strtab_free(&lib->demangled);
+	free(lib);
+}
+
+/* Frees s; with the last cache of its files, every file it opened and
+   every string it returned. */
+void
+symbols_free(struct symbols *s)
+{
+	if (s == NULL)
+		return;
+	if (--s->lib->refs == 0)
+		symbols_lib_free(s->lib);
 	free(s->mods);
 	free(s->ranges);
-	symbols_strtab_free(&s->strings);
-	symbols_strtab_free(&s->demangled);
 	perfmap_free(&s->jit);
 	debugfetch_free(s->fetch);
 	free(s);
@@ -734,8 +802,11 @@ bool
 symbols_cold(const struct symbols *s, uint64_t addr)
 {
 	const struct symbols_range *r = symbols_find_range(s, addr);
+	const struct symbols_mod *m = r != NULL ? &s->mods[r->mod] : NULL;
 
-	return r != NULL && !s->mods[r->mod].resolved;
+	return m != NULL &&
+	       (!m->resolved || (m->file != NULL && m->file->elf != NULL &&
+				 !m->file->names_loaded));
 }
 
 void
@@ -743,8 +814,39 @@ symbols_warm(struct symbols *s, uint64_t addr)
 {
 	const struct symbols_range *r = symbols_find_range(s, addr);
 
-	if (r != NULL)
-		symbols_resolve(s, &s->mods[r->mod]);
+	if (r == NULL)
+		return;
+	symbols_resolve(s, &s->mods[r->mod]);
+	if (s->mods[r->mod].file != NULL)
+		symbols_load_names(s, s->mods[r->mod].file);
+}
+
+/*
+ * The object file holding addr as the unwinder needs it: see symbols.h.
+ * Opens the file on the module's first lookup and reads its program
+ * headers only: its debug info and symbols wait for symbols_lookup().
+ */
+bool
+symbols_image(struct symbols *s, uint64_t addr, struct symbols_image *img)
+{
+	struct symbols_mod *m;
+	uint64_t vaddr, bias;
+	const struct symbols_file *f;
+
+	if (!symbols_locate(s, addr, &m, &vaddr))
+		return false;
+	f = m->file;
+	bias = addr - vaddr;
+	*img = (struct symbols_image){
+		.start = bias + f->load_lo,
+		.end = bias + f->load_hi,
+	};
+	if (f->eh_data != NULL) {
+		img->eh_hdr = bias + f->eh_vaddr;
+		img->eh_table = img->eh_hdr + f->eh.table_off;
+		img->eh_count = f->eh.count;
+	}
+	return img->start <= addr && addr < img->end;
 }
 
 /*
@@ -778,6 +880,8 @@ symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 	}
 	m = &s->mods[r->mod];
 	symbols_resolve(s, m);
+	if (m->file != NULL)
+		symbols_load_names(s, m->file);
 	if (mod != NULL)
 		symbols_fill_mod(m, mod);
 	off = addr - r->start + r->offset;

@@ -45,6 +45,15 @@ struct symbols_module {
 
 /* Creates an empty cache for process pid. Caller frees with symbols_free. */
 struct symbols *symbols_new(pid_t pid);
+
+/*
+ * Creates an empty cache for process pid that shares the files (and their
+ * symbols, debug info and CFI, by identity or build-id) and the strings of
+ * like's: a forked child's libraries are loaded once for both. Each cache
+ * is freed with symbols_free(); the shared part with the last one. Strings
+ * handed out live as long as that. Sampler thread.
+ */
+struct symbols *symbols_new_like(pid_t pid, struct symbols *like);
 void symbols_free(struct symbols *s);
 
 /*
@@ -67,17 +76,18 @@ void symbols_set_maps(struct symbols *s, const struct procfs_maps *maps);
  * first, the containing real function last, and *mod (may be NULL) with the
  * module. Returns the number of frames (>= 1: an address in no module gives
  * "[unknown]" and returns 1 with mod->path NULL). Strings stay valid until
- * symbols_free().
+ * symbols_free(). The first lookup in a file reads its debug info and
+ * symbols (a separate debug file: up to ~0.2 s for glibc's).
  */
 int symbols_lookup(struct symbols *s, uint64_t pc, bool is_return,
 		   struct symbols_frame *frames, int max,
 		   struct symbols_module *mod);
 
 /*
- * True when addr is in a module whose file was not opened yet: the first
- * lookup there opens it, finds and reads its debug info (a second or more
- * for libc's separate, compressed debug file). Costs a binary search.
- * Sampler thread.
+ * True when addr is in a module whose file was not opened, or its names not
+ * loaded yet: the first lookup there finds and reads its debug info (a
+ * second or more for libc's separate, compressed debug file). Costs a
+ * binary search. Sampler thread.
  */
 bool symbols_cold(const struct symbols *s, uint64_t addr);
 
@@ -85,8 +95,9 @@ bool symbols_cold(const struct symbols *s, uint64_t addr);
  * Opens the file of the module holding addr, if not yet, and reads its
  * symbols, debug info and address ranges, so that lookups there are fast.
  * Slow: the sampler runs it on its helper thread (sampler/offload.h) while
- * it goes on dispatching the target's ptrace stops; s must not be used by
- * any other thread meanwhile.
+ * it goes on dispatching the target's ptrace stops; s, and every cache
+ * that shares its files (symbols_new_like()), must not be used by any
+ * other thread meanwhile.
  */
 void symbols_warm(struct symbols *s, uint64_t addr);
 
@@ -107,6 +118,34 @@ bool symbols_refresh_jit(struct symbols *s);
  * network. Sampler thread.
  */
 bool symbols_poll_fetches(struct symbols *s, size_t *pending, size_t *failed);
+
+/*
+ * What the unwinder needs of an object file, in the target's addresses:
+ * the span of its PT_LOAD segments and its .eh_frame_hdr (PT_GNU_EH_FRAME)
+ * -- the header and its binary-search table of eh_count entries
+ * (sampler/ehframe.h), which libunwind reads from the target's memory.
+ */
+struct symbols_image {
+	uint64_t start, end;
+	uint64_t eh_hdr;   /* the header's address, 0 when none */
+	uint64_t eh_table; /* its table's address */
+	uint64_t eh_count; /* entries in the table (hostile: reads of it
+			      are bounded by the unwinder's budget) */
+};
+
+/*
+ * Fills *img for the object file mapped at addr, from the same per-file
+ * object the symbolizer names addresses from: its ELF headers are read
+ * once per file, when the module is first looked up (by either). Cheap
+ * (the program headers only, tens of us): a file's debug info and symbols
+ * wait for its first symbols_lookup(), since the unwinder asks in the
+ * middle of an unwind that reads the target's memory live. Returns
+ * false when addr is in no module, its file cannot be opened or is no ELF,
+ * or addr lies outside the file's PT_LOAD span (the caller may then read
+ * the image from the target's memory). Sampler thread, never while a
+ * target thread is stopped.
+ */
+bool symbols_image(struct symbols *s, uint64_t addr, struct symbols_image *img);
 
 /* How a Go frame unwinds (symbols_go_unwind). */
 enum symbols_go_rule {

@@ -13,29 +13,6 @@
 #include "sampler/ehframe.h"
 
 /*
- * Finds the binary search table of f's .eh_frame_hdr (sampler/ehframe.h)
- * and opens f's CFI. Either may stay NULL.
- */
-static void
-symbols_load_fdes(struct symbols_file *f)
-{
-	GElf_Shdr sh;
-	Elf_Scn *scn = symbols_find_section(f->elf, ".eh_frame_hdr", &sh);
-	Elf_Data *data = scn != NULL ? elf_getdata(scn, NULL) : NULL;
-	struct ehframe_hdr h;
-
-	f->cfi_tried = true;
-	f->cfi = dwarf_getcfi_elf(f->elf);
-	if (data == NULL ||
-	    ehframe_hdr_parse(data->d_buf, data->d_size, &h) < 0 ||
-	    !ehframe_table_fits(&h, data->d_size))
-		return;
-	f->fdes = (const uint8_t *)data->d_buf + h.table_off;
-	f->nfdes = h.count;
-	f->fdes_base = sh.sh_addr;
-}
-
-/*
  * The start of the function holding vaddr in f (an ELF file), as .eh_frame
  * gives it: the pc_begin of the FDE that covers vaddr, found by a binary
  * search of .eh_frame_hdr's table (libdw's CFI tells whether an FDE covers
@@ -46,23 +23,30 @@ uint64_t
 symbols_fde_start(struct symbols_file *f, uint64_t vaddr)
 {
 	long i;
+	size_t n;
 	Dwarf_Frame *frame;
 	Dwarf_Addr start, end;
 	uint64_t begin;
 
-	if (!f->cfi_tried)
-		symbols_load_fdes(f);
-	if (f->cfi == NULL || dwarf_cfi_addrframe(f->cfi, vaddr, &frame) != 0)
+	if (!f->cfi_tried) {
+		f->cfi_tried = true;
+		f->cfi = dwarf_getcfi_elf(f->elf);
+	}
+	if (f->eh_data == NULL || !ehframe_table_fits(&f->eh, f->eh_len) ||
+	    f->cfi == NULL || dwarf_cfi_addrframe(f->cfi, vaddr, &frame) != 0)
 		return vaddr;
 	if (dwarf_frame_info(frame, &start, &end, NULL) < 0)
 		start = vaddr;
 	free(frame);
-	i = ehframe_table_find(f->fdes, f->nfdes, f->fdes_base, vaddr);
+	n = (size_t)f->eh.count;
+	i = ehframe_table_find(f->eh_data + f->eh.table_off, n, f->eh_vaddr,
+			       vaddr);
 	if (i < 0)
 		return vaddr;
 	/* The FDE's first row starts at its pc_begin: a begin after the
 	 * row's start would be another FDE's (overlapping tables). */
-	begin = ehframe_table_loc(f->fdes, f->fdes_base, (size_t)i);
+	begin = ehframe_table_loc(f->eh_data + f->eh.table_off, f->eh_vaddr,
+				  (size_t)i);
 	return begin <= start ? begin : vaddr;
 }
 

@@ -162,10 +162,11 @@ symbols_fetched(struct symbols *s, const char *build_id, const char *path)
 {
 	bool changed = false;
 
-	for (struct symbols_file *f = s->files; f != NULL; f = f->next) {
+	for (struct symbols_file *f = s->lib->files; f != NULL; f = f->next) {
 		Elf *debug;
 
-		if (f->build_id != build_id || f->dwarf != NULL ||
+		if (f->build_id != build_id || !f->names_loaded ||
+		    f->dwarf != NULL ||
 		    (debug = symbols_try_debug(s, f, path)) == NULL)
 			continue;
 		if (f->debug_elf != NULL)

@@ -19,6 +19,7 @@
 
 #include "common/hash.h"
 #include "sampler/debugfetch.h"
+#include "sampler/ehframe.h"
 #include "sampler/gopclntab.h"
 #include "sampler/perfmap.h"
 #include "sampler/symbols.h"
@@ -60,12 +61,24 @@ struct symbols_file {
 	struct timespec mtime;
 	off_t size;
 	const char *build_id; /* interned lowercase hex, or NULL */
+	const char *path;     /* interned, as first mapped; NULL: vdso */
 	Elf *elf;	      /* NULL when the file is not ELF */
-	Elf *debug_elf;	      /* separate debug info, or NULL */
-	Dwarf *dwarf;	      /* from elf or debug_elf, or NULL */
-	char *image;	      /* the vdso's copied image, or NULL */
+	/* Read on the first symbols_lookup() (symbols_load_names()), not
+	   when the file is opened: names_loaded says it was. */
+	bool names_loaded;
+	Elf *debug_elf; /* separate debug info, or NULL */
+	Dwarf *dwarf;	/* from elf or debug_elf, or NULL */
+	char *image;	/* the vdso's copied image, or NULL */
 	GElf_Phdr *loads;
 	size_t nloads;
+	uint64_t load_lo, load_hi; /* span of the PT_LOADs' vaddrs */
+	/* PT_GNU_EH_FRAME's .eh_frame_hdr, decoded once when the file is
+	   loaded: the unwinder's table (symbols_image()) and the FDE starts
+	   (symbols_fde_start()). eh_data NULL when none or unusable. */
+	const uint8_t *eh_data; /* its bytes in elf, eh_len of them */
+	size_t eh_len;
+	uint64_t eh_vaddr;
+	struct ehframe_hdr eh;
 	struct symbols_sym *syms;
 	size_t nsyms;
 	struct symbols_cu *cus; /* function indexes of the CUs used so far */
@@ -74,9 +87,6 @@ struct symbols_file {
 	size_t ncu_ranges;
 	bool cu_ranges_built;
 	Dwarf_CFI *cfi; /* .eh_frame of elf, opened on first use, or NULL */
-	const uint8_t *fdes; /* .eh_frame_hdr's sorted table, or NULL */
-	size_t nfdes;
-	uint64_t fdes_base; /* the vaddr its datarel entries are relative to */
 	bool cfi_tried;
 	struct symbols_plt *plts; /* stubs of the PLT sections, by address */
 	size_t nplts;
@@ -109,19 +119,30 @@ struct symbols_strtab {
 	bool owns_keys;
 };
 
-struct symbols {
-	pid_t pid;
+/*
+ * What does not depend on the process: the files opened, by identity and
+ * build-id, and the strings handed out. Shared by the caches of a target
+ * and the children it forks (symbols_new_like), so that a child does not
+ * load libc's debug info again; freed with the last of them.
+ */
+struct symbols_lib {
+	unsigned refs;
 	struct symbols_file *files;
 	struct symbols_file *vdso;
 	bool vdso_tried;
+	struct symbols_strtab strings;	 /* interned strings (owned) */
+	struct symbols_strtab demangled; /* raw name -> interned demangled */
+};
+
+struct symbols {
+	pid_t pid;
+	struct symbols_lib *lib;
 	struct symbols_mod *mods;
 	size_t nmods;
 	struct symbols_range *ranges;
 	size_t nranges;
-	struct symbols_strtab strings;	 /* interned strings (owned) */
-	struct symbols_strtab demangled; /* raw name -> interned demangled */
-	struct perfmap jit;		 /* /tmp/perf-PID.map, or empty */
-	struct debugfetch *fetch;	 /* debuginfod, or NULL */
+	struct perfmap jit;	  /* /tmp/perf-PID.map, or empty */
+	struct debugfetch *fetch; /* debuginfod, or NULL */
 };
 
 /* A copy of str owned by s, the same pointer for equal strings. */

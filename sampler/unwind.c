@@ -130,6 +130,30 @@ unwind_has_info(struct unwind *u, uint64_t ip, bool exact)
 	       0;
 }
 
+/*
+ * For a frame's pc (at, as looked up) in no known mapping: code mapped
+ * since the maps were read (the libraries the loader maps after a spawned
+ * command's exec, dlopen) -- not only the first pc and sp can be. The
+ * owner reads the maps again (at most every 50 ms: unwind_set_maps(); a
+ * change flushes this unwinder's images and pages, not the walk). True
+ * when at is in an executable mapping now; false says why in the log.
+ */
+static bool
+unwind_mapped_since(struct unwind *u, uint64_t at)
+{
+	const struct procfs_map *m = procfs_maps_find(u->maps, at);
+
+	if (m != NULL || u->miss == NULL)
+		return false;
+	u->miss(u->miss_arg);
+	m = procfs_maps_find(u->maps, at);
+	if (m == NULL)
+		log_debug("unwind: tid %d: a frame's pc %#llx is in no mapping "
+			  "known (the maps read again at most every 50 ms)",
+			  (int)u->cur->tid, (unsigned long long)at);
+	return m != NULL && m->executable;
+}
+
 /* unwind_fp_reader over the target: see unwind_read_live(). */
 static int
 unwind_fp_live(void *arg, uint64_t addr, uint64_t *val)
@@ -264,14 +288,16 @@ unwind_fallback(struct unwind *u, struct user_regs_struct *r, uint64_t *pcs,
 		if (rc < 0 || (r->rsp <= sp && rule != UNWIND_RULE_CGO))
 			return -1;
 		u->used_fallback = true;
-		if (unwind_elf_find(u, r->rip - 1) == NULL)
+		if (unwind_elf_find(u, r->rip - 1) == NULL &&
+		    !unwind_mapped_since(u, r->rip - 1))
 			return -1; /* not code: a broken chain */
 		pcs[(*n)++] = r->rip;
 		if (*n < max && unwind_is_sigreturn(u, r->rip)) {
 			if (*n < 64)
 				*sfa |= 1ULL << *n;
 			if (unwind_fp_step_sigframe(&mem, r) < 0 ||
-			    unwind_elf_find(u, r->rip) == NULL)
+			    (unwind_elf_find(u, r->rip) == NULL &&
+			     !unwind_mapped_since(u, r->rip)))
 				return -1;
 			if (r->rsp < u->cur->stack_start ||
 			    r->rsp >= u->cur->stack_start + u->cur->stack_len)
@@ -464,9 +490,11 @@ unwind_walk(struct unwind *u, const struct capture *c,
 		}
 		resumed = false;
 		exact = unwind_exact(n - 1, sfa);
-		if (!unwind_has_info(u, ip, exact)) {
+		if (!unwind_has_info(u, ip, exact) &&
+		    !(unwind_mapped_since(u, exact ? ip : ip - 1) &&
+		      unwind_has_info(u, ip, exact))) {
 			if (unwind_elf_find(u, exact ? ip : ip - 1) == NULL)
-				goto out;
+				goto out; /* in no code: truncated */
 			regs = *u->regs;
 			unwind_cursor_regs(&cursor, &regs);
 			step = unwind_fallback(u, &regs, pcs, &n, max, &sfa);
@@ -567,6 +595,13 @@ unwind_set_rule(struct unwind *u, unwind_rule_fn fn, void *arg)
 {
 	u->rule = fn;
 	u->rule_arg = arg;
+}
+
+void
+unwind_set_images(struct unwind *u, unwind_image_fn fn, void *arg)
+{
+	u->image = fn;
+	u->image_arg = arg;
 }
 
 bool

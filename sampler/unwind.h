@@ -119,8 +119,11 @@ void unwind_set_pid(struct unwind *u, pid_t pid);
 /*
  * Called by unwind_stack() before it unwinds a capture whose sp or pc lies
  * in no mapping of the maps it was given (a thread born after they were
- * read, code mapped since): the owner may read the maps again, bounded as
- * it sees fit, and calls unwind_flush() when they changed. Sampler thread.
+ * read, code mapped since), and during the unwind when a frame's pc does
+ * (a library mapped since: the lookup is made again after the call): the
+ * owner may read the maps again, bounded as it sees fit, and calls
+ * unwind_flush() when they changed (the unwind in progress goes on).
+ * Sampler thread.
  */
 typedef void (*unwind_miss_fn)(void *arg);
 
@@ -133,6 +136,35 @@ typedef void (*unwind_miss_fn)(void *arg);
  */
 void unwind_set_maps(struct unwind *u, const struct procfs_maps *maps,
 		     unwind_miss_fn miss, void *arg);
+
+/*
+ * An object file mapped in the target, in its addresses: the span of its
+ * PT_LOAD segments and its .eh_frame_hdr (hdr 0 when none), the header's
+ * table of count entries at table. libunwind reads the table from the
+ * target's memory.
+ */
+struct unwind_image {
+	uint64_t start, end;
+	uint64_t hdr, table, count;
+};
+
+/*
+ * Fills *img for the object file mapped at ip, from the owner's per-file
+ * facts (sampler/space.c: the symbolizer's, so that every file is opened
+ * and parsed once). Returns false when it has none: the unwinder then
+ * reads the image's headers from the target's memory. Sampler thread.
+ */
+typedef bool (*unwind_image_fn)(void *arg, uint64_t ip,
+				struct unwind_image *img);
+
+/*
+ * Sets the callback asked for the object file of an executable mapping on
+ * its first unwind (NULL: none, every image is read from the target's
+ * memory). arg is borrowed. The unwinder caches what it returns until
+ * unwind_flush(); the time it takes is not counted against an unwind's
+ * CPU budget (it may open the file).
+ */
+void unwind_set_images(struct unwind *u, unwind_image_fn fn, void *arg);
 
 /*
  * True when the last unwind_stack() stopped because it needed stack beyond

@@ -81,7 +81,24 @@ unwind_read(struct unwind *u, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
-/* Fills e->di from the .eh_frame_hdr at hdr_addr. Returns 0, or -1. */
+/* Fills e->di for the table of count entries at table of the
+ * .eh_frame_hdr at hdr_addr. */
+static void
+unwind_elf_set_table(struct unwind_elf *e, uint64_t hdr_addr, uint64_t table,
+		     uint64_t count)
+{
+	memset(&e->di, 0, sizeof(e->di));
+	e->di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+	e->di.start_ip = e->start;
+	e->di.end_ip = e->end;
+	e->di.u.rti.segbase = hdr_addr;
+	e->di.u.rti.table_data = table;
+	e->di.u.rti.table_len = count * EHFRAME_ENTRY / sizeof(unw_word_t);
+	e->has_table = true;
+}
+
+/* Fills e->di from the .eh_frame_hdr at hdr_addr in target memory.
+ * Returns 0, or -1. */
 static int
 unwind_elf_table(struct unwind *u, struct unwind_elf *e, uint64_t hdr_addr)
 {
@@ -91,14 +108,31 @@ unwind_elf_table(struct unwind *u, struct unwind_elf *e, uint64_t hdr_addr)
 	if (unwind_read(u, hdr_addr, hdr, sizeof(hdr)) < 0 ||
 	    ehframe_hdr_parse(hdr, sizeof(hdr), &h) < 0)
 		return -1;
-	memset(&e->di, 0, sizeof(e->di));
-	e->di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
-	e->di.start_ip = e->start;
-	e->di.end_ip = e->end;
-	e->di.u.rti.segbase = hdr_addr;
-	e->di.u.rti.table_data = hdr_addr + h.table_off;
-	e->di.u.rti.table_len = h.count * EHFRAME_ENTRY / sizeof(unw_word_t);
-	e->has_table = true;
+	unwind_elf_set_table(e, hdr_addr, hdr_addr + h.table_off, h.count);
+	return 0;
+}
+
+/*
+ * Fills e for ip from the owner's facts of its object file (the
+ * symbolizer's). The time that takes (it may open and parse the file) is
+ * not this unwind's: it moves the CPU deadline. Returns 0, or -1 when the
+ * owner has none.
+ */
+static int
+unwind_elf_from_owner(struct unwind *u, uint64_t ip, struct unwind_elf *e)
+{
+	struct unwind_image img;
+	int64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	bool ok = u->image(u->image_arg, ip, &img);
+
+	u->cpu_deadline_ns += clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
+	if (!ok)
+		return -1;
+	e->start = img.start;
+	e->end = img.end;
+	e->has_table = false;
+	if (img.hdr != 0)
+		unwind_elf_set_table(e, img.hdr, img.table, img.count);
 	return 0;
 }
 
@@ -200,7 +234,14 @@ unwind_elf_find(struct unwind *u, uint64_t ip)
 	m = procfs_maps_find(u->maps, ip);
 	if (m == NULL || !m->executable)
 		return NULL;
+	if (u->image != NULL && unwind_elf_from_owner(u, ip, &e) == 0 &&
+	    ip >= e.start && ip < e.end)
+		return unwind_elf_insert(u, &e);
+	e = (struct unwind_elf){0};
 	base = unwind_elf_base(u, m);
+	if (base != NULL && u->image != NULL)
+		log_debug("unwind: %s: its image read from target memory",
+			  base->path);
 	if (base == NULL || unwind_elf_load(u, base, &e) < 0 || ip < e.start ||
 	    ip >= e.end) {
 		e.start = m->start;

@@ -25,11 +25,15 @@
  *   attach_read_pid(). Other memory is read live, except the thread's own stack
  *   beyond the copy: it has changed since the capture.
  * - find_proc_info looks the ip up in a table of loaded ELF images, each
- *   with the binary-search table of its PT_GNU_EH_FRAME read from target
- *   memory, and hands it to libunwind's dwarf_search_unwind_table. We do not
- *   use _UPT_find_proc_info: it re-reads /proc/PID/maps and mmaps the whole
- *   file whenever the ip leaves its single cached ELF, calls our access_mem
- *   with its own arg, and abort()s on unusual table encodings.
+ *   with the binary-search table of its PT_GNU_EH_FRAME, and hands it to
+ *   libunwind's dwarf_search_unwind_table. An image's span and table come
+ *   from the owner's per-file facts (unwind_set_images(): the symbolizer's
+ *   file, opened and parsed once per space), else from its ELF headers in
+ *   target memory (a file the symbolizer cannot open; tests without one).
+ *   We do not use _UPT_find_proc_info: it re-reads /proc/PID/maps and
+ *   mmaps the whole file whenever the ip leaves its single cached ELF,
+ *   calls our access_mem with its own arg, and abort()s on unusual table
+ *   encodings.
  * - libunwind's global register-state cache makes repeated ips cheap.
  * Everything is dropped by unwind_flush().
  */
@@ -89,6 +93,8 @@ struct unwind {
 	const struct procfs_maps *maps; /* the space's (unwind_set_maps) */
 	unwind_miss_fn miss;		/* asked when sp or pc is unmapped */
 	void *miss_arg;
+	unwind_image_fn image; /* an image's facts (unwind_set_images) */
+	void *image_arg;
 
 	struct unwind_elf *elfs; /* sorted by start */
 	size_t n_elfs, cap_elfs;

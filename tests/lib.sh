@@ -7,7 +7,8 @@
 #   ok "$cond_cmd_status" "name" ; is "$got" "$want" "name"
 #   done_testing
 #
-# Environment (set by make check): top_srcdir, top_builddir.
+# Environment (set by make check): top_srcdir, top_builddir. With
+# CPROFTOP_TEST_KEEP set, a test with a failed check keeps its $TMPD.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -31,6 +32,10 @@ tap_owner=${BASHPID:-$$}
 tap_cleanup() {
 	[ "${BASHPID:-$$}" = "$tap_owner" ] || return 0
 	for p in $tap_bg_pids; do kill -KILL "$p" 2>/dev/null; done
+	if [ -n "${CPROFTOP_TEST_KEEP:-}" ] && [ "$tap_failed" -gt 0 ]; then
+		echo "# kept $TMPD (CPROFTOP_TEST_KEEP)"
+		return 0
+	fi
 	rm -rf "$TMPD"
 }
 

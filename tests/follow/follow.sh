@@ -26,6 +26,9 @@ tag_lines() {
 			t && NF > 0 { print }'
 }
 
+# below VALUE MIN: true when VALUE (empty: 0) is under MIN.
+below() { awk -v v="${1:-0}" -v m="$2" 'BEGIN { exit !(v < m) }'; }
+
 # exits_0 STATUS NAME FILE...: ok STATUS NAME; on failure, shows cproftop's
 # exit status and what it wrote (stderr: messages, --stats; the profile).
 exits_0() {
@@ -53,7 +56,7 @@ for b in $backends; do
 		ok $? "$b: go tool pprof -tags lists the child's pid $child"
 		diag "$(cat "$TMPD/$b.pids")"
 		pct=$(tag_lines "$TMPD/$b.pb.gz" process_name |
-			awk '$NF == "forkee" { p = $2; gsub("[(%)]", "", p);
+			awk '$NF == "forkee" { p = $2; gsub("[(%):]", "", p);
 				print p }')
 		atleast "${pct:-0}" 80 "$b: process_name forkee has the time"
 		go tool pprof -top -tagfocus=process_name=forker \
@@ -80,58 +83,33 @@ for b in $backends; do
 done
 
 # vfork (posix_spawn's way): PTRACE_EVENT_VFORK is followed too.
-# A forked child's samples went missing in rare CI runs (here 31 % once;
-# the script below 0 % once, under ASan): a race in following a child,
-# not found yet. A miss is shown in full and the run made once more, so
-# that the race stays visible in the log without failing CI each time;
-# two misses in a row fail.
-vfork_run() {
-	"$CPROFTOP" -F 200 --top=20 --stats -o "$TMPD/vfork.pb.gz" \
-		--child-output "$TMPD/vfork.out" -- \
-		"$F" -s -c 1000 >"$TMPD/vfork.top" 2>&1
-}
-under_80() { awk -v v="${1:-0}" 'BEGIN { exit !(v < 80) }'; }
-vfork_miss() { # shows what had the rest, and whose it was
-	diag "vfork: child_hot ${1:-0} %:" "$(head -n 30 "$TMPD/vfork.top")" \
-		"$(cat "$TMPD/vfork.out")"
+# A child's samples went missing in rare CI runs (here 31 %; the script
+# below 0 %, under ASan): the sampler thread, loading libc's debug info at
+# the child's first sample, missed the child's end (stall.sh). A miss
+# shows what had the rest, and whose it was.
+rm -f "$TMPD/vfork.out" # --child-output appends
+"$CPROFTOP" -F 200 --top=20 --stats -o "$TMPD/vfork.pb.gz" \
+	--child-output "$TMPD/vfork.out" -- \
+	"$F" -s -c 1000 >"$TMPD/vfork.top" 2>&1
+exits_0 $? "vfork: cproftop exits 0" "$TMPD/vfork.top"
+v=$(top_col "$TMPD/vfork.top" child_hot 5)
+atleast "$v" 80 "vfork: child_hot dominates"
+if below "$v" 80; then
+	diag "$(head -n 30 "$TMPD/vfork.top")" "$(cat "$TMPD/vfork.out")"
 	command -v go >/dev/null 2>&1 &&
 		diag "$(go tool pprof -tags "$TMPD/vfork.pb.gz" 2>&1 |
 			head -n 24)"
-}
-rm -f "$TMPD/vfork.out" # --child-output appends
-vfork_run
-st=$?
-v=$(top_col "$TMPD/vfork.top" child_hot 5)
-if [ $st -eq 0 ] && under_80 "$v"; then
-	vfork_miss "$v"
-	rm -f "$TMPD/vfork.out"
-	vfork_run
-	st=$?
-	v=$(top_col "$TMPD/vfork.top" child_hot 5)
 fi
-exits_0 $st "vfork: cproftop exits 0" "$TMPD/vfork.top"
-atleast "$v" 80 "vfork: child_hot dominates"
-under_80 "$v" && vfork_miss "$v"
 
 # A spawned shell script (the issue's case): sh forks and execs forkee,
 # whose child_hot is found by the script's profile.
 printf '#!/bin/sh\n"%s" -m 800\nexit 0\n' "$(workload forkee)" >"$TMPD/script"
 chmod +x "$TMPD/script"
-script_run() {
-	"$CPROFTOP" -F 200 --top=20 --stats -- "$TMPD/script" \
-		>"$TMPD/script.top" 2>&1
-}
-script_run
-st=$?
+"$CPROFTOP" -F 200 --top=20 --stats -- "$TMPD/script" >"$TMPD/script.top" 2>&1
+exits_0 $? "a spawned script: cproftop exits 0" "$TMPD/script.top"
 v=$(top_col "$TMPD/script.top" child_hot 5)
-if [ $st -eq 0 ] && under_80 "$v"; then # the race above: once more
-	diag "script: child_hot ${v:-0} %:" "$(head -n 30 "$TMPD/script.top")"
-	script_run
-	st=$?
-	v=$(top_col "$TMPD/script.top" child_hot 5)
-fi
-exits_0 $st "a spawned script: cproftop exits 0" "$TMPD/script.top"
 atleast "$v" 80 "a spawned script: its forked child's child_hot dominates"
+below "$v" 80 && diag "$(head -n 30 "$TMPD/script.top")"
 
 # -p --follow: the children forked after attaching.
 for b in $backends; do
@@ -141,8 +119,10 @@ for b in $backends; do
 		>"$TMPD/p-$b.top" 2>&1
 	exits_0 $? "$b: -p --follow exits 0 when the target ends" \
 		"$TMPD/p-$b.top"
-	atleast "$(top_col "$TMPD/p-$b.top" child_hot 5)" 20 \
+	v=$(top_col "$TMPD/p-$b.top" child_hot 5)
+	atleast "$v" 20 \
 		"$b: -p --follow: the child born after attaching is sampled"
+	below "$v" 20 && diag "$(head -n 30 "$TMPD/p-$b.top")"
 	wait "$BG_PID"
 	ok $? "$b: -p --follow: the target exits 0"
 done

@@ -22,7 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach/attach.h"
 #include "attach/procfs.h"
+#include "sampler/ehframe.h"
 #include "sampler/symbols.h"
 #include "tests/tap.h"
 
@@ -299,6 +301,49 @@ check_vdso(struct symbols *s, pid_t pid)
 	tap_is_str(mod.path, "[vdso]", "vdso module");
 	n = symbols_lookup(s, start + 1, false, fr, MAX_FRAMES, &mod);
 	tap_is_str(fr[0].name, "[vdso]+0x1", "vdso header is [vdso]+0x1");
+}
+
+/*
+ * symbols_image() at a, the unwinder's facts of a's object file: a inside
+ * the PT_LOAD span, and the .eh_frame_hdr it names, read from the target's
+ * memory, decodes to the same table, whose entries cover a.
+ */
+static void
+check_image(struct symbols *s, pid_t pid, uint64_t a, const char *what)
+{
+	struct symbols_image img;
+	struct ehframe_hdr h;
+	uint8_t hdr[4 + 8 + 8], *table;
+	size_t len;
+	long i;
+
+	if (!symbols_image(s, a, &img)) {
+		tap_ok(0, "%s: symbols_image finds its file", what);
+		return;
+	}
+	tap_ok(img.start <= a && a < img.end && img.eh_hdr >= img.start &&
+		       img.eh_hdr < img.end,
+	       "%s: image [%#jx, %#jx) holds it and its .eh_frame_hdr", what,
+	       (uintmax_t)img.start, (uintmax_t)img.end);
+	tap_ok(attach_read_pid(pid, img.eh_hdr, hdr, sizeof(hdr)) ==
+			       (ssize_t)sizeof(hdr) &&
+		       ehframe_hdr_parse(hdr, sizeof(hdr), &h) == 0 &&
+		       img.eh_table == img.eh_hdr + h.table_off &&
+		       img.eh_count == h.count && h.count > 0 &&
+		       h.count < 1000000,
+	       "%s: the header in memory says %ju entries at %#jx", what,
+	       (uintmax_t)img.eh_count, (uintmax_t)img.eh_table);
+	len = (size_t)img.eh_count * EHFRAME_ENTRY;
+	table = malloc(len);
+	i = table != NULL && img.eh_count < 1000000 &&
+			    attach_read_pid(pid, img.eh_table, table, len) ==
+				    (ssize_t)len
+		    ? ehframe_table_find(table, img.eh_count, img.eh_hdr, a)
+		    : -1;
+	tap_ok(i >= 0 && ehframe_table_loc(table, img.eh_hdr, (size_t)i) >=
+				 img.start,
+	       "%s: an FDE of the table starts at or before it", what);
+	free(table);
 }
 
 static void
@@ -592,6 +637,7 @@ check_stripped(const char *path, char *name, size_t len, bool measure)
 	       "stripped: padding after a function is not named (%s)",
 	       fr[0].name);
 	check_demangled(s, &t);
+	check_image(s, t.pid, a + 4, "stripped");
 	if (measure)
 		check_cost(s, &t, "stripped");
 	symbols_free(s);
@@ -639,7 +685,7 @@ main(void)
 	const char *top = getenv("top_builddir");
 	char path[1024], stripped[1024], name1[128], name2[128];
 	struct target t;
-	struct symbols *s;
+	struct symbols *s, *like;
 	struct symbols_frame fr[MAX_FRAMES];
 	struct procfs_maps maps;
 	const char *before;
@@ -662,6 +708,8 @@ main(void)
 	check_demangled(s, &t);
 	check_libc(s, &t);
 	check_vdso(s, t.pid);
+	check_image(s, t.pid, target_get(&t, "static_leaf") + 4, "symtarget");
+	check_image(s, t.pid, target_get(&t, "read") + 1, "libc");
 	check_unknown(s);
 	check_plt(s, t.pid, "/symtarget");
 	check_plt(s, t.pid, "/libc.so.6");
@@ -679,7 +727,24 @@ main(void)
 	tap_ok(fr[0].name == before && strcmp(before, "static_leaf") == 0,
 	       "after set_maps the cached file is reused");
 	check_cost(s, &t, "symtarget");
+
+	/* A followed child's cache shares the files: the same file found,
+	   not loaded again, and it outlives the target's cache. */
+	like = symbols_new_like(t.pid, s);
+	if (procfs_read_maps(t.pid, &maps) == 0) {
+		symbols_set_maps(like, &maps);
+		procfs_maps_free(&maps);
+	}
+	symbols_lookup(like, target_get(&t, "static_leaf") + 4, false, fr, 1,
+		       NULL);
+	tap_ok(fr[0].name == before, "a cache made like another shares its "
+				     "files and names");
 	symbols_free(s);
+	symbols_lookup(like, target_get(&t, "global_leaf") + 4, false, fr, 1,
+		       NULL);
+	tap_is_str(fr[0].name, "global_leaf",
+		   "it looks up on after the other is freed");
+	symbols_free(like);
 	target_stop(&t);
 
 	check_stripped(stripped, name1, sizeof(name1), true);

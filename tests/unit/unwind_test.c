@@ -335,6 +335,66 @@ check_copy(const struct target *t, const struct capture *c)
 		   "copy starts at sp - 128");
 }
 
+/* An unwinder whose maps lack libc until its miss callback reads them. */
+struct late_maps {
+	pid_t pid;
+	struct procfs_maps maps;
+	struct unwind *u;
+	int misses;
+};
+
+/* unwind_miss_fn: reads the whole maps, as sampler/space.c does. */
+static void
+late_miss(void *arg)
+{
+	struct late_maps *l = arg;
+
+	l->misses++;
+	procfs_maps_free(&l->maps);
+	procfs_read_maps(l->pid, &l->maps);
+	unwind_flush(l->u);
+}
+
+/*
+ * A return address in a library mapped after the maps were read (a
+ * spawned command's libc, dlopen'd code): the main thread's first pc and
+ * sp are known, its frames through libc are not. The walk asks for the
+ * maps again there and unwinds the whole stack; before, it ended at the
+ * first [libc] frame (truncated, the maps never read again).
+ */
+static void
+check_late_map(const char *variant, const struct target *t,
+	       struct sample_ctx *ctx, struct tally *ty)
+{
+	struct late_maps l = {.pid = t->pid};
+	size_t kept = 0;
+	double cost;
+
+	procfs_read_maps(t->pid, &l.maps);
+	for (size_t i = 0; i < l.maps.n; i++) {
+		if (strstr(l.maps.maps[i].path, "/libc.so") != NULL)
+			free(l.maps.maps[i].path);
+		else
+			l.maps.maps[kept++] = l.maps.maps[i];
+	}
+	tap_ok(kept < l.maps.n, "%s: libc left out of the maps", variant);
+	l.maps.n = kept;
+	l.u = unwind_new(t->pid);
+	unwind_set_maps(l.u, &l.maps, late_miss, &l);
+	memset(ctx->got, 0, sizeof(ctx->got));
+	if (attach_sample(ctx->a, t->tids, T_COUNT, sample_fn, ctx,
+			  1000000000) > 0 &&
+	    ctx->got[T_MAIN])
+		check_thread(t, l.u, T_MAIN, &ctx->caps[T_MAIN], ty, &cost);
+	if (!tap_ok(ty->samples == 1 && ty->good == 1 && l.misses == 1,
+		    "%s: a frame in a library mapped since the maps were read "
+		    "reads them again, the stack is whole (%d/%d, %d reads)",
+		    variant, ty->good, ty->samples, l.misses))
+		printf("#   the stack: %s\n", ty->bad);
+	unwind_free(l.u);
+	procfs_maps_free(&l.maps);
+}
+
 static void
 report_costs(const char *variant, double *v, size_t n, const char *what)
 {
@@ -447,6 +507,7 @@ run_variant(const char *variant)
 		       "%s: median unwind of the main thread under 500 us",
 		       variant);
 	}
+	check_late_map(variant, &t, &ctx, &(struct tally){0});
 	unwind_free(u);
 	attach_detach(a);
 	target_stop(&t);

@@ -42,17 +42,34 @@ kill "$BG_PID"
 wait "$BG_PID" 2>/dev/null
 
 # Spawned, its first stacks go through libc, mapped after the exec: they
-# reach _start too (a revert of 5dfab7e: there they ended in libc,
-# silently, for the first second).
-"$CPROFTOP" --backend ptrace -F 1000 --top=40 --stats -- \
-	"$top_builddir/tests/unwind/deep" 0.3 >"$TMPD/spawn" 2>"$TMPD/spawn.err"
-ok $? "spawned: cproftop exits 0"
-m=$(top_col "$TMPD/spawn" main 5)
-st=$(top_col "$TMPD/spawn" _start 5)
-if [ "$(stat_of "$TMPD/spawn.err" stops)" -ge 20 ]; then
-	awk -v m="$m" -v s="$st" 'BEGIN { exit !(m >= 50 && s >= m - 5) }'
-	ok $? "spawned: the stacks through main reach _start (main $m %, _start $st %)"
+# reach _start too. With 5dfab7e the unwinder's first ask for libc's image
+# opened the symbolizer's file in full (its separate debug file: 0.2 s)
+# in the middle of the unwind; deep (0.3 s) had exited by then and the
+# stack ended in __libc_start_call_main -- 8 runs in 8 under ASan. That
+# stall leaves cproftop ~3 stops: the check needs only one stack through
+# main, not a share of many. Once more after a miss: a last capture
+# unwound after deep exited may still end early (counted, rare).
+spawned() {
+	"$CPROFTOP" --backend ptrace -F 1000 --top=40 --stats -- \
+		"$top_builddir/tests/unwind/deep" 0.3 >"$TMPD/spawn" \
+		2>"$TMPD/spawn.err"
+	sp_rc=$?
+	m=$(top_col "$TMPD/spawn" main 5)
+	st=$(top_col "$TMPD/spawn" _start 5)
+	awk -v m="$m" -v s="$st" 'BEGIN { exit !(m > 0 && s >= m - 5) }'
+}
+spawned || {
+	diag "spawned, first run: main $m %, _start $st %" \
+		"$(grep stats "$TMPD/spawn.err")" "$(cat "$TMPD/spawn")"
+	spawned
+}
+reached=$?
+ok $sp_rc "spawned: cproftop exits 0"
+if awk -v m="$m" 'BEGIN { exit !(m > 0) }'; then
+	ok $reached "spawned: the stacks through main reach _start (main $m %, _start $st %)"
+	[ $reached -eq 0 ] || diag "$(grep stats "$TMPD/spawn.err")" \
+		"$(cat "$TMPD/spawn")"
 else
-	skip "too few stops on this loaded machine: $(grep stats "$TMPD/spawn.err")"
+	skip "no stack reached main: $(grep stats "$TMPD/spawn.err")"
 fi
 done_testing
