@@ -1,7 +1,8 @@
 # sampler/symbols.c: symbolization with libelf and libdw; C++ and Rust names
 # demangled by libiberty (Debian libiberty-dev, a static library).
 libsampler_a_SOURCES += sampler/symbols.c sampler/symbols_int.h \
-	sampler/symbols_dwarf.c sampler/symbols_code.c sampler/symbols_go.c \
+	sampler/symbols_file.c sampler/symbols_dwarf.c sampler/symbols_code.c \
+	sampler/symbols_go.c \
 	sampler/perfmap.c sampler/perfmap.h sampler/symbols_debug.c \
 	sampler/debugfetch.c sampler/debugfetch.h \
 	sampler/gopclntab.c sampler/gopclntab.h

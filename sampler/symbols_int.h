@@ -152,8 +152,23 @@ const char *symbols_intern(struct symbols *s, const char *str);
  * as s. Other names are returned unchanged. */
 const char *symbols_demangle(struct symbols *s, const char *raw);
 
-/* The section of elf called name with its header in *sh, or NULL. */
+/* The section of elf called name with its header in *sh, or NULL
+   (symbols_file.c, as the rest of this block). */
 Elf_Scn *symbols_find_section(Elf *elf, const char *name, GElf_Shdr *sh);
+
+/*
+ * The cached or newly opened file of m, or NULL when unreadable. A new
+ * file has its program headers read (symbols_image() needs no more); its
+ * names come on its first symbols_lookup() (symbols_load_names()).
+ */
+struct symbols_file *symbols_resolve_file(struct symbols *s,
+					  const struct symbols_mod *m);
+
+/* Reads f's debug info and symbols and asks debuginfod, once. */
+void symbols_load_names(struct symbols *s, struct symbols_file *f);
+
+/* Frees the list of files (symbols_lib's, once no cache uses it). */
+void symbols_files_free(struct symbols_file *files);
 
 /* The symbol whose [addr, addr + size) holds vaddr, or NULL. */
 const struct symbols_sym *symbols_find_sym(const struct symbols_file *f,
