@@ -193,6 +193,9 @@ int sampler_task_eq(uint32_t id, const void *key, void *arg);
 void sampler_task_reindex(struct sampler *s);
 struct sampler_task *sampler_task(struct sampler *s, pid_t pid, pid_t tid);
 uint32_t sampler_second(const struct sampler *s);
+
+/* sampler_space.c */
+struct space *sampler_space_find(struct sampler *s, pid_t pid);
 struct space *sampler_space(struct sampler *s, pid_t pid);
 void sampler_space_sweep(struct sampler *s);
 pid_t sampler_proc_pid(const struct sampler *s);
