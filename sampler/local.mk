@@ -3,7 +3,7 @@
 noinst_LIBRARIES += libsampler.a
 libsampler_a_SOURCES = sampler/sampler.c sampler/sampler.h \
 	sampler/sampler_int.h sampler/sampler_account.c sampler/sampler_tick.c \
-	sampler/sampler_perf.c sampler/sampler_control.c \
+	sampler/sampler_perf.c sampler/sampler_control.c sampler/sampler_space.c \
 	sampler/fault.c sampler/fault.h \
 	sampler/aggregate.c sampler/aggregate.h \
 	sampler/profile.c sampler/profile.h sampler/unwind.h sampler/symbols.h \

@@ -228,6 +228,9 @@ struct sampler_task *sampler_task(struct sampler *s, pid_t pid, pid_t tid);
 int sampler_schedstat(struct sampler *s, struct sampler_task *t,
 		      struct procfs_schedstat *ss);
 uint32_t sampler_second(const struct sampler *s);
+
+/* sampler_space.c */
+struct space *sampler_space_find(struct sampler *s, pid_t pid);
 struct space *sampler_space(struct sampler *s, pid_t pid);
 void sampler_space_sweep(struct sampler *s);
 pid_t sampler_proc_pid(const struct sampler *s);
