@@ -79,9 +79,13 @@ for b in $backends; do
 done
 
 # 3. SIGTERM in the middle of a fork burst: children being born while the
-#    tracer detaches are let go too.
+#    tracer detaches are let go too. Each child burns 50 ms of CPU, so
+#    that one is seen traced: a child of 1 ms lived traced for so short a
+#    time that a poll met none in 10 s once cproftop no longer held the
+#    children in their stops (their libraries' symbols loaded once for
+#    all, not once per child).
 "$CPROFTOP" -F 200 --top=5 --child-output "$TMPD/mid.out" -- \
-	"$F" -p 0 -n 100000 -c 1 >"$TMPD/mid.top" 2>"$TMPD/mid.err" &
+	"$F" -p 0 -n 100000 -b 50 -c 1 >"$TMPD/mid.top" 2>"$TMPD/mid.err" &
 C=$!
 wait_until 10 sh -c "pgrep -P $C >/dev/null"
 P=$(pgrep -P "$C" | head -n 1)

@@ -1,15 +1,16 @@
 /*
- * forker [-p PARENT_MS] [-n BURST] [-c CHILD_MS] [-s]: a process tree known
- * by construction, for following child processes.
+ * forker [-p PARENT_MS] [-n BURST] [-b BURST_MS] [-c CHILD_MS] [-s]: a
+ * process tree known by construction, for following child processes.
  *
  * The parent burns PARENT_MS of CPU (default 50) in parent_spin(), then
  * forks BURST short children (default 0; at most 16 alive at once), each
- * exec'ing forkee -m 1 (1 ms of CPU), then forks one child that execs
- * forkee -m CHILD_MS (default 2000): forkee, a separate binary next to this
- * one, burns its CPU in child_hot(). The parent waits in waitpid() (no CPU)
- * and so does a profile of it alone: with children followed, child_hot
- * takes nearly all of the samples; without, parent_spin does. With -s the
- * children are started by vfork() (as posix_spawn does) instead of fork().
+ * exec'ing forkee -m BURST_MS (default 1 ms of CPU), then forks one child
+ * that execs forkee -m CHILD_MS (default 2000): forkee, a separate binary
+ * next to this one, burns its CPU in child_hot(). The parent waits in
+ * waitpid() (no CPU) and so does a profile of it alone: with children
+ * followed, child_hot takes nearly all of the samples; without,
+ * parent_spin does. With -s the children are started by vfork() (as
+ * posix_spawn does) instead of fork().
  *
  * At exit it prints key=value lines: children (reaped), failed (children
  * that did not exit 0), child_pid (the long child's PID).
@@ -26,7 +27,8 @@
 
 #include "tests/workloads/wl.h"
 
-#define FORKER_USAGE "forker [-p PARENT_MS] [-n BURST] [-c CHILD_MS] [-s]"
+#define FORKER_USAGE                                                           \
+	"forker [-p PARENT_MS] [-n BURST] [-b BURST_MS] [-c CHILD_MS] [-s]"
 #define FORKER_ALIVE 16
 
 static char forkee[PATH_MAX];
@@ -77,18 +79,20 @@ main(int argc, char **argv)
 {
 	double parent_ms = 50;
 	unsigned long burst = 0, reaped = 0, failed = 0, x = 1;
-	const char *child_ms = "2000";
+	const char *child_ms = "2000", *burst_ms = "1";
 	char self[PATH_MAX];
 	ssize_t len;
 	int opt, alive = 0, rc;
 	pid_t child;
 
-	while ((opt = getopt(argc, argv, "p:n:c:s")) != -1) {
+	while ((opt = getopt(argc, argv, "p:n:b:c:s")) != -1) {
 		if (opt == 'p')
 			parent_ms = wl_number(optarg, opt, FORKER_USAGE);
 		else if (opt == 'n')
 			burst = (unsigned long)wl_number(optarg, opt,
 							 FORKER_USAGE);
+		else if (opt == 'b')
+			burst_ms = optarg;
 		else if (opt == 'c')
 			child_ms = optarg;
 		else if (opt == 's')
@@ -109,7 +113,7 @@ main(int argc, char **argv)
 			failed += rc == 0;
 			alive--;
 		}
-		alive += forker_start("1") > 0;
+		alive += forker_start(burst_ms) > 0;
 	}
 	for (; alive > 0; alive--) {
 		rc = forker_reap();
