@@ -34,7 +34,8 @@ enum fault_kind {
    helper, never at the same time). */
 static enum fault_kind fault_kind;
 static int64_t fault_due_ns;
-static bool fault_loaded; /* slowload fired */
+static bool fault_loaded;     /* slowload fired */
+static int64_t fault_load_ns; /* how long slowload takes */
 
 void
 fault_arm(void)
@@ -43,6 +44,7 @@ fault_arm(void)
 
 	fault_kind = FAULT_NONE;
 	fault_loaded = false;
+	fault_load_ns = 2500 * (int64_t)1000000;
 	if (how == NULL)
 		return;
 	if (strcmp(how, "fatal") == 0)
@@ -51,9 +53,12 @@ fault_arm(void)
 		fault_kind = FAULT_SEGV;
 	else if (strcmp(how, "hang") == 0)
 		fault_kind = FAULT_HANG;
-	else if (strcmp(how, "slowload") == 0)
+	else if (strncmp(how, "slowload", 8) == 0 &&
+		 (how[8] == '\0' || how[8] == ':')) {
 		fault_kind = FAULT_SLOWLOAD;
-	else if (strcmp(how, "stall-child") == 0)
+		if (how[8] == ':' && atol(how + 9) > 0)
+			fault_load_ns = atol(how + 9) * (int64_t)1000000;
+	} else if (strcmp(how, "stall-child") == 0)
 		fault_kind = FAULT_STALL_CHILD;
 	fault_due_ns = clock_ns(CLOCK_MONOTONIC) + FAULT_DELAY_NS;
 }
@@ -93,12 +98,14 @@ fault_in_capture(void)
 void
 fault_in_load(void)
 {
-	struct timespec ts = {2, 500000000};
+	struct timespec ts = {fault_load_ns / CLOCK_NS_PER_S,
+			      fault_load_ns % CLOCK_NS_PER_S};
 
 	if (fault_kind != FAULT_SLOWLOAD || fault_loaded)
 		return;
 	fault_loaded = true;
-	log_debug("fault: this symbols load takes 2.5 s more");
+	log_debug("fault: this symbols load takes %lld ms more",
+		  (long long)(fault_load_ns / 1000000));
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		continue;
 }

@@ -15,9 +15,10 @@
  *   segv   SIGSEGV in the sampler thread at the same point;
  *   hang   the sampler thread spins forever inside the capture callback,
  *          a target thread stopped (the watchdog's case);
- *   slowload  the first object file whose symbols are loaded takes 2.5 s
- *          more, at once (a big separate debug file, under load or ASan):
- *          no target thread may stay stopped meanwhile (tests/harm/);
+ *   slowload[:MS]  the first object file whose symbols are loaded takes
+ *          2.5 s (MS ms) more, at once (a big separate debug file, under
+ *          load or ASan): no target thread may stay stopped meanwhile
+ *          (tests/harm/), a Ctrl-Z is not kept waiting (tests/lifecycle/);
  *   stall-child
  *          at the end of the tick that first sampled a followed child
  *          process after its exec, the sampler thread stops until it exits

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include "common/xmalloc.h"
 #include "sampler/aggregate.h"
 #include "sampler/fault.h"
+#include "sampler/offload.h"
 #include "sampler/capture.h"
 #include "sampler/cputime.h"
 #include "sampler/source_perf.h"
@@ -396,9 +398,9 @@ sampler_next_deadline(struct sampler *s, int64_t next, int64_t period)
 /*
  * True when the main thread asks the sampler thread to leave for a Ctrl-Z:
  * it then commits to it (leaving), so that a main thread giving up on the
- * wait knows whether the thread is going away.
+ * wait knows whether the thread is going away. Sampler thread.
  */
-static bool
+bool
 sampler_leaving(struct sampler *s)
 {
 	bool leave;
@@ -640,6 +642,10 @@ sampler_main_again(void *arg)
 	enum attach_failure why;
 	char *cause = NULL;
 
+	/* A job a Ctrl-Z left to the helper (sampler_slow()) writes to a
+	   space's symbols: it ends first. */
+	if (s->off != NULL)
+		offload_wait(s->off);
 	if (attach_reseize(s->a, &why, &cause) != 0) {
 		log_debug("resume: %s", cause);
 		free(cause);
@@ -663,10 +669,14 @@ sampler_run(struct sampler *s)
 {
 	int rc;
 
-	if (s->perf != NULL)
+	if (s->perf != NULL) {
 		sampler_perf_loop(s);
-	else
+	} else if (setjmp(s->leave_jmp) == 0) {
+		/* sampler_slow() may come back here, leaving for a Ctrl-Z */
+		s->leave_armed = true;
 		sampler_loop(s);
+	}
+	s->leave_armed = false;
 	sampler_beat(s);
 	log_debug("sampler: loop left (%s); %llu process clock checks, %llu "
 		  "searches for a sleeping thread that ran",

@@ -53,8 +53,9 @@ sampler_location(struct sampler *s, struct space *sp, uint64_t pc,
 	if (loc != PROFILE_NONE)
 		return loc;
 	/* A module's first lookup loads its file: not while a thread is
-	   held for it. */
-	sampler_warm(s, sp, is_return ? pc - 1 : pc);
+	   held for it, nor while a Ctrl-Z waits (nothing is half-made
+	   here: the capture is dropped). */
+	sampler_warm(s, sp, is_return ? pc - 1 : pc, true);
 	n = symbols_lookup(sp->sy, pc, is_return, frames, SAMPLER_MAX_INLINE,
 			   &mod);
 	if (mod.path == NULL)

@@ -13,6 +13,7 @@
  */
 
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -161,6 +162,8 @@ struct sampler {
 	size_t stop_n;
 	int64_t batch_ns;    /* when the current batch was interrupted */
 	struct offload *off; /* the helper thread of sampler_slow() */
+	jmp_buf leave_jmp;   /* sampler_run(): a Ctrl-Z leaves slow work */
+	bool leave_armed;    /* leave_jmp is set: inside sampler_loop() */
 	/* Sleeping threads: the process's CPU clock (sampler_check()). */
 	clockid_t proc_clock;
 	bool have_proc_clock;
@@ -205,8 +208,10 @@ bool sampler_state(struct sampler *s, struct sampler_task *t);
 void sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns);
 
 /* sampler_slow.c */
-void sampler_slow(struct sampler *s, void (*fn)(void *), void *arg);
-void sampler_warm(struct sampler *s, struct space *sp, uint64_t addr);
+void sampler_slow(struct sampler *s, void (*fn)(void *), void *arg,
+		  bool may_leave);
+void sampler_warm(struct sampler *s, struct space *sp, uint64_t addr,
+		  bool may_leave);
 
 /* sampler_perf.c */
 void sampler_pid_add(pid_t **pids, size_t *n, size_t *cap, pid_t pid);
@@ -220,6 +225,7 @@ bool sampler_perf_target_ok(pid_t pid);
 void sampler_started(struct sampler *s, int rc, char *cause);
 
 /* sampler.c */
+bool sampler_leaving(struct sampler *s);
 void sampler_kick(int fd);
 void sampler_drain(int fd);
 int sampler_task_eq(uint32_t id, const void *key, void *arg);

@@ -10,10 +10,14 @@
 
 #include "sampler/sampler_int.h"
 
+#include <setjmp.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 
 #include "attach/attach.h"
 #include "common/clock.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
 #include "sampler/offload.h"
 #include "sampler/symbols.h"
 
@@ -25,11 +29,17 @@
  * new thread seized. Captures taken meanwhile are appended to s->caps (the
  * caller may be accounting earlier ones). Asked to stop meanwhile, it
  * detaches the target at once (sets detached: the watchdog then waits for
- * the last snapshot) and dispatches no more. Without a tracer (perf), or when
+ * the last snapshot) and dispatches no more. Asked to leave for a Ctrl-Z
+ * meanwhile, when may_leave (no state of the caller's but the job's is
+ * half-made) and inside the sampler loop, it leaves that loop at once
+ * (longjmp to sampler_run(): the thread's exit is what lets go of a
+ * sleeping thread without waking it): the job goes on on the helper, so
+ * arg must be the job's own (fn frees it), and the next sampler thread
+ * waits for it before it touches a space. Without a tracer (perf), or when
  * no helper thread can run, fn runs here. Sampler thread.
  */
 void
-sampler_slow(struct sampler *s, void (*fn)(void *), void *arg)
+sampler_slow(struct sampler *s, void (*fn)(void *), void *arg, bool may_leave)
 {
 	/* Once the target was let go, nothing more is dispatched here. */
 	bool wait_only = atomic_load(&s->detached);
@@ -46,6 +56,12 @@ sampler_slow(struct sampler *s, void (*fn)(void *), void *arg)
 	}
 	while (!offload_done(s->off)) {
 		sampler_beat(s);
+		if (may_leave && s->leave_armed && !wait_only &&
+		    sampler_leaving(s)) {
+			log_debug("sampler: Ctrl-Z during slow work: the "
+				  "helper finishes it");
+			longjmp(s->leave_jmp, 1);
+		}
 		if (!wait_only && atomic_load(&s->stop)) {
 			/* Let the target go now; what is left to dispatch
 			   (a spawned command's end) is the loop's again. A
@@ -67,7 +83,7 @@ sampler_slow(struct sampler *s, void (*fn)(void *), void *arg)
 	}
 }
 
-/* symbols_warm() through sampler_slow(). */
+/* symbols_warm() through sampler_slow(): the job's data, its own. */
 struct sampler_warming {
 	struct symbols *sy;
 	uint64_t addr;
@@ -79,19 +95,23 @@ sampler_warm_fn(void *arg)
 	struct sampler_warming *w = arg;
 
 	symbols_warm(w->sy, w->addr);
+	free(w);
 }
 
 /*
  * Loads the symbols and debug info of the file holding addr in sp when not
  * loaded yet, through sampler_slow(): the lookup that follows is then
  * fast. The perf source, which stops no thread, loads it in the lookup.
- * Sampler thread.
+ * may_leave: as sampler_slow()'s. Sampler thread.
  */
 void
-sampler_warm(struct sampler *s, struct space *sp, uint64_t addr)
+sampler_warm(struct sampler *s, struct space *sp, uint64_t addr, bool may_leave)
 {
-	struct sampler_warming w = {sp->sy, addr};
+	struct sampler_warming *w;
 
-	if (s->a != NULL && symbols_cold(sp->sy, addr))
-		sampler_slow(s, sampler_warm_fn, &w);
+	if (s->a == NULL || !symbols_cold(sp->sy, addr))
+		return;
+	w = xmalloc(sizeof(*w));
+	*w = (struct sampler_warming){sp->sy, addr};
+	sampler_slow(s, sampler_warm_fn, w, may_leave);
 }

@@ -21,7 +21,7 @@
 static void
 sampler_space_warm(void *arg, struct space *sp, uint64_t addr)
 {
-	sampler_warm(arg, sp, addr);
+	sampler_warm(arg, sp, addr, false); /* mid-unwind */
 }
 
 /* The space of process pid, or NULL. */

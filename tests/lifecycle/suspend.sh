@@ -41,13 +41,14 @@ free_for_a_second() {
 	[ $bad -eq 0 ]
 }
 
-# run_suspended NAME ARGS...: starts cproftop ARGS in the shell, waits
-# until it traces the target, presses Ctrl-Z and checks both sides.
+# run_suspended NAME ARGS...: starts cproftop ARGS in the shell (with the
+# environment settings in $SUSPEND_ENV), waits until it traces the target,
+# presses Ctrl-Z and checks both sides.
 run_suspended() {
 	local name=$1
 	shift
 	rm -f "$TMPD/cpid"
-	tui_keys "sh -c 'echo \$\$ >$TMPD/cpid; exec $CPROFTOP $*'" Enter
+	tui_keys "sh -c 'echo \$\$ >$TMPD/cpid; exec env $SUSPEND_ENV $CPROFTOP $*'" Enter
 	wait_until 10 test -s "$TMPD/cpid"
 	C=$(cat "$TMPD/cpid")
 	poll 10 traced_by_proc "$T" "$C"
@@ -71,6 +72,19 @@ tui_wait 10 'Total samples = [1-9]'
 ok $? "headless: Ctrl-C then prints the profile"
 poll 5 untraced_running "$T"
 ok $? "headless: the target runs untraced after the end"
+tui_keys clear Enter
+
+# Ctrl-Z while the sampler loads a module's names, made to take 8 s: longer
+# than cproftop waits for its sampler to let go (it used to give up after 5
+# s and not stop). The load goes on meanwhile; after fg it ends before the
+# target is seized again.
+SUSPEND_ENV=CPROFTOP_INJECT_FAULT=slowload:8000 \
+	run_suspended "slow load" --backend=ptrace -p "$T" -F 1000 --top=3
+tui_keys C-c
+tui_wait 20 'Total samples = '
+ok $? "slow load: Ctrl-C then prints the profile"
+poll 5 untraced_running "$T"
+ok $? "slow load: the target runs untraced after the end"
 tui_keys clear Enter
 
 run_suspended "screen" --backend=ptrace -p "$T" -F 1000
