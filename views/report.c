@@ -105,6 +105,16 @@ report_header(FILE *out, const struct profile_snapshot *s,
 		fprintf(out, "Duration: %s, Total samples = %llu \n", dur,
 			(unsigned long long)t->total);
 	}
+	/* Not in pprof's output: cut stacks are not hidden (the live
+	   header's "Unwind failed"). */
+	if (s->unwind_errors > 0)
+		fprintf(out,
+			"Unwind failed: %llu (%.1f%%): stacks that end before "
+			"their outermost frame\n",
+			(unsigned long long)s->unwind_errors,
+			s->samples ? 100.0 * (double)s->unwind_errors /
+					     (double)s->samples
+				   : 0.0);
 	fprintf(out, "Showing nodes accounting for %llu, %s of %llu total\n",
 		(unsigned long long)t->shown, pct + strspn(pct, " "),
 		(unsigned long long)t->total);

@@ -65,7 +65,17 @@ main(void)
 	tap_ok(has_line(out, "         0     0%   100%        120   100%  "
 			     "main"),
 	       "zero flat row");
+	tap_ok(strstr(out, "Unwind failed") == NULL, "no cut stack, no line");
 	free(out);
+
+	s->unwind_errors = 3;
+	s->samples = 120;
+	out = report(s, &f, 0);
+	tap_ok(has_line(out, "Unwind failed: 3 (2.5%): stacks that end before "
+			     "their outermost frame"),
+	       "cut stacks are said");
+	free(out);
+	s->unwind_errors = 0;
 
 	out = report(s, &f, 2);
 	tap_ok(has_line(out, "Showing top 2 nodes out of 6"), "top N line");
