@@ -201,18 +201,23 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
  * True when c stopped at the exit of a system call its thread blocked in
  * since its last capture (cputime_woke()): the voluntary context switches
  * are read at every capture of a thread once it stopped at a system
- * call's exit.
+ * call's exit -- through the thread's own process: a followed child's
+ * threads are not in the target's /proc/PID/task (read there, the count
+ * was always unknown, and every capture of a child at a system call's exit
+ * took no CPU time: the child's time waited for a flush, all of it on one
+ * stack).
  */
 bool
 sampler_woke_here(struct sampler *s, struct sampler_task *t,
 		  const struct capture *c)
 {
 	bool in_syscall = (int64_t)c->regs.orig_rax >= 0;
+	pid_t pid = t->pid == s->pid ? sampler_proc_pid(s) : t->pid;
 
 	if (!cputime_wants_nvcsw(&t->cpu, in_syscall))
 		return false;
 	return cputime_woke(&t->cpu, in_syscall,
-			    procfs_read_voluntary(sampler_proc_pid(s), t->tid));
+			    procfs_read_voluntary(pid, t->tid));
 }
 
 /*

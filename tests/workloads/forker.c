@@ -1,12 +1,14 @@
 /*
- * forker [-p PARENT_MS] [-n BURST] [-b BURST_MS] [-c CHILD_MS] [-s]: a
- * process tree known by construction, for following child processes.
+ * forker [-p PARENT_MS] [-n BURST] [-b BURST_MS] [-c CHILD_MS] [-k KERNEL_MS]
+ * [-s]: a process tree known by construction, for following child
+ * processes.
  *
  * The parent burns PARENT_MS of CPU (default 50) in parent_spin(), then
  * forks BURST short children (default 0; at most 16 alive at once), each
  * exec'ing forkee -m BURST_MS (default 1 ms of CPU), then forks one child
  * that execs forkee -m CHILD_MS (default 2000): forkee, a separate binary
- * next to this one, burns its CPU in child_hot(). The parent waits in
+ * next to this one, burns its CPU in child_hot() (after KERNEL_MS in
+ * child_kernel(), inside read(2), with -k). The parent waits in
  * waitpid() (no CPU) and so does a profile of it alone: with children
  * followed, child_hot takes nearly all of the samples; without,
  * parent_spin does. With -s the children are started by vfork() (as
@@ -28,11 +30,13 @@
 #include "tests/workloads/wl.h"
 
 #define FORKER_USAGE                                                           \
-	"forker [-p PARENT_MS] [-n BURST] [-b BURST_MS] [-c CHILD_MS] [-s]"
+	"forker [-p PARENT_MS] [-n BURST] [-b BURST_MS] [-c CHILD_MS] "        \
+	"[-k KERNEL_MS] [-s]"
 #define FORKER_ALIVE 16
 
 static char forkee[PATH_MAX];
 static int use_vfork;
+static const char *kernel_ms; /* the long child's -k, or NULL */
 
 WL_NOINLINE static unsigned long
 parent_spin(unsigned long x, double ms)
@@ -44,15 +48,22 @@ parent_spin(unsigned long x, double ms)
 	return x;
 }
 
-/* Starts forkee -m ms. Returns its PID, or -1. */
+/* Starts forkee [-k kms] -m ms (kms NULL: none). Returns its PID, or -1. */
 static pid_t
-forker_start(const char *ms)
+forker_start(const char *kms, const char *ms)
 {
-	char opt[] = "-m", arg[32];
-	char *argv[] = {forkee, opt, arg, NULL};
+	char kopt[] = "-k", karg[32], opt[] = "-m", arg[32];
+	char *argv[] = {forkee, opt, arg, NULL, NULL, NULL};
 	pid_t pid;
 
 	snprintf(arg, sizeof(arg), "%s", ms);
+	if (kms != NULL) { /* forkee -k kms -m ms */
+		snprintf(karg, sizeof(karg), "%s", kms);
+		argv[1] = kopt;
+		argv[2] = karg;
+		argv[3] = opt;
+		argv[4] = arg;
+	}
 	pid = use_vfork ? vfork() : fork();
 
 	if (pid == 0) {
@@ -85,7 +96,7 @@ main(int argc, char **argv)
 	int opt, alive = 0, rc;
 	pid_t child;
 
-	while ((opt = getopt(argc, argv, "p:n:b:c:s")) != -1) {
+	while ((opt = getopt(argc, argv, "p:n:b:c:k:s")) != -1) {
 		if (opt == 'p')
 			parent_ms = wl_number(optarg, opt, FORKER_USAGE);
 		else if (opt == 'n')
@@ -95,6 +106,8 @@ main(int argc, char **argv)
 			burst_ms = optarg;
 		else if (opt == 'c')
 			child_ms = optarg;
+		else if (opt == 'k')
+			kernel_ms = optarg;
 		else if (opt == 's')
 			use_vfork = 1;
 		else
@@ -113,14 +126,14 @@ main(int argc, char **argv)
 			failed += rc == 0;
 			alive--;
 		}
-		alive += forker_start(burst_ms) > 0;
+		alive += forker_start(NULL, burst_ms) > 0;
 	}
 	for (; alive > 0; alive--) {
 		rc = forker_reap();
 		reaped += rc >= 0;
 		failed += rc == 0;
 	}
-	child = forker_start(child_ms);
+	child = forker_start(kernel_ms, child_ms);
 	if (child > 0) {
 		rc = forker_reap();
 		reaped += rc >= 0;
