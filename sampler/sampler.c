@@ -108,6 +108,7 @@ sampler_task(struct sampler *s, pid_t pid, pid_t tid)
 	struct sampler_task *t;
 	struct profile_thread *rec;
 	struct procfs_schedstat ss;
+	struct procfs_stat st;
 
 	if (id != PROFILE_NONE)
 		return &s->tasks[id];
@@ -131,6 +132,9 @@ sampler_task(struct sampler *s, pid_t pid, pid_t tid)
 			cputime_init(&t->cpu, ss.run_ns);
 		}
 	}
+	/* Its system share from the start (cputime_take()). */
+	if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0)
+		cputime_set_ticks(&t->cpu, st.utime, st.stime);
 	t->rec = aggregate_thread(s->g, tid);
 	rec = aggregate_thread_at(s->g, t->rec);
 	rec->pid = pid;
