@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -673,6 +674,11 @@ sampler_run(struct sampler *s)
 {
 	int rc;
 
+	/* A thread it stopped waits for it: at the nice of the work around
+	   it, on a machine with every core busy, it got a CPU late (refused
+	   without CAP_SYS_NICE: the default nice stands). */
+	if (s->perf == NULL)
+		(void)setpriority(PRIO_PROCESS, (id_t)gettid(), SAMPLER_NICE);
 	if (s->perf != NULL) {
 		sampler_perf_loop(s);
 	} else if (setjmp(s->leave_jmp) == 0) {
