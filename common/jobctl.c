@@ -15,7 +15,7 @@ jobctl_stop_self(void)
 	sigemptyset(&tstp);
 	sigaddset(&tstp, SIGTSTP);
 	sigemptyset(&dfl.sa_mask);
-	/* ncurses may have installed its own handler: not here. */
+	/* The screen's placeholder handler (tui/crt.c): not here. */
 	sigaction(SIGTSTP, &dfl, &old);
 	/* Blocked in every thread, it waits for this one to unblock it. */
 	kill(getpid(), SIGTSTP);

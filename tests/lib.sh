@@ -39,7 +39,8 @@ tap_cleanup() {
 	rm -rf "$TMPD"
 }
 
-# ok STATUS NAME: passes when STATUS is 0 (use: cmd; ok $? "name").
+# ok STATUS NAME: passes when STATUS is 0 (use: cmd; ok $? "name"). Returns
+# STATUS's truth, for `ok $? "name" || diag "what was seen"`.
 ok() {
 	tap_n=$((tap_n + 1))
 	if [ "$1" -eq 0 ]; then
@@ -47,6 +48,7 @@ ok() {
 	else
 		echo "not ok $tap_n - $2"
 		tap_failed=$((tap_failed + 1))
+		return 1
 	fi
 }
 

@@ -25,7 +25,8 @@ static FILE *crt_null_in, *crt_null_out;
 static int crt_pipe[2] = {-1, -1};
 static struct termios crt_saved_termios;
 static volatile sig_atomic_t crt_active; /* 1: a real terminal is ours */
-static struct sigaction crt_old_winch;
+static struct sigaction crt_old_winch, crt_old_tstp;
+static bool crt_tstp_held;
 
 /* The SIGWINCH handler: one byte into the self-pipe. */
 static void
@@ -39,6 +40,30 @@ crt_winch(int sig)
 		/* full: a resize is already pending */
 	}
 	errno = saved;
+}
+
+/* Never runs: SIGTSTP is blocked in every thread (read from a signalfd). */
+static void
+crt_tstp(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Keeps ncurses off SIGTSTP. Finding it at SIG_DFL, ncurses installs its own
+ * handler, and every refresh sets it to SIG_IGN for the draw: that discards
+ * a pending Ctrl-Z, blocked and waiting in the caller's signalfd, so a
+ * Ctrl-Z pressed while a screen was being made was lost (cproftop did not
+ * stop). Finding another handler, ncurses leaves SIGTSTP alone for good.
+ */
+static void
+crt_hold_tstp(void)
+{
+	struct sigaction sa = {.sa_handler = crt_tstp};
+
+	sigemptyset(&sa.sa_mask);
+	if (!crt_tstp_held && sigaction(SIGTSTP, &sa, &crt_old_tstp) == 0)
+		crt_tstp_held = true;
 }
 
 /* Colour pairs, or attributes only when colours are off. */
@@ -175,6 +200,7 @@ int
 crt_init(bool virtual, char **cause)
 {
 	setlocale(LC_ALL, "");
+	crt_hold_tstp();
 	if ((virtual ? crt_init_virtual : crt_init_tty)(cause) != 0)
 		return -1;
 	set_term(crt_screen);
@@ -206,6 +232,10 @@ crt_done(void)
 		if (crt_pipe[i] >= 0)
 			close(crt_pipe[i]);
 		crt_pipe[i] = -1;
+	}
+	if (crt_tstp_held) {
+		sigaction(SIGTSTP, &crt_old_tstp, NULL);
+		crt_tstp_held = false;
 	}
 	if (crt_null_in != NULL)
 		fclose(crt_null_in);
