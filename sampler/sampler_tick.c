@@ -480,7 +480,13 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 	for (size_t i = 0; i < s->ntasks; i++)
 		s->tasks[i].seen = false;
 	for (size_t i = 0; i < nth; i++) {
-		struct sampler_task *t = sampler_task(s, th[i].pid, th[i].tid);
+		/* The lists keep their order: the i-th task is th[i]'s but
+		   when threads came or went (no hash lookup a thread a tick:
+		   with 1000 threads at 1000 Hz, 3 % of cproftop's CPU). */
+		struct sampler_task *t =
+			i < s->ntasks && s->tasks[i].tid == th[i].tid
+				? &s->tasks[i]
+				: sampler_task(s, th[i].pid, th[i].tid);
 
 		t->seen = true;
 		if (sampler_look(s, t, &th[i], second) ==
