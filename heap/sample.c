@@ -232,8 +232,8 @@ heap_setup(void)
 		sample_tls.busy = false;
 		return;
 	}
-	r = mmap(NULL, HEAP_RING_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 (int)fd, 0);
+	r = mmap(NULL, HEAP_RING_BYTES, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_POPULATE, (int)fd, 0);
 	close((int)fd); /* the program's descriptors are as without us */
 	if (r == MAP_FAILED || r->magic != HEAP_RING_MAGIC ||
 	    r->version != HEAP_RING_VERSION || r->nslots != HEAP_RING_SLOTS ||
