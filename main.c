@@ -93,7 +93,8 @@ main_heap_open(struct options *o, struct heap_source **out)
 
 	if (o->heap_rate == 0)
 		o->heap_rate = 512 * 1024;
-	if (lib == NULL || heap_source_open(lib, o->heap_rate, out, &cause)) {
+	if (lib == NULL ||
+	    heap_source_open(lib, o->heap_rate, o->heap_follow, out, &cause)) {
 		log_warn("%s", cause);
 		free(cause);
 		free(lib);

@@ -46,7 +46,9 @@ options_usage(FILE *f)
 	      "      --follow          also profile the processes the target "
 	      "forks (default\n"
 	      "                        in spawn mode; with -p: those born "
-	      "after attaching)\n"
+	      "after attaching);\n"
+	      "                        --heap follows the programs executed "
+	      "only when given\n"
 	      "      --no-follow       only the target process itself\n"
 	      "      --stats           print the sampler's figures to stderr "
 	      "at the end\n"
@@ -396,6 +398,9 @@ options_parse(int argc, char **argv, struct options *o)
 		o->sampler.argv = &argv[optind];
 	/* Like perf record: a spawned command's children by default. */
 	o->sampler.follow = follow >= 0 ? follow == 1 : o->sampler.argv != NULL;
+	/* the heap's needs the word: it leaves the variables and the ring's
+	   descriptor to the command */
+	o->heap_follow = follow == 1;
 	if ((o->sampler.pid > 0) == (o->sampler.argv != NULL)) {
 		fputs("cproftop: give either -p PID or -- COMMAND\n", stderr);
 		options_usage(stderr);

@@ -34,6 +34,8 @@ struct options {
 	bool heap;		  /* --heap: a heap profile (spawn mode) */
 	enum heap_view heap_view; /* --heap=VIEW: --top's view */
 	uint64_t heap_rate;	  /* --heap-rate: bytes between samples */
+	bool heap_follow;	  /* --heap with --follow given: the programs
+				     the command executes load the library */
 	struct heapprof *heapprof;
 };
 

@@ -33,6 +33,7 @@ int heap_enabled;
 
 static struct heap_ring *sample_ring;
 static uint64_t sample_rate = 512 * 1024;
+static uint32_t sample_pid; /* the records' pid */
 
 struct sample_thread {
 	uint64_t rng;
@@ -116,6 +117,7 @@ heap_sample(void *p, size_t size, void *ra)
 	r = sample_ring;
 	if (p != NULL && r != NULL) {
 		rec.kind = HEAP_RECORD_ALLOC;
+		rec.pid = sample_pid;
 		rec.addr = (uint64_t)(uintptr_t)p;
 		rec.size = size;
 		sample_stack(&rec, ra);
@@ -152,6 +154,7 @@ heap_forget(void *p)
 	if (addrset_remove((uintptr_t)p)) {
 		rec.kind = HEAP_RECORD_FREE;
 		rec.nframes = 0;
+		rec.pid = sample_pid;
 		rec.addr = (uint64_t)(uintptr_t)p;
 		rec.size = 0;
 		heap_ring_put(r, &rec);
@@ -159,7 +162,11 @@ heap_forget(void *p)
 	t->busy = false;
 }
 
-/* A forked child stops profiling: its addresses are not the parent's. */
+/*
+ * A forked child stops profiling: its addresses are not the parent's (and
+ * the set's lock may be held by a thread that is not in the child). With
+ * --follow, a program it executes is profiled under its own pid.
+ */
 static void
 sample_atfork_child(void)
 {
@@ -211,6 +218,8 @@ void
 heap_setup(void)
 {
 	const char *fd_s = getenv(HEAP_ENV_FD), *rate_s = getenv(HEAP_ENV_RATE);
+	const char *follow_s = getenv(HEAP_ENV_FOLLOW);
+	bool follow = follow_s != NULL && strcmp(follow_s, "1") == 0;
 	struct heap_record hello = {.kind = HEAP_RECORD_HELLO};
 	struct heap_ring *r;
 	char *end;
@@ -224,17 +233,22 @@ heap_setup(void)
 			sample_rate = v;
 	}
 	fd = fd_s != NULL ? strtol(fd_s, &end, 10) : -1;
-	/* exec'd programs run unprofiled, as without cproftop */
-	sample_unpreload();
-	unsetenv(HEAP_ENV_FD);
-	unsetenv(HEAP_ENV_RATE);
+	if (!follow) {
+		/* exec'd programs run unprofiled, as without cproftop */
+		sample_unpreload();
+		unsetenv(HEAP_ENV_FD);
+		unsetenv(HEAP_ENV_RATE);
+	}
 	if (fd_s == NULL || *end != '\0' || fd < 0 || fd > 1 << 20) {
 		sample_tls.busy = false;
 		return;
 	}
 	r = mmap(NULL, HEAP_RING_BYTES, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_POPULATE, (int)fd, 0);
-	close((int)fd); /* the program's descriptors are as without us */
+	/* the program's descriptors are as without us; with --follow the
+	   ring's stays open for the programs it executes */
+	if (!follow)
+		close((int)fd);
 	if (r == MAP_FAILED || r->magic != HEAP_RING_MAGIC ||
 	    r->version != HEAP_RING_VERSION || r->nslots != HEAP_RING_SLOTS ||
 	    r->slot_size != sizeof(struct heap_slot)) {
@@ -252,7 +266,9 @@ heap_setup(void)
 		backtrace(ips, 4);
 	}
 	sample_ring = r;
-	hello.addr = (uint64_t)getpid();
+	sample_pid = (uint32_t)getpid();
+	hello.pid = sample_pid;
+	hello.addr = sample_pid;
 	hello.size = sample_rate;
 	heap_ring_put(r, &hello);
 	heap_left = (uint64_t)sample_interval(&sample_tls);

@@ -19,13 +19,16 @@
 struct heap_source {
 	int fd;
 	struct heap_ring *ring;
-	char *old_preload; /* LD_PRELOAD before, or NULL */
-	bool env_set;	   /* the variables below were set */
+	char *old_preload;  /* LD_PRELOAD before, or NULL */
+	bool env_set;	    /* the variables below were set */
+	uint64_t stall_pos; /* a claimed slot not yet published, */
+	int64_t stall_ns;   /* first seen then (0: none) */
+	uint64_t abandoned; /* slots taken back (records lost) */
 };
 
 int
-heap_source_open(const char *lib, uint64_t rate, struct heap_source **out,
-		 char **cause)
+heap_source_open(const char *lib, uint64_t rate, bool follow,
+		 struct heap_source **out, char **cause)
 {
 	struct heap_source *h;
 	const char *pre = getenv("LD_PRELOAD");
@@ -63,13 +66,47 @@ heap_source_open(const char *lib, uint64_t rate, struct heap_source **out,
 	setenv(HEAP_ENV_FD, num, 1);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)rate);
 	setenv(HEAP_ENV_RATE, num, 1);
+	if (follow)
+		setenv(HEAP_ENV_FOLLOW, "1", 1);
 	h->env_set = true;
 	*out = h;
 	return 0;
 }
 
+/*
+ * Whether the slot at pos, claimed (the producers' head is past it) and not
+ * published, has stayed so for HEAP_RING_STALL_NS: then it is taken back,
+ * unless its producer publishes it meanwhile. Returns true when it was.
+ */
+static bool
+heap_source_reclaim(struct heap_source *h, struct heap_slot *slot, uint64_t pos,
+		    int64_t now_ns)
+{
+	uint64_t seq = pos;
+
+	if (atomic_load_explicit(&h->ring->head, memory_order_acquire) <= pos) {
+		h->stall_ns = 0; /* empty: nothing claimed */
+		return false;
+	}
+	if (h->stall_ns == 0 || h->stall_pos != pos) {
+		h->stall_pos = pos;
+		h->stall_ns = now_ns;
+		return false;
+	}
+	if (now_ns - h->stall_ns < HEAP_RING_STALL_NS)
+		return false;
+	if (!atomic_compare_exchange_strong_explicit(
+		    &slot->seq, &seq, pos + HEAP_RING_SLOTS,
+		    memory_order_acq_rel, memory_order_acquire))
+		return false; /* published just now: read it */
+	h->abandoned++;
+	h->stall_ns = 0;
+	return true;
+}
+
 size_t
-heap_source_drain(struct heap_source *h, struct heap_record *recs, size_t max)
+heap_source_drain(struct heap_source *h, struct heap_record *recs, size_t max,
+		  int64_t now_ns)
 {
 	struct heap_ring *r = h->ring;
 	uint64_t pos = atomic_load_explicit(&r->tail, memory_order_relaxed);
@@ -78,9 +115,14 @@ heap_source_drain(struct heap_source *h, struct heap_record *recs, size_t max)
 	while (n < max) {
 		struct heap_slot *slot = &r->slots[pos & (HEAP_RING_SLOTS - 1)];
 		struct heap_record *rec = &recs[n];
+		uint64_t seq =
+			atomic_load_explicit(&slot->seq, memory_order_acquire);
 
-		if (atomic_load_explicit(&slot->seq, memory_order_acquire) !=
-		    pos + 1)
+		if (seq == pos && heap_source_reclaim(h, slot, pos, now_ns)) {
+			pos++;
+			continue;
+		}
+		if (seq != pos + 1)
 			break; /* empty, or a producer is still writing */
 		memcpy(rec, &slot->rec, sizeof(*rec));
 		atomic_store_explicit(&slot->seq, pos + HEAP_RING_SLOTS,
@@ -101,7 +143,8 @@ heap_source_losses(const struct heap_source *h, uint64_t *dropped,
 		   uint64_t *untracked)
 {
 	*dropped =
-		atomic_load_explicit(&h->ring->dropped, memory_order_relaxed);
+		atomic_load_explicit(&h->ring->dropped, memory_order_relaxed) +
+		h->abandoned;
 	*untracked =
 		atomic_load_explicit(&h->ring->untracked, memory_order_relaxed);
 }
@@ -122,6 +165,7 @@ heap_source_free(struct heap_source *h)
 	if (h->env_set) {
 		unsetenv(HEAP_ENV_FD);
 		unsetenv(HEAP_ENV_RATE);
+		unsetenv(HEAP_ENV_FOLLOW);
 	}
 	free(h->old_preload);
 	free(h);

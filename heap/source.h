@@ -8,6 +8,7 @@
  * writes. No ptrace, no symbols: a source of records, like perf/.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,13 +21,14 @@ struct heap_source;
  * the command it spawns next; cproftop spawns nothing else), LD_PRELOAD
  * (the library first, before any LD_PRELOAD already set),
  * CPROFTOP_HEAP_FD and CPROFTOP_HEAP_RATE (rate: mean bytes between
- * samples). lib is the library's path (heap_source_library()). Returns 0
- * with *out set (caller frees with heap_source_free()), or -1 with *cause
- * set (caller frees). Main thread, before any other thread reads the
- * environment.
+ * samples), and with follow CPROFTOP_HEAP_FOLLOW (the programs the command
+ * executes, itself or its children, load the library too). lib is the library's
+ * path (heap_source_library()). Returns 0 with *out set (caller frees with
+ * heap_source_free()), or -1 with *cause set (caller frees). Main thread,
+ * before any other thread reads the environment.
  */
-int heap_source_open(const char *lib, uint64_t rate, struct heap_source **out,
-		     char **cause);
+int heap_source_open(const char *lib, uint64_t rate, bool follow,
+		     struct heap_source **out, char **cause);
 
 /*
  * The library to preload: $CPROFTOP_HEAP_LIB when set; else heap/ beside
@@ -39,12 +41,17 @@ char *heap_source_library(char **cause);
 /*
  * Copies up to max records from the ring into recs[0..) (the target's data:
  * kinds and frame counts are checked, values are not) and frees their slots.
- * Returns the number copied; 0 when the ring is empty. One consumer thread.
+ * A slot claimed and left unpublished for HEAP_RING_STALL_NS by now_ns
+ * (CLOCK_MONOTONIC) is skipped and counted lost. Returns the number copied;
+ * 0 when the ring is empty. One consumer thread.
  */
 size_t heap_source_drain(struct heap_source *h, struct heap_record *recs,
-			 size_t max);
+			 size_t max, int64_t now_ns);
 
-/* Records the target dropped (ring full), and samples it did not track. */
+/*
+ * Records lost: the target dropped them (ring full) or never finished
+ * them (slots taken back); and samples it did not track.
+ */
 void heap_source_losses(const struct heap_source *h, uint64_t *dropped,
 			uint64_t *untracked);
 

@@ -25,12 +25,28 @@
 /* Bounds on what a target can make cproftop hold. */
 #define HEAPPROF_MAX_BUCKETS (1u << 20)
 #define HEAPPROF_MAX_LIVE (1u << 22)
+#define HEAPPROF_MAX_PROCS 256
 
-/* Sampled addresses still allocated -> bucket: open addressing. */
+/* Sampled (pid, address) still allocated -> bucket: open addressing. */
 struct heapprof_live {
 	uint64_t *addr; /* 0: empty */
+	uint32_t *pid;
 	uint32_t *bucket;
 	size_t cap, n;
+};
+
+/*
+ * One process whose library said hello: the target, and with --follow the
+ * programs it executes. A program executed in place (the same pid) starts
+ * a new image: a new address space for the locations, a new symbolizer.
+ */
+struct heapprof_proc {
+	pid_t pid;
+	uint32_t space; /* aggregate_set_space() */
+	struct symbols *sy;
+	struct procfs_maps maps;
+	bool maps_dirty, hello;
+	int64_t maps_read_ns; /* when the maps were last read */
 };
 
 struct heapprof {
@@ -42,16 +58,13 @@ struct heapprof {
 	bool stop, joined, started;
 	struct heap_record *recs;
 	struct aggregate *g;
-	struct symbols *sy;
-	struct procfs_maps maps;
-	bool maps_dirty;
-	int64_t maps_read_ns; /* when the maps were last read */
+	struct heapprof_proc procs[HEAPPROF_MAX_PROCS]; /* [0]: the target */
+	uint32_t nprocs, spaces;
 	struct heapprof_bucket *buckets;
 	uint32_t nbuckets, capbuckets;
 	struct hash bucket_idx;
 	struct heapprof_live live;
-	bool loaded;
-	uint64_t samples, frees, unknown_frees, overflow;
+	uint64_t samples, frees, unknown_frees, overflow, execs, strays;
 	int64_t start_unix_ns, start_mono_ns;
 };
 
@@ -65,17 +78,24 @@ heapprof_mix(uint64_t x)
 }
 
 static size_t
-heapprof_live_find(const struct heapprof_live *l, uint64_t a)
+heapprof_live_home(const struct heapprof_live *l, uint64_t a, uint32_t pid)
 {
-	size_t i = heapprof_mix(a) & (l->cap - 1);
+	return heapprof_mix(a ^ ((uint64_t)pid << 40)) & (l->cap - 1);
+}
 
-	while (l->addr[i] != 0 && l->addr[i] != a)
+static size_t
+heapprof_live_find(const struct heapprof_live *l, uint64_t a, uint32_t pid)
+{
+	size_t i = heapprof_live_home(l, a, pid);
+
+	while (l->addr[i] != 0 && (l->addr[i] != a || l->pid[i] != pid))
 		i = (i + 1) & (l->cap - 1);
 	return i;
 }
 
 static void
-heapprof_live_put(struct heapprof_live *l, uint64_t a, uint32_t bucket)
+heapprof_live_put(struct heapprof_live *l, uint64_t a, uint32_t pid,
+		  uint32_t bucket)
 {
 	size_t i;
 
@@ -86,51 +106,61 @@ heapprof_live_put(struct heapprof_live *l, uint64_t a, uint32_t bucket)
 
 		l->cap = old.cap ? old.cap * 2 : 1024;
 		l->addr = xcalloc(l->cap, sizeof(*l->addr));
+		l->pid = xcalloc(l->cap, sizeof(*l->pid));
 		l->bucket = xcalloc(l->cap, sizeof(*l->bucket));
 		l->n = 0;
 		for (size_t j = 0; j < old.cap; j++)
 			if (old.addr[j] != 0)
-				heapprof_live_put(l, old.addr[j],
+				heapprof_live_put(l, old.addr[j], old.pid[j],
 						  old.bucket[j]);
 		free(old.addr);
+		free(old.pid);
 		free(old.bucket);
 	}
-	i = heapprof_live_find(l, a);
+	i = heapprof_live_find(l, a, pid);
 	if (l->addr[i] == 0)
 		l->n++;
 	l->addr[i] = a;
+	l->pid[i] = pid;
 	l->bucket[i] = bucket;
 }
 
-/* Removes a; returns its bucket, or UINT32_MAX when absent. */
-static uint32_t
-heapprof_live_take(struct heapprof_live *l, uint64_t a)
+/* Empties slot i (backward-shift deletion). */
+static void
+heapprof_live_clear(struct heapprof_live *l, size_t i)
 {
-	size_t i, j;
-	uint32_t b;
-
-	if (l->cap == 0 || a == 0)
-		return UINT32_MAX;
-	i = heapprof_live_find(l, a);
-	if (l->addr[i] == 0)
-		return UINT32_MAX;
-	b = l->bucket[i];
-	/* backward-shift deletion */
-	for (j = i;;) {
+	for (size_t j = i;;) {
 		size_t home;
 
 		j = (j + 1) & (l->cap - 1);
 		if (l->addr[j] == 0)
 			break;
-		home = heapprof_mix(l->addr[j]) & (l->cap - 1);
+		home = heapprof_live_home(l, l->addr[j], l->pid[j]);
 		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
 			continue;
 		l->addr[i] = l->addr[j];
+		l->pid[i] = l->pid[j];
 		l->bucket[i] = l->bucket[j];
 		i = j;
 	}
 	l->addr[i] = 0;
 	l->n--;
+}
+
+/* Removes (pid, a); returns its bucket, or UINT32_MAX when absent. */
+static uint32_t
+heapprof_live_take(struct heapprof_live *l, uint64_t a, uint32_t pid)
+{
+	size_t i;
+	uint32_t b;
+
+	if (l->cap == 0 || a == 0)
+		return UINT32_MAX;
+	i = heapprof_live_find(l, a, pid);
+	if (l->addr[i] == 0)
+		return UINT32_MAX;
+	b = l->bucket[i];
+	heapprof_live_clear(l, i);
 	return b;
 }
 
@@ -173,9 +203,9 @@ heapprof_bucket(struct heapprof *h, uint32_t stack, uint64_t size)
 	return id;
 }
 
-/* Re-reads the target's maps after an address fell in none. */
+/* Re-reads a process's maps after an address fell in none. */
 static void
-heapprof_refresh_maps(struct heapprof *h)
+heapprof_refresh_maps(struct heapprof *h, struct heapprof_proc *p)
 {
 	struct procfs_maps maps;
 
@@ -183,32 +213,84 @@ heapprof_refresh_maps(struct heapprof *h)
 
 	/* at most 10 times a second: frames in no mapping (JIT code, or a
 	   hostile target's made-up addresses) must not cost a read each */
-	if (!h->maps_dirty || now - h->maps_read_ns < HEAPPROF_POLL_NS * 10)
+	if (!p->maps_dirty || now - p->maps_read_ns < HEAPPROF_POLL_NS * 10)
 		return;
-	h->maps_read_ns = now;
-	if (procfs_read_maps(h->pid, &maps) != 0)
+	p->maps_read_ns = now;
+	if (procfs_read_maps(p->pid, &maps) != 0)
 		return;
-	h->maps_dirty = false;
-	procfs_maps_free(&h->maps);
-	h->maps = maps;
-	symbols_set_maps(h->sy, &h->maps);
-	aggregate_forget_addresses(h->g);
+	p->maps_dirty = false;
+	procfs_maps_free(&p->maps);
+	p->maps = maps;
+	symbols_set_maps(p->sy, &p->maps);
+	/* a new space: the old addresses' locations stay for old stacks */
+	p->space = h->spaces++;
 }
 
 static uint32_t
-heapprof_location(struct heapprof *h, uint64_t pc)
+heapprof_location(struct heapprof *h, struct heapprof_proc *p, uint64_t pc)
 {
 	struct symbols_frame frames[HEAPPROF_MAX_INLINE];
 	struct symbols_module mod;
-	uint32_t loc = aggregate_find_location(h->g, pc, true);
+	uint32_t loc;
 	int n;
 
+	aggregate_set_space(h->g, p->space);
+	loc = aggregate_find_location(h->g, pc, true);
 	if (loc != PROFILE_NONE)
 		return loc;
-	n = symbols_lookup(h->sy, pc, true, frames, HEAPPROF_MAX_INLINE, &mod);
+	n = symbols_lookup(p->sy, pc, true, frames, HEAPPROF_MAX_INLINE, &mod);
 	if (mod.path == NULL)
-		h->maps_dirty = true;
+		p->maps_dirty = true;
 	return aggregate_add_location(h->g, pc, true, frames, n, &mod);
+}
+
+/*
+ * The process of pid, added when new (NULL past the bound: its records are
+ * not counted). Its symbolizer shares the target's files.
+ */
+static struct heapprof_proc *
+heapprof_proc(struct heapprof *h, pid_t pid)
+{
+	struct heapprof_proc *p;
+
+	for (uint32_t i = 0; i < h->nprocs; i++)
+		if (h->procs[i].pid == pid)
+			return &h->procs[i];
+	if (pid <= 0 || h->nprocs == HEAPPROF_MAX_PROCS)
+		return NULL;
+	p = &h->procs[h->nprocs++];
+	*p = (struct heapprof_proc){.pid = pid, .maps_dirty = true};
+	p->sy = symbols_new_like(pid, h->nprocs > 1 ? h->procs[0].sy : NULL);
+	p->space = h->spaces++;
+	return p;
+}
+
+/*
+ * A second hello from p: it executed a new program, whose memory is new.
+ * The old program's sampled blocks are freed; its names are read anew.
+ */
+static void
+heapprof_exec(struct heapprof *h, struct heapprof_proc *p)
+{
+	struct heapprof_live *l = &h->live;
+	struct symbols *old = p->sy;
+
+	h->execs++;
+	for (size_t i = 0; i < l->cap;) {
+		if (l->addr[i] != 0 && l->pid[i] == (uint32_t)p->pid) {
+			h->buckets[l->bucket[i]].frees++;
+			heapprof_live_clear(l, i); /* i holds another now */
+			continue;
+		}
+		i++;
+	}
+	p->sy = symbols_new_like(p->pid, old);
+	symbols_free(old);
+	procfs_maps_free(&p->maps);
+	memset(&p->maps, 0, sizeof(p->maps));
+	p->maps_dirty = true;
+	p->maps_read_ns = 0;
+	p->space = h->spaces++;
 }
 
 /*
@@ -232,7 +314,8 @@ heapprof_is_new(const struct heapprof *h, uint32_t loc)
 }
 
 static void
-heapprof_alloc(struct heapprof *h, const struct heap_record *r)
+heapprof_alloc(struct heapprof *h, struct heapprof_proc *p,
+	       const struct heap_record *r)
 {
 	uint32_t locs[HEAP_MAX_FRAMES], stack, b, skip = 0;
 
@@ -243,12 +326,12 @@ heapprof_alloc(struct heapprof *h, const struct heap_record *r)
 	}
 
 	/* an address in no known mapping: read the maps again first */
-	for (uint32_t i = 0; i < r->nframes && !h->maps_dirty; i++)
-		if (procfs_maps_find(&h->maps, r->frames[i]) == NULL)
-			h->maps_dirty = true;
-	heapprof_refresh_maps(h);
+	for (uint32_t i = 0; i < r->nframes && !p->maps_dirty; i++)
+		if (procfs_maps_find(&p->maps, r->frames[i]) == NULL)
+			p->maps_dirty = true;
+	heapprof_refresh_maps(h, p);
 	for (uint32_t i = 0; i < r->nframes; i++)
-		locs[i] = heapprof_location(h, r->frames[i]);
+		locs[i] = heapprof_location(h, p, r->frames[i]);
 	while (skip + 1 < r->nframes && heapprof_is_new(h, locs[skip]))
 		skip++;
 	stack = aggregate_stack(h->g, locs + skip, r->nframes - skip,
@@ -260,29 +343,35 @@ heapprof_alloc(struct heapprof *h, const struct heap_record *r)
 	/* an address given again without its free (a lost record): the
 	   old sample was freed */
 	if (h->live.n < HEAPPROF_MAX_LIVE) {
-		uint32_t old = heapprof_live_take(&h->live, r->addr);
+		uint32_t old = heapprof_live_take(&h->live, r->addr, r->pid);
 
 		if (old != UINT32_MAX)
 			h->buckets[old].frees++;
-		heapprof_live_put(&h->live, r->addr, b);
+		heapprof_live_put(&h->live, r->addr, r->pid, b);
 	}
 }
 
 static void
 heapprof_record(struct heapprof *h, const struct heap_record *r)
 {
+	struct heapprof_proc *p = heapprof_proc(h, (pid_t)r->pid);
 	uint32_t b;
 
+	if (p == NULL) {
+		h->strays++; /* a made-up pid, or past the bound */
+		return;
+	}
 	switch (r->kind) {
 	case HEAP_RECORD_HELLO:
-		if ((pid_t)r->addr == h->pid)
-			h->loaded = true;
+		if (p->hello)
+			heapprof_exec(h, p);
+		p->hello = true;
 		break;
 	case HEAP_RECORD_ALLOC:
-		heapprof_alloc(h, r);
+		heapprof_alloc(h, p, r);
 		break;
 	case HEAP_RECORD_FREE:
-		b = heapprof_live_take(&h->live, r->addr);
+		b = heapprof_live_take(&h->live, r->addr, r->pid);
 		if (b == UINT32_MAX) {
 			h->unknown_frees++;
 		} else {
@@ -299,7 +388,8 @@ heapprof_drain(struct heapprof *h)
 {
 	size_t n;
 
-	while ((n = heap_source_drain(h->src, h->recs, HEAPPROF_BATCH)) > 0)
+	while ((n = heap_source_drain(h->src, h->recs, HEAPPROF_BATCH,
+				      clock_ns(CLOCK_MONOTONIC))) > 0)
 		for (size_t i = 0; i < n; i++)
 			heapprof_record(h, &h->recs[i]);
 }
@@ -332,8 +422,7 @@ heapprof_start(struct heap_source *src, pid_t pid, uint64_t rate)
 	h->rate = rate;
 	h->recs = xcalloc(HEAPPROF_BATCH, sizeof(*h->recs));
 	h->g = aggregate_new();
-	h->sy = symbols_new(pid);
-	h->maps_dirty = true;
+	heapprof_proc(h, pid); /* procs[0] */
 	h->start_unix_ns = clock_ns(CLOCK_REALTIME);
 	h->start_mono_ns = clock_ns(CLOCK_MONOTONIC);
 	pthread_mutex_init(&h->lock, NULL);
@@ -363,8 +452,13 @@ heapprof_snapshot(struct heapprof *h)
 	s->buckets = b;
 	s->nbuckets = h->nbuckets;
 	s->rate = h->rate;
-	s->loaded = h->loaded;
+	s->loaded = h->procs[0].hello;
 	s->pid = h->pid;
+	s->nprocs = 0;
+	for (uint32_t i = 0; i < h->nprocs; i++)
+		s->nprocs += h->procs[i].hello;
+	s->execs = h->execs;
+	s->strays = h->strays;
 	s->samples = h->samples;
 	s->frees = h->frees;
 	s->unknown_frees = h->unknown_frees;
@@ -405,11 +499,14 @@ heapprof_free(struct heapprof *h)
 		return;
 	heapprof_stop(h);
 	pthread_mutex_destroy(&h->lock);
-	symbols_free(h->sy);
+	for (uint32_t i = h->nprocs; i-- > 0;) {
+		symbols_free(h->procs[i].sy);
+		procfs_maps_free(&h->procs[i].maps);
+	}
 	aggregate_free(h->g);
-	procfs_maps_free(&h->maps);
 	hash_free(&h->bucket_idx);
 	free(h->live.addr);
+	free(h->live.pid);
 	free(h->live.bucket);
 	free(h->buckets);
 	free(h->recs);

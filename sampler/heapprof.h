@@ -4,7 +4,8 @@
 /*
  * The heap profile (--heap): a thread that drains the interposer's records
  * (heap/source.h) every 10 ms, symbolizes each sampled stack while the
- * target is alive (its own symbols cache, no ptrace), and keeps, per
+ * target is alive (its own symbols caches, no ptrace; with --follow one per
+ * process that reports, the programs the target executes), and keeps, per
  * (stack, allocation size) as Go's memory profile does, the sampled
  * allocations and frees, and which sampled addresses are still allocated.
  * Readers take immutable snapshots; views/heap.h scales them.
@@ -33,6 +34,9 @@ struct heapprof_snapshot {
 	uint64_t rate;		/* mean bytes between samples */
 	bool loaded;		/* the interposer said hello from the target */
 	pid_t pid;		/* the target */
+	uint32_t nprocs;	/* processes that said hello (--follow) */
+	uint64_t execs;		/* programs executed in place (same pid) */
+	uint64_t strays;	/* records of no known process, not counted */
 	uint64_t samples;	/* allocation records */
 	uint64_t frees;		/* free records of a known sample */
 	uint64_t unknown_frees; /* free records of no known sample */

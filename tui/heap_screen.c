@@ -130,6 +130,7 @@ heap_screen_rebuild(struct tui *t)
 		none.nbuckets = 0;
 		none.samples = none.frees = none.unknown_frees = 0;
 		none.dropped = none.untracked = none.overflow = 0;
+		none.execs = none.strays = 0;
 		none.duration_ns = 0;
 		hs->shown = heap_delta(&none, last);
 		hs->shown->start_unix_ns = last->start_unix_ns;
@@ -246,6 +247,10 @@ heap_screen_header(struct tui *t, int y)
 			 "%" PRIu64 " samples, %" PRIu64 " frees, %" PRIu64
 			 " dropped, %" PRIu64 " untracked",
 			 s->samples, s->frees, s->dropped, s->untracked);
+		if (s->nprocs > 1)
+			snprintf(line + strlen(line),
+				 sizeof(line) - strlen(line),
+				 ", %" PRIu32 " processes", s->nprocs);
 		tui_put(CRT_NORMAL, "  Samples ");
 		tui_put(s->dropped || s->untracked ? CRT_ALERT : CRT_HEADER,
 			line);

@@ -97,6 +97,8 @@ heap_delta(const struct heapprof_snapshot *s0,
 	d->dropped -= s0->dropped;
 	d->untracked -= s0->untracked;
 	d->overflow -= s0->overflow;
+	d->execs -= s0->execs;
+	d->strays -= s0->strays;
 	d->start_unix_ns = s0->start_unix_ns + s0->duration_ns;
 	d->duration_ns = s1->duration_ns - s0->duration_ns;
 	return d;
@@ -232,6 +234,13 @@ heap_report_top(FILE *out, const struct heapprof_snapshot *s, enum heap_view v,
 		(unsigned long long)s->samples, (unsigned long long)s->rate,
 		(unsigned long long)s->frees, (unsigned long long)s->dropped,
 		(unsigned long long)s->untracked);
+	if (s->nprocs > 1 || s->execs > 0 || s->strays > 0)
+		fprintf(out,
+			"Processes: %u reported (%llu exec%s in place), %llu "
+			"records of no known process\n",
+			s->nprocs, (unsigned long long)s->execs,
+			s->execs == 1 ? "" : "s",
+			(unsigned long long)s->strays);
 	fprintf(out, "Type: %s\n", heap_view_name(v));
 	heap_label(a, sizeof(a), shown, bytes);
 	heap_label(b, sizeof(b), tot[v], bytes);

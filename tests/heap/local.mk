@@ -11,8 +11,10 @@ tests_heap_static_CFLAGS = $(CPT_WARN) -O2 -g
 tests_heap_static_LDFLAGS = -static
 
 TESTS += tests/heap/heap.sh tests/heap/cli.sh tests/heap/http.sh \
+	tests/heap/follow.sh \
 	tests/heap/screen.sh
 EXTRA_DIST += tests/heap/heap.sh tests/heap/cli.sh tests/heap/http.sh \
+	tests/heap/follow.sh \
 	tests/heap/screen.sh
 
 check_PROGRAMS += tests/unit/heap_ring_test

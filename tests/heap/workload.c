@@ -15,7 +15,11 @@
  * with everything kept still allocated (in use at exit), with status -x N
  * (default 0); -s SECS sleeps before exiting (holding it all), after a
  * "holding pid=PID" line (-l: leaking 64 KiB from leak_l every 50 ms while
- * it holds). -f forks a child that execs /bin/true midway. It also
+ * it holds). -f forks a child that execs /bin/true midway; -c forks a
+ * child that executes this program with twice the unit, its truth lines
+ * tagged "truthc", and waits for it, before the sites; -e at the end
+ * executes this program in place (the same pid) with half the unit and -t
+ * truth2 (-t TAG: the truth lines' first word). It also
  * prints what the interposer must leave as it was: LD_PRELOAD, the
  * CPROFTOP_HEAP_* variables, the number of open descriptors, and how many
  * blocks malloc_usable_size() says are smaller than asked (0).
@@ -198,6 +202,34 @@ env(const char *name)
 	return v ? v : "(unset)";
 }
 
+/* Executes this program with a unit of mib MiB, its truth tagged tag. */
+static void
+exec_self(uint64_t mib, const char *tag)
+{
+	char m[32];
+
+	snprintf(m, sizeof(m), "%llu", (unsigned long long)mib);
+	fflush(stdout);
+	execl("/proc/self/exe", "workload", "-m", m, "-t", tag, (char *)NULL);
+	_exit(127);
+}
+
+/* -c: a child that executes this program with a unit of mib MiB. */
+static void
+spawn_self(uint64_t mib)
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		exec_self(mib, "truthc");
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		abort();
+}
+
 static void
 spawn_true(void)
 {
@@ -221,8 +253,10 @@ main(int argc, char **argv)
 	struct keep ka = {0}, kb = {0}, kd = {0}, ke = {0}, kl = {0};
 	uint64_t unit = 64ull << 20, a, b, c, d, e;
 	int opt, fork_child = 0, status = 0, hold = 0, leak = 0;
+	int child_self = 0, exec_in_place = 0;
+	const char *tag = "truth";
 
-	while ((opt = getopt(argc, argv, "m:fx:s:l")) != -1) {
+	while ((opt = getopt(argc, argv, "m:fx:s:lcet:")) != -1) {
 		switch (opt) {
 		case 'm':
 			unit = strtoull(optarg, NULL, 10) << 20;
@@ -239,10 +273,21 @@ main(int argc, char **argv)
 		case 'l':
 			leak = 1;
 			break;
+		case 'c':
+			child_self = 1;
+			break;
+		case 'e':
+			exec_in_place = 1;
+			break;
+		case 't':
+			tag = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
+	if (child_self)
+		spawn_self((unit >> 20) * 2);
 	a = keep_a(&ka, 3 * unit);
 	b = keep_b(&kb, unit);
 	if (fork_child)
@@ -256,15 +301,17 @@ main(int argc, char **argv)
 	       env("CPROFTOP_HEAP_RATE"), open_fds());
 	printf("malloc_usable_size: %d short, of NULL %zu\n", usable_short,
 	       malloc_usable_size(NULL));
-	printf("truth keep_a %llu %llu\n", (unsigned long long)a,
+	printf("%s keep_a %llu %llu\n", tag, (unsigned long long)a,
 	       (unsigned long long)a);
-	printf("truth keep_b %llu %llu\n", (unsigned long long)b,
+	printf("%s keep_b %llu %llu\n", tag, (unsigned long long)b,
 	       (unsigned long long)b);
-	printf("truth churn_c %llu 0\n", (unsigned long long)c);
-	printf("truth keep_d %llu %llu\n", (unsigned long long)d,
+	printf("%s churn_c %llu 0\n", tag, (unsigned long long)c);
+	printf("%s keep_d %llu %llu\n", tag, (unsigned long long)d,
 	       (unsigned long long)d);
-	printf("truth keep_e %llu %llu\n", (unsigned long long)(2 * e),
+	printf("%s keep_e %llu %llu\n", tag, (unsigned long long)(2 * e),
 	       (unsigned long long)e);
+	if (exec_in_place)
+		exec_self((unit >> 20) / 2, "truth2");
 	if (hold > 0) {
 		printf("holding pid=%d\n", (int)getpid());
 		fflush(stdout);

@@ -167,7 +167,7 @@ test_ring(void)
 	size_t n;
 	int live = THREADS;
 
-	if (!tap_ok(heap_source_open("/x/lib.so", 4096, &h, &cause) == 0,
+	if (!tap_ok(heap_source_open("/x/lib.so", 4096, false, &h, &cause) == 0,
 		    "the ring is created") ||
 	    (r = test_map()) == NULL) {
 		free(cause);
@@ -181,9 +181,9 @@ test_ring(void)
 		pthread_create(&t[i], NULL, producer_main, &p[i]);
 	}
 	/* consume while they produce, then what is left */
-	while (live > 0 || (n = heap_source_drain(h, recs, 64)) > 0) {
+	while (live > 0 || (n = heap_source_drain(h, recs, 64, 0)) > 0) {
 		if (live > 0) {
-			n = heap_source_drain(h, recs, 64);
+			n = heap_source_drain(h, recs, 64, 0);
 			if (n == 0 && got > 0) {
 				for (int i = 0; i < THREADS; i++)
 					pthread_join(t[i], NULL);
@@ -225,16 +225,47 @@ test_ring(void)
 		tap_ok(put == HEAP_RING_SLOTS && dropped >= 10,
 		       "a full ring takes %u records and drops the rest",
 		       HEAP_RING_SLOTS);
-		while (heap_source_drain(h, recs, 64) > 0)
+		while (heap_source_drain(h, recs, 64, 0) > 0)
 			;
 		rec.kind = 77;
 		heap_ring_put(r, &rec);
 		rec.kind = HEAP_RECORD_ALLOC;
 		rec.nframes = 1000;
 		heap_ring_put(r, &rec);
-		n = heap_source_drain(h, recs, 64);
+		n = heap_source_drain(h, recs, 64, 0);
 		tap_ok(n == 1 && recs[0].nframes == HEAP_MAX_FRAMES,
 		       "an unknown kind is skipped, a frame count clamped");
+	}
+
+	/* a slot claimed and never published (its producer killed, or
+	   replaced by an exec, between claim and publish) */
+	{
+		struct heap_record rec = {.kind = HEAP_RECORD_FREE, .addr = 9};
+		uint64_t before, pos = atomic_fetch_add(&r->head, 1);
+		long ok = 0;
+
+		heap_source_losses(h, &before, &untracked);
+		heap_ring_put(r, &rec);
+		n = heap_source_drain(h, recs, 64, 1000);
+		n += heap_source_drain(h, recs, 64,
+				       1000 + HEAP_RING_STALL_NS - 1);
+		tap_is_int((long)n, 0,
+			   "an unpublished slot holds the records after it");
+		n = heap_source_drain(h, recs, 64, 1000 + HEAP_RING_STALL_NS);
+		heap_source_losses(h, &dropped, &untracked);
+		tap_ok(n == 1 && recs[0].addr == 9 && dropped == before + 1,
+		       "... for HEAP_RING_STALL_NS: then it is skipped and "
+		       "counted lost");
+		/* its late producer loses: the slot's next lap is open */
+		tap_ok(atomic_load(
+			       &r->slots[pos & (HEAP_RING_SLOTS - 1)].seq) ==
+			       pos + HEAP_RING_SLOTS,
+		       "... and given to the next lap");
+		for (unsigned i = 0; i < 2 * HEAP_RING_SLOTS; i++) {
+			ok += heap_ring_put(r, &rec) == 0;
+			ok -= (long)heap_source_drain(h, recs, 64, 0);
+		}
+		tap_is_int(ok, 0, "the ring goes on: two laps put and drained");
 	}
 	munmap(r, HEAP_RING_BYTES);
 	heap_source_free(h);

@@ -33,7 +33,7 @@ main(void)
 	int st;
 
 	unsetenv("LD_PRELOAD");
-	if (!tap_ok(heap_source_open("/x/lib.so", 4096, &h, &cause) == 0,
+	if (!tap_ok(heap_source_open("/x/lib.so", 4096, false, &h, &cause) == 0,
 		    "the ring is created")) {
 		free(cause);
 		return tap_done();
@@ -51,9 +51,9 @@ main(void)
 	       "heap_setup maps the ring and takes the rate");
 	tap_ok(getenv(HEAP_ENV_FD) == NULL && getenv(HEAP_ENV_RATE) == NULL,
 	       "... and clears its variables");
-	got = heap_source_drain(h, recs, 16);
+	got = heap_source_drain(h, recs, 16, 0);
 	tap_ok(got == 1 && recs[0].kind == HEAP_RECORD_HELLO &&
-		       recs[0].addr == (uint64_t)getpid() &&
+		       recs[0].pid == (uint32_t)getpid() &&
 		       recs[0].size == 4096,
 	       "... and says hello: its pid and rate");
 
@@ -73,7 +73,7 @@ main(void)
 	       (double)above / (double)n);
 
 	test_allocating_frame((void *)0x10000);
-	got = heap_source_drain(h, recs, 16);
+	got = heap_source_drain(h, recs, 16, 0);
 	tap_ok(got == 1 && recs[0].kind == HEAP_RECORD_ALLOC &&
 		       recs[0].addr == 0x10000 && recs[0].size == 100 &&
 		       recs[0].nframes >= 2,
@@ -82,10 +82,10 @@ main(void)
 	tap_ok(got == 1 && addrset_maybe(0x10000),
 	       "... and its address is kept");
 	heap_forget((void *)0x20000);
-	tap_is_int((long)heap_source_drain(h, recs, 16), 0,
+	tap_is_int((long)heap_source_drain(h, recs, 16, 0), 0,
 		   "the free of another address records nothing");
 	heap_forget((void *)0x10000);
-	got = heap_source_drain(h, recs, 16);
+	got = heap_source_drain(h, recs, 16, 0);
 	tap_ok(got == 1 && recs[0].kind == HEAP_RECORD_FREE &&
 		       recs[0].addr == 0x10000 && !addrset_maybe(0x10000),
 	       "the free of the sampled address: its record, the address gone");
@@ -93,7 +93,7 @@ main(void)
 	sample_tls.busy = true; /* as inside the unwinder or a handler */
 	heap_sample((void *)0x30000, 100, NULL);
 	sample_tls.busy = false;
-	tap_is_int((long)heap_source_drain(h, recs, 16), 0,
+	tap_is_int((long)heap_source_drain(h, recs, 16, 0), 0,
 		   "a re-entered sampler records nothing");
 
 	pid = fork();
@@ -106,7 +106,7 @@ main(void)
 	tap_ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
 		       WEXITSTATUS(st) == 0,
 	       "a forked child stops sampling");
-	tap_is_int((long)heap_source_drain(h, recs, 16), 0,
+	tap_is_int((long)heap_source_drain(h, recs, 16, 0), 0,
 		   "... and records nothing");
 
 	heap_source_free(h);

@@ -1,0 +1,66 @@
+#!/bin/bash
+# tests/heap/follow.sh: cproftop --heap --follow profiles the programs the
+# command executes: a child that executes a program (fork, then exec) and
+# the command executing a new program in place (the same pid, whose old
+# blocks are then gone). tests/heap/workload prints the truth of each
+# program it runs: "truth" (the command), "truthc" (its child, twice the
+# unit), "truth2" (the program it executes in place, half the unit).
+. "$top_srcdir/tests/lib.sh"
+need_ptrace
+W=$top_builddir/tests/heap/workload
+
+if ! command -v go >/dev/null 2>&1; then
+	skip "go tool pprof is not installed"
+	done_testing
+fi
+
+# bytes FILE INDEX FUNC: FUNC's flat value of sample index INDEX in bytes.
+bytes() {
+	go tool pprof -sample_index="$2" -unit=B -top -nodefraction=0 \
+		-nodecount=100 "$1" 2>/dev/null |
+		awk -v f="$3" '$6 == f { v = $1; sub(/B$/, "", v); print v; n++ }
+			END { if (!n) print 0 }'
+}
+# truth OUT TAGS SITE FIELD: the sum over the programs tagged TAGS (a
+# regular expression) of FIELD (3 allocated, 4 in use) of SITE.
+truth() {
+	awk -v t="^($2)\$" -v s="$3" -v f="$4" \
+		'$1 ~ t && $2 == s { v += $f } END { print v + 0 }' "$1"
+}
+
+# A fine rate (16 KiB: 2500 samples for keep_b, 2 %): 10 % per site.
+"$CPROFTOP" --heap --follow --heap-rate 16384 --top=10 -o "$TMPD/f.pb.gz" \
+	--child-output "$TMPD/f.out" -- "$W" -m 16 -c -e \
+	>"$TMPD/f.top" 2>"$TMPD/f.err"
+is "$?" 0 "the command succeeds"
+n=$(grep -c '^truth' "$TMPD/f.out")
+is "$n" 15 "the command, its child and the program it executes ran"
+diag "$(cat "$TMPD/f.top" "$TMPD/f.err")"
+grep -q '^Processes: 2 reported (1 exec in place), 0 records of no known' \
+	"$TMPD/f.top"
+ok $? "--top: two processes reported, one exec in place"
+grep -q 'CPROFTOP_HEAP_FD=[0-9]' "$TMPD/f.out"
+ok $? "the variables are passed on to the programs executed"
+for s in keep_a keep_b keep_d; do
+	# in use at the end: the child's and the last program's; the
+	# command's first program is gone with its exec
+	t=$(truth "$TMPD/f.out" "truthc|truth2" $s 4)
+	within "$(bytes "$TMPD/f.pb.gz" inuse_space $s)" "$t" "$((t / 10))" \
+		"inuse_space of $s: the child's and the exec'd program's"
+	t=$(truth "$TMPD/f.out" "truth|truthc|truth2" $s 3)
+	within "$(bytes "$TMPD/f.pb.gz" alloc_space $s)" "$t" "$((t / 10))" \
+		"alloc_space of $s: every program's"
+done
+
+# Without --follow (spawn mode's default follow is not enough) the programs
+# executed run unprofiled and see no variable.
+"$CPROFTOP" --heap --heap-rate 16384 -o "$TMPD/n.pb.gz" \
+	--child-output "$TMPD/n.out" -- "$W" -m 16 -c -e 2>"$TMPD/n.err"
+is "$?" 0 "without --follow: the command succeeds"
+grep -q 'CPROFTOP_HEAP_FD=(unset)' "$TMPD/n.out" &&
+	! grep -q 'CPROFTOP_HEAP_FD=[0-9]' "$TMPD/n.out"
+ok $? "without --follow: no program sees the variables"
+t=$(truth "$TMPD/n.out" truth keep_a 3)
+within "$(bytes "$TMPD/n.pb.gz" alloc_space keep_a)" "$t" "$((t / 10))" \
+	"without --follow: alloc_space of keep_a is the command's first program's"
+done_testing
