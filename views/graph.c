@@ -196,6 +196,41 @@ graph_weigh(struct graph *g)
 	}
 }
 
+struct graph_pairs {
+	int64_t *sum; /* per stack */
+	uint32_t nstacks;
+};
+
+static void
+graph_add_pair(void *acc, uint32_t stack, int64_t value)
+{
+	struct graph_pairs *p = acc;
+
+	if (stack < p->nstacks)
+		p->sum[stack] += value;
+}
+
+/* The per-stack weights from w's (stack, value) pairs. */
+static void
+graph_weigh_pairs(struct graph *g, const struct view_weights *w)
+{
+	const struct profile_snapshot *s = g->s;
+	struct graph_pairs p = {xcalloc(s->nstacks + 1, sizeof(int64_t)),
+				s->nstacks};
+
+	g->weight = xcalloc(s->nstacks + 1, sizeof(uint64_t));
+	w->each(w->src, graph_add_pair, &p);
+	for (uint32_t st = 0; st < s->nstacks; st++) {
+		if (p.sum[st] > 0) {
+			g->weight[st] = (uint64_t)p.sum[st];
+			g->total += (uint64_t)p.sum[st];
+		} else if (p.sum[st] < 0) {
+			g->left_out += (uint64_t)-p.sum[st];
+		}
+	}
+	free(p.sum);
+}
+
 static void
 graph_push_frame(struct graph *g, size_t n, uint32_t line, bool inl)
 {
@@ -339,8 +374,9 @@ graph_accumulate(struct graph *g, const bool *keep)
 	}
 }
 
-void
-graph_build(struct graph *g, const struct profile_snapshot *s,
+/* The common start of graph_build() and graph_build_weights(). */
+static void
+graph_start(struct graph *g, const struct profile_snapshot *s,
 	    const struct filter *f, enum filter_granularity gran,
 	    bool all_edges)
 {
@@ -351,7 +387,25 @@ graph_build(struct graph *g, const struct profile_snapshot *s,
 	hash_init(&g->edge_index);
 	graph_make_nodes(g, gran);
 	graph_match_names(g);
+}
+
+void
+graph_build(struct graph *g, const struct profile_snapshot *s,
+	    const struct filter *f, enum filter_granularity gran,
+	    bool all_edges)
+{
+	graph_start(g, s, f, gran, all_edges);
 	graph_weigh(g);
+	graph_accumulate(g, NULL);
+}
+
+void
+graph_build_weights(struct graph *g, const struct view_weights *w,
+		    const struct filter *f, enum filter_granularity gran,
+		    bool all_edges)
+{
+	graph_start(g, w->tables, f, gran, all_edges);
+	graph_weigh_pairs(g, w);
 	graph_accumulate(g, NULL);
 }
 

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "views/filter.h"
+#include "views/weights.h"
 #include "common/hash.h"
 
 struct profile_snapshot;
@@ -50,6 +51,9 @@ struct graph {
 	bool all_edges;
 	uint64_t total;	   /* mode + scope, all threads */
 	uint64_t selected; /* after threads, focus and hide */
+	/* graph_build_weights(): the values of the stacks whose net value
+	   was negative (left out), as a positive number */
+	uint64_t left_out;
 
 	/* private */
 	uint32_t *node_of_line; /* per snapshot line */
@@ -73,6 +77,18 @@ struct graph {
 void graph_build(struct graph *g, const struct profile_snapshot *s,
 		 const struct filter *f, enum filter_granularity gran,
 		 bool all_edges);
+
+/*
+ * As graph_build(), with the stacks of w->tables weighted by w's values
+ * instead of the snapshot's counts: f's focus, hide and noinlines apply,
+ * its mode, scope and thread set do not (w's values have none). A stack
+ * weighs the sum of its values when positive; one whose sum is negative
+ * weighs 0 and its sum goes to g->left_out. g->total is the sum of the
+ * positive weights. Stack ids out of range are ignored.
+ */
+void graph_build_weights(struct graph *g, const struct view_weights *w,
+			 const struct filter *f, enum filter_granularity gran,
+			 bool all_edges);
 
 /*
  * Recomputes the values counting only the nodes with keep[i] true (others

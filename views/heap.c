@@ -104,6 +104,48 @@ heap_delta(const struct heapprof_snapshot *s0,
 	return d;
 }
 
+/* Adds view v's value of every bucket of s (the pairs of heap_weights). */
+static void
+heap_weights_walk(const struct heapprof_snapshot *s, enum heap_view v,
+		  void (*add)(void *acc, uint32_t stack, int64_t value),
+		  void *acc)
+{
+	int64_t vals[HEAP_VIEW_COUNT];
+
+	for (uint32_t b = 0; b < s->nbuckets; b++) {
+		heap_bucket_values(s, b, vals);
+		if (vals[v] != 0)
+			add(acc, s->buckets[b].stack, vals[v]);
+	}
+}
+
+/* One each() per view: the source is the snapshot itself. */
+#define HEAP_WEIGHTS_EACH(fn, view)                                            \
+	static void fn(const void *src,                                        \
+		       void (*add)(void *acc, uint32_t stack, int64_t value),  \
+		       void *acc)                                              \
+	{                                                                      \
+		heap_weights_walk(src, view, add, acc);                        \
+	}
+HEAP_WEIGHTS_EACH(heap_each_alloc_objects, HEAP_VIEW_ALLOC_OBJECTS)
+HEAP_WEIGHTS_EACH(heap_each_alloc_space, HEAP_VIEW_ALLOC_SPACE)
+HEAP_WEIGHTS_EACH(heap_each_inuse_objects, HEAP_VIEW_INUSE_OBJECTS)
+HEAP_WEIGHTS_EACH(heap_each_inuse_space, HEAP_VIEW_INUSE_SPACE)
+
+void
+heap_weights(const struct heapprof_snapshot *s, enum heap_view v,
+	     struct view_weights *out)
+{
+	static void (*const each[HEAP_VIEW_COUNT])(
+		const void *, void (*)(void *, uint32_t, int64_t),
+		void *) = {heap_each_alloc_objects, heap_each_alloc_space,
+			   heap_each_inuse_objects, heap_each_inuse_space};
+
+	out->tables = s->tables;
+	out->each = each[v < HEAP_VIEW_COUNT ? v : HEAP_VIEW_INUSE_SPACE];
+	out->src = s;
+}
+
 void
 heap_totals(const struct heapprof_snapshot *s, int64_t vals[HEAP_VIEW_COUNT])
 {

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "views/weights.h"
+
 struct heapprof_snapshot;
 
 /* The four values, in the order of Go's heap profile's sample types. */
@@ -44,6 +46,15 @@ void heap_bucket_values(const struct heapprof_snapshot *s, uint32_t b,
  */
 struct heapprof_snapshot *heap_delta(const struct heapprof_snapshot *s0,
 				     const struct heapprof_snapshot *s1);
+
+/*
+ * Fills *out with the (stack, value) pairs of view v over s's buckets, for
+ * tree_build_weights() (views/tree.h): each bucket's scaled value, as
+ * heap_bucket_values() computes it. Nothing is copied: s must outlive
+ * the use of *out. Any thread.
+ */
+void heap_weights(const struct heapprof_snapshot *s, enum heap_view v,
+		  struct view_weights *out);
 
 /* The totals of every view over all buckets, in vals[HEAP_VIEW_COUNT]. */
 void heap_totals(const struct heapprof_snapshot *s,

@@ -10,7 +10,7 @@ libviews_a_SOURCES = views/filter.c views/filter.h \
 	views/pprof.c views/pprof.h views/delta.c views/delta.h \
 	views/tree.c views/tree.h views/annotate.c views/annotate.h \
 	views/diff.c views/diff.h views/dump.c views/dump.h \
-	views/stats.c views/stats.h
+	views/stats.c views/stats.h views/weights.h
 nodist_libviews_a_SOURCES = views/profile.pb-c.c views/profile.pb-c.h
 EXTRA_DIST += views/profile.proto
 

@@ -107,31 +107,31 @@ tree_link(struct tree_view *v)
 	free(order);
 }
 
-void
-tree_build(const struct profile_snapshot *s, const struct filter *f,
-	   bool bottom_up, struct tree_view *out)
+/* The tree over graph g's weighted stacks (g is then freed). */
+static void
+tree_from_graph(struct graph *g, bool bottom_up, struct tree_view *out)
 {
+	const struct profile_snapshot *s = g->s;
 	struct tree_builder b = {.v = out};
-	struct graph g;
 
 	memset(out, 0, sizeof(*out));
 	out->first_root = TREE_NONE;
 	out->bottom_up = bottom_up;
-	graph_build(&g, s, f, FILTER_GRAN_FUNCTION, false);
-	out->total = g.total;
-	out->selected = g.selected;
+	out->total = g->total;
+	out->selected = g->selected;
+	out->left_out = g->left_out;
 	hash_init(&b.index);
 	for (uint32_t st = 0; st < s->nstacks; st++) {
-		uint64_t w = g.weight[st];
+		uint64_t w = g->weight[st];
 		size_t n, at = TREE_NONE;
 
-		if (w == 0 || (n = graph_frames(&g, st)) == 0)
+		if (w == 0 || (n = graph_frames(g, st)) == 0)
 			continue;
 		for (size_t i = 0; i < n; i++) {
-			uint32_t line = g.frames[bottom_up ? n - 1 - i : i];
-			uint32_t gn = g.node_of_line[line];
+			uint32_t line = g->frames[bottom_up ? n - 1 - i : i];
+			uint32_t gn = g->node_of_line[line];
 
-			at = tree_child(&b, at, gn, &g.nodes[gn]);
+			at = tree_child(&b, at, gn, &g->nodes[gn]);
 			out->nodes[at].cum += w;
 			if (bottom_up && i == 0)
 				out->nodes[at].flat += w;
@@ -142,7 +142,27 @@ tree_build(const struct profile_snapshot *s, const struct filter *f,
 	tree_link(out);
 	hash_free(&b.index);
 	free(b.gnode);
-	graph_free(&g);
+	graph_free(g);
+}
+
+void
+tree_build(const struct profile_snapshot *s, const struct filter *f,
+	   bool bottom_up, struct tree_view *out)
+{
+	struct graph g;
+
+	graph_build(&g, s, f, FILTER_GRAN_FUNCTION, false);
+	tree_from_graph(&g, bottom_up, out);
+}
+
+void
+tree_build_weights(const struct view_weights *w, const struct filter *f,
+		   bool bottom_up, struct tree_view *out)
+{
+	struct graph g;
+
+	graph_build_weights(&g, w, f, FILTER_GRAN_FUNCTION, false);
+	tree_from_graph(&g, bottom_up, out);
 }
 
 void

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "views/filter.h"
+#include "views/weights.h"
 
 struct profile_snapshot;
 
@@ -45,6 +46,10 @@ struct tree_view {
 	size_t first_root; /* roots chain through next_sibling */
 	uint64_t total;	   /* samples in mode and scope: the 100 % */
 	uint64_t selected; /* of those, after threads, focus and hide */
+	/* tree_build_weights(): the value of the stacks that came out
+	   negative (a delta's shrinking in-use bytes), left out, as a
+	   positive number; 0 otherwise */
+	uint64_t left_out;
 	bool bottom_up;
 };
 
@@ -56,6 +61,19 @@ struct tree_view {
 void tree_build(const struct profile_snapshot *s, const struct filter *f,
 		bool bottom_up, struct tree_view *out);
 
+/*
+ * As tree_build(), over the (stack, value) pairs of w (the heap's bytes,
+ * views/heap.h) instead of s's counts: cum and flat are sums of values,
+ * total the sum of the stacks with a positive value. f's focus, hide and
+ * noinlines apply; its mode, scope and thread set do not (w's values have
+ * no threads or seconds). A stack whose values add up to a negative sum
+ * is left out, its sum counted in left_out. Names are borrowed from
+ * w->tables. Any thread; w's source is only read.
+ */
+void tree_build_weights(const struct view_weights *w, const struct filter *f,
+			bool bottom_up, struct tree_view *out);
+
+/* Frees what v owns; v is then an empty tree. */
 void tree_free(struct tree_view *v);
 
 /* The node whose path is path, or TREE_NONE. */

@@ -37,6 +37,14 @@ tests_unit_views_heap_test_SOURCES = tests/unit/views_heap_test.c \
 tests_unit_views_heap_test_LDADD = libviews.a libsampler.a libheap.a \
 	libattach.a libcommon.a $(PROTOBUF_C_LIBS) $(ZLIB_LIBS) $(DEP_LIBS) -lm
 
+# The call tree and flame layout over a heap snapshot's bytes.
+check_PROGRAMS += tests/unit/views_heap_tree_test
+TESTS += tests/unit/views_heap_tree_test
+tests_unit_views_heap_tree_test_SOURCES = \
+	tests/unit/views_heap_tree_test.c tests/unit/views_fixture.h \
+	tests/tap.h
+tests_unit_views_heap_tree_test_LDADD = $(tests_unit_views_heap_test_LDADD)
+
 # The interposer's sampler (heap/sample.c) outside of any preload.
 check_PROGRAMS += tests/unit/heap_sample_test
 TESTS += tests/unit/heap_sample_test
