@@ -5,6 +5,7 @@
  * reads in monochrome too. Arrows move between frames, Enter zooms into
  * the selected one (its width becomes the screen's), `-` zooms out, Esc
  * goes back. The zoom and the selection are kept across rebuilds by path.
+ * In a heap mode the widths are the heap's bytes (tui/heap_screen.c).
  */
 #include "config.h"
 
@@ -69,10 +70,42 @@ flame_screen_rebuild(struct tui *t)
 	tree_free(&fs->view);
 	if (t->shown == NULL)
 		return;
-	tree_build(t->shown, &t->filter, false, &fs->view);
+	if (heap_screen_on(t)) {
+		struct view_weights w;
+
+		if (!heap_screen_weights(t, &w))
+			return; /* no heap snapshot yet */
+		tree_build_weights(&w, &t->filter, false, &fs->view);
+	} else {
+		tree_build(t->shown, &t->filter, false, &fs->view);
+	}
 	flame_layout(&fs->view, flame_screen_root(fs), COLS, &fs->layout);
 	if (fs->layout.ncells > 0)
 		flame_screen_select(fs, flame_screen_sel(fs));
+}
+
+/* The value v as the mode counts it: "1234 samples", "12.50MB in use". */
+static void
+flame_screen_value(const struct tui *t, uint64_t v, char *buf, size_t bufsz)
+{
+	char label[32];
+
+	if (!heap_screen_on(t)) {
+		snprintf(buf, bufsz, "%" PRIu64 " samples", v);
+		return;
+	}
+	heap_screen_label(t, v, label, sizeof(label));
+	snprintf(buf, bufsz, "%s %s", label, heap_screen_what(t));
+}
+
+/* The value v as a number: samples, or heap bytes ("12.50MB"). */
+static void
+flame_screen_label(const struct tui *t, uint64_t v, char *buf, size_t bufsz)
+{
+	if (heap_screen_on(t))
+		heap_screen_label(t, v, buf, bufsz);
+	else
+		snprintf(buf, bufsz, "%" PRIu64, v);
 }
 
 /* Draws one frame's cell: its name cut to the width less the `|`. */
@@ -108,13 +141,17 @@ flame_screen_draw(struct tui *t, int y, int height)
 	const struct flame_layout *l = &fs->layout;
 	size_t sel = flame_screen_sel(fs);
 	double total = fs->view.total ? (double)fs->view.total : 1;
-	char title[1024], name[512];
+	char title[1024], name[512], root[64], left[128], cum[64], flat[64];
 	int rows = height - 2; /* the title and the selected frame's line */
 
 	if (l->ncells == 0 || (int)l->ncells < 0) {
 		tui_draw_title(y, "flame view");
 		attrset(crt_attr[CRT_NORMAL]);
-		mvaddstr(y + 2, 2, "No samples to show.");
+		mvaddstr(y + 2, 2,
+			 !heap_screen_on(t)	 ? "No samples to show."
+			 : t->heap.shown == NULL ? "Waiting for the first heap "
+						   "snapshot..."
+						 : "No heap bytes to show.");
 		return;
 	}
 	/* scroll so the selected row shows */
@@ -122,10 +159,17 @@ flame_screen_draw(struct tui *t, int y, int height)
 		fs->top = l->cells[sel].row;
 	else if (l->cells[sel].row >= fs->top + rows)
 		fs->top = l->cells[sel].row - rows + 1;
+	flame_screen_value(t, l->root_cum, root, sizeof(root));
+	/* the bytes of the stacks that shrank are in no frame */
+	if (fs->view.left_out > 0)
+		heap_screen_label(t, fs->view.left_out, cum, sizeof(cum));
+	snprintf(left, sizeof(left), "%s%s%s",
+		 fs->view.left_out ? " (stacks that shrank by " : "",
+		 fs->view.left_out ? cum : "",
+		 fs->view.left_out ? " left out)" : "");
 	snprintf(title, sizeof(title),
-		 "flame view: %" PRIu64 " samples (%.2f%%)%s%s, callers "
-		 "above callees",
-		 l->root_cum, 100.0 * (double)l->root_cum / total,
+		 "flame view: %s (%.2f%%)%s%s%s, callers above callees", root,
+		 100.0 * (double)l->root_cum / total, left,
 		 fs->depth ? ", zoomed into " : "",
 		 fs->depth ? fs->view.nodes[l->cells[0].node].name : "");
 	tui_draw_title(y, title);
@@ -140,14 +184,14 @@ flame_screen_draw(struct tui *t, int y, int height)
 		const struct flame_cell *c = &l->cells[sel];
 		const struct tree_node *n =
 			c->node == TREE_NONE ? NULL : &fs->view.nodes[c->node];
-		uint64_t cum = n ? n->cum : l->root_cum;
+		uint64_t cum_v = n ? n->cum : l->root_cum;
 
 		text_fit_end(n ? n->name : "all", COLS / 2, name, sizeof(name));
+		flame_screen_label(t, cum_v, cum, sizeof(cum));
+		flame_screen_label(t, n ? n->flat : 0, flat, sizeof(flat));
 		snprintf(title, sizeof(title),
-			 "%s  cum %" PRIu64 " (%.2f%%)  flat %" PRIu64
-			 " (%.2f%%)",
-			 name, cum, 100.0 * (double)cum / total,
-			 n ? n->flat : 0,
+			 "%s  cum %s (%.2f%%)  flat %s (%.2f%%)", name, cum,
+			 100.0 * (double)cum_v / total, flat,
 			 100.0 * (double)(n ? n->flat : 0) / total);
 		move(y + height - 1, 0);
 		clrtoeol();

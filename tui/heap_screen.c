@@ -1,6 +1,7 @@
 /*
  * The heap modes of the main screen (--heap; `m` after CPU and wall): the
- * top table of heap in-use or allocated bytes per function (views/heap.h),
+ * top table of heap in-use or allocated bytes per function (views/heap.h)
+ * and the weights the tree and flame views draw in these modes,
  * cumulative or, in window mode, what grew in the last N seconds (the
  * delta of two heap snapshots: a leak shows as in-use growth), and the
  * header's live bytes estimate and allocation rate. A heap snapshot is
@@ -148,6 +149,30 @@ heap_screen_rebuild(struct tui *t)
 		}
 }
 
+bool
+heap_screen_weights(const struct tui *t, struct view_weights *w)
+{
+	if (!t->heap.on || t->heap.shown == NULL)
+		return false;
+	heap_weights(t->heap.shown, t->heap.view, w);
+	return true;
+}
+
+void
+heap_screen_label(const struct tui *t, uint64_t v, char *buf, size_t bufsz)
+{
+	heap_label(buf, bufsz, v > INT64_MAX ? INT64_MAX : (int64_t)v,
+		   heap_screen_bytes(t));
+}
+
+const char *
+heap_screen_what(const struct tui *t)
+{
+	if (t->heap.view != HEAP_VIEW_INUSE_SPACE)
+		return "allocated";
+	return t->filter.windowed ? "in-use growth" : "in use";
+}
+
 static double
 heap_screen_pct(int64_t v, int64_t total)
 {
@@ -278,7 +303,7 @@ heap_screen_header(struct tui *t, int y)
 	move(y + 2, 0);
 	tui_put(CRT_NORMAL, "Sort ");
 	tui_put(CRT_HEADER, t->filter.sort == FILTER_SORT_CUM ? "cum" : "flat");
-	tui_put(CRT_NORMAL, "  (m: CPU; Enter, t, T, F: CPU modes only)");
+	tui_put(CRT_NORMAL, "  (m: CPU; Enter, t: CPU modes only)");
 	return y + 3;
 }
 
@@ -293,12 +318,17 @@ heap_screen_mode_next(struct tui *t)
 	} else if (hs->on) {
 		hs->on = false;
 		t->filter.mode = FILTER_MODE_CPU;
+		t->tree.opened = false; /* open CPU's hottest path too */
 	} else if (t->filter.mode == FILTER_MODE_CPU) {
 		t->filter.mode = FILTER_MODE_WALL;
 	} else if (t->opt->heap != NULL) {
 		hs->on = true;
 		hs->view = HEAP_VIEW_INUSE_SPACE;
-		t->screen = TUI_SCREEN_TOP;
+		t->tree.opened = false; /* open the heap's hottest path too */
+		/* the tree and the flame view have the heap's too */
+		if (t->screen != TUI_SCREEN_TREE &&
+		    t->screen != TUI_SCREEN_FLAME)
+			t->screen = TUI_SCREEN_TOP;
 	} else {
 		t->filter.mode = FILTER_MODE_CPU;
 	}
@@ -333,6 +363,8 @@ heap_screen_action(struct tui *t, enum tui_action a)
 	case ACT_REFRESH_SLOWER:
 	case ACT_MODE:
 	case ACT_REDRAW:
+	case ACT_TREE:
+	case ACT_FLAME:
 		return TUI_UNHANDLED;
 	case ACT_SORT_NEXT:
 	case ACT_SORT_PREV:
@@ -343,8 +375,9 @@ heap_screen_action(struct tui *t, enum tui_action a)
 	default:
 		/* never silently: the CPU views have no heap counterpart */
 		tui_message(t, CRT_ALERT,
-			    "The heap modes show this table only: m goes on "
-			    "to CPU for the other views");
+			    "The heap modes show this table, the tree (T) and "
+			    "the flame view (F): m goes on to CPU for the "
+			    "others");
 		return TUI_REDRAW;
 	}
 }

@@ -4,7 +4,8 @@
  * hottest path is expanded at the first build and after a flip; Right/+
  * expand, Left/- collapse, E/C expand/collapse everything, Enter opens the
  * node's function in the source view. Expanded nodes and the selection are
- * kept across rebuilds by path.
+ * kept across rebuilds by path. In a heap mode the values are the heap's
+ * bytes (tui/heap_screen.c), labelled as the heap table labels them.
  */
 #include "config.h"
 
@@ -19,8 +20,10 @@
 #include "tui/text.h"
 #include "tui/tui-int.h"
 
-/* Columns before the tree: "%8s %6.2f%% %8s %6.2f%%  ". */
+/* Columns before the tree: "%8s %6.2f%% %8s %6.2f%%  " (samples), or
+   "%9s %6.2f%% %9s %6.2f%%  " (bytes: "1023.99kB"). */
 #define TREE_PREFIX 35
+#define TREE_PREFIX_HEAP 37
 
 static bool
 tree_screen_is_open(const struct tree_screen *ts, uint64_t path)
@@ -78,6 +81,16 @@ tree_screen_flatten(struct tree_screen *ts, size_t first)
 	}
 }
 
+/* The value v of a node as the mode counts: samples, or heap bytes. */
+static void
+tree_screen_value(const struct tui *t, uint64_t v, char *buf, size_t bufsz)
+{
+	if (heap_screen_on(t))
+		heap_screen_label(t, v, buf, bufsz);
+	else
+		snprintf(buf, bufsz, "%" PRIu64, v);
+}
+
 static void
 tree_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 		int *style)
@@ -91,18 +104,21 @@ tree_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 			   : text_utf8() ? (open ? "\u25be " : "\u25b8 ")
 			   : open	 ? "- "
 					 : "+ ";
-	int indent = 2 * (int)n->depth, room = width - TREE_PREFIX;
-	char flat[32], name[1024];
+	bool heap = heap_screen_on(t);
+	int indent = 2 * (int)n->depth, w = heap ? 9 : 8;
+	int room = width - (heap ? TREE_PREFIX_HEAP : TREE_PREFIX);
+	char cum[32], flat[32], name[1024];
 	int len;
 
 	if (indent > room / 2)
 		indent = room / 2; /* deep trees: keep room for names */
+	tree_screen_value(t, n->cum, cum, sizeof(cum));
 	if (n->flat > 0)
-		snprintf(flat, sizeof(flat), "%8" PRIu64, n->flat);
+		tree_screen_value(t, n->flat, flat, sizeof(flat));
 	else
-		snprintf(flat, sizeof(flat), "%8s", ".");
-	len = snprintf(buf, bufsz, "%8" PRIu64 " %6.2f%% %s %6.2f%%  %*s%s",
-		       n->cum, 100.0 * (double)n->cum / total, flat,
+		snprintf(flat, sizeof(flat), ".");
+	len = snprintf(buf, bufsz, "%*s %6.2f%% %*s %6.2f%%  %*s%s", w, cum,
+		       100.0 * (double)n->cum / total, w, flat,
 		       100.0 * (double)n->flat / total, indent, "", mark);
 	if (len < 0 || (size_t)len >= bufsz)
 		return;
@@ -137,7 +153,15 @@ tree_screen_rebuild(struct tui *t)
 	ts->nrows = 0;
 	if (t->shown == NULL)
 		return;
-	tree_build(t->shown, &t->filter, ts->bottom_up, &ts->view);
+	if (heap_screen_on(t)) {
+		struct view_weights w;
+
+		if (!heap_screen_weights(t, &w))
+			return; /* no heap snapshot yet */
+		tree_build_weights(&w, &t->filter, ts->bottom_up, &ts->view);
+	} else {
+		tree_build(t->shown, &t->filter, ts->bottom_up, &ts->view);
+	}
 	if (!ts->opened && ts->view.nnodes > 0) {
 		tree_screen_open_hottest(ts);
 		ts->opened = true;
@@ -159,16 +183,41 @@ void
 tree_screen_draw(struct tui *t, int y, int height)
 {
 	struct tree_screen *ts = &t->tree;
-	char title[256];
+	bool heap = heap_screen_on(t);
+	char title[256], left[64];
 
-	snprintf(title, sizeof(title),
-		 "     cum    cum%%     flat   flat%%  %s (Tab: %s)",
+	snprintf(title, sizeof(title), "%s (Tab: %s)",
 		 ts->bottom_up ? "callers (bottom-up)" : "callees (top-down)",
 		 ts->bottom_up ? "top-down" : "bottom-up");
-	tui_draw_title(y, title);
+	if (heap) {
+		char head[512];
+
+		/* the bytes of the stacks that shrank are in no node */
+		heap_screen_label(t, ts->view.left_out, left, sizeof(left));
+		snprintf(head, sizeof(head),
+			 "      cum    cum%%      flat   flat%%  %s, bytes "
+			 "%s%s%s%s",
+			 title, heap_screen_what(t),
+			 ts->view.left_out ? " (stacks that shrank by " : "",
+			 ts->view.left_out ? left : "",
+			 ts->view.left_out ? " left out)" : "");
+		tui_draw_title(y, head);
+	} else {
+		char head[512];
+
+		snprintf(head, sizeof(head),
+			 "     cum    cum%%     flat   "
+			 "flat%%  %s",
+			 title);
+		tui_draw_title(y, head);
+	}
 	if (ts->nrows == 0) {
 		attrset(crt_attr[CRT_NORMAL]);
-		mvaddstr(y + 2, 2, "No samples to show.");
+		mvaddstr(y + 2, 2,
+			 heap && t->heap.shown == NULL
+				 ? "Waiting for the first heap snapshot..."
+			 : heap ? "No heap bytes to show."
+				: "No samples to show.");
 		return;
 	}
 	browser_draw(&ts->list, y + 1, height - 1, COLS);
@@ -246,13 +295,21 @@ tree_screen_action(struct tui *t, enum tui_action a)
 		ts->list.sel = ts->list.top = 0;
 		return TUI_REBUILD;
 	case ACT_OPEN:
-		if (n == NULL)
-			return TUI_REDRAW;
-		source_screen_open(t, n->function, false);
-		return TUI_REBUILD;
 	case ACT_ANNOTATE:
+		if (heap_screen_on(t)) {
+			/* the source and annotate views count CPU samples
+			   (and n->function is the heap tables' id) */
+			tui_message(t, CRT_ALERT,
+				    "The source and annotate views are CPU's: "
+				    "m goes on to CPU");
+			return TUI_REDRAW;
+		}
 		if (n == NULL)
 			return TUI_REDRAW;
+		if (a == ACT_OPEN) {
+			source_screen_open(t, n->function, false);
+			return TUI_REBUILD;
+		}
 		annotate_screen_open(t, n->function);
 		return TUI_REBUILD;
 	case ACT_BACK:

@@ -240,6 +240,19 @@ void heap_screen_mode_next(struct tui *t);
 int heap_screen_header(struct tui *t, int y);
 /* "12.50MB in use, allocating 1.20MB/s" for the header. */
 void heap_screen_figures(const struct tui *t, char *buf, size_t bufsz);
+/*
+ * In a heap mode with a heap snapshot, fills *w with the shown view's
+ * (stack, bytes) pairs (cumulative, or the window's delta) for
+ * tree_build_weights() and returns true; w borrows t->heap.shown until
+ * the next heap_screen_rebuild(). Else returns false.
+ */
+bool heap_screen_weights(const struct tui *t, struct view_weights *w);
+/* A heap mode's value v as the heap table labels it ("12.50MB"). */
+void heap_screen_label(const struct tui *t, uint64_t v, char *buf,
+		       size_t bufsz);
+/* What the heap mode's values are: "in use", "in-use growth",
+   "allocated". */
+const char *heap_screen_what(const struct tui *t);
 /* s in a heap mode: the table's heap profile to path. 0 or -1 (said). */
 int heap_screen_save(struct tui *t, const char *path);
 void heap_screen_free(struct heap_screen *hs);

@@ -259,6 +259,14 @@ tui_global_action(struct tui *t, enum tui_action a)
 	case ACT_SEARCH_PREV:
 		return tui_search_next(t, a == ACT_SEARCH_NEXT ? 1 : -1);
 	case ACT_THREADS:
+		if (heap_screen_on(t)) {
+			/* the heap's samples are not kept per thread */
+			tui_message(
+				t, CRT_ALERT,
+				"The thread view is CPU's (the heap profile "
+				"has no threads): m goes on to CPU");
+			return TUI_REDRAW;
+		}
 		return tui_open(t, TUI_SCREEN_THREADS);
 	case ACT_TREE:
 		return tui_open(t, TUI_SCREEN_TREE);

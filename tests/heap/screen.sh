@@ -2,8 +2,11 @@
 # tests/heap/screen.sh: the live screen with --heap (tmux): the header
 # shows the heap's live bytes and allocation rate; `m` cycles CPU, wall,
 # heap in-use (keep_a on top), heap allocated (churn_c among the rows);
-# window mode shows what grew in the last seconds (the leaking leak_l, not
-# keep_a, which stopped growing); `s` saves Go's heap profile.
+# the tree (T) and the flame view (F) show the heap's bytes in these
+# modes, the sites' known sizes (the workload's truth lines); window mode
+# shows what grew in the last seconds (the leaking leak_l, not keep_a,
+# which stopped growing), in the table and the tree; `s` saves Go's heap
+# profile.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui-lib.sh"
 need_ptrace
@@ -58,7 +61,78 @@ if [ "${live:-0}" -gt 85000000 ] && [ "${live:-0}" -lt 200000000 ]; then
 	r=0; else r=1; fi
 ok $r "the live bytes estimate: the 96 MiB kept and the leak (got $live)"
 
+# truth SITE COLUMN: the workload's bytes of SITE (2: allocated, 3: in use)
+truth() {
+	awk -v s="$1" -v c="$2" '$1 == "truth" && $2 == s { print $(c + 1) }' \
+		"$TMPD/w.out"
+}
+# near GOT WANT: GOT within 15 % of WANT (sampled at 64 KiB: ~800
+# samples for 48 MiB, a 3.5 % standard deviation)
+near() {
+	[ "${1:-0}" -gt $(($2 * 85 / 100)) ] && [ "${1:-0}" -lt $(($2 * 115 / 100)) ]
+}
+# tree_cum SITE: the cum bytes of SITE's row in the tree view
+tree_cum() {
+	bytes "$(tui_screen | awk -v s="$1" '$NF == s && $1 ~ /B$/ { print $1; exit }')"
+}
+
+# The tree in heap in-use: bytes, keep_a's 48 MiB under main; churn_c,
+# which freed all it allocated, holds nothing.
+tui_keys T
+tui_wait 5 'cum +cum% +flat +flat%.*bytes in use$'
+ok $? "T in heap in-use: the call tree of the bytes in use"
+tui_wait 5 '^ +[0-9.]+[kMG]?B +[0-9.]+% +[0-9.]+[kMG]?B +[0-9.]+% +.* keep_a$'
+got=$(tree_cum keep_a)
+near "$got" "$(truth keep_a 3)"
+ok $? "tree: keep_a holds its $(truth keep_a 3) bytes (got $got)"
+tui_screen | grep -q ' churn_c$'
+ok $((!$?)) "tree: churn_c, which freed everything, holds nothing"
+tui_screen | awk '$2 ~ /%$/ && $1 != "cum" && $1 !~ /^[0-9.]+[kMG]?B$/ { bad = 1 }
+	END { exit bad }'
+ok $? "tree: every value is bytes"
+
+# The flame view in heap in-use: its width is the bytes in use; Down
+# goes to the widest callee, from the root down to keep_a.
+tui_keys F
+tui_wait 5 '^flame view: [0-9.]+[kMG]?B in use \(100\.00%\)'
+ok $? "F in heap in-use: the flame view of the bytes in use"
+flame_sel() {
+	tui_screen | grep -E '  cum [0-9.]+[kMG]?B \(' | tail -1
+}
+flame_changed() { [ "$(flame_sel)" != "$1" ]; }
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	prev=$(flame_sel)
+	case $prev in keep_a\ *) break ;; esac
+	tui_keys Down
+	wait_until 5 flame_changed "$prev"
+done
+line=$(flame_sel)
+got=$(bytes "$(echo "$line" | sed -n 's/^keep_a  cum \([^ ]*\) .*/\1/p')")
+near "$got" "$(truth keep_a 3)"
+ok $? "flame: keep_a's frame holds its $(truth keep_a 3) bytes (got $got: $line)"
+
+# m in the flame view: heap allocated, still the flame view
 tui_keys m
+tui_wait 5 '^flame view: [0-9.]+[kMG]?B allocated \(100\.00%\)'
+ok $? "m in the flame view: the flame view of the bytes allocated"
+tui_keys T
+tui_wait 5 'cum +cum% +flat +flat%.*bytes allocated$'
+ok $? "T in heap allocated: the call tree of the bytes allocated"
+tui_wait 5 '^ +[0-9.]+[kMG]?B +[0-9.]+% +[0-9.]+[kMG]?B +[0-9.]+% +.* churn_c$'
+got=$(tree_cum churn_c)
+near "$got" "$(truth churn_c 2)"
+ok $? "tree: churn_c allocated its $(truth churn_c 2) bytes (got $got)"
+# Enter and t: the CPU views say so
+tui_keys Enter
+tui_wait 5 "The source and annotate views are CPU's"
+ok $? "Enter in the heap tree: the source view is CPU's, said"
+tui_keys t
+tui_wait 5 "The thread view is CPU's \\(the heap profile has no threads\\)"
+ok $? "t in a heap mode: the thread view is CPU's, said"
+
+# back to the table
+tui_keys T
+tui_wait 5 'cum%  function$' ; ok $? "T again: back to the table"
 tui_wait 5 'Mode heap allocated' ; ok $? "m: heap allocated"
 tui_wait 5 '%  churn_c$' ; ok $? "heap allocated: churn_c, which freed all, is a row"
 tui_keys m
@@ -85,10 +159,14 @@ go tool pprof -sample_index=inuse_space -top "$f" >"$TMPD/pprof.txt" 2>&1
 first=$(awk '/flat%/ { getline; print $NF; exit }' "$TMPD/pprof.txt")
 is "$first" leak_l "go tool pprof reads it: leak_l on top of the growth"
 
-# A CPU-only view says so instead of showing something else.
+# The tree of the window's growth: leak_l, not keep_a
 tui_keys T
-tui_wait 5 'The heap modes show this table only'
-ok $? "the tree view in a heap mode: said, not shown"
+tui_wait 5 'cum +cum% +flat +flat%.*bytes in-use growth'
+ok $? "T in window mode: the tree of the in-use growth"
+tui_wait 10 '^ +[0-9.]+[kMG]?B +[0-9.]+% +[0-9.]+[kMG]?B +[0-9.]+% +.* leak_l$'
+ok $? "the growth's tree: leak_l"
+tui_screen | grep -q ' keep_a$'
+ok $((!$?)) "the growth's tree: keep_a, which no longer grows, is not a node"
 
 # The command's end shows; q then quits.
 kill -TERM "$WP"
