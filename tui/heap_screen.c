@@ -303,6 +303,15 @@ heap_screen_header(struct tui *t, int y)
 	move(y + 2, 0);
 	tui_put(CRT_NORMAL, "Sort ");
 	tui_put(CRT_HEADER, t->filter.sort == FILTER_SORT_CUM ? "cum" : "flat");
+	if (t->filter.focus != NULL) {
+		/* the tree and the flame view apply it, the table does not */
+		char focus[300];
+
+		snprintf(focus, sizeof(focus), "/%s/ (T, F only)",
+			 t->filter.focus);
+		tui_put(CRT_NORMAL, "  Filter ");
+		tui_put(CRT_HEADER, focus);
+	}
 	tui_put(CRT_NORMAL, "  (m: CPU; Enter, t: CPU modes only)");
 	return y + 3;
 }

@@ -122,6 +122,17 @@ tui_wait 5 '^ +[0-9.]+[kMG]?B +[0-9.]+% +[0-9.]+[kMG]?B +[0-9.]+% +.* churn_c$'
 got=$(tree_cum churn_c)
 near "$got" "$(truth churn_c 2)"
 ok $? "tree: churn_c allocated its $(truth churn_c 2) bytes (got $got)"
+# / (focus) applies to the heap tree, and the header says so
+tui_keys / ; tui_wait 5 '^Filter \(regex' ; ok $? "/ asks for a filter"
+tui_keys keep_b Enter
+tui_wait 5 'Filter /keep_b/ \(T, F only\)'
+ok $? "the header shows the filter, for the tree and flame views"
+tui_wait 5 '^ +[0-9.]+[kMG]?B +[0-9.]+% .* keep_b$'
+ok $? "focus keep_b: keep_b's bytes"
+tui_screen | grep -Eq ' (keep_a|churn_c)$'
+ok $((!$?)) "focus keep_b: keep_a and churn_c are filtered out"
+tui_keys '\'
+tui_wait 5 ' churn_c$' ; ok $? "\\ clears the filter: churn_c again"
 # Enter and t: the CPU views say so
 tui_keys Enter
 tui_wait 5 "The source and annotate views are CPU's"
