@@ -409,6 +409,17 @@ graph_build_weights(struct graph *g, const struct view_weights *w,
 	graph_accumulate(g, NULL);
 }
 
+void
+graph_build_any(struct graph *g, const struct profile_snapshot *s,
+		const struct view_weights *w, const struct filter *f,
+		enum filter_granularity gran, bool all_edges)
+{
+	if (w != NULL)
+		graph_build_weights(g, w, f, gran, all_edges);
+	else
+		graph_build(g, s, f, gran, all_edges);
+}
+
 long
 graph_find_function(const struct graph *g, uint32_t function)
 {

@@ -90,6 +90,12 @@ void graph_build_weights(struct graph *g, const struct view_weights *w,
 			 const struct filter *f, enum filter_granularity gran,
 			 bool all_edges);
 
+/* graph_build_weights() over w when w is not NULL, else graph_build()
+   over s. */
+void graph_build_any(struct graph *g, const struct profile_snapshot *s,
+		     const struct view_weights *w, const struct filter *f,
+		     enum filter_granularity gran, bool all_edges);
+
 /*
  * Recomputes the values counting only the nodes with keep[i] true (others
  * are skipped over as pprof does: a sample whose leaf is not kept adds no

@@ -48,9 +48,10 @@ peek_edges(const struct graph *g, uint32_t id, bool callers, size_t *n)
 	return rows;
 }
 
-int
-peek_build(const struct profile_snapshot *s, const struct filter *f,
-	   uint32_t function, struct peek_view *out)
+/* peek_build() over s's counts (w NULL) or w's values (s = w->tables). */
+static int
+peek_build_any(const struct profile_snapshot *s, const struct view_weights *w,
+	       const struct filter *f, uint32_t function, struct peek_view *out)
 {
 	struct graph g;
 	long id;
@@ -60,7 +61,7 @@ peek_build(const struct profile_snapshot *s, const struct filter *f,
 		return -1;
 	out->function = function;
 	out->name = s->functions[function].name;
-	graph_build(&g, s, f, FILTER_GRAN_FUNCTION, true);
+	graph_build_any(&g, s, w, f, FILTER_GRAN_FUNCTION, true);
 	out->total = g.total;
 	id = graph_find_function(&g, function);
 	if (id >= 0) {
@@ -74,6 +75,20 @@ peek_build(const struct profile_snapshot *s, const struct filter *f,
 	}
 	graph_free(&g);
 	return 0;
+}
+
+int
+peek_build(const struct profile_snapshot *s, const struct filter *f,
+	   uint32_t function, struct peek_view *out)
+{
+	return peek_build_any(s, NULL, f, function, out);
+}
+
+int
+peek_build_weights(const struct view_weights *w, const struct filter *f,
+		   uint32_t function, struct peek_view *out)
+{
+	return peek_build_any(w->tables, w, f, function, out);
 }
 
 void

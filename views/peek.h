@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "views/filter.h"
+#include "views/weights.h"
 
 struct profile_snapshot;
 
@@ -40,6 +41,14 @@ struct peek_view {
  */
 int peek_build(const struct profile_snapshot *s, const struct filter *f,
 	       uint32_t function, struct peek_view *out);
+
+/*
+ * As peek_build(), over the (stack, value) pairs of w (the heap's bytes,
+ * views/heap.h): counts are sums of values; function is an id of
+ * w->tables; f applies as in tree_build_weights() (views/tree.h).
+ */
+int peek_build_weights(const struct view_weights *w, const struct filter *f,
+		       uint32_t function, struct peek_view *out);
 
 void peek_free(struct peek_view *v);
 

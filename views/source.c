@@ -214,12 +214,12 @@ source_lines(struct source_view *v, const struct graph *g, int start_line,
 /* Rows per address when the function has no line numbers. */
 static void
 source_addresses(struct source_view *v, const struct profile_snapshot *s,
-		 const struct filter *f)
+		 const struct view_weights *w, const struct filter *f)
 {
 	struct graph g;
 	size_t cap = 0;
 
-	graph_build(&g, s, f, FILTER_GRAN_ADDRESS, false);
+	graph_build_any(&g, s, w, f, FILTER_GRAN_ADDRESS, false);
 	for (size_t i = 0; i < g.nnodes; i++) {
 		const struct graph_node *n = &g.nodes[i];
 		struct source_row r = {
@@ -256,10 +256,12 @@ source_hottest(struct source_view *v)
 	}
 }
 
-int
-source_build(const struct profile_snapshot *s, const struct filter *f,
-	     uint32_t function, const struct source_options *opt,
-	     struct source_view *out)
+/* source_build() over s's counts (w NULL) or w's values (s =
+   w->tables). */
+static int
+source_build_any(const struct profile_snapshot *s, const struct view_weights *w,
+		 const struct filter *f, uint32_t function,
+		 const struct source_options *opt, struct source_view *out)
 {
 	const struct profile_function *fn;
 	struct graph g;
@@ -273,7 +275,7 @@ source_build(const struct profile_snapshot *s, const struct filter *f,
 	out->function = function;
 	out->name = fn->name;
 	out->file = fn->file;
-	graph_build(&g, s, f, FILTER_GRAN_LINE, false);
+	graph_build_any(&g, s, w, f, FILTER_GRAN_LINE, false);
 	out->total = g.total;
 	source_line_range(&g, out, &lo, &hi);
 	if (out->file != NULL && (lo > 0 || fn->start_line > 0)) {
@@ -287,11 +289,27 @@ source_build(const struct profile_snapshot *s, const struct filter *f,
 		else
 			out->note =
 				xasprintf("no line numbers for %s", out->name);
-		source_addresses(out, s, f);
+		source_addresses(out, s, w, f);
 	}
 	graph_free(&g);
 	source_hottest(out);
 	return 0;
+}
+
+int
+source_build(const struct profile_snapshot *s, const struct filter *f,
+	     uint32_t function, const struct source_options *opt,
+	     struct source_view *out)
+{
+	return source_build_any(s, NULL, f, function, opt, out);
+}
+
+int
+source_build_weights(const struct view_weights *w, const struct filter *f,
+		     uint32_t function, const struct source_options *opt,
+		     struct source_view *out)
+{
+	return source_build_any(w->tables, w, f, function, opt, out);
 }
 
 void

@@ -29,6 +29,7 @@
 #include <sys/types.h>
 
 #include "views/filter.h"
+#include "views/weights.h"
 
 struct profile_snapshot;
 
@@ -67,6 +68,15 @@ struct source_view {
 int source_build(const struct profile_snapshot *s, const struct filter *f,
 		 uint32_t function, const struct source_options *opt,
 		 struct source_view *out);
+
+/*
+ * As source_build(), over the (stack, value) pairs of w (the heap's
+ * bytes, views/heap.h): flat and cum are sums of values; function is an
+ * id of w->tables; f applies as in tree_build_weights() (views/tree.h).
+ */
+int source_build_weights(const struct view_weights *w, const struct filter *f,
+			 uint32_t function, const struct source_options *opt,
+			 struct source_view *out);
 
 void source_free(struct source_view *v);
 

@@ -3,7 +3,8 @@
  * (views/tree.h) over a heap snapshot's bytes (views/heap.h's
  * heap_weights): in-use and allocated bytes per node equal the buckets'
  * known totals (rate 1: unscaled), a delta's in-use growth leaves out the
- * stack that shrank and says by how much, and focus applies.
+ * stack that shrank and says by how much, and focus applies; the callers
+ * and callees (peek) and the source lines of a function in bytes too.
  */
 #include "config.h"
 
@@ -16,6 +17,8 @@
 #include "tests/tap.h"
 #include "tests/unit/views_fixture.h"
 #include "views/heap.h"
+#include "views/peek.h"
+#include "views/source.h"
 #include "views/tree.h"
 
 /* A heap snapshot over tables with buckets b[n], at rate 1. */
@@ -167,6 +170,35 @@ main(void)
 	at(&v, &cum, &flat, 3, "main", "worker", "hot_b");
 	tap_is_int(cum, -1, "delta allocated: hot_b allocated nothing");
 	tree_free(&v);
+
+	/* Enter's views: hot_b's callers and callees, hot_a's line, in the
+	   bytes allocated */
+	{
+		struct view_weights w;
+		struct peek_view p;
+		struct source_view sv;
+		struct source_options so = {0};
+
+		heap_weights(s1, HEAP_VIEW_ALLOC_SPACE, &w);
+		tap_is_int(peek_build_weights(&w, &f, FX_HOT_B, &p), 0,
+			   "peek over heap bytes: built");
+		tap_ok(p.cum == 620 && p.flat == 320 && p.ncallers == 1 &&
+			       p.callers[0].count == 620 &&
+			       strcmp(p.callers[0].name, "worker") == 0 &&
+			       p.ncallees == 1 && p.callees[0].count == 300 &&
+			       p.callees[0].inline_edge,
+		       "peek: hot_b allocated 620 (320 itself), all from "
+		       "worker, 300 in its inlined inl");
+		peek_free(&p);
+		tap_is_int(source_build_weights(&w, &f, FX_HOT_A, &so, &sv), 0,
+			   "source over heap bytes: built");
+		tap_ok(sv.cum == 38192 && sv.total == 38882 &&
+			       sv.hottest >= 0 &&
+			       sv.rows[sv.hottest].line == 52 &&
+			       sv.rows[sv.hottest].flat == 38192,
+		       "source: hot_a's line 52 allocated its 38192 bytes");
+		source_free(&sv);
+	}
 
 	/* focus applies as on the CPU tree; total stays the view's */
 	tap_is_int(filter_set_focus(&f, "^rec$", &cause), 0, "focus on rec");
