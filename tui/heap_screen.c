@@ -304,15 +304,15 @@ heap_screen_header(struct tui *t, int y)
 	tui_put(CRT_NORMAL, "Sort ");
 	tui_put(CRT_HEADER, t->filter.sort == FILTER_SORT_CUM ? "cum" : "flat");
 	if (t->filter.focus != NULL) {
-		/* the tree and the flame view apply it, the table does not */
+		/* the source, tree and flame views apply it, the table not */
 		char focus[300];
 
-		snprintf(focus, sizeof(focus), "/%s/ (T, F only)",
+		snprintf(focus, sizeof(focus), "/%s/ (not the table)",
 			 t->filter.focus);
 		tui_put(CRT_NORMAL, "  Filter ");
 		tui_put(CRT_HEADER, focus);
 	}
-	tui_put(CRT_NORMAL, "  (m: CPU; Enter, t: CPU modes only)");
+	tui_put(CRT_NORMAL, "  (m: CPU; t, a: CPU modes only)");
 	return y + 3;
 }
 
@@ -328,6 +328,10 @@ heap_screen_mode_next(struct tui *t)
 		hs->on = false;
 		t->filter.mode = FILTER_MODE_CPU;
 		t->tree.opened = false; /* open CPU's hottest path too */
+		if (t->screen != TUI_SCREEN_TREE &&
+		    t->screen != TUI_SCREEN_FLAME)
+			t->screen = TUI_SCREEN_TOP; /* the source's id is the
+						       heap's */
 	} else if (t->filter.mode == FILTER_MODE_CPU) {
 		t->filter.mode = FILTER_MODE_WALL;
 	} else if (t->opt->heap != NULL) {
@@ -375,6 +379,12 @@ heap_screen_action(struct tui *t, enum tui_action a)
 	case ACT_TREE:
 	case ACT_FLAME:
 		return TUI_UNHANDLED;
+	case ACT_OPEN:
+		/* the source view and the callers/callees, in bytes */
+		if (hs->list.sel >= hs->nrows)
+			return TUI_REDRAW;
+		source_screen_open(t, hs->rows[hs->list.sel].function, false);
+		return TUI_REBUILD;
 	case ACT_SORT_NEXT:
 	case ACT_SORT_PREV:
 		t->filter.sort = t->filter.sort == FILTER_SORT_CUM
@@ -384,9 +394,9 @@ heap_screen_action(struct tui *t, enum tui_action a)
 	default:
 		/* never silently: the CPU views have no heap counterpart */
 		tui_message(t, CRT_ALERT,
-			    "The heap modes show this table, the tree (T) and "
-			    "the flame view (F): m goes on to CPU for the "
-			    "others");
+			    "The heap modes show this table, Enter's source, "
+			    "the tree (T) and the flame view (F): m goes on "
+			    "to CPU for the others");
 		return TUI_REDRAW;
 	}
 }

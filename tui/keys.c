@@ -521,7 +521,7 @@ static const struct keys_entry keys_table[] = {
 	 11,
 	 KEYS_SEC_VIEW,
 	 "CPU (on-CPU samples), wall (on and off CPU); with --heap then "
-	 "heap in-use and heap allocated bytes (the table, T and F)",
+	 "heap in-use and heap allocated bytes (the table, Enter, T, F)",
 	 ACT_MODE},
 
 	{ALL,

@@ -3,7 +3,8 @@
  * from views/source.h, the hottest line selected first (`H` goes back to
  * it), and below it the callers and callees from views/peek.h; Tab moves
  * between the two lists, Enter on a caller or callee opens its source, Esc
- * goes back.
+ * goes back. Opened in a heap mode, it counts the heap's bytes
+ * (tui/heap_screen.c) and goes back when the mode leaves the heap.
  */
 #include "config.h"
 
@@ -17,13 +18,21 @@
 #include "tui/text.h"
 #include "tui/tui-int.h"
 
+/* n as the view counts: samples ("%8"), or heap bytes ("%9"); "." for
+   none. */
 static void
-source_screen_count(char *buf, size_t bufsz, uint64_t n)
+source_screen_count(const struct tui *t, char *buf, size_t bufsz, uint64_t n)
 {
+	char label[32];
+	int w = t->source.heap ? 9 : 8;
+
 	if (n == 0)
-		snprintf(buf, bufsz, "%8s", ".");
+		snprintf(label, sizeof(label), ".");
+	else if (t->source.heap)
+		heap_screen_label(t, n, label, sizeof(label));
 	else
-		snprintf(buf, bufsz, "%8" PRIu64, n);
+		snprintf(label, sizeof(label), "%" PRIu64, n);
+	snprintf(buf, bufsz, "%*s", w, label);
 }
 
 static void
@@ -35,8 +44,8 @@ source_screen_line_row(void *arg, size_t idx, int width, char *buf,
 	const struct source_row *r = &v->rows[idx];
 	char flat[32], cum[32];
 
-	source_screen_count(flat, sizeof(flat), r->flat);
-	source_screen_count(cum, sizeof(cum), r->cum);
+	source_screen_count(t, flat, sizeof(flat), r->flat);
+	source_screen_count(t, cum, sizeof(cum), r->cum);
 	if (r->line == 0)
 		snprintf(buf, bufsz, "%s %s  %#" PRIx64, flat, cum, r->address);
 	else
@@ -56,11 +65,12 @@ source_screen_edge_row(void *arg, size_t idx, int width, char *buf,
 	bool caller = idx < p->ncallers;
 	const struct peek_row *r =
 		caller ? &p->callers[idx] : &p->callees[idx - p->ncallers];
-	char name[1024];
+	char name[1024], count[32];
 	int n;
 
-	n = snprintf(buf, bufsz, "%s %8" PRIu64 " %6.2f%%  ",
-		     caller ? "caller" : "callee", r->count, r->share);
+	source_screen_count(t, count, sizeof(count), r->count);
+	n = snprintf(buf, bufsz, "%s %s %6.2f%%  ",
+		     caller ? "caller" : "callee", count, r->share);
 	if (n < 0 || (size_t)n >= bufsz)
 		return;
 	text_fit_end(r->name, width - n - 9, name, sizeof(name));
@@ -87,6 +97,7 @@ source_screen_open(struct tui *t, uint32_t function, bool push)
 							  : t->screen;
 	}
 	ss->function = function;
+	ss->heap = heap_screen_on(t);
 	ss->to_hottest = true;
 	ss->lines.focused = true;
 	ss->edges.focused = false;
@@ -131,13 +142,33 @@ source_screen_rebuild(struct tui *t)
 		peek_free(&ss->peek);
 		ss->built = false;
 	}
-	if (t->shown == NULL || source_build(t->shown, &t->filter, ss->function,
-					     &so, &ss->view) != 0) {
-		/* a function that vanished (reset): back where it came from */
-		t->screen = ss->from;
+	if (ss->heap != heap_screen_on(t)) {
+		/* m left (or entered) the heap: the function is an id of
+		   the other tables */
+		t->screen = TUI_SCREEN_TOP;
 		return;
 	}
-	peek_build(t->shown, &t->filter, ss->function, &ss->peek);
+	if (ss->heap) {
+		struct view_weights w;
+
+		if (!heap_screen_weights(t, &w) ||
+		    source_build_weights(&w, &t->filter, ss->function, &so,
+					 &ss->view) != 0) {
+			t->screen = ss->from;
+			return;
+		}
+		peek_build_weights(&w, &t->filter, ss->function, &ss->peek);
+	} else {
+		if (t->shown == NULL ||
+		    source_build(t->shown, &t->filter, ss->function, &so,
+				 &ss->view) != 0) {
+			/* a function that vanished (reset): back where it
+			   came from */
+			t->screen = ss->from;
+			return;
+		}
+		peek_build(t->shown, &t->filter, ss->function, &ss->peek);
+	}
 	ss->built = true;
 	ss->lines.row = source_screen_line_row;
 	ss->lines.arg = t;
@@ -159,12 +190,21 @@ source_screen_title(struct tui *t, int y)
 	const struct source_view *v = &t->source.view;
 	double total = v->total ? (double)v->total : 1;
 	const char *file = v->file ? v->file : v->path ? v->path : NULL;
-	char title[2048], name[1024], path[1024];
+	char title[2048], name[1024], path[1024], flat[32], cum[32];
 	int used, room, fw = 0;
 
+	if (t->source.heap) {
+		heap_screen_label(t, v->flat, flat, sizeof(flat));
+		heap_screen_label(t, v->cum, cum, sizeof(cum));
+	} else {
+		snprintf(flat, sizeof(flat), "%" PRIu64, v->flat);
+		snprintf(cum, sizeof(cum), "%" PRIu64, v->cum);
+	}
 	used = snprintf(title, sizeof(title),
-			"flat %" PRIu64 " (%.2f%%)  cum %" PRIu64 " (%.2f%%)  ",
-			v->flat, 100.0 * (double)v->flat / total, v->cum,
+			"%s%sflat %s (%.2f%%)  cum %s (%.2f%%)  ",
+			t->source.heap ? heap_screen_what(t) : "",
+			t->source.heap ? ": " : "", flat,
+			100.0 * (double)v->flat / total, cum,
 			100.0 * (double)v->cum / total);
 	if (used < 0 || (size_t)used >= sizeof(title))
 		return;
@@ -264,7 +304,9 @@ source_screen_draw(struct tui *t, int y, int height)
 		lh = avail - eh;
 	}
 	attrset(crt_attr[CRT_HEADER]);
-	mvaddstr(y + 1, 0, "    flat      cum   line  source");
+	mvaddstr(y + 1, 0,
+		 ss->heap ? "     flat       cum   line  source"
+			  : "    flat      cum   line  source");
 	attrset(A_NORMAL);
 	clrtoeol();
 	browser_draw(&ss->lines, y + 2, lh, COLS);
@@ -300,6 +342,12 @@ source_screen_action(struct tui *t, enum tui_action a)
 		ss->lines.focused = !ss->edges.focused;
 		return TUI_REDRAW;
 	case ACT_ANNOTATE:
+		if (ss->heap) {
+			tui_message(t, CRT_ALERT,
+				    "The annotate view is CPU's: m goes on to "
+				    "CPU");
+			return TUI_REDRAW;
+		}
 		annotate_screen_open(t, ss->function);
 		return TUI_REBUILD;
 	case ACT_HOTTEST:

@@ -295,21 +295,21 @@ tree_screen_action(struct tui *t, enum tui_action a)
 		ts->list.sel = ts->list.top = 0;
 		return TUI_REBUILD;
 	case ACT_OPEN:
+		if (n == NULL)
+			return TUI_REDRAW;
+		/* in a heap mode, an id of the heap's tables: the source
+		   view counts the heap's bytes then */
+		source_screen_open(t, n->function, false);
+		return TUI_REBUILD;
 	case ACT_ANNOTATE:
 		if (heap_screen_on(t)) {
-			/* the source and annotate views count CPU samples
-			   (and n->function is the heap tables' id) */
 			tui_message(t, CRT_ALERT,
-				    "The source and annotate views are CPU's: "
-				    "m goes on to CPU");
+				    "The annotate view is CPU's: m goes on to "
+				    "CPU");
 			return TUI_REDRAW;
 		}
 		if (n == NULL)
 			return TUI_REDRAW;
-		if (a == ACT_OPEN) {
-			source_screen_open(t, n->function, false);
-			return TUI_REBUILD;
-		}
 		annotate_screen_open(t, n->function);
 		return TUI_REBUILD;
 	case ACT_BACK:

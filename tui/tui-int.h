@@ -103,6 +103,8 @@ struct source_screen {
 	bool to_hottest;      /* select the hottest line at the next build */
 	int sel_line;	      /* the selected line, kept across rebuilds */
 	enum tui_screen from; /* where Esc goes back to */
+	bool heap; /* opened in a heap mode: function and history are ids of
+		      the heap's tables, the values its bytes */
 };
 
 #define HEAP_HISTORY 64

@@ -2,8 +2,8 @@
 # tests/heap/screen.sh: the live screen with --heap (tmux): the header
 # shows the heap's live bytes and allocation rate; `m` cycles CPU, wall,
 # heap in-use (keep_a on top), heap allocated (churn_c among the rows);
-# the tree (T) and the flame view (F) show the heap's bytes in these
-# modes, the sites' known sizes (the workload's truth lines); window mode
+# Enter's source and callers, the tree (T) and the flame view (F) show the
+# heap's bytes in these modes, the sites' known sizes (the workload's truth lines); window mode
 # shows what grew in the last seconds (the leaking leak_l, not keep_a,
 # which stopped growing), in the table and the tree; `s` saves Go's heap
 # profile.
@@ -61,6 +61,11 @@ if [ "${live:-0}" -gt 85000000 ] && [ "${live:-0}" -lt 200000000 ]; then
 	r=0; else r=1; fi
 ok $r "the live bytes estimate: the 96 MiB kept and the leak (got $live)"
 
+# tree_cum SITE: the cum bytes of SITE's row in the tree view
+tree_cum() {
+	bytes "$(tui_screen | awk -v s="$1" '$NF == s && $1 ~ /B$/ { print $1; exit }')"
+}
+
 # truth SITE COLUMN: the workload's bytes of SITE (2: allocated, 3: in use)
 truth() {
 	awk -v s="$1" -v c="$2" '$1 == "truth" && $2 == s { print $(c + 1) }' \
@@ -71,10 +76,23 @@ truth() {
 near() {
 	[ "${1:-0}" -gt $(($2 * 85 / 100)) ] && [ "${1:-0}" -lt $(($2 * 115 / 100)) ]
 }
-# tree_cum SITE: the cum bytes of SITE's row in the tree view
-tree_cum() {
-	bytes "$(tui_screen | awk -v s="$1" '$NF == s && $1 ~ /B$/ { print $1; exit }')"
-}
+# Enter on keep_a: its source lines and callers in bytes in use
+tui_keys Enter
+tui_wait 5 '^in use: flat [0-9.]+[kMG]?B \([0-9.]+%\)  cum [0-9.]+[kMG]?B .*  keep_a '
+ok $? "Enter in heap in-use: keep_a's source view in bytes in use"
+line=$(tui_screen | grep -m1 '^in use: flat')
+got=$(bytes "$(echo "$line" | sed -n 's/^in use: flat \([^ ]*\) .*/\1/p')")
+near "$got" "$(truth keep_a 3)"
+ok $? "source: keep_a's flat is its $(truth keep_a 3) bytes (got $got)"
+tui_wait 5 '^ +[0-9.]+[kMG]?B +[0-9.]+[kMG]?B +[0-9]+ .*malloc\(n\)'
+ok $? "source: the malloc line holds the bytes"
+tui_wait 5 '^caller +[0-9.]+[kMG]?B +100\.00%  main$'
+ok $? "source: keep_a's caller main, in bytes"
+tui_keys a
+tui_wait 5 "The annotate view is CPU's"
+ok $? "a in the heap source view: the annotate view is CPU's, said"
+tui_keys Escape
+tui_wait 5 'cum%  function$' ; ok $? "Esc: back to the heap table"
 
 # The tree in heap in-use: bytes, keep_a's 48 MiB under main; churn_c,
 # which freed all it allocated, holds nothing.
@@ -125,18 +143,15 @@ ok $? "tree: churn_c allocated its $(truth churn_c 2) bytes (got $got)"
 # / (focus) applies to the heap tree, and the header says so
 tui_keys / ; tui_wait 5 '^Filter \(regex' ; ok $? "/ asks for a filter"
 tui_keys keep_b Enter
-tui_wait 5 'Filter /keep_b/ \(T, F only\)'
-ok $? "the header shows the filter, for the tree and flame views"
+tui_wait 5 'Filter /keep_b/ \(not the table\)'
+ok $? "the header shows the filter, not the table's"
 tui_wait 5 '^ +[0-9.]+[kMG]?B +[0-9.]+% .* keep_b$'
 ok $? "focus keep_b: keep_b's bytes"
 tui_screen | grep -Eq ' (keep_a|churn_c)$'
 ok $((!$?)) "focus keep_b: keep_a and churn_c are filtered out"
 tui_keys '\'
 tui_wait 5 ' churn_c$' ; ok $? "\\ clears the filter: churn_c again"
-# Enter and t: the CPU views say so
-tui_keys Enter
-tui_wait 5 "The source and annotate views are CPU's"
-ok $? "Enter in the heap tree: the source view is CPU's, said"
+# t: the thread view says so
 tui_keys t
 tui_wait 5 "The thread view is CPU's \\(the heap profile has no threads\\)"
 ok $? "t in a heap mode: the thread view is CPU's, said"
