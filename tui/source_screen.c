@@ -208,6 +208,17 @@ source_screen_title(struct tui *t, int y)
 			100.0 * (double)v->cum / total);
 	if (used < 0 || (size_t)used >= sizeof(title))
 		return;
+	if (v->left_out > 0) {
+		/* stacks that shrank in the window are in no line */
+		char left[32];
+		int n;
+
+		heap_screen_label(t, v->left_out, left, sizeof(left));
+		n = snprintf(title + used, sizeof(title) - (size_t)used,
+			     "(stacks that shrank by %s left out)  ", left);
+		if (n > 0 && (size_t)n < sizeof(title) - (size_t)used)
+			used += n;
+	}
 	room = COLS - 1 - used;
 	path[0] = '\0';
 	if (file != NULL && room > 20) {

@@ -277,6 +277,7 @@ source_build_any(const struct profile_snapshot *s, const struct view_weights *w,
 	out->file = fn->file;
 	graph_build_any(&g, s, w, f, FILTER_GRAN_LINE, false);
 	out->total = g.total;
+	out->left_out = g.left_out;
 	source_line_range(&g, out, &lo, &hi);
 	if (out->file != NULL && (lo > 0 || fn->start_line > 0)) {
 		source_find(out, opt);

@@ -56,6 +56,9 @@ struct source_view {
 	long hottest;	    /* row with the most flat (then cum), or -1 */
 	uint64_t flat, cum; /* of the function over these rows */
 	uint64_t total;	    /* as in struct top_table */
+	uint64_t left_out;  /* source_build_weights(): the value of the
+			       stacks that came out negative, left out
+			       (as in struct tree_view); else 0 */
 	char *buf;	    /* private: the file contents */
 };
 

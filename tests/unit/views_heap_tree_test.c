@@ -198,6 +198,14 @@ main(void)
 			       sv.rows[sv.hottest].flat == 38192,
 		       "source: hot_a's line 52 allocated its 38192 bytes");
 		source_free(&sv);
+		/* the growth: stack 2 (inl in hot_b) shrank by 200 */
+		heap_weights(d, HEAP_VIEW_INUSE_SPACE, &w);
+		tap_is_int(source_build_weights(&w, &f, FX_HOT_B, &so, &sv), 0,
+			   "source over the growth: built");
+		tap_ok(sv.cum == 0 && sv.left_out == 200 && sv.total == 26262,
+		       "source: hot_b grew by nothing, the 200 bytes that "
+		       "shrank are said left out");
+		source_free(&sv);
 	}
 
 	/* focus applies as on the CPU tree; total stays the view's */
