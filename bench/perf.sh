@@ -125,7 +125,7 @@ same16() {
 # events are open; the reading nearest to the profile's end), and its
 # work rate (ticks a second) alone and with cproftop --wall attached.
 offcpu() {
-	local m p c t total slept waited secs r w
+	local m p c t total slept waited secs r w i
 	m=$B/tests/workloads/mixed
 	"$m" -t 3 -d 3 >"$T/mixed.out"
 	record offcpu alone "$(awk -F= '$1 == "ticks" { print $2 / 3 }' \
@@ -142,10 +142,12 @@ offcpu() {
 	while ! ls -l /proc/$c/fd 2>/dev/null | grep -q perf_event; do
 		sleep 0.01
 	done
-	while kill -0 "$c" 2>/dev/null; do
+	i=0
+	while kill -0 "$c" 2>/dev/null && [ $i -lt 6000 ]; do
 		read -r r w _ </proc/$p/task/$t/schedstat
 		echo "${EPOCHREALTIME/./} $r $w"
 		sleep 0.01
+		i=$((i + 1))
 	done >"$T/series"
 	wait "$c"
 	wait "$p"

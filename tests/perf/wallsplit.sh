@@ -31,10 +31,12 @@ while ! perf_fds "$C" && [ $i -lt 3000 ]; do
 	sleep 0.01
 	i=$((i + 1))
 done
-while kill -0 "$C" 2>/dev/null; do
+i=0
+while kill -0 "$C" 2>/dev/null && [ $i -lt 6000 ]; do
 	read -r r w _ </proc/$W/task/$T/schedstat
 	echo "${EPOCHREALTIME/./} $r $w"
 	sleep 0.01
+	i=$((i + 1))
 done >"$TMPD/series"
 wait "$C"
 ok $? "cproftop exits 0"
