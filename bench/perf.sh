@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/perf.sh BUILDDIR [ROUNDS]: the perf_event backend beside
+# bench/perf.sh BUILDDIR [ROUNDS] [offcpu]: the perf_event backend beside
 # `perf record` on the same workloads, in one run (issue 10's goals).
 #
 # ROUNDS times (default 3), in alternation, the ratio workload with fixed
@@ -14,11 +14,14 @@
 # threads at 1000 Hz (perf record enabled once cproftop's events are
 # open, disabled when it ends: the samples each took); and wall mode's
 # off-CPU time (context switches) on the mixed workload's ticker (1 ms
-# sleep / 1 ms work, oversubscribed) against its schedstat, with the
-# ticker's work rate with and without cproftop --wall attached.
+# sleep / 1 ms work, oversubscribed) against its schedstat, as shares of
+# its wall time over the same seconds, with the
+# ticker's work rate with and without cproftop --wall attached. With
+# "offcpu" as the third argument, only that last part runs.
 set -u
-B=${1:?usage: bench/perf.sh BUILDDIR [ROUNDS]}
+B=${1:?usage: bench/perf.sh BUILDDIR [ROUNDS] [offcpu]}
 R=${2:-3}
+ONLY=${3:-}
 W=$B/tests/workloads/ratio
 CPT=$B/cproftop
 T=$(mktemp -d)
@@ -116,11 +119,13 @@ same16() {
 		"$T/same.perf" | head -n 1)"
 }
 
-# offcpu: the ticker's blocked / waiting shares in wall mode beside its
-# schedstat over the same seconds, and its work rate (ticks a second)
-# alone and with cproftop --wall attached.
+# offcpu: the ticker's blocked / waiting / running shares of its wall
+# time in wall mode (samples x period / the profile's seconds) beside its
+# schedstat over the same seconds (read every 10 ms from when cproftop's
+# events are open; the reading nearest to the profile's end), and its
+# work rate (ticks a second) alone and with cproftop --wall attached.
 offcpu() {
-	local m p c t r0 w0 r1 w1 t0 t1 total slept waited
+	local m p c t total slept waited secs r w i
 	m=$B/tests/workloads/mixed
 	"$m" -t 3 -d 3 >"$T/mixed.out"
 	record offcpu alone "$(awk -F= '$1 == "ticks" { print $2 / 3 }' \
@@ -135,30 +140,78 @@ offcpu() {
 		--focus mixed_ticker --stats >"$T/tick.top" 2>"$T/tick.err" &
 	c=$!
 	while ! ls -l /proc/$c/fd 2>/dev/null | grep -q perf_event; do
-		sleep 0.02
+		sleep 0.01
 	done
-	read -r r0 w0 _ </proc/$p/task/$t/schedstat
-	t0=$(date +%s%N)
+	i=0
+	while kill -0 "$c" 2>/dev/null && [ $i -lt 6000 ]; do
+		read -r r w _ </proc/$p/task/$t/schedstat
+		echo "${EPOCHREALTIME/./} $r $w"
+		sleep 0.01
+		i=$((i + 1))
+	done >"$T/series"
 	wait "$c"
-	t1=$(date +%s%N)
-	read -r r1 w1 _ </proc/$p/task/$t/schedstat
 	wait "$p"
 	record offcpu attached "$(awk -F= '$1 == "ticks" { print $2 / 8 }' \
 		"$T/mixed.out")"
+	secs=$(stat_of "$T/tick.err" seconds)
 	total=$(awk '$6 == "mixed_ticker" { print $4 }' "$T/tick.top")
 	slept=$(awk 'NF >= 6 && $6 ~ /nanosleep/ && $1 ~ /^[0-9]+$/ \
 		{ s += $1 } END { print s + 0 }' "$T/tick.top")
 	waited=$(awk '$6 == "[waiting" { print $1 }' "$T/tick.top")
-	record offcpu cptblocked "$(awk -v t="${total:-0}" -v s="$slept" \
-		'BEGIN { printf "%.1f\n", t ? 100 * s / t : 0 }')"
-	record offcpu cptwaiting "$(awk -v t="${total:-0}" -v w="${waited:-0}" \
-		'BEGIN { printf "%.1f\n", t ? 100 * w / t : 0 }')"
-	record offcpu ssblocked "$(awk -v r="$((r1 - r0))" -v w="$((w1 - w0))" \
-		-v d="$((t1 - t0))" 'BEGIN { printf "%.1f\n", 100 * (d - r - w) / d }')"
-	record offcpu sswaiting "$(awk -v w="$((w1 - w0))" -v d="$((t1 - t0))" \
-		'BEGIN { printf "%.1f\n", 100 * w / d }')"
+	share() { awk -v n="$1" -v d="${secs:-0}" \
+		'BEGIN { printf "%.1f\n", (d > 0 ? 100 * n / 500 / d : 0) }'; }
+	record offcpu cptblocked "$(share "$slept")"
+	record offcpu cptwaiting "$(share "${waited:-0}")"
+	record offcpu cptrunning "$(share "$((${total:-0} - slept - ${waited:-0}))")"
+	awk -v secs="${secs:-0}" 'NR == 1 { t0 = $1; r0 = $2; w0 = $3; b = -1 }
+		{ e = $1 - t0 - secs * 1e6; if (e < 0) e = -e
+		  if (b < 0 || e < b) { b = e; t = $1; r = $2; w = $3 } }
+		END { d = (t - t0) * 1e3; if (d <= 0) d = 1
+		      printf "%.1f %.1f %.1f\n", 100 * (r - r0) / d,
+			100 * (d - (r - r0) - (w - w0)) / d, 100 * (w - w0) / d }' \
+		"$T/series" >"$T/ss"
+	record offcpu ssrunning "$(awk '{ print $1 }' "$T/ss")"
+	record offcpu ssblocked "$(awk '{ print $2 }' "$T/ss")"
+	record offcpu sswaiting "$(awk '{ print $3 }' "$T/ss")"
+	record offcpu lost "$(stat_of "$T/tick.err" lost)"
 	record offcpu wall "$(stat_of "$T/tick.err" wall)"
 }
+
+offcpu_report() {
+	if grep -q switches "$T/offcpu.wall" 2>/dev/null; then
+		echo "  wall mode, the mixed ticker's share of its wall time (off-CPU from context switches):"
+		echo "    blocked: cproftop $(median "$T/offcpu.cptblocked") %," \
+			"schedstat $(median "$T/offcpu.ssblocked") %"
+		echo "    waiting for a CPU: cproftop $(median "$T/offcpu.cptwaiting") %," \
+			"schedstat $(median "$T/offcpu.sswaiting") %"
+		echo "    running: cproftop $(median "$T/offcpu.cptrunning") %," \
+			"schedstat $(median "$T/offcpu.ssrunning") %" \
+			"(user-space samples only: exclude_kernel)"
+		echo "    records lost: $(median "$T/offcpu.lost")"
+		awk -v a="$(median "$T/offcpu.attached")" \
+			-v b="$(median "$T/offcpu.alone")" 'BEGIN {
+			printf "    the ticker'"'"'s work rate with --wall attached / alone: %.3f (%s / %s ticks a second)\n", (b > 0 ? a / b : 0), a, b }'
+	else
+		echo "  wall mode: no kernel off-CPU samples here ($(head -n 1 "$T/offcpu.wall"))"
+	fi
+}
+
+if [ "$ONLY" = offcpu ]; then
+	for r in $(seq "$R"); do
+		echo "round $r/$R ..." >&2
+		offcpu
+		echo "  round $r: blocked $(tail -n 1 "$T/offcpu.cptblocked")" \
+			"(schedstat $(tail -n 1 "$T/offcpu.ssblocked")), waiting" \
+			"$(tail -n 1 "$T/offcpu.cptwaiting") (schedstat" \
+			"$(tail -n 1 "$T/offcpu.sswaiting")), running" \
+			"$(tail -n 1 "$T/offcpu.cptrunning") (schedstat" \
+			"$(tail -n 1 "$T/offcpu.ssrunning")), lost" \
+			"$(tail -n 1 "$T/offcpu.lost")" >&2
+	done
+	echo "Medians of $R:"
+	offcpu_report
+	exit 0
+fi
 
 for r in $(seq "$R"); do
 	echo "round $r/$R ..." >&2
@@ -199,16 +252,4 @@ echo "Same process, same seconds (medians of $R):"
 awk -v a="$(median "$T/same16.cpt")" -v b="$(median "$T/same16.perf")" \
 	-v l="$(median "$T/same16.cptlost")" 'BEGIN {
 	printf "  samples, 16 threads at 1000 Hz >= 0.95 x perf record: %s / %s = %.3f (cproftop lost %s)\n", a, b, (b > 0 ? a / b : 0), l }'
-if [ "$(median "$T/offcpu.wall")" = switches ] ||
-	grep -q switches "$T/offcpu.wall" 2>/dev/null; then
-	echo "  wall mode, the mixed ticker's time (off-CPU from context switches):"
-	echo "    blocked: cproftop $(median "$T/offcpu.cptblocked") %," \
-		"schedstat $(median "$T/offcpu.ssblocked") %"
-	echo "    waiting for a CPU: cproftop $(median "$T/offcpu.cptwaiting") %," \
-		"schedstat $(median "$T/offcpu.sswaiting") %"
-	awk -v a="$(median "$T/offcpu.attached")" \
-		-v b="$(median "$T/offcpu.alone")" 'BEGIN {
-		printf "    the ticker'"'"'s work rate with --wall attached / alone: %.3f (%s / %s ticks a second)\n", (b > 0 ? a / b : 0), a, b }'
-else
-	echo "  wall mode: no kernel off-CPU samples here ($(head -n 1 "$T/offcpu.wall"))"
-fi
+offcpu_report

@@ -296,9 +296,10 @@ sampler_try_perf(struct sampler *s, int *err, char **why_not)
 		*why_not = cause;
 		return -1;
 	}
-	/* Auto in wall mode: ptrace, until the context switches' split of
-	   off-CPU time into blocked and waiting for a CPU is exact (README:
-	   Backends); --backend=perf uses them. */
+	/* Auto in wall mode: ptrace; the context switches' split of off-CPU
+	   time into blocked and waiting for a CPU is the kernel's per thread
+	   and ~25 ms window, apportioned between the stacks of one window
+	   (README: Backends); --backend=perf uses them. */
 	if (s->opt.backend == SAMPLER_BACKEND_AUTO && s->opt.offcpu) {
 		*err = 0;
 		*why_not = xasprintf("wall mode (or the live screen, which can "

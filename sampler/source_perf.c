@@ -25,32 +25,42 @@
  * The run-queue time a thread's schedstat gained between the previous
  * look and this one (at time): the waits for a CPU of the off-CPU
  * intervals that ended in between (the kernel adds each at switch-in).
+ * Before a window's intervals are handed over, the waits of its preempted
+ * ones (known exactly) are taken off the budget and the lengths of its
+ * blocked ones summed (source_perf_prepass()).
  */
 struct source_perf_reading {
 	uint64_t time;
-	int64_t budget; /* ns not yet taken by an interval */
+	int64_t budget;	     /* ns not yet taken by an interval */
+	uint64_t blocked_ns; /* blocked intervals' lengths not yet handed */
 };
 
 /*
  * What we know of one thread between its off-CPU records. The kernel
  * tells when a thread switched out (blocked, or preempted) and back in,
- * not when a blocked thread was woken: the part of a blocked interval it
+ * not when a blocked thread was woken (a sched:sched_wakeup tracepoint
+ * event opened on the thread records the wakeups it makes, not its own,
+ * checked on 6.18; a CPU-wide one needs CAP_SYS_ADMIN for the raw data
+ * that names the woken thread): the part of a blocked interval it
  * then spent waiting for a CPU comes from its schedstat run-queue time
  * (read every ~25 ms): the waits of the window an interval ends in, less
- * those of its preempted intervals (known exactly), taken off the
- * blocked intervals of that window from their ends. A thread's totals are
- * exact per window; between its stacks in one window, the wait goes to
- * the intervals ending first.
+ * those of all its preempted intervals (known exactly), shared among the
+ * blocked intervals of that window in proportion to their lengths, taken
+ * from their ends. A window is handed over once every record before its
+ * end was read. A thread's totals are exact per window; between its
+ * stacks in one window, the split is that proportion.
  */
 struct source_perf_thread {
 	pid_t tid;
-	bool out;	 /* switched out, not yet back */
-	bool preempt;	 /* switched out runnable: it waits for a CPU */
-	bool have_stack; /* cap holds where it last blocked */
-	uint64_t t_out;	 /* switch-out time */
-	uint64_t t_mark; /* switch-out time, or the last hand-over */
-	int sched_fd;	 /* its schedstat, or -1 */
-	uint64_t delay;	 /* schedstat run-queue time at the last look */
+	bool out;	       /* switched out, not yet back */
+	bool preempt;	       /* switched out runnable: it waits for a CPU */
+	bool have_stack;       /* cap holds where it last blocked */
+	uint64_t t_out;	       /* switch-out time */
+	uint64_t t_mark;       /* switch-out time, or the last hand-over */
+	bool p_out, p_preempt; /* out and preempt, in source_perf_prepass */
+	uint64_t p_t_out;      /* t_out, in source_perf_prepass */
+	int sched_fd;	       /* its schedstat, or -1 */
+	uint64_t delay;	       /* schedstat run-queue time at the last look */
 	struct source_perf_reading rd[SOURCE_PERF_READINGS]; /* oldest 1st */
 	unsigned nrd;
 	struct capture cap;
@@ -72,10 +82,11 @@ struct source_perf {
 	struct source_perf_pending *pend;
 	size_t npend, cap_pend;
 	uint64_t seq;
-	uint64_t until;	    /* every record older was read */
-	uint32_t seeded;    /* threads found blocked at the start */
-	uint64_t last_look; /* the latest schedstat looks */
-	uint64_t since;	    /* off-CPU time before this is not handed */
+	uint64_t until;	 /* every record older was read */
+	uint32_t seeded; /* threads found blocked at the start */
+	uint64_t looks[SOURCE_PERF_READINGS]; /* looks not closed, oldest 1st */
+	unsigned nlooks;
+	uint64_t since; /* off-CPU time before this is not handed */
 
 	/* The sink while draining. */
 	capture_sink_fn sink;
@@ -127,12 +138,18 @@ source_perf_hand(struct source_perf *sp, struct source_perf_thread *t,
 	sp->sink(&t->cap, sp->sink_arg);
 }
 
-/*
- * Hands over t's off-CPU time from its mark to end_ns: preempted, all of
- * it waiting for a CPU; blocked, blocked time, but for the estimated wait
- * for a CPU at its end when it is back (in: its switch-in).
- */
 /* The look that counted the wait of an interval ending at end, or NULL. */
+static struct source_perf_reading *
+source_perf_find(struct source_perf_thread *t, uint64_t end)
+{
+	unsigned k = 0;
+
+	while (k < t->nrd && t->rd[k].time < end)
+		k++;
+	return k < t->nrd ? &t->rd[k] : NULL;
+}
+
+/* source_perf_find(), forgetting the older windows (they are done). */
 static struct source_perf_reading *
 source_perf_window(struct source_perf_thread *t, uint64_t end)
 {
@@ -140,13 +157,42 @@ source_perf_window(struct source_perf_thread *t, uint64_t end)
 
 	while (k < t->nrd && t->rd[k].time < end)
 		k++;
-	if (k > 0) { /* older windows are done */
+	if (k > 0) {
 		memmove(t->rd, t->rd + k, (t->nrd - k) * sizeof(*t->rd));
 		t->nrd -= k;
 	}
 	return t->nrd > 0 ? &t->rd[0] : NULL;
 }
 
+/*
+ * The wait for a CPU at the end of a blocked interval [t_out, end) of
+ * window r: r's budget left in proportion to the interval's share of the
+ * blocked time left in r (the last one takes the rest), at most its
+ * length. Takes it off r.
+ */
+static uint64_t
+source_perf_share(struct source_perf_reading *r, uint64_t len)
+{
+	uint64_t wait = 0;
+
+	if (r->budget > 0 && r->blocked_ns > 0) {
+		wait = len >= r->blocked_ns
+			       ? (uint64_t)r->budget
+			       : (uint64_t)((double)r->budget * (double)len /
+					    (double)r->blocked_ns);
+		if (wait > len)
+			wait = len;
+		r->budget -= (int64_t)wait;
+	}
+	r->blocked_ns = len < r->blocked_ns ? r->blocked_ns - len : 0;
+	return wait;
+}
+
+/*
+ * Hands over t's off-CPU time from its mark to end_ns: preempted, all of
+ * it waiting for a CPU; blocked, blocked time, but for the estimated wait
+ * for a CPU at its end when it is back (in: its switch-in).
+ */
 static void
 source_perf_off(struct source_perf *sp, struct source_perf_thread *t,
 		uint64_t end_ns, bool in)
@@ -158,14 +204,11 @@ source_perf_off(struct source_perf *sp, struct source_perf_thread *t,
 	if (end_ns <= t->t_mark)
 		return;
 	if (t->preempt) {
-		wait = end_ns - t->t_mark;
-		if (r != NULL)
-			r->budget -= (int64_t)(end_ns - t->t_out);
-	} else if (r != NULL && r->budget > 0) {
-		wait = (uint64_t)r->budget < end_ns - t->t_mark
-			       ? (uint64_t)r->budget
-			       : end_ns - t->t_mark;
-		r->budget -= (int64_t)wait;
+		wait = end_ns - t->t_mark; /* off its budget already */
+	} else if (r != NULL) {
+		wait = source_perf_share(r, end_ns - t->t_out);
+		if (wait > end_ns - t->t_mark) /* a flush handed the rest */
+			wait = end_ns - t->t_mark;
 	}
 	if (t->have_stack) {
 		source_perf_hand(sp, t, CAPTURE_BLOCKED, t->t_mark,
@@ -193,6 +236,7 @@ source_perf_look(struct source_perf_thread *t, uint64_t now)
 		t->nrd--;
 	}
 	t->rd[t->nrd].time = now;
+	t->rd[t->nrd].blocked_ns = 0;
 	t->rd[t->nrd++].budget = (int64_t)d;
 }
 
@@ -204,7 +248,30 @@ source_perf_looks(struct source_perf *sp)
 
 	for (size_t i = 0; i < sp->nthreads; i++)
 		source_perf_look(sp->threads[i], now);
-	sp->last_look = now;
+	if (sp->nlooks == SOURCE_PERF_READINGS) { /* as source_perf_look */
+		memmove(sp->looks, sp->looks + 1,
+			(sp->nlooks - 1) * sizeof(*sp->looks));
+		sp->nlooks--;
+	}
+	sp->looks[sp->nlooks++] = now;
+}
+
+/*
+ * The latest look that every record before was read (sp->until), or 0:
+ * its window and the older ones are complete. Forgets those looks.
+ */
+static uint64_t
+source_perf_closed(struct source_perf *sp)
+{
+	uint64_t closed = 0;
+	unsigned k = 0;
+
+	while (k < sp->nlooks && sp->looks[k] <= sp->until)
+		closed = sp->looks[k++];
+	memmove(sp->looks, sp->looks + k,
+		(sp->nlooks - k) * sizeof(*sp->looks));
+	sp->nlooks -= k;
+	return closed;
 }
 
 static int
@@ -295,16 +362,65 @@ source_perf_pending_cmp(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/*
+ * Before the first n pending records (sorted) are applied: the intervals
+ * they end, per window of their thread, preempted ones off the budget
+ * (the kernel counted all of each as run-queue time), blocked ones'
+ * lengths summed, so that the blocked ones share what is left, whatever
+ * their order in the window.
+ */
+static void
+source_perf_prepass(struct source_perf *sp, size_t n)
+{
+	for (size_t i = 0; i < sp->nthreads; i++) {
+		struct source_perf_thread *t = sp->threads[i];
+
+		t->p_out = t->out;
+		t->p_preempt = t->preempt;
+		t->p_t_out = t->t_out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct perf_record *r = &sp->pend[i].r;
+		struct source_perf_thread *t;
+		struct source_perf_reading *rd;
+
+		if (r->kind != PERF_RECORD_KIND_SWITCH)
+			continue;
+		t = source_perf_thread(sp, r->tid);
+		if (r->switch_out) {
+			t->p_out = true;
+			t->p_preempt = r->preempt;
+			t->p_t_out = r->time;
+			continue;
+		}
+		if (!t->p_out)
+			continue;
+		t->p_out = false;
+		rd = source_perf_find(t, r->time);
+		if (rd == NULL || r->time <= t->p_t_out)
+			continue;
+		if (t->p_preempt)
+			rd->budget -= (int64_t)(r->time - t->p_t_out);
+		else
+			rd->blocked_ns += r->time - t->p_t_out;
+	}
+}
+
 /* Applies the pending records older than until_ns, in time order. */
 static void
 source_perf_apply_until(struct source_perf *sp, uint64_t until_ns)
 {
-	size_t i, kept = 0;
+	size_t i, n, kept = 0;
 
 	if (sp->npend == 0)
 		return; /* qsort's base must not be NULL, even for 0 items */
 	qsort(sp->pend, sp->npend, sizeof(*sp->pend), source_perf_pending_cmp);
-	for (i = 0; i < sp->npend && sp->pend[i].r.time < until_ns; i++) {
+	for (n = 0; n < sp->npend && sp->pend[n].r.time < until_ns; n++)
+		;
+	if (n == 0)
+		return;
+	source_perf_prepass(sp, n);
+	for (i = 0; i < n; i++) {
 		source_perf_apply(sp, &sp->pend[i].r);
 		free(sp->pend[i].stack);
 	}
@@ -479,9 +595,9 @@ source_perf_poll(struct source_perf *sp, capture_sink_fn sink, void *arg)
 		source_perf_looks(sp);
 		sp->next_window = now + SOURCE_PERF_WINDOW_NS;
 	}
-	/* Intervals end in a window once a look closed it. */
-	source_perf_apply_until(sp, sp->until < sp->last_look ? sp->until
-							      : sp->last_look);
+	/* Intervals are handed over once the window they end in is
+	   complete: a look closed it and every record before it was read. */
+	source_perf_apply_until(sp, source_perf_closed(sp));
 	if (now >= sp->next_rescan) {
 		n = perf_source_rescan(sp->ps);
 		source_perf_sweep(sp);
