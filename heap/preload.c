@@ -152,11 +152,27 @@ preload_due(size_t n)
 	return false;
 }
 
-static inline void *
+/*
+ * Samples the allocation of n bytes at p requested from ra: inlined into
+ * the hook (or its slow path), whose frame is then where the unwinder
+ * starts (heap_stack()).
+ */
+static inline __attribute__((always_inline)) void
+preload_sample(void *p, size_t n, void *ra)
+{
+	struct heap_record rec;
+
+	if (!heap_sample_begin(p))
+		return;
+	heap_stack(&rec, ra);
+	heap_sample_end(p, n, &rec);
+}
+
+static inline __attribute__((always_inline)) void *
 preload_count(void *p, size_t n, void *ra)
 {
 	if (preload_due(n))
-		heap_sample(p, n, ra);
+		preload_sample(p, n, ra);
 	return p;
 }
 
@@ -187,7 +203,7 @@ preload_malloc_slow(size_t n, void *ra)
 	if (preload_booting())
 		return boot_alloc(n);
 	p = real.malloc(n);
-	heap_sample(p, n, ra);
+	preload_sample(p, n, ra);
 	return p;
 }
 
