@@ -268,6 +268,7 @@ heap_setup(void)
 		return;
 	}
 	pthread_atfork(NULL, NULL, sample_atfork_child);
+	addrset_setup();
 	/* the unwinder's first walk binds its functions and finds the
 	   tables: now, not inside some allocation later */
 	{
