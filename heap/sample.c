@@ -108,6 +108,16 @@ heap_stack_frame(struct _Unwind_Context *ctx, void *arg)
 	return sample_push(w->rec, ip) ? _URC_NO_REASON : _URC_END_OF_STACK;
 }
 
+/* A frame of heap_setup()'s first walk: stops after *arg frames. */
+static _Unwind_Reason_Code
+sample_warm_frame(struct _Unwind_Context *ctx, void *arg)
+{
+	int *left = arg;
+
+	(void)ctx;
+	return --*left > 0 ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
 bool
 heap_sample_begin(void *p)
 {
@@ -270,11 +280,12 @@ heap_setup(void)
 	pthread_atfork(NULL, NULL, sample_atfork_child);
 	addrset_setup();
 	/* the unwinder's first walk binds its functions and finds the
-	   tables: now, not inside some allocation later */
+	   tables: now, not inside some allocation later (four frames, as
+	   backtrace(ips, 4) did: not down through the loader's) */
 	{
-		struct heap_record rec;
+		int left = 4;
 
-		heap_stack(&rec, NULL);
+		_Unwind_Backtrace(sample_warm_frame, &left);
 	}
 	sample_ring = r;
 	hello.addr = (uint64_t)getpid();
