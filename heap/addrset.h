@@ -7,7 +7,9 @@
  * bit per bucket of addresses (4 KiB, read-mostly: it stays in the cache):
  * a clear bit says "not sampled" in one load, which is what nearly every
  * free() hears. Behind it, a fixed open-addressing table (linear probing,
- * backward-shift deletion) in static memory: no allocation, ever. Writers
+ * backward-shift deletion) in static memory (1.1 MiB with its bucket
+ * counts, in one 2 MiB huge page when the kernel gives one: no page fault
+ * per sample early on): no allocation, ever. Writers
  * (a sampled allocation, the free of a sampled address: rare) take a
  * spinlock and keep the filter exact (a bit is set while a member falls in
  * its bucket); lookups take no lock and retry when a writer changed the
@@ -52,6 +54,12 @@ addrset_maybe(uintptr_t addr)
 		(b % 64)) &
 	       1;
 }
+
+/*
+ * Asks for the table to be backed by one huge page (madvise), before the
+ * first addrset_add(): see addrset.c. Optional; any thread, once.
+ */
+void addrset_setup(void);
 
 /*
  * Sets addr's filter bit for good (addrset_maybe() then says true for it,

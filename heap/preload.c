@@ -152,11 +152,38 @@ preload_due(size_t n)
 	return false;
 }
 
+/*
+ * Samples the allocation of n bytes at p requested from ra: inlined into
+ * the hook (or its slow path), whose frame is then where the unwinder
+ * starts (heap_stack()).
+ */
+static inline __attribute__((always_inline)) void
+preload_sample(void *p, size_t n, void *ra)
+{
+	struct heap_record rec;
+
+	if (!heap_sample_begin(p))
+		return;
+	heap_stack(&rec, ra);
+	heap_sample_end(p, n, &rec);
+}
+
+/*
+ * preload_sample() for the rare hooks (calloc, realloc, ...): out of line,
+ * so that their frames stay small (the record is ~600 bytes of stack);
+ * the walk steps through this one frame more than malloc's.
+ */
+static __attribute__((noinline, cold)) void
+preload_sample_slow(void *p, size_t n, void *ra)
+{
+	preload_sample(p, n, ra);
+}
+
 static inline void *
 preload_count(void *p, size_t n, void *ra)
 {
 	if (preload_due(n))
-		heap_sample(p, n, ra);
+		preload_sample_slow(p, n, ra);
 	return p;
 }
 
@@ -187,7 +214,7 @@ preload_malloc_slow(size_t n, void *ra)
 	if (preload_booting())
 		return boot_alloc(n);
 	p = real.malloc(n);
-	heap_sample(p, n, ra);
+	preload_sample(p, n, ra);
 	return p;
 }
 

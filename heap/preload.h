@@ -7,8 +7,12 @@
  * the library (-fvisibility=hidden).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unwind.h>
+
+#include "heap/ring.h"
 
 /*
  * The thread's bytes until its next sample: an allocation of at least as
@@ -25,9 +29,60 @@ extern int heap_enabled;
  * bytes at p (NULL when it failed) requested from the return address ra:
  * draws the thread's next interval and, when profiling and not re-entered,
  * records p with the calling stack. Never blocks, never allocates through
- * the hooks' sampling (re-entry is passed through).
+ * the hooks' sampling (re-entry is passed through). The hooks themselves
+ * use its parts below (heap_sample_begin, heap_stack, heap_sample_end):
+ * the stack is then unwound from the hook's frame, not two frames deeper.
  */
 void heap_sample(void *p, size_t size, void *ra);
+
+/*
+ * heap_sample's first part: draws the thread's next interval. Returns true
+ * when p is to be recorded (p is not NULL, this process profiles, the
+ * thread is not inside the sampler): the thread is then marked busy until
+ * heap_sample_end(), which the caller must call.
+ */
+bool heap_sample_begin(void *p);
+
+/*
+ * heap_sample's last part, after heap_sample_begin() said true: records
+ * the allocation of size bytes at p with the stack in rec->frames and
+ * rec->nframes (heap_stack()), and clears the busy mark.
+ */
+void heap_sample_end(void *p, size_t size, struct heap_record *rec);
+
+/* What heap_stack_frame() sees of the stack walk. */
+struct heap_stack_walk {
+	struct heap_record *rec;
+	uintptr_t ra;	    /* the hook's return address */
+	uintptr_t early[4]; /* the first frames, until ra is among them */
+	uint32_t nearly;
+	bool found;
+};
+
+/* One frame of the walk: see heap_stack(). */
+_Unwind_Reason_Code heap_stack_frame(struct _Unwind_Context *ctx, void *arg);
+
+/*
+ * The calling stack into rec (frames, nframes), innermost first, starting
+ * at the hook's caller: the frame whose return address is ra among the
+ * first four, else the third. libgcc's unwinder (.eh_frame, no
+ * allocation once loaded) is called from the function this is inlined
+ * into (a hook, or its slow path), so that the walk steps through no
+ * frame of the sampler: each step is a lookup of unwind tables, mostly
+ * cold at the default rate.
+ */
+static inline __attribute__((always_inline)) void
+heap_stack(struct heap_record *rec, void *ra)
+{
+	struct heap_stack_walk w = {.rec = rec, .ra = (uintptr_t)ra};
+
+	rec->nframes = 0;
+	_Unwind_Backtrace(heap_stack_frame, &w);
+	/* ra never seen: the walk starts at the third frame, as before */
+	if (!w.found)
+		for (uint32_t i = 2; i < w.nearly; i++)
+			rec->frames[rec->nframes++] = w.early[i];
+}
 
 /*
  * The free (or move by realloc) of p: when p was sampled, records its

@@ -4,16 +4,16 @@
  * runtime and tcmalloc do), and the allocation that crosses zero is
  * sampled: an allocation of s bytes is sampled with probability
  * 1 - exp(-s/rate), which cproftop undoes when it scales (Go's
- * scaleHeapSample). A sample's stack comes from the C library's
- * backtrace() (libgcc's unwinder over .eh_frame: no descriptors, no
- * malloc once loaded -- libunwind's local unwinder opens a pipe in the
- * target); the record goes to the ring (ring.h), and its address into the
- * set whose free is reported (addrset.h).
+ * scaleHeapSample). A sample's stack comes from libgcc's unwinder
+ * (_Unwind_Backtrace over .eh_frame, as the C library's backtrace(): no
+ * descriptors, no malloc -- libunwind's local unwinder opens a pipe in the
+ * target), called from the hook's frame (heap_stack(), preload.h); the
+ * record goes to the ring (ring.h), and its address into the set whose
+ * free is reported (addrset.h).
  */
 #include "config.h"
 
 #include <dlfcn.h>
-#include <execinfo.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -78,58 +78,92 @@ sample_interval(struct sample_thread *t)
 	return v < 1.0 ? 1 : v > 1e15 ? (int64_t)1e15 : (int64_t)v;
 }
 
-/* The stack above the hook that was called from ra, into rec. */
-static void
-sample_stack(struct heap_record *rec, void *ra)
+/* Appends ip to the record: false once it is full. */
+static bool
+sample_push(struct heap_record *rec, uintptr_t ip)
 {
-	void *ips[HEAP_MAX_FRAMES + 4];
-	int n = backtrace(ips, HEAP_MAX_FRAMES + 4), first = 2;
+	if (rec->nframes >= HEAP_MAX_FRAMES)
+		return false;
+	rec->frames[rec->nframes++] = (uint64_t)ip;
+	return rec->nframes < HEAP_MAX_FRAMES;
+}
 
-	/* ips[0] is here, then the hook (inlined or not): start at its
-	   caller, found by its return address */
-	for (int i = 0; i < n && i < 4; i++)
-		if (ips[i] == ra) {
-			first = i;
-			break;
+_Unwind_Reason_Code
+heap_stack_frame(struct _Unwind_Context *ctx, void *arg)
+{
+	struct heap_stack_walk *w = arg;
+	uintptr_t ip = (uintptr_t)_Unwind_GetIP(ctx);
+
+	if (ip == 0)
+		return _URC_END_OF_STACK;
+	if (!w->found) {
+		if (ip != w->ra && w->nearly < 4) {
+			w->early[w->nearly++] = ip; /* the hook, the sampler */
+			return _URC_NO_REASON;
 		}
-	if (first > n)
-		first = n;
-	rec->nframes = 0;
-	for (int i = first; i < n && rec->nframes < HEAP_MAX_FRAMES; i++)
-		rec->frames[rec->nframes++] = (uint64_t)(uintptr_t)ips[i];
+		w->found = true;
+		/* ra not among the first four: start at the third */
+		for (uint32_t i = 2; ip != w->ra && i < w->nearly; i++)
+			sample_push(w->rec, w->early[i]);
+	}
+	return sample_push(w->rec, ip) ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+/* A frame of heap_setup()'s first walk: stops after *arg frames. */
+static _Unwind_Reason_Code
+sample_warm_frame(struct _Unwind_Context *ctx, void *arg)
+{
+	int *left = arg;
+
+	(void)ctx;
+	return --*left > 0 ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+bool
+heap_sample_begin(void *p)
+{
+	struct sample_thread *t = &sample_tls;
+
+	if (t->busy)
+		return false; /* re-entered (the unwinder, a signal handler) */
+	if (!__atomic_load_n(&heap_enabled, __ATOMIC_ACQUIRE)) {
+		heap_left = 1 << 20; /* not yet (or no longer) profiling */
+		return false;
+	}
+	heap_left = (uint64_t)sample_interval(t);
+	if (p == NULL || sample_ring == NULL)
+		return false;
+	t->busy = true;
+	return true;
+}
+
+void
+heap_sample_end(void *p, size_t size, struct heap_record *rec)
+{
+	struct heap_ring *r = sample_ring;
+
+	rec->kind = HEAP_RECORD_ALLOC;
+	rec->pid = sample_pid;
+	rec->addr = (uint64_t)(uintptr_t)p;
+	rec->size = size;
+	/* p is not returned yet: no free of it can come before this record */
+	if (addrset_add((uintptr_t)p) != 0)
+		atomic_fetch_add_explicit(&r->untracked, 1,
+					  memory_order_relaxed);
+	else if (heap_ring_put(r, rec) != 0)
+		addrset_remove((uintptr_t)p);
+	sample_tls.busy = false;
 }
 
 void
 heap_sample(void *p, size_t size, void *ra)
 {
-	struct sample_thread *t = &sample_tls;
 	struct heap_record rec;
-	struct heap_ring *r;
 
-	if (t->busy)
-		return; /* re-entered (the unwinder, a signal handler) */
-	if (!__atomic_load_n(&heap_enabled, __ATOMIC_ACQUIRE)) {
-		heap_left = 1 << 20; /* not yet (or no longer) profiling */
+	if (!heap_sample_begin(p))
 		return;
-	}
-	t->busy = true;
-	heap_left = (uint64_t)sample_interval(t);
-	r = sample_ring;
-	if (p != NULL && r != NULL) {
-		rec.kind = HEAP_RECORD_ALLOC;
-		rec.pid = sample_pid;
-		rec.addr = (uint64_t)(uintptr_t)p;
-		rec.size = size;
-		sample_stack(&rec, ra);
-		/* p is not returned yet: no free of it can come before
-		   this record */
-		if (addrset_add((uintptr_t)p) != 0)
-			atomic_fetch_add_explicit(&r->untracked, 1,
-						  memory_order_relaxed);
-		else if (heap_ring_put(r, &rec) != 0)
-			addrset_remove((uintptr_t)p);
-	}
-	t->busy = false;
+	heap_stack(&rec, ra);
+	heap_sample_end(p, size, &rec);
 }
 
 void
@@ -258,12 +292,14 @@ heap_setup(void)
 		return;
 	}
 	pthread_atfork(NULL, NULL, sample_atfork_child);
-	/* backtrace() loads libgcc_s on first use (allocating): now, not
-	   inside some allocation later */
+	addrset_setup();
+	/* the unwinder's first walk binds its functions and finds the
+	   tables: now, not inside some allocation later (four frames, as
+	   backtrace(ips, 4) did: not down through the loader's) */
 	{
-		void *ips[4];
+		int left = 4;
 
-		backtrace(ips, 4);
+		_Unwind_Backtrace(sample_warm_frame, &left);
 	}
 	sample_ring = r;
 	sample_pid = (uint32_t)getpid();

@@ -50,4 +50,4 @@ check_PROGRAMS += tests/unit/heap_sample_test
 TESTS += tests/unit/heap_sample_test
 tests_unit_heap_sample_test_SOURCES = tests/unit/heap_sample_test.c \
 	heap/addrset.c tests/tap.h
-tests_unit_heap_sample_test_LDADD = libheap.a libcommon.a -ldl -lm
+tests_unit_heap_sample_test_LDADD = libheap.a libcommon.a -ldl -lm -lgcc_s

@@ -77,6 +77,13 @@ test_addrset_filter(void)
 	for (c = 0; c < (1u << ADDRSET_FILTER_BITS) / 64; c++)
 		bad += atomic_load(&addrset_filter[c]) != 0;
 	tap_ok(bad == 0, "an emptied set leaves no bit set");
+	/* a pinned bucket (the boot buffer's blocks) stays set when a
+	   member of it comes and goes */
+	addrset_pin(b);
+	addrset_add(a);
+	tap_ok(addrset_remove(a) && addrset_maybe(a) && addrset_maybe(b) &&
+		       !addrset_remove(b),
+	       "a pinned bucket keeps its bit after its last member goes");
 }
 
 /* Each thread adds and removes its own addresses, checking as it goes. */
