@@ -296,18 +296,17 @@ sampler_try_perf(struct sampler *s, int *err, char **why_not)
 		*why_not = cause;
 		return -1;
 	}
-	/* Auto in wall mode: ptrace; the context switches' split of off-CPU
-	   time into blocked and waiting for a CPU is the kernel's per thread
-	   and ~25 ms window, apportioned between the stacks of one window
-	   (README: Backends); --backend=perf uses them. */
-	if (s->opt.backend == SAMPLER_BACKEND_AUTO && s->opt.offcpu) {
+	/* Auto in wall mode (or under the live screen, which can switch to
+	   it): perf when the kernel gives the context switches, whose
+	   off-CPU time needs no stop (its split into blocked and waiting for
+	   a CPU is the kernel's per thread and ~25 ms window: README,
+	   Backends); else the ptrace sampler, which reads it at each tick. */
+	if (s->opt.backend == SAMPLER_BACKEND_AUTO && s->opt.offcpu &&
+	    source_perf_offcpu(s->perf) != NULL) {
 		*err = 0;
 		*why_not = xasprintf("wall mode (or the live screen, which can "
 				     "switch to it): ptrace (%s)",
-				     source_perf_offcpu(s->perf)
-					     ? source_perf_offcpu(s->perf)
-					     : "the perf backend's wall mode "
-					       "needs --backend=perf");
+				     source_perf_offcpu(s->perf));
 		source_perf_close(s->perf);
 		s->perf = NULL;
 		return -1;

@@ -45,8 +45,9 @@ else
 fi
 
 # Wall mode: off-CPU time from the kernel's context switches where it
-# allows them (tests/perf/offcpu.sh checks the numbers), else auto falls
-# back to the ptrace sampler and --backend=perf says why it has none.
+# allows them (tests/perf/offcpu.sh checks the numbers), and auto runs
+# perf then; else auto falls back to the ptrace sampler and
+# --backend=perf says why it has none.
 "$CPROFTOP" --backend=perf --wall -p "$W" -F 200 -d 1 --top=5 --stats \
 	>"$TMPD/wall.top" 2>"$TMPD/wall.err"
 ok $? "wall: cproftop exits 0"
@@ -55,11 +56,18 @@ ok $? "wall: cproftop exits 0"
 if [ "$(stat_of "$TMPD/wall.err" wall)" != switches ]; then
 	grep -q 'off-CPU' "$TMPD/wall.err"
 	ok $? "wall: the perf backend says why it has no off-CPU samples"
+	is "$(stat_of "$TMPD/wall2.err" backend)" ptrace \
+		"wall: auto runs the ptrace backend without context switches"
+	is "$(stat_of "$TMPD/wall2.err" wall)" ptrace \
+		"wall: --stats says where off-CPU time comes from"
+else
+	is "$(stat_of "$TMPD/wall2.err" backend)" perf \
+		"wall: auto runs the perf backend with context switches"
+	is "$(stat_of "$TMPD/wall2.err" wall)" switches \
+		"wall: --stats says where off-CPU time comes from"
+	grep -q '^Showing nodes accounting for [1-9]' "$TMPD/wall2.top"
+	ok $? "wall: auto's --top shows a profile"
 fi
-is "$(stat_of "$TMPD/wall2.err" backend)" ptrace \
-	"wall: auto runs the ptrace backend"
-is "$(stat_of "$TMPD/wall2.err" wall)" ptrace \
-	"wall: --stats says where off-CPU time comes from"
 
 # Lost records: cproftop stopped (SIGSTOP) while the target runs at
 # 10 kHz with 64 KiB stacks fills the ring buffers; what the kernel drops
