@@ -49,6 +49,8 @@ struct attach_tracee {
 	bool want_sample;   /* interrupted, fn not called yet */
 	unsigned batch;	    /* the attach_sample() call that interrupted it */
 	bool detaching;	    /* attach_detach() waits for its stop */
+	bool met; /* a stop of it, or its parent's clone or fork event, was
+		     dispatched: its next stop implies no other tracee's */
 };
 
 struct attach {
@@ -64,6 +66,7 @@ struct attach {
 	unsigned exec_count;
 	int sigfd;	    /* signalfd for SIGCHLD */
 	int64_t scanned_ns; /* the last waitid(P_ALL) drain (CLOCK_MONOTONIC) */
+	int64_t found_ns;   /* the last one that found a status */
 
 	struct attach_tracee *t; /* sorted by tid */
 	size_t n, cap;

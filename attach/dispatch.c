@@ -236,6 +236,7 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 	}
 	/* A thread we have not met: a clone whose event is still to come. */
 	attach_add(a, 0, tid);
+	attach_find(a, tid)->met = true;
 	if (event != PTRACE_EVENT_STOP)
 		attach_take_wanted(a, tid);
 	switch (event) {
@@ -249,8 +250,10 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 	case PTRACE_EVENT_CLONE: {
 		pid_t child = attach_event_tid(tid);
 
-		if (child > 0)
+		if (child > 0) {
 			attach_add(a, attach_find(a, tid)->pid, child);
+			attach_find(a, child)->met = true;
+		}
 		attach_resume(tid, 0);
 		break;
 	}
@@ -259,8 +262,10 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 		/* Following: a new process, seized by the kernel already. */
 		pid_t child = attach_event_tid(tid);
 
-		if (child > 0)
+		if (child > 0) {
 			attach_add(a, child, child);
+			attach_find(a, child)->met = true;
+		}
 		attach_resume(tid, 0);
 		break;
 	}
@@ -306,12 +311,16 @@ attach_reap(struct attach *a, pid_t tid, int *status)
 /*
  * Dispatches a status reaped by a wait on its TID. Returns true when it was
  * an interrupt's stop, false for anything else (an event, a signal, an
- * exit), after which every tracee's status is looked at.
+ * exit, the first stop of a thread whose parent's clone event is still
+ * due),
+ * after which every tracee's status is looked at.
  */
 static bool
 attach_dispatch_known(struct attach *a, pid_t tid, int status)
 {
-	bool interrupt = WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP &&
+	const struct attach_tracee *t = attach_find(a, tid);
+	bool interrupt = t != NULL && t->met && WIFSTOPPED(status) &&
+			 WSTOPSIG(status) == SIGTRAP &&
 			 status >> 16 == PTRACE_EVENT_STOP;
 
 	attach_dispatch_one(a, tid, status);
@@ -329,7 +338,8 @@ attach_dispatch_known(struct attach *a, pid_t tid, int status)
  * interrupted, reaps their interrupts' stops: at 1000 Hz that was a walk a
  * tick. Another tracee's status could hide behind that signal only if it
  * came while the signal was pending (a SIGCHLD does not queue twice): the
- * walk every ATTACH_WALK_NS finds it. A signal from a TID not traced yet,
+ * walk every ATTACH_WALK_NS finds it; while walks find statuses (threads
+ * born in a burst) every signal walks. A signal from a TID not traced yet,
  * or any other stop (a clone, fork or exec event, a signal, an exit) walks
  * at once: a new tracee's first stop may come with it. A drain every
  * ATTACH_SCAN_NS runs without any signal, should a status ever come
@@ -376,13 +386,15 @@ attach_dispatch(struct attach *a)
 		else if (tid < 0 && errno != ECHILD)
 			other = true;
 	}
-	if (!other && signalled && now - a->scanned_ns < ATTACH_WALK_NS)
+	if (!other && signalled && now - a->scanned_ns < ATTACH_WALK_NS &&
+	    now - a->found_ns >= ATTACH_WALK_NS)
 		return;
 	a->scanned_ns = now;
 	a->walks++;
 	for (;;) {
 		tid = attach_reap(a, -1, &status);
 		if (tid > 0) {
+			a->found_ns = now;
 			attach_dispatch_one(a, tid, status);
 			continue;
 		}
