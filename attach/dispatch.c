@@ -341,7 +341,8 @@ attach_dispatch_known(struct attach *a, pid_t tid, int status)
  * walk every ATTACH_WALK_NS finds it; while walks find statuses (threads
  * born in a burst) every signal walks. A signal from a TID not traced yet,
  * or any other stop (a clone, fork or exec event, a signal, an exit) walks
- * at once: a new tracee's first stop may come with it. A drain every
+ * at once: a new tracee's first stop may come with it; so does every
+ * signal while detaching (each thread's stop is waited for). A drain every
  * ATTACH_SCAN_NS runs without any signal, should a status ever come
  * without one.
  */
@@ -386,7 +387,8 @@ attach_dispatch(struct attach *a)
 		else if (tid < 0 && errno != ECHILD)
 			other = true;
 	}
-	if (!other && signalled && now - a->scanned_ns < ATTACH_WALK_NS &&
+	if (!other && signalled && !a->detach &&
+	    now - a->scanned_ns < ATTACH_WALK_NS &&
 	    now - a->found_ns >= ATTACH_WALK_NS)
 		return;
 	a->scanned_ns = now;
