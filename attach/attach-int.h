@@ -30,8 +30,10 @@
 #define ATTACH_OPTIONS_FOLLOW                                                  \
 	(ATTACH_OPTIONS | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK)
 #define ATTACH_PF_KTHREAD 0x00200000u
-/* attach_dispatch() drains wait statuses at least this often. */
+/* attach_dispatch() drains wait statuses at least this often, */
 #define ATTACH_SCAN_NS 100000000LL
+/* and this often while signals come from the threads it interrupted. */
+#define ATTACH_WALK_NS 10000000LL
 /* attach_detach() gives up on threads that have not stopped by then. */
 #define ATTACH_DETACH_NS 2000000000LL
 /* attach_spawn() gives up when the child has not exec'd by then. */
@@ -47,6 +49,8 @@ struct attach_tracee {
 	bool want_sample;   /* interrupted, fn not called yet */
 	unsigned batch;	    /* the attach_sample() call that interrupted it */
 	bool detaching;	    /* attach_detach() waits for its stop */
+	bool met; /* a stop of it, or its parent's clone or fork event, was
+		     dispatched: its next stop implies no other tracee's */
 };
 
 struct attach {
@@ -61,7 +65,8 @@ struct attach {
 	int exit_status;
 	unsigned exec_count;
 	int sigfd;	    /* signalfd for SIGCHLD */
-	int64_t scanned_ns; /* the last waitpid(-1) drain (CLOCK_MONOTONIC) */
+	int64_t scanned_ns; /* the last waitid(P_ALL) drain (CLOCK_MONOTONIC) */
+	int64_t found_ns;   /* the last one that found a status */
 
 	struct attach_tracee *t; /* sorted by tid */
 	size_t n, cap;
@@ -78,6 +83,7 @@ struct attach {
 	attach_exit_fn on_exit; /* attach_set_exit_fn() */
 	void *exit_arg;
 	uint64_t restarted; /* calls attach_unbreak() saved from EINTR */
+	uint64_t walks;	    /* waitid(P_ALL) drains */
 };
 
 /* dispatch.c */

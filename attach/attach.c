@@ -290,6 +290,12 @@ attach_restarted(const struct attach *a)
 	return a->restarted;
 }
 
+uint64_t
+attach_walks(const struct attach *a)
+{
+	return a->walks;
+}
+
 /* True when tid sleeps (S or D): stopping it would break its call. */
 static bool
 attach_asleep(const struct attach_tracee *t)

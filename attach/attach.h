@@ -192,6 +192,12 @@ ssize_t attach_read(const struct attach *a, uint64_t addr, void *buf,
 uint64_t attach_restarted(const struct attach *a);
 
 /*
+ * The walks of every tracee's wait status (waitid(P_ALL): its cost grows
+ * with the number of threads traced) so far. Tracer thread.
+ */
+uint64_t attach_walks(const struct attach *a);
+
+/*
  * attach_read() for any process pid, traced or not (needs the ptrace-read
  * permission of /proc/PID/mem, not tracing). Any thread.
  */

@@ -236,6 +236,7 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 	}
 	/* A thread we have not met: a clone whose event is still to come. */
 	attach_add(a, 0, tid);
+	attach_find(a, tid)->met = true;
 	if (event != PTRACE_EVENT_STOP)
 		attach_take_wanted(a, tid);
 	switch (event) {
@@ -249,8 +250,10 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 	case PTRACE_EVENT_CLONE: {
 		pid_t child = attach_event_tid(tid);
 
-		if (child > 0)
+		if (child > 0) {
 			attach_add(a, attach_find(a, tid)->pid, child);
+			attach_find(a, child)->met = true;
+		}
 		attach_resume(tid, 0);
 		break;
 	}
@@ -259,8 +262,10 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 		/* Following: a new process, seized by the kernel already. */
 		pid_t child = attach_event_tid(tid);
 
-		if (child > 0)
+		if (child > 0) {
 			attach_add(a, child, child);
+			attach_find(a, child)->met = true;
+		}
 		attach_resume(tid, 0);
 		break;
 	}
@@ -304,29 +309,65 @@ attach_reap(struct attach *a, pid_t tid, int *status)
 }
 
 /*
+ * Dispatches a status reaped by a wait on its TID. Returns true when it was
+ * an interrupt's stop, false for anything else (an event, a signal, an
+ * exit, the first stop of a thread whose parent's clone event is still
+ * due),
+ * after which every tracee's status is looked at.
+ */
+static bool
+attach_dispatch_known(struct attach *a, pid_t tid, int status)
+{
+	const struct attach_tracee *t = attach_find(a, tid);
+	bool interrupt = t != NULL && t->met && WIFSTOPPED(status) &&
+			 WSTOPSIG(status) == SIGTRAP &&
+			 status >> 16 == PTRACE_EVENT_STOP;
+
+	attach_dispatch_one(a, tid, status);
+	return interrupt;
+}
+
+/*
  * Drains the signalfd, then every pending wait status. Without a SIGCHLD
  * since the last drain there is no new status (each one raises SIGCHLD,
  * and the last drain ended with none left): the waitpid(-1) that would
  * only say so is skipped, as it walks the whole list of tracees in the
  * kernel -- with 1000 threads, that walk was the tracer's largest cost.
- * A drain every ATTACH_SCAN_NS still runs, should a status ever come
- * without its signal.
+ * So is it when the SIGCHLD came from a known tracee (its siginfo names
+ * the first sender) and a wait on that TID, and on the threads this batch
+ * interrupted, reaps their interrupts' stops: at 1000 Hz that was a walk a
+ * tick. Another tracee's status could hide behind that signal only if it
+ * came while the signal was pending (a SIGCHLD does not queue twice): the
+ * walk every ATTACH_WALK_NS finds it; while walks find statuses (threads
+ * born in a burst) every signal walks. A signal from a TID not traced yet,
+ * or any other stop (a clone, fork or exec event, a signal, an exit) walks
+ * at once: a new tracee's first stop may come with it; so does every
+ * signal while detaching (each thread's stop is waited for). A drain every
+ * ATTACH_SCAN_NS runs without any signal, should a status ever come
+ * without one.
  */
 void
 attach_dispatch(struct attach *a)
 {
 	struct signalfd_siginfo si;
-	bool signalled = false;
+	bool signalled = false, other = false;
+	pid_t senders[4];
+	size_t nsenders = 0;
 	int64_t now;
 	int status;
 	pid_t tid;
 
-	while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+	while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		signalled = true;
+		if (nsenders < sizeof(senders) / sizeof(senders[0]) &&
+		    attach_find(a, (pid_t)si.ssi_pid) != NULL)
+			senders[nsenders++] = (pid_t)si.ssi_pid;
+		else
+			other = true;
+	}
 	now = clock_ns(CLOCK_MONOTONIC);
 	if (!signalled && now - a->scanned_ns < ATTACH_SCAN_NS)
 		return;
-	a->scanned_ns = now;
 	/* The threads this batch waits for first: a wait on one TID is
 	   answered without the walk (the newest tracees come first in the
 	   kernel's list, and the leader last). */
@@ -335,11 +376,27 @@ attach_dispatch(struct attach *a)
 			continue;
 		tid = attach_reap(a, a->t[i].tid, &status);
 		if (tid > 0)
-			attach_dispatch_one(a, tid, status);
+			other |= !attach_dispatch_known(a, tid, status);
 	}
+	/* then the senders' (an interrupted thread's was reaped above, or
+	   earlier by a wait on it: then there is none) */
+	for (size_t i = 0; i < nsenders; i++) {
+		tid = attach_reap(a, senders[i], &status);
+		if (tid > 0)
+			other |= !attach_dispatch_known(a, tid, status);
+		else if (tid < 0 && errno != ECHILD)
+			other = true;
+	}
+	if (!other && signalled && !a->detach &&
+	    now - a->scanned_ns < ATTACH_WALK_NS &&
+	    now - a->found_ns >= ATTACH_WALK_NS)
+		return;
+	a->scanned_ns = now;
+	a->walks++;
 	for (;;) {
 		tid = attach_reap(a, -1, &status);
 		if (tid > 0) {
+			a->found_ns = now;
 			attach_dispatch_one(a, tid, status);
 			continue;
 		}

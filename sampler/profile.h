@@ -117,6 +117,7 @@ struct profile_snapshot {
 	   calls a late interrupt would have broken with EINTR, restarted. */
 	uint64_t blocked_reads, blocked_truncated, stopped_truncated;
 	uint64_t restarted_calls;
+	uint64_t walks; /* ptrace: waits that looked at every tracee */
 	uint32_t debuginfod_pending, debuginfod_failed; /* fetches */
 	uint64_t copy_short_stacks; /* stacks deeper than the stack copy (the
 				       thread then copies more, to 1 MiB) */

@@ -14,7 +14,8 @@ stats_write(FILE *out, const struct profile_snapshot *s, double elapsed,
 		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
 		"rss_kb=%ld tables_kb=%llu seconds=%.2f backend=%s lost=%llu "
 		"blocked_reads=%llu blocked_truncated=%llu "
-		"stopped_truncated=%llu restarted_calls=%llu wall=%s\n",
+		"stopped_truncated=%llu restarted_calls=%llu walks=%llu "
+		"wall=%s\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
 		s->nthreads, (unsigned long long)s->unwind_errors,
@@ -28,6 +29,7 @@ stats_write(FILE *out, const struct profile_snapshot *s, double elapsed,
 		(unsigned long long)s->blocked_truncated,
 		(unsigned long long)s->stopped_truncated,
 		(unsigned long long)s->restarted_calls,
+		(unsigned long long)s->walks,
 		s->wall_source ? s->wall_source : "none");
 	fprintf(out, "cproftop: backend %s (%s)%s%s\n",
 		s->backend ? s->backend : "?",

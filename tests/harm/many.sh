@@ -19,6 +19,15 @@ value() { tr ' ' '\n' <"$2" | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 ok $? "cpu: cproftop exits 0"
 diag "$(cat "$TMPD/cpu.out") $(grep stats "$TMPD/cpu.err")"
 is "$(stat_of "$TMPD/cpu.err" threads)" 1004 "cpu: every thread is listed"
+# The tracer walks every tracee's wait status (waitid(P_ALL): 1000 threads
+# long) at each thread born (a clone event, a first stop: up to two a
+# thread) and otherwise at most every 10 ms while the signals come from
+# threads it knows, not once a tick: walks <= 2 x threads + 150 a second
+# (before: one a signal, ~ticks + 2 x threads).
+w=$(stat_of "$TMPD/cpu.err" walks)
+sec=$(stat_of "$TMPD/cpu.err" seconds)
+awk -v w="${w:-1e9}" -v s="${sec:-0}" 'BEGIN { exit !(w <= 2008 + 150 * s) }'
+ok $? "cpu: the tracer walks its tracees at each thread born and <= 150 times a second ($w in $sec s, $(stat_of "$TMPD/cpu.err" ticks) ticks)"
 proc=$(value proc_cpu_ms "$TMPD/cpu.out")
 # share FUNCTION KEY: FUNCTION's cum% is KEY's share of the process's CPU
 # time (within -40 %, +50 %: the ticks are what a loaded machine gives).
