@@ -2,14 +2,19 @@
 # bench/heap.sh BUILDDIR [ROUNDS]: --heap's cost and accuracy, side by side
 # with heaptrack (Debian package heaptrack) in one run (issue 13's goals).
 #
-# Cost: ROUNDS times (default 5), in alternation, tests/heap/mallocs (10
-# million small malloc/free pairs, one thread) runs alone; under cproftop
-# without --heap (the CPU sampler only, the default backend); under
-# cproftop --heap at a rate of 1 TiB (the hooks' common path and the CPU
-# sampler: next to no sample); under cproftop --heap at the default rate
-# (512 KiB); and under heaptrack. The
-# medians of its own CPU time (user + system: the cost, which a loaded
-# machine does not blur as it does the runtime) and runtime, each ÷ alone.
+# Cost: ROUNDS times (default 5), tests/heap/mallocs (10 million small
+# malloc/free pairs, one thread) runs alone; under cproftop without --heap
+# (the CPU sampler only, the default backend); under cproftop --heap at a
+# rate of 1 TiB (the hooks' common path and the CPU sampler: next to no
+# sample); under cproftop --heap at the default rate (512 KiB); and under
+# heaptrack. The cost is the target's own CPU time (user + system, which a
+# loaded machine does not blur as it does the runtime) ÷ alone's. A VM's
+# speed drifts by tens of percent over seconds, and a first run pays for
+# a cold machine, so: one round of warm-up is not counted; each round
+# starts with another configuration (the order rotates); and each
+# configuration's cost is the ratio to alone within the same round
+# (paired), whose median and quartiles over the rounds are shown, beside
+# the medians of the times themselves.
 # Accuracy: tests/heap/workload -m 64 (sites of known bytes; its own
 # account is the truth) under cproftop --heap at the default rate and
 # under heaptrack: bytes allocated in total, and leaked (in use at exit)
@@ -26,42 +31,68 @@ trap 'rm -rf "$T"' EXIT
 runtime() { awk -F= '$1 == "runtime_ms" { print $2 }' "$1"; }
 cpu() { awk -F= '$1 == "cpu_ms" { print $2 }' "$1"; }
 record() { echo "$3" >>"$T/$1.$2"; }
-# measure CONFIG: records the run's figures from $T/out
-measure() { record "$1" runtime "$(runtime "$T/out")"; record "$1" cpu "$(cpu "$T/out")"; }
-median() {
+# quantile FILE P: the P quantile (0 to 1) of a file of numbers, nearest
+# rank; "-" when it is empty
+quantile() {
 	[ -s "$1" ] || { echo "-"; return; }
-	sort -g "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+	sort -g "$1" | awk -v p="$2" '{ v[NR] = $1 }
+		END { print v[1 + int(p * (NR - 1) + 0.5)] }'
 }
+median() { quantile "$1" 0.5; }
 HT=$(command -v heaptrack || true)
+CONFIGS="alone cpu hooks heap"
+[ -n "$HT" ] && CONFIGS="$CONFIGS heaptrack"
 
-for r in $(seq "$R"); do
-	"$M" -n 10 >"$T/out"
-	measure alone
+# run CONFIG ROUND: one run of mallocs in CONFIG; its figures in $T/out
+run() {
 	rm -f "$T/out"
-	"$CPT" --top=1 --child-output "$T/out" -- "$M" -n 10 >/dev/null 2>&1
-	measure cpu
-	rm -f "$T/out"
-	"$CPT" --heap --heap-rate 1099511627776 --top=1 --child-output \
-		"$T/out" -- "$M" -n 10 >/dev/null 2>"$T/err"
-	measure hooks
-	rm -f "$T/out"
-	"$CPT" --heap --top=1 --child-output "$T/out" -- "$M" -n 10 \
-		>/dev/null 2>"$T/err"
-	measure heap
-	if [ -n "$HT" ]; then
-		"$HT" -o "$T/ht.$r" "$M" -n 10 >"$T/out" 2>/dev/null
-		measure heaptrack
-	fi
+	case $1 in
+	alone) "$M" -n 10 >"$T/out" ;;
+	cpu) "$CPT" --top=1 --child-output "$T/out" -- "$M" -n 10 \
+		>/dev/null 2>&1 ;;
+	hooks) "$CPT" --heap --heap-rate 1099511627776 --top=1 \
+		--child-output "$T/out" -- "$M" -n 10 >/dev/null 2>"$T/err" ;;
+	heap) "$CPT" --heap --top=1 --child-output "$T/out" -- "$M" -n 10 \
+		>/dev/null 2>"$T/err" ;;
+	heaptrack) "$HT" -o "$T/ht.$2" "$M" -n 10 >"$T/out" 2>/dev/null
+		rm -f "$T/ht.$2"* ;;
+	esac
+}
+
+set -- $CONFIGS
+NC=$#
+for r in $(seq 0 "$R"); do
+	# round r starts with configuration r (mod their number)
+	order=$(for i in $(seq 0 $((NC - 1))); do
+		echo "$CONFIGS" | awk -v k=$(((r + i) % NC + 1)) '{ print $k }'
+	done)
+	for c in $order; do
+		run "$c" "$r"
+		[ "$r" -eq 0 ] && continue # the warm-up round
+		echo "$(cpu "$T/out" 2>/dev/null) $(runtime "$T/out" 2>/dev/null)" \
+			>"$T/round.$c"
+	done
+	[ "$r" -eq 0 ] && continue
+	read -r ac ar <"$T/round.alone"
+	for c in $CONFIGS; do
+		read -r cc cr <"$T/round.$c"
+		# a failed run (no figures) leaves its round out
+		[ -n "${ac:-}" ] && [ -n "${cc:-}" ] && [ -n "${cr:-}" ] || continue
+		record "$c" cpu "$cc"
+		record "$c" runtime "$cr"
+		record "$c" ratio "$(awk -v c="$cc" -v a="$ac" \
+			'BEGIN { printf "%.4f", c / a }')"
+		record "$c" rratio "$(awk -v c="$cr" -v a="$ar" \
+			'BEGIN { printf "%.4f", c / a }')"
+	done
 done
 
-a=$(median "$T/alone.cpu")
-ar=$(median "$T/alone.runtime")
-echo "bench/heap.sh: tests/heap/mallocs -n 10 (10 M malloc/free pairs), medians of $R runs"
-printf '%-30s %10s %8s %10s %8s\n' "configuration" "CPU" "÷ alone" "runtime" "÷ alone"
-for c in alone cpu hooks heap heaptrack; do
-	m=$(median "$T/$c.cpu")
-	mr=$(median "$T/$c.runtime")
-	[ "$m" = "-" ] && continue
+echo "bench/heap.sh: tests/heap/mallocs -n 10 (10 M malloc/free pairs), $R rounds" \
+	"after one of warm-up, the order rotating"
+echo "÷ alone: the median of the rounds' ratios to alone [lower - upper quartile]"
+printf '%-29s %8s %23s %9s %11s\n' "configuration" "CPU" "CPU ÷ alone" \
+	"runtime" "÷ alone"
+for c in $CONFIGS; do
 	case $c in
 	alone) name="alone" ;;
 	cpu) name="cproftop (CPU only)" ;;
@@ -69,16 +100,17 @@ for c in alone cpu hooks heap heaptrack; do
 	heap) name="cproftop --heap (512 KiB)" ;;
 	heaptrack) name="heaptrack" ;;
 	esac
-	printf '%-30s %8sms %8s %8sms %8s\n' "$name" "$m" \
-		"$(awk -v m="$m" -v a="$a" 'BEGIN { printf "%.3f", m / a }')" \
-		"$mr" "$(awk -v m="$mr" -v a="$ar" 'BEGIN { printf "%.3f", m / a }')"
+	printf '%-29s %6sms %7.3f [%.3f - %.3f] %7sms %11.3f\n' "$name" \
+		"$(median "$T/$c.cpu")" "$(median "$T/$c.ratio")" \
+		"$(quantile "$T/$c.ratio" 0.25)" \
+		"$(quantile "$T/$c.ratio" 0.75)" "$(median "$T/$c.runtime")" \
+		"$(median "$T/$c.rratio")"
 done
-hm=$(median "$T/heap.cpu")
-cm=$(median "$T/cpu.cpu")
-awk -v h="$hm" -v a="$a" -v c="$cm" 'BEGIN {
-	printf "goal: --heap at the default rate <= 1.10x alone (CPU time): " \
-		"%.3fx (%s); --heap / CPU only: %.3fx\n", h / a,
-		h / a <= 1.10 ? "met" : "NOT met", h / c }'
+awk -v h="$(median "$T/heap.ratio")" -v q="$(quantile "$T/heap.ratio" 0.75)" \
+	-v c="$(median "$T/cpu.ratio")" 'BEGIN {
+	printf "goal: --heap at the default rate <= 1.10x alone (CPU time, " \
+		"median of the rounds): %.3fx (%s; upper quartile %.3fx); " \
+		"CPU only: %.3fx\n", h, h <= 1.10 ? "met" : "NOT met", q, c }'
 
 # Accuracy beside heaptrack.
 "$W" -m 64 >"$T/truth"
