@@ -3,18 +3,26 @@
 
 /*
  * The shared-memory ring between the allocation interposer (heap/preload.c,
- * inside the target) and cproftop (heap/ring.c): a memfd that cproftop
+ * inside the target) and cproftop (heap/source.c): a memfd that cproftop
  * creates and the target inherits (its number in CPROFTOP_HEAP_FD), laid
- * out as one header and a power of two of fixed-size slots. Many producers
- * (the target's threads; with --follow, the programs it executes, each
- * record saying its pid), one consumer (cproftop): a bounded queue after
- * Vyukov, where slot i's sequence says whose turn it is. A producer that
- * finds the ring full drops its record and counts it: the allocator never
- * waits for cproftop. A producer that claimed a slot and never published
- * it (killed, or its program replaced by an exec, in between) would stop
- * the consumer for good: after HEAP_RING_STALL_NS the consumer takes the
- * slot back, and a producer publishing too late loses its record. Both
- * ends change a slot's sequence by compare-and-swap, so one of them wins.
+ * out as one header and a power of two of 64-byte cells. A record takes
+ * one cell (a free: kind, pid, address) or more (an allocation: its head
+ * cell holds three frames, each further cell seven): a sampled block
+ * writes two or three cache lines, not two 512-byte slots, and touches a
+ * new page every 64 cells (a first touch of a page costs microseconds on
+ * a VM). Many producers (the target's threads; with --follow, the programs
+ * it executes, each record saying its pid), one consumer (cproftop): a
+ * bounded queue after Vyukov, where cell i's sequence says whose turn it
+ * is; a producer claims a record's cells at once (one compare-and-swap of
+ * the head), publishes the further cells (marked HEAP_RING_CONT) and then
+ * the head cell. A producer that finds the ring full drops its record and
+ * counts it: the allocator never waits for cproftop. A producer that
+ * claimed cells and never published them (killed, or its program replaced
+ * by an exec, in between) would stop the consumer for good: after
+ * HEAP_RING_STALL_NS the consumer takes the cells back (those claimed
+ * before the stall began, at once), skips further cells whose head it
+ * took back, and a producer publishing too late loses its record. Both
+ * ends change a cell's sequence by compare-and-swap, so one of them wins.
  * Everything the consumer reads is the target's and is checked before use.
  */
 
@@ -22,11 +30,13 @@
 #include <stdint.h>
 
 #define HEAP_RING_MAGIC 0x70616568u /* "heap" */
-#define HEAP_RING_VERSION 2u
-#define HEAP_RING_SLOTS 8192u /* a power of two */
+#define HEAP_RING_VERSION 3u
+#define HEAP_RING_CELLS 16384u /* a power of two: 1 MiB */
 #define HEAP_MAX_FRAMES 60
-/* How long a claimed slot may stay unpublished before cproftop skips it. */
+/* How long a claimed cell may stay unpublished before cproftop skips it. */
 #define HEAP_RING_STALL_NS 1000000000LL
+/* In a cell's sequence: a record's further cell, published. */
+#define HEAP_RING_CONT (1ull << 63)
 
 /* What cproftop tells the interposer through the environment. */
 #define HEAP_ENV_FD "CPROFTOP_HEAP_FD"	   /* the ring's memfd */
@@ -44,7 +54,7 @@ enum heap_record_kind {
 	HEAP_RECORD_FREE,      /* addr, sampled before, was freed */
 };
 
-/* One record: 16 + 16 + 8 * HEAP_MAX_FRAMES = 512 bytes. */
+/* One record, whole: what a producer puts and the consumer drains. */
 struct heap_record {
 	uint32_t kind;
 	uint32_t nframes; /* frames[0] is the allocating function's
@@ -56,48 +66,83 @@ struct heap_record {
 	uint64_t frames[HEAP_MAX_FRAMES];
 };
 
-struct heap_slot {
+#define HEAP_HEAD_FRAMES 3 /* frames in a record's head cell */
+#define HEAP_CONT_FRAMES 7 /* frames in each further cell */
+
+/* One cell of the ring: a record's head, or one of its further cells. */
+struct heap_cell {
 	_Atomic uint64_t seq; /* pos: free for the producer at pos;
-				 pos + 1: holds the record of pos */
-	struct heap_record rec;
+				 pos + 1: the head of a record at pos;
+				 (pos + 1) | HEAP_RING_CONT: a further cell */
+	union {
+		struct {
+			uint32_t kind, pid;
+			uint64_t addr, size;
+			uint32_t nframes, reserved;
+			uint64_t frames[HEAP_HEAD_FRAMES];
+		} head;
+		uint64_t frames[HEAP_CONT_FRAMES];
+	} u;
 };
 
+_Static_assert(sizeof(struct heap_cell) == 64, "a cell is a cache line");
+
+/* The cells a record of nframes frames (at most HEAP_MAX_FRAMES) takes. */
+static inline uint32_t
+heap_record_cells(uint32_t nframes)
+{
+	if (nframes <= HEAP_HEAD_FRAMES)
+		return 1;
+	return 1 + (nframes - HEAP_HEAD_FRAMES + HEAP_CONT_FRAMES - 1) /
+			   HEAP_CONT_FRAMES;
+}
+
 struct heap_ring {
-	uint32_t magic, version, nslots, slot_size;
+	uint32_t magic, version, nslots, slot_size; /* cells, their size */
 	_Alignas(64) _Atomic uint64_t head; /* the producers' next position */
 	_Alignas(64) _Atomic uint64_t tail; /* the consumer's (cproftop) */
 	_Atomic uint64_t dropped;	    /* records lost to a full ring */
 	_Atomic uint64_t untracked;	    /* samples not recorded: the
 					       interposer's table was full */
-	_Alignas(64) struct heap_slot slots[];
+	_Alignas(64) struct heap_cell cells[];
 };
 
 #define HEAP_RING_BYTES                                                        \
 	(sizeof(struct heap_ring) +                                            \
-	 (uint64_t)HEAP_RING_SLOTS * sizeof(struct heap_slot))
+	 (uint64_t)HEAP_RING_CELLS * sizeof(struct heap_cell))
 
 /*
- * Claims a slot for one record, fills it with rec and publishes it. Returns
- * 0, or -1 when the ring is full (the record is dropped and counted). Any
- * thread of the producer; never blocks.
+ * Claims the cells of one record, fills them with rec and publishes it.
+ * Returns 0, or -1 when the ring is full (the record is dropped and
+ * counted) or the consumer took the cells back (a stall: it counted the
+ * loss). Any thread of the producer; never blocks.
  */
 static inline int
 heap_ring_put(struct heap_ring *r, const struct heap_record *rec)
 {
-	uint64_t mask = HEAP_RING_SLOTS - 1;
+	const uint64_t mask = HEAP_RING_CELLS - 1;
+	uint32_t nframes =
+		rec->nframes < HEAP_MAX_FRAMES ? rec->nframes : HEAP_MAX_FRAMES;
+	uint32_t k = heap_record_cells(nframes), f;
 	uint64_t pos = atomic_load_explicit(&r->head, memory_order_relaxed);
-	struct heap_slot *slot;
+	uint64_t mine;
+	struct heap_cell *c;
 
 	for (;;) {
-		int64_t dif;
+		int64_t dif = 0;
 
-		slot = &r->slots[pos & mask];
-		dif = (int64_t)(atomic_load_explicit(&slot->seq,
-						     memory_order_acquire) -
-				pos);
+		/* every cell free for this lap (a further cell published
+		   a lap ago and not drained yet: full) */
+		for (uint32_t i = 0; i < k && dif == 0; i++)
+			dif = (int64_t)((atomic_load_explicit(
+						 &r->cells[(pos + i) & mask]
+							  .seq,
+						 memory_order_acquire) &
+					 ~HEAP_RING_CONT) -
+					(pos + i));
 		if (dif == 0) {
 			if (atomic_compare_exchange_weak_explicit(
-				    &r->head, &pos, pos + 1,
+				    &r->head, &pos, pos + k,
 				    memory_order_relaxed, memory_order_relaxed))
 				break;
 		} else if (dif < 0) {
@@ -109,30 +154,37 @@ heap_ring_put(struct heap_ring *r, const struct heap_record *rec)
 						   memory_order_relaxed);
 		}
 	}
-	slot->rec.kind = rec->kind;
-	slot->rec.nframes = rec->nframes;
-	slot->rec.pid = rec->pid;
-	slot->rec.addr = rec->addr;
-	slot->rec.size = rec->size;
-	for (uint32_t i = 0; i < rec->nframes && i < HEAP_MAX_FRAMES; i++)
-		slot->rec.frames[i] = rec->frames[i];
-	{
-		uint64_t mine = pos;
+	c = &r->cells[pos & mask];
+	c->u.head.kind = rec->kind;
+	c->u.head.pid = rec->pid;
+	c->u.head.addr = rec->addr;
+	c->u.head.size = rec->size;
+	c->u.head.nframes = nframes;
+	c->u.head.reserved = 0;
+	for (f = 0; f < nframes && f < HEAP_HEAD_FRAMES; f++)
+		c->u.head.frames[f] = rec->frames[f];
+	for (uint32_t i = 1; i < k; i++) {
+		struct heap_cell *d = &r->cells[(pos + i) & mask];
 
-		/* fails only when cproftop took the slot back (stalled
-		   past HEAP_RING_STALL_NS): it counted the record lost */
+		for (uint32_t j = 0; j < HEAP_CONT_FRAMES && f < nframes; j++)
+			d->u.frames[j] = rec->frames[f++];
+		/* fails only when cproftop took the cell back (stalled past
+		   HEAP_RING_STALL_NS): it took the head cell back first */
+		mine = pos + i;
 		if (!atomic_compare_exchange_strong_explicit(
-			    &slot->seq, &mine, pos + 1, memory_order_release,
-			    memory_order_relaxed))
+			    &d->seq, &mine, (pos + i + 1) | HEAP_RING_CONT,
+			    memory_order_release, memory_order_relaxed))
 			return -1;
 	}
-	/* The next slot, last touched by the consumer a ring ago, is cold
-	   (and on another page every 8 slots): fetched now, while the
-	   program runs on, the next record finds it in the cache (this
-	   miss was most of a free record's cost). */
-	slot = &r->slots[(pos + 1) & mask];
-	__builtin_prefetch(slot, 1, 3);
-	__builtin_prefetch((const char *)slot + 64, 1, 3);
+	mine = pos;
+	if (!atomic_compare_exchange_strong_explicit(&c->seq, &mine, pos + 1,
+						     memory_order_release,
+						     memory_order_relaxed))
+		return -1;
+	/* The next cell, last touched by cproftop a ring ago, is cold:
+	   fetched now, while the program runs on, the next record finds it
+	   in the cache. */
+	__builtin_prefetch(&r->cells[(pos + k) & mask], 1, 3);
 	return 0;
 }
 

@@ -284,8 +284,8 @@ heap_setup(void)
 	if (!follow)
 		close((int)fd);
 	if (r == MAP_FAILED || r->magic != HEAP_RING_MAGIC ||
-	    r->version != HEAP_RING_VERSION || r->nslots != HEAP_RING_SLOTS ||
-	    r->slot_size != sizeof(struct heap_slot)) {
+	    r->version != HEAP_RING_VERSION || r->nslots != HEAP_RING_CELLS ||
+	    r->slot_size != sizeof(struct heap_cell)) {
 		if (r != MAP_FAILED)
 			munmap(r, HEAP_RING_BYTES);
 		sample_tls.busy = false;

@@ -19,11 +19,17 @@
 struct heap_source {
 	int fd;
 	struct heap_ring *ring;
-	char *old_preload;  /* LD_PRELOAD before, or NULL */
-	bool env_set;	    /* the variables below were set */
-	uint64_t stall_pos; /* a claimed slot not yet published, */
-	int64_t stall_ns;   /* first seen then (0: none) */
-	uint64_t abandoned; /* slots taken back (records lost) */
+	char *old_preload;   /* LD_PRELOAD before, or NULL */
+	bool env_set;	     /* the variables below were set */
+	uint64_t stall_pos;  /* a claimed cell not yet published, */
+	int64_t stall_ns;    /* first seen then (0: none), */
+	uint64_t stall_head; /* when the head was here */
+	/* cells before this, claimed and unpublished, are taken back at
+	   once: they were claimed before a stall that lasted its time */
+	uint64_t reclaim_until;
+	uint64_t abandoned; /* stalls that took cells back (records lost:
+			       one a stall, though producers stalled
+			       together lose one each) */
 };
 
 int
@@ -53,10 +59,10 @@ heap_source_open(const char *lib, uint64_t rate, bool follow,
 	}
 	h->ring->magic = HEAP_RING_MAGIC;
 	h->ring->version = HEAP_RING_VERSION;
-	h->ring->nslots = HEAP_RING_SLOTS;
-	h->ring->slot_size = sizeof(struct heap_slot);
-	for (uint64_t i = 0; i < HEAP_RING_SLOTS; i++)
-		atomic_store(&h->ring->slots[i].seq, i);
+	h->ring->nslots = HEAP_RING_CELLS;
+	h->ring->slot_size = sizeof(struct heap_cell);
+	for (uint64_t i = 0; i < HEAP_RING_CELLS; i++)
+		atomic_store(&h->ring->cells[i].seq, i);
 	h->old_preload = pre != NULL ? xstrdup(pre) : NULL;
 	val = pre != NULL && *pre != '\0' ? xasprintf("%s:%s", lib, pre)
 					  : xstrdup(lib);
@@ -74,34 +80,92 @@ heap_source_open(const char *lib, uint64_t rate, bool follow,
 }
 
 /*
- * Whether the slot at pos, claimed (the producers' head is past it) and not
- * published, has stayed so for HEAP_RING_STALL_NS: then it is taken back,
- * unless its producer publishes it meanwhile. Returns true when it was.
+ * Whether the cell at pos, claimed (the producers' head is past it) and not
+ * published, has stayed so for HEAP_RING_STALL_NS, or was claimed before
+ * such a stall began: then it is taken back, unless its producer publishes
+ * it meanwhile. Returns true when it was.
  */
 static bool
-heap_source_reclaim(struct heap_source *h, struct heap_slot *slot, uint64_t pos,
+heap_source_reclaim(struct heap_source *h, struct heap_cell *cell, uint64_t pos,
 		    int64_t now_ns)
 {
 	uint64_t seq = pos;
+	uint64_t head =
+		atomic_load_explicit(&h->ring->head, memory_order_acquire);
 
-	if (atomic_load_explicit(&h->ring->head, memory_order_acquire) <= pos) {
+	if (head <= pos) {
 		h->stall_ns = 0; /* empty: nothing claimed */
 		return false;
 	}
-	if (h->stall_ns == 0 || h->stall_pos != pos) {
-		h->stall_pos = pos;
-		h->stall_ns = now_ns;
-		return false;
+	if (pos >= h->reclaim_until) {
+		if (h->stall_ns == 0 || h->stall_pos != pos) {
+			h->stall_pos = pos;
+			h->stall_ns = now_ns;
+			h->stall_head = head;
+			return false;
+		}
+		if (now_ns - h->stall_ns < HEAP_RING_STALL_NS)
+			return false;
 	}
-	if (now_ns - h->stall_ns < HEAP_RING_STALL_NS)
-		return false;
 	if (!atomic_compare_exchange_strong_explicit(
-		    &slot->seq, &seq, pos + HEAP_RING_SLOTS,
+		    &cell->seq, &seq, pos + HEAP_RING_CELLS,
 		    memory_order_acq_rel, memory_order_acquire))
 		return false; /* published just now: read it */
-	h->abandoned++;
+	if (pos >= h->reclaim_until) {
+		h->abandoned++;
+		h->reclaim_until = h->stall_head;
+	}
 	h->stall_ns = 0;
 	return true;
+}
+
+/* Gives the cell at pos to the producers' next lap. */
+static void
+heap_source_release(struct heap_ring *r, uint64_t pos)
+{
+	atomic_store_explicit(&r->cells[pos & (HEAP_RING_CELLS - 1)].seq,
+			      pos + HEAP_RING_CELLS, memory_order_release);
+}
+
+/*
+ * Copies the record whose head cell at pos is published into rec and
+ * releases its cells. Returns the cells it took; rec->kind is 0 when the
+ * record's further cells are not all there (a hostile target: only the
+ * head cell is taken).
+ */
+static uint32_t
+heap_source_read(struct heap_ring *r, uint64_t pos, struct heap_record *rec)
+{
+	const uint64_t mask = HEAP_RING_CELLS - 1;
+	const struct heap_cell *c = &r->cells[pos & mask];
+	uint32_t nframes = c->u.head.nframes, k, f;
+
+	if (nframes > HEAP_MAX_FRAMES)
+		nframes = HEAP_MAX_FRAMES;
+	k = heap_record_cells(nframes);
+	rec->kind = c->u.head.kind;
+	rec->pid = c->u.head.pid;
+	rec->addr = c->u.head.addr;
+	rec->size = c->u.head.size;
+	rec->nframes = nframes;
+	rec->reserved = 0;
+	for (f = 0; f < nframes && f < HEAP_HEAD_FRAMES; f++)
+		rec->frames[f] = c->u.head.frames[f];
+	for (uint32_t i = 1; i < k; i++) {
+		const struct heap_cell *d = &r->cells[(pos + i) & mask];
+
+		if (atomic_load_explicit(&d->seq, memory_order_acquire) !=
+		    ((pos + i + 1) | HEAP_RING_CONT)) {
+			rec->kind = 0;
+			k = 1;
+			break;
+		}
+		for (uint32_t j = 0; j < HEAP_CONT_FRAMES && f < nframes; j++)
+			rec->frames[f++] = d->u.frames[j];
+	}
+	for (uint32_t i = 0; i < k; i++)
+		heap_source_release(r, pos + i);
+	return k;
 }
 
 size_t
@@ -113,25 +177,24 @@ heap_source_drain(struct heap_source *h, struct heap_record *recs, size_t max,
 	size_t n = 0;
 
 	while (n < max) {
-		struct heap_slot *slot = &r->slots[pos & (HEAP_RING_SLOTS - 1)];
-		struct heap_record *rec = &recs[n];
+		struct heap_cell *cell = &r->cells[pos & (HEAP_RING_CELLS - 1)];
 		uint64_t seq =
-			atomic_load_explicit(&slot->seq, memory_order_acquire);
+			atomic_load_explicit(&cell->seq, memory_order_acquire);
 
-		if (seq == pos && heap_source_reclaim(h, slot, pos, now_ns)) {
+		if (seq == pos && heap_source_reclaim(h, cell, pos, now_ns)) {
 			pos++;
+			continue;
+		}
+		if (seq == ((pos + 1) | HEAP_RING_CONT)) {
+			/* a further cell whose head was taken back */
+			heap_source_release(r, pos++);
 			continue;
 		}
 		if (seq != pos + 1)
 			break; /* empty, or a producer is still writing */
-		memcpy(rec, &slot->rec, sizeof(*rec));
-		atomic_store_explicit(&slot->seq, pos + HEAP_RING_SLOTS,
-				      memory_order_release);
-		pos++;
-		if (rec->nframes > HEAP_MAX_FRAMES)
-			rec->nframes = HEAP_MAX_FRAMES;
-		if (rec->kind >= HEAP_RECORD_HELLO &&
-		    rec->kind <= HEAP_RECORD_FREE)
+		pos += heap_source_read(r, pos, &recs[n]);
+		if (recs[n].kind >= HEAP_RECORD_HELLO &&
+		    recs[n].kind <= HEAP_RECORD_FREE)
 			n++;
 	}
 	atomic_store_explicit(&r->tail, pos, memory_order_relaxed);

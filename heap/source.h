@@ -40,8 +40,8 @@ char *heap_source_library(char **cause);
 
 /*
  * Copies up to max records from the ring into recs[0..) (the target's data:
- * kinds and frame counts are checked, values are not) and frees their slots.
- * A slot claimed and left unpublished for HEAP_RING_STALL_NS by now_ns
+ * kinds and frame counts are checked, values are not) and frees their cells.
+ * A cell claimed and left unpublished for HEAP_RING_STALL_NS by now_ns
  * (CLOCK_MONOTONIC) is skipped and counted lost. Returns the number copied;
  * 0 when the ring is empty. One consumer thread.
  */
@@ -50,7 +50,7 @@ size_t heap_source_drain(struct heap_source *h, struct heap_record *recs,
 
 /*
  * Records lost: the target dropped them (ring full) or never finished
- * them (slots taken back); and samples it did not track.
+ * them (cells taken back: one record a stall); and samples it did not track.
  */
 void heap_source_losses(const struct heap_source *h, uint64_t *dropped,
 			uint64_t *untracked);

@@ -2,8 +2,9 @@
  * tests/unit/heap_ring_test: the pieces --heap shares between the
  * interposer and cproftop, under the sanitizers: the set of sampled
  * addresses (heap/addrset.c) alone and from racing threads, and the ring
- * (heap/ring.h, heap/source.c) with racing producers, a full ring that
- * drops and counts, and hostile records.
+ * (heap/ring.h, heap/source.c) with racing producers of records of one
+ * cell and of many, a full ring that drops and counts, hostile records,
+ * and producers that stall between claim and publish.
  */
 #include "config.h"
 
@@ -129,20 +130,25 @@ struct producer {
 	long sent;
 };
 
+static atomic_int producers_done;
+
 static void *
 producer_main(void *arg)
 {
 	struct producer *p = arg;
-	struct heap_record rec = {.kind = HEAP_RECORD_ALLOC, .nframes = 2};
+	struct heap_record rec = {.kind = HEAP_RECORD_ALLOC};
 
 	for (long i = 0; i < PER_THREAD; i++) {
 		rec.addr = ((uint64_t)p->id << 32) | (uint64_t)i;
 		rec.size = (uint64_t)i;
-		rec.frames[0] = rec.addr;
-		rec.frames[1] = ~rec.addr;
+		/* 0 to HEAP_MAX_FRAMES frames: one cell to ten */
+		rec.nframes = (uint32_t)(i % (HEAP_MAX_FRAMES + 1));
+		for (uint32_t f = 0; f < rec.nframes; f++)
+			rec.frames[f] = rec.addr * 61 + f;
 		if (heap_ring_put(p->ring, &rec) == 0)
 			p->sent++;
 	}
+	atomic_fetch_add(&producers_done, 1);
 	return NULL;
 }
 
@@ -191,7 +197,7 @@ test_ring(void)
 	while (live > 0 || (n = heap_source_drain(h, recs, 64, 0)) > 0) {
 		if (live > 0) {
 			n = heap_source_drain(h, recs, 64, 0);
-			if (n == 0 && got > 0) {
+			if (n == 0 && atomic_load(&producers_done) == THREADS) {
 				for (int i = 0; i < THREADS; i++)
 					pthread_join(t[i], NULL);
 				live = 0;
@@ -207,8 +213,13 @@ test_ring(void)
 				order++;
 			else
 				last[id] = seq;
-			content += recs[i].size != (uint64_t)seq ||
-				   recs[i].frames[1] != ~recs[i].addr;
+			content +=
+				recs[i].size != (uint64_t)seq ||
+				recs[i].nframes !=
+					(uint32_t)(seq % (HEAP_MAX_FRAMES + 1));
+			for (uint32_t f = 0; f < recs[i].nframes; f++)
+				content += recs[i].frames[f] !=
+					   recs[i].addr * 61 + f;
 		}
 	}
 	for (int i = 0; i < THREADS; i++)
@@ -226,12 +237,24 @@ test_ring(void)
 		struct heap_record rec = {.kind = HEAP_RECORD_FREE};
 		long put = 0;
 
-		for (unsigned i = 0; i < HEAP_RING_SLOTS + 10; i++)
+		for (unsigned i = 0; i < HEAP_RING_CELLS + 10; i++)
 			put += heap_ring_put(r, &rec) == 0;
 		heap_source_losses(h, &dropped, &untracked);
-		tap_ok(put == HEAP_RING_SLOTS && dropped >= 10,
-		       "a full ring takes %u records and drops the rest",
-		       HEAP_RING_SLOTS);
+		tap_ok(put == HEAP_RING_CELLS && dropped >= 10,
+		       "a full ring takes %u frees (a cell each) and drops "
+		       "the rest",
+		       HEAP_RING_CELLS);
+		while (heap_source_drain(h, recs, 64, 0) > 0)
+			;
+		/* a record of 60 frames takes ten cells */
+		rec.kind = HEAP_RECORD_ALLOC;
+		rec.nframes = HEAP_MAX_FRAMES;
+		put = 0;
+		for (unsigned i = 0; i < HEAP_RING_CELLS / 10 + 10; i++)
+			put += heap_ring_put(r, &rec) == 0;
+		tap_ok(put == HEAP_RING_CELLS / 10,
+		       "... or %u records of %d frames", HEAP_RING_CELLS / 10,
+		       HEAP_MAX_FRAMES);
 		while (heap_source_drain(h, recs, 64, 0) > 0)
 			;
 		rec.kind = 77;
@@ -242,6 +265,25 @@ test_ring(void)
 		n = heap_source_drain(h, recs, 64, 0);
 		tap_ok(n == 1 && recs[0].nframes == HEAP_MAX_FRAMES,
 		       "an unknown kind is skipped, a frame count clamped");
+	}
+
+	/* a head cell that says more frames than its further cells hold
+	   (a hostile target): the head alone is taken and dropped */
+	{
+		uint64_t pos = atomic_load(&r->head);
+		struct heap_cell *c = &r->cells[pos & (HEAP_RING_CELLS - 1)];
+		struct heap_record rec = {.kind = HEAP_RECORD_FREE, .addr = 5};
+
+		atomic_store(&r->head, pos + 1);
+		c->u.head.kind = HEAP_RECORD_ALLOC;
+		c->u.head.nframes = 20;
+		atomic_store(&c->seq, pos + 1);
+		heap_ring_put(r, &rec);
+		n = heap_source_drain(h, recs, 64, 0);
+		tap_ok(n == 1 && recs[0].kind == HEAP_RECORD_FREE &&
+			       recs[0].addr == 5,
+		       "a record without its further cells is skipped, the "
+		       "next one read");
 	}
 
 	/* a slot claimed and never published (its producer killed, or
@@ -265,14 +307,36 @@ test_ring(void)
 		       "counted lost");
 		/* its late producer loses: the slot's next lap is open */
 		tap_ok(atomic_load(
-			       &r->slots[pos & (HEAP_RING_SLOTS - 1)].seq) ==
-			       pos + HEAP_RING_SLOTS,
+			       &r->cells[pos & (HEAP_RING_CELLS - 1)].seq) ==
+			       pos + HEAP_RING_CELLS,
 		       "... and given to the next lap");
-		for (unsigned i = 0; i < 2 * HEAP_RING_SLOTS; i++) {
+		for (unsigned i = 0; i < 2 * HEAP_RING_CELLS; i++) {
 			ok += heap_ring_put(r, &rec) == 0;
 			ok -= (long)heap_source_drain(h, recs, 64, 0);
 		}
 		tap_is_int(ok, 0, "the ring goes on: two laps put and drained");
+	}
+
+	/* a record of three cells claimed and never published, its second
+	   cell published (the producer stopped before the third) */
+	{
+		struct heap_record rec = {.kind = HEAP_RECORD_FREE, .addr = 7};
+		uint64_t before, pos = atomic_fetch_add(&r->head, 3);
+
+		heap_source_losses(h, &before, &untracked);
+		atomic_store(&r->cells[(pos + 1) & (HEAP_RING_CELLS - 1)].seq,
+			     (pos + 2) | HEAP_RING_CONT);
+		heap_ring_put(r, &rec);
+		n = heap_source_drain(h, recs, 64, 5000);
+		n += heap_source_drain(h, recs, 64,
+				       5000 + HEAP_RING_STALL_NS - 1);
+		tap_is_int((long)n, 0,
+			   "unpublished cells hold the records after them");
+		n = heap_source_drain(h, recs, 64, 5000 + HEAP_RING_STALL_NS);
+		heap_source_losses(h, &dropped, &untracked);
+		tap_ok(n == 1 && recs[0].addr == 7 && dropped == before + 1,
+		       "... for one HEAP_RING_STALL_NS: then all three are "
+		       "skipped, one record counted lost");
 	}
 	munmap(r, HEAP_RING_BYTES);
 	heap_source_free(h);
