@@ -8,13 +8,14 @@
 # rate of 1 TiB (the hooks' common path and the CPU sampler: next to no
 # sample); under cproftop --heap at the default rate (512 KiB); and under
 # heaptrack. The cost is the target's own CPU time (user + system, which a
-# loaded machine does not blur as it does the runtime) ÷ alone's. A VM's
-# speed drifts by tens of percent over seconds, and a first run pays for
-# a cold machine, so: one round of warm-up is not counted; each round
-# starts with another configuration (the order rotates); and each
-# configuration's cost is the ratio to alone within the same round
-# (paired), whose median and quartiles over the rounds are shown, beside
-# the medians of the times themselves.
+# loaded machine does not blur as it does the runtime) ÷ alone's. This
+# VM's speed jumps by up to half from run to run (180 to 300 ms for the
+# same run alone, in spells of seconds), and a first run pays for a cold
+# machine, so: one round of warm-up is not counted;
+# each run of a configuration is paired with a run alone next to it (the
+# alone first in odd rounds), and its cost is the ratio within the pair,
+# whose median and quartiles over the rounds are shown, beside the
+# medians of the times; each round starts with another configuration.
 # Accuracy: tests/heap/workload -m 64 (sites of known bytes; its own
 # account is the truth) under cproftop --heap at the default rate and
 # under heaptrack: bytes allocated in total, and leaked (in use at exit)
@@ -59,37 +60,49 @@ run() {
 	esac
 }
 
-set -- $CONFIGS
+# pair C R: one run of C next to one alone (alone first in odd rounds);
+# records both, and C's ratios to that alone
+pair() {
+	local first=alone second=$1 ac ar cc cr
+	[ $(($2 % 2)) -eq 0 ] && first=$1 second=alone
+	run "$first" "$2"
+	echo "$(cpu "$T/out" 2>/dev/null) $(runtime "$T/out" 2>/dev/null)" \
+		>"$T/pair.$first"
+	run "$second" "$2"
+	echo "$(cpu "$T/out" 2>/dev/null) $(runtime "$T/out" 2>/dev/null)" \
+		>"$T/pair.$second"
+	[ "$2" -eq 0 ] && return # the warm-up round
+	read -r ac ar <"$T/pair.alone"
+	read -r cc cr <"$T/pair.$1"
+	# a failed run (no figures) leaves the pair out
+	[ -n "${ac:-}" ] && [ -n "${cc:-}" ] && [ -n "${cr:-}" ] || return
+	record alone cpu "$ac"
+	record alone runtime "$ar"
+	record "$1" cpu "$cc"
+	record "$1" runtime "$cr"
+	record "$1" ratio "$(awk -v c="$cc" -v a="$ac" \
+		'BEGIN { printf "%.4f", c / a }')"
+	record "$1" rratio "$(awk -v c="$cr" -v a="$ar" \
+		'BEGIN { printf "%.4f", c / a }')"
+	# BENCH_VERBOSE=1: each pair's CPU times
+	[ -z "${BENCH_VERBOSE:-}" ] || echo "round $2: $1 $cc, alone $ac" >&2
+}
+
+PAIRED=${CONFIGS#alone }
+set -- $PAIRED
 NC=$#
 for r in $(seq 0 "$R"); do
 	# round r starts with configuration r (mod their number)
-	order=$(for i in $(seq 0 $((NC - 1))); do
-		echo "$CONFIGS" | awk -v k=$(((r + i) % NC + 1)) '{ print $k }'
-	done)
-	for c in $order; do
-		run "$c" "$r"
-		[ "$r" -eq 0 ] && continue # the warm-up round
-		echo "$(cpu "$T/out" 2>/dev/null) $(runtime "$T/out" 2>/dev/null)" \
-			>"$T/round.$c"
-	done
-	[ "$r" -eq 0 ] && continue
-	read -r ac ar <"$T/round.alone"
-	for c in $CONFIGS; do
-		read -r cc cr <"$T/round.$c"
-		# a failed run (no figures) leaves its round out
-		[ -n "${ac:-}" ] && [ -n "${cc:-}" ] && [ -n "${cr:-}" ] || continue
-		record "$c" cpu "$cc"
-		record "$c" runtime "$cr"
-		record "$c" ratio "$(awk -v c="$cc" -v a="$ac" \
-			'BEGIN { printf "%.4f", c / a }')"
-		record "$c" rratio "$(awk -v c="$cr" -v a="$ar" \
-			'BEGIN { printf "%.4f", c / a }')"
+	for i in $(seq 0 $((NC - 1))); do
+		pair "$(echo "$PAIRED" | awk -v k=$(((r + i) % NC + 1)) \
+			'{ print $k }')" "$r"
 	done
 done
 
 echo "bench/heap.sh: tests/heap/mallocs -n 10 (10 M malloc/free pairs), $R rounds" \
 	"after one of warm-up, the order rotating"
-echo "÷ alone: the median of the rounds' ratios to alone [lower - upper quartile]"
+echo "÷ alone: the median over the rounds of the ratio to the run alone next" \
+	"to it [lower - upper quartile]"
 printf '%-29s %8s %23s %9s %11s\n' "configuration" "CPU" "CPU ÷ alone" \
 	"runtime" "÷ alone"
 for c in $CONFIGS; do
@@ -100,6 +113,8 @@ for c in $CONFIGS; do
 	heap) name="cproftop --heap (512 KiB)" ;;
 	heaptrack) name="heaptrack" ;;
 	esac
+	[ "$c" = alone ] && { printf '%-29s %6sms %23s %7sms %11s\n' "$name" \
+		"$(median "$T/$c.cpu")" "" "$(median "$T/$c.runtime")" ""; continue; }
 	printf '%-29s %6sms %7.3f [%.3f - %.3f] %7sms %11.3f\n' "$name" \
 		"$(median "$T/$c.cpu")" "$(median "$T/$c.ratio")" \
 		"$(quantile "$T/$c.ratio" 0.25)" \
