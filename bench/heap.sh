@@ -102,9 +102,10 @@ done
 echo "bench/heap.sh: tests/heap/mallocs -n 10 (10 M malloc/free pairs), $R rounds" \
 	"after one of warm-up, the order rotating"
 echo "÷ alone: the median over the rounds of the ratio to the run alone next" \
-	"to it [lower - upper quartile]"
-printf '%-29s %8s %23s %9s %11s\n' "configuration" "CPU" "CPU ÷ alone" \
-	"runtime" "÷ alone"
+	"to it [lower - upper quartile]; fastest: the lower quartiles' ratio" \
+	"(the runs least slowed by the VM)"
+printf '%-29s %8s %23s %9s %9s %8s\n' "configuration" "CPU" "CPU ÷ alone" \
+	"fastest" "runtime" "÷ alone"
 for c in $CONFIGS; do
 	case $c in
 	alone) name="alone" ;;
@@ -113,19 +114,25 @@ for c in $CONFIGS; do
 	heap) name="cproftop --heap (512 KiB)" ;;
 	heaptrack) name="heaptrack" ;;
 	esac
-	[ "$c" = alone ] && { printf '%-29s %6sms %23s %7sms %11s\n' "$name" \
-		"$(median "$T/$c.cpu")" "" "$(median "$T/$c.runtime")" ""; continue; }
-	printf '%-29s %6sms %7.3f [%.3f - %.3f] %7sms %11.3f\n' "$name" \
+	[ "$c" = alone ] && { printf '%-29s %6sms %23s %9s %7sms %8s\n' \
+		"$name" "$(median "$T/$c.cpu")" "" "" \
+		"$(median "$T/$c.runtime")" ""; continue; }
+	printf '%-29s %6sms %7.3f [%.3f - %.3f] %9.3f %7sms %8.3f\n' "$name" \
 		"$(median "$T/$c.cpu")" "$(median "$T/$c.ratio")" \
 		"$(quantile "$T/$c.ratio" 0.25)" \
-		"$(quantile "$T/$c.ratio" 0.75)" "$(median "$T/$c.runtime")" \
-		"$(median "$T/$c.rratio")"
+		"$(quantile "$T/$c.ratio" 0.75)" \
+		"$(awk -v c="$(quantile "$T/$c.cpu" 0.25)" \
+			-v a="$(quantile "$T/alone.cpu" 0.25)" \
+			'BEGIN { print c / a }')" \
+		"$(median "$T/$c.runtime")" "$(median "$T/$c.rratio")"
 done
 awk -v h="$(median "$T/heap.ratio")" -v q="$(quantile "$T/heap.ratio" 0.75)" \
+	-v f="$(quantile "$T/heap.cpu" 0.25)" -v a="$(quantile "$T/alone.cpu" 0.25)" \
 	-v c="$(median "$T/cpu.ratio")" 'BEGIN {
 	printf "goal: --heap at the default rate <= 1.10x alone (CPU time, " \
-		"median of the rounds): %.3fx (%s; upper quartile %.3fx); " \
-		"CPU only: %.3fx\n", h, h <= 1.10 ? "met" : "NOT met", q, c }'
+		"median of the rounds): %.3fx (%s; upper quartile %.3fx; " \
+		"fastest %.3fx); CPU only: %.3fx\n", h,
+		h <= 1.10 ? "met" : "NOT met", q, f / a, c }'
 
 # Accuracy beside heaptrack.
 "$W" -m 64 >"$T/truth"
