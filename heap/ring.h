@@ -29,6 +29,8 @@
 #define HEAP_RING_STALL_NS 1000000000LL
 
 /* What cproftop tells the interposer through the environment. */
+/* The ring's memfd as /proc/PID/maps names it ("/memfd:" + its name) */
+#define HEAP_RING_NAME "/memfd:cproftop-heap"
 #define HEAP_ENV_FD "CPROFTOP_HEAP_FD"	   /* the ring's memfd */
 #define HEAP_ENV_RATE "CPROFTOP_HEAP_RATE" /* mean bytes between samples */
 #define HEAP_ENV_LIB "CPROFTOP_HEAP_LIB"   /* the library (LD_PRELOAD) */
