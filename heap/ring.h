@@ -39,6 +39,8 @@
 #define HEAP_RING_CONT (1ull << 63)
 
 /* What cproftop tells the interposer through the environment. */
+/* The ring's memfd as /proc/PID/maps names it ("/memfd:" + its name) */
+#define HEAP_RING_NAME "/memfd:cproftop-heap"
 #define HEAP_ENV_FD "CPROFTOP_HEAP_FD"	   /* the ring's memfd */
 #define HEAP_ENV_RATE "CPROFTOP_HEAP_RATE" /* mean bytes between samples */
 #define HEAP_ENV_LIB "CPROFTOP_HEAP_LIB"   /* the library (LD_PRELOAD) */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/xmalloc.h"
@@ -30,6 +31,7 @@ struct heap_source {
 	uint64_t abandoned; /* stalls that took cells back (records lost:
 			       one a stall, though producers stalled
 			       together lose one each) */
+	uint64_t inode;	    /* the memfd's, as /proc/PID/maps shows it */
 };
 
 int
@@ -39,16 +41,18 @@ heap_source_open(const char *lib, uint64_t rate, bool follow,
 	struct heap_source *h;
 	const char *pre = getenv("LD_PRELOAD");
 	char num[32], *val;
+	struct stat st;
 
 	h = xcalloc(1, sizeof(*h));
 	/* not close-on-exec: the spawned command inherits it */
-	h->fd = memfd_create("cproftop-heap", 0);
+	h->fd = memfd_create(HEAP_RING_NAME + 7, 0);
 	if (h->fd < 0 || ftruncate(h->fd, (off_t)HEAP_RING_BYTES) != 0) {
 		*cause =
 			xasprintf("--heap: shared memory: %s", strerror(errno));
 		heap_source_free(h);
 		return -1;
 	}
+	h->inode = fstat(h->fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
 	h->ring = mmap(NULL, HEAP_RING_BYTES, PROT_READ | PROT_WRITE,
 		       MAP_SHARED, h->fd, 0);
 	if (h->ring == MAP_FAILED) {
@@ -199,6 +203,12 @@ heap_source_drain(struct heap_source *h, struct heap_record *recs, size_t max,
 	}
 	atomic_store_explicit(&r->tail, pos, memory_order_relaxed);
 	return n;
+}
+
+uint64_t
+heap_source_inode(const struct heap_source *h)
+{
+	return h->inode;
 }
 
 void

@@ -49,6 +49,13 @@ size_t heap_source_drain(struct heap_source *h, struct heap_record *recs,
 			 size_t max, int64_t now_ns);
 
 /*
+ * The ring's inode: /proc/PID/maps shows it on the line of HEAP_RING_NAME
+ * in every process that maps the ring (the library loaded), and in no
+ * other. 0 when unknown. Any thread.
+ */
+uint64_t heap_source_inode(const struct heap_source *h);
+
+/*
  * Records lost: the target dropped them (ring full) or never finished
  * them (cells taken back: one record a stall); and samples it did not track.
  */

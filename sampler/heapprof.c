@@ -6,9 +6,12 @@
 #include "sampler/heapprof.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "attach/procfs.h"
 #include "common/clock.h"
@@ -46,12 +49,14 @@ struct heapprof_proc {
 	struct symbols *sy;
 	struct procfs_maps maps;
 	bool maps_dirty, hello;
+	bool refused; /* not proven the command's: its records are strays */
 	int64_t maps_read_ns; /* when the maps were last read */
 };
 
 struct heapprof {
 	struct heap_source *src;
 	pid_t pid;
+	uid_t owner; /* /proc/PID's owner of the target, when last seen */
 	uint64_t rate;
 	pthread_t thread;
 	pthread_mutex_t lock; /* everything below */
@@ -203,7 +208,44 @@ heapprof_bucket(struct heapprof *h, uint32_t stack, uint64_t size)
 	return id;
 }
 
-/* Re-reads a process's maps after an address fell in none. */
+/*
+ * Whether process pid, whose maps are these, is one of the command's
+ * programs. A record's pid is the target's word: any pid, an unrelated
+ * process's (the names of its mappings and functions would go into the
+ * profile, read as root), cproftop's own, or one of another pid
+ * namespace. The target is itself; another process must map the ring
+ * (cproftop does, and in the command only the library does: an exec
+ * drops it) and belong to the target's owner as /proc shows it now
+ * (dumpable, the same uid: what the target's owner could read anyway),
+ * unless the target is root's.
+ */
+static bool
+heapprof_ours(struct heapprof *h, pid_t pid, const struct procfs_maps *maps)
+{
+	uint64_t ino = heap_source_inode(h->src);
+	char path[32];
+	struct stat st;
+	bool mapped = false;
+
+	if (pid == h->pid)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d", (int)h->pid);
+	if (stat(path, &st) == 0) /* gone: its owner when last seen */
+		h->owner = st.st_uid;
+	if (pid == getpid())
+		return false;
+	for (size_t i = 0; i < maps->n && ino != 0 && !mapped; i++)
+		mapped = maps->maps[i].inode == ino &&
+			 strcmp(maps->maps[i].path, HEAP_RING_NAME) == 0;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return mapped && stat(path, &st) == 0 &&
+	       (h->owner == 0 || st.st_uid == h->owner);
+}
+
+/*
+ * Re-reads a process's maps after an address fell in none; a process no
+ * longer the command's (its pid taken by another) is refused.
+ */
 static void
 heapprof_refresh_maps(struct heapprof *h, struct heapprof_proc *p)
 {
@@ -218,6 +260,11 @@ heapprof_refresh_maps(struct heapprof *h, struct heapprof_proc *p)
 	p->maps_read_ns = now;
 	if (procfs_read_maps(p->pid, &maps) != 0)
 		return;
+	if (!heapprof_ours(h, p->pid, &maps)) {
+		procfs_maps_free(&maps);
+		p->refused = true;
+		return;
+	}
 	p->maps_dirty = false;
 	procfs_maps_free(&p->maps);
 	p->maps = maps;
@@ -245,22 +292,39 @@ heapprof_location(struct heapprof *h, struct heapprof_proc *p, uint64_t pc)
 }
 
 /*
- * The process of pid, added when new (NULL past the bound: its records are
- * not counted). Its symbolizer shares the target's files.
+ * The process of pid, added when new; NULL when its records are not
+ * counted: past the bound, or not proven the command's (heapprof_ours(),
+ * checked before anything of it is read but its maps; a refused pid keeps
+ * its place, so a flood of made-up pids costs one read each). Its
+ * symbolizer shares the target's files.
  */
 static struct heapprof_proc *
 heapprof_proc(struct heapprof *h, pid_t pid)
 {
 	struct heapprof_proc *p;
+	struct procfs_maps maps = {0};
 
 	for (uint32_t i = 0; i < h->nprocs; i++)
 		if (h->procs[i].pid == pid)
-			return &h->procs[i];
+			return h->procs[i].refused ? NULL : &h->procs[i];
 	if (pid <= 0 || h->nprocs == HEAPPROF_MAX_PROCS)
 		return NULL;
 	p = &h->procs[h->nprocs++];
 	*p = (struct heapprof_proc){.pid = pid, .maps_dirty = true};
+	if (pid != h->pid) {
+		if (procfs_read_maps(pid, &maps) != 0 ||
+		    !heapprof_ours(h, pid, &maps)) {
+			procfs_maps_free(&maps);
+			p->refused = true;
+			return NULL;
+		}
+		p->maps = maps;
+		p->maps_read_ns = clock_ns(CLOCK_MONOTONIC);
+		p->maps_dirty = false;
+	}
 	p->sy = symbols_new_like(pid, h->nprocs > 1 ? h->procs[0].sy : NULL);
+	if (!p->maps_dirty)
+		symbols_set_maps(p->sy, &p->maps);
 	p->space = h->spaces++;
 	return p;
 }
@@ -416,10 +480,14 @@ struct heapprof *
 heapprof_start(struct heap_source *src, pid_t pid, uint64_t rate)
 {
 	struct heapprof *h = xcalloc(1, sizeof(*h));
+	char path[32];
+	struct stat st;
 
 	h->src = src;
 	h->pid = pid;
 	h->rate = rate;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	h->owner = stat(path, &st) == 0 ? st.st_uid : (uid_t)-1;
 	h->recs = xcalloc(HEAPPROF_BATCH, sizeof(*h->recs));
 	h->g = aggregate_new();
 	heapprof_proc(h, pid); /* procs[0] */

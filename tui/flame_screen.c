@@ -98,16 +98,6 @@ flame_screen_value(const struct tui *t, uint64_t v, char *buf, size_t bufsz)
 	snprintf(buf, bufsz, "%s %s", label, heap_screen_what(t));
 }
 
-/* The value v as a number: samples, or heap bytes ("12.50MB"). */
-static void
-flame_screen_label(const struct tui *t, uint64_t v, char *buf, size_t bufsz)
-{
-	if (heap_screen_on(t))
-		heap_screen_label(t, v, buf, bufsz);
-	else
-		snprintf(buf, bufsz, "%" PRIu64, v);
-}
-
 /* Draws one frame's cell: its name cut to the width less the `|`. */
 static void
 flame_screen_cell(struct flame_screen *fs, size_t i, int y, bool sel)
@@ -187,8 +177,8 @@ flame_screen_draw(struct tui *t, int y, int height)
 		uint64_t cum_v = n ? n->cum : l->root_cum;
 
 		text_fit_end(n ? n->name : "all", COLS / 2, name, sizeof(name));
-		flame_screen_label(t, cum_v, cum, sizeof(cum));
-		flame_screen_label(t, n ? n->flat : 0, flat, sizeof(flat));
+		heap_screen_value(t, cum_v, cum, sizeof(cum));
+		heap_screen_value(t, n ? n->flat : 0, flat, sizeof(flat));
 		snprintf(title, sizeof(title),
 			 "%s  cum %s (%.2f%%)  flat %s (%.2f%%)", name, cum,
 			 100.0 * (double)cum_v / total, flat,

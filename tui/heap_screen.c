@@ -165,6 +165,15 @@ heap_screen_label(const struct tui *t, uint64_t v, char *buf, size_t bufsz)
 		   heap_screen_bytes(t));
 }
 
+void
+heap_screen_value(const struct tui *t, uint64_t v, char *buf, size_t bufsz)
+{
+	if (heap_screen_on(t))
+		heap_screen_label(t, v, buf, bufsz);
+	else
+		snprintf(buf, bufsz, "%" PRIu64, v);
+}
+
 const char *
 heap_screen_what(const struct tui *t)
 {

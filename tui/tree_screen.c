@@ -81,16 +81,6 @@ tree_screen_flatten(struct tree_screen *ts, size_t first)
 	}
 }
 
-/* The value v of a node as the mode counts: samples, or heap bytes. */
-static void
-tree_screen_value(const struct tui *t, uint64_t v, char *buf, size_t bufsz)
-{
-	if (heap_screen_on(t))
-		heap_screen_label(t, v, buf, bufsz);
-	else
-		snprintf(buf, bufsz, "%" PRIu64, v);
-}
-
 static void
 tree_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 		int *style)
@@ -112,9 +102,9 @@ tree_screen_row(void *arg, size_t idx, int width, char *buf, size_t bufsz,
 
 	if (indent > room / 2)
 		indent = room / 2; /* deep trees: keep room for names */
-	tree_screen_value(t, n->cum, cum, sizeof(cum));
+	heap_screen_value(t, n->cum, cum, sizeof(cum));
 	if (n->flat > 0)
-		tree_screen_value(t, n->flat, flat, sizeof(flat));
+		heap_screen_value(t, n->flat, flat, sizeof(flat));
 	else
 		snprintf(flat, sizeof(flat), ".");
 	len = snprintf(buf, bufsz, "%*s %6.2f%% %*s %6.2f%%  %*s%s", w, cum,

@@ -252,6 +252,10 @@ bool heap_screen_weights(const struct tui *t, struct view_weights *w);
 /* A heap mode's value v as the heap table labels it ("12.50MB"). */
 void heap_screen_label(const struct tui *t, uint64_t v, char *buf,
 		       size_t bufsz);
+/* v as the mode counts it: heap bytes in a heap mode (as
+   heap_screen_label()), else samples ("1234"). */
+void heap_screen_value(const struct tui *t, uint64_t v, char *buf,
+		       size_t bufsz);
 /* What the heap mode's values are: "in use", "in-use growth",
    "allocated". */
 const char *heap_screen_what(const struct tui *t);

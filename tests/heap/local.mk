@@ -51,3 +51,11 @@ TESTS += tests/unit/heap_sample_test
 tests_unit_heap_sample_test_SOURCES = tests/unit/heap_sample_test.c \
 	heap/addrset.c tests/tap.h
 tests_unit_heap_sample_test_LDADD = libheap.a libcommon.a -ldl -lm -lgcc_s
+
+# A hostile --follow command: records under pids that are not its own.
+check_PROGRAMS += tests/heap/forge
+tests_heap_forge_SOURCES = tests/heap/forge.c
+tests_heap_forge_CFLAGS = $(CPT_WARN) -O2 -g
+tests_heap_forge_LDFLAGS =
+TESTS += tests/heap/forge.sh
+EXTRA_DIST += tests/heap/forge.sh
