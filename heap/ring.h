@@ -31,7 +31,7 @@
 
 #define HEAP_RING_MAGIC 0x70616568u /* "heap" */
 #define HEAP_RING_VERSION 3u
-#define HEAP_RING_CELLS 16384u /* a power of two: 1 MiB */
+#define HEAP_RING_CELLS 32768u /* a power of two: 2 MiB */
 #define HEAP_MAX_FRAMES 60
 /* How long a claimed cell may stay unpublished before cproftop skips it. */
 #define HEAP_RING_STALL_NS 1000000000LL
