@@ -344,26 +344,33 @@ attach_dispatch_known(struct attach *a, pid_t tid, int status)
  * at once: a new tracee's first stop may come with it; so does every
  * signal while detaching (each thread's stop is waited for). A drain every
  * ATTACH_SCAN_NS runs without any signal, should a status ever come
- * without one.
+ * without one. quiet: a ppoll() just found the signalfd empty, it is not
+ * read (the drain every ATTACH_SCAN_NS still runs).
  */
-void
-attach_dispatch(struct attach *a)
+static void
+attach_dispatch_read(struct attach *a, bool quiet)
 {
-	struct signalfd_siginfo si;
+	/* One SIGCHLD pends at most per queue (the process's, the thread's):
+	   a read short of the buffer drained it. */
+	struct signalfd_siginfo si[4];
 	bool signalled = false, other = false;
 	pid_t senders[4];
 	size_t nsenders = 0;
 	int64_t now;
 	int status;
 	pid_t tid;
+	ssize_t got = (ssize_t)sizeof(si);
 
-	while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		signalled = true;
-		if (nsenders < sizeof(senders) / sizeof(senders[0]) &&
-		    attach_find(a, (pid_t)si.ssi_pid) != NULL)
-			senders[nsenders++] = (pid_t)si.ssi_pid;
-		else
-			other = true;
+	while (!quiet && got == (ssize_t)sizeof(si)) {
+		got = read(a->sigfd, si, sizeof(si));
+		for (ssize_t i = 0; i < got / (ssize_t)sizeof(si[0]); i++) {
+			signalled = true;
+			if (nsenders < sizeof(senders) / sizeof(senders[0]) &&
+			    attach_find(a, (pid_t)si[i].ssi_pid) != NULL)
+				senders[nsenders++] = (pid_t)si[i].ssi_pid;
+			else
+				other = true;
+		}
 	}
 	now = clock_ns(CLOCK_MONOTONIC);
 	if (!signalled && now - a->scanned_ns < ATTACH_SCAN_NS)
@@ -413,6 +420,37 @@ attach_dispatch(struct attach *a)
 	}
 }
 
+void
+attach_dispatch(struct attach *a)
+{
+	attach_dispatch_read(a, false);
+}
+
+/*
+ * ppoll() on the signalfd and wake_fd (may be -1) until the absolute
+ * deadline; *sig (may be NULL) tells whether the signalfd is readable.
+ * Returns true when wake_fd is readable.
+ */
+static bool
+attach_poll(struct attach *a, int64_t deadline_ns, int wake_fd, bool *sig)
+{
+	struct pollfd pfd[2] = {{a->sigfd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+	int64_t left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
+	struct timespec ts;
+	int rc;
+
+	if (left < 0)
+		left = 0;
+	ts.tv_sec = (time_t)(left / 1000000000LL);
+	ts.tv_nsec = (long)(left % 1000000000LL);
+	rc = ppoll(pfd, wake_fd >= 0 ? 2 : 1, &ts, NULL);
+	if (sig != NULL) /* an error (EINTR): read it to be sure */
+		*sig = rc != 0 && (rc < 0 || (pfd[0].revents & POLLIN));
+	if (rc <= 0)
+		return false;
+	return wake_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR));
+}
+
 /*
  * Sleeps until SIGCHLD, wake_fd (may be -1) or the absolute deadline.
  * Returns true when wake_fd is readable.
@@ -420,33 +458,37 @@ attach_dispatch(struct attach *a)
 bool
 attach_sleep(struct attach *a, int64_t deadline_ns, int wake_fd)
 {
-	struct pollfd pfd[2] = {{a->sigfd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-	int64_t left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
-	struct timespec ts;
+	return attach_poll(a, deadline_ns, wake_fd, NULL);
+}
 
-	if (left < 0)
-		left = 0;
-	ts.tv_sec = (time_t)(left / 1000000000LL);
-	ts.tv_nsec = (long)(left % 1000000000LL);
-	if (ppoll(pfd, wake_fd >= 0 ? 2 : 1, &ts, NULL) <= 0)
-		return false;
-	return wake_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR));
+/*
+ * Sleeps, then dispatches: the signalfd is read only when the ppoll()
+ * found it readable (a tick's two sleeps made five reads, four of them
+ * EAGAIN). Every status is still dispatched as soon as its signal comes:
+ * a signal pending before the sleep ends it at once. Returns what
+ * attach_poll() does.
+ */
+static bool
+attach_sleep_dispatch(struct attach *a, int64_t deadline_ns, int wake_fd)
+{
+	bool sig = false, woke = attach_poll(a, deadline_ns, wake_fd, &sig);
+
+	attach_dispatch_read(a, !sig);
+	return woke;
 }
 
 int
 attach_wait(struct attach *a, int64_t deadline_ns, int wake_fd)
 {
-	bool woke = false;
-
 	for (;;) {
-		attach_dispatch(a);
+		bool woke = attach_sleep_dispatch(a, deadline_ns, wake_fd);
+
 		if (a->state != ATTACH_RUNNING)
 			return -1;
 		if (woke)
 			return 1;
 		if (clock_ns(CLOCK_MONOTONIC) >= deadline_ns)
 			return 0;
-		woke = attach_sleep(a, deadline_ns, wake_fd);
 	}
 }
 
@@ -494,12 +536,10 @@ attach_sample(struct attach *a, const pid_t *tids, size_t n,
 	a->batch++;
 	for (size_t i = 0; i < n; i++)
 		attach_want(a, tids[i]);
-	while (a->state == ATTACH_RUNNING) {
-		attach_dispatch(a);
-		if (attach_batch_left(a) == 0 ||
-		    clock_ns(CLOCK_MONOTONIC) >= deadline)
+	while (a->state == ATTACH_RUNNING && attach_batch_left(a) > 0) {
+		attach_sleep_dispatch(a, deadline, -1);
+		if (clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
-		attach_sleep(a, deadline, -1);
 	}
 	/*
 	 * Stragglers stay interrupted: a thread that waits for a CPU keeps its
