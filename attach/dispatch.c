@@ -338,7 +338,8 @@ attach_dispatch_known(struct attach *a, pid_t tid, int status)
  * interrupted, reaps their interrupts' stops: at 1000 Hz that was a walk a
  * tick. Another tracee's status could hide behind that signal only if it
  * came while the signal was pending (a SIGCHLD does not queue twice): the
- * walk every ATTACH_WALK_NS finds it; while walks find statuses (threads
+ * walk every ATTACH_WALK_NS (ATTACH_WALK_TASK_NS a tracee when longer:
+ * 20 ms with 1000) finds it; while walks find statuses (threads
  * born in a burst) every signal walks. A signal from a TID not traced yet,
  * or any other stop (a clone, fork or exec event, a signal, an exit) walks
  * at once: a new tracee's first stop may come with it; so does every
@@ -356,7 +357,7 @@ attach_dispatch_read(struct attach *a, bool quiet)
 	bool signalled = false, other = false;
 	pid_t senders[4];
 	size_t nsenders = 0;
-	int64_t now;
+	int64_t now, walk_ns;
 	int status;
 	pid_t tid;
 	ssize_t got = (ssize_t)sizeof(si);
@@ -375,6 +376,9 @@ attach_dispatch_read(struct attach *a, bool quiet)
 	now = clock_ns(CLOCK_MONOTONIC);
 	if (!signalled && now - a->scanned_ns < ATTACH_SCAN_NS)
 		return;
+	walk_ns = (int64_t)a->n * ATTACH_WALK_TASK_NS;
+	if (walk_ns < ATTACH_WALK_NS)
+		walk_ns = ATTACH_WALK_NS;
 	/* The threads this batch waits for first: a wait on one TID is
 	   answered without the walk (the newest tracees come first in the
 	   kernel's list, and the leader last). */
@@ -395,7 +399,7 @@ attach_dispatch_read(struct attach *a, bool quiet)
 			other = true;
 	}
 	if (!other && signalled && !a->detach &&
-	    now - a->scanned_ns < ATTACH_WALK_NS &&
+	    now - a->scanned_ns < walk_ns &&
 	    now - a->found_ns >= ATTACH_WALK_NS)
 		return;
 	a->scanned_ns = now;

@@ -494,6 +494,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 {
 	const struct attach_thread *th;
 	size_t nth = attach_threads(s->a, &th), n = 0;
+	bool same = nth == s->ntasks; /* the same threads as last tick */
 
 	sampler_account_all(s, second);
 	sampler_grow_copies(s);
@@ -504,10 +505,12 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 		/* The lists keep their order: the i-th task is th[i]'s but
 		   when threads came or went (no hash lookup a thread a tick:
 		   with 1000 threads at 1000 Hz, 3 % of cproftop's CPU). */
+		bool at_i = i < s->ntasks && s->tasks[i].tid == th[i].tid;
 		struct sampler_task *t =
-			i < s->ntasks && s->tasks[i].tid == th[i].tid
-				? &s->tasks[i]
-				: sampler_task(s, th[i].pid, th[i].tid);
+			at_i ? &s->tasks[i]
+			     : sampler_task(s, th[i].pid, th[i].tid);
+
+		same &= at_i;
 
 		t->seen = true;
 		if (sampler_look(s, t, &th[i], second) ==
@@ -516,7 +519,10 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 			t->owed++;
 		}
 	}
-	sampler_sweep(s);
+	/* Every task seen, none gone: the sweep (a copy of every task, 1.6 %
+	   of cproftop's CPU with 1001 threads) would keep them all. */
+	if (!same)
+		sampler_sweep(s);
 	s->listed = true;
 	sampler_check(s, n);
 	s->batch_ns = clock_ns(CLOCK_MONOTONIC);
