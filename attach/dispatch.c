@@ -386,12 +386,20 @@ attach_dispatch_read(struct attach *a, bool quiet)
 		if (!a->t[i].want_sample)
 			continue;
 		tid = attach_reap(a, a->t[i].tid, &status);
-		if (tid > 0)
+		if (tid > 0) {
+			/* its signal's status: not waited for again below */
+			for (size_t j = 0; j < nsenders; j++)
+				if (senders[j] == tid)
+					senders[j] = 0;
 			other |= !attach_dispatch_known(a, tid, status);
+		}
 	}
 	/* then the senders' (an interrupted thread's was reaped above, or
-	   earlier by a wait on it: then there is none) */
+	   earlier by a wait on it: then there is none; a status it has since
+	   -- it was resumed -- comes with a signal of its own) */
 	for (size_t i = 0; i < nsenders; i++) {
+		if (senders[i] == 0)
+			continue;
 		tid = attach_reap(a, senders[i], &status);
 		if (tid > 0)
 			other |= !attach_dispatch_known(a, tid, status);

@@ -63,10 +63,14 @@ unwind_capture(struct attach *a, pid_t tid, const struct user_regs_struct *regs,
 	if (n > 0)
 		got = (size_t)n;
 	/*
-	 * A copy that runs past the end of the stack's mapping may fail as a
-	 * whole or stop short: take what is readable, a page at a time.
+	 * A copy that runs past the end of the stack's mapping stops short
+	 * at the first page it cannot read (the kernel reads whole pages, and
+	 * fails the call only when it read nothing): what is left is not the
+	 * stack, and was read a page at a time for nothing -- a failing call
+	 * a tick for a main thread, whose stack ends within 32 KiB. A call
+	 * that failed as a whole is tried again a page at a time.
 	 */
-	while (got < UNWIND_STACK_BYTES && n != 0) {
+	for (bool by_page = n < 0; by_page && got < UNWIND_STACK_BYTES;) {
 		uint64_t at = c->stack_start + got;
 		size_t want = UNWIND_PAGE - (at & (UNWIND_PAGE - 1));
 
