@@ -26,6 +26,18 @@ unwind_new(pid_t pid)
 	u->as = unw_create_addr_space(&unwind_accessors, 0);
 	if (u->as == NULL)
 		fatalx("unw_create_addr_space failed");
+	/*
+	 * The global cache takes a lock around each step, with two
+	 * sigprocmask calls: 19-20 system calls a tick for one busy thread
+	 * (strace -c), the sampler thread's largest count. UNW_CACHE_PER_THREAD
+	 * would take none, but Debian's libunwind 1.6.2 is built without it
+	 * (asked for, it falls back to the global cache: the same count), and
+	 * its one per-thread cache would serve every address space alike
+	 * (Gparser.c get_rs_cache(): keyed by a generation each space counts
+	 * from the same start). UNW_CACHE_NONE takes a lock in its memory
+	 * pool instead, and unwound the fp target's main thread slower
+	 * (tests/unit/unwind_test: 51-92 us against 25-36).
+	 */
 	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
 	unw_set_cache_size(u->as, UNWIND_RS_CACHE, 0);
 	u->pages = xcalloc(UNWIND_CACHE_PAGES, sizeof(*u->pages));
