@@ -87,6 +87,8 @@ struct attach {
 	void *exit_arg;
 	uint64_t restarted; /* calls attach_unbreak() saved from EINTR */
 	uint64_t walks;	    /* waitid(P_ALL) drains */
+	pid_t last_cloner;  /* the thread of the last clone event */
+	pid_t last_child;   /* the thread that event announced */
 };
 
 /* dispatch.c */

@@ -216,6 +216,24 @@ attach_take_wanted(struct attach *a, pid_t tid)
 		attach_take(a, t);
 }
 
+static pid_t attach_reap(struct attach *a, pid_t tid, int *status);
+static void attach_dispatch_one(struct attach *a, pid_t tid, int status);
+
+/*
+ * The first stop of a new thread or process (child, 0: none), which may
+ * have come already with its parent's event's SIGCHLD (they coalesce): a
+ * wait on its TID, not a walk of every tracee (up to two walks a thread
+ * born: 2000 in a burst of 1000 threads, each over all of them).
+ */
+static void
+attach_reap_child(struct attach *a, pid_t child)
+{
+	int status;
+
+	if (child > 0 && attach_reap(a, child, &status) == child)
+		attach_dispatch_one(a, child, status);
+}
+
 /* Handles one wait status of tid. */
 static void
 attach_dispatch_one(struct attach *a, pid_t tid, int status)
@@ -254,7 +272,10 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 			attach_add(a, attach_find(a, tid)->pid, child);
 			attach_find(a, child)->met = true;
 		}
+		a->last_cloner = tid;
+		a->last_child = child;
 		attach_resume(tid, 0);
+		attach_reap_child(a, child);
 		break;
 	}
 	case PTRACE_EVENT_FORK:
@@ -267,6 +288,7 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 			attach_find(a, child)->met = true;
 		}
 		attach_resume(tid, 0);
+		attach_reap_child(a, child);
 		break;
 	}
 	case PTRACE_EVENT_EXEC:
@@ -309,22 +331,36 @@ attach_reap(struct attach *a, pid_t tid, int *status)
 }
 
 /*
- * Dispatches a status reaped by a wait on its TID. Returns true when it was
- * an interrupt's stop, false for anything else (an event, a signal, an
- * exit, the first stop of a thread whose parent's clone event is still
- * due),
- * after which every tracee's status is looked at.
+ * Dispatches a status reaped by a wait on its TID. Returns true when no
+ * other tracee's status is implied by it: an interrupt's stop, a clone or
+ * fork event (its child's first stop is waited for by its TID), the first
+ * stop of a thread whose parent's clone event, still due, was the last
+ * thread to clone's next status (a burst of threads from one thread).
+ * False for anything else (exec, a signal, an exit, the first stop of a
+ * thread of another parent), after which every tracee's status is looked
+ * at.
  */
 static bool
 attach_dispatch_known(struct attach *a, pid_t tid, int status)
 {
 	const struct attach_tracee *t = attach_find(a, tid);
-	bool interrupt = t != NULL && t->met && WIFSTOPPED(status) &&
-			 WSTOPSIG(status) == SIGTRAP &&
-			 status >> 16 == PTRACE_EVENT_STOP;
+	bool stop = WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP;
+	int event = stop ? status >> 16 : -1;
+	bool first = event == PTRACE_EVENT_STOP && (t == NULL || !t->met);
+	int parent_status;
 
 	attach_dispatch_one(a, tid, status);
-	return interrupt;
+	if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
+	    event == PTRACE_EVENT_VFORK)
+		return true;
+	if (!first)
+		return event == PTRACE_EVENT_STOP;
+	/* Its parent's clone event, coming or hidden behind its signal. */
+	a->last_child = 0;
+	if (a->last_cloner > 0 &&
+	    attach_reap(a, a->last_cloner, &parent_status) == a->last_cloner)
+		attach_dispatch_one(a, a->last_cloner, parent_status);
+	return a->last_child == tid;
 }
 
 /*
@@ -340,10 +376,15 @@ attach_dispatch_known(struct attach *a, pid_t tid, int status)
  * came while the signal was pending (a SIGCHLD does not queue twice): the
  * walk every ATTACH_WALK_NS (ATTACH_WALK_TASK_NS a tracee when longer:
  * 20 ms with 1000) finds it; while walks find statuses (threads
- * born in a burst) every signal walks. A signal from a TID not traced yet,
- * or any other stop (a clone, fork or exec event, a signal, an exit) walks
- * at once: a new tracee's first stop may come with it; so does every
- * signal while detaching (each thread's stop is waited for). A drain every
+ * born in a burst) every signal walks. A signal from a TID not traced yet
+ * is answered by a wait on that TID too (a new thread's first stop), and
+ * a clone or fork event by a wait on the child's (its first stop may have
+ * come with the event's signal); a new thread's first stop before its
+ * parent's clone event, by a wait on the last thread that cloned, which
+ * must show the event that names it (attach_dispatch_known()). Anything
+ * else (an exec event, a signal, an exit, another parent) walks at once;
+ * so does every signal while detaching (each thread's stop is waited
+ * for). A drain every
  * ATTACH_SCAN_NS runs without any signal, should a status ever come
  * without one. quiet: a ppoll() just found the signalfd empty, it is not
  * read (the drain every ATTACH_SCAN_NS still runs).
@@ -366,8 +407,10 @@ attach_dispatch_read(struct attach *a, bool quiet)
 		got = read(a->sigfd, si, sizeof(si));
 		for (ssize_t i = 0; i < got / (ssize_t)sizeof(si[0]); i++) {
 			signalled = true;
+			/* a TID not traced yet: a new thread's first stop,
+			   waited for by its TID too */
 			if (nsenders < sizeof(senders) / sizeof(senders[0]) &&
-			    attach_find(a, (pid_t)si[i].ssi_pid) != NULL)
+			    si[i].ssi_pid > 0)
 				senders[nsenders++] = (pid_t)si[i].ssi_pid;
 			else
 				other = true;
