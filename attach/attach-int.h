@@ -32,8 +32,11 @@
 #define ATTACH_PF_KTHREAD 0x00200000u
 /* attach_dispatch() drains wait statuses at least this often, */
 #define ATTACH_SCAN_NS 100000000LL
-/* and this often while signals come from the threads it interrupted. */
+/* and this often while signals come from the threads it interrupted, or
+   every ATTACH_WALK_TASK_NS a tracee when longer (a walk's cost grows
+   with their number: 0.3 ms with 1001). */
 #define ATTACH_WALK_NS 10000000LL
+#define ATTACH_WALK_TASK_NS 20000LL
 /* attach_detach() gives up on threads that have not stopped by then. */
 #define ATTACH_DETACH_NS 2000000000LL
 /* attach_spawn() gives up when the child has not exec'd by then. */
@@ -84,6 +87,8 @@ struct attach {
 	void *exit_arg;
 	uint64_t restarted; /* calls attach_unbreak() saved from EINTR */
 	uint64_t walks;	    /* waitid(P_ALL) drains */
+	pid_t last_cloner;  /* the thread of the last clone event */
+	pid_t last_child;   /* the thread that event announced */
 };
 
 /* dispatch.c */

@@ -216,6 +216,24 @@ attach_take_wanted(struct attach *a, pid_t tid)
 		attach_take(a, t);
 }
 
+static pid_t attach_reap(struct attach *a, pid_t tid, int *status);
+static void attach_dispatch_one(struct attach *a, pid_t tid, int status);
+
+/*
+ * The first stop of a new thread or process (child, 0: none), which may
+ * have come already with its parent's event's SIGCHLD (they coalesce): a
+ * wait on its TID, not a walk of every tracee (up to two walks a thread
+ * born: 2000 in a burst of 1000 threads, each over all of them).
+ */
+static void
+attach_reap_child(struct attach *a, pid_t child)
+{
+	int status;
+
+	if (child > 0 && attach_reap(a, child, &status) == child)
+		attach_dispatch_one(a, child, status);
+}
+
 /* Handles one wait status of tid. */
 static void
 attach_dispatch_one(struct attach *a, pid_t tid, int status)
@@ -254,7 +272,10 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 			attach_add(a, attach_find(a, tid)->pid, child);
 			attach_find(a, child)->met = true;
 		}
+		a->last_cloner = tid;
+		a->last_child = child;
 		attach_resume(tid, 0);
+		attach_reap_child(a, child);
 		break;
 	}
 	case PTRACE_EVENT_FORK:
@@ -267,6 +288,7 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 			attach_find(a, child)->met = true;
 		}
 		attach_resume(tid, 0);
+		attach_reap_child(a, child);
 		break;
 	}
 	case PTRACE_EVENT_EXEC:
@@ -309,22 +331,36 @@ attach_reap(struct attach *a, pid_t tid, int *status)
 }
 
 /*
- * Dispatches a status reaped by a wait on its TID. Returns true when it was
- * an interrupt's stop, false for anything else (an event, a signal, an
- * exit, the first stop of a thread whose parent's clone event is still
- * due),
- * after which every tracee's status is looked at.
+ * Dispatches a status reaped by a wait on its TID. Returns true when no
+ * other tracee's status is implied by it: an interrupt's stop, a clone or
+ * fork event (its child's first stop is waited for by its TID), the first
+ * stop of a thread whose parent's clone event, still due, was the last
+ * thread to clone's next status (a burst of threads from one thread).
+ * False for anything else (exec, a signal, an exit, the first stop of a
+ * thread of another parent), after which every tracee's status is looked
+ * at.
  */
 static bool
 attach_dispatch_known(struct attach *a, pid_t tid, int status)
 {
 	const struct attach_tracee *t = attach_find(a, tid);
-	bool interrupt = t != NULL && t->met && WIFSTOPPED(status) &&
-			 WSTOPSIG(status) == SIGTRAP &&
-			 status >> 16 == PTRACE_EVENT_STOP;
+	bool stop = WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP;
+	int event = stop ? status >> 16 : -1;
+	bool first = event == PTRACE_EVENT_STOP && (t == NULL || !t->met);
+	int parent_status;
 
 	attach_dispatch_one(a, tid, status);
-	return interrupt;
+	if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
+	    event == PTRACE_EVENT_VFORK)
+		return true;
+	if (!first)
+		return event == PTRACE_EVENT_STOP;
+	/* Its parent's clone event, coming or hidden behind its signal. */
+	a->last_child = 0;
+	if (a->last_cloner > 0 &&
+	    attach_reap(a, a->last_cloner, &parent_status) == a->last_cloner)
+		attach_dispatch_one(a, a->last_cloner, parent_status);
+	return a->last_child == tid;
 }
 
 /*
@@ -338,36 +374,54 @@ attach_dispatch_known(struct attach *a, pid_t tid, int status)
  * interrupted, reaps their interrupts' stops: at 1000 Hz that was a walk a
  * tick. Another tracee's status could hide behind that signal only if it
  * came while the signal was pending (a SIGCHLD does not queue twice): the
- * walk every ATTACH_WALK_NS finds it; while walks find statuses (threads
- * born in a burst) every signal walks. A signal from a TID not traced yet,
- * or any other stop (a clone, fork or exec event, a signal, an exit) walks
- * at once: a new tracee's first stop may come with it; so does every
- * signal while detaching (each thread's stop is waited for). A drain every
+ * walk every ATTACH_WALK_NS (ATTACH_WALK_TASK_NS a tracee when longer:
+ * 20 ms with 1000) finds it; while walks find statuses (threads
+ * born in a burst) every signal walks. A signal from a TID not traced yet
+ * is answered by a wait on that TID too (a new thread's first stop), and
+ * a clone or fork event by a wait on the child's (its first stop may have
+ * come with the event's signal); a new thread's first stop before its
+ * parent's clone event, by a wait on the last thread that cloned, which
+ * must show the event that names it (attach_dispatch_known()). Anything
+ * else (an exec event, a signal, an exit, another parent) walks at once;
+ * so does every signal while detaching (each thread's stop is waited
+ * for). A drain every
  * ATTACH_SCAN_NS runs without any signal, should a status ever come
- * without one.
+ * without one. quiet: a ppoll() just found the signalfd empty, it is not
+ * read (the drain every ATTACH_SCAN_NS still runs).
  */
-void
-attach_dispatch(struct attach *a)
+static void
+attach_dispatch_read(struct attach *a, bool quiet)
 {
-	struct signalfd_siginfo si;
+	/* One SIGCHLD pends at most per queue (the process's, the thread's):
+	   a read short of the buffer drained it. */
+	struct signalfd_siginfo si[4];
 	bool signalled = false, other = false;
 	pid_t senders[4];
 	size_t nsenders = 0;
-	int64_t now;
+	int64_t now, walk_ns;
 	int status;
 	pid_t tid;
+	ssize_t got = (ssize_t)sizeof(si);
 
-	while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		signalled = true;
-		if (nsenders < sizeof(senders) / sizeof(senders[0]) &&
-		    attach_find(a, (pid_t)si.ssi_pid) != NULL)
-			senders[nsenders++] = (pid_t)si.ssi_pid;
-		else
-			other = true;
+	while (!quiet && got == (ssize_t)sizeof(si)) {
+		got = read(a->sigfd, si, sizeof(si));
+		for (ssize_t i = 0; i < got / (ssize_t)sizeof(si[0]); i++) {
+			signalled = true;
+			/* a TID not traced yet: a new thread's first stop,
+			   waited for by its TID too */
+			if (nsenders < sizeof(senders) / sizeof(senders[0]) &&
+			    si[i].ssi_pid > 0)
+				senders[nsenders++] = (pid_t)si[i].ssi_pid;
+			else
+				other = true;
+		}
 	}
 	now = clock_ns(CLOCK_MONOTONIC);
 	if (!signalled && now - a->scanned_ns < ATTACH_SCAN_NS)
 		return;
+	walk_ns = (int64_t)a->n * ATTACH_WALK_TASK_NS;
+	if (walk_ns < ATTACH_WALK_NS)
+		walk_ns = ATTACH_WALK_NS;
 	/* The threads this batch waits for first: a wait on one TID is
 	   answered without the walk (the newest tracees come first in the
 	   kernel's list, and the leader last). */
@@ -375,12 +429,20 @@ attach_dispatch(struct attach *a)
 		if (!a->t[i].want_sample)
 			continue;
 		tid = attach_reap(a, a->t[i].tid, &status);
-		if (tid > 0)
+		if (tid > 0) {
+			/* its signal's status: not waited for again below */
+			for (size_t j = 0; j < nsenders; j++)
+				if (senders[j] == tid)
+					senders[j] = 0;
 			other |= !attach_dispatch_known(a, tid, status);
+		}
 	}
 	/* then the senders' (an interrupted thread's was reaped above, or
-	   earlier by a wait on it: then there is none) */
+	   earlier by a wait on it: then there is none; a status it has since
+	   -- it was resumed -- comes with a signal of its own) */
 	for (size_t i = 0; i < nsenders; i++) {
+		if (senders[i] == 0)
+			continue;
 		tid = attach_reap(a, senders[i], &status);
 		if (tid > 0)
 			other |= !attach_dispatch_known(a, tid, status);
@@ -388,7 +450,7 @@ attach_dispatch(struct attach *a)
 			other = true;
 	}
 	if (!other && signalled && !a->detach &&
-	    now - a->scanned_ns < ATTACH_WALK_NS &&
+	    now - a->scanned_ns < walk_ns &&
 	    now - a->found_ns >= ATTACH_WALK_NS)
 		return;
 	a->scanned_ns = now;
@@ -413,6 +475,37 @@ attach_dispatch(struct attach *a)
 	}
 }
 
+void
+attach_dispatch(struct attach *a)
+{
+	attach_dispatch_read(a, false);
+}
+
+/*
+ * ppoll() on the signalfd and wake_fd (may be -1) until the absolute
+ * deadline; *sig (may be NULL) tells whether the signalfd is readable.
+ * Returns true when wake_fd is readable.
+ */
+static bool
+attach_poll(struct attach *a, int64_t deadline_ns, int wake_fd, bool *sig)
+{
+	struct pollfd pfd[2] = {{a->sigfd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+	int64_t left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
+	struct timespec ts;
+	int rc;
+
+	if (left < 0)
+		left = 0;
+	ts.tv_sec = (time_t)(left / 1000000000LL);
+	ts.tv_nsec = (long)(left % 1000000000LL);
+	rc = ppoll(pfd, wake_fd >= 0 ? 2 : 1, &ts, NULL);
+	if (sig != NULL) /* an error (EINTR): read it to be sure */
+		*sig = rc != 0 && (rc < 0 || (pfd[0].revents & POLLIN));
+	if (rc <= 0)
+		return false;
+	return wake_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR));
+}
+
 /*
  * Sleeps until SIGCHLD, wake_fd (may be -1) or the absolute deadline.
  * Returns true when wake_fd is readable.
@@ -420,33 +513,37 @@ attach_dispatch(struct attach *a)
 bool
 attach_sleep(struct attach *a, int64_t deadline_ns, int wake_fd)
 {
-	struct pollfd pfd[2] = {{a->sigfd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-	int64_t left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
-	struct timespec ts;
+	return attach_poll(a, deadline_ns, wake_fd, NULL);
+}
 
-	if (left < 0)
-		left = 0;
-	ts.tv_sec = (time_t)(left / 1000000000LL);
-	ts.tv_nsec = (long)(left % 1000000000LL);
-	if (ppoll(pfd, wake_fd >= 0 ? 2 : 1, &ts, NULL) <= 0)
-		return false;
-	return wake_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR));
+/*
+ * Sleeps, then dispatches: the signalfd is read only when the ppoll()
+ * found it readable (a tick's two sleeps made five reads, four of them
+ * EAGAIN). Every status is still dispatched as soon as its signal comes:
+ * a signal pending before the sleep ends it at once. Returns what
+ * attach_poll() does.
+ */
+static bool
+attach_sleep_dispatch(struct attach *a, int64_t deadline_ns, int wake_fd)
+{
+	bool sig = false, woke = attach_poll(a, deadline_ns, wake_fd, &sig);
+
+	attach_dispatch_read(a, !sig);
+	return woke;
 }
 
 int
 attach_wait(struct attach *a, int64_t deadline_ns, int wake_fd)
 {
-	bool woke = false;
-
 	for (;;) {
-		attach_dispatch(a);
+		bool woke = attach_sleep_dispatch(a, deadline_ns, wake_fd);
+
 		if (a->state != ATTACH_RUNNING)
 			return -1;
 		if (woke)
 			return 1;
 		if (clock_ns(CLOCK_MONOTONIC) >= deadline_ns)
 			return 0;
-		woke = attach_sleep(a, deadline_ns, wake_fd);
 	}
 }
 
@@ -494,12 +591,10 @@ attach_sample(struct attach *a, const pid_t *tids, size_t n,
 	a->batch++;
 	for (size_t i = 0; i < n; i++)
 		attach_want(a, tids[i]);
-	while (a->state == ATTACH_RUNNING) {
-		attach_dispatch(a);
-		if (attach_batch_left(a) == 0 ||
-		    clock_ns(CLOCK_MONOTONIC) >= deadline)
+	while (a->state == ATTACH_RUNNING && attach_batch_left(a) > 0) {
+		attach_sleep_dispatch(a, deadline, -1);
+		if (clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
-		attach_sleep(a, deadline, -1);
 	}
 	/*
 	 * Stragglers stay interrupted: a thread that waits for a CPU keeps its

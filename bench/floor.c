@@ -2,7 +2,9 @@
  * floor PID HZ SECONDS: the floor of any ptrace sampler. Seizes thread PID
  * and, HZ times a second for SECONDS, interrupts it, waits for the stop and
  * resumes it at once, copying nothing. Prints the stop time (interrupt ->
- * resume) as floor_p50_us=... floor_p99_us=... stops=... The target must be
+ * resume) as floor_p50_us=... floor_p99_us=... stops=... and its own CPU
+ * time over its run as floor_cpu_pct=... (% of a core: the tracer's CPU
+ * floor at this rate). The target must be
  * a single busy thread that receives no signals (bench/run.sh uses ratio).
  */
 #include "config.h"
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +38,8 @@ int
 main(int argc, char **argv)
 {
 	pid_t pid;
-	double hz, seconds, *t, period, next;
+	double hz, seconds, *t, period, next, start, cpu;
+	struct rusage ru;
 	long n = 0, max;
 	int st;
 
@@ -53,7 +57,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	period = 1e6 / hz;
-	next = floor_now_us();
+	next = start = floor_now_us();
 	while (n < max) {
 		double t0 = floor_now_us();
 
@@ -66,9 +70,14 @@ main(int argc, char **argv)
 		if (next > floor_now_us())
 			usleep((useconds_t)(next - floor_now_us()));
 	}
+	getrusage(RUSAGE_SELF, &ru);
+	cpu = (double)ru.ru_utime.tv_sec * 1e6 + (double)ru.ru_utime.tv_usec +
+	      (double)ru.ru_stime.tv_sec * 1e6 + (double)ru.ru_stime.tv_usec;
 	qsort(t, (size_t)n, sizeof(*t), floor_cmp);
-	printf("floor_p50_us=%.1f floor_p99_us=%.1f stops=%ld\n",
-	       n ? t[n / 2] : 0, n ? t[n * 99 / 100] : 0, n);
+	printf("floor_p50_us=%.1f floor_p99_us=%.1f stops=%ld "
+	       "floor_cpu_pct=%.1f\n",
+	       n ? t[n / 2] : 0, n ? t[n * 99 / 100] : 0, n,
+	       100 * cpu / (floor_now_us() - start));
 	free(t);
 	return 0;
 }

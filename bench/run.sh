@@ -8,17 +8,23 @@
 # ptrace interrupt/resume loop (bench/floor, the floor of this approach).
 # Prints per configuration the medians of: target slowdown (runtime ÷ the
 # same workload alone), stop time p50/p99 (µs) and p50 ÷ floor, samples
-# achieved ÷ requested, cproftop's CPU (% of a core) and peak RSS; then
+# achieved ÷ requested, cproftop's CPU (% of a core; the floor's own for
+# the floor row) and peak RSS; then
 # the goals of issues 4 and 9 with what was measured. With a third
 # argument "many", only the rows of issue 9's goals run (1 busy thread,
 # then 1 busy + 1000 sleeping threads, quiet and with every core
-# saturated by other work).
+# saturated by other work). BACKEND=ptrace (or perf, auto) in the
+# environment runs every cproftop row with --backend=BACKEND (default:
+# CPROFTOP_BACKEND's, else auto; `make bench` sets ptrace), e.g.
+# `BACKEND=ptrace bench/run.sh _build 3 many` for the ptrace fallback's
+# rows of issue 9; the table's last lines say which one ran.
 set -u
 B=${1:?usage: bench/run.sh BUILDDIR [ROUNDS [many]]}
 R=${2:-3}
 ONLY=${3:-all}
 W=$B/tests/workloads/ratio
 CPT=$B/cproftop
+BACKEND=${BACKEND:-${CPROFTOP_BACKEND:-auto}}
 T=$(mktemp -d)
 trap 'load_off; rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
@@ -31,7 +37,8 @@ alone() { # config threads sleepers
 under_cproftop() { # config threads sleepers hz
 	local n=$(($2))
 	rm -f "$T/out" # --child-output appends
-	"$CPT" -F "$4" --top=1 --stats --child-output "$T/out" -- \
+	"$CPT" --backend="$BACKEND" -F "$4" --top=1 --stats \
+		--child-output "$T/out" -- \
 		"$W" -t "$2" -s "$3" -w "$(work "$2")" >/dev/null 2>"$T/err"
 	rt=$(runtime "$T/out")
 	record "$1" runtime "$rt"
@@ -61,6 +68,7 @@ under_floor() {
 	record floor1000-1 runtime "$(runtime "$T/out")"
 	record floor1000-1 p50 "$(stat_of "$T/floor" floor_p50_us)"
 	record floor1000-1 p99 "$(stat_of "$T/floor" floor_p99_us)"
+	record floor1000-1 cpu "$(stat_of "$T/floor" floor_cpu_pct)"
 }
 
 # load_on / load_off: one busy loop per core, other work on the machine.
@@ -148,6 +156,7 @@ for c in $CONFIGS; do
 done | tee "$T/table"
 
 echo
+echo "cproftop --backend=$BACKEND"
 echo "Load average (1, 5, 15 min) at the start: $LOAD_START, at the end:" \
 	"$(cut -d' ' -f1-3 /proc/loadavg) (\"quiet\" rows are only quiet on an idle machine)"
 col() { awk -v c="$1" -v k="$2" '$1 == c { print $k }' "$T/table"; }

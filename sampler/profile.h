@@ -118,6 +118,10 @@ struct profile_snapshot {
 	uint64_t blocked_reads, blocked_truncated, stopped_truncated;
 	uint64_t restarted_calls;
 	uint64_t walks; /* ptrace: waits that looked at every tracee */
+	/* ptrace, 32 threads or more: the process CPU clock checks, and the
+	   searches they set off for a sleeping thread that ran (each looks
+	   at every sleeping thread) */
+	uint64_t clock_checks, searches;
 	uint32_t debuginfod_pending, debuginfod_failed; /* fetches */
 	uint64_t copy_short_stacks; /* stacks deeper than the stack copy (the
 				       thread then copies more, to 1 MiB) */

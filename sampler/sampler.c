@@ -217,6 +217,8 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	snap->stopped_truncated = s->stopped_truncated;
 	snap->restarted_calls = s->a ? attach_restarted(s->a) : 0;
 	snap->walks = s->a ? attach_walks(s->a) : 0;
+	snap->clock_checks = s->checks;
+	snap->searches = s->searches;
 	snap->fallback_stacks = s->fallback_stacks;
 	snap->copy_short_stacks = s->copy_short_stacks;
 	snap->debuginfod_pending = (uint32_t)s->fetch_pending;

@@ -382,27 +382,49 @@ sampler_grow_copies(struct sampler *s)
 	}
 }
 
+/* Reads the schedstat of the n threads about to be interrupted. */
+static void
+sampler_read_eligible(struct sampler *s, size_t n)
+{
+	struct procfs_schedstat ss;
+
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = s->eligible[i];
+		uint32_t id = hash_find(&s->task_idx, hash_u64((uint64_t)tid),
+					sampler_task_eq, &tid, s);
+
+		if (id != PROFILE_NONE)
+			sampler_schedstat(s, &s->tasks[id], &ss);
+	}
+}
+
 /*
- * The process CPU clock check, every SAMPLER_CHECK_NS in a process of
- * SAMPLER_MANY_THREADS threads or more (issue 9: with 1000 sleeping
- * threads, a schedstat read of each every 20 ms was most of cproftop's
- * CPU). The clock is the sum of every thread's run time as schedstat gives
- * it (updated at each switch and scheduler tick), the threads gone
- * included; known_run_ns sums what schedstat gave at each thread's last
- * read. The n threads about to be interrupted (eligible) are read again
- * right after the clock: their share of the difference is then zero or
- * less, and the difference, unseen, is what the other threads -- the
- * sleeping ones -- ran since their last read (plus the unread time of
- * threads gone or not listed yet). When it grew past unseen_ref (its least
- * value at a check since it was set), a sleeping thread ran: every
- * sleeping thread is looked at at the faster pace until each was (a
- * search). A search that found no sleeping thread that ran was set off by
- * a thread gone (its time since its last read stays in unseen): the next
- * check takes unseen as its reference. Otherwise the sleeping threads stay
- * quiet: each looked at SAMPLER_QUIET_LOOK_HZ times a second. A running
- * thread's schedstat moving between the clock and its read (a scheduler
- * tick) can only hide a sleeping thread's run until the next check, or
- * cause one search too many.
+ * The process CPU clock check, every SAMPLER_CHECK_NS (SAMPLER_CHECK_TASK_NS
+ * a thread when longer) in a process of SAMPLER_MANY_THREADS threads or
+ * more (issue 9: with 1000 sleeping threads, a schedstat read of each
+ * every 20 ms was most of cproftop's CPU). The clock is the sum of every
+ * thread's run time as schedstat gives it (updated at each switch and
+ * scheduler tick), the threads gone included; known_run_ns sums what
+ * schedstat gave at each thread's last read. The n threads about to be
+ * interrupted (eligible) -- the running ones, whose time moves -- are read
+ * right before the clock and again right after: unseen, the clock less
+ * what is known, is what the other threads -- the sleeping ones -- ran
+ * since their last read (plus the unread time of threads gone or not
+ * listed yet), and lies between lo (known after) and hi (known before);
+ * the two are equal when no running thread's time moved meanwhile (a
+ * switch or a scheduler tick: about half of the checks with one busy
+ * thread at 1000 Hz). unseen_ref is the least hi since it was set. A
+ * sleeping thread surely ran when lo grew past it: every sleeping thread
+ * is then looked at at the faster pace until each was (a search). A
+ * search that found no sleeping thread that ran was set off by a thread
+ * gone (its time since its last read stays in unseen): the next check
+ * takes hi as its reference. Otherwise the sleeping threads stay quiet:
+ * each looked at SAMPLER_QUIET_LOOK_HZ times a second. A sleeping thread
+ * that ran less than the running threads' time moved across a check is
+ * seen at the next check whose bounds meet (before: the reference was
+ * the least lo, and a check whose bounds met then found unseen above it,
+ * a search for nothing: 36 in 3.5 s with 1000 sleeping threads and one
+ * busy, each looking at every sleeping thread).
  */
 static void
 sampler_check(struct sampler *s, size_t n)
@@ -410,8 +432,8 @@ sampler_check(struct sampler *s, size_t n)
 	uint32_t fast = s->opt.hz / SAMPLER_LOOK_HZ > 1
 				? s->opt.hz / SAMPLER_LOOK_HZ
 				: 1;
-	int64_t now = clock_ns(CLOCK_MONOTONIC), unseen;
-	struct procfs_schedstat ss;
+	int64_t now = clock_ns(CLOCK_MONOTONIC), period, clock, lo, hi;
+	uint64_t known_before;
 	struct timespec ts;
 
 	if (s->search_left > 0 && --s->search_left == 0 && !s->woke)
@@ -424,28 +446,26 @@ sampler_check(struct sampler *s, size_t n)
 	}
 	if (s->search_left > 0 || now < s->next_check_ns)
 		return;
-	s->next_check_ns = now + SAMPLER_CHECK_NS;
+	period = (int64_t)s->ntasks * SAMPLER_CHECK_TASK_NS;
+	s->next_check_ns =
+		now + (period > SAMPLER_CHECK_NS ? period : SAMPLER_CHECK_NS);
+	sampler_read_eligible(s, n);
+	known_before = s->known_run_ns;
 	if (clock_gettime(s->proc_clock, &ts) != 0) {
 		s->have_proc_clock = false;
 		s->quiet = false;
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		pid_t tid = s->eligible[i];
-		uint32_t id = hash_find(&s->task_idx, hash_u64((uint64_t)tid),
-					sampler_task_eq, &tid, s);
-
-		if (id != PROFILE_NONE)
-			sampler_schedstat(s, &s->tasks[id], &ss);
-	}
+	sampler_read_eligible(s, n);
 	s->checks++;
-	unseen = (int64_t)ts.tv_sec * CLOCK_NS_PER_S + ts.tv_nsec -
-		 (int64_t)s->known_run_ns;
+	clock = (int64_t)ts.tv_sec * CLOCK_NS_PER_S + ts.tv_nsec;
+	lo = clock - (int64_t)s->known_run_ns;
+	hi = clock - (int64_t)known_before;
 	if (s->settle) {
 		s->settle = false;
-		s->unseen_ref = unseen;
+		s->unseen_ref = hi;
 		s->quiet = true;
-	} else if (unseen > s->unseen_ref) {
+	} else if (lo > s->unseen_ref) {
 		s->searches++;
 		s->woke = false;
 		s->quiet = false;
@@ -454,7 +474,8 @@ sampler_check(struct sampler *s, size_t n)
 			if (s->tasks[i].idle_skip > fast - 1)
 				s->tasks[i].idle_skip = fast - 1;
 	} else {
-		s->unseen_ref = unseen; /* the least since set */
+		if (hi < s->unseen_ref)
+			s->unseen_ref = hi; /* the least since set */
 		s->quiet = true;
 	}
 }
@@ -473,6 +494,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 {
 	const struct attach_thread *th;
 	size_t nth = attach_threads(s->a, &th), n = 0;
+	bool same = nth == s->ntasks; /* the same threads as last tick */
 
 	sampler_account_all(s, second);
 	sampler_grow_copies(s);
@@ -483,10 +505,12 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 		/* The lists keep their order: the i-th task is th[i]'s but
 		   when threads came or went (no hash lookup a thread a tick:
 		   with 1000 threads at 1000 Hz, 3 % of cproftop's CPU). */
+		bool at_i = i < s->ntasks && s->tasks[i].tid == th[i].tid;
 		struct sampler_task *t =
-			i < s->ntasks && s->tasks[i].tid == th[i].tid
-				? &s->tasks[i]
-				: sampler_task(s, th[i].pid, th[i].tid);
+			at_i ? &s->tasks[i]
+			     : sampler_task(s, th[i].pid, th[i].tid);
+
+		same &= at_i;
 
 		t->seen = true;
 		if (sampler_look(s, t, &th[i], second) ==
@@ -495,7 +519,10 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 			t->owed++;
 		}
 	}
-	sampler_sweep(s);
+	/* Every task seen, none gone: the sweep (a copy of every task, 1.6 %
+	   of cproftop's CPU with 1001 threads) would keep them all. */
+	if (!same)
+		sampler_sweep(s);
 	s->listed = true;
 	sampler_check(s, n);
 	s->batch_ns = clock_ns(CLOCK_MONOTONIC);

@@ -26,6 +26,18 @@ unwind_new(pid_t pid)
 	u->as = unw_create_addr_space(&unwind_accessors, 0);
 	if (u->as == NULL)
 		fatalx("unw_create_addr_space failed");
+	/*
+	 * The global cache takes a lock around each step, with two
+	 * sigprocmask calls: 19-20 system calls a tick for one busy thread
+	 * (strace -c), the sampler thread's largest count. UNW_CACHE_PER_THREAD
+	 * would take none, but Debian's libunwind 1.6.2 is built without it
+	 * (asked for, it falls back to the global cache: the same count), and
+	 * its one per-thread cache would serve every address space alike
+	 * (Gparser.c get_rs_cache(): keyed by a generation each space counts
+	 * from the same start). UNW_CACHE_NONE takes a lock in its memory
+	 * pool instead, and unwound the fp target's main thread slower
+	 * (tests/unit/unwind_test: 51-92 us against 25-36).
+	 */
 	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
 	unw_set_cache_size(u->as, UNWIND_RS_CACHE, 0);
 	u->pages = xcalloc(UNWIND_CACHE_PAGES, sizeof(*u->pages));
@@ -63,10 +75,14 @@ unwind_capture(struct attach *a, pid_t tid, const struct user_regs_struct *regs,
 	if (n > 0)
 		got = (size_t)n;
 	/*
-	 * A copy that runs past the end of the stack's mapping may fail as a
-	 * whole or stop short: take what is readable, a page at a time.
+	 * A copy that runs past the end of the stack's mapping stops short
+	 * at the first page it cannot read (the kernel reads whole pages, and
+	 * fails the call only when it read nothing): what is left is not the
+	 * stack, and was read a page at a time for nothing -- a failing call
+	 * a tick for a main thread, whose stack ends within 32 KiB. A call
+	 * that failed as a whole is tried again a page at a time.
 	 */
-	while (got < UNWIND_STACK_BYTES && n != 0) {
+	for (bool by_page = n < 0; by_page && got < UNWIND_STACK_BYTES;) {
 		uint64_t at = c->stack_start + got;
 		size_t want = UNWIND_PAGE - (at & (UNWIND_PAGE - 1));
 

@@ -15,7 +15,7 @@ stats_write(FILE *out, const struct profile_snapshot *s, double elapsed,
 		"rss_kb=%ld tables_kb=%llu seconds=%.2f backend=%s lost=%llu "
 		"blocked_reads=%llu blocked_truncated=%llu "
 		"stopped_truncated=%llu restarted_calls=%llu walks=%llu "
-		"wall=%s\n",
+		"clock_checks=%llu searches=%llu wall=%s\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
 		s->nthreads, (unsigned long long)s->unwind_errors,
@@ -30,6 +30,8 @@ stats_write(FILE *out, const struct profile_snapshot *s, double elapsed,
 		(unsigned long long)s->stopped_truncated,
 		(unsigned long long)s->restarted_calls,
 		(unsigned long long)s->walks,
+		(unsigned long long)s->clock_checks,
+		(unsigned long long)s->searches,
 		s->wall_source ? s->wall_source : "none");
 	fprintf(out, "cproftop: backend %s (%s)%s%s\n",
 		s->backend ? s->backend : "?",

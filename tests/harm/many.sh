@@ -47,6 +47,28 @@ v=$(top_col "$TMPD/cpu" many_idle 5)
 awk -v v="$v" 'BEGIN { exit !(v < 5) }'
 ok $? "cpu: the sleeping threads show (almost) no CPU (got $v %)"
 
+# Nothing wakes: ratio's 1000 sleepers sleep for good and its main thread
+# spins (attached once every thread was born: none is listed late). The
+# process CPU clock checks must not set off searches for a sleeping thread
+# that ran -- each looks at every sleeping thread. Before, the spinning
+# thread's time moved between the clock (which reads the leader first)
+# and the read of it after about every other time, and the next check
+# that saw no move then searched: 19 searches in 3 s.
+start_bg "$top_builddir/tests/workloads/ratio" -t 1 -s 1000 -d 30
+tasks() { [ "$(ls /proc/"$BG_PID"/task 2>/dev/null | wc -l)" -ge 1001 ]; }
+wait_until 30 tasks
+ok $? "quiet: ratio started its 1000 sleepers"
+"$CPROFTOP" -p "$BG_PID" -F 1000 -d 3 --top=1 --stats >/dev/null \
+	2>"$TMPD/quiet.err"
+ok $? "quiet: cproftop exits 0"
+diag "$(grep stats "$TMPD/quiet.err")"
+c=$(stat_of "$TMPD/quiet.err" clock_checks)
+n=$(stat_of "$TMPD/quiet.err" searches)
+awk -v c="${c:-0}" -v n="${n:-1e9}" 'BEGIN { exit !(c >= 20 && n <= 2) }'
+ok $? "quiet: no search for a sleeping thread that ran ($n searches in $c clock checks)"
+kill -TERM "$BG_PID"
+wait "$BG_PID"
+
 # Wall: the napping thread's two stacks, half of its time each (the
 # sleeping threads' samples make most of the total).
 "$CPROFTOP" -F 1000 --wall --top=40 --focus many_switcher --stats \

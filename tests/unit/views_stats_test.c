@@ -49,6 +49,8 @@ main(void)
 	s.stopped_truncated = 12;
 	s.restarted_calls = 13;
 	s.walks = 14;
+	s.clock_checks = 15;
+	s.searches = 16;
 	s.wall_source = "ptrace";
 	out = stats(&s, 2.0, 0.5, 4321);
 	tap_is_str(out,
@@ -59,7 +61,8 @@ main(void)
 		   "cpu_pct=25.0 rss_kb=4321 tables_kb=10 seconds=2.00 "
 		   "backend=ptrace lost=9 blocked_reads=10 "
 		   "blocked_truncated=11 stopped_truncated=12 "
-		   "restarted_calls=13 walks=14 wall=ptrace\n"
+		   "restarted_calls=13 walks=14 clock_checks=15 searches=16 "
+		   "wall=ptrace\n"
 		   "cproftop: backend ptrace (asked for)\n",
 		   "every figure under its key; CPU as a share of the run");
 	free(out);
