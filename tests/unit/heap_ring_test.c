@@ -152,6 +152,30 @@ producer_main(void *arg)
 	return NULL;
 }
 
+/*
+ * With cells claimed and left unpublished just before: puts rec and drains
+ * from t0 on. Nothing comes out until HEAP_RING_STALL_NS (what), then rec
+ * alone, with one record counted lost (what_skip).
+ */
+static void
+ring_test_stall(struct heap_source *h, struct heap_ring *r,
+		struct heap_record *recs, const struct heap_record *rec,
+		int64_t t0, const char *what, const char *what_skip)
+{
+	uint64_t before, dropped, untracked;
+	size_t n;
+
+	heap_source_losses(h, &before, &untracked);
+	heap_ring_put(r, rec);
+	n = heap_source_drain(h, recs, 64, t0);
+	n += heap_source_drain(h, recs, 64, t0 + HEAP_RING_STALL_NS - 1);
+	tap_is_int((long)n, 0, what);
+	n = heap_source_drain(h, recs, 64, t0 + HEAP_RING_STALL_NS);
+	heap_source_losses(h, &dropped, &untracked);
+	tap_ok(n == 1 && recs[0].addr == rec->addr && dropped == before + 1,
+	       what_skip);
+}
+
 static struct heap_ring *
 test_map(void)
 {
@@ -290,21 +314,14 @@ test_ring(void)
 	   replaced by an exec, between claim and publish) */
 	{
 		struct heap_record rec = {.kind = HEAP_RECORD_FREE, .addr = 9};
-		uint64_t before, pos = atomic_fetch_add(&r->head, 1);
+		uint64_t pos = atomic_fetch_add(&r->head, 1);
 		long ok = 0;
 
-		heap_source_losses(h, &before, &untracked);
-		heap_ring_put(r, &rec);
-		n = heap_source_drain(h, recs, 64, 1000);
-		n += heap_source_drain(h, recs, 64,
-				       1000 + HEAP_RING_STALL_NS - 1);
-		tap_is_int((long)n, 0,
-			   "an unpublished slot holds the records after it");
-		n = heap_source_drain(h, recs, 64, 1000 + HEAP_RING_STALL_NS);
-		heap_source_losses(h, &dropped, &untracked);
-		tap_ok(n == 1 && recs[0].addr == 9 && dropped == before + 1,
-		       "... for HEAP_RING_STALL_NS: then it is skipped and "
-		       "counted lost");
+		ring_test_stall(
+			h, r, recs, &rec, 1000,
+			"an unpublished slot holds the records after it",
+			"... for HEAP_RING_STALL_NS: then it is skipped "
+			"and counted lost");
 		/* its late producer loses: the slot's next lap is open */
 		tap_ok(atomic_load(
 			       &r->cells[pos & (HEAP_RING_CELLS - 1)].seq) ==
@@ -321,22 +338,15 @@ test_ring(void)
 	   cell published (the producer stopped before the third) */
 	{
 		struct heap_record rec = {.kind = HEAP_RECORD_FREE, .addr = 7};
-		uint64_t before, pos = atomic_fetch_add(&r->head, 3);
+		uint64_t pos = atomic_fetch_add(&r->head, 3);
 
-		heap_source_losses(h, &before, &untracked);
 		atomic_store(&r->cells[(pos + 1) & (HEAP_RING_CELLS - 1)].seq,
 			     (pos + 2) | HEAP_RING_CONT);
-		heap_ring_put(r, &rec);
-		n = heap_source_drain(h, recs, 64, 5000);
-		n += heap_source_drain(h, recs, 64,
-				       5000 + HEAP_RING_STALL_NS - 1);
-		tap_is_int((long)n, 0,
-			   "unpublished cells hold the records after them");
-		n = heap_source_drain(h, recs, 64, 5000 + HEAP_RING_STALL_NS);
-		heap_source_losses(h, &dropped, &untracked);
-		tap_ok(n == 1 && recs[0].addr == 7 && dropped == before + 1,
-		       "... for one HEAP_RING_STALL_NS: then all three are "
-		       "skipped, one record counted lost");
+		ring_test_stall(
+			h, r, recs, &rec, 5000,
+			"unpublished cells hold the records after them",
+			"... for one HEAP_RING_STALL_NS: then all three "
+			"are skipped, one record counted lost");
 	}
 	munmap(r, HEAP_RING_BYTES);
 	heap_source_free(h);
