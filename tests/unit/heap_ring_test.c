@@ -169,11 +169,11 @@ ring_test_stall(struct heap_source *h, struct heap_ring *r,
 	heap_ring_put(r, rec);
 	n = heap_source_drain(h, recs, 64, t0);
 	n += heap_source_drain(h, recs, 64, t0 + HEAP_RING_STALL_NS - 1);
-	tap_is_int((long)n, 0, what);
+	tap_is_int((long)n, 0, "%s", what);
 	n = heap_source_drain(h, recs, 64, t0 + HEAP_RING_STALL_NS);
 	heap_source_losses(h, &dropped, &untracked);
 	tap_ok(n == 1 && recs[0].addr == rec->addr && dropped == before + 1,
-	       what_skip);
+	       "%s", what_skip);
 }
 
 static struct heap_ring *
