@@ -16,9 +16,10 @@ URL=$(sed -n 's|^cproftop: serving \(http://[^/]*\)/debug/pprof/$|\1|p' "$TMPD/e
 curl -s -o "$TMPD/p.pb.gz" -w '%{http_code}' "$URL/debug/pprof/profile?seconds=1" >"$TMPD/code"
 is "$(cat "$TMPD/code")" 200 "a profile while the screen runs"
 if command -v go >/dev/null 2>&1; then
-	HOME=$TMPD go tool pprof -top "$TMPD/p.pb.gz" 2>/dev/null |
-		awk '$NF ~ /^hot_/ { print $NF; exit }' >"$TMPD/top"
+	HOME=$TMPD go tool pprof -top "$TMPD/p.pb.gz" >"$TMPD/p.top" 2>&1
+	awk '$NF ~ /^hot_/ { print $NF; exit }' "$TMPD/p.top" >"$TMPD/top"
 	is "$(cat "$TMPD/top")" hot_a "... whose top function is hot_a"
+	[ "$(cat "$TMPD/top")" = hot_a ] || diag "$(head -20 "$TMPD/p.top")"
 else
 	skip "go is not installed"
 fi
