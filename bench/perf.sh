@@ -37,6 +37,7 @@ if ! "$CPT" --backend=perf -d 0.2 --top=1 -- "$W" -w 10 >/dev/null 2>&1; then
 fi
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../tests/perf/perf-lib.sh"
 
 # cpu_of OUT ERR CMD...: runs CMD (output to OUT and ERR), prints its
 # children's user + system seconds.
@@ -84,11 +85,13 @@ attached() {
 
 # same16: cproftop and perf record on one 16-thread process, same seconds.
 same16() {
-	local p c k ack
+	local p c k ack i=0
 	"$W" -t 16 -d 30 >/dev/null &
 	p=$!
-	while [ "$(ls /proc/$p/task 2>/dev/null | wc -l)" -lt 16 ]; do
+	while [ "$(ls /proc/$p/task 2>/dev/null | wc -l)" -lt 16 ] &&
+		[ $i -lt 500 ]; do
 		sleep 0.02
+		i=$((i + 1))
 	done
 	rm -f "$T/ctl" "$T/ack"
 	mkfifo "$T/ctl" "$T/ack"
@@ -100,9 +103,7 @@ same16() {
 	"$CPT" --backend=perf -p "$p" -F 1000 -d 4 --top=1 --stats \
 		>/dev/null 2>"$T/same.err" &
 	c=$!
-	while ! ls -l /proc/$c/fd 2>/dev/null | grep -q perf_event; do
-		sleep 0.02
-	done
+	perf_fds_wait "$c"
 	echo enable >&8
 	read -r -t 20 ack <&9
 	wait "$c"
@@ -125,30 +126,24 @@ same16() {
 # events are open; the reading nearest to the profile's end), and its
 # work rate (ticks a second) alone and with cproftop --wall attached.
 offcpu() {
-	local m p c t total slept waited secs r w i
+	local m p c t total slept waited secs i=0
 	m=$B/tests/workloads/mixed
 	"$m" -t 3 -d 3 >"$T/mixed.out"
 	record offcpu alone "$(awk -F= '$1 == "ticks" { print $2 / 3 }' \
 		"$T/mixed.out")"
 	"$m" -t 3 -d 8 >"$T/mixed.out" &
 	p=$!
-	while ! grep -qx ticker /proc/$p/task/*/comm 2>/dev/null; do
+	while ! grep -qx ticker /proc/$p/task/*/comm 2>/dev/null &&
+		[ $i -lt 500 ]; do
 		sleep 0.02
+		i=$((i + 1))
 	done
 	t=$(grep -lx ticker /proc/$p/task/*/comm | head -n 1 | cut -d/ -f5)
 	"$CPT" --backend=perf --wall -p "$p" -F 500 -d 4 --top=60 \
 		--focus mixed_ticker --stats >"$T/tick.top" 2>"$T/tick.err" &
 	c=$!
-	while ! ls -l /proc/$c/fd 2>/dev/null | grep -q perf_event; do
-		sleep 0.01
-	done
-	i=0
-	while kill -0 "$c" 2>/dev/null && [ $i -lt 6000 ]; do
-		read -r r w _ </proc/$p/task/$t/schedstat
-		echo "${EPOCHREALTIME/./} $r $w"
-		sleep 0.01
-		i=$((i + 1))
-	done >"$T/series"
+	perf_fds_wait "$c"
+	schedstat_series "$p" "$t" "$c" >"$T/series"
 	wait "$c"
 	wait "$p"
 	record offcpu attached "$(awk -F= '$1 == "ticks" { print $2 / 8 }' \
@@ -163,13 +158,7 @@ offcpu() {
 	record offcpu cptblocked "$(share "$slept")"
 	record offcpu cptwaiting "$(share "${waited:-0}")"
 	record offcpu cptrunning "$(share "$((${total:-0} - slept - ${waited:-0}))")"
-	awk -v secs="${secs:-0}" 'NR == 1 { t0 = $1; r0 = $2; w0 = $3; b = -1 }
-		{ e = $1 - t0 - secs * 1e6; if (e < 0) e = -e
-		  if (b < 0 || e < b) { b = e; t = $1; r = $2; w = $3 } }
-		END { d = (t - t0) * 1e3; if (d <= 0) d = 1
-		      printf "%.1f %.1f %.1f\n", 100 * (r - r0) / d,
-			100 * (d - (r - r0) - (w - w0)) / d, 100 * (w - w0) / d }' \
-		"$T/series" >"$T/ss"
+	schedstat_shares "${secs:-0}" "$T/series" >"$T/ss"
 	record offcpu ssrunning "$(awk '{ print $1 }' "$T/ss")"
 	record offcpu ssblocked "$(awk '{ print $2 }' "$T/ss")"
 	record offcpu sswaiting "$(awk '{ print $3 }' "$T/ss")"

@@ -26,18 +26,8 @@ C=$!
 # takes CPU the ticker then waits for). The ticker's schedstat (run ns,
 # run-queue ns) is read every 10 ms until cproftop exits; the reading
 # nearest to the profile's end is taken.
-i=0
-while ! perf_fds "$C" && [ $i -lt 3000 ]; do
-	sleep 0.01
-	i=$((i + 1))
-done
-i=0
-while kill -0 "$C" 2>/dev/null && [ $i -lt 6000 ]; do
-	read -r r w _ </proc/$W/task/$T/schedstat
-	echo "${EPOCHREALTIME/./} $r $w"
-	sleep 0.01
-	i=$((i + 1))
-done >"$TMPD/series"
+perf_fds_wait "$C"
+schedstat_series "$W" "$T" "$C" >"$TMPD/series"
 wait "$C"
 ok $? "cproftop exits 0"
 kill "$W"
@@ -53,13 +43,7 @@ slept=$(awk '/^ *flat +flat%/ { t = 1; next }
 	"$TMPD/tick.top")
 waited=$(top_col "$TMPD/tick.top" '[waiting' 1)
 read -r sr sb sw d <<EOT
-$(awk -v secs="$secs" 'NR == 1 { t0 = $1; r0 = $2; w0 = $3; best = -1 }
-	{ e = $1 - t0 - secs * 1e6; if (e < 0) e = -e
-	  if (best < 0 || e < best) { best = e; t = $1; r = $2; w = $3 } }
-	END { d = (t - t0) * 1e3; if (d <= 0) d = 1
-	      printf "%.1f %.1f %.1f %d\n", 100 * (r - r0) / d,
-		100 * (d - (r - r0) - (w - w0)) / d, 100 * (w - w0) / d,
-		d / 1e6 }' "$TMPD/series")
+$(schedstat_shares "$secs" "$TMPD/series")
 EOT
 read -r cb cw <<EOT
 $(awk -v s="$slept" -v w="$waited" -v hz=$HZ -v d="$secs" \
