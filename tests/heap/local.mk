@@ -49,7 +49,7 @@ tests_unit_views_heap_tree_test_LDADD = $(tests_unit_views_heap_test_LDADD)
 check_PROGRAMS += tests/unit/heap_sample_test
 TESTS += tests/unit/heap_sample_test
 tests_unit_heap_sample_test_SOURCES = tests/unit/heap_sample_test.c \
-	heap/addrset.c tests/tap.h
+	heap/addrset.c heap/unwind.c tests/tap.h
 tests_unit_heap_sample_test_LDADD = libheap.a libcommon.a -ldl -lm -lgcc_s
 
 # A hostile --follow command: records under pids that are not its own.
