@@ -7,10 +7,13 @@
  * instructions; whatever else (expressions, signal frames, no FDE) gives
  * up, and the caller falls back on libgcc for the whole stack.
  *
- * The cache is shared by the threads without a lock: an entry is three
- * words (pc, rule, check) written one by one, and check, a hash of the
- * other two and of the cache's generation, tells a torn or stale entry
- * (a miss). The generation changes when dl_iterate_phdr's count of
+ * The cache (512 entries, two-way: direct-mapped, the two return
+ * addresses that every walk of tests/heap/workload meets, main's and its
+ * caller's in the C library, took turns in one slot in one run, ASLR
+ * drawing the slots) is shared by the threads without a lock: an entry
+ * is three words (pc, rule, check) written one by one, and check, a hash
+ * of the other two and of the cache's generation, tells a torn or stale
+ * entry (a miss). The generation changes when dl_iterate_phdr's count of
  * libraries loaded or unloaded does: a library unloaded (and another
  * mapped in its place) leaves no rule behind.
  */
@@ -37,7 +40,7 @@ struct dwarf_eh_bases {
 };
 extern const void *_Unwind_Find_FDE(void *pc, struct dwarf_eh_bases *bases);
 
-#define UNWIND_CACHE 512      /* entries, a power of two */
+#define UNWIND_CACHE 512      /* entries: 256 sets of two ways */
 #define UNWIND_MAX_FRAMES 128 /* a walk's frames */
 #define UNWIND_MAX_CFI 4096   /* instructions run to learn a rule */
 #define UNWIND_STATES 8	      /* DW_CFA_remember_state's depth */
@@ -99,11 +102,22 @@ unwind_check(uint64_t pc, uint64_t rule, uint64_t gen)
 	return unwind_mix(pc ^ unwind_mix(rule ^ (gen << 40) ^ gen));
 }
 
+/* The two ways of pc's set (UNWIND_CACHE / 2 sets) */
 static struct unwind_entry *
-unwind_slot(uint64_t pc)
+unwind_ways(uint64_t pc)
 {
-	return &unwind_cache[(pc * 0x9e3779b97f4a7c15ull) >> 55 &
-			     (UNWIND_CACHE - 1)];
+	return &unwind_cache[((pc * 0x9e3779b97f4a7c15ull) >> 56 &
+			      (UNWIND_CACHE / 2 - 1)) *
+			     2];
+}
+
+static void
+unwind_store(struct unwind_entry *e, uint64_t pc, uint64_t rule, uint64_t check)
+{
+	/* a reader between two stores sees a check that fails */
+	atomic_store_explicit(&e->pc, pc, memory_order_relaxed);
+	atomic_store_explicit(&e->rule, rule, memory_order_relaxed);
+	atomic_store_explicit(&e->check, check, memory_order_relaxed);
 }
 
 /* A cursor over CFI bytes: bad once it ran past end. */
@@ -489,24 +503,32 @@ unwind_learn(uintptr_t pc)
 	return rule;
 }
 
-/* The rule at pc, from the cache or learnt (0: give up). */
+/* The rule at pc, from the cache or learnt (0: give up). A rule learnt
+   goes to its set's first way, the one there to the second. */
 static uint64_t
 unwind_rule(uintptr_t pc, uint64_t gen)
 {
-	struct unwind_entry *e = unwind_slot(pc);
-	uint64_t epc = atomic_load_explicit(&e->pc, memory_order_relaxed);
-	uint64_t rule = atomic_load_explicit(&e->rule, memory_order_relaxed);
-	uint64_t check = atomic_load_explicit(&e->check, memory_order_relaxed);
+	struct unwind_entry *e = unwind_ways(pc);
+	uint64_t rule, epc, check;
 
-	if (epc == pc && rule != 0 && check == unwind_check(epc, rule, gen))
-		return rule;
+	for (int way = 0; way < 2; way++) {
+		epc = atomic_load_explicit(&e[way].pc, memory_order_relaxed);
+		rule = atomic_load_explicit(&e[way].rule, memory_order_relaxed);
+		check = atomic_load_explicit(&e[way].check,
+					     memory_order_relaxed);
+		if (epc == pc && rule != 0 &&
+		    check == unwind_check(epc, rule, gen))
+			return rule;
+	}
 	rule = unwind_learn(pc);
 	if (rule != 0) {
-		/* a reader between two stores sees a check that fails */
-		atomic_store_explicit(&e->pc, pc, memory_order_relaxed);
-		atomic_store_explicit(&e->rule, rule, memory_order_relaxed);
-		atomic_store_explicit(&e->check, unwind_check(pc, rule, gen),
-				      memory_order_relaxed);
+		unwind_store(
+			&e[1],
+			atomic_load_explicit(&e[0].pc, memory_order_relaxed),
+			atomic_load_explicit(&e[0].rule, memory_order_relaxed),
+			atomic_load_explicit(&e[0].check,
+					     memory_order_relaxed));
+		unwind_store(&e[0], pc, rule, unwind_check(pc, rule, gen));
 	}
 	return rule;
 }

@@ -5,8 +5,8 @@
  * Inside libcproftop-heap.so: a fast x86-64 unwinder for the common frames
  * (the CFA is rsp or rbp plus an offset, the return address at CFA-8, rbp
  * saved at CFA-N or kept). Rules are learnt from libgcc's tables
- * (_Unwind_Find_FDE) and kept in a lock-free cache of 512 entries by pc,
- * emptied when a library is unloaded. It does not allocate, takes no lock
+ * (_Unwind_Find_FDE) and kept in a lock-free cache of 512 entries (two-way) by
+ * pc, emptied when a library is unloaded. It does not allocate, takes no lock
  * of its own and reads the stack only inside the thread's stack mapping
  * (from /proc/self/maps, read by system calls): callable from malloc and
  * from signal handlers. Any frame it does not know how to step (signal
