@@ -73,9 +73,9 @@ static _Atomic uint64_t unwind_counts[4]; /* heap_unwind_stats' fields */
 enum { COUNT_WALKS, COUNT_FALLBACKS, COUNT_LEARNT, COUNT_FLUSHES };
 
 /* The thread's stack mapping, [lo, hi): 0, 0 until read. */
-static __thread uintptr_t unwind_stack_lo
+static __thread volatile uintptr_t unwind_stack_lo
 	__attribute__((tls_model("initial-exec")));
-static __thread uintptr_t unwind_stack_hi
+static __thread volatile uintptr_t unwind_stack_hi
 	__attribute__((tls_model("initial-exec")));
 
 static void
@@ -259,6 +259,13 @@ unwind_set(struct unwind_row *row, const struct unwind_row *init, uint64_t reg,
 	}
 }
 
+/* A CFA register as a row keeps it: rsp, rbp, or -1 (give up). */
+static int
+unwind_cfa_reg(uint64_t reg)
+{
+	return reg == UNWIND_RSP || reg == UNWIND_RBP ? (int)reg : -1;
+}
+
 /*
  * Runs the CFA instructions of c over row, from location loc, until the
  * row for pc: true when it went well (unknown instructions give up).
@@ -337,17 +344,11 @@ unwind_run(struct unwind_cur *c, const struct unwind_cie *cie,
 			*row = saved[--nsaved];
 			continue;
 		case 0x0c: /* def_cfa */
-			reg = unwind_uleb(c);
-			row->cfa_reg = reg == UNWIND_RSP || reg == UNWIND_RBP
-					       ? (int)reg
-					       : -1;
+			row->cfa_reg = unwind_cfa_reg(unwind_uleb(c));
 			row->cfa_off = (int64_t)unwind_uleb(c);
 			continue;
 		case 0x0d: /* def_cfa_register */
-			reg = unwind_uleb(c);
-			row->cfa_reg = reg == UNWIND_RSP || reg == UNWIND_RBP
-					       ? (int)reg
-					       : -1;
+			row->cfa_reg = unwind_cfa_reg(unwind_uleb(c));
 			continue;
 		case 0x0e: /* def_cfa_offset */
 			row->cfa_off = (int64_t)unwind_uleb(c);
@@ -358,10 +359,7 @@ unwind_run(struct unwind_cur *c, const struct unwind_cie *cie,
 				   unwind_sleb(c) * cie->data_align);
 			continue;
 		case 0x12: /* def_cfa_sf */
-			reg = unwind_uleb(c);
-			row->cfa_reg = reg == UNWIND_RSP || reg == UNWIND_RBP
-					       ? (int)reg
-					       : -1;
+			row->cfa_reg = unwind_cfa_reg(unwind_uleb(c));
 			row->cfa_off = unwind_sleb(c) * cie->data_align;
 			continue;
 		case 0x13: /* def_cfa_offset_sf */
@@ -611,17 +609,28 @@ unwind_read_stack(uintptr_t sp, uintptr_t *lo)
 	return 0;
 }
 
-/* The end of the thread's stack, cached per thread: 0 when unknown. */
+/*
+ * The end of the thread's stack, cached per thread: 0 when unknown. A
+ * signal handler's walk may come between the two words' stores (or
+ * loads): hi is cleared first and stored last, and read before and after
+ * lo, so that no walk takes one mapping's start with another's end.
+ */
 static uintptr_t
 unwind_stack_end(uintptr_t sp)
 {
-	uintptr_t lo = 0, hi;
+	uintptr_t lo, hi = unwind_stack_hi;
 
-	if (unwind_stack_lo <= sp && sp < unwind_stack_hi)
-		return unwind_stack_hi;
+	atomic_signal_fence(memory_order_seq_cst);
+	lo = unwind_stack_lo;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (hi != 0 && hi == unwind_stack_hi && lo <= sp && sp < hi)
+		return hi;
 	hi = unwind_read_stack(sp, &lo);
 	if (hi != 0) {
+		unwind_stack_hi = 0;
+		atomic_signal_fence(memory_order_seq_cst);
 		unwind_stack_lo = lo;
+		atomic_signal_fence(memory_order_seq_cst);
 		unwind_stack_hi = hi;
 	}
 	return hi;
