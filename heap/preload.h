@@ -13,6 +13,7 @@
 #include <unwind.h>
 
 #include "heap/ring.h"
+#include "heap/unwind.h"
 
 /*
  * The thread's bytes until its next sample: an allocation of at least as
@@ -59,17 +60,21 @@ struct heap_stack_walk {
 	bool found;
 };
 
-/* One frame of the walk: see heap_stack(). */
+/* One frame of the walk (a struct heap_stack_walk): see heap_stack().
+   False once the record is full. */
+bool heap_stack_ip(void *arg, uintptr_t ip);
+
+/* heap_stack_ip() as libgcc's walk calls it. */
 _Unwind_Reason_Code heap_stack_frame(struct _Unwind_Context *ctx, void *arg);
 
 /*
  * The calling stack into rec (frames, nframes), innermost first, starting
  * at the hook's caller: the frame whose return address is ra among the
- * first four, else the third. libgcc's unwinder (.eh_frame, no
- * allocation once loaded) is called from the function this is inlined
- * into (a hook, or its slow path), so that the walk steps through no
- * frame of the sampler: each step is a lookup of unwind tables, mostly
- * cold at the default rate.
+ * first four, else the third. The unwinder (unwind.h: cached rules,
+ * ~0.1 us a stack; libgcc's _Unwind_Backtrace over .eh_frame, no
+ * allocation once loaded, where it gives up) is called from the function
+ * this is inlined into (a hook, or its slow path), so that the walk steps
+ * through no frame of the sampler.
  */
 static inline __attribute__((always_inline)) void
 heap_stack(struct heap_record *rec, void *ra)
@@ -77,7 +82,12 @@ heap_stack(struct heap_record *rec, void *ra)
 	struct heap_stack_walk w = {.rec = rec, .ra = (uintptr_t)ra};
 
 	rec->nframes = 0;
-	_Unwind_Backtrace(heap_stack_frame, &w);
+	if (heap_unwind_walk(heap_stack_ip, &w) != 0) {
+		/* its frames are dropped: libgcc's walk from the start */
+		w = (struct heap_stack_walk){.rec = rec, .ra = (uintptr_t)ra};
+		rec->nframes = 0;
+		_Unwind_Backtrace(heap_stack_frame, &w);
+	}
 	/* ra never seen: the walk starts at the third frame, as before */
 	if (!w.found)
 		for (uint32_t i = 2; i < w.nearly; i++)

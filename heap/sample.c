@@ -4,10 +4,11 @@
  * runtime and tcmalloc do), and the allocation that crosses zero is
  * sampled: an allocation of s bytes is sampled with probability
  * 1 - exp(-s/rate), which cproftop undoes when it scales (Go's
- * scaleHeapSample). A sample's stack comes from libgcc's unwinder
- * (_Unwind_Backtrace over .eh_frame, as the C library's backtrace(): no
- * descriptors, no malloc -- libunwind's local unwinder opens a pipe in the
- * target), called from the hook's frame (heap_stack(), preload.h); the
+ * scaleHeapSample). A sample's stack comes from our cached unwinder
+ * (unwind.h), or where it gives up from libgcc's (_Unwind_Backtrace over
+ * .eh_frame, as the C library's backtrace(): no descriptors, no malloc --
+ * libunwind's local unwinder opens a pipe in the target), called from the
+ * hook's frame (heap_stack(), preload.h); the
  * record goes to the ring (ring.h), and its address into the set whose
  * free is reported (addrset.h).
  */
@@ -88,25 +89,32 @@ sample_push(struct heap_record *rec, uintptr_t ip)
 	return rec->nframes < HEAP_MAX_FRAMES;
 }
 
-_Unwind_Reason_Code
-heap_stack_frame(struct _Unwind_Context *ctx, void *arg)
+bool
+heap_stack_ip(void *arg, uintptr_t ip)
 {
 	struct heap_stack_walk *w = arg;
-	uintptr_t ip = (uintptr_t)_Unwind_GetIP(ctx);
 
 	if (ip == 0)
-		return _URC_END_OF_STACK;
+		return false;
 	if (!w->found) {
 		if (ip != w->ra && w->nearly < 4) {
 			w->early[w->nearly++] = ip; /* the hook, the sampler */
-			return _URC_NO_REASON;
+			return true;
 		}
 		w->found = true;
 		/* ra not among the first four: start at the third */
 		for (uint32_t i = 2; ip != w->ra && i < w->nearly; i++)
 			sample_push(w->rec, w->early[i]);
 	}
-	return sample_push(w->rec, ip) ? _URC_NO_REASON : _URC_END_OF_STACK;
+	return sample_push(w->rec, ip);
+}
+
+_Unwind_Reason_Code
+heap_stack_frame(struct _Unwind_Context *ctx, void *arg)
+{
+	return heap_stack_ip(arg, (uintptr_t)_Unwind_GetIP(ctx))
+		       ? _URC_NO_REASON
+		       : _URC_END_OF_STACK;
 }
 
 /* A frame of heap_setup()'s first walk: stops after *arg frames. */
@@ -117,6 +125,16 @@ sample_warm_frame(struct _Unwind_Context *ctx, void *arg)
 
 	(void)ctx;
 	return --*left > 0 ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+/* A frame of heap_setup()'s first fast walk: it reads the stack's bounds
+   and binds its functions. */
+static bool
+sample_warm_ip(void *arg, uintptr_t ip)
+{
+	(void)arg;
+	(void)ip;
+	return false;
 }
 
 bool
@@ -300,6 +318,7 @@ heap_setup(void)
 		int left = 4;
 
 		_Unwind_Backtrace(sample_warm_frame, &left);
+		heap_unwind_walk(sample_warm_ip, &left);
 	}
 	sample_ring = r;
 	sample_pid = (uint32_t)getpid();

@@ -49,7 +49,7 @@ tests_unit_views_heap_tree_test_LDADD = $(tests_unit_views_heap_test_LDADD)
 check_PROGRAMS += tests/unit/heap_sample_test
 TESTS += tests/unit/heap_sample_test
 tests_unit_heap_sample_test_SOURCES = tests/unit/heap_sample_test.c \
-	heap/addrset.c tests/tap.h
+	heap/addrset.c heap/unwind.c tests/tap.h
 tests_unit_heap_sample_test_LDADD = libheap.a libcommon.a -ldl -lm -lgcc_s
 
 # A hostile --follow command: records under pids that are not its own.
@@ -59,3 +59,20 @@ tests_heap_forge_CFLAGS = $(CPT_WARN) -O2 -g
 tests_heap_forge_LDFLAGS =
 TESTS += tests/heap/forge.sh
 EXTRA_DIST += tests/heap/forge.sh
+
+# The interposer's fast unwinder (heap/unwind.c) against libgcc's, through
+# two builds of a library opened and closed in turn (never sanitized).
+check_PROGRAMS += tests/unit/heap_unwind_test
+TESTS += tests/unit/heap_unwind_test
+tests_unit_heap_unwind_test_SOURCES = tests/unit/heap_unwind_test.c \
+	heap/unwind.c heap/unwind.h tests/tap.h
+tests_unit_heap_unwind_test_LDADD = -ldl -lgcc_s
+check_PROGRAMS += tests/unit/heap_unwind_liba.so tests/unit/heap_unwind_libb.so
+tests_unit_heap_unwind_liba_so_SOURCES = tests/unit/heap_unwind_lib.c
+tests_unit_heap_unwind_liba_so_CFLAGS = $(CPT_WARN) -fPIC -O2 \
+	-fomit-frame-pointer -DHEAP_UNWIND_LIB_BYTES=1024
+tests_unit_heap_unwind_liba_so_LDFLAGS = -shared
+tests_unit_heap_unwind_libb_so_SOURCES = tests/unit/heap_unwind_lib.c
+tests_unit_heap_unwind_libb_so_CFLAGS = $(CPT_WARN) -fPIC -O2 \
+	-fomit-frame-pointer -DHEAP_UNWIND_LIB_BYTES=3000
+tests_unit_heap_unwind_libb_so_LDFLAGS = -shared

@@ -1,0 +1,708 @@
+/*
+ * heap/unwind.c: libcproftop-heap.so's fast unwinder (unwind.h). A walk
+ * is a loop over cached rules: CFA = rsp or rbp + offset, the return
+ * address at CFA-8, rbp at CFA-N or kept. A rule missing from the cache
+ * is learnt from the FDE that libgcc's _Unwind_Find_FDE finds (the same
+ * lookup as _Unwind_Backtrace's), running only the common CFA
+ * instructions; whatever else (expressions, signal frames, no FDE) gives
+ * up, and the caller falls back on libgcc for the whole stack.
+ *
+ * The cache (512 entries, two-way: direct-mapped, the two return
+ * addresses that every walk of tests/heap/workload meets, main's and its
+ * caller's in the C library, took turns in one slot in one run, ASLR
+ * drawing the slots) is shared by the threads without a lock: an entry
+ * is three words (pc, rule, check) written one by one, and check, a hash
+ * of the other two and of the cache's generation, tells a torn or stale
+ * entry (a miss). The generation changes when dl_iterate_phdr's count of
+ * libraries loaded or unloaded does: a library unloaded (and another
+ * mapped in its place) leaves no rule behind.
+ */
+#include "config.h"
+
+#include "heap/unwind.h"
+
+#include <fcntl.h>
+#include <link.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#if !defined(__x86_64__)
+#error "heap/unwind.c: x86-64 only"
+#endif
+
+/* libgcc's (unwind-dw2-fde.h, exported by libgcc_s since GCC 3.0) */
+struct dwarf_eh_bases {
+	void *tbase;
+	void *dbase;
+	void *func;
+};
+extern const void *_Unwind_Find_FDE(void *pc, struct dwarf_eh_bases *bases);
+
+#define UNWIND_CACHE 512      /* entries: 256 sets of two ways */
+#define UNWIND_MAX_FRAMES 128 /* a walk's frames */
+#define UNWIND_MAX_CFI 4096   /* instructions run to learn a rule */
+#define UNWIND_STATES 8	      /* DW_CFA_remember_state's depth */
+
+/* DWARF's x86-64 register numbers */
+#define UNWIND_RBP 6
+#define UNWIND_RSP 7
+#define UNWIND_RA 16
+
+/* A rule in 64 bits (0: none): the CFA's offset in bits 0-31 (signed),
+   its register in bit 32 (rbp, else rsp), rbp's slot below the CFA in
+   bits 33-48 (0: rbp kept), bit 49 for the outermost frame (the return
+   address undefined), bit 63 set. */
+#define RULE_RBP_CFA (1ull << 32)
+#define RULE_RBP_SHIFT 33
+#define RULE_OUTERMOST (1ull << 49)
+#define RULE_VALID (1ull << 63)
+
+struct unwind_entry {
+	_Atomic uint64_t pc;
+	_Atomic uint64_t rule;
+	_Atomic uint64_t check;
+};
+
+static struct unwind_entry unwind_cache[UNWIND_CACHE];
+static _Atomic uint64_t unwind_gen = 1;
+static _Atomic uint64_t unwind_loaded;	  /* dlpi_adds, dlpi_subs seen */
+static _Atomic uint64_t unwind_counts[4]; /* heap_unwind_stats' fields */
+
+enum { COUNT_WALKS, COUNT_FALLBACKS, COUNT_LEARNT, COUNT_FLUSHES };
+
+/* The thread's stack mapping, [lo, hi): 0, 0 until read. */
+static __thread volatile uintptr_t unwind_stack_lo
+	__attribute__((tls_model("initial-exec")));
+static __thread volatile uintptr_t unwind_stack_hi
+	__attribute__((tls_model("initial-exec")));
+
+static void
+unwind_count(int which)
+{
+	atomic_fetch_add_explicit(&unwind_counts[which], 1,
+				  memory_order_relaxed);
+}
+
+/* splitmix64's finalizer */
+static uint64_t
+unwind_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static uint64_t
+unwind_check(uint64_t pc, uint64_t rule, uint64_t gen)
+{
+	return unwind_mix(pc ^ unwind_mix(rule ^ (gen << 40) ^ gen));
+}
+
+/* The two ways of pc's set (UNWIND_CACHE / 2 sets) */
+static struct unwind_entry *
+unwind_ways(uint64_t pc)
+{
+	return &unwind_cache[((pc * 0x9e3779b97f4a7c15ull) >> 56 &
+			      (UNWIND_CACHE / 2 - 1)) *
+			     2];
+}
+
+static void
+unwind_store(struct unwind_entry *e, uint64_t pc, uint64_t rule, uint64_t check)
+{
+	/* a reader between two stores sees a check that fails */
+	atomic_store_explicit(&e->pc, pc, memory_order_relaxed);
+	atomic_store_explicit(&e->rule, rule, memory_order_relaxed);
+	atomic_store_explicit(&e->check, check, memory_order_relaxed);
+}
+
+/* A cursor over CFI bytes: bad once it ran past end. */
+struct unwind_cur {
+	const uint8_t *p, *end;
+	bool bad;
+};
+
+static uint8_t
+unwind_u8(struct unwind_cur *c)
+{
+	if (c->p >= c->end) {
+		c->bad = true;
+		return 0;
+	}
+	return *c->p++;
+}
+
+static uint64_t
+unwind_uleb(struct unwind_cur *c)
+{
+	uint64_t v = 0;
+
+	for (unsigned shift = 0; shift < 64; shift += 7) {
+		uint8_t b = unwind_u8(c);
+
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return v;
+	}
+	c->bad = true;
+	return 0;
+}
+
+static int64_t
+unwind_sleb(struct unwind_cur *c)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	uint8_t b;
+
+	do {
+		if (shift >= 64) {
+			c->bad = true;
+			return 0;
+		}
+		b = unwind_u8(c);
+		v |= (uint64_t)(b & 0x7f) << shift;
+		shift += 7;
+	} while (b & 0x80);
+	if (shift < 64 && (b & 0x40))
+		v |= ~0ull << shift;
+	return (int64_t)v;
+}
+
+/* n little-endian bytes (n <= 8) */
+static uint64_t
+unwind_fixed(struct unwind_cur *c, unsigned n)
+{
+	uint64_t v = 0;
+
+	if ((size_t)(c->end - c->p) < n) {
+		c->bad = true;
+		return 0;
+	}
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)c->p[i] << (8 * i);
+	c->p += n;
+	return v;
+}
+
+/* Skips a pointer in encoding enc (DW_EH_PE_*): its value, unapplied. */
+static uint64_t
+unwind_encoded(struct unwind_cur *c, uint8_t enc)
+{
+	switch (enc & 0x0f) {
+	case 0x00: /* absptr */
+	case 0x04: /* udata8 */
+	case 0x0c: /* sdata8 */
+		return unwind_fixed(c, 8);
+	case 0x01: /* uleb128 */
+		return unwind_uleb(c);
+	case 0x02: /* udata2 */
+	case 0x0a: /* sdata2 */
+		return unwind_fixed(c, 2);
+	case 0x03: /* udata4 */
+	case 0x0b: /* sdata4 */
+		return unwind_fixed(c, 4);
+	case 0x09: /* sleb128 */
+		return (uint64_t)unwind_sleb(c);
+	}
+	c->bad = true;
+	return 0;
+}
+
+/* One row of the CFA table, as far as we follow it. */
+struct unwind_row {
+	int cfa_reg; /* UNWIND_RSP, UNWIND_RBP, -1 (other: give up) */
+	int64_t cfa_off;
+	int rbp; /* 0 kept, 1 at CFA + rbp_off, -1 other */
+	int64_t rbp_off;
+	int ra; /* 0 unset, 1 at CFA + ra_off, 2 undefined, -1 other */
+	int64_t ra_off;
+};
+
+/* What a CIE says that the FDE's parsing and its instructions need. */
+struct unwind_cie {
+	uint64_t code_align;
+	int64_t data_align;
+	uint8_t fde_enc;
+	bool z;
+	const uint8_t *insns, *insns_end;
+};
+
+/* A register's rule set by DW_CFA_offset*, _undefined, _same_value or
+   _restore: only rbp's and the return address's matter. */
+static void
+unwind_set(struct unwind_row *row, const struct unwind_row *init, uint64_t reg,
+	   int how, int64_t off)
+{
+	if (reg == UNWIND_RBP) {
+		if (how == 3) { /* restore */
+			row->rbp = init->rbp;
+			row->rbp_off = init->rbp_off;
+		} else {
+			row->rbp = how == 1 ? 1 : how == 0 ? 0 : -1;
+			row->rbp_off = off;
+		}
+	} else if (reg == UNWIND_RA) {
+		if (how == 3) {
+			row->ra = init->ra;
+			row->ra_off = init->ra_off;
+		} else {
+			row->ra = how == 1 ? 1 : how == 2 ? 2 : -1;
+			row->ra_off = off;
+		}
+	} else if (reg == UNWIND_RSP && how != 3) {
+		row->cfa_reg = -1; /* rsp itself restored: not ours */
+	}
+}
+
+/* A CFA register as a row keeps it: rsp, rbp, or -1 (give up). */
+static int
+unwind_cfa_reg(uint64_t reg)
+{
+	return reg == UNWIND_RSP || reg == UNWIND_RBP ? (int)reg : -1;
+}
+
+/*
+ * Runs the CFA instructions of c over row, from location loc, until the
+ * row for pc: true when it went well (unknown instructions give up).
+ * init is the CIE's row (for DW_CFA_restore), NULL while running the
+ * CIE's own instructions.
+ */
+static bool
+unwind_run(struct unwind_cur *c, const struct unwind_cie *cie,
+	   struct unwind_row *row, const struct unwind_row *init, uint64_t loc,
+	   uint64_t pc)
+{
+	struct unwind_row saved[UNWIND_STATES];
+	unsigned nsaved = 0, steps = 0;
+
+	while (c->p < c->end && !c->bad) {
+		uint8_t op = unwind_u8(c), low = op & 0x3f;
+		uint64_t delta = 0, reg;
+
+		if (++steps > UNWIND_MAX_CFI)
+			return false;
+		switch (op & 0xc0) {
+		case 0x40: /* advance_loc */
+			delta = low;
+			goto advance;
+		case 0x80: /* offset */
+			unwind_set(row, init, low, 1,
+				   (int64_t)unwind_uleb(c) * cie->data_align);
+			continue;
+		case 0xc0: /* restore */
+			if (init == NULL)
+				return false;
+			unwind_set(row, init, low, 3, 0);
+			continue;
+		}
+		switch (op) {
+		case 0x00: /* nop */
+			continue;
+		case 0x02: /* advance_loc1 */
+			delta = unwind_fixed(c, 1);
+			goto advance;
+		case 0x03: /* advance_loc2 */
+			delta = unwind_fixed(c, 2);
+			goto advance;
+		case 0x04: /* advance_loc4 */
+			delta = unwind_fixed(c, 4);
+			goto advance;
+		case 0x05: /* offset_extended */
+			reg = unwind_uleb(c);
+			unwind_set(row, init, reg, 1,
+				   (int64_t)unwind_uleb(c) * cie->data_align);
+			continue;
+		case 0x06: /* restore_extended */
+			reg = unwind_uleb(c);
+			if (init == NULL)
+				return false;
+			unwind_set(row, init, reg, 3, 0);
+			continue;
+		case 0x07: /* undefined */
+			unwind_set(row, init, unwind_uleb(c), 2, 0);
+			continue;
+		case 0x08: /* same_value */
+			unwind_set(row, init, unwind_uleb(c), 0, 0);
+			continue;
+		case 0x09: /* register */
+			unwind_set(row, init, unwind_uleb(c), -1, 0);
+			(void)unwind_uleb(c);
+			continue;
+		case 0x0a: /* remember_state */
+			if (nsaved >= UNWIND_STATES)
+				return false;
+			saved[nsaved++] = *row;
+			continue;
+		case 0x0b: /* restore_state */
+			if (nsaved == 0)
+				return false;
+			*row = saved[--nsaved];
+			continue;
+		case 0x0c: /* def_cfa */
+			row->cfa_reg = unwind_cfa_reg(unwind_uleb(c));
+			row->cfa_off = (int64_t)unwind_uleb(c);
+			continue;
+		case 0x0d: /* def_cfa_register */
+			row->cfa_reg = unwind_cfa_reg(unwind_uleb(c));
+			continue;
+		case 0x0e: /* def_cfa_offset */
+			row->cfa_off = (int64_t)unwind_uleb(c);
+			continue;
+		case 0x11: /* offset_extended_sf */
+			reg = unwind_uleb(c);
+			unwind_set(row, init, reg, 1,
+				   unwind_sleb(c) * cie->data_align);
+			continue;
+		case 0x12: /* def_cfa_sf */
+			row->cfa_reg = unwind_cfa_reg(unwind_uleb(c));
+			row->cfa_off = unwind_sleb(c) * cie->data_align;
+			continue;
+		case 0x13: /* def_cfa_offset_sf */
+			row->cfa_off = unwind_sleb(c) * cie->data_align;
+			continue;
+		case 0x2e: /* GNU_args_size */
+			(void)unwind_uleb(c);
+			continue;
+		default: /* expressions, set_loc, val_offset, ... */
+			return false;
+		}
+	advance:
+		loc += delta * cie->code_align;
+		if (loc > pc)
+			return !c->bad;
+	}
+	return !c->bad;
+}
+
+/* Parses the CIE at p: false when it is not one we follow. */
+static bool
+unwind_parse_cie(const uint8_t *p, struct unwind_cie *cie)
+{
+	uint32_t len = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		       (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	struct unwind_cur c = {.p = p + 4, .end = p + 4 + len};
+	const char *aug;
+	uint8_t version;
+	uint64_t ra_reg;
+
+	if (len == 0 || len >= 0xfffffff0u || unwind_fixed(&c, 4) != 0)
+		return false; /* 64-bit DWARF, or not a CIE */
+	version = unwind_u8(&c);
+	if (version != 1 && version != 3)
+		return false;
+	aug = (const char *)c.p;
+	for (unsigned i = 0; unwind_u8(&c) != 0; i++)
+		if (c.bad || i > 8)
+			return false;
+	cie->code_align = unwind_uleb(&c);
+	cie->data_align = unwind_sleb(&c);
+	ra_reg = version == 1 ? unwind_u8(&c) : unwind_uleb(&c);
+	if (c.bad || ra_reg != UNWIND_RA)
+		return false;
+	cie->fde_enc = 0; /* absptr */
+	cie->z = aug[0] == 'z';
+	if (cie->z) {
+		uint64_t alen = unwind_uleb(&c);
+		struct unwind_cur a = {.p = c.p, .end = c.p + alen};
+
+		if (c.bad || alen > (uint64_t)(c.end - c.p))
+			return false;
+		for (const char *s = aug + 1; *s != '\0'; s++) {
+			uint8_t enc;
+
+			switch (*s) {
+			case 'R':
+				cie->fde_enc = unwind_u8(&a);
+				break;
+			case 'L':
+				(void)unwind_u8(&a);
+				break;
+			case 'P':
+				enc = unwind_u8(&a);
+				(void)unwind_encoded(&a, enc);
+				break;
+			default: /* 'S' (a signal frame) and the unknown */
+				return false;
+			}
+		}
+		if (a.bad)
+			return false;
+		c.p += alen;
+	} else if (aug[0] != '\0') {
+		return false; /* "eh" and other ancient ones */
+	}
+	cie->insns = c.p;
+	cie->insns_end = c.end;
+	return !c.bad;
+}
+
+/* Learns the rule at pc from the tables: 0 when it cannot be followed. */
+static uint64_t
+unwind_learn(uintptr_t pc)
+{
+	struct dwarf_eh_bases bases;
+	const uint8_t *fde = _Unwind_Find_FDE((void *)pc, &bases);
+	struct unwind_row init = {.cfa_reg = -1}, row;
+	struct unwind_cie cie;
+	struct unwind_cur c;
+	uint32_t len;
+	int32_t cie_off;
+	uint64_t rule;
+
+	if (fde == NULL)
+		return 0;
+	len = (uint32_t)fde[0] | (uint32_t)fde[1] << 8 |
+	      (uint32_t)fde[2] << 16 | (uint32_t)fde[3] << 24;
+	if (len < 8 || len >= 0xfffffff0u)
+		return 0;
+	cie_off = (int32_t)((uint32_t)fde[4] | (uint32_t)fde[5] << 8 |
+			    (uint32_t)fde[6] << 16 | (uint32_t)fde[7] << 24);
+	if (cie_off <= 0 || !unwind_parse_cie(fde + 4 - cie_off, &cie))
+		return 0;
+	c = (struct unwind_cur){.p = cie.insns, .end = cie.insns_end};
+	if (!unwind_run(&c, &cie, &init, NULL, 0, 0))
+		return 0;
+	c = (struct unwind_cur){.p = fde + 8, .end = fde + 4 + len};
+	(void)unwind_encoded(&c, cie.fde_enc);	      /* pc_begin: bases.func */
+	(void)unwind_encoded(&c, cie.fde_enc & 0x0f); /* pc_range */
+	if (cie.z) {
+		uint64_t alen = unwind_uleb(&c);
+
+		if (c.bad || alen > (uint64_t)(c.end - c.p))
+			return 0;
+		c.p += alen;
+	}
+	row = init;
+	if (c.bad || !unwind_run(&c, &cie, &row, &init,
+				 (uint64_t)(uintptr_t)bases.func, pc))
+		return 0;
+	if (row.cfa_reg < 0 || row.cfa_off < 8 || row.cfa_off > INT32_MAX)
+		return 0;
+	rule = RULE_VALID | (uint32_t)row.cfa_off;
+	if (row.cfa_reg == UNWIND_RBP)
+		rule |= RULE_RBP_CFA;
+	if (row.ra == 2)
+		rule |= RULE_OUTERMOST;
+	else if (row.ra != 1 || row.ra_off != -8)
+		return 0;
+	if (row.rbp == 1) {
+		if (row.rbp_off >= 0 || row.rbp_off < -0xffff)
+			return 0;
+		rule |= (uint64_t)-row.rbp_off << RULE_RBP_SHIFT;
+	} else if (row.rbp != 0) {
+		return 0;
+	}
+	unwind_count(COUNT_LEARNT);
+	return rule;
+}
+
+/* The rule at pc, from the cache or learnt (0: give up). A rule learnt
+   goes to its set's first way, the one there to the second. */
+static uint64_t
+unwind_rule(uintptr_t pc, uint64_t gen)
+{
+	struct unwind_entry *e = unwind_ways(pc);
+	uint64_t rule, epc, check;
+
+	for (int way = 0; way < 2; way++) {
+		epc = atomic_load_explicit(&e[way].pc, memory_order_relaxed);
+		rule = atomic_load_explicit(&e[way].rule, memory_order_relaxed);
+		check = atomic_load_explicit(&e[way].check,
+					     memory_order_relaxed);
+		if (epc == pc && rule != 0 &&
+		    check == unwind_check(epc, rule, gen))
+			return rule;
+	}
+	rule = unwind_learn(pc);
+	if (rule != 0) {
+		unwind_store(
+			&e[1],
+			atomic_load_explicit(&e[0].pc, memory_order_relaxed),
+			atomic_load_explicit(&e[0].rule, memory_order_relaxed),
+			atomic_load_explicit(&e[0].check,
+					     memory_order_relaxed));
+		unwind_store(&e[0], pc, rule, unwind_check(pc, rule, gen));
+	}
+	return rule;
+}
+
+static int
+unwind_phdr_counts(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uint64_t *counts = arg;
+
+	if (size >=
+	    offsetof(struct dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs))
+		*counts = (uint64_t)info->dlpi_adds ^
+			  (uint64_t)info->dlpi_subs * 0x9e3779b97f4a7c15ull;
+	return 1; /* the first library tells */
+}
+
+/* The cache's generation: a new one when libraries were loaded or
+   unloaded since the last walk. 0 when the loader cannot say. */
+static uint64_t
+unwind_generation(void)
+{
+	uint64_t counts = 0, seen;
+
+	dl_iterate_phdr(unwind_phdr_counts, &counts);
+	if (counts == 0)
+		return 0;
+	seen = atomic_load_explicit(&unwind_loaded, memory_order_acquire);
+	if (seen != counts &&
+	    atomic_compare_exchange_strong(&unwind_loaded, &seen, counts)) {
+		unwind_count(COUNT_FLUSHES);
+		return atomic_fetch_add(&unwind_gen, 1) + 1;
+	}
+	return atomic_load_explicit(&unwind_gen, memory_order_acquire);
+}
+
+/*
+ * The end of the mapping that holds sp, from /proc/self/maps read by
+ * system calls into a small buffer (we may be inside malloc): 0 when it
+ * cannot be read or sp is in none.
+ */
+static uintptr_t
+unwind_read_stack(uintptr_t sp, uintptr_t *lo)
+{
+	char buf[512];
+	uintptr_t a = 0, b = 0;
+	int state = 0; /* 0: start, 1: end, 2: the rest of the line */
+	long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/maps",
+			  O_RDONLY | O_CLOEXEC);
+	long n;
+
+	if (fd < 0)
+		return 0;
+	while ((n = syscall(SYS_read, fd, buf, sizeof(buf))) > 0) {
+		for (long i = 0; i < n; i++) {
+			char ch = buf[i];
+			int d = ch >= '0' && ch <= '9'	 ? ch - '0'
+				: ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+							 : -1;
+
+			if (ch == '\n') {
+				state = 0;
+				a = b = 0;
+			} else if (state == 0 && d >= 0) {
+				a = a << 4 | (uintptr_t)d;
+			} else if (state == 0 && ch == '-') {
+				state = 1;
+			} else if (state == 1 && d >= 0) {
+				b = b << 4 | (uintptr_t)d;
+			} else if (state == 1) {
+				state = 2;
+				if (a <= sp && sp < b) {
+					syscall(SYS_close, fd);
+					*lo = a;
+					return b;
+				}
+			}
+		}
+	}
+	syscall(SYS_close, fd);
+	return 0;
+}
+
+/*
+ * The end of the thread's stack, cached per thread: 0 when unknown. A
+ * signal handler's walk may come between the two words' stores (or
+ * loads): hi is cleared first and stored last, and read before and after
+ * lo, so that no walk takes one mapping's start with another's end.
+ */
+static uintptr_t
+unwind_stack_end(uintptr_t sp)
+{
+	uintptr_t lo, hi = unwind_stack_hi;
+
+	atomic_signal_fence(memory_order_seq_cst);
+	lo = unwind_stack_lo;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (hi != 0 && hi == unwind_stack_hi && lo <= sp && sp < hi)
+		return hi;
+	hi = unwind_read_stack(sp, &lo);
+	if (hi != 0) {
+		unwind_stack_hi = 0;
+		atomic_signal_fence(memory_order_seq_cst);
+		unwind_stack_lo = lo;
+		atomic_signal_fence(memory_order_seq_cst);
+		unwind_stack_hi = hi;
+	}
+	return hi;
+}
+
+/* A word of the stack (inside the stack mapping: checked by the caller;
+   not a sanitizer's business) */
+static __attribute__((no_sanitize_address)) uintptr_t
+unwind_load(uintptr_t addr)
+{
+	return *(const volatile uintptr_t *)addr;
+}
+
+__attribute__((noinline)) int
+heap_unwind_walk(heap_unwind_frame_fn frame, void *arg)
+{
+	uintptr_t pc, sp, bp, lo, hi;
+	uint64_t gen;
+
+	/* where we are: the pc of the lea itself, the same row as the
+	   registers read after it */
+	__asm__ volatile("1: lea 1b(%%rip), %0\n\t"
+			 "mov %%rsp, %1\n\t"
+			 "mov %%rbp, %2"
+			 : "=&r"(pc), "=&r"(sp), "=&r"(bp));
+	lo = sp;
+	hi = unwind_stack_end(sp);
+	gen = unwind_generation();
+	if (hi == 0 || gen == 0)
+		goto fail;
+	for (unsigned n = 0;; n++) {
+		uint64_t rule, cfa, slot;
+
+		if (n > 0 && (pc == 0 || !frame(arg, pc)))
+			break;
+		if (n >= UNWIND_MAX_FRAMES)
+			break;
+		/* a return address is past its call: look up the call */
+		rule = unwind_rule(n == 0 ? pc : pc - 1, gen);
+		if (rule == 0)
+			goto fail;
+		if (rule & RULE_OUTERMOST)
+			break;
+		cfa = (rule & RULE_RBP_CFA ? bp : sp) + (uint32_t)rule;
+		/* the CFA grows, the return address inside [lo, hi) */
+		if (cfa < sp + 8 || cfa - 8 < lo || cfa > hi)
+			goto fail;
+		slot = rule >> RULE_RBP_SHIFT & 0xffff;
+		if (slot != 0) {
+			if (slot < 16 || slot > cfa || cfa - slot < lo)
+				goto fail; /* (below the return address) */
+			bp = unwind_load(cfa - slot);
+		}
+		pc = unwind_load(cfa - 8);
+		sp = cfa;
+	}
+	unwind_count(COUNT_WALKS);
+	return 0;
+fail:
+	unwind_count(COUNT_FALLBACKS);
+	return -1;
+}
+
+void
+heap_unwind_stats(struct heap_unwind_stats *st)
+{
+	st->walks = atomic_load_explicit(&unwind_counts[COUNT_WALKS],
+					 memory_order_relaxed);
+	st->fallbacks = atomic_load_explicit(&unwind_counts[COUNT_FALLBACKS],
+					     memory_order_relaxed);
+	st->learnt = atomic_load_explicit(&unwind_counts[COUNT_LEARNT],
+					  memory_order_relaxed);
+	st->flushes = atomic_load_explicit(&unwind_counts[COUNT_FLUSHES],
+					   memory_order_relaxed);
+}
