@@ -94,7 +94,10 @@ heap_delta(const struct heapprof_snapshot *s0,
 	d->samples -= s0->samples;
 	d->frees -= s0->frees;
 	d->unknown_frees -= s0->unknown_frees;
-	d->dropped -= s0->dropped;
+	/* dropped may go down: cells taken back from a stalled producer
+	   count lost until it writes its record again */
+	d->dropped = d->dropped > s0->dropped ? d->dropped - s0->dropped : 0;
+	d->late -= s0->late;
 	d->untracked -= s0->untracked;
 	d->overflow -= s0->overflow;
 	d->execs -= s0->execs;
