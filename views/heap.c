@@ -279,6 +279,15 @@ heap_report_top(FILE *out, const struct heapprof_snapshot *s, enum heap_view v,
 		(unsigned long long)s->samples, (unsigned long long)s->rate,
 		(unsigned long long)s->frees, (unsigned long long)s->dropped,
 		(unsigned long long)s->untracked);
+	/* frees whose address matched no sampled allocation: its record
+	   was lost, or it came before the profile began */
+	fprintf(out, "Frees of no known sample: %llu\n",
+		(unsigned long long)s->unknown_frees);
+	if (s->late > 0)
+		fprintf(out,
+			"Records written again after a stall (not lost): "
+			"%llu\n",
+			(unsigned long long)s->late);
 	if (s->nprocs > 1 || s->execs > 0 || s->strays > 0)
 		fprintf(out,
 			"Processes: %u reported (%llu exec%s in place), %llu "
