@@ -135,7 +135,8 @@ modes_heap_output(const struct options *o)
 	if (h->dropped > 0 || h->untracked > 0 || h->overflow > 0)
 		fprintf(stderr,
 			"cproftop: --heap: %llu records lost (cproftop fell "
-			"behind), %llu samples untracked, %llu past the "
+			"behind, or they were malformed or abandoned), %llu "
+			"samples untracked, %llu past the "
 			"bound on (stack, size) buckets\n",
 			(unsigned long long)h->dropped,
 			(unsigned long long)h->untracked,

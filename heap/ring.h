@@ -21,8 +21,26 @@
  * by an exec, in between) would stop the consumer for good: after
  * HEAP_RING_STALL_NS the consumer takes the cells back (those claimed
  * before the stall began, at once), skips further cells whose head it
- * took back, and a producer publishing too late loses its record. Both
- * ends change a cell's sequence by compare-and-swap, so one of them wins.
+ * took back, and counts the cells it took. Both ends change a cell's
+ * sequence by compare-and-swap, so one of them wins. A producer that was
+ * only slow (descheduled for a second on a loaded machine) finds out when
+ * a compare-and-swap fails: it counts the cells it lost (retaken), claims
+ * new ones and writes the record again, HEAP_RING_TRIES times in all,
+ * then gives up and counts the record dropped. Records lost to stalls are
+ * the cells taken back less those retaken: exact when no producer dies
+ * mid-record; a producer that does costs one record per cell it held (an
+ * overcount of at most a record's cells, never an undercount); a live
+ * producer's cells count lost from when they are taken until it writes
+ * its record again, so the count can go down. A record written again
+ * comes after what other threads put meanwhile, but still before
+ * anything that depends on it: an allocation's record is put before the
+ * block is returned, a free's before the block is freed.
+ * What is left: a producer stalled while the ring makes a full lap (32768
+ * cells) may still be writing a cell's payload when the next lap's
+ * producer has claimed it (its sequence is never the old one again, so
+ * the slow producer cannot publish, but the payload it writes late can
+ * tear the new record's); and hostile targets can forge the counters
+ * (they are the target's word, like everything in the ring).
  * Everything the consumer reads is the target's and is checked before use.
  */
 
@@ -30,11 +48,22 @@
 #include <stdint.h>
 
 #define HEAP_RING_MAGIC 0x70616568u /* "heap" */
-#define HEAP_RING_VERSION 3u
+#define HEAP_RING_VERSION 4u
 #define HEAP_RING_CELLS 32768u /* a power of two: 2 MiB */
 #define HEAP_MAX_FRAMES 60
 /* How long a claimed cell may stay unpublished before cproftop skips it. */
 #define HEAP_RING_STALL_NS 1000000000LL
+/* How many times a producer writes a record whose cells were taken back
+   before it gives up (a test may define it lower, before this header). */
+#ifndef HEAP_RING_TRIES
+#define HEAP_RING_TRIES 3
+#endif
+/* A test's hook: called by a producer between claiming a record's cells
+   (and writing its head cell) and publishing them, try 1, 2, ... (a test
+   defines it before this header to stall the producer there). */
+#ifndef HEAP_RING_PAUSE
+#define HEAP_RING_PAUSE(r, pos, try) ((void)0)
+#endif
 /* In a cell's sequence: a record's further cell, published. */
 #define HEAP_RING_CONT (1ull << 63)
 
@@ -103,9 +132,15 @@ struct heap_ring {
 	uint32_t magic, version, nslots, slot_size; /* cells, their size */
 	_Alignas(64) _Atomic uint64_t head; /* the producers' next position */
 	_Alignas(64) _Atomic uint64_t tail; /* the consumer's (cproftop) */
-	_Atomic uint64_t dropped;	    /* records lost to a full ring */
+	_Atomic uint64_t dropped;	    /* records lost to a full ring,
+					       or whose cells were taken
+					       back HEAP_RING_TRIES times */
 	_Atomic uint64_t untracked;	    /* samples not recorded: the
 					       interposer's table was full */
+	_Atomic uint64_t late;		    /* records written again after
+					       their cells were taken back */
+	_Atomic uint64_t retaken;	    /* cells taken back that their
+					       producer found so */
 	_Alignas(64) struct heap_cell cells[];
 };
 
@@ -114,21 +149,14 @@ struct heap_ring {
 	 (uint64_t)HEAP_RING_CELLS * sizeof(struct heap_cell))
 
 /*
- * Claims the cells of one record, fills them with rec and publishes it.
- * Returns 0, or -1 when the ring is full (the record is dropped and
- * counted) or the consumer took the cells back (a stall: it counted the
- * loss). Any thread of the producer; never blocks.
+ * Claims k free cells at the head. Returns their first position, or
+ * UINT64_MAX when the ring is full (the record is dropped and counted).
  */
-static inline int
-heap_ring_put(struct heap_ring *r, const struct heap_record *rec)
+static inline uint64_t
+heap_ring_claim(struct heap_ring *r, uint32_t k)
 {
 	const uint64_t mask = HEAP_RING_CELLS - 1;
-	uint32_t nframes =
-		rec->nframes < HEAP_MAX_FRAMES ? rec->nframes : HEAP_MAX_FRAMES;
-	uint32_t k = heap_record_cells(nframes), f;
 	uint64_t pos = atomic_load_explicit(&r->head, memory_order_relaxed);
-	uint64_t mine;
-	struct heap_cell *c;
 
 	for (;;) {
 		int64_t dif = 0;
@@ -146,48 +174,107 @@ heap_ring_put(struct heap_ring *r, const struct heap_record *rec)
 			if (atomic_compare_exchange_weak_explicit(
 				    &r->head, &pos, pos + k,
 				    memory_order_relaxed, memory_order_relaxed))
-				break;
+				return pos;
 		} else if (dif < 0) {
 			atomic_fetch_add_explicit(&r->dropped, 1,
 						  memory_order_relaxed);
-			return -1;
+			return UINT64_MAX;
 		} else {
 			pos = atomic_load_explicit(&r->head,
 						   memory_order_relaxed);
 		}
 	}
-	c = &r->cells[pos & mask];
-	c->u.head.kind = rec->kind;
-	c->u.head.pid = rec->pid;
-	c->u.head.addr = rec->addr;
-	c->u.head.size = rec->size;
-	c->u.head.nframes = nframes;
-	c->u.head.reserved = 0;
-	for (f = 0; f < nframes && f < HEAP_HEAD_FRAMES; f++)
-		c->u.head.frames[f] = rec->frames[f];
+}
+
+/*
+ * Fills the further cells of the record claimed at pos (k cells, its head
+ * cell written) and publishes them, then the head cell. Returns 0, or the
+ * number of its cells cproftop took back (the head cell always among them:
+ * cproftop takes cells in order, and the head is published last); the
+ * further cells not taken are then published still, to be skipped.
+ */
+static inline uint32_t
+heap_ring_publish(struct heap_ring *r, const struct heap_record *rec,
+		  uint64_t pos, uint32_t k, uint32_t nframes)
+{
+	const uint64_t mask = HEAP_RING_CELLS - 1;
+	uint32_t taken = 0,
+		 f = nframes < HEAP_HEAD_FRAMES ? nframes : HEAP_HEAD_FRAMES;
+	uint64_t mine;
+
 	for (uint32_t i = 1; i < k; i++) {
 		struct heap_cell *d = &r->cells[(pos + i) & mask];
 
 		for (uint32_t j = 0; j < HEAP_CONT_FRAMES && f < nframes; j++)
-			d->u.frames[j] = rec->frames[f++];
-		/* fails only when cproftop took the cell back (stalled past
-		   HEAP_RING_STALL_NS): it took the head cell back first */
+			if (taken == 0)
+				d->u.frames[j] = rec->frames[f++];
 		mine = pos + i;
 		if (!atomic_compare_exchange_strong_explicit(
 			    &d->seq, &mine, (pos + i + 1) | HEAP_RING_CONT,
 			    memory_order_release, memory_order_relaxed))
-			return -1;
+			taken += taken == 0 ? 2 : 1; /* it, and the head */
 	}
+	if (taken > 0)
+		return taken;
 	mine = pos;
-	if (!atomic_compare_exchange_strong_explicit(&c->seq, &mine, pos + 1,
-						     memory_order_release,
-						     memory_order_relaxed))
-		return -1;
-	/* The next cell, last touched by cproftop a ring ago, is cold:
-	   fetched now, while the program runs on, the next record finds it
-	   in the cache. */
-	__builtin_prefetch(&r->cells[(pos + k) & mask], 1, 3);
+	if (!atomic_compare_exchange_strong_explicit(
+		    &r->cells[pos & mask].seq, &mine, pos + 1,
+		    memory_order_release, memory_order_relaxed))
+		return 1;
 	return 0;
+}
+
+/*
+ * Claims the cells of one record, fills them with rec and publishes it;
+ * when cproftop took them back meanwhile (a stall past
+ * HEAP_RING_STALL_NS), counts the cells lost and writes the record again
+ * in new cells, HEAP_RING_TRIES times in all. Returns 0, or -1 when the
+ * ring is full or the tries are spent (the record is dropped and
+ * counted). Any thread of the producer; never blocks.
+ */
+static inline int
+heap_ring_put(struct heap_ring *r, const struct heap_record *rec)
+{
+	const uint64_t mask = HEAP_RING_CELLS - 1;
+	uint32_t nframes =
+		rec->nframes < HEAP_MAX_FRAMES ? rec->nframes : HEAP_MAX_FRAMES;
+	uint32_t k = heap_record_cells(nframes), taken;
+
+	for (int try = 1;; try++) {
+		uint64_t pos = heap_ring_claim(r, k);
+		struct heap_cell *c;
+
+		if (pos == UINT64_MAX)
+			return -1;
+		c = &r->cells[pos & mask];
+		c->u.head.kind = rec->kind;
+		c->u.head.pid = rec->pid;
+		c->u.head.addr = rec->addr;
+		c->u.head.size = rec->size;
+		c->u.head.nframes = nframes;
+		c->u.head.reserved = 0;
+		for (uint32_t f = 0; f < nframes && f < HEAP_HEAD_FRAMES; f++)
+			c->u.head.frames[f] = rec->frames[f];
+		HEAP_RING_PAUSE(r, pos, try);
+		taken = heap_ring_publish(r, rec, pos, k, nframes);
+		if (taken == 0) {
+			if (try > 1)
+				atomic_fetch_add_explicit(&r->late, 1,
+							  memory_order_relaxed);
+			/* The next cell, last touched by cproftop a ring
+			   ago, is cold: fetched now, while the program runs
+			   on, the next record finds it in the cache. */
+			__builtin_prefetch(&r->cells[(pos + k) & mask], 1, 3);
+			return 0;
+		}
+		atomic_fetch_add_explicit(&r->retaken, taken,
+					  memory_order_relaxed);
+		if (try >= HEAP_RING_TRIES) {
+			atomic_fetch_add_explicit(&r->dropped, 1,
+						  memory_order_relaxed);
+			return -1;
+		}
+	}
 }
 
 #endif

@@ -28,9 +28,9 @@ struct heap_source {
 	/* cells before this, claimed and unpublished, are taken back at
 	   once: they were claimed before a stall that lasted its time */
 	uint64_t reclaim_until;
-	uint64_t abandoned; /* stalls that took cells back (records lost:
-			       one a stall, though producers stalled
-			       together lose one each) */
+	uint64_t taken;	    /* cells taken back from stalled producers */
+	uint64_t malformed; /* records skipped: an unknown kind, or a
+			       head cell without its further cells */
 	uint64_t inode;	    /* the memfd's, as /proc/PID/maps shows it */
 };
 
@@ -115,10 +115,9 @@ heap_source_reclaim(struct heap_source *h, struct heap_cell *cell, uint64_t pos,
 		    &cell->seq, &seq, pos + HEAP_RING_CELLS,
 		    memory_order_acq_rel, memory_order_acquire))
 		return false; /* published just now: read it */
-	if (pos >= h->reclaim_until) {
-		h->abandoned++;
+	if (pos >= h->reclaim_until)
 		h->reclaim_until = h->stall_head;
-	}
+	h->taken++;
 	h->stall_ns = 0;
 	return true;
 }
@@ -200,6 +199,8 @@ heap_source_drain(struct heap_source *h, struct heap_record *recs, size_t max,
 		if (recs[n].kind >= HEAP_RECORD_HELLO &&
 		    recs[n].kind <= HEAP_RECORD_FREE)
 			n++;
+		else
+			h->malformed++;
 	}
 	atomic_store_explicit(&r->tail, pos, memory_order_relaxed);
 	return n;
@@ -212,14 +213,21 @@ heap_source_inode(const struct heap_source *h)
 }
 
 void
-heap_source_losses(const struct heap_source *h, uint64_t *dropped,
-		   uint64_t *untracked)
+heap_source_losses(const struct heap_source *h, struct heap_losses *l)
 {
-	*dropped =
-		atomic_load_explicit(&h->ring->dropped, memory_order_relaxed) +
-		h->abandoned;
-	*untracked =
-		atomic_load_explicit(&h->ring->untracked, memory_order_relaxed);
+	const struct heap_ring *r = h->ring;
+	uint64_t retaken =
+		atomic_load_explicit(&r->retaken, memory_order_relaxed);
+
+	l->taken = h->taken;
+	l->malformed = h->malformed;
+	l->late = atomic_load_explicit(&r->late, memory_order_relaxed);
+	/* cells taken back that no producer came back for: each counts */
+	l->dropped = atomic_load_explicit(&r->dropped, memory_order_relaxed) +
+		     h->malformed +
+		     (h->taken > retaken ? h->taken - retaken : 0);
+	l->untracked =
+		atomic_load_explicit(&r->untracked, memory_order_relaxed);
 }
 
 void

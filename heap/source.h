@@ -42,7 +42,9 @@ char *heap_source_library(char **cause);
  * Copies up to max records from the ring into recs[0..) (the target's data:
  * kinds and frame counts are checked, values are not) and frees their cells.
  * A cell claimed and left unpublished for HEAP_RING_STALL_NS by now_ns
- * (CLOCK_MONOTONIC) is skipped and counted lost. Returns the number copied;
+ * (CLOCK_MONOTONIC) is taken back and counted (its producer, if alive,
+ * writes the record again); a malformed record is skipped and counted
+ * lost. Returns the number copied;
  * 0 when the ring is empty. One consumer thread.
  */
 size_t heap_source_drain(struct heap_source *h, struct heap_record *recs,
@@ -55,12 +57,21 @@ size_t heap_source_drain(struct heap_source *h, struct heap_record *recs,
  */
 uint64_t heap_source_inode(const struct heap_source *h);
 
-/*
- * Records lost: the target dropped them (ring full) or never finished
- * them (cells taken back: one record a stall); and samples it did not track.
- */
-void heap_source_losses(const struct heap_source *h, uint64_t *dropped,
-			uint64_t *untracked);
+/* What the ring lost or recovered, as far as cproftop can tell. */
+struct heap_losses {
+	uint64_t dropped;   /* records lost: the ring was full, their cells
+			       were taken back HEAP_RING_TRIES times, they
+			       were malformed, or cells were taken back from
+			       a producer that never came back (one each) */
+	uint64_t untracked; /* samples the interposer did not track */
+	uint64_t late;	    /* records written again after a stall */
+	uint64_t taken;	    /* cells taken back from stalled producers */
+	uint64_t malformed; /* records skipped as malformed (in dropped) */
+};
+
+/* Fills l with the ring's losses so far. The draining thread (or one
+   holding its lock). */
+void heap_source_losses(const struct heap_source *h, struct heap_losses *l);
 
 /*
  * Unmaps and closes the ring and removes the variables set above from the

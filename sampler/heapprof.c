@@ -506,6 +506,7 @@ heapprof_snapshot(struct heapprof *h)
 	struct heapprof_snapshot *s = xcalloc(1, sizeof(*s));
 	struct profile_snapshot view = {0};
 	struct heapprof_bucket *b;
+	struct heap_losses losses;
 
 	pthread_mutex_lock(&h->lock);
 	heapprof_drain(h);
@@ -531,7 +532,10 @@ heapprof_snapshot(struct heapprof *h)
 	s->frees = h->frees;
 	s->unknown_frees = h->unknown_frees;
 	s->overflow = h->overflow;
-	heap_source_losses(h->src, &s->dropped, &s->untracked);
+	heap_source_losses(h->src, &losses);
+	s->dropped = losses.dropped;
+	s->untracked = losses.untracked;
+	s->late = losses.late;
 	s->start_unix_ns = h->start_unix_ns;
 	s->duration_ns = clock_ns(CLOCK_MONOTONIC) - h->start_mono_ns;
 	pthread_mutex_unlock(&h->lock);

@@ -40,7 +40,8 @@ struct heapprof_snapshot {
 	uint64_t samples;	/* allocation records */
 	uint64_t frees;		/* free records of a known sample */
 	uint64_t unknown_frees; /* free records of no known sample */
-	uint64_t dropped;	/* records the ring had no room for */
+	uint64_t dropped;	/* records lost (heap_losses) */
+	uint64_t late;		/* records written again after a stall */
 	uint64_t untracked;	/* samples the interposer could not track */
 	uint64_t overflow; /* samples past the bound on buckets, not counted */
 	int64_t start_unix_ns, duration_ns;

@@ -94,7 +94,10 @@ heap_delta(const struct heapprof_snapshot *s0,
 	d->samples -= s0->samples;
 	d->frees -= s0->frees;
 	d->unknown_frees -= s0->unknown_frees;
-	d->dropped -= s0->dropped;
+	/* dropped may go down: cells taken back from a stalled producer
+	   count lost until it writes its record again */
+	d->dropped = d->dropped > s0->dropped ? d->dropped - s0->dropped : 0;
+	d->late -= s0->late;
 	d->untracked -= s0->untracked;
 	d->overflow -= s0->overflow;
 	d->execs -= s0->execs;
@@ -276,6 +279,15 @@ heap_report_top(FILE *out, const struct heapprof_snapshot *s, enum heap_view v,
 		(unsigned long long)s->samples, (unsigned long long)s->rate,
 		(unsigned long long)s->frees, (unsigned long long)s->dropped,
 		(unsigned long long)s->untracked);
+	/* frees whose address matched no sampled allocation: its record
+	   was lost, or it came before the profile began */
+	fprintf(out, "Frees of no known sample: %llu\n",
+		(unsigned long long)s->unknown_frees);
+	if (s->late > 0)
+		fprintf(out,
+			"Records written again after a stall (not lost): "
+			"%llu\n",
+			(unsigned long long)s->late);
 	if (s->nprocs > 1 || s->execs > 0 || s->strays > 0)
 		fprintf(out,
 			"Processes: %u reported (%llu exec%s in place), %llu "

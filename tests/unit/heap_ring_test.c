@@ -4,9 +4,15 @@
  * addresses (heap/addrset.c) alone and from racing threads, and the ring
  * (heap/ring.h, heap/source.c) with racing producers of records of one
  * cell and of many, a full ring that drops and counts, hostile records,
- * and producers that stall between claim and publish.
+ * and producers that stall between claim and publish (dead ones, whose
+ * cells are taken back, and slow ones, which write their record again).
  */
 #include "config.h"
+
+/* The producer's stall: ring_test_pause() below, before the ring's code. */
+static void ring_test_pause(int try);
+#define HEAP_RING_PAUSE(r, pos, try) ring_test_pause(try)
+#define HEAP_RING_TRIES 3
 
 #include <pthread.h>
 #include <stdint.h>
@@ -20,6 +26,26 @@
 
 #define THREADS 4
 #define PER_THREAD 20000
+
+/* While set: producers stall on their tries up to pause_tries, for as long
+   as pause_src takes to take their cells back (cproftop's clock is
+   pause_now: each stall moves it on by HEAP_RING_STALL_NS). */
+static struct heap_source *pause_src;
+static int pause_tries;
+static int64_t pause_now = 1000LL * HEAP_RING_STALL_NS;
+
+static void
+ring_test_pause(int try)
+{
+	static struct heap_record recs[8];
+
+	if (pause_src == NULL || try > pause_tries)
+		return;
+	heap_source_drain(pause_src, recs, 8, pause_now);
+	pause_now += HEAP_RING_STALL_NS;
+	heap_source_drain(pause_src, recs, 8, pause_now);
+	pause_now += HEAP_RING_STALL_NS;
+}
 
 static void
 test_addrset(void)
@@ -155,25 +181,91 @@ producer_main(void *arg)
 /*
  * With cells claimed and left unpublished just before: puts rec and drains
  * from t0 on. Nothing comes out until HEAP_RING_STALL_NS (what), then rec
- * alone, with one record counted lost (what_skip).
+ * alone, with lost records counted lost (what_skip).
  */
 static void
 ring_test_stall(struct heap_source *h, struct heap_ring *r,
 		struct heap_record *recs, const struct heap_record *rec,
-		int64_t t0, const char *what, const char *what_skip)
+		int64_t t0, uint64_t lost, const char *what,
+		const char *what_skip)
 {
-	uint64_t before, dropped, untracked;
+	struct heap_losses before, after;
 	size_t n;
 
-	heap_source_losses(h, &before, &untracked);
+	heap_source_losses(h, &before);
 	heap_ring_put(r, rec);
 	n = heap_source_drain(h, recs, 64, t0);
 	n += heap_source_drain(h, recs, 64, t0 + HEAP_RING_STALL_NS - 1);
 	tap_is_int((long)n, 0, "%s", what);
 	n = heap_source_drain(h, recs, 64, t0 + HEAP_RING_STALL_NS);
-	heap_source_losses(h, &dropped, &untracked);
-	tap_ok(n == 1 && recs[0].addr == rec->addr && dropped == before + 1,
+	heap_source_losses(h, &after);
+	tap_ok(n == 1 && recs[0].addr == rec->addr &&
+		       after.dropped == before.dropped + lost &&
+		       after.taken == before.taken + lost,
 	       "%s", what_skip);
+}
+
+/*
+ * Producers stalled between claim and publish past HEAP_RING_STALL_NS
+ * (ring_test_pause()), alive: cproftop takes their cells back, they write
+ * their records again; HEAP_RING_TRIES stalls in a row lose the record.
+ */
+static void
+ring_test_slow(struct heap_source *h, struct heap_ring *r,
+	       struct heap_record *recs)
+{
+	struct heap_record rec = {.kind = HEAP_RECORD_ALLOC, .addr = 11};
+	struct heap_losses l0, l1;
+	size_t n;
+	int rc, bad = 0;
+
+	while (heap_source_drain(h, recs, 64, 0) > 0)
+		;
+	rec.nframes = HEAP_MAX_FRAMES; /* ten cells */
+	for (uint32_t f = 0; f < rec.nframes; f++)
+		rec.frames[f] = 1000 + f;
+	heap_source_losses(h, &l0);
+	pause_src = h;
+	pause_tries = 1;
+	rc = heap_ring_put(r, &rec);
+	n = heap_source_drain(h, recs, 64, pause_now);
+	heap_source_losses(h, &l1);
+	for (uint32_t f = 0; n == 1 && f < HEAP_MAX_FRAMES; f++)
+		bad += recs[0].frames[f] != 1000 + f;
+	tap_ok(rc == 0 && n == 1 && recs[0].addr == 11 &&
+		       recs[0].nframes == HEAP_MAX_FRAMES && bad == 0,
+	       "a producer stalled past HEAP_RING_STALL_NS writes its record "
+	       "again, whole");
+	tap_ok(l1.taken == l0.taken + 10 && l1.late == l0.late + 1 &&
+		       l1.dropped == l0.dropped,
+	       "... its ten cells taken back are counted, the record late, "
+	       "none lost");
+
+	pause_tries = 2;
+	rec.nframes = 0;
+	rec.addr = 12;
+	rc = heap_ring_put(r, &rec);
+	n = heap_source_drain(h, recs, 64, pause_now);
+	heap_source_losses(h, &l0);
+	tap_ok(rc == 0 && n == 1 && recs[0].addr == 12 &&
+		       l0.taken == l1.taken + 2 && l0.late == l1.late + 1 &&
+		       l0.dropped == l1.dropped,
+	       "stalled twice: written the third time, late once");
+
+	pause_tries = HEAP_RING_TRIES;
+	rec.addr = 13;
+	rc = heap_ring_put(r, &rec);
+	n = heap_source_drain(h, recs, 64, pause_now);
+	heap_source_losses(h, &l1);
+	tap_ok(rc == -1 && n == 0 && l1.taken == l0.taken + HEAP_RING_TRIES &&
+		       l1.late == l0.late && l1.dropped == l0.dropped + 1,
+	       "stalled %d times: the tries are spent, one record counted "
+	       "lost",
+	       HEAP_RING_TRIES);
+	pause_src = NULL;
+	rec.addr = 14;
+	n = heap_ring_put(r, &rec) == 0 ? heap_source_drain(h, recs, 64, 0) : 0;
+	tap_ok(n == 1 && recs[0].addr == 14, "the ring goes on");
 }
 
 static struct heap_ring *
@@ -200,7 +292,8 @@ test_ring(void)
 	struct heap_record *recs = calloc(64, sizeof(*recs));
 	int64_t last[THREADS];
 	long got = 0, sent = 0, order = 0, content = 0;
-	uint64_t dropped, untracked;
+	struct heap_losses l;
+	uint64_t dropped;
 	size_t n;
 	int live = THREADS;
 
@@ -248,7 +341,8 @@ test_ring(void)
 	}
 	for (int i = 0; i < THREADS; i++)
 		sent += p[i].sent;
-	heap_source_losses(h, &dropped, &untracked);
+	heap_source_losses(h, &l);
+	dropped = l.dropped;
 	tap_is_int(got, sent, "every record put is drained (%ld)", got);
 	tap_is_int(sent + (long)dropped, THREADS * PER_THREAD,
 		   "records put + dropped = records offered (%llu dropped)",
@@ -263,7 +357,8 @@ test_ring(void)
 
 		for (unsigned i = 0; i < HEAP_RING_CELLS + 10; i++)
 			put += heap_ring_put(r, &rec) == 0;
-		heap_source_losses(h, &dropped, &untracked);
+		heap_source_losses(h, &l);
+		dropped = l.dropped;
 		tap_ok(put == HEAP_RING_CELLS && dropped >= 10,
 		       "a full ring takes %u frees (a cell each) and drops "
 		       "the rest",
@@ -281,6 +376,8 @@ test_ring(void)
 		       HEAP_MAX_FRAMES);
 		while (heap_source_drain(h, recs, 64, 0) > 0)
 			;
+		heap_source_losses(h, &l);
+		dropped = l.dropped;
 		rec.kind = 77;
 		heap_ring_put(r, &rec);
 		rec.kind = HEAP_RECORD_ALLOC;
@@ -289,6 +386,10 @@ test_ring(void)
 		n = heap_source_drain(h, recs, 64, 0);
 		tap_ok(n == 1 && recs[0].nframes == HEAP_MAX_FRAMES,
 		       "an unknown kind is skipped, a frame count clamped");
+		heap_source_losses(h, &l);
+		tap_ok(l.malformed == 1 && l.dropped == dropped + 1,
+		       "... the unknown kind counted lost, not dropped "
+		       "silently");
 	}
 
 	/* a head cell that says more frames than its further cells hold
@@ -298,6 +399,8 @@ test_ring(void)
 		struct heap_cell *c = &r->cells[pos & (HEAP_RING_CELLS - 1)];
 		struct heap_record rec = {.kind = HEAP_RECORD_FREE, .addr = 5};
 
+		heap_source_losses(h, &l);
+		dropped = l.dropped;
 		atomic_store(&r->head, pos + 1);
 		c->u.head.kind = HEAP_RECORD_ALLOC;
 		c->u.head.nframes = 20;
@@ -308,6 +411,9 @@ test_ring(void)
 			       recs[0].addr == 5,
 		       "a record without its further cells is skipped, the "
 		       "next one read");
+		heap_source_losses(h, &l);
+		tap_ok(l.malformed == 2 && l.dropped == dropped + 1,
+		       "... and counted lost");
 	}
 
 	/* a slot claimed and never published (its producer killed, or
@@ -318,7 +424,7 @@ test_ring(void)
 		long ok = 0;
 
 		ring_test_stall(
-			h, r, recs, &rec, 1000,
+			h, r, recs, &rec, 1000, 1,
 			"an unpublished slot holds the records after it",
 			"... for HEAP_RING_STALL_NS: then it is skipped "
 			"and counted lost");
@@ -343,11 +449,12 @@ test_ring(void)
 		atomic_store(&r->cells[(pos + 1) & (HEAP_RING_CELLS - 1)].seq,
 			     (pos + 2) | HEAP_RING_CONT);
 		ring_test_stall(
-			h, r, recs, &rec, 5000,
+			h, r, recs, &rec, 5000, 2,
 			"unpublished cells hold the records after them",
 			"... for one HEAP_RING_STALL_NS: then all three "
-			"are skipped, one record counted lost");
+			"are skipped, the two unpublished counted lost");
 	}
+	ring_test_slow(h, r, recs);
 	munmap(r, HEAP_RING_BYTES);
 	heap_source_free(h);
 	tap_ok(getenv("LD_PRELOAD") == NULL && getenv(HEAP_ENV_FD) == NULL,

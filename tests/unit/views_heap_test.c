@@ -106,6 +106,19 @@ main(void)
 		fprintf(stderr, "%s", out);
 	free(out);
 
+	/* frees of no known sample and records written again are shown */
+	d->unknown_frees = 7;
+	d->late = 2;
+	f = open_memstream(&out, &len);
+	heap_report_top(f, d, HEAP_VIEW_INUSE_SPACE, 5);
+	fclose(f);
+	tap_ok(strstr(out, "\nFrees of no known sample: 7\n") != NULL &&
+		       strstr(out, "\nRecords written again after a stall "
+				   "(not lost): 2\n") != NULL,
+	       "the top table says the frees of no known sample (7) and "
+	       "the records written again (2)");
+	free(out);
+
 	/* at a real rate, Go's scaleHeapSample: n / (1 - exp(-size/rate)) */
 	r = heap_fx(t, b1, 1, 4096, 1);
 	heap_bucket_values(r, 0, v);
