@@ -88,6 +88,7 @@ struct sampler_task {
 	pid_t pid;    /* its process: the target or a followed child */
 	uint32_t rec; /* index of its aggregate thread record */
 	int stat_fd, sched_fd, sys_fd;
+	int status_fd;	 /* its status, opened when first needed, or -1 */
 	uint64_t slices; /* times scheduled in, at the last look */
 	uint64_t first_run_ns, first_wait_ns;
 	struct cputime cpu;    /* its CPU time, measured (ptrace) */
@@ -245,7 +246,9 @@ void sampler_kick(int fd);
 void sampler_drain(int fd);
 int sampler_task_eq(uint32_t id, const void *key, void *arg);
 void sampler_task_reindex(struct sampler *s);
+void sampler_name(struct profile_thread *rec, const struct procfs_stat *st);
 struct sampler_task *sampler_task(struct sampler *s, pid_t pid, pid_t tid);
+void sampler_task_close(struct sampler_task *t);
 int sampler_schedstat(struct sampler *s, struct sampler_task *t,
 		      struct procfs_schedstat *ss);
 uint32_t sampler_second(const struct sampler *s);
