@@ -157,6 +157,7 @@ sampler_task(struct sampler *s, pid_t pid, pid_t tid)
 	if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0) {
 		cputime_set_ticks(&t->cpu, st.utime, st.stime);
 		sampler_name(rec, &st);
+		t->named = true;
 	} else {
 		procfs_read_comm(pid, tid, rec->name);
 	}
@@ -348,9 +349,10 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 
 		if ((i & 63) == 63 && s->a != NULL)
 			attach_wait(s->a, 0, -1); /* a stop since: resumed */
-		/* Asleep on its stack at its last look, and no sleeping thread
-		   ran since the last check: nothing of it changed. */
-		if (s->quiet && t->asleep && t->idle_streak > 0)
+		/* Asleep on its stack at its last look, named since it last
+		   ran, and no sleeping thread ran since the last check:
+		   nothing of it changed. */
+		if (s->quiet && t->asleep && t->idle_streak > 0 && t->named)
 			continue;
 		if (sp != NULL)
 			memcpy(rec->process, sp->comm, sizeof(rec->process));
@@ -358,6 +360,7 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 			rec->state = st.state;
 			cputime_set_ticks(&t->cpu, st.utime, st.stime);
 			sampler_name(rec, &st); /* threads rename themselves */
+			t->named = true;
 		}
 		if (rec->state == 'Z' && t->tid == t->pid && s->a != NULL)
 			attach_forget_zombie(s->a, t->tid); /* pthread_exit */

@@ -103,6 +103,7 @@ struct sampler_task {
 	uint32_t idle_skip;    /* ticks to go before the next look */
 	bool asleep;	       /* blocked at the last look, on last_stack */
 	bool seen;	       /* still listed by attach/ at this tick */
+	bool named;	       /* its name read since it last ran */
 	const char *missing;   /* --dump: why it has no stack */
 	bool deeper;	       /* its stack did not fit the copy: grow more */
 	uint8_t *more; /* stack copied past the capture's own, or NULL */

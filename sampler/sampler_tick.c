@@ -193,6 +193,8 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 	}
 	if (t->asleep)
 		s->woke = true; /* a search found one */
+	if (ss.slices != t->slices)
+		t->named = false; /* it ran: it may have renamed itself */
 	t->slices = ss.slices;
 	t->idle_streak = t->idle_skip = 0;
 	sampler_idle_flush(s, t);
