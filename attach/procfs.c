@@ -528,6 +528,22 @@ procfs_pread(int fd, char *buf, size_t size)
 }
 
 int
+procfs_open_status(pid_t pid, pid_t tid)
+{
+	return procfs_open_task(pid, tid, "status");
+}
+
+int64_t
+procfs_voluntary_fd(int fd)
+{
+	char buf[8192]; /* status is about 1.5 KiB */
+
+	return procfs_pread(fd, buf, sizeof(buf)) == 0
+		       ? procfs_parse_voluntary(buf)
+		       : -1;
+}
+
+int
 procfs_open_stat(pid_t pid, pid_t tid)
 {
 	return procfs_open_task(pid, tid, "stat");

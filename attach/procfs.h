@@ -78,6 +78,17 @@ int64_t procfs_parse_voluntary(const char *buf);
    the count, or -1 (the thread is gone). Any thread. */
 int64_t procfs_read_voluntary(pid_t pid, pid_t tid);
 
+/*
+ * Opens /proc/PID/task/TID/status for procfs_voluntary_fd(). Returns the
+ * fd (caller closes), or -1 with errno.
+ */
+int procfs_open_status(pid_t pid, pid_t tid);
+
+/* procfs_read_voluntary() through an fd from procfs_open_status(), read
+   again from its start (no open and close a read). Returns the count, or
+   -1 (the thread is gone). */
+int64_t procfs_voluntary_fd(int fd);
+
 /* Who the target is to the file system (from /proc/PID/status). */
 #define PROCFS_MAX_GROUPS 64
 struct procfs_creds {

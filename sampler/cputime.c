@@ -55,9 +55,16 @@ cputime_stopped(struct cputime *c)
 }
 
 bool
-cputime_wants_nvcsw(const struct cputime *c, bool in_syscall)
+cputime_wants_nvcsw(struct cputime *c, bool in_syscall)
 {
-	return in_syscall || c->nvcsw >= 0;
+	if (in_syscall) {
+		c->user_streak = 0;
+		return true;
+	}
+	if (c->nvcsw < 0 || c->user_streak >= CPUTIME_USER_READS)
+		return false;
+	c->user_streak++;
+	return true;
 }
 
 bool

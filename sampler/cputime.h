@@ -37,12 +37,16 @@ struct cputime {
 	int64_t nvcsw;		/* voluntary switches at the last read, or -1 */
 	uint64_t stops;		/* its ptrace stops so far */
 	uint64_t nvcsw_stops;	/* ... when nvcsw was read */
+	uint32_t user_streak;	/* captures in user space in a row */
 	/* the last stack taken on a CPU, stopped in user space [0] or at a
 	   system call's exit [1]; CPUTIME_NONE when none */
 	uint32_t stack[2];
 };
 
 #define CPUTIME_NONE UINT32_MAX
+/* Captures in user space in a row after which the voluntary switches are
+   read no more until one at a system call's exit (cputime_wants_nvcsw()). */
+#define CPUTIME_USER_READS 8
 
 /* Starts c with the thread's schedstat run time now (0 for a thread born
    while profiled: all of its time is the profile's). */
@@ -63,9 +67,17 @@ void cputime_set_ticks(struct cputime *c, uint64_t utime, uint64_t stime);
 /* One more ptrace stop of the thread (each is a voluntary switch). */
 void cputime_stopped(struct cputime *c);
 
-/* True when cputime_woke() needs the thread's voluntary context switch
-   count for a capture stopped in_syscall (or not). */
-bool cputime_wants_nvcsw(const struct cputime *c, bool in_syscall);
+/*
+ * True when cputime_woke() needs the thread's voluntary context switch
+ * count for a capture stopped in_syscall (or not), and counts the capture.
+ * At every capture at a system call's exit; in user space, once such a
+ * capture was read, at the next CPUTIME_USER_READS only (issue 9: a busy
+ * loop's captures read its status file 1000 times a second for nothing):
+ * the stops meanwhile are counted, so the next read compares switches
+ * with stops since the last one -- a thread that blocked in the gap is
+ * then taken as waking there, its CPU time left for a later capture.
+ */
+bool cputime_wants_nvcsw(struct cputime *c, bool in_syscall);
 
 /*
  * Records nvcsw (the thread's voluntary switches now, -1: unknown) and

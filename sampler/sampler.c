@@ -100,6 +100,20 @@ sampler_schedstat(struct sampler *s, struct sampler_task *t,
 	return 0;
 }
 
+/*
+ * Names rec's thread from its stat line, already read for its state and
+ * times: the name is as /proc/PID/task/TID/comm gives it (at most 15
+ * bytes), without a file more to open.
+ */
+void
+sampler_name(struct profile_thread *rec, const struct procfs_stat *st)
+{
+	size_t n = strnlen(st->comm, sizeof(rec->name) - 1);
+
+	memcpy(rec->name, st->comm, n);
+	rec->name[n] = '\0';
+}
+
 /* The task for tid of process pid, opened and added when new. */
 struct sampler_task *
 sampler_task(struct sampler *s, pid_t pid, pid_t tid)
@@ -107,6 +121,7 @@ sampler_task(struct sampler *s, pid_t pid, pid_t tid)
 	uint64_t h = hash_u64((uint64_t)tid);
 	uint32_t id = hash_find(&s->task_idx, h, sampler_task_eq, &tid, s);
 	struct sampler_task *t;
+	struct space *sp;
 	struct profile_thread *rec;
 	struct procfs_schedstat ss;
 	struct procfs_stat st;
@@ -123,6 +138,7 @@ sampler_task(struct sampler *s, pid_t pid, pid_t tid)
 	t->stat_fd = procfs_open_stat(pid, tid);
 	t->sched_fd = procfs_open_schedstat(pid, tid);
 	t->sys_fd = procfs_open_syscall(pid, tid);
+	t->status_fd = -1;
 	if (sampler_schedstat(s, t, &ss) == 0) {
 		t->slices = ss.slices;
 		/* Born while profiled: all of its time is the profile's (the
@@ -133,17 +149,40 @@ sampler_task(struct sampler *s, pid_t pid, pid_t tid)
 			cputime_init(&t->cpu, ss.run_ns);
 		}
 	}
-	/* Its system share from the start (cputime_take()). */
-	if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0)
-		cputime_set_ticks(&t->cpu, st.utime, st.stime);
 	t->rec = aggregate_thread(s->g, tid);
 	rec = aggregate_thread_at(s->g, t->rec);
 	rec->pid = pid;
-	procfs_read_comm(pid, tid, rec->name);
-	if (procfs_read_comm(pid, pid, rec->process) != 0)
+	/* Its system share from the start (cputime_take()), and its name
+	   from the same line (issue 9: a comm read more per thread). */
+	if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0) {
+		cputime_set_ticks(&t->cpu, st.utime, st.stime);
+		sampler_name(rec, &st);
+		t->named = true;
+	} else {
+		procfs_read_comm(pid, tid, rec->name);
+	}
+	sp = sampler_space_find(s, pid);
+	if (sp != NULL)
+		memcpy(rec->process, sp->comm, sizeof(rec->process));
+	else if (procfs_read_comm(pid, pid, rec->process) != 0)
 		memcpy(rec->process, rec->name, sizeof(rec->process));
 	hash_add(&s->task_idx, h, (uint32_t)s->ntasks++);
 	return t;
+}
+
+/* Closes t's files and frees its buffer (it is gone, or the end). */
+void
+sampler_task_close(struct sampler_task *t)
+{
+	int *fds[] = {&t->stat_fd, &t->sched_fd, &t->sys_fd, &t->status_fd};
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	free(t->more);
+	t->more = NULL;
 }
 
 /* The second of the profile now. */
@@ -310,16 +349,18 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 
 		if ((i & 63) == 63 && s->a != NULL)
 			attach_wait(s->a, 0, -1); /* a stop since: resumed */
-		/* Asleep on its stack at its last look, and no sleeping thread
-		   ran since the last check: nothing of it changed. */
-		if (s->quiet && t->asleep && t->idle_streak > 0)
+		/* Asleep on its stack at its last look, named since it last
+		   ran, and no sleeping thread ran since the last check:
+		   nothing of it changed. */
+		if (s->quiet && t->asleep && t->idle_streak > 0 && t->named)
 			continue;
-		procfs_read_comm(t->pid, t->tid, rec->name);
 		if (sp != NULL)
 			memcpy(rec->process, sp->comm, sizeof(rec->process));
 		if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0) {
 			rec->state = st.state;
 			cputime_set_ticks(&t->cpu, st.utime, st.stime);
+			sampler_name(rec, &st); /* threads rename themselves */
+			t->named = true;
 		}
 		if (rec->state == 'Z' && t->tid == t->pid && s->a != NULL)
 			attach_forget_zombie(s->a, t->tid); /* pthread_exit */

@@ -213,11 +213,24 @@ sampler_woke_here(struct sampler *s, struct sampler_task *t,
 {
 	bool in_syscall = (int64_t)c->regs.orig_rax >= 0;
 	pid_t pid = t->pid == s->pid ? sampler_proc_pid(s) : t->pid;
+	int64_t nvcsw = -1;
 
 	if (!cputime_wants_nvcsw(&t->cpu, in_syscall))
 		return false;
-	return cputime_woke(&t->cpu, in_syscall,
-			    procfs_read_voluntary(pid, t->tid));
+	/* The file stays open (issue 9: an open, read and close a capture);
+	   opened again once when its thread changed (an exec). */
+	for (int tries = 0; tries < 2 && nvcsw < 0; tries++) {
+		if (t->status_fd < 0)
+			t->status_fd = procfs_open_status(pid, t->tid);
+		if (t->status_fd < 0)
+			break;
+		nvcsw = procfs_voluntary_fd(t->status_fd);
+		if (nvcsw < 0) {
+			close(t->status_fd);
+			t->status_fd = -1;
+		}
+	}
+	return cputime_woke(&t->cpu, in_syscall, nvcsw);
 }
 
 /*

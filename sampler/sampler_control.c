@@ -318,15 +318,8 @@ sampler_free(struct sampler *s)
 		return;
 	sampler_stop(s);
 	offload_free(s->off);
-	for (size_t i = 0; i < s->ntasks; i++) {
-		if (s->tasks[i].stat_fd >= 0)
-			close(s->tasks[i].stat_fd);
-		if (s->tasks[i].sched_fd >= 0)
-			close(s->tasks[i].sched_fd);
-		if (s->tasks[i].sys_fd >= 0)
-			close(s->tasks[i].sys_fd);
-		free(s->tasks[i].more);
-	}
+	for (size_t i = 0; i < s->ntasks; i++)
+		sampler_task_close(&s->tasks[i]);
 	free(s->tasks);
 	hash_free(&s->task_idx);
 	free(s->caps);

@@ -106,17 +106,23 @@ sampler_rename(struct sampler *s, struct space *sp)
 	}
 }
 
-/* Re-reads sp's maps when they may have changed (exec, dlopen, dlclose). */
+/*
+ * Re-reads sp's maps when they may have changed (exec, dlopen, dlclose,
+ * a thread's stack), and names its threads again after an exec or a
+ * leader change only (issue 9: renaming at every change of the maps read
+ * 1000 comm files for each thread a process of 1000 threads started).
+ */
 void
 sampler_refresh_space(struct sampler *s, struct space *sp, bool force)
 {
 	unsigned execs = s->a ? attach_exec_count(s->a) : sp->exec_count;
 	pid_t proc_pid = sp == s->spaces[0] ? sampler_proc_pid(s) : sp->pid;
+	bool exec = execs != sp->exec_count || proc_pid != sp->proc_pid;
 
-	if (space_refresh(sp, force, execs, proc_pid)) {
+	if (space_refresh(sp, force, execs, proc_pid))
 		aggregate_forget_addresses(s->g);
+	if (exec && sp->exec_count == execs)
 		sampler_rename(s, sp);
-	}
 }
 
 /* Every process's maps, when they may have changed. */

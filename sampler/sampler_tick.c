@@ -96,15 +96,9 @@ sampler_sweep(struct sampler *s)
 		}
 		sampler_idle_flush(s, t);
 		sampler_pending_flush(s, t, t->last_stack, sampler_second(s));
-		if (t->sys_fd >= 0)
-			close(t->sys_fd);
 		aggregate_thread_at(s->g, t->rec)->alive = false;
 		aggregate_thread_at(s->g, t->rec)->state = 'X';
-		if (t->stat_fd >= 0)
-			close(t->stat_fd);
-		if (t->sched_fd >= 0)
-			close(t->sched_fd);
-		free(t->more);
+		sampler_task_close(t);
 	}
 	if (kept != s->ntasks) {
 		s->ntasks = kept;
@@ -199,6 +193,8 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 	}
 	if (t->asleep)
 		s->woke = true; /* a search found one */
+	if (ss.slices != t->slices)
+		t->named = false; /* it ran: it may have renamed itself */
 	t->slices = ss.slices;
 	t->idle_streak = t->idle_skip = 0;
 	sampler_idle_flush(s, t);

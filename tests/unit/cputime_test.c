@@ -120,7 +120,22 @@ test_woke(void)
 	cputime_stopped(&c);
 	tap_ok(cputime_woke(&c, true, 20), "after an unknown count: again");
 	cputime_stopped(&c);
-	tap_ok(!cputime_woke(&c, true, 21), "and then trusted");
+	tap_ok(cputime_wants_nvcsw(&c, true) && !cputime_woke(&c, true, 21),
+	       "and then trusted");
+	for (int i = 0; i < CPUTIME_USER_READS; i++) {
+		cputime_stopped(&c);
+		tap_ok(cputime_wants_nvcsw(&c, false) &&
+			       !cputime_woke(&c, false, 22 + i),
+		       "a user-space stop %d after a syscall stop: read", i);
+	}
+	cputime_stopped(&c);
+	tap_ok(!cputime_wants_nvcsw(&c, false),
+	       "then user-space stops read no more");
+	cputime_stopped(&c);
+	tap_ok(cputime_wants_nvcsw(&c, true) &&
+		       !cputime_woke(&c, true, 21 + CPUTIME_USER_READS + 2),
+	       "a syscall stop reads again: the stops between counted");
+	tap_ok(cputime_wants_nvcsw(&c, false), "and user-space stops again");
 }
 
 /* Pools flush at the last stack alike, else the other, else fallback. */
