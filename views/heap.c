@@ -257,6 +257,40 @@ heap_table(const struct heapprof_snapshot *s, enum heap_view v, bool by_cum,
 	return rows;
 }
 
+/* Appends ", N WHAT" to buf (size bytes) when n is not zero. */
+static void
+heap_counts_add(char *buf, size_t size, uint64_t n, const char *what)
+{
+	size_t len = strlen(buf);
+
+	if (n > 0 && len < size)
+		snprintf(buf + len, size - len, ", %llu %s",
+			 (unsigned long long)n, what);
+}
+
+bool
+heap_counts(char *buf, size_t size, const struct heapprof_snapshot *s)
+{
+	size_t len;
+
+	snprintf(buf, size,
+		 "%llu samples, %llu frees, %llu dropped, %llu untracked",
+		 (unsigned long long)s->samples, (unsigned long long)s->frees,
+		 (unsigned long long)s->dropped,
+		 (unsigned long long)s->untracked);
+	heap_counts_add(buf, size, s->unknown_frees,
+			"frees of no known sample");
+	heap_counts_add(buf, size, s->strays, "records of no known process");
+	heap_counts_add(buf, size, s->overflow, "past the bucket bound");
+	heap_counts_add(buf, size, s->late,
+			"written again after a stall (not lost)");
+	len = strlen(buf);
+	if (s->nprocs > 1 && len < size)
+		snprintf(buf + len, size - len, ", %u processes", s->nprocs);
+	return s->dropped > 0 || s->untracked > 0 || s->unknown_frees > 0 ||
+	       s->strays > 0 || s->overflow > 0;
+}
+
 int
 heap_report_top(FILE *out, const struct heapprof_snapshot *s, enum heap_view v,
 		size_t rows_max)

@@ -80,6 +80,17 @@ struct heap_row *heap_table(const struct heapprof_snapshot *s, enum heap_view v,
 void heap_label(char *buf, size_t size, int64_t v, bool bytes);
 
 /*
+ * The header's counts of s into buf (size bytes, always terminated): "1500
+ * samples, 300 frees, 0 dropped, 0 untracked", then, those not zero,
+ * the frees of no known sample, the records of no known process, the
+ * samples past the bound on buckets and the records written again after
+ * a stall (not lost), then ", N processes" with more than one. Returns
+ * true when something was lost (any count but the records written again),
+ * for the alert style. Pure.
+ */
+bool heap_counts(char *buf, size_t size, const struct heapprof_snapshot *s);
+
+/*
  * Prints the `go tool pprof -sample_index=VIEW -top` table of view v (rows
  * of the `rows` largest flat values) to out, after a line on the sampling
  * and its losses. Names are escaped (common/escape.h). Returns 0, or -1

@@ -119,6 +119,51 @@ main(void)
 	       "the records written again (2)");
 	free(out);
 
+	/* the header's counts: the zeros it always shows, no other */
+	{
+		struct heapprof_snapshot c = {.samples = 1500, .frees = 300};
+		char line[512], tiny[24];
+		bool lost;
+
+		lost = heap_counts(line, sizeof(line), &c);
+		tap_is_str(line,
+			   "1500 samples, 300 frees, 0 dropped, 0 untracked",
+			   "counts: dropped and untracked even at zero, no "
+			   "other zero");
+		tap_ok(!lost, "counts: nothing lost, no alert");
+		c.late = 4;
+		c.nprocs = 2;
+		lost = heap_counts(line, sizeof(line), &c);
+		tap_is_str(
+			line,
+			"1500 samples, 300 frees, 0 dropped, 0 untracked, 4 "
+			"written again after a stall (not lost), 2 processes",
+			"counts: the records written again, the processes");
+		tap_ok(!lost, "counts: records written again are not lost");
+		c.dropped = 12;
+		c.untracked = 1;
+		c.unknown_frees = 40;
+		c.strays = 3;
+		c.overflow = 5;
+		lost = heap_counts(line, sizeof(line), &c);
+		tap_is_str(line,
+			   "1500 samples, 300 frees, 12 dropped, 1 untracked, "
+			   "40 frees of no known sample, 3 records of no known "
+			   "process, 5 past the bucket bound, 4 written again "
+			   "after a stall (not lost), 2 processes",
+			   "counts: every loss --top shows, and the bound's");
+		tap_ok(lost, "counts: losses, the alert");
+		c = (struct heapprof_snapshot){.unknown_frees = 1};
+		tap_ok(heap_counts(line, sizeof(line), &c) &&
+			       strstr(line, ", 1 frees of no known sample") !=
+				       NULL,
+		       "counts: a free of no known sample alone alerts");
+		c.dropped = 99999;
+		heap_counts(tiny, sizeof(tiny), &c);
+		tap_ok(strlen(tiny) == sizeof(tiny) - 1,
+		       "counts: cut at the buffer's end, terminated");
+	}
+
 	/* at a real rate, Go's scaleHeapSample: n / (1 - exp(-size/rate)) */
 	r = heap_fx(t, b1, 1, 4096, 1);
 	heap_bucket_values(r, 0, v);
