@@ -275,19 +275,11 @@ heap_screen_header(struct tui *t, int y)
 	tui_put(CRT_NORMAL, "Heap ");
 	tui_put(CRT_HEADER, figures);
 	if (s != NULL) {
-		char line[256];
+		char line[512];
+		bool lost = heap_counts(line, sizeof(line), s);
 
-		snprintf(line, sizeof(line),
-			 "%" PRIu64 " samples, %" PRIu64 " frees, %" PRIu64
-			 " dropped, %" PRIu64 " untracked",
-			 s->samples, s->frees, s->dropped, s->untracked);
-		if (s->nprocs > 1)
-			snprintf(line + strlen(line),
-				 sizeof(line) - strlen(line),
-				 ", %" PRIu32 " processes", s->nprocs);
 		tui_put(CRT_NORMAL, "  Samples ");
-		tui_put(s->dropped || s->untracked ? CRT_ALERT : CRT_HEADER,
-			line);
+		tui_put(lost ? CRT_ALERT : CRT_HEADER, line);
 	}
 	move(y + 1, 0);
 	heap_label(rate, sizeof(rate), s ? (int64_t)s->rate : 0, true);

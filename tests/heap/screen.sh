@@ -6,7 +6,7 @@
 # heap's bytes in these modes, the sites' known sizes (the workload's truth lines); window mode
 # shows what grew in the last seconds (the leaking leak_l, not keep_a,
 # which stopped growing), in the table and the tree; `s` saves Go's heap
-# profile.
+# profile. The header's counts: losses at zero, then forced (forge).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui-lib.sh"
 need_ptrace
@@ -37,6 +37,8 @@ tui_keys m
 tui_wait 5 'Mode wall' ; ok $? "m: wall"
 tui_keys m
 tui_wait 5 'Mode heap in-use' ; ok $? "m: heap in-use"
+tui_wait 5 '^Heap .*  Samples [0-9]+ samples, [0-9]+ frees, 0 dropped, 0 untracked$'
+ok $? "the heap header: dropped and untracked at zero, no other loss"
 tui_wait 10 '^ +[0-9.]+[kMG]?B .*%  keep_a$'
 is "$(tui_first_row)" keep_a "heap in-use: keep_a holds the most"
 # header_figures: the header's live bytes and allocation rate, in bytes
@@ -199,4 +201,17 @@ kill -TERM "$WP"
 tui_wait 15 'target killed by signal 15' ; ok $? "the command's end shows"
 tui_keys q
 tui_ended 10 ; ok $? "q quits"
+
+# Losses: tests/heap/forge writes a free of no known sample and two
+# records under cproftop's own pid (of no known process); the heap header
+# says both, in the alert style's place beside the samples.
+tui_tmux kill-server 2>/dev/null
+tui_start 160 30 "$TUI" --heap --follow --heap-rate 4096 \
+	--child-output "$TMPD/forge.out" -- "$top_builddir/tests/heap/forge" p
+tui_wait 20 'target exited' ; ok $? "forge ran"
+tui_keys m m m
+tui_wait 5 'Samples [0-9]+ samples, [0-9]+ frees, 0 dropped, 0 untracked, 1 frees of no known sample, 2 records of no known process'
+ok $? "the heap header shows the frees of no known sample and the strays"
+tui_keys q
+tui_ended 10 ; ok $? "q quits (forge)"
 done_testing
