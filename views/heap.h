@@ -103,7 +103,8 @@ int heap_report_top(FILE *out, const struct heapprof_snapshot *s,
  * Encodes s as Go's heap profile, gzip'd (caller frees *buf, *len bytes):
  * sample types alloc_objects/count, alloc_space/bytes, inuse_objects/count,
  * inuse_space/bytes; period type space/bytes, period the rate; one sample
- * per bucket, labelled bytes (the allocation size) as Go's are.
+ * per bucket, labelled bytes (the allocation size) as Go's are; comments:
+ * the version, and heap_counts()'s line.
  */
 void heap_pprof_gzip(const struct heapprof_snapshot *s, uint8_t **buf,
 		     size_t *len);

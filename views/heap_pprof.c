@@ -24,8 +24,8 @@ struct heap_build {
 	Perftools__Profiles__Sample *samples, **sample_ptrs;
 	Perftools__Profiles__Label *labels, **label_ptrs;
 	uint64_t *loc_ids;
-	int64_t *values, comment;
-	char *version;
+	int64_t *values, comments[2];
+	char *version, counts[512];
 };
 
 /* One sample per bucket with any value: Go's heap profile's layout. */
@@ -118,9 +118,13 @@ heap_pprof_gzip(const struct heapprof_snapshot *s, uint8_t **buf, size_t *len)
 	b.p.time_nanos = s->start_unix_ns;
 	b.p.duration_nanos = s->duration_ns;
 	b.version = xasprintf("cproftop %s heap", PACKAGE_VERSION);
-	b.comment = pprof_str(&b.t.st, b.version);
-	b.p.n_comment = 1;
-	b.p.comment = &b.comment;
+	b.comments[0] = pprof_str(&b.t.st, b.version);
+	/* the samples and what was lost, as the live screen's header says
+	   (go tool pprof -comments) */
+	heap_counts(b.counts, sizeof(b.counts), s);
+	b.comments[1] = pprof_str(&b.t.st, b.counts);
+	b.p.n_comment = 2;
+	b.p.comment = b.comments;
 	pprof_tables_strings(&b.t, &b.p);
 	n = perftools__profiles__profile__get_packed_size(&b.p);
 	raw = xmalloc(n + 1);
