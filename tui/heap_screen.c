@@ -261,7 +261,11 @@ heap_screen_figures(const struct tui *t, char *buf, size_t bufsz)
 	}
 }
 
-/* Lines 1 to 3 of the header in a heap mode. Returns the next line. */
+/*
+ * Lines 1 to 3 of the header in a heap mode: the figures and the rate; the
+ * counts on a line of their own (80 columns show the losses); the mode,
+ * scope, sort and filter. Returns the next line.
+ */
 int
 heap_screen_header(struct tui *t, int y)
 {
@@ -274,19 +278,20 @@ heap_screen_header(struct tui *t, int y)
 	move(y, 0);
 	tui_put(CRT_NORMAL, "Heap ");
 	tui_put(CRT_HEADER, figures);
+	heap_label(rate, sizeof(rate), s ? (int64_t)s->rate : 0, true);
+	tui_put(CRT_NORMAL, "  Rate ");
+	tui_put(CRT_HEADER, "one sample per ");
+	tui_put(CRT_HEADER, rate);
+	move(y + 1, 0);
 	if (s != NULL) {
 		char line[512];
 		bool lost = heap_counts(line, sizeof(line), s);
 
-		tui_put(CRT_NORMAL, "  Samples ");
+		tui_put(CRT_NORMAL, "Samples ");
 		tui_put(lost ? CRT_ALERT : CRT_HEADER, line);
 	}
-	move(y + 1, 0);
-	heap_label(rate, sizeof(rate), s ? (int64_t)s->rate : 0, true);
-	tui_put(CRT_NORMAL, "Rate ");
-	tui_put(CRT_HEADER, "one sample per ");
-	tui_put(CRT_HEADER, rate);
-	tui_put(CRT_NORMAL, "  Mode ");
+	move(y + 2, 0);
+	tui_put(CRT_NORMAL, "Mode ");
 	tui_put(CRT_HEADER, hs->view == HEAP_VIEW_INUSE_SPACE
 				    ? (t->filter.windowed ? "heap in-use growth"
 							  : "heap in-use")
@@ -301,8 +306,7 @@ heap_screen_header(struct tui *t, int y)
 	} else {
 		tui_put(CRT_HEADER, "since start");
 	}
-	move(y + 2, 0);
-	tui_put(CRT_NORMAL, "Sort ");
+	tui_put(CRT_NORMAL, "  Sort ");
 	tui_put(CRT_HEADER, t->filter.sort == FILTER_SORT_CUM ? "cum" : "flat");
 	if (t->filter.focus != NULL) {
 		/* the source, tree and flame views apply it, the table not */
