@@ -317,6 +317,11 @@ heap_report_top(FILE *out, const struct heapprof_snapshot *s, enum heap_view v,
 	   was lost, or it came before the profile began */
 	fprintf(out, "Frees of no known sample: %llu\n",
 		(unsigned long long)s->unknown_frees);
+	if (s->overflow > 0)
+		fprintf(out,
+			"Samples past the bound on buckets (not counted): "
+			"%llu\n",
+			(unsigned long long)s->overflow);
 	if (s->late > 0)
 		fprintf(out,
 			"Records written again after a stall (not lost): "

@@ -109,15 +109,19 @@ main(void)
 	/* frees of no known sample and records written again are shown */
 	d->unknown_frees = 7;
 	d->late = 2;
+	d->overflow = 3;
 	f = open_memstream(&out, &len);
 	heap_report_top(f, d, HEAP_VIEW_INUSE_SPACE, 5);
 	fclose(f);
 	tap_ok(strstr(out, "\nFrees of no known sample: 7\n") != NULL &&
 		       strstr(out, "\nRecords written again after a stall "
-				   "(not lost): 2\n") != NULL,
-	       "the top table says the frees of no known sample (7) and "
-	       "the records written again (2)");
+				   "(not lost): 2\n") != NULL &&
+		       strstr(out, "\nSamples past the bound on buckets "
+				   "(not counted): 3\n") != NULL,
+	       "the top table says the frees of no known sample (7), "
+	       "the records written again (2), the samples past the bound (3)");
 	free(out);
+	d->overflow = 0;
 
 	/* the header's counts: the zeros it always shows, no other */
 	{
