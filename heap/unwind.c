@@ -257,6 +257,21 @@ unwind_set(struct unwind_row *row, const struct unwind_row *init, uint64_t reg,
 	}
 }
 
+/* A factored offset, an uleb128 or (sign) an sleb128, times the CIE's
+   data alignment: bad when it does not fit in 64 bits. */
+static int64_t
+unwind_factored(struct unwind_cur *c, const struct unwind_cie *cie, bool sign)
+{
+	uint64_t u = sign ? 0 : unwind_uleb(c);
+	int64_t v = sign ? unwind_sleb(c) : (int64_t)u, r;
+
+	if (u > INT64_MAX || __builtin_mul_overflow(v, cie->data_align, &r)) {
+		c->bad = true;
+		return 0;
+	}
+	return r;
+}
+
 /* A CFA register as a row keeps it: rsp, rbp, or -1 (give up). */
 static int
 unwind_cfa_reg(uint64_t reg)
@@ -290,7 +305,7 @@ unwind_run(struct unwind_cur *c, const struct unwind_cie *cie,
 			goto advance;
 		case 0x80: /* offset */
 			unwind_set(row, init, low, 1,
-				   (int64_t)unwind_uleb(c) * cie->data_align);
+				   unwind_factored(c, cie, false));
 			continue;
 		case 0xc0: /* restore */
 			if (init == NULL)
@@ -313,7 +328,7 @@ unwind_run(struct unwind_cur *c, const struct unwind_cie *cie,
 		case 0x05: /* offset_extended */
 			reg = unwind_uleb(c);
 			unwind_set(row, init, reg, 1,
-				   (int64_t)unwind_uleb(c) * cie->data_align);
+				   unwind_factored(c, cie, false));
 			continue;
 		case 0x06: /* restore_extended */
 			reg = unwind_uleb(c);
@@ -354,14 +369,14 @@ unwind_run(struct unwind_cur *c, const struct unwind_cie *cie,
 		case 0x11: /* offset_extended_sf */
 			reg = unwind_uleb(c);
 			unwind_set(row, init, reg, 1,
-				   unwind_sleb(c) * cie->data_align);
+				   unwind_factored(c, cie, true));
 			continue;
 		case 0x12: /* def_cfa_sf */
 			row->cfa_reg = unwind_cfa_reg(unwind_uleb(c));
-			row->cfa_off = unwind_sleb(c) * cie->data_align;
+			row->cfa_off = unwind_factored(c, cie, true);
 			continue;
 		case 0x13: /* def_cfa_offset_sf */
-			row->cfa_off = unwind_sleb(c) * cie->data_align;
+			row->cfa_off = unwind_factored(c, cie, true);
 			continue;
 		case 0x2e: /* GNU_args_size */
 			(void)unwind_uleb(c);
