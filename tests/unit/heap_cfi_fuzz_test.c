@@ -418,6 +418,36 @@ check_built(void)
 		rule_make(false, 24, 16, true),
 		rule_make(false, 24, 16, true),
 	};
+	/* LEB128s padded to 9 bytes (legal, and a bit flip away from
+	   offsets that do not fit in 64 bits once scaled) */
+	static const uint8_t padded_insns[] = {
+		0x41, 0x12, 7, /* +1: rsp+16 (-2 * -8) */
+		0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+		0x11, 6, /* rbp at -16 */
+		0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
+		0x43, 0x0e, /* +4: rsp+24 */
+		0x98, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
+		0x05, 6, /* rbp at -24 */
+		0x83, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
+	};
+	static const uint64_t padded_off[] = {0, 1, 3, 4, 0x5f};
+	const uint64_t padded_want[] = {
+		rule_make(false, 8, 0, false),
+		rule_make(false, 16, 16, false),
+		rule_make(false, 16, 16, false),
+		rule_make(false, 24, 24, false),
+		rule_make(false, 24, 24, false),
+	};
+	/* offsets that wrap to rsp+16 and rbp at -16 once scaled: (2^61 -
+	   2) * -8 and (2^61 + 2) * -8 */
+	static const uint8_t wrap_cfa[] = {
+		0x41, 0x12, 7,	  0xfe, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0x1f,
+	};
+	static const uint8_t wrap_rbp[] = {
+		0x41, 0x05, 6,	  0x82, 0x80, 0x80,
+		0x80, 0x80, 0x80, 0x80, 0x80, 0x20,
+	};
 	static const uint8_t r_data[] = {0x1b};
 	static const uint8_t expr_insns[] = {0x41, 0x0f, 2, 0x77, 8};
 	static const uint8_t nop[] = {0};
@@ -434,6 +464,9 @@ check_built(void)
 		       sizeof(plr_data), lsda, sizeof(lsda), sf_insns,
 		       sizeof(sf_insns));
 	check_rules(s, sf_off, sf_want, 7);
+	s = seed_build(&seeds[nseeds++], "built padded", 1, "zR", r_data, 1,
+		       NULL, 0, padded_insns, sizeof(padded_insns));
+	check_rules(s, padded_off, padded_want, 5);
 	/* not seeds: refused ones */
 	seed_build(&e, "expression", 1, "zR", r_data, 1, NULL, 0, expr_insns,
 		   sizeof(expr_insns));
@@ -441,6 +474,16 @@ check_built(void)
 	       "before a DW_CFA_def_cfa_expression: followed");
 	tap_ok(parse(e.bytes, e.len, e.func, e.func + 1, &rule) < 0,
 	       "after it: refused");
+	free(e.bytes);
+	seed_build(&e, "wrap", 1, "zR", r_data, 1, NULL, 0, wrap_cfa,
+		   sizeof(wrap_cfa));
+	tap_ok(parse(e.bytes, e.len, e.func, e.func + 1, &rule) < 0,
+	       "a CFA offset that does not fit in 64 bits is refused");
+	free(e.bytes);
+	seed_build(&e, "wrap", 1, "zR", r_data, 1, NULL, 0, wrap_rbp,
+		   sizeof(wrap_rbp));
+	tap_ok(parse(e.bytes, e.len, e.func, e.func + 1, &rule) < 0,
+	       "so is rbp's");
 	free(e.bytes);
 	seed_build(&e, "signal", 1, "zRS", r_data, 1, NULL, 0, nop, 1);
 	tap_ok(parse(e.bytes, e.len, e.func, e.func, &rule) < 0,
@@ -479,7 +522,7 @@ main(void)
 				   NULL, check_mutant, &seeds[i], &bad);
 		rounds += FUZZ_ROUNDS;
 	}
-	tap_ok(nseeds >= 5 && parsed > rounds / 50 &&
+	tap_ok(nseeds >= 6 && parsed > rounds / 50 &&
 		       rounds - parsed > rounds / 10,
 	       "%d seeds, %d mutants: %d parsed to a rule, %d refused", nseeds,
 	       rounds, parsed, rounds - parsed);
