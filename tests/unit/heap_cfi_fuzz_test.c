@@ -358,21 +358,43 @@ seed_build(struct seed *s, const char *name, uint8_t version, const char *aug,
 	return s;
 }
 
-/* The rules of s at func + off[i], as parsed and as expected. */
-static void
-check_rules(const struct seed *s, const uint64_t *off, const uint64_t *want,
-	    int n)
+/* A rule as the tests write it: "rsp+16", "rbp+16 @16" (rbp's slot),
+   " end" after an outermost frame's; "refused" for none. */
+static const char *
+rule_str(int rc, uint64_t rule, char *buf, size_t size)
 {
-	for (int i = 0; i < n; i++) {
-		uint64_t rule;
-		int rc = parse(s->bytes, s->len, s->func, s->func + off[i],
-			       &rule);
+	uint64_t slot = (rule & RULE_SLOT_MASK) >> HEAP_UNWIND_RULE_RBP_SHIFT;
+	int n;
 
-		if (!tap_ok(rc == 0 && rule == want[i], "%s at +%#llx", s->name,
-			    (unsigned long long)off[i]))
-			printf("#   rc %d, rule %#llx, not %#llx\n", rc,
-			       (unsigned long long)rule,
-			       (unsigned long long)want[i]);
+	if (rc < 0)
+		return "refused";
+	n = snprintf(buf, size, "%s+%llu",
+		     rule & HEAP_UNWIND_RULE_RBP_CFA ? "rbp" : "rsp",
+		     (unsigned long long)(rule & RULE_OFF_MASK));
+	if (slot != 0)
+		n += snprintf(buf + n, size - (size_t)n, " @%llu",
+			      (unsigned long long)slot);
+	if (rule & HEAP_UNWIND_RULE_OUTERMOST)
+		snprintf(buf + n, size - (size_t)n, " end");
+	return buf;
+}
+
+/* The rules of s at func + each offset of want ("0 rsp+8;1 rsp+16 @16",
+   offsets in hex): as parsed and as written. */
+static void
+check_rules(const struct seed *s, const char *want)
+{
+	unsigned long long off;
+	char expect[32], got[32];
+	int used;
+
+	while (sscanf(want, " %llx %31[^;]%n", &off, expect, &used) == 2) {
+		uint64_t rule;
+		int rc = parse(s->bytes, s->len, s->func, s->func + off, &rule);
+
+		tap_is_str(rule_str(rc, rule, got, sizeof(got)), expect,
+			   "%s at +%#llx", s->name, off);
+		want += used + (want[used] == ';');
 	}
 }
 
@@ -387,18 +409,6 @@ check_built(void)
 		0x6c, 0x0a, 0x0c, 7,	8, 0xc6, /* +0x30: rsp+8, rbp kept */
 		0x41, 0x0b,			 /* +0x31: rbp+16 again */
 	};
-	static const uint64_t frame_off[] = {0,	   1,	 3,    4,
-					     0x2f, 0x30, 0x31, 0x5f};
-	const uint64_t frame_want[] = {
-		rule_make(false, 8, 0, false),
-		rule_make(false, 16, 16, false),
-		rule_make(false, 16, 16, false),
-		rule_make(true, 16, 16, false),
-		rule_make(true, 16, 16, false),
-		rule_make(false, 8, 0, false),
-		rule_make(true, 16, 16, false),
-		rule_make(true, 16, 16, false),
-	};
 	/* version 3, "zPLR", the _sf and long advances, args_size, the
 	   return address undefined at last */
 	static const uint8_t plr_data[] = {0x9b, 0, 0, 0, 0, 0x1b, 0x1b};
@@ -407,16 +417,6 @@ check_built(void)
 		0x02, 5,    0x13, 0x7e, 0x2e, 16,   0x11, 6, 2, /* +5 */
 		0x03, 0x10, 0,	  0x12, 7,    0x7d,		/* +0x15 */
 		0x04, 0x10, 0,	  0,	0,    0x07, 16,		/* +0x25 */
-	};
-	static const uint64_t sf_off[] = {0, 4, 5, 0x14, 0x15, 0x25, 0x5f};
-	const uint64_t sf_want[] = {
-		rule_make(false, 8, 0, false),
-		rule_make(false, 8, 0, false),
-		rule_make(false, 16, 16, false),
-		rule_make(false, 16, 16, false),
-		rule_make(false, 24, 16, false),
-		rule_make(false, 24, 16, true),
-		rule_make(false, 24, 16, true),
 	};
 	/* LEB128s padded to 9 bytes (legal, and a bit flip away from
 	   offsets that do not fit in 64 bits once scaled) */
@@ -429,14 +429,6 @@ check_built(void)
 		0x98, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
 		0x05, 6, /* rbp at -24 */
 		0x83, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
-	};
-	static const uint64_t padded_off[] = {0, 1, 3, 4, 0x5f};
-	const uint64_t padded_want[] = {
-		rule_make(false, 8, 0, false),
-		rule_make(false, 16, 16, false),
-		rule_make(false, 16, 16, false),
-		rule_make(false, 24, 24, false),
-		rule_make(false, 24, 24, false),
 	};
 	/* offsets that wrap to rsp+16 and rbp at -16 once scaled: (2^61 -
 	   2) * -8 and (2^61 + 2) * -8 */
@@ -456,17 +448,20 @@ check_built(void)
 
 	s = seed_build(&seeds[nseeds++], "built zR", 1, "zR", r_data, 1, NULL,
 		       0, frame_insns, sizeof(frame_insns));
-	check_rules(s, frame_off, frame_want, 8);
+	check_rules(s, "0 rsp+8;1 rsp+16 @16;3 rsp+16 @16;4 rbp+16 @16;"
+		       "2f rbp+16 @16;30 rsp+8;31 rbp+16 @16;5f rbp+16 @16");
 	tap_ok(parse(s->bytes, s->len - 1, s->func, s->func, &rule) < 0 &&
 		       rule == 0,
 	       "its FDE one byte short is refused");
 	s = seed_build(&seeds[nseeds++], "built zPLR v3", 3, "zPLR", plr_data,
 		       sizeof(plr_data), lsda, sizeof(lsda), sf_insns,
 		       sizeof(sf_insns));
-	check_rules(s, sf_off, sf_want, 7);
+	check_rules(s, "0 rsp+8;4 rsp+8;5 rsp+16 @16;14 rsp+16 @16;"
+		       "15 rsp+24 @16;25 rsp+24 @16 end;5f rsp+24 @16 end");
 	s = seed_build(&seeds[nseeds++], "built padded", 1, "zR", r_data, 1,
 		       NULL, 0, padded_insns, sizeof(padded_insns));
-	check_rules(s, padded_off, padded_want, 5);
+	check_rules(s, "0 rsp+8;1 rsp+16 @16;3 rsp+16 @16;4 rsp+24 @24;"
+		       "5f rsp+24 @24");
 	/* not seeds: refused ones */
 	seed_build(&e, "expression", 1, "zR", r_data, 1, NULL, 0, expr_insns,
 		   sizeof(expr_insns));
