@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include "heap/unwind.h"
+#include "heap/unwind_int.h"
 
 #include <fcntl.h>
 #include <link.h>
@@ -50,14 +51,11 @@ extern const void *_Unwind_Find_FDE(void *pc, struct dwarf_eh_bases *bases);
 #define UNWIND_RSP 7
 #define UNWIND_RA 16
 
-/* A rule in 64 bits (0: none): the CFA's offset in bits 0-31 (signed),
-   its register in bit 32 (rbp, else rsp), rbp's slot below the CFA in
-   bits 33-48 (0: rbp kept), bit 49 for the outermost frame (the return
-   address undefined), bit 63 set. */
-#define RULE_RBP_CFA (1ull << 32)
-#define RULE_RBP_SHIFT 33
-#define RULE_OUTERMOST (1ull << 49)
-#define RULE_VALID (1ull << 63)
+/* A rule in 64 bits: unwind_int.h */
+#define RULE_RBP_CFA HEAP_UNWIND_RULE_RBP_CFA
+#define RULE_RBP_SHIFT HEAP_UNWIND_RULE_RBP_SHIFT
+#define RULE_OUTERMOST HEAP_UNWIND_RULE_OUTERMOST
+#define RULE_VALID HEAP_UNWIND_RULE_VALID
 
 struct unwind_entry {
 	_Atomic uint64_t pc;
@@ -259,6 +257,21 @@ unwind_set(struct unwind_row *row, const struct unwind_row *init, uint64_t reg,
 	}
 }
 
+/* A factored offset, an uleb128 or (sign) an sleb128, times the CIE's
+   data alignment: bad when it does not fit in 64 bits. */
+static int64_t
+unwind_factored(struct unwind_cur *c, const struct unwind_cie *cie, bool sign)
+{
+	uint64_t u = sign ? 0 : unwind_uleb(c);
+	int64_t v = sign ? unwind_sleb(c) : (int64_t)u, r;
+
+	if (u > INT64_MAX || __builtin_mul_overflow(v, cie->data_align, &r)) {
+		c->bad = true;
+		return 0;
+	}
+	return r;
+}
+
 /* A CFA register as a row keeps it: rsp, rbp, or -1 (give up). */
 static int
 unwind_cfa_reg(uint64_t reg)
@@ -292,7 +305,7 @@ unwind_run(struct unwind_cur *c, const struct unwind_cie *cie,
 			goto advance;
 		case 0x80: /* offset */
 			unwind_set(row, init, low, 1,
-				   (int64_t)unwind_uleb(c) * cie->data_align);
+				   unwind_factored(c, cie, false));
 			continue;
 		case 0xc0: /* restore */
 			if (init == NULL)
@@ -315,7 +328,7 @@ unwind_run(struct unwind_cur *c, const struct unwind_cie *cie,
 		case 0x05: /* offset_extended */
 			reg = unwind_uleb(c);
 			unwind_set(row, init, reg, 1,
-				   (int64_t)unwind_uleb(c) * cie->data_align);
+				   unwind_factored(c, cie, false));
 			continue;
 		case 0x06: /* restore_extended */
 			reg = unwind_uleb(c);
@@ -356,14 +369,14 @@ unwind_run(struct unwind_cur *c, const struct unwind_cie *cie,
 		case 0x11: /* offset_extended_sf */
 			reg = unwind_uleb(c);
 			unwind_set(row, init, reg, 1,
-				   unwind_sleb(c) * cie->data_align);
+				   unwind_factored(c, cie, true));
 			continue;
 		case 0x12: /* def_cfa_sf */
 			row->cfa_reg = unwind_cfa_reg(unwind_uleb(c));
-			row->cfa_off = unwind_sleb(c) * cie->data_align;
+			row->cfa_off = unwind_factored(c, cie, true);
 			continue;
 		case 0x13: /* def_cfa_offset_sf */
-			row->cfa_off = unwind_sleb(c) * cie->data_align;
+			row->cfa_off = unwind_factored(c, cie, true);
 			continue;
 		case 0x2e: /* GNU_args_size */
 			(void)unwind_uleb(c);
@@ -379,19 +392,38 @@ unwind_run(struct unwind_cur *c, const struct unwind_cie *cie,
 	return !c->bad;
 }
 
-/* Parses the CIE at p: false when it is not one we follow. */
-static bool
-unwind_parse_cie(const uint8_t *p, struct unwind_cie *cie)
+static uint32_t
+unwind_le32(const uint8_t *p)
 {
-	uint32_t len = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-		       (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-	struct unwind_cur c = {.p = p + 4, .end = p + 4 + len};
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* A length field: 0 when it is not 4 bytes of p[0..n) or says more than
+   the rest of them (or 64-bit DWARF). */
+static uint32_t
+unwind_length(const uint8_t *p, size_t n)
+{
+	uint32_t len = n < 4 ? 0 : unwind_le32(p);
+
+	return len >= 0xfffffff0u || len > n - 4 ? 0 : len;
+}
+
+/* Parses the CIE p[0..n): false when it is not one we follow. */
+static bool
+unwind_parse_cie(const uint8_t *p, size_t n, struct unwind_cie *cie)
+{
+	uint32_t len = unwind_length(p, n);
+	struct unwind_cur c;
 	const char *aug;
 	uint8_t version;
 	uint64_t ra_reg;
 
-	if (len == 0 || len >= 0xfffffff0u || unwind_fixed(&c, 4) != 0)
-		return false; /* 64-bit DWARF, or not a CIE */
+	if (len == 0)
+		return false;
+	c = (struct unwind_cur){.p = p + 4, .end = p + 4 + len};
+	if (unwind_fixed(&c, 4) != 0 || c.bad)
+		return false; /* not a CIE */
 	version = unwind_u8(&c);
 	if (version != 1 && version != 3)
 		return false;
@@ -441,62 +473,80 @@ unwind_parse_cie(const uint8_t *p, struct unwind_cie *cie)
 	return !c.bad;
 }
 
-/* Learns the rule at pc from the tables: 0 when it cannot be followed. */
-static uint64_t
-unwind_learn(uintptr_t pc)
+int
+heap_unwind_cfi_rule(const uint8_t *cie_p, size_t cie_len, const uint8_t *fde,
+		     size_t fde_len, uint64_t func, uint64_t pc, uint64_t *rule)
 {
-	struct dwarf_eh_bases bases;
-	const uint8_t *fde = _Unwind_Find_FDE((void *)pc, &bases);
 	struct unwind_row init = {.cfa_reg = -1}, row;
 	struct unwind_cie cie;
 	struct unwind_cur c;
-	uint32_t len;
-	int32_t cie_off;
-	uint64_t rule;
+	uint32_t len = unwind_length(fde, fde_len);
 
-	if (fde == NULL)
-		return 0;
-	len = (uint32_t)fde[0] | (uint32_t)fde[1] << 8 |
-	      (uint32_t)fde[2] << 16 | (uint32_t)fde[3] << 24;
-	if (len < 8 || len >= 0xfffffff0u)
-		return 0;
-	cie_off = (int32_t)((uint32_t)fde[4] | (uint32_t)fde[5] << 8 |
-			    (uint32_t)fde[6] << 16 | (uint32_t)fde[7] << 24);
-	if (cie_off <= 0 || !unwind_parse_cie(fde + 4 - cie_off, &cie))
-		return 0;
+	*rule = 0;
+	if (len < 8 || unwind_le32(fde + 4) == 0)
+		return -1; /* no room for the CIE pointer, or a CIE */
+	if (!unwind_parse_cie(cie_p, cie_len, &cie))
+		return -1;
 	c = (struct unwind_cur){.p = cie.insns, .end = cie.insns_end};
 	if (!unwind_run(&c, &cie, &init, NULL, 0, 0))
-		return 0;
+		return -1;
 	c = (struct unwind_cur){.p = fde + 8, .end = fde + 4 + len};
-	(void)unwind_encoded(&c, cie.fde_enc);	      /* pc_begin: bases.func */
+	(void)unwind_encoded(&c, cie.fde_enc);	      /* pc_begin: func */
 	(void)unwind_encoded(&c, cie.fde_enc & 0x0f); /* pc_range */
 	if (cie.z) {
 		uint64_t alen = unwind_uleb(&c);
 
 		if (c.bad || alen > (uint64_t)(c.end - c.p))
-			return 0;
+			return -1;
 		c.p += alen;
 	}
 	row = init;
-	if (c.bad || !unwind_run(&c, &cie, &row, &init,
-				 (uint64_t)(uintptr_t)bases.func, pc))
-		return 0;
+	if (c.bad || !unwind_run(&c, &cie, &row, &init, func, pc))
+		return -1;
 	if (row.cfa_reg < 0 || row.cfa_off < 8 || row.cfa_off > INT32_MAX)
-		return 0;
-	rule = RULE_VALID | (uint32_t)row.cfa_off;
+		return -1;
+	*rule = RULE_VALID | (uint32_t)row.cfa_off;
 	if (row.cfa_reg == UNWIND_RBP)
-		rule |= RULE_RBP_CFA;
+		*rule |= RULE_RBP_CFA;
 	if (row.ra == 2)
-		rule |= RULE_OUTERMOST;
+		*rule |= RULE_OUTERMOST;
 	else if (row.ra != 1 || row.ra_off != -8)
-		return 0;
+		goto refuse;
 	if (row.rbp == 1) {
 		if (row.rbp_off >= 0 || row.rbp_off < -0xffff)
-			return 0;
-		rule |= (uint64_t)-row.rbp_off << RULE_RBP_SHIFT;
+			goto refuse;
+		*rule |= (uint64_t)-row.rbp_off << RULE_RBP_SHIFT;
 	} else if (row.rbp != 0) {
-		return 0;
+		goto refuse;
 	}
+	return 0;
+refuse:
+	*rule = 0;
+	return -1;
+}
+
+/* Learns the rule at pc from the tables: 0 when it cannot be followed. */
+static uint64_t
+unwind_learn(uintptr_t pc)
+{
+	struct dwarf_eh_bases bases;
+	const uint8_t *fde = _Unwind_Find_FDE((void *)pc, &bases), *cie;
+	int32_t cie_off;
+	uint64_t rule;
+
+	if (fde == NULL)
+		return 0;
+	/* (libgcc has followed the FDE's length and CIE pointer: the
+	   lengths are the tables' own) */
+	cie_off = (int32_t)unwind_le32(fde + 4);
+	if (cie_off <= 0)
+		return 0;
+	cie = fde + 4 - cie_off;
+	if (heap_unwind_cfi_rule(cie, (size_t)unwind_le32(cie) + 4, fde,
+				 (size_t)unwind_le32(fde) + 4,
+				 (uint64_t)(uintptr_t)bases.func, pc,
+				 &rule) < 0)
+		return 0;
 	unwind_count(COUNT_LEARNT);
 	return rule;
 }

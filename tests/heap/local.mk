@@ -76,3 +76,11 @@ tests_unit_heap_unwind_libb_so_SOURCES = tests/unit/heap_unwind_lib.c
 tests_unit_heap_unwind_libb_so_CFLAGS = $(CPT_WARN) -fPIC -O2 \
 	-fomit-frame-pointer -DHEAP_UNWIND_LIB_BYTES=3000
 tests_unit_heap_unwind_libb_so_LDFLAGS = -shared
+
+# heap/unwind.c's CFI parser on this program's own CIEs and FDEs (checked
+# against libgcc's unwinder) and hand-built ones, then on their mutants.
+check_PROGRAMS += tests/unit/heap_cfi_fuzz_test
+TESTS += tests/unit/heap_cfi_fuzz_test
+tests_unit_heap_cfi_fuzz_test_SOURCES = tests/unit/heap_cfi_fuzz_test.c \
+	heap/unwind.c heap/unwind.h heap/unwind_int.h tests/fuzz.h tests/tap.h
+tests_unit_heap_cfi_fuzz_test_LDADD = -ldl -lgcc_s
