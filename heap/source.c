@@ -223,9 +223,9 @@ heap_source_losses(const struct heap_source *h, struct heap_losses *l)
 	l->malformed = h->malformed;
 	l->late = atomic_load_explicit(&r->late, memory_order_relaxed);
 	/* cells taken back that no producer came back for: each counts */
+	l->stalled = h->taken > retaken ? h->taken - retaken : 0;
 	l->dropped = atomic_load_explicit(&r->dropped, memory_order_relaxed) +
-		     h->malformed +
-		     (h->taken > retaken ? h->taken - retaken : 0);
+		     h->malformed + l->stalled;
 	l->untracked =
 		atomic_load_explicit(&r->untracked, memory_order_relaxed);
 }

@@ -67,6 +67,8 @@ struct heap_losses {
 	uint64_t late;	    /* records written again after a stall */
 	uint64_t taken;	    /* cells taken back from stalled producers */
 	uint64_t malformed; /* records skipped as malformed (in dropped) */
+	uint64_t stalled;   /* records lost in stalls: cells taken back
+			       that no producer came back for (in dropped) */
 };
 
 /* Fills l with the ring's losses so far. The draining thread (or one
