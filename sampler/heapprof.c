@@ -534,6 +534,8 @@ heapprof_snapshot(struct heapprof *h)
 	s->overflow = h->overflow;
 	heap_source_losses(h->src, &losses);
 	s->dropped = losses.dropped;
+	s->stalled = losses.stalled;
+	s->malformed = losses.malformed;
 	s->untracked = losses.untracked;
 	s->late = losses.late;
 	s->start_unix_ns = h->start_unix_ns;

@@ -130,7 +130,8 @@ heap_screen_rebuild(struct tui *t)
 		heapprof_snapshot_free(hs->shown);
 		none.nbuckets = 0;
 		none.samples = none.frees = none.unknown_frees = 0;
-		none.dropped = none.untracked = none.overflow = 0;
+		none.dropped = none.stalled = none.malformed = 0;
+		none.untracked = none.overflow = 0;
 		none.execs = none.strays = none.late = 0;
 		none.duration_ns = 0;
 		hs->shown = heap_delta(&none, last);
