@@ -7,7 +7,9 @@
 #include "views/heap.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,12 +74,22 @@ heap_bucket_values(const struct heapprof_snapshot *s, uint32_t b,
 		   &vals[HEAP_VIEW_INUSE_SPACE]);
 }
 
+/* The records s dropped with the ring full (or their tries spent). */
+static uint64_t
+heap_ring_full(const struct heapprof_snapshot *s)
+{
+	uint64_t known = s->stalled + s->malformed;
+
+	return s->dropped > known ? s->dropped - known : 0;
+}
+
 struct heapprof_snapshot *
 heap_delta(const struct heapprof_snapshot *s0,
 	   const struct heapprof_snapshot *s1)
 {
 	struct heapprof_snapshot *d = xcalloc(1, sizeof(*d));
 	struct heapprof_bucket *b = xcalloc(s1->nbuckets + 1, sizeof(*b));
+	uint64_t full0 = heap_ring_full(s0), full1 = heap_ring_full(s1);
 
 	*d = *s1;
 	d->tables = profile_snapshot_ref(s1->tables);
@@ -94,9 +106,12 @@ heap_delta(const struct heapprof_snapshot *s0,
 	d->samples -= s0->samples;
 	d->frees -= s0->frees;
 	d->unknown_frees -= s0->unknown_frees;
-	/* dropped may go down: cells taken back from a stalled producer
-	   count lost until it writes its record again */
-	d->dropped = d->dropped > s0->dropped ? d->dropped - s0->dropped : 0;
+	/* stalled may go down: cells taken back from a stalled producer
+	   count lost until it writes its record again; the rest only grow */
+	d->stalled = d->stalled > s0->stalled ? d->stalled - s0->stalled : 0;
+	d->malformed -= s0->malformed;
+	d->dropped =
+		(full1 > full0 ? full1 - full0 : 0) + d->stalled + d->malformed;
 	d->late -= s0->late;
 	d->untracked -= s0->untracked;
 	d->overflow -= s0->overflow;
@@ -257,36 +272,62 @@ heap_table(const struct heapprof_snapshot *s, enum heap_view v, bool by_cum,
 	return rows;
 }
 
-/* Appends ", N WHAT" to buf (size bytes) when n is not zero. */
-static void
-heap_counts_add(char *buf, size_t size, uint64_t n, const char *what)
+/* Appends printf's fmt to buf (size bytes, terminated), cut at its end. */
+static void __attribute__((format(printf, 3, 4)))
+heap_counts_cat(char *buf, size_t size, const char *fmt, ...)
 {
 	size_t len = strlen(buf);
+	va_list ap;
 
-	if (n > 0 && len < size)
-		snprintf(buf + len, size - len, ", %llu %s",
-			 (unsigned long long)n, what);
+	if (len + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
+/* Appends ", N ONE" (n is 1) or ", N MANY" to buf when n is not zero. */
+static void
+heap_counts_add(char *buf, size_t size, uint64_t n, const char *one,
+		const char *many)
+{
+	if (n > 0)
+		heap_counts_cat(buf, size, ", %llu %s", (unsigned long long)n,
+				n == 1 ? one : many);
 }
 
 bool
 heap_counts(char *buf, size_t size, const struct heapprof_snapshot *s)
 {
-	size_t len;
+	const char *sep = " (";
 
-	snprintf(buf, size,
-		 "%llu samples, %llu frees, %llu dropped, %llu untracked",
-		 (unsigned long long)s->samples, (unsigned long long)s->frees,
-		 (unsigned long long)s->dropped,
-		 (unsigned long long)s->untracked);
-	heap_counts_add(buf, size, s->unknown_frees,
-			"frees of no known sample");
-	heap_counts_add(buf, size, s->strays, "records of no known process");
-	heap_counts_add(buf, size, s->overflow, "past the bucket bound");
-	heap_counts_add(buf, size, s->late,
-			"written again after a stall (not lost)");
-	len = strlen(buf);
-	if (s->nprocs > 1 && len < size)
-		snprintf(buf + len, size - len, ", %u processes", s->nprocs);
+	buf[0] = '\0';
+	heap_counts_cat(buf, size, "%llu sample%s, %llu free%s, %llu dropped",
+			(unsigned long long)s->samples,
+			s->samples == 1 ? "" : "s",
+			(unsigned long long)s->frees, s->frees == 1 ? "" : "s",
+			(unsigned long long)s->dropped);
+	if (s->stalled > 0) {
+		heap_counts_cat(buf, size, "%s%llu in stalls", sep,
+				(unsigned long long)s->stalled);
+		sep = ", ";
+	}
+	if (s->malformed > 0)
+		heap_counts_cat(buf, size, "%s%llu malformed", sep,
+				(unsigned long long)s->malformed);
+	if (s->stalled > 0 || s->malformed > 0)
+		heap_counts_cat(buf, size, ")");
+	heap_counts_cat(buf, size, ", %llu untracked",
+			(unsigned long long)s->untracked);
+	heap_counts_add(buf, size, s->unknown_frees, "unknown free",
+			"unknown frees");
+	heap_counts_add(buf, size, s->strays, "stray record", "stray records");
+	heap_counts_add(buf, size, s->overflow, "past bucket bound",
+			"past bucket bound");
+	heap_counts_add(buf, size, s->late, "rewritten (not lost)",
+			"rewritten (not lost)");
+	if (s->nprocs > 1)
+		heap_counts_cat(buf, size, ", %u processes", s->nprocs);
 	return s->dropped > 0 || s->untracked > 0 || s->unknown_frees > 0 ||
 	       s->strays > 0 || s->overflow > 0;
 }
@@ -313,6 +354,13 @@ heap_report_top(FILE *out, const struct heapprof_snapshot *s, enum heap_view v,
 		(unsigned long long)s->samples, (unsigned long long)s->rate,
 		(unsigned long long)s->frees, (unsigned long long)s->dropped,
 		(unsigned long long)s->untracked);
+	if (s->stalled > 0 || s->malformed > 0)
+		fprintf(out,
+			"Records dropped: %llu ring full, %llu in stalls, %llu "
+			"malformed\n",
+			(unsigned long long)heap_ring_full(s),
+			(unsigned long long)s->stalled,
+			(unsigned long long)s->malformed);
 	/* frees whose address matched no sampled allocation: its record
 	   was lost, or it came before the profile began */
 	fprintf(out, "Frees of no known sample: %llu\n",

@@ -80,11 +80,13 @@ struct heap_row *heap_table(const struct heapprof_snapshot *s, enum heap_view v,
 void heap_label(char *buf, size_t size, int64_t v, bool bytes);
 
 /*
- * The header's counts of s into buf (size bytes, always terminated): "1500
- * samples, 300 frees, 0 dropped, 0 untracked", then, those not zero,
- * the frees of no known sample, the records of no known process, the
- * samples past the bound on buckets and the records written again after
- * a stall (not lost), then ", N processes" with more than one. Returns
+ * The header's counts of s into buf (size > 0 bytes, always terminated),
+ * tersely for 80 columns: "1500 samples, 300 frees, 0 dropped, 0
+ * untracked" ("1 sample", "1 free"), with "(N in stalls, N malformed)"
+ * after "dropped" for those not zero, then, those not zero, "N unknown
+ * frees" (of no known sample), "N stray records" (of no known process),
+ * "N past bucket bound" and "N rewritten (not lost)" (records written
+ * again after a stall), then ", N processes" with more than one. Returns
  * true when something was lost (any count but the records written again),
  * for the alert style. Pure.
  */

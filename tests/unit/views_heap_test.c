@@ -39,6 +39,19 @@ heap_fx(struct profile_snapshot *tables, const struct heapprof_bucket *b,
 	return s;
 }
 
+/* heap_report_top()'s inuse_space table of s, 5 rows (caller frees). */
+static char *
+top_text(const struct heapprof_snapshot *s)
+{
+	char *out;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+
+	heap_report_top(f, s, HEAP_VIEW_INUSE_SPACE, 5);
+	fclose(f);
+	return out;
+}
+
 int
 main(void)
 {
@@ -53,8 +66,6 @@ main(void)
 	struct heapprof_snapshot *d, *r;
 	int64_t v[HEAP_VIEW_COUNT];
 	char *out;
-	size_t len;
-	FILE *f;
 
 	heap_bucket_values(s0, 0, v);
 	tap_ok(v[HEAP_VIEW_ALLOC_OBJECTS] == 10 &&
@@ -92,16 +103,16 @@ main(void)
 	       "delta: samples, frees and the interval are differences");
 
 	/* the -top table of the growth: hot_a on top */
-	f = open_memstream(&out, &len);
-	heap_report_top(f, d, HEAP_VIEW_INUSE_SPACE, 5);
-	fclose(f);
+	out = top_text(d);
 	tap_ok(strstr(out, "Type: inuse_space") != NULL &&
 		       strstr(out, "of 25.45kB total") != NULL &&
 		       strstr(out, "25.58kB 100.49% 100.49%    25.58kB "
 				   "100.49%  hot_a\n") != NULL &&
-		       strstr(out, "hot_b\n") == NULL,
+		       strstr(out, "hot_b\n") == NULL &&
+		       strstr(out, "Records dropped:") == NULL,
 	       "the growth's top table: 25.45kB in all, hot_a grew by "
-	       "25.58kB; hot_b, which shrank, is not a row");
+	       "25.58kB; hot_b, which shrank, is not a row; no split of "
+	       "the records dropped when none was in stalls or malformed");
 	if (strstr(out, "hot_b\n") != NULL || strstr(out, "hot_a\n") == NULL)
 		fprintf(stderr, "%s", out);
 	free(out);
@@ -110,18 +121,32 @@ main(void)
 	d->unknown_frees = 7;
 	d->late = 2;
 	d->overflow = 3;
-	f = open_memstream(&out, &len);
-	heap_report_top(f, d, HEAP_VIEW_INUSE_SPACE, 5);
-	fclose(f);
+	d->dropped = 6;
+	d->stalled = 2;
+	d->malformed = 1;
+	out = top_text(d);
 	tap_ok(strstr(out, "\nFrees of no known sample: 7\n") != NULL &&
 		       strstr(out, "\nRecords written again after a stall "
 				   "(not lost): 2\n") != NULL &&
 		       strstr(out, "\nSamples past the bound on buckets "
-				   "(not counted): 3\n") != NULL,
+				   "(not counted): 3\n") != NULL &&
+		       strstr(out, ", 6 records dropped, ") != NULL &&
+		       strstr(out, "\nRecords dropped: 3 ring full, 2 in "
+				   "stalls, 1 malformed\n") != NULL,
 	       "the top table says the frees of no known sample (7), "
-	       "the records written again (2), the samples past the bound (3)");
+	       "the records written again (2), the samples past the bound "
+	       "(3), the records dropped split (3 ring full, 2 in stalls, "
+	       "1 malformed)");
 	free(out);
 	d->overflow = 0;
+	d->stalled = 0;
+	d->dropped = 1;
+	out = top_text(d);
+	tap_ok(strstr(out, "\nRecords dropped: 0 ring full, 0 in stalls, 1 "
+			   "malformed\n") != NULL,
+	       "the split alone for a malformed record");
+	free(out);
+	d->dropped = d->malformed = 0;
 
 	/* the header's counts: the zeros it always shows, no other */
 	{
@@ -138,11 +163,10 @@ main(void)
 		c.late = 4;
 		c.nprocs = 2;
 		lost = heap_counts(line, sizeof(line), &c);
-		tap_is_str(
-			line,
-			"1500 samples, 300 frees, 0 dropped, 0 untracked, 4 "
-			"written again after a stall (not lost), 2 processes",
-			"counts: the records written again, the processes");
+		tap_is_str(line,
+			   "1500 samples, 300 frees, 0 dropped, 0 untracked, 4 "
+			   "rewritten (not lost), 2 processes",
+			   "counts: the records written again, the processes");
 		tap_ok(!lost, "counts: records written again are not lost");
 		c.dropped = 12;
 		c.untracked = 1;
@@ -152,15 +176,39 @@ main(void)
 		lost = heap_counts(line, sizeof(line), &c);
 		tap_is_str(line,
 			   "1500 samples, 300 frees, 12 dropped, 1 untracked, "
-			   "40 frees of no known sample, 3 records of no known "
-			   "process, 5 past the bucket bound, 4 written again "
-			   "after a stall (not lost), 2 processes",
-			   "counts: every loss --top shows, and the bound's");
+			   "40 unknown frees, 3 stray records, 5 past bucket "
+			   "bound, 4 rewritten (not lost), 2 processes",
+			   "counts: every loss --top shows, and the bound's, "
+			   "tersely");
 		tap_ok(lost, "counts: losses, the alert");
+		c.stalled = 3;
+		heap_counts(line, sizeof(line), &c);
+		tap_ok(strstr(line,
+			      ", 12 dropped (3 in stalls), 1 untracked,") !=
+			       NULL,
+		       "counts: the records lost in stalls, after dropped");
+		c.malformed = 1;
+		heap_counts(line, sizeof(line), &c);
+		tap_ok(strstr(line, ", 12 dropped (3 in stalls, 1 malformed), "
+				    "1 untracked,") != NULL,
+		       "counts: in stalls and malformed, in one parenthesis");
+		c.stalled = 0;
+		heap_counts(line, sizeof(line), &c);
+		tap_ok(strstr(line, ", 12 dropped (1 malformed), 1 "
+				    "untracked,") != NULL,
+		       "counts: malformed alone");
+		c = (struct heapprof_snapshot){.samples = 1,
+					       .frees = 1,
+					       .unknown_frees = 1,
+					       .strays = 1};
+		lost = heap_counts(line, sizeof(line), &c);
+		tap_is_str(line,
+			   "1 sample, 1 free, 0 dropped, 0 untracked, 1 "
+			   "unknown free, 1 stray record",
+			   "counts: singulars");
+		tap_ok(lost, "counts: the singulars' losses alert");
 		c = (struct heapprof_snapshot){.unknown_frees = 1};
-		tap_ok(heap_counts(line, sizeof(line), &c) &&
-			       strstr(line, ", 1 frees of no known sample") !=
-				       NULL,
+		tap_ok(heap_counts(line, sizeof(line), &c),
 		       "counts: a free of no known sample alone alerts");
 		c.dropped = 99999;
 		heap_counts(tiny, sizeof(tiny), &c);
@@ -181,6 +229,22 @@ main(void)
 		       (long long)v[HEAP_VIEW_ALLOC_OBJECTS]);
 	}
 	heapprof_snapshot_free(r);
+	heapprof_snapshot_free(d);
+
+	/* the delta's split: lost in stalls may go down (taken back cells
+	   written again), ring full and malformed only grow */
+	s0->dropped = 5; /* 1 ring full */
+	s0->stalled = 3;
+	s0->malformed = 1;
+	s1->dropped = 6; /* 3 ring full */
+	s1->stalled = 1;
+	s1->malformed = 2;
+	d = heap_delta(s0, s1);
+	tap_ok(d->dropped == 3 && d->stalled == 0 && d->malformed == 1,
+	       "delta: 2 more ring full, 1 more malformed, none more in "
+	       "stalls: 3 dropped (got %llu, %llu, %llu)",
+	       (unsigned long long)d->dropped, (unsigned long long)d->stalled,
+	       (unsigned long long)d->malformed);
 	heapprof_snapshot_free(d);
 	heapprof_snapshot_free(s1);
 	heapprof_snapshot_free(s0);
