@@ -17,3 +17,17 @@ traced_by_proc() {
 cpu_ticks_of() {
 	sed 's/.*) //' /proc/"$1"/stat | awk '{ print $12 + $13 }'
 }
+
+# stops_of PID: the voluntary context switches of PID's threads so far. A
+# thread that only computes (the ratio workload) switches voluntarily only
+# when ptrace stops it: under the ptrace sampler, one a sample.
+stops_of() {
+	cat /proc/"$1"/task/*/status 2>/dev/null |
+		awk '/^voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }'
+}
+
+# stopped_more PID BASE N: PID's threads were stopped more than N times
+# since stops_of PID printed BASE.
+stopped_more() {
+	[ $(($(stops_of "$1") - $2)) -gt "$3" ]
+}

@@ -67,6 +67,11 @@ run_suspended() {
 }
 
 run_suspended "headless" --backend=ptrace -p "$T" -F 1000 --top=3
+# Samples taken after fg: a Ctrl-C right after the seize can come before
+# the first tick (0 samples in 5 of 15 tries under ASan on a loaded machine).
+base=$(stops_of "$T")
+wait_until 10 stopped_more "$T" "$base" 40
+ok $? "headless: the target is sampled after fg"
 tui_keys C-c
 tui_wait 10 'Total samples = [1-9]'
 ok $? "headless: Ctrl-C then prints the profile"
