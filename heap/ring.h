@@ -26,8 +26,9 @@
  * only slow (descheduled for a second on a loaded machine) finds out when
  * a compare-and-swap fails: it counts the cells it lost (retaken), claims
  * new ones and writes the record again, HEAP_RING_TRIES times in all,
- * then gives up and counts the record dropped. Records lost to stalls are
- * the cells taken back less those retaken: exact when no producer dies
+ * then gives up and counts the record abandoned. Records lost to stalls
+ * are those abandoned and the cells taken back less those retaken: the
+ * latter exact when no producer dies
  * mid-record; a producer that does costs one record per cell it held (an
  * overcount of at most a record's cells, never an undercount); a live
  * producer's cells count lost from when they are taken until it writes
@@ -48,7 +49,7 @@
 #include <stdint.h>
 
 #define HEAP_RING_MAGIC 0x70616568u /* "heap" */
-#define HEAP_RING_VERSION 4u
+#define HEAP_RING_VERSION 5u
 #define HEAP_RING_CELLS 32768u /* a power of two: 2 MiB */
 #define HEAP_MAX_FRAMES 60
 /* How long a claimed cell may stay unpublished before cproftop skips it. */
@@ -132,15 +133,16 @@ struct heap_ring {
 	uint32_t magic, version, nslots, slot_size; /* cells, their size */
 	_Alignas(64) _Atomic uint64_t head; /* the producers' next position */
 	_Alignas(64) _Atomic uint64_t tail; /* the consumer's (cproftop) */
-	_Atomic uint64_t dropped;	    /* records lost to a full ring,
-					       or whose cells were taken
-					       back HEAP_RING_TRIES times */
+	_Atomic uint64_t dropped;	    /* records lost to a full ring */
 	_Atomic uint64_t untracked;	    /* samples not recorded: the
 					       interposer's table was full */
 	_Atomic uint64_t late;		    /* records written again after
 					       their cells were taken back */
 	_Atomic uint64_t retaken;	    /* cells taken back that their
 					       producer found so */
+	_Atomic uint64_t abandoned;	    /* records given up: their cells
+					       were taken back
+					       HEAP_RING_TRIES times */
 	_Alignas(64) struct heap_cell cells[];
 };
 
@@ -229,8 +231,8 @@ heap_ring_publish(struct heap_ring *r, const struct heap_record *rec,
  * when cproftop took them back meanwhile (a stall past
  * HEAP_RING_STALL_NS), counts the cells lost and writes the record again
  * in new cells, HEAP_RING_TRIES times in all. Returns 0, or -1 when the
- * ring is full or the tries are spent (the record is dropped and
- * counted). Any thread of the producer; never blocks.
+ * ring is full (the record is counted dropped) or the tries are spent
+ * (counted abandoned). Any thread of the producer; never blocks.
  */
 static inline int
 heap_ring_put(struct heap_ring *r, const struct heap_record *rec)
@@ -270,7 +272,7 @@ heap_ring_put(struct heap_ring *r, const struct heap_record *rec)
 		atomic_fetch_add_explicit(&r->retaken, taken,
 					  memory_order_relaxed);
 		if (try >= HEAP_RING_TRIES) {
-			atomic_fetch_add_explicit(&r->dropped, 1,
+			atomic_fetch_add_explicit(&r->abandoned, 1,
 						  memory_order_relaxed);
 			return -1;
 		}

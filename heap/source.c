@@ -222,8 +222,11 @@ heap_source_losses(const struct heap_source *h, struct heap_losses *l)
 	l->taken = h->taken;
 	l->malformed = h->malformed;
 	l->late = atomic_load_explicit(&r->late, memory_order_relaxed);
+	l->abandoned =
+		atomic_load_explicit(&r->abandoned, memory_order_relaxed);
 	/* cells taken back that no producer came back for: each counts */
-	l->stalled = h->taken > retaken ? h->taken - retaken : 0;
+	l->stalled =
+		(h->taken > retaken ? h->taken - retaken : 0) + l->abandoned;
 	l->dropped = atomic_load_explicit(&r->dropped, memory_order_relaxed) +
 		     h->malformed + l->stalled;
 	l->untracked =

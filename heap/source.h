@@ -59,16 +59,17 @@ uint64_t heap_source_inode(const struct heap_source *h);
 
 /* What the ring lost or recovered, as far as cproftop can tell. */
 struct heap_losses {
-	uint64_t dropped;   /* records lost: the ring was full, their cells
-			       were taken back HEAP_RING_TRIES times, they
-			       were malformed, or cells were taken back from
-			       a producer that never came back (one each) */
+	uint64_t dropped;   /* records lost: the ring was full, they were
+			       lost in stalls, or they were malformed */
 	uint64_t untracked; /* samples the interposer did not track */
 	uint64_t late;	    /* records written again after a stall */
 	uint64_t taken;	    /* cells taken back from stalled producers */
 	uint64_t malformed; /* records skipped as malformed (in dropped) */
-	uint64_t stalled;   /* records lost in stalls: cells taken back
-			       that no producer came back for (in dropped) */
+	uint64_t stalled;   /* records lost in stalls (in dropped): those
+			       abandoned, and one a cell taken back that no
+			       producer came back for */
+	uint64_t abandoned; /* records whose producer gave up after
+			       HEAP_RING_TRIES stalls (in stalled) */
 };
 
 /* Fills l with the ring's losses so far. The draining thread (or one

@@ -41,9 +41,9 @@ struct heapprof_snapshot {
 	uint64_t frees;		/* free records of a known sample */
 	uint64_t unknown_frees; /* free records of no known sample */
 	uint64_t dropped;	/* records lost (heap_losses) */
-	uint64_t stalled;	/* of those, lost in producer stalls */
-	uint64_t malformed;	/* of those, malformed (the rest: ring full,
-				   or HEAP_RING_TRIES stalls in a row) */
+	uint64_t stalled;	/* of those, lost in producer stalls (dead
+				   mid-record, or HEAP_RING_TRIES in a row) */
+	uint64_t malformed;	/* of those, malformed (the rest: ring full) */
 	uint64_t late;		/* records written again after a stall */
 	uint64_t untracked;	/* samples the interposer could not track */
 	uint64_t overflow; /* samples past the bound on buckets, not counted */

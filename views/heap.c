@@ -74,7 +74,7 @@ heap_bucket_values(const struct heapprof_snapshot *s, uint32_t b,
 		   &vals[HEAP_VIEW_INUSE_SPACE]);
 }
 
-/* The records s dropped with the ring full (or their tries spent). */
+/* The records s dropped with the ring full. */
 static uint64_t
 heap_ring_full(const struct heapprof_snapshot *s)
 {

@@ -217,6 +217,7 @@ ring_test_slow(struct heap_source *h, struct heap_ring *r,
 {
 	struct heap_record rec = {.kind = HEAP_RECORD_ALLOC, .addr = 11};
 	struct heap_losses l0, l1;
+	uint64_t full;
 	size_t n;
 	int rc, bad = 0;
 
@@ -255,6 +256,7 @@ ring_test_slow(struct heap_source *h, struct heap_ring *r,
 
 	pause_tries = HEAP_RING_TRIES;
 	rec.addr = 13;
+	full = r->dropped;
 	rc = heap_ring_put(r, &rec);
 	n = heap_source_drain(h, recs, 64, pause_now);
 	heap_source_losses(h, &l1);
@@ -263,6 +265,9 @@ ring_test_slow(struct heap_source *h, struct heap_ring *r,
 	       "stalled %d times: the tries are spent, one record counted "
 	       "lost",
 	       HEAP_RING_TRIES);
+	tap_ok(l1.abandoned == l0.abandoned + 1 &&
+		       l1.stalled == l0.stalled + 1 && r->dropped == full,
+	       "... abandoned, lost in stalls, not to a full ring");
 	pause_src = NULL;
 	rec.addr = 14;
 	n = heap_ring_put(r, &rec) == 0 ? heap_source_drain(h, recs, 64, 0) : 0;
