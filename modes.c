@@ -132,15 +132,21 @@ modes_heap_output(const struct options *o)
 		      "allocated less than --heap-rate bytes through malloc "
 		      "(or uses its own allocator)\n",
 		      stderr);
-	if (h->dropped > 0 || h->untracked > 0 || h->overflow > 0)
+	if (h->dropped > 0 || h->untracked > 0 || h->overflow > 0) {
+		char split[128] = "";
+
+		/* the split in --top's words (views/heap.c) */
+		if (h->dropped > 0)
+			heap_dropped_split(split, sizeof(split), h, false);
 		fprintf(stderr,
-			"cproftop: --heap: %llu records lost (cproftop fell "
-			"behind, or they were malformed or abandoned), %llu "
-			"samples untracked, %llu past the "
-			"bound on (stack, size) buckets\n",
-			(unsigned long long)h->dropped,
+			"cproftop: --heap: %llu records lost%s%s%s, %llu "
+			"samples untracked, %llu past the bound on (stack, "
+			"size) buckets\n",
+			(unsigned long long)h->dropped, split[0] ? " (" : "",
+			split, split[0] ? ")" : "",
 			(unsigned long long)h->untracked,
 			(unsigned long long)h->overflow);
+	}
 	if (o->top > 0 &&
 	    heap_report_top(stdout, h, o->heap_view, (size_t)o->top) != 0)
 		rc = CPT_EXIT_OUTPUT;

@@ -296,10 +296,28 @@ heap_counts_add(char *buf, size_t size, uint64_t n, const char *one,
 				n == 1 ? one : many);
 }
 
+void
+heap_dropped_split(char *buf, size_t size, const struct heapprof_snapshot *s,
+		   bool terse)
+{
+	const uint64_t n[] = {heap_ring_full(s), s->stalled, s->malformed};
+	static const char *const words[] = {"ring full", "in stalls",
+					    "malformed"};
+	const char *sep = "";
+
+	buf[0] = '\0';
+	for (size_t i = terse ? 1 : 0; i < sizeof(n) / sizeof(n[0]); i++)
+		if (!terse || n[i] > 0) {
+			heap_counts_cat(buf, size, "%s%llu %s", sep,
+					(unsigned long long)n[i], words[i]);
+			sep = ", ";
+		}
+}
+
 bool
 heap_counts(char *buf, size_t size, const struct heapprof_snapshot *s)
 {
-	const char *sep = " (";
+	char split[128];
 
 	buf[0] = '\0';
 	heap_counts_cat(buf, size, "%llu sample%s, %llu free%s, %llu dropped",
@@ -307,16 +325,9 @@ heap_counts(char *buf, size_t size, const struct heapprof_snapshot *s)
 			s->samples == 1 ? "" : "s",
 			(unsigned long long)s->frees, s->frees == 1 ? "" : "s",
 			(unsigned long long)s->dropped);
-	if (s->stalled > 0) {
-		heap_counts_cat(buf, size, "%s%llu in stalls", sep,
-				(unsigned long long)s->stalled);
-		sep = ", ";
-	}
-	if (s->malformed > 0)
-		heap_counts_cat(buf, size, "%s%llu malformed", sep,
-				(unsigned long long)s->malformed);
-	if (s->stalled > 0 || s->malformed > 0)
-		heap_counts_cat(buf, size, ")");
+	heap_dropped_split(split, sizeof(split), s, true);
+	if (split[0] != '\0')
+		heap_counts_cat(buf, size, " (%s)", split);
 	heap_counts_cat(buf, size, ", %llu untracked",
 			(unsigned long long)s->untracked);
 	heap_counts_add(buf, size, s->unknown_frees, "unknown free",
@@ -340,7 +351,7 @@ heap_report_top(FILE *out, const struct heapprof_snapshot *s, enum heap_view v,
 	bool bytes = v == HEAP_VIEW_ALLOC_SPACE || v == HEAP_VIEW_INUSE_SPACE;
 	struct heap_row *rows = heap_rows(s, v);
 	int64_t tot[HEAP_VIEW_COUNT], shown = 0, sum = 0;
-	char a[32], b[32], p1[16], p2[16], p3[16];
+	char a[32], b[32], p1[16], p2[16], p3[16], split[128];
 	size_t n = 0;
 
 	heap_totals(s, tot);
@@ -354,13 +365,10 @@ heap_report_top(FILE *out, const struct heapprof_snapshot *s, enum heap_view v,
 		(unsigned long long)s->samples, (unsigned long long)s->rate,
 		(unsigned long long)s->frees, (unsigned long long)s->dropped,
 		(unsigned long long)s->untracked);
-	if (s->stalled > 0 || s->malformed > 0)
-		fprintf(out,
-			"Records dropped: %llu ring full, %llu in stalls, %llu "
-			"malformed\n",
-			(unsigned long long)heap_ring_full(s),
-			(unsigned long long)s->stalled,
-			(unsigned long long)s->malformed);
+	if (s->stalled > 0 || s->malformed > 0) {
+		heap_dropped_split(split, sizeof(split), s, false);
+		fprintf(out, "Records dropped: %s\n", split);
+	}
 	/* frees whose address matched no sampled allocation: its record
 	   was lost, or it came before the profile began */
 	fprintf(out, "Frees of no known sample: %llu\n",

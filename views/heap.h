@@ -80,11 +80,23 @@ struct heap_row *heap_table(const struct heapprof_snapshot *s, enum heap_view v,
 void heap_label(char *buf, size_t size, int64_t v, bool bytes);
 
 /*
+ * The split of s's records dropped into buf (size > 0 bytes, always
+ * terminated), the words --top, the header and the exit's line share: "N
+ * ring full, N in stalls, N malformed" (in stalls: records abandoned
+ * after HEAP_RING_TRIES stalls, and one a cell taken back from a producer
+ * that never came back). terse: the parts in stalls and malformed that are
+ * not zero ("" when none; the rest of the records dropped is ring full).
+ * Pure.
+ */
+void heap_dropped_split(char *buf, size_t size,
+			const struct heapprof_snapshot *s, bool terse);
+
+/*
  * The header's counts of s into buf (size > 0 bytes, always terminated),
- * tersely for 80 columns: "1500 samples, 300 frees, 0 dropped, 0
- * untracked" ("1 sample", "1 free"), with "(N in stalls, N malformed)"
- * after "dropped" for those not zero, then, those not zero, "N unknown
- * frees" (of no known sample), "N stray records" (of no known process),
+ * tersely: "1500 samples, 300 frees, 0 dropped, 0 untracked" ("1
+ * sample", "1 free"), with heap_dropped_split()'s terse split in
+ * parentheses after "dropped" when not empty, then, those not zero, "N
+ * unknown frees" (of no known sample), "N stray records" (of no known process),
  * "N past bucket bound" and "N rewritten (not lost)" (records written
  * again after a stall), then ", N processes" with more than one. Returns
  * true when something was lost (any count but the records written again),

@@ -1,6 +1,6 @@
 /*
- * tests/heap/forge [-d] [PID|p]...: a hostile --heap --follow command. It
- * writes into the heap ring records under the pids named (an unrelated
+ * tests/heap/forge [-d] [-l] [PID|p]...: a hostile --heap --follow command.
+ * It writes into the heap ring records under the pids named (an unrelated
  * process, init; "p" for its parent, cproftop) and under a child it forks,
  * which inherits the ring's mapping: one of the command's processes, of
  * its owner. With -d (as root) it first forks a child that stays root,
@@ -8,10 +8,15 @@
  * maps the ring but is not the target owner's. Each pid gets a hello and
  * one 1 MiB allocation from forge_site(). It waits until cproftop has handled
  * every record, ends the children and prints "forged N" (N named pids, the
- * children included).
+ * children included). With -l it forges a loss of every kind the ring
+ * counts: 5 records dropped with the ring full, 2 abandoned after their
+ * stalls, 3 samples untracked and 4 records written again (its counters),
+ * a malformed record, and a cell claimed and never published (taken back
+ * after HEAP_RING_STALL_NS: lost in a stall).
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +70,7 @@ main(int argc, char **argv)
 	struct heap_ring *r;
 	pid_t pids[64];
 	int n = 0, fds[2];
+	bool losses = false;
 
 	if (fd == NULL || pipe(fds) != 0) {
 		fprintf(stderr, "forge: no ring (run under cproftop --heap)\n");
@@ -75,7 +81,9 @@ main(int argc, char **argv)
 	if (r == MAP_FAILED)
 		return 2;
 	for (int i = 1; i < argc && n < 60; i++) {
-		if (strcmp(argv[i], "-d") == 0) {
+		if (strcmp(argv[i], "-l") == 0) {
+			losses = true;
+		} else if (strcmp(argv[i], "-d") == 0) {
 			pids[n++] = forge_child(fds);
 			if (setgroups(0, NULL) != 0 ||
 			    setresgid(65534, 65534, 65534) != 0 ||
@@ -99,6 +107,16 @@ main(int argc, char **argv)
 		rec.nframes = 1;
 		rec.frames[0] = (uint64_t)(uintptr_t)forge_site + 4;
 		heap_ring_put(r, &rec);
+	}
+	if (losses) {
+		atomic_fetch_add(&r->dropped, 5);
+		atomic_fetch_add(&r->abandoned, 2);
+		atomic_fetch_add(&r->untracked, 3);
+		atomic_fetch_add(&r->late, 4);
+		heap_ring_put(r,
+			      &(struct heap_record){.kind = 99,
+						    .pid = (uint32_t)getpid()});
+		heap_ring_claim(r, 1);
 	}
 	/* Read, then handled: cproftop handles what it read before it reads
 	   again, so a marker read after the records were means they were

@@ -4,7 +4,8 @@
 # and (as root) a child that maps the ring but is not its owner's: their
 # records are not counted, and cproftop reads nothing of them but their
 # maps. Its child of the same owner, which maps the ring as the library
-# does, is one of the command's processes and counts.
+# does, is one of the command's processes and counts. With -l, the losses
+# it forges are split alike at exit and in --top.
 . "$top_srcdir/tests/lib.sh"
 need_ptrace
 F=$top_builddir/tests/heap/forge
@@ -33,6 +34,14 @@ S=$!
 run pids "$S" 1 p
 kill "$S"
 counted pids 4 3 # the sleep, init, cproftop
+
+# A loss of every kind the ring counts (forge -l): the exit's line and
+# --top split the records lost in the same words.
+run losses -l
+grep -q '^cproftop: --heap: 9 records lost (5 ring full, 3 in stalls, 1 malformed), 3 samples untracked, 0 past the bound' "$TMPD/losses.err"
+ok $? "losses: the exit's line splits the records lost as --top does"
+grep -q '^Records dropped: 5 ring full, 3 in stalls, 1 malformed$' "$TMPD/losses.top"
+ok $? "losses: --top's split: 2 abandoned and a cell never published lost in stalls"
 
 if [ "$(id -u)" = 0 ]; then
 	run owner -d

@@ -146,7 +146,22 @@ main(void)
 			   "malformed\n") != NULL,
 	       "the split alone for a malformed record");
 	free(out);
-	d->dropped = d->malformed = 0;
+	{
+		char split[128];
+
+		d->stalled = 2;
+		d->dropped = 6;
+		heap_dropped_split(split, sizeof(split), d, false);
+		tap_is_str(split, "3 ring full, 2 in stalls, 1 malformed",
+			   "the split in full, as --top and the exit say it");
+		heap_dropped_split(split, sizeof(split), d, true);
+		tap_is_str(split, "2 in stalls, 1 malformed",
+			   "the split, terse: no ring full");
+		d->stalled = d->malformed = 0;
+		heap_dropped_split(split, sizeof(split), d, true);
+		tap_is_str(split, "", "the split, terse: empty when all full");
+	}
+	d->dropped = d->malformed = d->stalled = 0;
 
 	/* the header's counts: the zeros it always shows, no other */
 	{
