@@ -264,7 +264,8 @@ heap_screen_figures(const struct tui *t, char *buf, size_t bufsz)
 
 /*
  * Lines 1 to 3 of the header in a heap mode: the figures and the rate; the
- * counts on a line of their own (80 columns show the losses); the mode,
+ * counts on a line of their own, wrapped at their commas onto more when
+ * wider than the screen (every loss shows, at 80 columns too); the mode,
  * scope, sort and filter. Returns the next line.
  */
 int
@@ -283,15 +284,29 @@ heap_screen_header(struct tui *t, int y)
 	tui_put(CRT_NORMAL, "  Rate ");
 	tui_put(CRT_HEADER, "one sample per ");
 	tui_put(CRT_HEADER, rate);
-	move(y + 1, 0);
+	move(++y, 0);
 	if (s != NULL) {
-		char line[512];
+		char line[512], part[512];
 		bool lost = heap_counts(line, sizeof(line), s);
+		const char *p = line;
+		const int indent = sizeof("Samples ") - 1;
 
+		/* wrapped at its commas: a narrow screen cuts no loss */
 		tui_put(CRT_NORMAL, "Samples ");
-		tui_put(lost ? CRT_ALERT : CRT_HEADER, line);
+		for (;;) {
+			size_t n = text_wrap_list(p, COLS - indent);
+
+			memcpy(part, p, n);
+			part[n] = '\0';
+			tui_put(lost ? CRT_ALERT : CRT_HEADER, part);
+			p += n;
+			if (*p == '\0')
+				break;
+			p += *p == ' ';
+			move(++y, indent);
+		}
 	}
-	move(y + 2, 0);
+	move(++y, 0);
 	tui_put(CRT_NORMAL, "Mode ");
 	tui_put(CRT_HEADER, hs->view == HEAP_VIEW_INUSE_SPACE
 				    ? (t->filter.windowed ? "heap in-use growth"
@@ -319,7 +334,7 @@ heap_screen_header(struct tui *t, int y)
 		tui_put(CRT_HEADER, focus);
 	}
 	tui_put(CRT_NORMAL, "  (m: CPU; t, a: CPU modes only)");
-	return y + 3;
+	return y + 1;
 }
 
 /* The next mode of `m`: CPU, wall, heap in-use, heap allocated. */

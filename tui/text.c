@@ -126,3 +126,30 @@ text_fit_end(const char *s, int width, char *out, size_t outsz)
 	memcpy(out, ell, used + 1);
 	return ellw + text_fit_start(s, width - ellw, out + used, outsz - used);
 }
+
+size_t
+text_wrap_list(const char *s, int width)
+{
+	mbstate_t st = {0};
+	struct text_char c;
+	const char *p = s;
+	size_t fit = 0; /* the longest start that fits and ends an item */
+	int w = 0, depth = 0;
+
+	while ((c = text_next(p, w, &st)).len > 0) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth > 0)
+			depth--;
+		w += c.width;
+		p += c.len;
+		if (w > width && fit > 0)
+			return fit;
+		if (depth == 0 && p[-1] == ',' && *p == ' ') {
+			if (w > width)
+				return (size_t)(p - s); /* one item, too wide */
+			fit = (size_t)(p - s);
+		}
+	}
+	return (size_t)(p - s);
+}

@@ -29,6 +29,15 @@ int text_fit_start(const char *s, int width, char *out, size_t outsz);
  */
 int text_fit_end(const char *s, int width, char *out, size_t outsz);
 
+/*
+ * Where s, a list of items separated by ", " (not inside parentheses),
+ * wraps at width columns: the bytes of its first line, the longest start
+ * of s that fits and ends an item (with the item's comma), or s whole when
+ * it fits; an item wider than width alone is a line of its own (the caller
+ * cuts it). The next line starts after the space that follows.
+ */
+size_t text_wrap_list(const char *s, int width);
+
 /* True when the locale's encoding is UTF-8 (after setlocale()). */
 bool text_utf8(void);
 

@@ -6,7 +6,8 @@
 # heap's bytes in these modes, the sites' known sizes (the workload's truth lines); window mode
 # shows what grew in the last seconds (the leaking leak_l, not keep_a,
 # which stopped growing), in the table and the tree; `s` saves Go's heap
-# profile. The header's counts: losses at zero, then forced (forge).
+# profile. The header's counts: losses at zero, then forced (forge), then
+# every kind at once at 80 columns (forge -l): wrapped, none cut.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui-lib.sh"
 need_ptrace
@@ -214,4 +215,27 @@ tui_wait 5 '^Samples [0-9]+ samples?, [0-9]+ frees?, 0 dropped, 0 untracked, 1 u
 ok $? "the heap header shows the free of no known sample and the strays, tersely"
 tui_keys q
 tui_ended 10 ; ok $? "q quits (forge)"
+
+# Every kind of loss at once (forge -l), at 80 columns: the counts wrap at
+# their commas onto a second line, under the first's values; nothing is cut.
+# counts: the header's counts, their lines joined
+counts() {
+	tui_screen | awk '/^Mode / { on = 0 } on { sub(/^ +/, ""); printf " %s", $0 }
+		/^Samples / { on = 1; printf "%s", $0 }'
+}
+counts_all() {
+	counts | grep -Eq '^Samples [0-9]+ samples?, [0-9]+ frees?, 9 dropped \(3 in stalls, 1 malformed\), 3 untracked, 1 unknown free, 2 stray records, 4 rewritten \(not lost\), 2 processes$'
+}
+tui_tmux kill-server 2>/dev/null
+tui_start 80 24 "$TUI" --heap --follow --heap-rate 4096 \
+	--child-output "$TMPD/forge-l.out" -- "$top_builddir/tests/heap/forge" -l p
+tui_wait 20 'target exited' ; ok $? "forge -l ran"
+tui_keys m m m
+wait_until 5 counts_all
+ok $? "80 columns: every loss in the header's counts, none cut"
+diag "$(tui_screen | sed -n 1,6p)"
+tui_screen | awk '/^Samples / { getline; exit !/^        [0-9]+ / }'
+ok $? "80 columns: the counts' second line, under the first's values"
+tui_keys q
+tui_ended 10 ; ok $? "q quits (forge -l)"
 done_testing

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <string.h>
 
 #include "tests/tap.h"
 #include "tui/text.h"
@@ -40,6 +41,27 @@ text_test_utf8(void)
 	tap_is_str(out, "", "zero width gives an empty string");
 }
 
+/* A list wrapped at its commas, outside parentheses. */
+static void
+text_test_wrap(void)
+{
+	const char *s = "12 samples, 3 dropped (1 in stalls, 2 malformed), "
+			"4 untracked";
+
+	tap_is_int((int)text_wrap_list(s, 80), (int)strlen(s),
+		   "wrap: a list that fits is one line");
+	tap_is_int((int)text_wrap_list(s, (int)strlen(s)), (int)strlen(s),
+		   "wrap: a list exactly as wide as the screen is one line");
+	tap_is_int((int)text_wrap_list(s, 60), 49,
+		   "wrap: at the last comma that fits, the comma kept");
+	tap_is_int((int)text_wrap_list(s, 40), 11,
+		   "wrap: never inside the parenthesis");
+	tap_is_int((int)text_wrap_list(s, 5), 11,
+		   "wrap: an item wider than the screen is a line of its own");
+	tap_is_int((int)text_wrap_list(s + 50, 11), 11, "wrap: the last item");
+	tap_is_int((int)text_wrap_list("", 10), 0, "wrap: nothing");
+}
+
 static void
 text_test_ascii(void)
 {
@@ -63,5 +85,6 @@ main(void)
 	setlocale(LC_ALL, "C");
 	tap_ok(!text_utf8(), "C is not UTF-8");
 	text_test_ascii();
+	text_test_wrap();
 	return tap_done();
 }
