@@ -27,15 +27,15 @@
  * a compare-and-swap fails: it counts the cells it lost (retaken), claims
  * new ones and writes the record again, HEAP_RING_TRIES times in all,
  * then gives up and counts the record abandoned. Records lost to stalls
- * are those abandoned and the cells taken back less those retaken: the
- * latter exact when no producer dies
- * mid-record; a producer that does costs one record per cell it held (an
- * overcount of at most a record's cells, never an undercount); a live
- * producer's cells count lost from when they are taken until it writes
- * its record again, so the count can go down. A record written again
- * comes after what other threads put meanwhile, but still before
- * anything that depends on it: an allocation's record is put before the
- * block is returned, a free's before the block is freed.
+ * are those abandoned and the cells taken back less those retaken, the
+ * latter exact when no producer dies mid-record; a producer that does
+ * costs one record per cell it held (an overcount of at most a record's
+ * cells, never an undercount); a live producer's cells count lost from
+ * when they are taken until it writes its record again, so the count can
+ * go down. A record written again comes after what other threads put
+ * meanwhile, but still before anything that depends on it: an
+ * allocation's record is put before the block is returned, a free's
+ * before the block is freed.
  * What is left: a producer stalled while the ring makes a full lap (32768
  * cells) may still be writing a cell's payload when the next lap's
  * producer has claimed it (its sequence is never the old one again, so
