@@ -1,6 +1,7 @@
 /*
- * churn [-d SECONDS] [-p PARALLEL]: threads created and joined
- * continuously for SECONDS (default 3).
+ * churn [-d SECONDS] [-p PARALLEL] [-n THREADS]: threads created and
+ * joined continuously for SECONDS (default 3), and on until THREADS threads
+ * were created (a loaded machine, a tracer: for at most 60 s more).
  *
  * Round after round, main creates PARALLEL threads (default 4, named
  * "churn-N"), each runs churn_work() for about 0.2 ms, and main joins them
@@ -17,7 +18,8 @@
 
 #include "tests/workloads/wl.h"
 
-#define CHURN_USAGE "churn [-d SECONDS] [-p PARALLEL]"
+#define CHURN_USAGE "churn [-d SECONDS] [-p PARALLEL] [-n THREADS]"
+#define CHURN_MORE_MS 60000.0
 #define CHURN_MAX 64
 
 WL_NOINLINE static unsigned long
@@ -57,13 +59,15 @@ churn_round(unsigned long n, unsigned long round)
 int
 main(int argc, char **argv)
 {
-	unsigned long parallel = 4, created = 0, rounds = 0;
+	unsigned long parallel = 4, created = 0, rounds = 0, least = 0;
 	double seconds = 3, start = wl_now_ms();
 	int opt;
 
-	while ((opt = getopt(argc, argv, "d:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:p:n:")) != -1) {
 		if (opt == 'd')
 			seconds = wl_number(optarg, opt, CHURN_USAGE);
+		else if (opt == 'n')
+			least = wl_number(optarg, opt, CHURN_USAGE);
 		else if (opt == 'p')
 			parallel = wl_number(optarg, opt, CHURN_USAGE);
 		else
@@ -71,7 +75,9 @@ main(int argc, char **argv)
 	}
 	if (optind != argc || parallel < 1 || parallel > CHURN_MAX)
 		wl_usage(CHURN_USAGE);
-	while (wl_now_ms() < start + seconds * 1e3) {
+	while (wl_now_ms() < start + seconds * 1e3 ||
+	       (created < least &&
+		wl_now_ms() < start + seconds * 1e3 + CHURN_MORE_MS)) {
 		created += churn_round(parallel, rounds);
 		rounds++;
 	}
