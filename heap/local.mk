@@ -6,14 +6,15 @@ heaplibdir = $(pkglibdir)
 heaplib_PROGRAMS = heap/libcproftop-heap.so
 heap_libcproftop_heap_so_SOURCES = heap/preload.c heap/preload.h \
 	heap/sample.c heap/addrset.c heap/addrset.h heap/ring.h \
-	heap/unwind.c heap/unwind.h heap/unwind_int.h
+	heap/unwind.c heap/unwind.h heap/unwind_int.h heap/huge.c heap/huge.h
 heap_libcproftop_heap_so_CFLAGS = $(CPT_WARN) -fPIC -fvisibility=hidden -O2 -g \
 	-pthread
 heap_libcproftop_heap_so_LDFLAGS = -shared -Wl,-z,defs -pthread
 heap_libcproftop_heap_so_LDADD = -ldl -lm -lgcc_s
 
 noinst_LIBRARIES += libheap.a
-libheap_a_SOURCES = heap/source.c heap/source.h heap/locate.c heap/ring.h
+libheap_a_SOURCES = heap/source.c heap/source.h heap/locate.c heap/ring.h \
+	heap/huge.c heap/huge.h
 libheap_a_CPPFLAGS = $(AM_CPPFLAGS) -DCPT_HEAP_PKGLIBDIR='"$(pkglibdir)"'
 
 # The heap profile's model and views live on their floors: sampler/

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "heap/addrset.h"
+#include "heap/huge.h"
 #include "heap/preload.h"
 #include "heap/ring.h"
 
@@ -295,8 +296,8 @@ heap_setup(void)
 		sample_tls.busy = false;
 		return;
 	}
-	r = mmap(NULL, HEAP_RING_BYTES, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_POPULATE, (int)fd, 0);
+	/* aligned: the ring's huge page, when cproftop got one, maps whole */
+	r = heap_huge_map((int)fd, HEAP_RING_BYTES, MAP_POPULATE);
 	/* the program's descriptors are as without us; with --follow the
 	   ring's stays open for the programs it executes */
 	if (!follow)

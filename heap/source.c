@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/xmalloc.h"
+#include "heap/huge.h"
 
 struct heap_source {
 	int fd;
@@ -53,8 +54,8 @@ heap_source_open(const char *lib, uint64_t rate, bool follow,
 		return -1;
 	}
 	h->inode = fstat(h->fd, &st) == 0 ? (uint64_t)st.st_ino : 0;
-	h->ring = mmap(NULL, HEAP_RING_BYTES, PROT_READ | PROT_WRITE,
-		       MAP_SHARED, h->fd, 0);
+	(void)heap_huge_back(h->fd); /* huge.h: the target's first touches */
+	h->ring = heap_huge_map(h->fd, HEAP_RING_BYTES, 0);
 	if (h->ring == MAP_FAILED) {
 		h->ring = NULL;
 		*cause = xasprintf("--heap: mmap: %s", strerror(errno));
