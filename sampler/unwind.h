@@ -112,6 +112,17 @@ void unwind_set_rule(struct unwind *u, unwind_rule_fn fn, void *arg);
  */
 bool unwind_used_fallback(const struct unwind *u);
 
+/*
+ * Turns the fast path of unwind_stack() on (the default) or off: frames
+ * whose CFI is one of the common rules (sampler/unwind_cfi.c) stepped
+ * without libunwind, the same frames found. Off, every unwind goes
+ * through libunwind: for tests that compare the two.
+ */
+void unwind_set_fast(struct unwind *u, bool on);
+
+/* True when the last unwind_stack() was done by the fast path alone. */
+bool unwind_used_fast(const struct unwind *u);
+
 /* Reads the process's memory through pid from now on (a live thread of
  * the same process, when the leader called pthread_exit()). */
 void unwind_set_pid(struct unwind *u, pid_t pid);
