@@ -481,7 +481,9 @@ unwind_walk(struct unwind *u, const struct capture *c,
 	u->regs = start;
 	u->reads = 0;
 	u->over_budget = false;
-	u->cpu_deadline_ns = INT64_MAX; /* set below, for libunwind */
+	/* set below for libunwind; the fast path has none (bounded by its
+	   frames), and an image's time may be added to it */
+	u->cpu_deadline_ns = INT64_MAX / 2;
 	/* A thread born after the maps were read (its stack), or code
 	   mapped since (dlopen): the owner of the maps may read them again. */
 	if (u->miss != NULL && (procfs_maps_find(u->maps, start->rsp) == NULL ||
