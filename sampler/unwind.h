@@ -10,8 +10,10 @@
  * from .eh_frame_hdr tables we read from the target's memory (files and
  * [vdso] alike) searched with libunwind's dwarf_search_unwind_table --
  * not libunwind-ptrace's proc-info lookup, which re-reads /proc/PID/maps
- * and mmaps whole files whenever the ip changes object. A global cache is
- * flushed by unwind_flush(). Sampler thread only.
+ * and mmaps whole files whenever the ip changes object. A stack whose
+ * every frame has a common CFA rule is walked without libunwind, over
+ * rules cached by pc (sampler/unwind_cfi.c): the same frames. A global
+ * cache is flushed by unwind_flush(). Sampler thread only.
  */
 
 #include <stdbool.h>
