@@ -5,6 +5,10 @@ libcommon_a_SOURCES = common/xmalloc.c common/xmalloc.h common/log.c \
 	common/outfile.c common/outfile.h common/escape.c common/escape.h \
 	common/jobctl.c common/jobctl.h
 
+# The CFI parser of the fast unwinders (heap/ links it into its preloaded
+# library too: no allocation, no libc).
+libcommon_a_SOURCES += common/cfi.c common/cfi.h
+
 check_PROGRAMS += tests/unit/outfile_test
 tests_unit_outfile_test_SOURCES = tests/unit/outfile_test.c tests/tap.h
 tests_unit_outfile_test_LDADD = libcommon.a

@@ -6,7 +6,8 @@ heaplibdir = $(pkglibdir)
 heaplib_PROGRAMS = heap/libcproftop-heap.so
 heap_libcproftop_heap_so_SOURCES = heap/preload.c heap/preload.h \
 	heap/sample.c heap/addrset.c heap/addrset.h heap/ring.h \
-	heap/unwind.c heap/unwind.h heap/unwind_int.h heap/huge.c heap/huge.h
+	heap/unwind.c heap/unwind.h heap/unwind_int.h heap/huge.c heap/huge.h \
+	common/cfi.c common/cfi.h
 heap_libcproftop_heap_so_CFLAGS = $(CPT_WARN) -fPIC -fvisibility=hidden -O2 -g \
 	-pthread
 heap_libcproftop_heap_so_LDFLAGS = -shared -Wl,-z,defs -pthread

@@ -4,8 +4,9 @@
  * address at CFA-8, rbp at CFA-N or kept. A rule missing from the cache
  * is learnt from the FDE that libgcc's _Unwind_Find_FDE finds (the same
  * lookup as _Unwind_Backtrace's), running only the common CFA
- * instructions; whatever else (expressions, signal frames, no FDE) gives
- * up, and the caller falls back on libgcc for the whole stack.
+ * instructions (common/cfi.c, shared with the sampler's unwinder); whatever
+ * else (expressions, signal frames, no FDE) gives up, and the caller falls back
+ * on libgcc for the whole stack.
  *
  * The cache (512 entries, two-way: direct-mapped, the two return
  * addresses that every walk of tests/heap/workload meets, main's and its
@@ -29,6 +30,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/cfi.h"
+
 #if !defined(__x86_64__)
 #error "heap/unwind.c: x86-64 only"
 #endif
@@ -43,13 +46,6 @@ extern const void *_Unwind_Find_FDE(void *pc, struct dwarf_eh_bases *bases);
 
 #define UNWIND_CACHE 512      /* entries: 256 sets of two ways */
 #define UNWIND_MAX_FRAMES 128 /* a walk's frames */
-#define UNWIND_MAX_CFI 4096   /* instructions run to learn a rule */
-#define UNWIND_STATES 8	      /* DW_CFA_remember_state's depth */
-
-/* DWARF's x86-64 register numbers */
-#define UNWIND_RBP 6
-#define UNWIND_RSP 7
-#define UNWIND_RA 16
 
 /* A rule in 64 bits: unwind_int.h */
 #define RULE_RBP_CFA HEAP_UNWIND_RULE_RBP_CFA
@@ -118,280 +114,6 @@ unwind_store(struct unwind_entry *e, uint64_t pc, uint64_t rule, uint64_t check)
 	atomic_store_explicit(&e->check, check, memory_order_relaxed);
 }
 
-/* A cursor over CFI bytes: bad once it ran past end. */
-struct unwind_cur {
-	const uint8_t *p, *end;
-	bool bad;
-};
-
-static uint8_t
-unwind_u8(struct unwind_cur *c)
-{
-	if (c->p >= c->end) {
-		c->bad = true;
-		return 0;
-	}
-	return *c->p++;
-}
-
-static uint64_t
-unwind_uleb(struct unwind_cur *c)
-{
-	uint64_t v = 0;
-
-	for (unsigned shift = 0; shift < 64; shift += 7) {
-		uint8_t b = unwind_u8(c);
-
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			return v;
-	}
-	c->bad = true;
-	return 0;
-}
-
-static int64_t
-unwind_sleb(struct unwind_cur *c)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
-
-	do {
-		if (shift >= 64) {
-			c->bad = true;
-			return 0;
-		}
-		b = unwind_u8(c);
-		v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while (b & 0x80);
-	if (shift < 64 && (b & 0x40))
-		v |= ~0ull << shift;
-	return (int64_t)v;
-}
-
-/* n little-endian bytes (n <= 8) */
-static uint64_t
-unwind_fixed(struct unwind_cur *c, unsigned n)
-{
-	uint64_t v = 0;
-
-	if ((size_t)(c->end - c->p) < n) {
-		c->bad = true;
-		return 0;
-	}
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)c->p[i] << (8 * i);
-	c->p += n;
-	return v;
-}
-
-/* Skips a pointer in encoding enc (DW_EH_PE_*): its value, unapplied. */
-static uint64_t
-unwind_encoded(struct unwind_cur *c, uint8_t enc)
-{
-	switch (enc & 0x0f) {
-	case 0x00: /* absptr */
-	case 0x04: /* udata8 */
-	case 0x0c: /* sdata8 */
-		return unwind_fixed(c, 8);
-	case 0x01: /* uleb128 */
-		return unwind_uleb(c);
-	case 0x02: /* udata2 */
-	case 0x0a: /* sdata2 */
-		return unwind_fixed(c, 2);
-	case 0x03: /* udata4 */
-	case 0x0b: /* sdata4 */
-		return unwind_fixed(c, 4);
-	case 0x09: /* sleb128 */
-		return (uint64_t)unwind_sleb(c);
-	}
-	c->bad = true;
-	return 0;
-}
-
-/* One row of the CFA table, as far as we follow it. */
-struct unwind_row {
-	int cfa_reg; /* UNWIND_RSP, UNWIND_RBP, -1 (other: give up) */
-	int64_t cfa_off;
-	int rbp; /* 0 kept, 1 at CFA + rbp_off, -1 other */
-	int64_t rbp_off;
-	int ra; /* 0 unset, 1 at CFA + ra_off, 2 undefined, -1 other */
-	int64_t ra_off;
-};
-
-/* What a CIE says that the FDE's parsing and its instructions need. */
-struct unwind_cie {
-	uint64_t code_align;
-	int64_t data_align;
-	uint8_t fde_enc;
-	bool z;
-	const uint8_t *insns, *insns_end;
-};
-
-/* A register's rule set by DW_CFA_offset*, _undefined, _same_value or
-   _restore: only rbp's and the return address's matter. */
-static void
-unwind_set(struct unwind_row *row, const struct unwind_row *init, uint64_t reg,
-	   int how, int64_t off)
-{
-	if (reg == UNWIND_RBP) {
-		if (how == 3) { /* restore */
-			row->rbp = init->rbp;
-			row->rbp_off = init->rbp_off;
-		} else {
-			row->rbp = how == 1 ? 1 : how == 0 ? 0 : -1;
-			row->rbp_off = off;
-		}
-	} else if (reg == UNWIND_RA) {
-		if (how == 3) {
-			row->ra = init->ra;
-			row->ra_off = init->ra_off;
-		} else {
-			row->ra = how == 1 ? 1 : how == 2 ? 2 : -1;
-			row->ra_off = off;
-		}
-	} else if (reg == UNWIND_RSP && how != 3) {
-		row->cfa_reg = -1; /* rsp itself restored: not ours */
-	}
-}
-
-/* A factored offset, an uleb128 or (sign) an sleb128, times the CIE's
-   data alignment: bad when it does not fit in 64 bits. */
-static int64_t
-unwind_factored(struct unwind_cur *c, const struct unwind_cie *cie, bool sign)
-{
-	uint64_t u = sign ? 0 : unwind_uleb(c);
-	int64_t v = sign ? unwind_sleb(c) : (int64_t)u, r;
-
-	if (u > INT64_MAX || __builtin_mul_overflow(v, cie->data_align, &r)) {
-		c->bad = true;
-		return 0;
-	}
-	return r;
-}
-
-/* A CFA register as a row keeps it: rsp, rbp, or -1 (give up). */
-static int
-unwind_cfa_reg(uint64_t reg)
-{
-	return reg == UNWIND_RSP || reg == UNWIND_RBP ? (int)reg : -1;
-}
-
-/*
- * Runs the CFA instructions of c over row, from location loc, until the
- * row for pc: true when it went well (unknown instructions give up).
- * init is the CIE's row (for DW_CFA_restore), NULL while running the
- * CIE's own instructions.
- */
-static bool
-unwind_run(struct unwind_cur *c, const struct unwind_cie *cie,
-	   struct unwind_row *row, const struct unwind_row *init, uint64_t loc,
-	   uint64_t pc)
-{
-	struct unwind_row saved[UNWIND_STATES];
-	unsigned nsaved = 0, steps = 0;
-
-	while (c->p < c->end && !c->bad) {
-		uint8_t op = unwind_u8(c), low = op & 0x3f;
-		uint64_t delta = 0, reg;
-
-		if (++steps > UNWIND_MAX_CFI)
-			return false;
-		switch (op & 0xc0) {
-		case 0x40: /* advance_loc */
-			delta = low;
-			goto advance;
-		case 0x80: /* offset */
-			unwind_set(row, init, low, 1,
-				   unwind_factored(c, cie, false));
-			continue;
-		case 0xc0: /* restore */
-			if (init == NULL)
-				return false;
-			unwind_set(row, init, low, 3, 0);
-			continue;
-		}
-		switch (op) {
-		case 0x00: /* nop */
-			continue;
-		case 0x02: /* advance_loc1 */
-			delta = unwind_fixed(c, 1);
-			goto advance;
-		case 0x03: /* advance_loc2 */
-			delta = unwind_fixed(c, 2);
-			goto advance;
-		case 0x04: /* advance_loc4 */
-			delta = unwind_fixed(c, 4);
-			goto advance;
-		case 0x05: /* offset_extended */
-			reg = unwind_uleb(c);
-			unwind_set(row, init, reg, 1,
-				   unwind_factored(c, cie, false));
-			continue;
-		case 0x06: /* restore_extended */
-			reg = unwind_uleb(c);
-			if (init == NULL)
-				return false;
-			unwind_set(row, init, reg, 3, 0);
-			continue;
-		case 0x07: /* undefined */
-			unwind_set(row, init, unwind_uleb(c), 2, 0);
-			continue;
-		case 0x08: /* same_value */
-			unwind_set(row, init, unwind_uleb(c), 0, 0);
-			continue;
-		case 0x09: /* register */
-			unwind_set(row, init, unwind_uleb(c), -1, 0);
-			(void)unwind_uleb(c);
-			continue;
-		case 0x0a: /* remember_state */
-			if (nsaved >= UNWIND_STATES)
-				return false;
-			saved[nsaved++] = *row;
-			continue;
-		case 0x0b: /* restore_state */
-			if (nsaved == 0)
-				return false;
-			*row = saved[--nsaved];
-			continue;
-		case 0x0c: /* def_cfa */
-			row->cfa_reg = unwind_cfa_reg(unwind_uleb(c));
-			row->cfa_off = (int64_t)unwind_uleb(c);
-			continue;
-		case 0x0d: /* def_cfa_register */
-			row->cfa_reg = unwind_cfa_reg(unwind_uleb(c));
-			continue;
-		case 0x0e: /* def_cfa_offset */
-			row->cfa_off = (int64_t)unwind_uleb(c);
-			continue;
-		case 0x11: /* offset_extended_sf */
-			reg = unwind_uleb(c);
-			unwind_set(row, init, reg, 1,
-				   unwind_factored(c, cie, true));
-			continue;
-		case 0x12: /* def_cfa_sf */
-			row->cfa_reg = unwind_cfa_reg(unwind_uleb(c));
-			row->cfa_off = unwind_factored(c, cie, true);
-			continue;
-		case 0x13: /* def_cfa_offset_sf */
-			row->cfa_off = unwind_factored(c, cie, true);
-			continue;
-		case 0x2e: /* GNU_args_size */
-			(void)unwind_uleb(c);
-			continue;
-		default: /* expressions, set_loc, val_offset, ... */
-			return false;
-		}
-	advance:
-		loc += delta * cie->code_align;
-		if (loc > pc)
-			return !c->bad;
-	}
-	return !c->bad;
-}
-
 static uint32_t
 unwind_le32(const uint8_t *p)
 {
@@ -399,124 +121,31 @@ unwind_le32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
-/* A length field: 0 when it is not 4 bytes of p[0..n) or says more than
-   the rest of them (or 64-bit DWARF). */
-static uint32_t
-unwind_length(const uint8_t *p, size_t n)
-{
-	uint32_t len = n < 4 ? 0 : unwind_le32(p);
-
-	return len >= 0xfffffff0u || len > n - 4 ? 0 : len;
-}
-
-/* Parses the CIE p[0..n): false when it is not one we follow. */
-static bool
-unwind_parse_cie(const uint8_t *p, size_t n, struct unwind_cie *cie)
-{
-	uint32_t len = unwind_length(p, n);
-	struct unwind_cur c;
-	const char *aug;
-	uint8_t version;
-	uint64_t ra_reg;
-
-	if (len == 0)
-		return false;
-	c = (struct unwind_cur){.p = p + 4, .end = p + 4 + len};
-	if (unwind_fixed(&c, 4) != 0 || c.bad)
-		return false; /* not a CIE */
-	version = unwind_u8(&c);
-	if (version != 1 && version != 3)
-		return false;
-	aug = (const char *)c.p;
-	for (unsigned i = 0; unwind_u8(&c) != 0; i++)
-		if (c.bad || i > 8)
-			return false;
-	cie->code_align = unwind_uleb(&c);
-	cie->data_align = unwind_sleb(&c);
-	ra_reg = version == 1 ? unwind_u8(&c) : unwind_uleb(&c);
-	if (c.bad || ra_reg != UNWIND_RA)
-		return false;
-	cie->fde_enc = 0; /* absptr */
-	cie->z = aug[0] == 'z';
-	if (cie->z) {
-		uint64_t alen = unwind_uleb(&c);
-		struct unwind_cur a = {.p = c.p, .end = c.p + alen};
-
-		if (c.bad || alen > (uint64_t)(c.end - c.p))
-			return false;
-		for (const char *s = aug + 1; *s != '\0'; s++) {
-			uint8_t enc;
-
-			switch (*s) {
-			case 'R':
-				cie->fde_enc = unwind_u8(&a);
-				break;
-			case 'L':
-				(void)unwind_u8(&a);
-				break;
-			case 'P':
-				enc = unwind_u8(&a);
-				(void)unwind_encoded(&a, enc);
-				break;
-			default: /* 'S' (a signal frame) and the unknown */
-				return false;
-			}
-		}
-		if (a.bad)
-			return false;
-		c.p += alen;
-	} else if (aug[0] != '\0') {
-		return false; /* "eh" and other ancient ones */
-	}
-	cie->insns = c.p;
-	cie->insns_end = c.end;
-	return !c.bad;
-}
-
 int
-heap_unwind_cfi_rule(const uint8_t *cie_p, size_t cie_len, const uint8_t *fde,
+heap_unwind_cfi_rule(const uint8_t *cie, size_t cie_len, const uint8_t *fde,
 		     size_t fde_len, uint64_t func, uint64_t pc, uint64_t *rule)
 {
-	struct unwind_row init = {.cfa_reg = -1}, row;
-	struct unwind_cie cie;
-	struct unwind_cur c;
-	uint32_t len = unwind_length(fde, fde_len);
+	struct cfi_row row;
+	const struct cfi_reg *ra = &row.reg[CFI_SLOT_RA];
+	const struct cfi_reg *rbp = &row.reg[CFI_SLOT_RBP];
 
 	*rule = 0;
-	if (len < 8 || unwind_le32(fde + 4) == 0)
-		return -1; /* no room for the CIE pointer, or a CIE */
-	if (!unwind_parse_cie(cie_p, cie_len, &cie))
-		return -1;
-	c = (struct unwind_cur){.p = cie.insns, .end = cie.insns_end};
-	if (!unwind_run(&c, &cie, &init, NULL, 0, 0))
-		return -1;
-	c = (struct unwind_cur){.p = fde + 8, .end = fde + 4 + len};
-	(void)unwind_encoded(&c, cie.fde_enc);	      /* pc_begin: func */
-	(void)unwind_encoded(&c, cie.fde_enc & 0x0f); /* pc_range */
-	if (cie.z) {
-		uint64_t alen = unwind_uleb(&c);
-
-		if (c.bad || alen > (uint64_t)(c.end - c.p))
-			return -1;
-		c.p += alen;
-	}
-	row = init;
-	if (c.bad || !unwind_run(&c, &cie, &row, &init, func, pc))
+	if (cfi_row_at(cie, cie_len, fde, fde_len, func, pc, &row) < 0)
 		return -1;
 	if (row.cfa_reg < 0 || row.cfa_off < 8 || row.cfa_off > INT32_MAX)
 		return -1;
 	*rule = RULE_VALID | (uint32_t)row.cfa_off;
-	if (row.cfa_reg == UNWIND_RBP)
+	if (row.cfa_reg == CFI_RBP)
 		*rule |= RULE_RBP_CFA;
-	if (row.ra == 2)
+	if (ra->how == CFI_UNDEF)
 		*rule |= RULE_OUTERMOST;
-	else if (row.ra != 1 || row.ra_off != -8)
+	else if (ra->how != CFI_OFFSET || ra->off != -8)
 		goto refuse;
-	if (row.rbp == 1) {
-		if (row.rbp_off >= 0 || row.rbp_off < -0xffff)
+	if (rbp->how == CFI_OFFSET) {
+		if (rbp->off >= 0 || rbp->off < -0xffff)
 			goto refuse;
-		*rule |= (uint64_t)-row.rbp_off << RULE_RBP_SHIFT;
-	} else if (row.rbp != 0) {
+		*rule |= (uint64_t)-rbp->off << RULE_RBP_SHIFT;
+	} else if (rbp->how != CFI_SAME) {
 		goto refuse;
 	}
 	return 0;

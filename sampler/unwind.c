@@ -36,11 +36,15 @@ unwind_new(pid_t pid)
 	 * (Gparser.c get_rs_cache(): keyed by a generation each space counts
 	 * from the same start). UNW_CACHE_NONE takes a lock in its memory
 	 * pool instead, and unwound the fp target's main thread slower
-	 * (tests/unit/unwind_test: 51-92 us against 25-36).
+	 * (tests/unit/unwind_test: 51-92 us against 25-36). The fast path
+	 * (unwind_cfi.c) takes neither for the stacks it walks alone.
 	 */
 	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
 	unw_set_cache_size(u->as, UNWIND_RS_CACHE, 0);
 	u->pages = xcalloc(UNWIND_CACHE_PAGES, sizeof(*u->pages));
+	u->rules = xcalloc(UNWIND_RULES, sizeof(*u->rules));
+	u->fde_buf = xmalloc(UNWIND_CFI_BYTES);
+	u->cie_buf = xmalloc(UNWIND_CFI_BYTES);
 	unwind_set_maps(u, NULL, NULL, NULL);
 	return u;
 }
@@ -53,6 +57,9 @@ unwind_free(struct unwind *u)
 	unw_destroy_addr_space(u->as);
 	free(u->elfs);
 	free(u->pages);
+	free(u->rules);
+	free(u->fde_buf);
+	free(u->cie_buf);
 	free(u);
 }
 
@@ -114,7 +121,7 @@ unwind_capture_blocked(struct attach *a, pid_t tid, uint64_t pc, uint64_t sp,
  * __restore_rt): "mov $15, %rax; syscall". libunwind 1.6's
  * unw_is_signal_frame() answers for the frame after it instead.
  */
-static bool
+bool
 unwind_is_sigreturn(struct unwind *u, uint64_t ip)
 {
 	static const uint8_t code[] = {0x48, 0xc7, 0xc0, 0x0f, 0x00,
@@ -466,6 +473,7 @@ unwind_walk(struct unwind *u, const struct capture *c,
 	*truncated = true;
 	*last_sp = start->rsp;
 	u->used_fallback = false;
+	u->used_fast = false;
 	u->frozen_sp = 0;
 	u->copy_short = false;
 	if (max <= 0)
@@ -474,8 +482,9 @@ unwind_walk(struct unwind *u, const struct capture *c,
 	u->regs = start;
 	u->reads = 0;
 	u->over_budget = false;
-	u->cpu_deadline_ns =
-		clock_ns(CLOCK_THREAD_CPUTIME_ID) + UNWIND_MAX_CPU_NS;
+	/* set below for libunwind; the fast path has none (bounded by its
+	   frames), and an image's time may be added to it */
+	u->cpu_deadline_ns = INT64_MAX / 2;
 	/* A thread born after the maps were read (its stack), or code
 	   mapped since (dlopen): the owner of the maps may read them again. */
 	if (u->miss != NULL && (procfs_maps_find(u->maps, start->rsp) == NULL ||
@@ -484,7 +493,23 @@ unwind_walk(struct unwind *u, const struct capture *c,
 	if (unwind_handler_entry(u, &regs)) {
 		u->regs = &regs; /* from the interrupted pc on */
 		ip = regs.rip;
+	} else if (start == &c->regs && !u->no_fast) {
+		/* the common frames without libunwind: the same result */
+		n = unwind_cfi_walk(u, c, pcs, max, truncated, last_sp);
+		if (n >= 0) {
+			u->used_fast = true;
+			u->cur = NULL;
+			u->regs = NULL;
+			if (signal_frame_after != NULL)
+				*signal_frame_after = 0;
+			return n;
+		}
+		n = 0;
+		*truncated = true;
+		*last_sp = start->rsp;
 	}
+	u->cpu_deadline_ns =
+		clock_ns(CLOCK_THREAD_CPUTIME_ID) + UNWIND_MAX_CPU_NS;
 	if (unw_init_remote(&cursor, u->as, u) < 0) {
 		pcs[n++] = ip;
 		goto out;
@@ -620,6 +645,18 @@ unwind_set_images(struct unwind *u, unwind_image_fn fn, void *arg)
 	u->image_arg = arg;
 }
 
+void
+unwind_set_fast(struct unwind *u, bool on)
+{
+	u->no_fast = !on;
+}
+
+bool
+unwind_used_fast(const struct unwind *u)
+{
+	return u->used_fast;
+}
+
 bool
 unwind_used_fallback(const struct unwind *u)
 {
@@ -669,4 +706,5 @@ unwind_flush(struct unwind *u)
 	u->n_elfs = 0;
 	for (size_t i = 0; i < UNWIND_CACHE_PAGES; i++)
 		u->pages[i].addr = 0;
+	unwind_cfi_flush(u);
 }

@@ -10,8 +10,10 @@
  * from .eh_frame_hdr tables we read from the target's memory (files and
  * [vdso] alike) searched with libunwind's dwarf_search_unwind_table --
  * not libunwind-ptrace's proc-info lookup, which re-reads /proc/PID/maps
- * and mmaps whole files whenever the ip changes object. A global cache is
- * flushed by unwind_flush(). Sampler thread only.
+ * and mmaps whole files whenever the ip changes object. A stack whose
+ * every frame has a common CFA rule is walked without libunwind, over
+ * rules cached by pc (sampler/unwind_cfi.c): the same frames. A global
+ * cache is flushed by unwind_flush(). Sampler thread only.
  */
 
 #include <stdbool.h>
@@ -111,6 +113,17 @@ void unwind_set_rule(struct unwind *u, unwind_rule_fn fn, void *arg);
  * without CFI (by frame pointer or a rule), for the health figures.
  */
 bool unwind_used_fallback(const struct unwind *u);
+
+/*
+ * Turns the fast path of unwind_stack() on (the default) or off: frames
+ * whose CFI is one of the common rules (sampler/unwind_cfi.c) stepped
+ * without libunwind, the same frames found. Off, every unwind goes
+ * through libunwind: for tests that compare the two.
+ */
+void unwind_set_fast(struct unwind *u, bool on);
+
+/* True when the last unwind_stack() was done by the fast path alone. */
+bool unwind_used_fast(const struct unwind *u);
 
 /* Reads the process's memory through pid from now on (a live thread of
  * the same process, when the leader called pthread_exit()). */

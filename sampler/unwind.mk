@@ -1,6 +1,6 @@
 # sampler/unwind.c: remote unwinding from a stack copy.
 libsampler_a_SOURCES += sampler/unwind.c sampler/unwind_fp.c sampler/unwind_fp.h \
-	sampler/unwind_int.h sampler/unwind_access.c \
+	sampler/unwind_int.h sampler/unwind_access.c sampler/unwind_cfi.c \
 	sampler/ehframe.c sampler/ehframe.h
 
 # tests/unwind/target.c, built with and without frame pointers, is the

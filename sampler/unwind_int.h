@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "attach/procfs.h"
+#include "common/cfi.h"
 #include "sampler/unwind.h"
 
 /*
@@ -63,6 +64,24 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as,
 #define UNWIND_MAX_CPU_NS (50 * 1000000LL)
 #define UNWIND_CHECK_EVERY 1024
 
+/* The fast path's rule cache (unwind_cfi.c): direct-mapped by ip. */
+#define UNWIND_RULE_BITS 12
+#define UNWIND_RULES (1U << UNWIND_RULE_BITS)
+#define UNWIND_CFI_BYTES 8192 /* the largest CIE or FDE it reads */
+
+/* How the fast path steps the frame at ip (see unwind_cfi.c). */
+struct unwind_cfa {
+	uint64_t ip;
+	bool used;	/* the slot holds ip's rule */
+	bool exact;	/* ip is the frame's pc, not a return address */
+	bool ok;	/* the walk can step it: else it gives up */
+	bool outermost; /* the return address is undefined */
+	bool cfa_rbp;	/* CFA = rbp + cfa_off, else rsp + cfa_off */
+	uint8_t saved;	/* bit CFI_SLOT_*: saved at CFA + off[slot] */
+	int32_t cfa_off;
+	int32_t off[CFI_NSLOTS];
+};
+
 /* One cached page of the target's read-only memory. */
 struct unwind_page {
 	uint64_t addr; /* page address; 0 when empty (page 0 is never mapped) */
@@ -84,6 +103,8 @@ struct unwind {
 	unwind_rule_fn rule;
 	void *rule_arg;
 	bool used_fallback;	 /* by the last unwind_stack() */
+	bool no_fast;		 /* unwind_set_fast(u, false) */
+	bool used_fast;		 /* the last unwind_stack() took no libunwind */
 	uint64_t frozen_sp;	 /* an interrupted stack above a signal frame */
 	bool copy_short;	 /* the last unwind wanted more than the copy */
 	uint32_t reads;		 /* access_mem calls this unwind */
@@ -100,6 +121,9 @@ struct unwind {
 	size_t n_elfs, cap_elfs;
 
 	struct unwind_page *pages; /* UNWIND_CACHE_PAGES */
+
+	struct unwind_cfa *rules;   /* UNWIND_RULES */
+	uint8_t *fde_buf, *cie_buf; /* UNWIND_CFI_BYTES each */
 };
 
 /* unwind_access.c */
@@ -107,5 +131,21 @@ extern unw_accessors_t unwind_accessors;
 int unwind_read(struct unwind *u, uint64_t addr, void *buf, size_t len);
 const struct unwind_elf *unwind_elf_find(struct unwind *u, uint64_t ip);
 int unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val);
+
+/* unwind.c */
+bool unwind_is_sigreturn(struct unwind *u, uint64_t ip);
+
+/*
+ * unwind_cfi.c: unwinds c from its registers over cached rules alone.
+ * Returns the frames, as unwind_walk() would find them with libunwind
+ * (pcs, *truncated, *last_sp the last frame's sp), or -1 when it gave up
+ * (the caller unwinds with libunwind from the start). At most max frames;
+ * learning a rule reads a bounded number of bytes through the page cache.
+ */
+int unwind_cfi_walk(struct unwind *u, const struct capture *c, uint64_t *pcs,
+		    int max, bool *truncated, uint64_t *last_sp);
+
+/* Forgets every rule (unwind_flush()). */
+void unwind_cfi_flush(struct unwind *u);
 
 #endif

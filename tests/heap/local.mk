@@ -65,7 +65,7 @@ EXTRA_DIST += tests/heap/forge.sh
 check_PROGRAMS += tests/unit/heap_unwind_test
 TESTS += tests/unit/heap_unwind_test
 tests_unit_heap_unwind_test_SOURCES = tests/unit/heap_unwind_test.c \
-	heap/unwind.c heap/unwind.h tests/tap.h
+	heap/unwind.c heap/unwind.h common/cfi.c common/cfi.h tests/tap.h
 tests_unit_heap_unwind_test_LDADD = -ldl -lgcc_s
 check_PROGRAMS += tests/unit/heap_unwind_liba.so tests/unit/heap_unwind_libb.so
 tests_unit_heap_unwind_liba_so_SOURCES = tests/unit/heap_unwind_lib.c
@@ -82,5 +82,6 @@ tests_unit_heap_unwind_libb_so_LDFLAGS = -shared
 check_PROGRAMS += tests/unit/heap_cfi_fuzz_test
 TESTS += tests/unit/heap_cfi_fuzz_test
 tests_unit_heap_cfi_fuzz_test_SOURCES = tests/unit/heap_cfi_fuzz_test.c \
-	heap/unwind.c heap/unwind.h heap/unwind_int.h tests/fuzz.h tests/tap.h
+	heap/unwind.c heap/unwind.h heap/unwind_int.h common/cfi.c \
+	common/cfi.h tests/fuzz.h tests/tap.h
 tests_unit_heap_cfi_fuzz_test_LDADD = -ldl -lgcc_s

@@ -256,7 +256,8 @@ sample_fn(pid_t tid, const struct user_regs_struct *regs, void *arg)
 /* Per thread: how many samples had the expected stack. */
 struct tally {
 	int samples, good, vdso_leaf, sig_marked;
-	char bad[600]; /* the first wrong stack */
+	int fast, same; /* by the fast path; as libunwind alone found them */
+	char bad[600];	/* the first wrong stack */
 };
 
 static bool
@@ -301,8 +302,19 @@ check_thread(const struct target *t, struct unwind *u, int thread,
 	bool truncated;
 	double t0 = now_us();
 	int n = unwind_stack(u, c, pcs, UNWIND_MAX_FRAMES, &truncated, &sfa);
+	uint64_t pcs2[UNWIND_MAX_FRAMES], sfa2;
+	bool truncated2;
+	int n2;
 
 	*cost = now_us() - t0;
+	/* the fast path against libunwind alone, on the same copy */
+	ty->fast += unwind_used_fast(u);
+	unwind_set_fast(u, false);
+	n2 = unwind_stack(u, c, pcs2, UNWIND_MAX_FRAMES, &truncated2, &sfa2);
+	unwind_set_fast(u, true);
+	if (n2 == n && truncated2 == truncated && sfa2 == sfa &&
+	    memcmp(pcs, pcs2, (size_t)n * sizeof(*pcs)) == 0)
+		ty->same++;
 	stack_string(t, pcs, n, sfa, s, sizeof(s));
 	for (int i = 1; i < n && i < 64; i++)
 		if (sfa >> i & 1)
@@ -487,6 +499,15 @@ run_variant(const char *variant)
 			    ty[i].samples))
 			printf("#   first wrong stack: %s\n", ty[i].bad);
 	}
+	for (int i = 0; i < T_COUNT; i++)
+		tap_ok(ty[i].same == ty[i].samples,
+		       "%s: %s thread: the fast path's stacks are libunwind's "
+		       "(%d/%d, %d by the fast path)",
+		       variant, thread_names[i], ty[i].same, ty[i].samples,
+		       ty[i].fast);
+	tap_ok(ty[T_MAIN].fast > ty[T_MAIN].samples / 2,
+	       "%s: the main thread unwinds by the fast path (%d/%d)", variant,
+	       ty[T_MAIN].fast, ty[T_MAIN].samples);
 	tap_ok(ty[T_VDSO].vdso_leaf > 0,
 	       "%s: samples inside [vdso] unwind to their caller (%d/%d)",
 	       variant, ty[T_VDSO].vdso_leaf, ty[T_VDSO].samples);
