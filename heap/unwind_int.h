@@ -2,9 +2,9 @@
 #define CPT_HEAP_UNWIND_INT_H
 
 /*
- * heap/unwind.c's CFI rules on bytes (common/cfi.c's rows), for its tests (inside
- * libcproftop-heap.so it is hidden like the rest): what heap_unwind_walk
- * learns from the FDE that _Unwind_Find_FDE finds.
+ * heap/unwind.c's CFI rules on bytes (common/cfi.c's rows), for its tests
+ * (inside libcproftop-heap.so it is hidden like the rest): what
+ * heap_unwind_walk learns from the FDE that _Unwind_Find_FDE finds.
  */
 
 #include <stddef.h>
