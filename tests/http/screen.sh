@@ -8,7 +8,7 @@ need_ptrace
 need_cmd curl
 start_bg "$(workload ratio)" -d 60
 W=$BG_PID
-tui_start 100 30 sh -c "exec \"\$0\" -p $W --http 127.0.0.1:0 2>$TMPD/err" "$TUI"
+tui_start 100 30 sh -c "exec \"\$0\" -p $W -F 499 --http 127.0.0.1:0 2>$TMPD/err" "$TUI"
 tui_wait 10 '^ +[0-9]+ .*%  hot_a$'
 ok $? "the live screen shows hot_a"
 wait_until 5 grep -q '^cproftop: serving ' "$TMPD/err"
