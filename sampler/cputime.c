@@ -11,7 +11,6 @@ cputime_init(struct cputime *c, uint64_t run_ns)
 	c->run_ns = run_ns;
 	c->sys_share = -1;
 	c->nvcsw = -1;
-	c->stack[0] = c->stack[1] = CPUTIME_NONE;
 }
 
 void
@@ -112,17 +111,31 @@ cputime_take(struct cputime *c, uint64_t period_ns, bool in_syscall)
 void
 cputime_ran_at(struct cputime *c, uint32_t stack, bool in_syscall)
 {
-	c->stack[in_syscall ? 1 : 0] = stack;
+	int i = in_syscall ? 1 : 0;
+
+	c->recent[i][c->nrecent[i]++ % CPUTIME_RECENT] = stack;
 }
 
-uint64_t
-cputime_flush(struct cputime *c, int i, uint32_t fallback, uint32_t *stack)
+int
+cputime_flush(struct cputime *c, int i, uint32_t fallback, uint32_t *stacks,
+	      uint64_t *ns)
 {
-	uint64_t ns = c->pending_ns[i];
+	uint64_t pool = c->pending_ns[i];
+	int from = c->nrecent[i] > 0 ? i : !i;
+	int n = c->nrecent[from] < CPUTIME_RECENT ? (int)c->nrecent[from]
+						  : CPUTIME_RECENT;
 
-	*stack = c->stack[i] != CPUTIME_NONE	? c->stack[i]
-		 : c->stack[!i] != CPUTIME_NONE ? c->stack[!i]
-						: fallback;
 	c->pending_ns[i] = 0;
-	return ns;
+	if (pool == 0)
+		return 0;
+	if (n == 0) {
+		stacks[0] = fallback;
+		ns[0] = pool;
+		return 1;
+	}
+	for (int k = 0; k < n; k++) {
+		stacks[k] = c->recent[from][k];
+		ns[k] = pool / (uint64_t)n + (k == 0 ? pool % (uint64_t)n : 0);
+	}
+	return n;
 }

@@ -234,19 +234,24 @@ sampler_woke_here(struct sampler *s, struct sampler_task *t,
 }
 
 /*
- * Counts the CPU time t ran and no capture took yet, each pool at the
- * last stack taken on a CPU where it stopped alike (else the other one,
- * else fallback): when it blocks, at the end, or when its thread is gone.
+ * Counts the CPU time t ran and no capture took yet, each pool over the
+ * last stacks taken on a CPU where it stopped alike (else the other ones,
+ * else fallback; cputime_flush()): when it blocks, at the end, or when its
+ * thread is gone.
  */
 void
 sampler_pending_flush(struct sampler *s, struct sampler_task *t,
 		      uint32_t fallback, uint32_t second)
 {
-	for (int i = 0; i < 2; i++) {
-		uint32_t st;
-		uint64_t ns = cputime_flush(&t->cpu, i, fallback, &st);
+	uint32_t stacks[CPUTIME_RECENT];
+	uint64_t ns[CPUTIME_RECENT];
 
-		if (ns > 0 && st != PROFILE_NONE)
-			sampler_count(s, t, st, CAPTURE_RUNNING, ns, second);
+	for (int i = 0; i < 2; i++) {
+		int n = cputime_flush(&t->cpu, i, fallback, stacks, ns);
+
+		for (int k = 0; k < n; k++)
+			if (stacks[k] != PROFILE_NONE)
+				sampler_count(s, t, stacks[k], CAPTURE_RUNNING,
+					      ns[k], second);
 	}
 }
