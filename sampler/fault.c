@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,8 +35,9 @@ enum fault_kind {
    helper, never at the same time). */
 static enum fault_kind fault_kind;
 static int64_t fault_due_ns;
-static bool fault_loaded;     /* slowload fired */
-static int64_t fault_load_ns; /* how long slowload takes */
+static bool fault_loaded;	 /* slowload fired */
+static int64_t fault_load_ns;	 /* how long slowload takes */
+static char fault_load_name[64]; /* ... of the first file named so, or any */
 
 void
 fault_arm(void)
@@ -45,6 +47,7 @@ fault_arm(void)
 	fault_kind = FAULT_NONE;
 	fault_loaded = false;
 	fault_load_ns = 2500 * (int64_t)1000000;
+	fault_load_name[0] = '\0';
 	if (how == NULL)
 		return;
 	if (strcmp(how, "fatal") == 0)
@@ -55,9 +58,14 @@ fault_arm(void)
 		fault_kind = FAULT_HANG;
 	else if (strncmp(how, "slowload", 8) == 0 &&
 		 (how[8] == '\0' || how[8] == ':')) {
+		const char *name = how[8] == ':' ? strchr(how + 9, ':') : NULL;
+
 		fault_kind = FAULT_SLOWLOAD;
 		if (how[8] == ':' && atol(how + 9) > 0)
 			fault_load_ns = atol(how + 9) * (int64_t)1000000;
+		if (name != NULL)
+			snprintf(fault_load_name, sizeof(fault_load_name), "%s",
+				 name + 1);
 	} else if (strcmp(how, "stall-child") == 0)
 		fault_kind = FAULT_STALL_CHILD;
 	fault_due_ns = clock_ns(CLOCK_MONOTONIC) + FAULT_DELAY_NS;
@@ -96,15 +104,19 @@ fault_in_capture(void)
 }
 
 void
-fault_in_load(void)
+fault_in_load(const char *path)
 {
 	struct timespec ts = {fault_load_ns / CLOCK_NS_PER_S,
 			      fault_load_ns % CLOCK_NS_PER_S};
 
 	if (fault_kind != FAULT_SLOWLOAD || fault_loaded)
 		return;
+	if (fault_load_name[0] != '\0' &&
+	    (path == NULL || strstr(path, fault_load_name) == NULL))
+		return;
 	fault_loaded = true;
-	log_debug("fault: this symbols load takes %lld ms more",
+	log_debug("fault: this symbols load (%s) takes %lld ms more",
+		  path != NULL ? path : "?",
 		  (long long)(fault_load_ns / 1000000));
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		continue;

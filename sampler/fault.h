@@ -15,10 +15,12 @@
  *   segv   SIGSEGV in the sampler thread at the same point;
  *   hang   the sampler thread spins forever inside the capture callback,
  *          a target thread stopped (the watchdog's case);
- *   slowload[:MS]  the first object file whose symbols are loaded takes
- *          2.5 s (MS ms) more, at once (a big separate debug file, under
- *          load or ASan): no target thread may stay stopped meanwhile
- *          (tests/harm/), a Ctrl-Z is not kept waiting (tests/lifecycle/);
+ *   slowload[:MS[:NAME]]  the first object file whose symbols are loaded
+ *          (whose path contains NAME) takes 2.5 s (MS ms) more, at once
+ *          (a big separate debug file, under load or ASan): no target
+ *          thread may stay stopped meanwhile (tests/harm/), a Ctrl-Z is
+ *          not kept waiting (tests/lifecycle/), a followed child's time
+ *          goes to where it ran meanwhile (tests/follow/slowload.sh);
  *   stall-child
  *          at the end of the tick that first sampled a followed child
  *          process after its exec, the sampler thread stops until it exits
@@ -40,9 +42,9 @@ void fault_after_publish(void);
 /* Where hang fires, when armed and due. Sampler thread. */
 void fault_in_capture(void);
 
-/* Where slowload fires, once: before an object file's symbols are loaded.
-   The sampler thread or its helper (one at a time). */
-void fault_in_load(void);
+/* Where slowload fires, once: before the symbols of the object file at path
+   are loaded. The sampler thread or its helper (one at a time). */
+void fault_in_load(const char *path);
 
 /* A sample of followed child process pid of target was just counted:
    stall-child waits for the first such child that exec'd another program.

@@ -42,6 +42,13 @@
 /* The stop watchdog looks this often, and gives a sampler that shows
    signs of life this long at most. */
 #define SAMPLER_WATCH_STEP_NS (CLOCK_NS_PER_S / 50)
+/* While slow work runs (sampler_slow()), the running threads are still
+   interrupted and copied every sampling period, at most this often, into
+   room for this many captures more than a tick takes, each waited for
+   this long at most (sampler_slow_tick()). */
+#define SAMPLER_SLOW_TICK_NS (CLOCK_NS_PER_S / 50)
+#define SAMPLER_SLOW_CAPS 128
+#define SAMPLER_SLOW_WAIT_NS (CLOCK_NS_PER_S / 200)
 /*
  * The ptrace sampler thread's nice value where allowed (root): a target
  * thread stopped for a sample waits until this thread gets a CPU to copy
@@ -159,6 +166,7 @@ struct sampler {
 	size_t ncaps, cap_caps;
 	pid_t *eligible;
 	bool in_batch;
+	bool in_slow;	   /* sampler_slow_tick() is taking captures */
 	uint32_t wait_loc; /* the "[waiting for CPU]" frame */
 	/* The stack sampler_account() counted last, as locations. */
 	uint32_t last_locs[UNWIND_MAX_FRAMES];
@@ -225,6 +233,7 @@ void sampler_thread_exited(pid_t tid, void *arg);
 void sampler_sweep(struct sampler *s);
 bool sampler_state(struct sampler *s, struct sampler_task *t);
 void sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns);
+void sampler_slow_tick(struct sampler *s);
 
 /* sampler_slow.c */
 void sampler_slow(struct sampler *s, void (*fn)(void *), void *arg,

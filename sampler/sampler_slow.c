@@ -26,8 +26,10 @@
  * space's symbols) -- on the helper thread while this thread dispatches
  * the target's ptrace stops: a thread interrupted at a tick that gets a
  * CPU meanwhile is copied and resumed at once, a signal is passed on, a
- * new thread seized. Captures taken meanwhile are appended to s->caps (the
- * caller may be accounting earlier ones). Asked to stop meanwhile, it
+ * new thread seized, and the running threads are still sampled every
+ * sampling period (at most every SAMPLER_SLOW_TICK_NS: sampler_slow_tick()).
+ * Captures taken meanwhile are appended to s->caps (the caller may be
+ * accounting earlier ones). Asked to stop meanwhile, it
  * detaches the target at once (sets detached: the watchdog then waits for
  * the last snapshot) and dispatches no more. Asked to leave for a Ctrl-Z
  * meanwhile, when may_leave (no state of the caller's but the job's is
@@ -43,6 +45,7 @@ sampler_slow(struct sampler *s, void (*fn)(void *), void *arg, bool may_leave)
 {
 	/* Once the target was let go, nothing more is dispatched here. */
 	bool wait_only = atomic_load(&s->detached);
+	int64_t every = CLOCK_NS_PER_S / s->opt.hz, next;
 	int fd = -1;
 
 	if (s->a != NULL) {
@@ -54,7 +57,12 @@ sampler_slow(struct sampler *s, void (*fn)(void *), void *arg, bool may_leave)
 		fn(arg);
 		return;
 	}
+	if (every < SAMPLER_SLOW_TICK_NS)
+		every = SAMPLER_SLOW_TICK_NS;
+	next = clock_ns(CLOCK_MONOTONIC) + every;
 	while (!offload_done(s->off)) {
+		int64_t now = clock_ns(CLOCK_MONOTONIC);
+
 		sampler_beat(s);
 		if (may_leave && s->leave_armed && !wait_only &&
 		    sampler_leaving(s)) {
@@ -73,10 +81,17 @@ sampler_slow(struct sampler *s, void (*fn)(void *), void *arg, bool may_leave)
 				wait_only = true;
 			}
 		}
-		if (wait_only || attach_wait(s->a,
-					     clock_ns(CLOCK_MONOTONIC) +
-						     SAMPLER_WATCH_STEP_NS,
-					     fd) < 0) {
+		if (!wait_only && now >= next) {
+			sampler_slow_tick(s); /* the threads still sampled */
+			now = clock_ns(CLOCK_MONOTONIC);
+			next = now + every;
+		}
+		if (wait_only ||
+		    attach_wait(s->a,
+				now + SAMPLER_WATCH_STEP_NS < next
+					? now + SAMPLER_WATCH_STEP_NS
+					: next,
+				fd) < 0) {
 			wait_only = true; /* no tracee left to dispatch */
 			offload_wait(s->off);
 		}

@@ -260,7 +260,7 @@ symbols_load_names(struct symbols *s, struct symbols_file *f)
 	if (f->names_loaded || f->elf == NULL)
 		return;
 	f->names_loaded = true;
-	fault_in_load();
+	fault_in_load(f->path);
 	if (symbols_has_debug_info(f->elf))
 		f->dwarf = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL);
 	else if ((f->debug_elf = symbols_find_debug(s, f, f->path)) != NULL)
