@@ -547,8 +547,9 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
  * library under ASan on a loaded machine), and its time went to its
  * stacks from before: a followed child that ended meanwhile had all of it
  * at its exec stop or in the loader's relocations, where its first sample
- * loaded ld.so's symbols (follow.sh: child_hot 0 % or 48 % of the child's
- * time, 1 run in 13 to 95; tests/follow/slowload.sh).
+ * loaded ld.so's symbols (tests/follow/slowload.sh; follow.sh's rare
+ * misses, child_hot at 48 % or 0 % of a child's time under ASan, look
+ * alike, not reproduced without the fault).
  */
 void
 sampler_slow_tick(struct sampler *s)
