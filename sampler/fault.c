@@ -170,5 +170,13 @@ fault_end_of_tick(void)
 	if (st.state == 'Z')
 		log_debug("fault: process %d ended during the stall",
 			  (int)fault_child);
+	else
+		log_debug("fault: the stall ends after %lld ms, process %d "
+			  "in state %c (its stat %s)",
+			  (long long)(clock_ns(CLOCK_MONOTONIC) - end +
+				      FAULT_STALL_NS) /
+				  1000000,
+			  (int)fault_child, st.state,
+			  fd < 0 ? "would not open" : "read");
 	fault_kind = FAULT_NONE; /* once */
 }
