@@ -2,27 +2,37 @@
 # bench/heap.sh BUILDDIR [ROUNDS]: --heap's cost and accuracy, side by side
 # with heaptrack (Debian package heaptrack) in one run (issue 13's goals).
 #
-# Cost: ROUNDS times (default 5), tests/heap/mallocs (10 million small
+# Cost: tests/heap/mallocs (BENCH_HEAP_N, default 10, million small
 # malloc/free pairs, one thread) runs alone; under cproftop without --heap
 # (the CPU sampler only, the default backend); under cproftop --heap at a
 # rate of 1 TiB (the hooks' common path and the CPU sampler: next to no
 # sample); under cproftop --heap at the default rate (512 KiB); and under
-# heaptrack. The cost is the target's own CPU time (user + system, which a
-# loaded machine does not blur as it does the runtime) ÷ alone's. This
-# VM's speed jumps by up to half from run to run (180 to 300 ms for the
-# same run alone, in spells of seconds), and a first run pays for a cold
-# machine, so: one round of warm-up is not counted;
-# each run of a configuration is paired with a run alone next to it (the
-# alone first in odd rounds), and its cost is the ratio within the pair,
-# whose median and quartiles over the rounds are shown, beside the
-# medians of the times; each round starts with another configuration.
+# heaptrack (every third round: it runs ~10x as long and is far off the
+# goal); with BENCH_HEAP_BASE=LIB, under cproftop --heap at the default
+# rate with that interposer library (another build's: a change's before
+# and after in one run). The cost is the target's own CPU time (user + system, which a
+# loaded machine does not blur as it does the runtime) ÷ alone's.
+# This VM's speed jumps between two modes (~190 and ~250 ms for the same
+# run alone, in spells of a second or more), so: each round (ROUNDS,
+# default 20, after one of warm-up) runs every configuration once, in an
+# order rotating from round to round, with a run alone before each and
+# after the last (A C1 A C2 A C3 A): each run is bracketed by two runs
+# alone, and its ratio is its CPU time ÷ their geometric mean. A bracket
+# whose two runs alone differ by more than 15 % saw the VM change mode
+# and is left out (its count shown): the ratios kept compare runs in one
+# mode. Shown: their median, quartiles and the median's 95 % confidence
+# interval (order statistics), and, as a check, the ratio of the medians
+# of all the runs (interleaved, they share the modes). The goal is met
+# when the interval is at or below 1.10x, not met when it is above, and
+# not shown either way when it straddles 1.10x.
 # Accuracy: tests/heap/workload -m 64 (sites of known bytes; its own
 # account is the truth) under cproftop --heap at the default rate and
 # under heaptrack: bytes allocated in total, and leaked (in use at exit)
 # in total and per site.
 set -u
 B=${1:?usage: bench/heap.sh BUILDDIR [ROUNDS]}
-R=${2:-5}
+R=${2:-20}
+N=${BENCH_HEAP_N:-10}
 M=$B/tests/heap/mallocs
 W=$B/tests/heap/workload
 CPT=$B/cproftop
@@ -31,6 +41,7 @@ trap 'rm -rf "$T"' EXIT
 
 runtime() { awk -F= '$1 == "runtime_ms" { print $2 }' "$1"; }
 cpu() { awk -F= '$1 == "cpu_ms" { print $2 }' "$1"; }
+faults() { awk -F= '$1 == "minflt" { print $2 }' "$1"; }
 record() { echo "$3" >>"$T/$1.$2"; }
 # quantile FILE P: the P quantile (0 to 1) of a file of numbers, nearest
 # rank; "-" when it is empty
@@ -40,99 +51,141 @@ quantile() {
 		END { print v[1 + int(p * (NR - 1) + 0.5)] }'
 }
 median() { quantile "$1" 0.5; }
+# median_ci FILE: "LO HI", the median's 95 % confidence interval from the
+# order statistics (binomial, normal approximation); "- -" when empty
+median_ci() {
+	[ -s "$1" ] || { echo "- -"; return; }
+	sort -g "$1" | awk '{ v[NR] = $1 } END {
+		d = 1.96 * sqrt(NR) / 2
+		lo = int(NR / 2 - d); hi = int(NR / 2 + 1 + d + 0.999)
+		if (lo < 1) lo = 1; if (hi > NR) hi = NR
+		print v[lo], v[hi] }'
+}
 HT=$(command -v heaptrack || true)
 CONFIGS="alone cpu hooks heap"
+[ -n "${BENCH_HEAP_BASE:-}" ] && CONFIGS="$CONFIGS base"
 [ -n "$HT" ] && CONFIGS="$CONFIGS heaptrack"
 
-# run CONFIG ROUND: one run of mallocs in CONFIG; its figures in $T/out
+# run CONFIG ROUND: one run of mallocs in CONFIG; prints "CPU RUNTIME"
+# (nothing when it failed)
 run() {
 	rm -f "$T/out"
 	case $1 in
-	alone) "$M" -n 10 >"$T/out" ;;
-	cpu) "$CPT" --top=1 --child-output "$T/out" -- "$M" -n 10 \
+	alone) "$M" -n "$N" >"$T/out" ;;
+	cpu) "$CPT" --top=1 --child-output "$T/out" -- "$M" -n "$N" \
 		>/dev/null 2>&1 ;;
 	hooks) "$CPT" --heap --heap-rate 1099511627776 --top=1 \
-		--child-output "$T/out" -- "$M" -n 10 >/dev/null 2>"$T/err" ;;
-	heap) "$CPT" --heap --top=1 --child-output "$T/out" -- "$M" -n 10 \
+		--child-output "$T/out" -- "$M" -n "$N" >/dev/null 2>"$T/err" ;;
+	heap) "$CPT" --heap --top=1 --child-output "$T/out" -- "$M" -n "$N" \
 		>/dev/null 2>"$T/err" ;;
-	heaptrack) "$HT" -o "$T/ht.$2" "$M" -n 10 >"$T/out" 2>/dev/null
+	base) CPROFTOP_HEAP_LIB=$BENCH_HEAP_BASE "$CPT" --heap --top=1 \
+		--child-output "$T/out" -- "$M" -n "$N" >/dev/null 2>"$T/err" ;;
+	heaptrack) "$HT" -o "$T/ht.$2" "$M" -n "$N" >"$T/out" 2>/dev/null
 		rm -f "$T/ht.$2"* ;;
 	esac
+	[ -s "$T/out" ] && faults "$T/out" >>"$T/$1.faults"
+	[ -s "$T/out" ] && echo "$(cpu "$T/out") $(runtime "$T/out")"
 }
 
-# pair C R: one run of C next to one alone (alone first in odd rounds);
-# records both, and C's ratios to that alone
-pair() {
-	local first=alone second=$1 ac ar cc cr
-	[ $(($2 % 2)) -eq 0 ] && first=$1 second=alone
-	run "$first" "$2"
-	echo "$(cpu "$T/out" 2>/dev/null) $(runtime "$T/out" 2>/dev/null)" \
-		>"$T/pair.$first"
-	run "$second" "$2"
-	echo "$(cpu "$T/out" 2>/dev/null) $(runtime "$T/out" 2>/dev/null)" \
-		>"$T/pair.$second"
+# bracket C ROUND BEFORE: one run of C, then one alone; BEFORE is the
+# figures of the run alone before ("CPU RUNTIME"), the one after is
+# printed. Records C's ratio to the bracket's geometric mean unless the
+# bracket saw the VM change mode (its runs alone 15 % apart: counted).
+bracket() {
+	local c a2 ac1 ac2 cc cr
+	c=$(run "$1" "$2")
+	a2=$(run alone "$2")
+	echo "$a2"
 	[ "$2" -eq 0 ] && return # the warm-up round
-	read -r ac ar <"$T/pair.alone"
-	read -r cc cr <"$T/pair.$1"
-	# a failed run (no figures) leaves the pair out
-	[ -n "${ac:-}" ] && [ -n "${cc:-}" ] && [ -n "${cr:-}" ] || return
-	record alone cpu "$ac"
-	record alone runtime "$ar"
+	read -r ac1 _ <<<"$3"
+	read -r ac2 _ <<<"$a2"
+	read -r cc cr <<<"$c"
+	# a failed run (no figures) leaves the bracket out
+	[ -n "${ac1:-}" ] && [ -n "${ac2:-}" ] && [ -n "${cc:-}" ] || return
+	[ "$ac1" -gt 0 ] && [ "$ac2" -gt 0 ] || return
 	record "$1" cpu "$cc"
 	record "$1" runtime "$cr"
-	record "$1" ratio "$(awk -v c="$cc" -v a="$ac" \
-		'BEGIN { printf "%.4f", c / a }')"
-	record "$1" rratio "$(awk -v c="$cr" -v a="$ar" \
-		'BEGIN { printf "%.4f", c / a }')"
-	# BENCH_VERBOSE=1: each pair's CPU times
-	[ -z "${BENCH_VERBOSE:-}" ] || echo "round $2: $1 $cc, alone $ac" >&2
+	record "$1" brackets 1
+	if awk -v a="$ac1" -v b="$ac2" 'BEGIN {
+		exit !(a / b > 1.15 || b / a > 1.15) }'; then
+		record "$1" moved 1
+		return
+	fi
+	record "$1" ratio "$(awk -v c="$cc" -v a="$ac1" -v b="$ac2" \
+		'BEGIN { printf "%.4f", c / sqrt(a * b) }')"
+	# BENCH_VERBOSE=1: each bracket's CPU times
+	[ -z "${BENCH_VERBOSE:-}" ] || echo "round $2: alone $ac1, $1 $cc," \
+		"alone $ac2" >&2
 }
 
 PAIRED=${CONFIGS#alone }
 set -- $PAIRED
 NC=$#
 for r in $(seq 0 "$R"); do
+	a=$(run alone "$r")
+	[ "$r" -gt 0 ] && [ -n "$a" ] && record alone cpu "${a% *}" &&
+		record alone runtime "${a#* }"
 	# round r starts with configuration r (mod their number)
 	for i in $(seq 0 $((NC - 1))); do
-		pair "$(echo "$PAIRED" | awk -v k=$(((r + i) % NC + 1)) \
-			'{ print $k }')" "$r"
+		c=$(echo "$PAIRED" | awk -v k=$(((r + i) % NC + 1)) \
+			'{ print $k }')
+		[ "$c" = heaptrack ] && [ $((r % 3)) -ne 1 ] && continue
+		a=$(bracket "$c" "$r" "$a")
+		[ "$r" -gt 0 ] && [ -n "$a" ] && record alone cpu "${a% *}" &&
+			record alone runtime "${a#* }"
 	done
 done
 
-echo "bench/heap.sh: tests/heap/mallocs -n 10 (10 M malloc/free pairs), $R rounds" \
-	"after one of warm-up, the order rotating"
-echo "÷ alone: the median over the rounds of the ratio to the run alone next" \
-	"to it [lower - upper quartile]; fastest: the lower quartiles' ratio" \
-	"(the runs least slowed by the VM)"
-printf '%-29s %8s %23s %9s %9s %8s\n' "configuration" "CPU" "CPU ÷ alone" \
-	"fastest" "runtime" "÷ alone"
+count() { [ -s "$1" ] && wc -l <"$1" || echo 0; }
+echo "bench/heap.sh: tests/heap/mallocs -n $N ($N M malloc/free pairs)," \
+	"$R rounds after one of warm-up, the order rotating, each run" \
+	"between two alone"
+echo "÷ alone: CPU time ÷ the geometric mean of the two runs alone around" \
+	"it, median [quartiles] (95 % CI of the median) over the brackets" \
+	"kept (those whose runs alone are within 15 %: in one VM mode);" \
+	"medians: the ratio of the medians of all runs; faults: the target's" \
+	"page faults, median/most"
+printf '%-29s %7s %35s %6s %8s %8s %7s\n' "configuration" "CPU" \
+	"÷ alone [quartiles] (CI)" "kept" "medians" "runtime" "faults"
 for c in $CONFIGS; do
 	case $c in
 	alone) name="alone" ;;
 	cpu) name="cproftop (CPU only)" ;;
 	hooks) name="cproftop --heap (1 TiB rate)" ;;
 	heap) name="cproftop --heap (512 KiB)" ;;
+	base) name="--heap (512 KiB), base lib" ;;
 	heaptrack) name="heaptrack" ;;
 	esac
-	[ "$c" = alone ] && { printf '%-29s %6sms %23s %9s %7sms %8s\n' \
-		"$name" "$(median "$T/$c.cpu")" "" "" \
-		"$(median "$T/$c.runtime")" ""; continue; }
-	printf '%-29s %6sms %7.3f [%.3f - %.3f] %9.3f %7sms %8.3f\n' "$name" \
-		"$(median "$T/$c.cpu")" "$(median "$T/$c.ratio")" \
+	f="$(median "$T/$c.faults")/$(quantile "$T/$c.faults" 1)"
+	[ "$c" = alone ] && { printf '%-29s %5sms %35s %6s %8s %6sms %7s\n' \
+		"$name" "$(median "$T/$c.cpu")" "" "$(count "$T/$c.cpu")" "" \
+		"$(median "$T/$c.runtime")" "$f"; continue; }
+	read -r lo hi <<<"$(median_ci "$T/$c.ratio")"
+	printf '%-29s %5sms %7.3f [%.3f-%.3f] (%.3f-%.3f) %6s %8.3f %6sms %7s\n' \
+		"$name" "$(median "$T/$c.cpu")" "$(median "$T/$c.ratio")" \
 		"$(quantile "$T/$c.ratio" 0.25)" \
-		"$(quantile "$T/$c.ratio" 0.75)" \
-		"$(awk -v c="$(quantile "$T/$c.cpu" 0.25)" \
-			-v a="$(quantile "$T/alone.cpu" 0.25)" \
-			'BEGIN { print c / a }')" \
-		"$(median "$T/$c.runtime")" "$(median "$T/$c.rratio")"
+		"$(quantile "$T/$c.ratio" 0.75)" "$lo" "$hi" \
+		"$(count "$T/$c.ratio")/$(count "$T/$c.brackets")" \
+		"$(awk -v c="$(median "$T/$c.cpu")" \
+			-v a="$(median "$T/alone.cpu")" 'BEGIN { print c / a }')" \
+		"$(median "$T/$c.runtime")" "$f"
 done
-awk -v h="$(median "$T/heap.ratio")" -v q="$(quantile "$T/heap.ratio" 0.75)" \
-	-v f="$(quantile "$T/heap.cpu" 0.25)" -v a="$(quantile "$T/alone.cpu" 0.25)" \
+read -r lo hi <<<"$(median_ci "$T/heap.ratio")"
+awk -v h="$(median "$T/heap.ratio")" -v lo="$lo" -v hi="$hi" \
+	-v q1="$(quantile "$T/heap.ratio" 0.25)" \
+	-v q3="$(quantile "$T/heap.ratio" 0.75)" \
+	-v m="$(awk -v c="$(median "$T/heap.cpu")" \
+		-v a="$(median "$T/alone.cpu")" 'BEGIN { print c / a }')" \
 	-v c="$(median "$T/cpu.ratio")" 'BEGIN {
-	printf "goal: --heap at the default rate <= 1.10x alone (CPU time, " \
-		"median of the rounds): %.3fx (%s; upper quartile %.3fx; " \
-		"fastest %.3fx); CPU only: %.3fx\n", h,
-		h <= 1.10 ? "met" : "NOT met", q, f / a, c }'
+	v = hi <= 1.10 ? "met" : lo > 1.10 ? "NOT met" : \
+		h <= 1.10 ? "not shown: the median is below, its interval " \
+			"reaches above" : \
+		"not shown, likely NOT met: the median is above, its " \
+			"interval reaches below"
+	printf "goal: --heap at the default rate <= 1.10x alone (CPU time): " \
+		"%s; median %.3fx, 95 %% CI %.3f-%.3f, quartiles " \
+		"%.3f-%.3f; ratio of medians %.3fx; CPU only %.3fx\n",
+		v, h, lo, hi, q1, q3, m, c }'
 
 # Accuracy beside heaptrack.
 "$W" -m 64 >"$T/truth"

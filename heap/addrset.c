@@ -11,34 +11,39 @@
 #include <sys/mman.h>
 
 #define ADDRSET_HUGE (2u << 20)
+#define ADDRSET_MIN_BITS 10 /* the table's first size: 1024 slots, 8 KiB */
 
 /*
- * The table and the bucket counts (1.1 MiB), written only by samples:
- * alone in an aligned 2 MiB of zeroes, which addrset_setup() asks to be
- * one huge page. Otherwise the first samples each fault in one of its 288
- * small pages at random (~290 faults in the first thousands of samples:
- * 10 to 35 us each on a VM, where the huge page's one fault took 0.15 ms).
- * A loader that does not align it (glibc < 2.35) or a kernel without
- * transparent huge pages leaves the small pages: slower, not wrong.
+ * The table (1 MiB at most) and a growth's scratch: alone in an aligned
+ * 2 MiB of zeroes, which addrset_setup() asks to be one huge page. The
+ * table starts at 1024 slots and doubles when half full, so that without
+ * the huge page (the kernel has none at hand: ~1 run in 5 on a VM) the
+ * first samples fault in a few small pages, not each one of up to 256 at
+ * random (10 to 35 us a fault on a VM, where the huge page's one fault
+ * took 0.15 ms). A loader that does not align it (glibc < 2.35) or a
+ * kernel without transparent huge pages leaves the small pages: slower,
+ * not wrong.
  */
 static _Alignas(ADDRSET_HUGE) struct {
 	_Atomic uintptr_t slots[ADDRSET_SLOTS];
-	/* members per filter bucket: written under the lock only */
-	uint32_t count[1u << ADDRSET_FILTER_BITS];
+	uintptr_t moving[ADDRSET_MAX]; /* the members while the table grows */
 	char pad[ADDRSET_HUGE - ADDRSET_SLOTS * sizeof(uintptr_t) -
-		 (1u << ADDRSET_FILTER_BITS) * sizeof(uint32_t)];
+		 ADDRSET_MAX * sizeof(uintptr_t)];
 } addrset_mem;
 #define addrset_slots addrset_mem.slots
-#define addrset_count addrset_mem.count
 
 static _Atomic uint64_t addrset_seq; /* odd while a writer changes slots */
 static atomic_flag addrset_lock = ATOMIC_FLAG_INIT;
 static _Atomic uint32_t addrset_n;
+/* The table's size: 1 << addrset_bits slots (changed under the lock, seq
+   odd) */
+static _Atomic unsigned addrset_bits = ADDRSET_MIN_BITS;
 _Atomic uint64_t addrset_filter[(1u << ADDRSET_FILTER_BITS) / 64];
 /* Buckets pinned for good (addrset_pin): under the lock only. */
 static uint64_t addrset_pinned[(1u << ADDRSET_FILTER_BITS) / 64];
 
 _Static_assert(sizeof(addrset_mem) == ADDRSET_HUGE, "one huge page");
+_Static_assert(ADDRSET_BITS >= ADDRSET_FILTER_BITS, "a bucket's homes");
 
 void
 addrset_setup(void)
@@ -47,28 +52,48 @@ addrset_setup(void)
 	(void)madvise(&addrset_mem, sizeof(addrset_mem), MADV_HUGEPAGE);
 }
 
-/* Counts a member in (delta 1) or out (-1) of a's bucket, under the lock. */
-static void
-addrset_filter_count(uintptr_t a, int delta)
+/*
+ * The home slot of hash h in a table of 1 << bits slots: h's top bits, as
+ * its filter bucket is (addrset_bucket()), so that a bucket's members lie
+ * in one run of the table.
+ */
+static inline size_t
+addrset_home_of(uint64_t h, unsigned bits)
 {
-	size_t b = addrset_bucket(a);
-	uint64_t bit = (uint64_t)1 << (b % 64);
-
-	if (delta > 0 && addrset_count[b]++ == 0)
-		atomic_fetch_or_explicit(&addrset_filter[b / 64], bit,
-					 memory_order_relaxed);
-	else if (delta < 0 && --addrset_count[b] == 0 &&
-		 !(addrset_pinned[b / 64] & bit))
-		atomic_fetch_and_explicit(&addrset_filter[b / 64], ~bit,
-					  memory_order_relaxed);
+	return (size_t)(h >> (64 - bits));
 }
 
 static inline size_t
-addrset_home(uintptr_t a)
+addrset_home(uintptr_t a, unsigned bits)
 {
-	uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
+	return addrset_home_of((uint64_t)a * 0x9e3779b97f4a7c15ull, bits);
+}
 
-	return (size_t)(h >> 40) & (ADDRSET_SLOTS - 1);
+/*
+ * Whether a member of bucket b is in the table (1 << bits slots). Linear
+ * probing keeps each member between its home and the first empty slot
+ * after it: the members of b lie from the home of b's first hash to the
+ * first empty slot after the home of its last. Caller holds the lock.
+ */
+static bool
+addrset_bucket_used(size_t b, unsigned bits)
+{
+	const size_t mask = ((size_t)1 << bits) - 1;
+	const unsigned shift = 64 - ADDRSET_FILTER_BITS;
+	size_t i = addrset_home_of((uint64_t)b << shift, bits);
+	size_t span =
+		addrset_home_of(((uint64_t)(b + 1) << shift) - 1, bits) - i;
+
+	for (size_t k = 0; k <= mask; k++, i = (i + 1) & mask) {
+		uintptr_t v = atomic_load_explicit(&addrset_slots[i],
+						   memory_order_relaxed);
+
+		if (v == 0 && k >= span)
+			return false;
+		if (v != 0 && addrset_bucket(v) == b)
+			return true;
+	}
+	return false;
 }
 
 static void
@@ -92,9 +117,11 @@ addrset_write_end(void)
 static long
 addrset_find(uintptr_t a)
 {
-	size_t i = addrset_home(a);
+	unsigned bits =
+		atomic_load_explicit(&addrset_bits, memory_order_relaxed);
+	size_t mask = ((size_t)1 << bits) - 1, i = addrset_home(a, bits);
 
-	for (size_t n = 0; n < ADDRSET_SLOTS; n++) {
+	for (size_t n = 0; n <= mask; n++) {
 		uintptr_t v = atomic_load_explicit(&addrset_slots[i],
 						   memory_order_relaxed);
 
@@ -102,27 +129,69 @@ addrset_find(uintptr_t a)
 			return (long)i;
 		if (v == 0)
 			return -1;
-		i = (i + 1) & (ADDRSET_SLOTS - 1);
+		i = (i + 1) & mask;
 	}
 	return -1;
+}
+
+/* Puts a in the first empty slot from its home. Caller holds the lock. */
+static void
+addrset_insert(uintptr_t a, unsigned bits)
+{
+	size_t mask = ((size_t)1 << bits) - 1, i = addrset_home(a, bits);
+
+	while (atomic_load_explicit(&addrset_slots[i], memory_order_relaxed) !=
+	       0)
+		i = (i + 1) & mask;
+	atomic_store_explicit(&addrset_slots[i], a, memory_order_relaxed);
+}
+
+/*
+ * Doubles the table of 1 << bits slots: its members move aside, the table
+ * is cleared and they go in again at their new homes. Caller holds the
+ * lock (lookups retry: seq is odd). Costs O(slots), log2 times at most.
+ */
+static void
+addrset_grow(unsigned bits)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < (size_t)1 << bits; i++) {
+		uintptr_t v = atomic_load_explicit(&addrset_slots[i],
+						   memory_order_relaxed);
+
+		if (v != 0) {
+			addrset_mem.moving[m++] = v;
+			atomic_store_explicit(&addrset_slots[i], 0,
+					      memory_order_relaxed);
+		}
+	}
+	atomic_store_explicit(&addrset_bits, bits + 1, memory_order_relaxed);
+	for (size_t j = 0; j < m; j++)
+		addrset_insert(addrset_mem.moving[j], bits + 1);
 }
 
 int
 addrset_add(uintptr_t a)
 {
-	size_t i = addrset_home(a);
+	uint32_t n;
+	unsigned bits;
 	int rc = -1;
 
 	addrset_write_begin();
-	if (atomic_load_explicit(&addrset_n, memory_order_relaxed) <
-	    ADDRSET_MAX) {
-		while (atomic_load_explicit(&addrset_slots[i],
-					    memory_order_relaxed) != 0)
-			i = (i + 1) & (ADDRSET_SLOTS - 1);
-		atomic_store_explicit(&addrset_slots[i], a,
-				      memory_order_relaxed);
+	n = atomic_load_explicit(&addrset_n, memory_order_relaxed);
+	if (n < ADDRSET_MAX) {
+		size_t b = addrset_bucket(a);
+
+		bits = atomic_load_explicit(&addrset_bits,
+					    memory_order_relaxed);
+		if (n + 1 > ((uint32_t)1 << bits) / 2)
+			addrset_grow(bits++);
+		addrset_insert(a, bits);
 		atomic_fetch_add_explicit(&addrset_n, 1, memory_order_relaxed);
-		addrset_filter_count(a, 1);
+		atomic_fetch_or_explicit(&addrset_filter[b / 64],
+					 (uint64_t)1 << (b % 64),
+					 memory_order_relaxed);
 		rc = 0;
 	}
 	addrset_write_end();
@@ -135,7 +204,6 @@ addrset_pin(uintptr_t a)
 	size_t b = addrset_bucket(a);
 	uint64_t bit = (uint64_t)1 << (b % 64);
 
-	/* not counted: the counts are the samples' (addrset_mem) */
 	addrset_write_begin();
 	addrset_pinned[b / 64] |= bit;
 	atomic_fetch_or_explicit(&addrset_filter[b / 64], bit,
@@ -147,18 +215,20 @@ addrset_pin(uintptr_t a)
 static void
 addrset_delete(size_t i)
 {
-	size_t j = i;
+	unsigned bits =
+		atomic_load_explicit(&addrset_bits, memory_order_relaxed);
+	size_t mask = ((size_t)1 << bits) - 1, j = i;
 
 	for (;;) {
 		uintptr_t v;
 		size_t home;
 
-		j = (j + 1) & (ADDRSET_SLOTS - 1);
+		j = (j + 1) & mask;
 		v = atomic_load_explicit(&addrset_slots[j],
 					 memory_order_relaxed);
 		if (v == 0)
 			break;
-		home = addrset_home(v);
+		home = addrset_home(v, bits);
 		/* v stays when its home lies cyclically in (i, j]. */
 		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
 			continue;
@@ -191,9 +261,18 @@ addrset_remove(uintptr_t a)
 	addrset_write_begin();
 	i = addrset_find(a);
 	if (i >= 0) {
+		size_t b = addrset_bucket(a);
+		uint64_t bit = (uint64_t)1 << (b % 64);
+
 		addrset_delete((size_t)i);
 		atomic_fetch_sub_explicit(&addrset_n, 1, memory_order_relaxed);
-		addrset_filter_count(a, -1);
+		/* the bit clears with the bucket's last member */
+		if (!(addrset_pinned[b / 64] & bit) &&
+		    !addrset_bucket_used(
+			    b, atomic_load_explicit(&addrset_bits,
+						    memory_order_relaxed)))
+			atomic_fetch_and_explicit(&addrset_filter[b / 64], ~bit,
+						  memory_order_relaxed);
 	}
 	addrset_write_end();
 	return i >= 0;

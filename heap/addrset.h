@@ -6,16 +6,18 @@
  * free() knows whether its address was sampled. In front, a filter of one
  * bit per bucket of addresses (4 KiB, read-mostly: it stays in the cache):
  * a clear bit says "not sampled" in one load, which is what nearly every
- * free() hears. Behind it, a fixed open-addressing table (linear probing,
- * backward-shift deletion) in static memory (1.1 MiB with its bucket
- * counts, in one 2 MiB huge page when the kernel gives one: no page fault
- * per sample early on): no allocation, ever. Writers
+ * free() hears. Behind it, an open-addressing table (linear probing from
+ * the hash's top bits, backward-shift deletion) in static memory: 1024
+ * slots, doubled when half full, up to ADDRSET_SLOTS (1 MiB, in one 2 MiB
+ * huge page when the kernel gives one; otherwise few small pages are
+ * touched while few samples are live): no allocation, ever. Writers
  * (a sampled allocation, the free of a sampled address: rare) take a
  * spinlock and keep the filter exact (a bit is set while a member falls in
- * its bucket); lookups take no lock and retry when a writer changed the
- * table meanwhile (a sequence lock). Safe from any thread; async-signal-safe
- * except that a signal handler interrupting a writer of the same thread
- * would spin (the interposer's re-entry flag keeps handlers out).
+ * its bucket: they lie in one run of the table); lookups take no lock and
+ * retry when a writer changed the table meanwhile (a sequence lock).
+ * Safe from any thread; async-signal-safe except that a signal handler
+ * interrupting a writer of the same thread would spin (the interposer's
+ * re-entry flag keeps handlers out).
  */
 
 #include <stdatomic.h>
@@ -23,7 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ADDRSET_SLOTS (1u << 17) /* a power of two */
+#define ADDRSET_BITS 17 /* the table's slots at most: 1 << ADDRSET_BITS */
+#define ADDRSET_SLOTS (1u << ADDRSET_BITS)
 #define ADDRSET_MAX (ADDRSET_SLOTS / 2)
 #define ADDRSET_FILTER_BITS 15 /* 32768 buckets: 4 KiB of bits */
 

@@ -36,12 +36,17 @@
  * meanwhile, but still before anything that depends on it: an
  * allocation's record is put before the block is returned, a free's
  * before the block is freed.
- * What is left: a producer stalled while the ring makes a full lap (32768
- * cells) may still be writing a cell's payload when the next lap's
- * producer has claimed it (its sequence is never the old one again, so
- * the slow producer cannot publish, but the payload it writes late can
- * tear the new record's); and hostile targets can forge the counters
- * (they are the target's word, like everything in the ring).
+ * A producer stalled while the ring makes a full lap (32768 cells) may
+ * still be writing a cell's payload when the next lap's producer has
+ * claimed it: its sequence is never the old one again, so the slow
+ * producer cannot publish, but the payload it writes late tears the new
+ * record's. So every record carries a check (heap_ring_check()) of its
+ * words and its position, which the consumer computes again on its copy
+ * and counts the record malformed when they differ: a record written
+ * wholly by the late producer fails (its position is not this one), one
+ * word of it too (the fold is a bijection in each word), a mix of more
+ * only if 64-bit hashes collide. Hostile targets can forge records and
+ * the counters (they are the target's word, like everything in the ring).
  * Everything the consumer reads is the target's and is checked before use.
  */
 
@@ -49,7 +54,7 @@
 #include <stdint.h>
 
 #define HEAP_RING_MAGIC 0x70616568u /* "heap" */
-#define HEAP_RING_VERSION 5u
+#define HEAP_RING_VERSION 6u
 #define HEAP_RING_CELLS 32768u /* a power of two: 2 MiB */
 #define HEAP_MAX_FRAMES 60
 /* How long a claimed cell may stay unpublished before cproftop skips it. */
@@ -108,9 +113,10 @@ struct heap_cell {
 				 (pos + 1) | HEAP_RING_CONT: a further cell */
 	union {
 		struct {
-			uint32_t kind, pid;
+			uint16_t kind, nframes;
+			uint32_t pid;
 			uint64_t addr, size;
-			uint32_t nframes, reserved;
+			uint64_t check; /* heap_ring_check() */
 			uint64_t frames[HEAP_HEAD_FRAMES];
 		} head;
 		uint64_t frames[HEAP_CONT_FRAMES];
@@ -127,6 +133,52 @@ heap_record_cells(uint32_t nframes)
 		return 1;
 	return 1 + (nframes - HEAP_HEAD_FRAMES + HEAP_CONT_FRAMES - 1) /
 			   HEAP_CONT_FRAMES;
+}
+
+/*
+ * Folds a record's words (word0: its head cell's kind, frame count and pid
+ * as heap_ring_word0() packs them; nframes of frames) into a hash, for
+ * heap_ring_check(). Each step is a bijection in the word and in the hash
+ * so far: records that differ in one word fold differently.
+ */
+static inline uint64_t
+heap_ring_fold(uint64_t word0, uint64_t addr, uint64_t size,
+	       const uint64_t *frames, uint32_t nframes)
+{
+	uint64_t h = 0x243f6a8885a308d3ull;
+
+#define HEAP_RING_STEP(w) (h = (h ^ (w)) * 0x9e3779b97f4a7c15ull, h ^= h >> 32)
+	HEAP_RING_STEP(word0);
+	HEAP_RING_STEP(addr);
+	HEAP_RING_STEP(size);
+	for (uint32_t f = 0; f < nframes; f++)
+		HEAP_RING_STEP(frames[f]);
+#undef HEAP_RING_STEP
+	return h;
+}
+
+/* A head cell's first word: its kind, frame count and pid. */
+static inline uint64_t
+heap_ring_word0(uint16_t kind, uint16_t nframes, uint32_t pid)
+{
+	return (uint64_t)kind | (uint64_t)nframes << 16 | (uint64_t)pid << 32;
+}
+
+/*
+ * The check of a record of fold heap_ring_fold() put at pos: a bijection
+ * in each (murmur3's finalizer), so a record of the same words put at
+ * another position (a lap before) never has this check.
+ */
+static inline uint64_t
+heap_ring_check(uint64_t fold, uint64_t pos)
+{
+	uint64_t h = fold ^ pos;
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
 }
 
 struct heap_ring {
@@ -241,6 +293,10 @@ heap_ring_put(struct heap_ring *r, const struct heap_record *rec)
 	uint32_t nframes =
 		rec->nframes < HEAP_MAX_FRAMES ? rec->nframes : HEAP_MAX_FRAMES;
 	uint32_t k = heap_record_cells(nframes), taken;
+	uint64_t fold =
+		heap_ring_fold(heap_ring_word0((uint16_t)rec->kind,
+					       (uint16_t)nframes, rec->pid),
+			       rec->addr, rec->size, rec->frames, nframes);
 
 	for (int try = 1;; try++) {
 		uint64_t pos = heap_ring_claim(r, k);
@@ -253,8 +309,8 @@ heap_ring_put(struct heap_ring *r, const struct heap_record *rec)
 		c->u.head.pid = rec->pid;
 		c->u.head.addr = rec->addr;
 		c->u.head.size = rec->size;
-		c->u.head.nframes = nframes;
-		c->u.head.reserved = 0;
+		c->u.head.nframes = (uint16_t)nframes;
+		c->u.head.check = heap_ring_check(fold, pos);
 		for (uint32_t f = 0; f < nframes && f < HEAP_HEAD_FRAMES; f++)
 			c->u.head.frames[f] = rec->frames[f];
 		HEAP_RING_PAUSE(r, pos, try);

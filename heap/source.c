@@ -30,8 +30,9 @@ struct heap_source {
 	   once: they were claimed before a stall that lasted its time */
 	uint64_t reclaim_until;
 	uint64_t taken;	    /* cells taken back from stalled producers */
-	uint64_t malformed; /* records skipped: an unknown kind, or a
-			       head cell without its further cells */
+	uint64_t malformed; /* records skipped: an unknown kind, a head
+			       cell without its further cells, or a
+			       failed check (torn, ring.h) */
 	uint64_t inode;	    /* the memfd's, as /proc/PID/maps shows it */
 };
 
@@ -135,19 +136,22 @@ heap_source_release(struct heap_ring *r, uint64_t pos)
  * Copies the record whose head cell at pos is published into rec and
  * releases its cells. Returns the cells it took; rec->kind is 0 when the
  * record's further cells are not all there (a hostile target: only the
- * head cell is taken).
+ * head cell is taken), or when the copy fails its check (torn by a
+ * producer a lap late, ring.h, or forged: all its cells are taken).
  */
 static uint32_t
 heap_source_read(struct heap_ring *r, uint64_t pos, struct heap_record *rec)
 {
 	const uint64_t mask = HEAP_RING_CELLS - 1;
 	const struct heap_cell *c = &r->cells[pos & mask];
-	uint32_t nframes = c->u.head.nframes, k, f;
+	uint16_t kind = c->u.head.kind, raw = c->u.head.nframes;
+	uint32_t nframes = raw, k, f;
+	uint64_t check = c->u.head.check;
 
 	if (nframes > HEAP_MAX_FRAMES)
 		nframes = HEAP_MAX_FRAMES;
 	k = heap_record_cells(nframes);
-	rec->kind = c->u.head.kind;
+	rec->kind = kind;
 	rec->pid = c->u.head.pid;
 	rec->addr = c->u.head.addr;
 	rec->size = c->u.head.size;
@@ -167,6 +171,13 @@ heap_source_read(struct heap_ring *r, uint64_t pos, struct heap_record *rec)
 		for (uint32_t j = 0; j < HEAP_CONT_FRAMES && f < nframes; j++)
 			rec->frames[f++] = d->u.frames[j];
 	}
+	/* on the copy: a late producer may write on in the cells */
+	if (rec->kind != 0 &&
+	    heap_ring_check(heap_ring_fold(heap_ring_word0(kind, raw, rec->pid),
+					   rec->addr, rec->size, rec->frames,
+					   nframes),
+			    pos) != check)
+		rec->kind = 0;
 	for (uint32_t i = 0; i < k; i++)
 		heap_source_release(r, pos + i);
 	return k;

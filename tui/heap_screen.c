@@ -263,10 +263,32 @@ heap_screen_figures(const struct tui *t, char *buf, size_t bufsz)
 }
 
 /*
+ * Puts label (normal style) and value (style) at the cursor, on line *y,
+ * or from column indent of the next line (*y moved on, the label's
+ * leading spaces dropped) when they do not fit in what is left of it.
+ */
+static void
+heap_screen_field(int *y, int indent, const char *label, int style,
+		  const char *value)
+{
+	int cy, x;
+
+	getyx(stdscr, cy, x);
+	(void)cy;
+	if (x > indent && x + (int)(strlen(label) + strlen(value)) > COLS) {
+		move(++*y, indent);
+		label += strspn(label, " ");
+	}
+	tui_put(CRT_NORMAL, label);
+	tui_put(style, value);
+}
+
+/*
  * Lines 1 to 3 of the header in a heap mode: the figures and the rate; the
  * counts on a line of their own, wrapped at their commas onto more when
  * wider than the screen (every loss shows, at 80 columns too); the mode,
- * scope, sort and filter. Returns the next line.
+ * scope, sort, filter and the keys' hint, a field that does not fit on
+ * the line on the next. Returns the next line.
  */
 int
 heap_screen_header(struct tui *t, int y)
@@ -275,6 +297,7 @@ heap_screen_header(struct tui *t, int y)
 	const struct heapprof_snapshot *s =
 		hs->nhistory ? hs->history[hs->nhistory - 1] : NULL;
 	char figures[128], rate[32];
+	const int mode_indent = sizeof("Mode ") - 1;
 
 	heap_screen_figures(t, figures, sizeof(figures));
 	move(y, 0);
@@ -312,28 +335,29 @@ heap_screen_header(struct tui *t, int y)
 				    ? (t->filter.windowed ? "heap in-use growth"
 							  : "heap in-use")
 				    : "heap allocated");
-	tui_put(CRT_NORMAL, "  Scope ");
 	if (t->filter.windowed) {
 		char w[32];
 
 		snprintf(w, sizeof(w), "last %" PRIu32 " s",
 			 t->filter.window_seconds);
-		tui_put(CRT_HEADER, w);
+		heap_screen_field(&y, mode_indent, "  Scope ", CRT_HEADER, w);
 	} else {
-		tui_put(CRT_HEADER, "since start");
+		heap_screen_field(&y, mode_indent, "  Scope ", CRT_HEADER,
+				  "since start");
 	}
-	tui_put(CRT_NORMAL, "  Sort ");
-	tui_put(CRT_HEADER, t->filter.sort == FILTER_SORT_CUM ? "cum" : "flat");
+	heap_screen_field(&y, mode_indent, "  Sort ", CRT_HEADER,
+			  t->filter.sort == FILTER_SORT_CUM ? "cum" : "flat");
 	if (t->filter.focus != NULL) {
 		/* the source, tree and flame views apply it, the table not */
 		char focus[300];
 
 		snprintf(focus, sizeof(focus), "/%s/ (not the table)",
 			 t->filter.focus);
-		tui_put(CRT_NORMAL, "  Filter ");
-		tui_put(CRT_HEADER, focus);
+		heap_screen_field(&y, mode_indent, "  Filter ", CRT_HEADER,
+				  focus);
 	}
-	tui_put(CRT_NORMAL, "  (m: CPU; t, a: CPU modes only)");
+	heap_screen_field(&y, mode_indent, "  ", CRT_NORMAL,
+			  "(m: CPU; t, a: CPU modes only)");
 	return y + 1;
 }
 

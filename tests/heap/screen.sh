@@ -7,7 +7,8 @@
 # shows what grew in the last seconds (the leaking leak_l, not keep_a,
 # which stopped growing), in the table and the tree; `s` saves Go's heap
 # profile. The header's counts: losses at zero, then forced (forge), then
-# every kind at once at 80 columns (forge -l): wrapped, none cut.
+# every kind at once at 80 columns (forge -l): wrapped, none cut, as is
+# the mode line's keys' hint.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui-lib.sh"
 need_ptrace
@@ -236,6 +237,13 @@ ok $? "80 columns: every loss in the header's counts, none cut"
 diag "$(tui_screen | sed -n 1,6p)"
 tui_screen | awk '/^Samples / { getline; exit !/^        [0-9]+ / }'
 ok $? "80 columns: the counts' second line, under the first's values"
+# the mode line is 81 columns wide: its keys' hint goes whole onto the
+# next line
+tui_wait 5 '^Mode heap allocated  Scope since start  Sort flat$'
+ok $? "80 columns: the mode line without the keys' hint"
+tui_screen | awk '/^Mode heap allocated/ { getline
+	hint = /^     \(m: CPU; t, a: CPU modes only\)$/ } END { exit !hint }'
+ok $? "80 columns: the keys' hint on the next line, not cut"
 tui_keys q
 tui_ended 10 ; ok $? "q quits (forge -l)"
 done_testing

@@ -11,7 +11,9 @@
 
 /* The producer's stall: ring_test_pause() below, before the ring's code. */
 static void ring_test_pause(int try);
-#define HEAP_RING_PAUSE(r, pos, try) ring_test_pause(try)
+static void ring_test_lap(void *r, unsigned long long pos);
+#define HEAP_RING_PAUSE(r, pos, try)                                           \
+	(ring_test_pause(try), ring_test_lap(r, pos))
 #define HEAP_RING_TRIES 3
 
 #include <pthread.h>
@@ -47,6 +49,32 @@ ring_test_pause(int try)
 	pause_now += HEAP_RING_STALL_NS;
 }
 
+/* While set: the next producer to claim cells stalls while cproftop takes
+   them back and the ring goes a full lap, ending with lap_rec put in the
+   cells the stalled producer claimed (ring_test_torn()). */
+static const struct heap_record *lap_rec;
+
+static void
+ring_test_lap(void *ring, unsigned long long pos)
+{
+	static struct heap_record recs[64];
+	const struct heap_record *rec = lap_rec;
+	struct heap_record free_rec = {.kind = HEAP_RECORD_FREE};
+	struct heap_ring *r = ring;
+
+	if (rec == NULL || pause_src == NULL)
+		return;
+	lap_rec = NULL; /* the puts below do not stall */
+	heap_source_drain(pause_src, recs, 64, pause_now);
+	pause_now += HEAP_RING_STALL_NS;
+	heap_source_drain(pause_src, recs, 64, pause_now);
+	while (atomic_load(&r->head) < pos + HEAP_RING_CELLS) {
+		heap_ring_put(r, &free_rec);
+		heap_source_drain(pause_src, recs, 64, pause_now);
+	}
+	heap_ring_put(r, rec);
+}
+
 static void
 test_addrset(void)
 {
@@ -70,6 +98,11 @@ test_addrset(void)
 	for (a = 1; a <= ADDRSET_MAX; a++)
 		bad += !addrset_remove(a * 8);
 	tap_ok(bad == 0, "a full set empties again");
+	/* the table grew from 1024 slots to its most: each bit cleared with
+	   its bucket's last member */
+	for (a = 0; a < (1u << ADDRSET_FILTER_BITS) / 64; a++)
+		bad += atomic_load(&addrset_filter[a]) != 0;
+	tap_ok(bad == 0, "... its filter too");
 }
 
 /* The filter in front of the set: exact bits, collisions kept apart. */
@@ -274,6 +307,61 @@ ring_test_slow(struct heap_source *h, struct heap_ring *r,
 	tap_ok(n == 1 && recs[0].addr == 14, "the ring goes on");
 }
 
+/*
+ * A producer stalled between claim and publish while cproftop takes its
+ * cells back and the ring goes a full lap: the next lap's record in those
+ * cells is published when the stalled producer goes on and writes its
+ * frames into them. That torn record is never taken for data.
+ */
+static void
+ring_test_torn(struct heap_source *h, struct heap_ring *r,
+	       struct heap_record *recs)
+{
+	struct heap_record late = {.kind = HEAP_RECORD_ALLOC, .addr = 21},
+			   next = {.kind = HEAP_RECORD_ALLOC, .addr = 22};
+	struct heap_losses l0, l1;
+	long torn = 0, whole = 0, others = 0;
+	size_t n;
+	int rc;
+
+	while (heap_source_drain(h, recs, 64, pause_now) > 0)
+		;
+	late.nframes = next.nframes = HEAP_MAX_FRAMES;
+	for (uint32_t f = 0; f < HEAP_MAX_FRAMES; f++) {
+		late.frames[f] = 2000 + f;
+		next.frames[f] = 3000 + f;
+	}
+	heap_source_losses(h, &l0);
+	pause_src = h;
+	pause_tries = 0;
+	lap_rec = &next;
+	rc = heap_ring_put(r, &late);
+	while ((n = heap_source_drain(h, recs, 64, pause_now)) > 0)
+		for (size_t i = 0; i < n; i++) {
+			int bad = 0;
+
+			for (uint32_t f = 0; f < recs[i].nframes; f++)
+				bad += recs[i].frames[f] !=
+				       (recs[i].addr == 21 ? 2000 : 3000) + f;
+			if (recs[i].addr == 22 && bad > 0)
+				torn++;
+			else if (recs[i].addr == 21 && bad == 0)
+				whole++;
+			else if (recs[i].addr != 22)
+				others++;
+		}
+	heap_source_losses(h, &l1);
+	pause_src = NULL;
+	tap_ok(rc == 0 && torn == 0 && whole == 1 && others == 0,
+	       "a producer stalled a full lap tears the next lap's record: "
+	       "never taken (%ld torn taken), its own written again whole",
+	       torn);
+	tap_ok(l1.malformed == l0.malformed + 1 && l1.late == l0.late + 1,
+	       "... the torn record counted malformed (%llu), the late one "
+	       "late",
+	       (unsigned long long)(l1.malformed - l0.malformed));
+}
+
 static struct heap_ring *
 test_map(void)
 {
@@ -461,6 +549,7 @@ test_ring(void)
 			"are skipped, the two unpublished counted lost");
 	}
 	ring_test_slow(h, r, recs);
+	ring_test_torn(h, r, recs);
 	munmap(r, HEAP_RING_BYTES);
 	heap_source_free(h);
 	tap_ok(getenv("LD_PRELOAD") == NULL && getenv(HEAP_ENV_FD) == NULL,
