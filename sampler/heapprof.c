@@ -20,6 +20,7 @@
 #include "common/xmalloc.h"
 #include "heap/source.h"
 #include "sampler/aggregate.h"
+#include "sampler/fault.h"
 #include "sampler/symbols.h"
 
 #define HEAPPROF_BATCH 256
@@ -258,13 +259,18 @@ heapprof_refresh_maps(struct heapprof *h, struct heapprof_proc *p)
 	if (!p->maps_dirty || now - p->maps_read_ns < HEAPPROF_POLL_NS * 10)
 		return;
 	p->maps_read_ns = now;
-	if (procfs_read_maps(p->pid, &maps) != 0)
+	if (procfs_read_maps(p->pid, &maps) != 0) {
+		log_debug("heap: the maps of process %d are unreadable",
+			  (int)p->pid);
 		return;
+	}
 	if (!heapprof_ours(h, p->pid, &maps)) {
 		procfs_maps_free(&maps);
 		p->refused = true;
 		return;
 	}
+	log_debug("heap: the maps of process %d read: %zu mappings",
+		  (int)p->pid, maps.n);
 	p->maps_dirty = false;
 	procfs_maps_free(&p->maps);
 	p->maps = maps;
@@ -464,6 +470,7 @@ heapprof_main(void *arg)
 	struct heapprof *h = arg;
 	struct timespec ts = {0, HEAPPROF_POLL_NS};
 
+	fault_heap_late();
 	pthread_mutex_lock(&h->lock);
 	while (!h->stop) {
 		heapprof_drain(h);
