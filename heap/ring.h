@@ -70,6 +70,13 @@
 #ifndef HEAP_RING_PAUSE
 #define HEAP_RING_PAUSE(r, pos, try) ((void)0)
 #endif
+/*
+ * How long a program whose library just said hello waits at most for
+ * cproftop to read the records put so far (done, below): its maps are read
+ * with its hello, while it runs (a program that ended first would leave
+ * empty maps: every frame unnamed).
+ */
+#define HEAP_HELLO_WAIT_NS 1000000000LL
 /* In a cell's sequence: a record's further cell, published. */
 #define HEAP_RING_CONT (1ull << 63)
 
@@ -195,6 +202,10 @@ struct heap_ring {
 	_Atomic uint64_t abandoned;	    /* records given up: their cells
 					       were taken back
 					       HEAP_RING_TRIES times */
+	/* cproftop: the records before it are read, each hello's maps */
+	_Atomic uint64_t done;
+	/* a producer waiting for done adds one and wakes cproftop (futex) */
+	_Atomic uint32_t bell;
 	_Alignas(64) struct heap_cell cells[];
 };
 

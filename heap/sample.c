@@ -21,7 +21,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -267,6 +269,39 @@ done:
 	free(out);
 }
 
+/*
+ * After the hello: waits until cproftop has read the records put so far,
+ * the hello among them, and with it this program's maps (its libraries
+ * are all mapped by now), for HEAP_HELLO_WAIT_NS at most (cproftop gone
+ * or stuck). A program that allocates and ends within cproftop's poll
+ * interval was otherwise gone before its maps were read: every frame
+ * came out unnamed. Costs the program's start a wake-up of cproftop's
+ * reader (its bell) and a read of /proc/PID/maps.
+ */
+static void
+sample_wait_read(struct heap_ring *r)
+{
+	uint64_t until = atomic_load_explicit(&r->head, memory_order_acquire);
+	struct timespec step = {0, 100 * 1000}, now, end;
+
+	atomic_fetch_add_explicit(&r->bell, 1, memory_order_release);
+	syscall(SYS_futex, &r->bell, FUTEX_WAKE, 1, NULL, NULL, 0);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += HEAP_HELLO_WAIT_NS / 1000000000LL;
+	end.tv_nsec += HEAP_HELLO_WAIT_NS % 1000000000LL;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	while (atomic_load_explicit(&r->done, memory_order_acquire) < until) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec ||
+		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			return;
+		nanosleep(&step, NULL);
+	}
+}
+
 void
 heap_setup(void)
 {
@@ -326,7 +361,8 @@ heap_setup(void)
 	hello.pid = sample_pid;
 	hello.addr = sample_pid;
 	hello.size = sample_rate;
-	heap_ring_put(r, &hello);
+	if (heap_ring_put(r, &hello) == 0)
+		sample_wait_read(r);
 	heap_left = (uint64_t)sample_interval(&sample_tls);
 	__atomic_store_n(&heap_enabled, 1, __ATOMIC_RELEASE);
 	sample_tls.busy = false;

@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/futex.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/xmalloc.h"
@@ -218,6 +221,32 @@ heap_source_drain(struct heap_source *h, struct heap_record *recs, size_t max,
 	return n;
 }
 
+void
+heap_source_done(struct heap_source *h)
+{
+	atomic_store_explicit(
+		&h->ring->done,
+		atomic_load_explicit(&h->ring->tail, memory_order_relaxed),
+		memory_order_release);
+}
+
+uint32_t
+heap_source_bell(const struct heap_source *h)
+{
+	return atomic_load_explicit(&h->ring->bell, memory_order_acquire);
+}
+
+void
+heap_source_wait(struct heap_source *h, uint32_t bell, int64_t timeout_ns)
+{
+	struct timespec ts = {timeout_ns / 1000000000LL,
+			      timeout_ns % 1000000000LL};
+
+	/* returns at once when the bell is not bell any more (EAGAIN), at a
+	   wake-up, a signal or the timeout: the caller drains anyway */
+	syscall(SYS_futex, &h->ring->bell, FUTEX_WAIT, bell, &ts, NULL, 0);
+}
+
 uint64_t
 heap_source_inode(const struct heap_source *h)
 {
@@ -250,8 +279,14 @@ heap_source_free(struct heap_source *h)
 {
 	if (h == NULL)
 		return;
-	if (h->ring != NULL)
+	if (h->ring != NULL) {
+		/* no more reads: a program that says hello later (the
+		   command, with --follow, after cproftop ended) need not
+		   wait */
+		atomic_store_explicit(&h->ring->done, UINT64_MAX,
+				      memory_order_release);
 		munmap(h->ring, HEAP_RING_BYTES);
+	}
 	if (h->fd >= 0)
 		close(h->fd);
 	if (h->env_set && h->old_preload != NULL)

@@ -51,6 +51,24 @@ size_t heap_source_drain(struct heap_source *h, struct heap_record *recs,
 			 size_t max, int64_t now_ns);
 
 /*
+ * Tells the target the records drained so far are read: the library of a
+ * program that said hello waits for it (ring.h, HEAP_HELLO_WAIT_NS), so
+ * call it once their maps are read (heap_source_free() says all are, for
+ * good). One consumer thread.
+ */
+void heap_source_done(struct heap_source *h);
+
+/* The ring's bell now, to pass to heap_source_wait() after a drain. */
+uint32_t heap_source_bell(const struct heap_source *h);
+
+/*
+ * Sleeps for timeout_ns at most, less when a producer rang the bell since
+ * it read bell (heap_source_bell(), before the drain): a program waiting
+ * for its hello to be read. One consumer thread.
+ */
+void heap_source_wait(struct heap_source *h, uint32_t bell, int64_t timeout_ns);
+
+/*
  * The ring's inode: /proc/PID/maps shows it on the line of HEAP_RING_NAME
  * in every process that maps the ring (the library loaded), and in no
  * other. 0 when unknown. Any thread.

@@ -28,7 +28,8 @@ enum fault_kind {
 	FAULT_SEGV,
 	FAULT_HANG,
 	FAULT_SLOWLOAD,
-	FAULT_STALL_CHILD
+	FAULT_STALL_CHILD,
+	FAULT_HEAP_LATE
 };
 
 /* Written before the sampler thread starts, read by it only (and its
@@ -38,6 +39,7 @@ static int64_t fault_due_ns;
 static bool fault_loaded;	 /* slowload fired */
 static int64_t fault_load_ns;	 /* how long slowload takes */
 static char fault_load_name[64]; /* ... of the first file named so, or any */
+static int64_t fault_late_ns;	 /* how late heaplate starts the reader */
 
 void
 fault_arm(void)
@@ -66,8 +68,15 @@ fault_arm(void)
 		if (name != NULL)
 			snprintf(fault_load_name, sizeof(fault_load_name), "%s",
 				 name + 1);
-	} else if (strcmp(how, "stall-child") == 0)
+	} else if (strcmp(how, "stall-child") == 0) {
 		fault_kind = FAULT_STALL_CHILD;
+	} else if (strncmp(how, "heaplate", 8) == 0 &&
+		   (how[8] == '\0' || how[8] == ':')) {
+		fault_kind = FAULT_HEAP_LATE;
+		fault_late_ns = 300 * (int64_t)1000000;
+		if (how[8] == ':' && atol(how + 9) > 0)
+			fault_late_ns = atol(how + 9) * (int64_t)1000000;
+	}
 	fault_due_ns = clock_ns(CLOCK_MONOTONIC) + FAULT_DELAY_NS;
 }
 
@@ -118,6 +127,20 @@ fault_in_load(const char *path)
 	log_debug("fault: this symbols load (%s) takes %lld ms more",
 		  path != NULL ? path : "?",
 		  (long long)(fault_load_ns / 1000000));
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		continue;
+}
+
+void
+fault_heap_late(void)
+{
+	struct timespec ts = {fault_late_ns / CLOCK_NS_PER_S,
+			      fault_late_ns % CLOCK_NS_PER_S};
+
+	if (fault_kind != FAULT_HEAP_LATE)
+		return;
+	log_debug("fault: --heap's reader starts %lld ms late",
+		  (long long)(fault_late_ns / 1000000));
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		continue;
 }

@@ -25,7 +25,11 @@
  *          at the end of the tick that first sampled a followed child
  *          process after its exec, the sampler thread stops until it exits
  *          (at most 10 s): a long stall, as a large library's debug info
- *          causes, over a child's whole life (tests/follow/stall.sh).
+ *          causes, over a child's whole life (tests/follow/stall.sh);
+ *   heaplate[:MS]
+ *          --heap's reader of the ring starts 300 ms (MS ms) late, as on
+ *          a loaded machine: a short command has ended before its records
+ *          are read, unless it waited for its hello to be (tests/heap/).
  */
 
 /* Reads the environment; arms the fault 0.5 s from now. Before the
@@ -46,6 +50,8 @@ void fault_in_capture(void);
    are loaded. The sampler thread or its helper (one at a time). */
 void fault_in_load(const char *path);
 
+/* Where heaplate fires: the start of --heap's reader thread. */
+void fault_heap_late(void);
 /* A sample of followed child process pid of target was just counted:
    stall-child waits for the first such child that exec'd another program.
    Sampler thread (ptrace source). */

@@ -20,6 +20,7 @@
 #include "common/xmalloc.h"
 #include "heap/source.h"
 #include "sampler/aggregate.h"
+#include "sampler/fault.h"
 #include "sampler/symbols.h"
 
 #define HEAPPROF_BATCH 256
@@ -258,13 +259,26 @@ heapprof_refresh_maps(struct heapprof *h, struct heapprof_proc *p)
 	if (!p->maps_dirty || now - p->maps_read_ns < HEAPPROF_POLL_NS * 10)
 		return;
 	p->maps_read_ns = now;
-	if (procfs_read_maps(p->pid, &maps) != 0)
+	if (procfs_read_maps(p->pid, &maps) != 0) {
+		log_debug("heap: the maps of process %d are unreadable",
+			  (int)p->pid);
 		return;
+	}
+	if (maps.n == 0) {
+		/* an ended process's read so: kept, they would name nothing
+		   ever after */
+		log_debug("heap: the maps of process %d are empty (it ended)",
+			  (int)p->pid);
+		procfs_maps_free(&maps);
+		return;
+	}
 	if (!heapprof_ours(h, p->pid, &maps)) {
 		procfs_maps_free(&maps);
 		p->refused = true;
 		return;
 	}
+	log_debug("heap: the maps of process %d read: %zu mappings",
+		  (int)p->pid, maps.n);
 	p->maps_dirty = false;
 	procfs_maps_free(&p->maps);
 	p->maps = maps;
@@ -430,6 +444,10 @@ heapprof_record(struct heapprof *h, const struct heap_record *r)
 		if (p->hello)
 			heapprof_exec(h, p);
 		p->hello = true;
+		/* its maps now, while the program waits for it (ring.h,
+		   HEAP_HELLO_WAIT_NS): its libraries are all mapped, and it
+		   may end before cproftop reads its next record */
+		heapprof_refresh_maps(h, p);
 		break;
 	case HEAP_RECORD_ALLOC:
 		heapprof_alloc(h, p, r);
@@ -446,29 +464,37 @@ heapprof_record(struct heapprof *h, const struct heap_record *r)
 	}
 }
 
-/* Drains the ring. Caller holds the lock. */
+/*
+ * Drains the ring, then tells the programs waiting for their hellos to be
+ * read (ring.h) that they were. Caller holds the lock.
+ */
 static void
 heapprof_drain(struct heapprof *h)
 {
 	size_t n;
 
 	while ((n = heap_source_drain(h->src, h->recs, HEAPPROF_BATCH,
-				      clock_ns(CLOCK_MONOTONIC))) > 0)
+				      clock_ns(CLOCK_MONOTONIC))) > 0) {
 		for (size_t i = 0; i < n; i++)
 			heapprof_record(h, &h->recs[i]);
+		heap_source_done(h->src);
+	}
 }
 
+/* The reader: drains every HEAPPROF_POLL_NS, at once when rung. */
 static void *
 heapprof_main(void *arg)
 {
 	struct heapprof *h = arg;
-	struct timespec ts = {0, HEAPPROF_POLL_NS};
+	uint32_t bell;
 
+	fault_heap_late();
 	pthread_mutex_lock(&h->lock);
 	while (!h->stop) {
+		bell = heap_source_bell(h->src);
 		heapprof_drain(h);
 		pthread_mutex_unlock(&h->lock);
-		nanosleep(&ts, NULL);
+		heap_source_wait(h->src, bell, HEAPPROF_POLL_NS);
 		pthread_mutex_lock(&h->lock);
 	}
 	heapprof_drain(h);
