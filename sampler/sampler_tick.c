@@ -91,7 +91,9 @@ sampler_sweep(struct sampler *s)
 		struct sampler_task *t = &s->tasks[i];
 
 		if (t->seen) {
-			s->tasks[kept++] = *t;
+			if (kept != i) /* none dropped yet: it stays put */
+				s->tasks[kept] = *t;
+			kept++;
 			continue;
 		}
 		sampler_idle_flush(s, t);
@@ -520,8 +522,12 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 	if (!same) {
 		for (size_t i = 0; i < s->ntasks; i++)
 			s->tasks[i].seen = false;
-		for (size_t i = 0; i < nth; i++)
-			sampler_task(s, th[i].pid, th[i].tid)->seen = true;
+		for (size_t i = 0; i < nth; i++) /* in order: by index */
+			if (i < s->ntasks && s->tasks[i].tid == th[i].tid)
+				s->tasks[i].seen = true;
+			else
+				sampler_task(s, th[i].pid, th[i].tid)->seen =
+					true;
 		sampler_sweep(s);
 	}
 	s->listed = true;
