@@ -15,7 +15,8 @@
 
 /*
  * Waits for -d, the target's end or a signal, stops the sampler and
- * writes what o asks for. Returns an exit code (CPT_EXIT_OUTPUT when an
+ * writes what o asks for (sigfd is not read: the wait takes the signals
+ * itself, see modes.c). Returns an exit code (CPT_EXIT_OUTPUT when an
  * output could not be written, said on stderr).
  */
 int modes_headless(const struct options *o, struct sampler *s, int sigfd);

@@ -93,9 +93,20 @@
 
 /* What the sampler thread knows of one traced thread between ticks. */
 struct sampler_task {
+	/* What a tick reads of a thread asleep at its last look, first: one
+	   cache line a thread a tick (issue 9: 1000 sleeping threads). */
 	pid_t tid;
-	pid_t pid;    /* its process: the target or a followed child */
-	uint32_t rec; /* index of its aggregate thread record */
+	pid_t pid;	      /* its process: the target or a followed child */
+	uint32_t owed;	      /* ticks it was asked for and not yet captured */
+	uint32_t idle_owed;   /* ticks asleep on last_stack, not counted yet */
+	uint32_t idle_second; /* the second idle_owed belongs to */
+	uint32_t idle_streak; /* looks in a row that found it unchanged */
+	uint32_t idle_skip;   /* ticks to go before the next look */
+	uint32_t last_stack;  /* PROFILE_NONE until sampled once */
+	bool asleep;	      /* blocked at the last look, on last_stack */
+	bool seen;	      /* still listed by attach/ at this tick */
+	bool named;	      /* its name read since it last ran */
+	uint32_t rec;	      /* index of its aggregate thread record */
 	int stat_fd, sched_fd, sys_fd;
 	int status_fd;	 /* its status, opened when first needed, or -1 */
 	uint64_t slices; /* times scheduled in, at the last look */
@@ -104,15 +115,6 @@ struct sampler_task {
 	uint64_t read_run_ns;  /* its run time at the last schedstat read */
 	uint64_t carry_ns;     /* CPU time counted less than one period */
 	uint64_t off_carry_ns; /* off-CPU time counted less than one period */
-	uint32_t last_stack;   /* PROFILE_NONE until sampled once */
-	uint32_t owed;	       /* ticks it was asked for and not yet captured */
-	uint32_t idle_owed;    /* ticks asleep on last_stack, not counted yet */
-	uint32_t idle_second;  /* the second idle_owed belongs to */
-	uint32_t idle_streak;  /* looks in a row that found it unchanged */
-	uint32_t idle_skip;    /* ticks to go before the next look */
-	bool asleep;	       /* blocked at the last look, on last_stack */
-	bool seen;	       /* still listed by attach/ at this tick */
-	bool named;	       /* its name read since it last ran */
 	const char *missing;   /* --dump: why it has no stack */
 	bool deeper;	       /* its stack did not fit the copy: grow more */
 	uint8_t *more; /* stack copied past the capture's own, or NULL */
@@ -193,9 +195,11 @@ struct sampler {
 	/* Sleeping threads: the process's CPU clock (sampler_check()). */
 	clockid_t proc_clock;
 	bool have_proc_clock;
-	bool quiet;  /* no sleeping thread ran since the last check */
-	bool settle; /* the next check sets unseen_ref */
-	bool woke;   /* a sleeping thread was found to have run */
+	bool quiet;	   /* no sleeping thread ran since the last check */
+	bool settle;	   /* the next check sets unseen_ref */
+	bool woke;	   /* a sleeping thread was found to have run */
+	uint32_t max_skip; /* ticks between looks at a sleeping thread, at most
+			      (this tick's pace: quiet or not) */
 	int64_t next_check_ns;
 	uint64_t
 		known_run_ns; /* sum of the tasks' read_run_ns, gone ones too */

@@ -91,7 +91,9 @@ sampler_sweep(struct sampler *s)
 		struct sampler_task *t = &s->tasks[i];
 
 		if (t->seen) {
-			s->tasks[kept++] = *t;
+			if (kept != i) /* none dropped yet: it stays put */
+				s->tasks[kept] = *t;
+			kept++;
 			continue;
 		}
 		sampler_idle_flush(s, t);
@@ -162,9 +164,7 @@ static enum sampler_look_result
 sampler_look(struct sampler *s, struct sampler_task *t,
 	     const struct attach_thread *th, uint32_t second)
 {
-	struct profile_thread *rec = aggregate_thread_at(s->g, t->rec);
-	uint32_t hz = s->quiet ? SAMPLER_QUIET_LOOK_HZ : SAMPLER_LOOK_HZ;
-	uint32_t max_skip = s->opt.hz / hz > 1 ? s->opt.hz / hz : 1;
+	struct profile_thread *rec;
 	struct procfs_schedstat ss;
 	struct procfs_syscall sc;
 
@@ -179,6 +179,7 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 		sampler_idle_tick(s, t, second);
 		return SAMPLER_LOOK_DONE;
 	}
+	rec = aggregate_thread_at(s->g, t->rec);
 	if (sampler_schedstat(s, t, &ss) != 0)
 		return SAMPLER_LOOK_DONE; /* gone */
 	cputime_measure(&t->cpu, ss.run_ns);
@@ -186,8 +187,8 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 		if (t->idle_streak < 16)
 			t->idle_streak++;
 		t->idle_skip = (1U << t->idle_streak) - 1;
-		if (t->idle_skip > max_skip - 1)
-			t->idle_skip = max_skip - 1;
+		if (t->idle_skip > s->max_skip - 1)
+			t->idle_skip = s->max_skip - 1;
 		sampler_idle_tick(s, t, second);
 		return SAMPLER_LOOK_DONE;
 	}
@@ -493,12 +494,12 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 	const struct attach_thread *th;
 	size_t nth = attach_threads(s->a, &th), n = 0;
 	bool same = nth == s->ntasks; /* the same threads as last tick */
+	uint32_t hz = s->quiet ? SAMPLER_QUIET_LOOK_HZ : SAMPLER_LOOK_HZ;
 
 	sampler_account_all(s, second);
 	sampler_grow_copies(s);
 	sampler_reserve(s, nth + SAMPLER_SLOW_CAPS);
-	for (size_t i = 0; i < s->ntasks; i++)
-		s->tasks[i].seen = false;
+	s->max_skip = s->opt.hz / hz > 1 ? s->opt.hz / hz : 1;
 	for (size_t i = 0; i < nth; i++) {
 		/* The lists keep their order: the i-th task is th[i]'s but
 		   when threads came or went (no hash lookup a thread a tick:
@@ -509,8 +510,6 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 			     : sampler_task(s, th[i].pid, th[i].tid);
 
 		same &= at_i;
-
-		t->seen = true;
 		if (sampler_look(s, t, &th[i], second) ==
 		    SAMPLER_LOOK_INTERRUPT) {
 			s->eligible[n++] = th[i].tid;
@@ -518,9 +517,20 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 		}
 	}
 	/* Every task seen, none gone: the sweep (a copy of every task, 1.6 %
-	   of cproftop's CPU with 1001 threads) would keep them all. */
-	if (!same)
+	   of cproftop's CPU with 1001 threads) would keep them all. Else the
+	   ones attach/ still lists are marked (here, not in the loop above:
+	   a pass over every task a tick less). */
+	if (!same) {
+		for (size_t i = 0; i < s->ntasks; i++)
+			s->tasks[i].seen = false;
+		for (size_t i = 0; i < nth; i++) /* in order: by index */
+			if (i < s->ntasks && s->tasks[i].tid == th[i].tid)
+				s->tasks[i].seen = true;
+			else
+				sampler_task(s, th[i].pid, th[i].tid)->seen =
+					true;
 		sampler_sweep(s);
+	}
 	s->listed = true;
 	sampler_check(s, n);
 	s->batch_ns = clock_ns(CLOCK_MONOTONIC);
