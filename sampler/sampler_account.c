@@ -161,6 +161,12 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 		n = 1;
 		truncated = true;
 	}
+	/* Known before the names are looked up (slow work, the first time):
+	   sampler_slow_tick() leaves a thread that needs more alone. */
+	if (unwind_copy_short(sp->u)) {
+		s->copy_short_stacks++;
+		t->deeper = t->more_len < SAMPLER_MORE_MAX;
+	}
 	for (int i = 0; i < n; i++) {
 		bool is_return = i > 0 && !(i < 64 && (after_signal >> i) & 1);
 
@@ -177,10 +183,6 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 	if (unwind_used_fallback(sp->u))
 		s->fallback_stacks++;
 	sampler_idle_flush(s, t);
-	if (unwind_copy_short(sp->u)) {
-		s->copy_short_stacks++;
-		t->deeper = t->more_len < SAMPLER_MORE_MAX;
-	}
 	t->last_stack = aggregate_stack(s->g, locs, (uint32_t)n, truncated);
 	t->missing = NULL;
 	sampler_count(s, t,

@@ -572,7 +572,10 @@ sampler_slow_tick(struct sampler *s)
 	for (size_t i = 0; i < s->ntasks && n < room; i++) {
 		struct sampler_task *t = &s->tasks[i];
 
-		if (t->asleep || t->owed > 0 ||
+		/* A thread whose stack needs more than the capture's own
+		   copy is left alone: its one buffer may be in use by the
+		   capture being counted (its copies would be cut). */
+		if (t->asleep || t->owed > 0 || t->deeper || t->more != NULL ||
 		    procfs_syscall_fd(t->sys_fd, &sc) != 1)
 			continue;
 		s->eligible[n++] = t->tid;
