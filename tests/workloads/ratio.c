@@ -10,7 +10,13 @@
  *   worker -> recurse x41 (depth 40 .. 0) -> hot_a / hot_b / hot_c (5:3:2),
  * the recursive path being a tenth of the dispatch path. All three leaves
  * run the same loop, so hot_a, hot_b and hot_c take 50 %, 30 % and 20 % of
- * the CPU time (and instructions), both overall and on each path.
+ * the CPU time (and instructions), both overall and on each path. A unit's
+ * length varies from a half to one and a half of the mean (a fixed
+ * sequence): a unit of a fixed ~1.04 ms beside a profiler's 1 ms period
+ * aliased -- beside two busy loops `perf record -e cpu-clock -F 1000` saw
+ * hot_a/b/c at 48/40/11, 58/26/15, 58/25/17 and 50/25/25 (cproftop in CI:
+ * 77/14/8, 37/48/14); with the varying unit 51/29/20, 48/29/22, 51/28/20
+ * and 49/30/20 -- while the shares stay those of every unit.
  *
  * With -s, SLEEPERS more threads ("sleeper-N") sleep in nanosleep until the
  * work is done: they cost nothing unprofiled (bench/ measures what they
@@ -66,22 +72,22 @@ hot_c(unsigned long x, unsigned long n)
 }
 
 WL_NOINLINE static unsigned long
-dispatch(unsigned long x)
+dispatch(unsigned long x, unsigned long part)
 {
-	x = hot_a(x, 5 * RATIO_PART);
-	x = hot_b(x, 3 * RATIO_PART);
-	return hot_c(x, 2 * RATIO_PART);
+	x = hot_a(x, 5 * part);
+	x = hot_b(x, 3 * part);
+	return hot_c(x, 2 * part);
 }
 
 WL_NOINLINE static unsigned long
-recurse(int depth, unsigned long x)
+recurse(int depth, unsigned long x, unsigned long part)
 {
 	if (depth == 0) {
-		x = hot_a(x, 5 * RATIO_RPART);
-		x = hot_b(x, 3 * RATIO_RPART);
-		return hot_c(x, 2 * RATIO_RPART);
+		x = hot_a(x, 5 * part);
+		x = hot_b(x, 3 * part);
+		return hot_c(x, 2 * part);
 	}
-	x = recurse(depth - 1, x);
+	x = recurse(depth - 1, x, part);
 	__asm__ volatile("" : "+r"(x)); /* no tail call */
 	return x;
 }
@@ -89,11 +95,15 @@ recurse(int depth, unsigned long x)
 WL_NOINLINE static void
 worker(struct ratio_thread *t)
 {
-	unsigned long x = 1;
+	unsigned long x = 1, seq = 1;
 
 	while (t->work ? t->units < t->work : wl_now_ms() < t->deadline_ms) {
-		x = dispatch(x);
-		x = recurse(RATIO_DEPTH, x);
+		/* 1/2 to 3/2 of the mean, in 64 steps (mean 1): no period */
+		unsigned long k = 32 + (seq >> 58);
+
+		seq = seq * 6364136223846793005UL + 1442695040888963407UL;
+		x = dispatch(x, RATIO_PART * k / 64);
+		x = recurse(RATIO_DEPTH, x, RATIO_RPART * k / 64);
 		t->units++;
 	}
 	t->sum = x;
