@@ -38,7 +38,7 @@
 #define RATIO_USAGE "ratio [-t THREADS] [-s SLEEPERS] [-w WORK | -d SECONDS]"
 #define RATIO_WORK 3000	 /* units per thread by default */
 #define RATIO_PART 80000 /* loop rounds per share on the dispatch path */
-#define RATIO_RPART (RATIO_PART / 10) /* ... and on the recursive path */
+#define RATIO_RDIV 10	 /* the recursive path: a tenth of that */
 #define RATIO_DEPTH 40
 #define RATIO_MAX_THREADS 256
 
@@ -71,23 +71,28 @@ hot_c(unsigned long x, unsigned long n)
 	return x;
 }
 
+/* This unit's rounds per share on the dispatch path (a global read at each
+   call, not an argument: the frames stay as they were, ratio-nofp's
+   dispatch without a push). */
+static __thread unsigned long ratio_part;
+
 WL_NOINLINE static unsigned long
-dispatch(unsigned long x, unsigned long part)
+dispatch(unsigned long x)
 {
-	x = hot_a(x, 5 * part);
-	x = hot_b(x, 3 * part);
-	return hot_c(x, 2 * part);
+	x = hot_a(x, 5 * ratio_part);
+	x = hot_b(x, 3 * ratio_part);
+	return hot_c(x, 2 * ratio_part);
 }
 
 WL_NOINLINE static unsigned long
-recurse(int depth, unsigned long x, unsigned long part)
+recurse(int depth, unsigned long x)
 {
 	if (depth == 0) {
-		x = hot_a(x, 5 * part);
-		x = hot_b(x, 3 * part);
-		return hot_c(x, 2 * part);
+		x = hot_a(x, 5 * ratio_part / RATIO_RDIV);
+		x = hot_b(x, 3 * ratio_part / RATIO_RDIV);
+		return hot_c(x, 2 * ratio_part / RATIO_RDIV);
 	}
-	x = recurse(depth - 1, x, part);
+	x = recurse(depth - 1, x);
 	__asm__ volatile("" : "+r"(x)); /* no tail call */
 	return x;
 }
@@ -102,8 +107,9 @@ worker(struct ratio_thread *t)
 		unsigned long k = 32 + (seq >> 58);
 
 		seq = seq * 6364136223846793005UL + 1442695040888963407UL;
-		x = dispatch(x, RATIO_PART * k / 64);
-		x = recurse(RATIO_DEPTH, x, RATIO_RPART * k / 64);
+		ratio_part = RATIO_PART * k / 64;
+		x = dispatch(x);
+		x = recurse(RATIO_DEPTH, x);
 		t->units++;
 	}
 	t->sum = x;
