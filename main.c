@@ -9,15 +9,13 @@
  */
 #include "config.h"
 
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
 
 #include "common/exitcodes.h"
 #include "common/log.h"
+#include "common/sigpoll.h"
 #include "heap/source.h"
 #include "http/http.h"
 #include "modes.h"
@@ -28,27 +26,14 @@
 #include "views/filter.h"
 
 /*
- * The signals cproftop handles itself (read through a signalfd by whoever
- * waits) and SIGCHLD (the sampler's), blocked in every thread.
+ * The signals cproftop takes itself (common/sigpoll.h, while the main
+ * thread waits) and SIGCHLD (the sampler's), blocked in every thread.
  */
-static int
+static void
 main_block_signals(void)
 {
-	sigset_t set;
-	int fd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGTSTP); /* Ctrl-Z: modes_suspend() */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sigpoll_block();
 	sampler_block_signals();
-	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (fd < 0)
-		fatal("signalfd");
-	return fd;
 }
 
 #ifndef __SANITIZE_ADDRESS__
@@ -112,10 +97,10 @@ main_run(struct options *o)
 	struct http_server *h = NULL;
 	struct heap_source *hs = NULL;
 	char *cause = NULL;
-	int rc, sigfd;
+	int rc;
 
 	log_open();
-	sigfd = main_block_signals();
+	main_block_signals();
 	if (o->sampler.child_output == NULL)
 		o->sampler.child_output =
 			o->headless ? "/dev/stderr" : "/dev/null";
@@ -125,7 +110,6 @@ main_run(struct options *o)
 	    tui_check_terminal(&cause) != 0) {
 		log_warn("%s", cause);
 		free(cause);
-		close(sigfd);
 		log_close();
 		return CPT_EXIT_ERROR;
 	}
@@ -134,7 +118,6 @@ main_run(struct options *o)
 	if (rc != 0) {
 		log_warn("%s", cause);
 		free(cause);
-		close(sigfd);
 		log_close();
 		return CPT_EXIT_HTTP;
 	}
@@ -164,15 +147,13 @@ main_run(struct options *o)
 		free(cause);
 		rc = CPT_EXIT_HTTP;
 	} else {
-		rc = o->headless ? modes_headless(o, s, sigfd)
-				 : modes_tui(o, s, sigfd);
+		rc = o->headless ? modes_headless(o, s) : modes_tui(o, s);
 	}
 	sampler_stop(s);
 	http_free(h); /* before sampler_free: snapshots borrow its strings */
 	heapprof_free(o->heapprof); /* after http_free, as the sampler */
 	heap_source_free(hs);
 	sampler_free(s);
-	close(sigfd);
 	log_close();
 	return rc;
 }

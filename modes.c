@@ -2,14 +2,11 @@
 
 #include "modes.h"
 
-#include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +15,7 @@
 #include "common/jobctl.h"
 #include "common/log.h"
 #include "common/outfile.h"
+#include "common/sigpoll.h"
 #include "sampler/heapprof.h"
 #include "tui/tui.h"
 #include "views/dump.h"
@@ -66,68 +64,23 @@ modes_stop(struct sampler *s)
 	_exit(CPT_EXIT_ERROR);
 }
 
-/* The signals modes_wait() takes (those main.c reads from its signalfd). */
-static const int modes_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
-#define MODES_NSIGNALS (sizeof(modes_signals) / sizeof(modes_signals[0]))
-
-/* Bit n set: signal n came during a modes_wait() sleep. */
-static volatile sig_atomic_t modes_caught;
-
-static void
-modes_on_signal(int sig)
-{
-	modes_caught |= 1 << sig;
-}
-
-/*
- * The signal to act on first among those caught, cleared, or 0: the
- * lowest-numbered one, as a signalfd gives them.
- */
-static int
-modes_take_signal(void)
-{
-	for (size_t i = 0; i < MODES_NSIGNALS; i++) {
-		int sig = modes_signals[i];
-
-		if (modes_caught & (1 << sig)) {
-			modes_caught &= ~(1 << sig);
-			return sig;
-		}
-	}
-	return 0;
-}
-
 /*
  * Waits for the duration, the target's end or a signal. Returns the signal
  * that ended the wait, or 0. Ctrl-Z suspends cproftop meanwhile. The
- * signals, blocked in every thread, are let in only during the ppoll(), by
- * its mask, to a handler that notes them -- not through main.c's signalfd:
- * a signalfd's pollers are woken by every signal the process gets, and the
- * tracer gets a SIGCHLD at each stop of a traced thread (the main thread
- * woke ~1700 times a second for nothing at -F 1000, 3 % of a core on a
- * loaded machine). Signals pending before come to the handler at the
- * first ppoll().
+ * signals come by common/sigpoll.h (never a signalfd: every SIGCHLD of the
+ * traced threads would wake this thread).
  */
 static int
 modes_wait(struct sampler *s, double duration)
 {
 	struct pollfd fds[2] = {{sampler_fd(s), POLLIN, 0},
 				{fatal_fd(), POLLIN, 0}};
-	struct sigaction sa = {.sa_handler = modes_on_signal},
-			 old[MODES_NSIGNALS];
 	int64_t t0 = clock_ns(CLOCK_MONOTONIC);
-	sigset_t during;
 	int sig = 0;
 
-	sigemptyset(&sa.sa_mask);
-	pthread_sigmask(SIG_BLOCK, NULL, &during);
-	for (size_t i = 0; i < MODES_NSIGNALS; i++) {
-		sigaction(modes_signals[i], &sa, &old[i]);
-		sigdelset(&during, modes_signals[i]);
-	}
+	sigpoll_catch();
 	while (!sampler_done(s)) {
 		double left = 1.0;
-		struct timespec ts;
 
 		if (duration > 0) {
 			left = duration -
@@ -135,26 +88,20 @@ modes_wait(struct sampler *s, double duration)
 				       CLOCK_NS_PER_S;
 			if (left <= 0)
 				break;
+			if (left > 1.0) /* an int of milliseconds */
+				left = 1.0;
 		}
-		ts.tv_sec = (time_t)left;
-		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9) + 1000000;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		if (ppoll(fds, fds[1].fd >= 0 ? 2 : 1, &ts, &during) < 0 &&
-		    errno != EINTR)
-			fatal("ppoll");
+		sigpoll_wait(fds, fds[1].fd >= 0 ? 2 : 1,
+			     (int)(left * 1000) + 1);
 		fatal_exit_posted();
 		if (fds[0].revents & POLLIN)
 			profile_snapshot_unref(sampler_snapshot(s));
-		while ((sig = modes_take_signal()) == SIGTSTP)
+		while ((sig = sigpoll_take()) == SIGTSTP)
 			modes_suspend(s);
 		if (sig != 0)
 			break;
 	}
-	for (size_t i = 0; i < MODES_NSIGNALS; i++)
-		sigaction(modes_signals[i], &old[i], NULL);
+	sigpoll_release();
 	return sig;
 }
 
@@ -296,12 +243,10 @@ modes_stats(const struct profile_snapshot *s)
 }
 
 int
-modes_headless(const struct options *o, struct sampler *s, int sigfd)
+modes_headless(const struct options *o, struct sampler *s)
 {
 	struct profile_snapshot *snap;
 	int sig = modes_wait(s, o->duration), rc;
-
-	(void)sigfd; /* modes_wait() takes the signals itself */
 
 	modes_stop(s);
 	snap = sampler_snapshot(s);
@@ -317,7 +262,7 @@ modes_headless(const struct options *o, struct sampler *s, int sigfd)
 }
 
 int
-modes_tui(const struct options *o, struct sampler *s, int sigfd)
+modes_tui(const struct options *o, struct sampler *s)
 {
 	struct tui_options to = {
 		.output = o->output,
@@ -331,7 +276,7 @@ modes_tui(const struct options *o, struct sampler *s, int sigfd)
 		.heap = o->heapprof,
 	};
 	struct profile_snapshot *snap;
-	int rc = tui_run(s, &to, sigfd);
+	int rc = tui_run(s, &to);
 
 	modes_stop(s);
 	if (rc == CPT_EXIT_OK && o->sampler.argv != NULL) {

@@ -6,8 +6,9 @@
  * --dump, -o, --heap, --stats) and the live screen. Each returns with
  * every thread of the target detached -- or cproftop exits, the watchdog
  * of ARCHITECTURE.md -- and, in spawn mode, the command's status as the
- * exit code. Main thread; sigfd is main's signalfd (SIGINT, SIGTERM,
- * SIGHUP, SIGQUIT, SIGTSTP).
+ * exit code. Main thread, with common/sigpoll.h's signals blocked (they
+ * are taken while waiting: SIGINT, SIGTERM, SIGHUP, SIGQUIT quit, SIGTSTP
+ * suspends).
  */
 
 #include "options.h"
@@ -15,14 +16,13 @@
 
 /*
  * Waits for -d, the target's end or a signal, stops the sampler and
- * writes what o asks for (sigfd is not read: the wait takes the signals
- * itself, see modes.c). Returns an exit code (CPT_EXIT_OUTPUT when an
+ * writes what o asks for. Returns an exit code (CPT_EXIT_OUTPUT when an
  * output could not be written, said on stderr).
  */
-int modes_headless(const struct options *o, struct sampler *s, int sigfd);
+int modes_headless(const struct options *o, struct sampler *s);
 
 /* Runs the live screen until q or a signal, then stops the sampler.
    Returns an exit code. */
-int modes_tui(const struct options *o, struct sampler *s, int sigfd);
+int modes_tui(const struct options *o, struct sampler *s);
 
 #endif

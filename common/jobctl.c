@@ -15,7 +15,8 @@ jobctl_stop_self(void)
 	sigemptyset(&tstp);
 	sigaddset(&tstp, SIGTSTP);
 	sigemptyset(&dfl.sa_mask);
-	/* The screen's placeholder handler (tui/crt.c): not here. */
+	/* The handler that notes it (common/sigpoll.c, or tui/crt.c's
+	   placeholder): not here. */
 	sigaction(SIGTSTP, &dfl, &old);
 	/* Blocked in every thread, it waits for this one to unblock it. */
 	kill(getpid(), SIGTSTP);

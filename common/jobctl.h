@@ -2,8 +2,9 @@
 #define CPT_COMMON_JOBCTL_H
 
 /*
- * Job control for a program that blocks SIGTSTP in every thread and reads
- * it from a signalfd (so that it can leave the target running first).
+ * Job control for a program that blocks SIGTSTP in every thread and takes
+ * it while it waits (common/sigpoll.h), so that it can leave the target
+ * running first.
  */
 
 /*

@@ -3,7 +3,7 @@ noinst_LIBRARIES += libcommon.a
 libcommon_a_SOURCES = common/xmalloc.c common/xmalloc.h common/log.c \
 	common/log.h common/exitcodes.h common/clock.c common/clock.h \
 	common/outfile.c common/outfile.h common/escape.c common/escape.h \
-	common/jobctl.c common/jobctl.h
+	common/jobctl.c common/jobctl.h common/sigpoll.c common/sigpoll.h
 
 # The CFI parser of the fast unwinders (heap/ links it into its preloaded
 # library too: no allocation, no libc).
@@ -32,3 +32,8 @@ tests_unit_array_test_LDADD = libcommon.a
 tests_unit_sorted_test_SOURCES = tests/unit/sorted_test.c tests/tap.h
 tests_unit_sorted_test_LDADD = libcommon.a
 TESTS += tests/unit/hash_test tests/unit/array_test tests/unit/sorted_test
+
+check_PROGRAMS += tests/unit/sigpoll_test
+tests_unit_sigpoll_test_SOURCES = tests/unit/sigpoll_test.c tests/tap.h
+tests_unit_sigpoll_test_LDADD = libcommon.a
+TESTS += tests/unit/sigpoll_test

@@ -42,7 +42,7 @@ crt_winch(int sig)
 	errno = saved;
 }
 
-/* Never runs: SIGTSTP is blocked in every thread (read from a signalfd). */
+/* Never runs: SIGTSTP is blocked in every thread. */
 static void
 crt_tstp(int sig)
 {
@@ -52,17 +52,21 @@ crt_tstp(int sig)
 /*
  * Keeps ncurses off SIGTSTP. Finding it at SIG_DFL, ncurses installs its own
  * handler, and every refresh sets it to SIG_IGN for the draw: that discards
- * a pending Ctrl-Z, blocked and waiting in the caller's signalfd, so a
- * Ctrl-Z pressed while a screen was being made was lost (cproftop did not
- * stop). Finding another handler, ncurses leaves SIGTSTP alone for good.
+ * a pending Ctrl-Z, blocked and waiting for the caller's wait, so a Ctrl-Z
+ * pressed while a screen was being made was lost (cproftop did not stop).
+ * Finding another handler, ncurses leaves SIGTSTP alone for good: the
+ * caller's (common/sigpoll.h) is kept, else a placeholder is set.
  */
 static void
 crt_hold_tstp(void)
 {
-	struct sigaction sa = {.sa_handler = crt_tstp};
+	struct sigaction sa = {.sa_handler = crt_tstp}, now;
 
 	sigemptyset(&sa.sa_mask);
-	if (!crt_tstp_held && sigaction(SIGTSTP, &sa, &crt_old_tstp) == 0)
+	if (crt_tstp_held || sigaction(SIGTSTP, NULL, &now) != 0 ||
+	    now.sa_handler != SIG_DFL)
+		return;
+	if (sigaction(SIGTSTP, &sa, &crt_old_tstp) == 0)
 		crt_tstp_held = true;
 }
 

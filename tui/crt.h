@@ -35,9 +35,10 @@ extern int crt_attr[CRT_NSTYLES];
  * Starts ncurses on the terminal (stdin/stdout), or with virtual = true on
  * a virtual 80x24 xterm that writes to /dev/null (scripted mode). Returns 0,
  * or -1 with *cause set (caller frees) when there is no usable terminal.
- * Until crt_done(), SIGTSTP (blocked by the caller, read from a signalfd)
- * has a handler that never runs: found at SIG_DFL, ncurses would set it to
- * SIG_IGN around each refresh and so discard a pending Ctrl-Z.
+ * Until crt_done(), SIGTSTP (blocked by the caller, taken while it waits)
+ * has a handler: the caller's, or if it is at SIG_DFL a placeholder that
+ * never runs -- found at SIG_DFL, ncurses would set it to SIG_IGN around
+ * each refresh and so discard a pending Ctrl-Z.
  */
 int crt_init(bool virtual, char **cause);
 

@@ -1,16 +1,16 @@
 /*
- * The screen's loop: poll() on the terminal, the sampler's snapshot fd, the
- * caller's signalfd and the SIGWINCH self-pipe; keys go to the current
- * screen, then to the global handler below, and one place applies what
- * they return (redraw, rebuild the models, quit). The screen is drawn only
- * after a key, a resize or a new snapshot, with wnoutrefresh + doupdate.
+ * The screen's loop: ppoll() on the terminal, the sampler's snapshot fd and
+ * the SIGWINCH self-pipe, with the quit and Ctrl-Z signals let in
+ * (common/sigpoll.h); keys go to the current screen, then to the global
+ * handler below, and one place applies what they return (redraw, rebuild
+ * the models, quit). The screen is drawn only after a key, a resize or a
+ * new snapshot, with wnoutrefresh + doupdate.
  */
 #include "config.h"
 
 #include "tui/tui.h"
 
 #include <curses.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,13 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/clock.h"
 #include "common/exitcodes.h"
 #include "common/log.h"
+#include "common/sigpoll.h"
 #include "common/xmalloc.h"
 #include "sampler/profile.h"
 #include "sampler/sampler.h"
@@ -447,40 +447,32 @@ tui_suspend(struct tui *t)
  * the screen must be drawn again.
  */
 static bool
-tui_poll(struct tui *t, int sigfd, bool keys, int timeout_ms)
+tui_poll(struct tui *t, bool keys, int timeout_ms)
 {
-	struct pollfd fds[5] = {
-		{sigfd, POLLIN, 0},
+	struct pollfd fds[4] = {
 		{sampler_fd(t->sampler), POLLIN, 0},
 		{keys ? STDIN_FILENO : -1, POLLIN, 0},
 		{crt_winch_fd(), POLLIN, 0},
 		{fatal_fd(), POLLIN, 0},
 	};
 	bool redraw = false;
-	int key;
+	int key, sig;
 
-	if (poll(fds, 5, timeout_ms) < 0) {
-		if (errno != EINTR)
-			fatal("poll");
-		return false;
-	}
+	sigpoll_wait(fds, 4, timeout_ms);
 	/* The sampler thread's fatal error: the terminal is restored here. */
 	fatal_exit_posted();
-	if (fds[0].revents & POLLIN) {
-		struct signalfd_siginfo si = {0};
-
-		if (read(sigfd, &si, sizeof(si)) == sizeof(si))
-			log_debug("tui: signal %u", si.ssi_signo);
-		if (si.ssi_signo == SIGTSTP)
+	while (!tui_quit && (sig = sigpoll_take()) != 0) {
+		log_debug("tui: signal %d", sig);
+		if (sig == SIGTSTP)
 			redraw = tui_suspend(t);
 		else
 			tui_quit = true;
 	}
-	if (fds[1].revents & POLLIN) {
+	if (fds[0].revents & POLLIN) {
 		tui_snapshot(t);
 		redraw = true;
 	}
-	if (fds[3].revents & POLLIN)
+	if (fds[2].revents & POLLIN)
 		redraw |= crt_resized();
 	if (keys)
 		while (!tui_quit && (key = getch()) != ERR)
@@ -490,13 +482,13 @@ tui_poll(struct tui *t, int sigfd, bool keys, int timeout_ms)
 
 /* Runs the loop for ms milliseconds (scripted `wait`). */
 static void
-tui_run_for(struct tui *t, int sigfd, int ms)
+tui_run_for(struct tui *t, int ms)
 {
 	int64_t end = clock_ns(CLOCK_MONOTONIC) + (int64_t)ms * 1000000;
 	long left = ms;
 
 	while (!tui_quit && left > 0) {
-		if (tui_poll(t, sigfd, false, (int)left))
+		if (tui_poll(t, false, (int)left))
 			tui_draw(t);
 		left = (long)((end - clock_ns(CLOCK_MONOTONIC)) / 1000000);
 	}
@@ -504,7 +496,7 @@ tui_run_for(struct tui *t, int sigfd, int ms)
 
 /* Scripted mode: the steps of the script, then quit. */
 static void
-tui_script(struct tui *t, struct script *sc, int sigfd)
+tui_script(struct tui *t, struct script *sc)
 {
 	for (size_t i = 0; i < sc->nsteps && !tui_quit; i++) {
 		const struct script_step *st = &sc->steps[i];
@@ -518,7 +510,7 @@ tui_script(struct tui *t, struct script *sc, int sigfd)
 				tui_key(t, (unsigned char)*c);
 			break;
 		case SCRIPT_WAIT:
-			tui_run_for(t, sigfd, st->a);
+			tui_run_for(t, st->a);
 			break;
 		case SCRIPT_DUMP:
 			tui_draw(t);
@@ -551,7 +543,7 @@ tui_free(struct tui *t)
 }
 
 int
-tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
+tui_run(struct sampler *s, const struct tui_options *o)
 {
 	struct tui t = {.sampler = s, .opt = o};
 	struct script sc = {0};
@@ -568,7 +560,10 @@ tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
 		script_free(&sc);
 		return CPT_EXIT_USAGE;
 	}
+	/* before ncurses, which then leaves these signals alone */
+	sigpoll_catch();
 	if (crt_init(o->script != NULL, &cause) != 0) {
+		sigpoll_release();
 		log_warn("%s", cause);
 		free(cause);
 		script_free(&sc);
@@ -587,11 +582,12 @@ tui_run(struct sampler *s, const struct tui_options *o, int sigfd)
 	tui_snapshot(&t);
 	tui_draw(&t);
 	if (o->script != NULL)
-		tui_script(&t, &sc, sigfd);
+		tui_script(&t, &sc);
 	while (o->script == NULL && !tui_quit)
-		if (tui_poll(&t, sigfd, true, 1000))
+		if (tui_poll(&t, true, 1000))
 			tui_draw(&t);
 	crt_done();
+	sigpoll_release();
 	tui_free(&t);
 	script_free(&sc);
 	return CPT_EXIT_OK;

@@ -34,17 +34,18 @@ struct tui_options {
 };
 
 /*
- * Runs the screen until the user quits (`q`, F10), sigfd becomes readable
- * (a signalfd of SIGINT/SIGTERM/SIGHUP/SIGQUIT, read here; SIGTSTP, also
- * read there, suspends cproftop after detaching the target) or the script
- * ends. The target ending does not end the screen: the final profile stays
- * browsable and saveable. Takes the terminal (stdin/stdout must be one,
- * except in scripted mode) and restores it before returning. Installs a
- * SIGWINCH handler. Returns CPT_EXIT_OK, or CPT_EXIT_ERROR after printing
- * why to stderr (no terminal, unreadable script). The caller then stops and
- * frees the sampler. Main thread only.
+ * Runs the screen until the user quits (`q`, F10), a signal says so
+ * (SIGINT, SIGTERM, SIGHUP, SIGQUIT: taken by common/sigpoll.h, whose
+ * handlers are set meanwhile; the caller blocks them) or the script ends.
+ * SIGTSTP suspends cproftop after detaching the target. The target ending
+ * does not end the screen: the final profile stays browsable and saveable.
+ * Takes the terminal (stdin/stdout must be one, except in scripted mode)
+ * and restores it before returning. Installs a SIGWINCH handler. Returns
+ * CPT_EXIT_OK, or CPT_EXIT_ERROR after printing why to stderr (no
+ * terminal, unreadable script). The caller then stops and frees the
+ * sampler. Main thread only.
  */
-int tui_run(struct sampler *s, const struct tui_options *o, int sigfd);
+int tui_run(struct sampler *s, const struct tui_options *o);
 
 /*
  * Checks, before anything starts, that the live screen can run here:

@@ -38,7 +38,7 @@ tui_wait 5 'callers / callees of' ; ok $? "still browsable after the exit"
 tui_keys q
 tui_ended 10 ; ok $? "q quits"
 
-# A signal (SIGTERM through the signalfd) quits cleanly too.
+# A signal (SIGTERM, let in while the screen waits) quits cleanly too.
 tui_tmux kill-server
 start_bg "$R" -t 1 -d 20
 W=$BG_PID

@@ -19,15 +19,14 @@
 #include "config.h"
 
 #include <libgen.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "common/sigpoll.h"
 #include "common/xmalloc.h"
 #include "sampler/sampler.h"
 #include "tests/unit/views_fixture.h"
@@ -190,8 +189,7 @@ main(int argc, char **argv)
 	struct tui_options o = {0};
 	const char *srcdir[1];
 	char *dir;
-	sigset_t set;
-	int i = 1, rc, sigfd;
+	int i = 1, rc;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--exited") == 0)
@@ -222,17 +220,12 @@ main(int argc, char **argv)
 	srcdir[0] = dirname(dir);
 	o.source_paths = srcdir;
 	o.nsource_paths = 1;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	sigpoll_block(); /* as main.c */
 	fake_build(&s, argv[i], true);
 	fake_kick(&s);
-	rc = tui_run(&s, &o, sigfd);
+	rc = tui_run(&s, &o);
 	profile_snapshot_unref(s.snap);
 	free(dir);
 	close(s.fd);
-	close(sigfd);
 	return rc;
 }
