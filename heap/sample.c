@@ -276,29 +276,39 @@ done:
  * or stuck). A program that allocates and ends within cproftop's poll
  * interval was otherwise gone before its maps were read: every frame
  * came out unnamed. Costs the program's start a wake-up of cproftop's
- * reader (its bell) and a read of /proc/PID/maps.
+ * reader (its bell) and a read of /proc/PID/maps; the program sleeps on
+ * done's futex word meanwhile (cproftop wakes it: no CPU spent polling),
+ * at most SAMPLE_WAIT_SLICE_NS at a time (a cproftop that does not wake).
  */
+#define SAMPLE_WAIT_SLICE_NS 10000000LL
 static void
 sample_wait_read(struct heap_ring *r)
 {
 	uint64_t until = atomic_load_explicit(&r->head, memory_order_acquire);
-	struct timespec step = {0, 100 * 1000}, now, end;
+	struct timespec now;
+	int64_t end, left;
+	uint64_t done;
 
 	atomic_fetch_add_explicit(&r->bell, 1, memory_order_release);
 	syscall(SYS_futex, &r->bell, FUTEX_WAKE, 1, NULL, NULL, 0);
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += HEAP_HELLO_WAIT_NS / 1000000000LL;
-	end.tv_nsec += HEAP_HELLO_WAIT_NS % 1000000000LL;
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
-	while (atomic_load_explicit(&r->done, memory_order_acquire) < until) {
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	end = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec +
+	      HEAP_HELLO_WAIT_NS;
+	while ((done = atomic_load_explicit(&r->done, memory_order_acquire)) <
+	       until) {
+		struct timespec ts;
+
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > end.tv_sec ||
-		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+		left = end - ((int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
+		if (left <= 0)
 			return;
-		nanosleep(&step, NULL);
+		if (left > SAMPLE_WAIT_SLICE_NS)
+			left = SAMPLE_WAIT_SLICE_NS;
+		ts.tv_sec = (time_t)(left / 1000000000LL);
+		ts.tv_nsec = (long)(left % 1000000000LL);
+		/* at once when done moved since it was read (EAGAIN) */
+		syscall(SYS_futex, heap_ring_done_word(r), FUTEX_WAIT,
+			(uint32_t)done, &ts, NULL, 0);
 	}
 }
 
