@@ -15,10 +15,10 @@
 #include "config.h"
 
 #include <dlfcn.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/futex.h>
@@ -68,6 +68,36 @@ sample_random(struct sample_thread *t)
 	return x * 0x2545f4914f6cdd1dull;
 }
 
+/*
+ * ln(u) for u in [2^-53, 1], to ~1e-15: u = m 2^e with m in [sqrt(1/2),
+ * sqrt(2)), ln u = e ln 2 + 2 atanh(s), s = (m - 1) / (m + 1), |s| <=
+ * 0.172, atanh's series to s^17. Ours, not libm's: loading libm.so cost
+ * every program's start ~1 ms of CPU on a VM (its mappings and faults),
+ * for one call per sample.
+ */
+static double
+sample_log(double u)
+{
+	const double ln2 = 0.69314718055994530942;
+	uint64_t bits;
+	double m, s, s2, t = 0.0;
+	int e;
+
+	memcpy(&bits, &u, sizeof(bits));
+	e = (int)((bits >> 52) & 0x7ff) - 1023;
+	bits = (bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull;
+	memcpy(&m, &bits, sizeof(m)); /* in [1, 2) */
+	if (m > 1.41421356237309504880) {
+		m *= 0.5;
+		e++;
+	}
+	s = (m - 1.0) / (m + 1.0);
+	s2 = s * s;
+	for (int k = 17; k >= 1; k -= 2) /* Horner: 1 + s2/3 + s2^2/5 ... */
+		t = t * s2 + 1.0 / k;
+	return e * ln2 + 2.0 * s * t;
+}
+
 /* An exponentially distributed interval of mean sample_rate bytes. */
 static int64_t
 sample_interval(struct sample_thread *t)
@@ -75,7 +105,7 @@ sample_interval(struct sample_thread *t)
 	/* u in (0, 1]: 53 random bits, never 0 */
 	double u =
 		((double)(sample_random(t) >> 11) + 1.0) / 9007199254740992.0;
-	double v = -log(u) * (double)sample_rate;
+	double v = -sample_log(u) * (double)sample_rate;
 
 	if (sample_rate <= 1)
 		return 0; /* every allocation */
