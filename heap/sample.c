@@ -78,6 +78,9 @@ sample_random(struct sample_thread *t)
 static double
 sample_log(double u)
 {
+	static const double odd[] = {1.0 / 17, 1.0 / 15, 1.0 / 13,
+				     1.0 / 11, 1.0 / 9,	 1.0 / 7,
+				     1.0 / 5,  1.0 / 3,	 1.0};
 	const double ln2 = 0.69314718055994530942;
 	uint64_t bits;
 	double m, s, s2, t = 0.0;
@@ -93,8 +96,8 @@ sample_log(double u)
 	}
 	s = (m - 1.0) / (m + 1.0);
 	s2 = s * s;
-	for (int k = 17; k >= 1; k -= 2) /* Horner: 1 + s2/3 + s2^2/5 ... */
-		t = t * s2 + 1.0 / k;
+	for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++)
+		t = t * s2 + odd[k]; /* Horner: 1 + s2/3 + s2^2/5 ... */
 	return e * ln2 + 2.0 * s * t;
 }
 
