@@ -205,13 +205,18 @@ preload_first_free(void *p)
 	real.free(p);
 }
 
-/* malloc's rare path: a sample is due (heap_left went below 0 by n). */
+/*
+ * malloc's rare path: a sample is due (heap_left went below 0 by n: it is
+ * 0 from here until heap_sample_begin() draws the next interval, so that
+ * a signal handler's malloc in between never finds it wrapped around, nor
+ * a re-entered or booting call leaves it so).
+ */
 static __attribute__((noinline)) void *
 preload_malloc_slow(size_t n, void *ra)
 {
 	void *p;
 
-	heap_left += n; /* back to what was left, as preload_due() leaves it */
+	heap_left = 0;
 	if (preload_booting())
 		return boot_alloc(n);
 	p = real.malloc(n);
