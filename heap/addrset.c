@@ -8,14 +8,16 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/mman.h>
 
 #define ADDRSET_HUGE (2u << 20)
 #define ADDRSET_MIN_BITS 10 /* the table's first size: 1024 slots, 8 KiB */
 
 /*
- * The table (1 MiB at most) and a growth's scratch: alone in an aligned
- * 2 MiB of zeroes, which addrset_setup() asks to be one huge page. The
+ * The table (1 MiB at most), a growth's scratch and the filter buckets'
+ * member counts (64 KiB, a page touched per 2048 buckets used): alone in an
+ * aligned 2 MiB of zeroes, which addrset_setup() asks to be one huge page. The
  * table starts at 1024 slots and doubles when half full, so that without
  * the huge page (the kernel has none at hand: ~1 run in 5 on a VM) the
  * first samples fault in a few small pages, not each one of up to 256 at
@@ -27,8 +29,12 @@
 static _Alignas(ADDRSET_HUGE) struct {
 	_Atomic uintptr_t slots[ADDRSET_SLOTS];
 	uintptr_t moving[ADDRSET_MAX]; /* the members while the table grows */
+	/* members per filter bucket (under the lock): its bit clears at 0;
+	   one stuck at UINT16_MAX (32 GiB sampled, 512 KiB apart) stays */
+	uint16_t members[1u << ADDRSET_FILTER_BITS];
 	char pad[ADDRSET_HUGE - ADDRSET_SLOTS * sizeof(uintptr_t) -
-		 ADDRSET_MAX * sizeof(uintptr_t)];
+		 ADDRSET_MAX * sizeof(uintptr_t) -
+		 (1u << ADDRSET_FILTER_BITS) * sizeof(uint16_t)];
 } addrset_mem;
 #define addrset_slots addrset_mem.slots
 
@@ -43,7 +49,6 @@ _Atomic uint64_t addrset_filter[(1u << ADDRSET_FILTER_BITS) / 64];
 static uint64_t addrset_pinned[(1u << ADDRSET_FILTER_BITS) / 64];
 
 _Static_assert(sizeof(addrset_mem) == ADDRSET_HUGE, "one huge page");
-_Static_assert(ADDRSET_BITS >= ADDRSET_FILTER_BITS, "a bucket's homes");
 
 void
 addrset_setup(void)
@@ -52,48 +57,12 @@ addrset_setup(void)
 	(void)madvise(&addrset_mem, sizeof(addrset_mem), MADV_HUGEPAGE);
 }
 
-/*
- * The home slot of hash h in a table of 1 << bits slots: h's top bits, as
- * its filter bucket is (addrset_bucket()), so that a bucket's members lie
- * in one run of the table.
- */
-static inline size_t
-addrset_home_of(uint64_t h, unsigned bits)
-{
-	return (size_t)(h >> (64 - bits));
-}
-
+/* The home slot of a in a table of 1 << bits slots: a Fibonacci hash's
+   top bits. */
 static inline size_t
 addrset_home(uintptr_t a, unsigned bits)
 {
-	return addrset_home_of((uint64_t)a * 0x9e3779b97f4a7c15ull, bits);
-}
-
-/*
- * Whether a member of bucket b is in the table (1 << bits slots). Linear
- * probing keeps each member between its home and the first empty slot
- * after it: the members of b lie from the home of b's first hash to the
- * first empty slot after the home of its last. Caller holds the lock.
- */
-static bool
-addrset_bucket_used(size_t b, unsigned bits)
-{
-	const size_t mask = ((size_t)1 << bits) - 1;
-	const unsigned shift = 64 - ADDRSET_FILTER_BITS;
-	size_t i = addrset_home_of((uint64_t)b << shift, bits);
-	size_t span =
-		addrset_home_of(((uint64_t)(b + 1) << shift) - 1, bits) - i;
-
-	for (size_t k = 0; k <= mask; k++, i = (i + 1) & mask) {
-		uintptr_t v = atomic_load_explicit(&addrset_slots[i],
-						   memory_order_relaxed);
-
-		if (v == 0 && k >= span)
-			return false;
-		if (v != 0 && addrset_bucket(v) == b)
-			return true;
-	}
-	return false;
+	return (size_t)(((uint64_t)a * 0x9e3779b97f4a7c15ull) >> (64 - bits));
 }
 
 static void
@@ -189,6 +158,8 @@ addrset_add(uintptr_t a)
 			addrset_grow(bits++);
 		addrset_insert(a, bits);
 		atomic_fetch_add_explicit(&addrset_n, 1, memory_order_relaxed);
+		if (addrset_mem.members[b] < UINT16_MAX)
+			addrset_mem.members[b]++;
 		atomic_fetch_or_explicit(&addrset_filter[b / 64],
 					 (uint64_t)1 << (b % 64),
 					 memory_order_relaxed);
@@ -267,10 +238,9 @@ addrset_remove(uintptr_t a)
 		addrset_delete((size_t)i);
 		atomic_fetch_sub_explicit(&addrset_n, 1, memory_order_relaxed);
 		/* the bit clears with the bucket's last member */
-		if (!(addrset_pinned[b / 64] & bit) &&
-		    !addrset_bucket_used(
-			    b, atomic_load_explicit(&addrset_bits,
-						    memory_order_relaxed)))
+		if (addrset_mem.members[b] < UINT16_MAX &&
+		    --addrset_mem.members[b] == 0 &&
+		    !(addrset_pinned[b / 64] & bit))
 			atomic_fetch_and_explicit(&addrset_filter[b / 64], ~bit,
 						  memory_order_relaxed);
 	}

@@ -11,7 +11,7 @@ heap_libcproftop_heap_so_SOURCES = heap/preload.c heap/preload.h \
 heap_libcproftop_heap_so_CFLAGS = $(CPT_WARN) -fPIC -fvisibility=hidden -O2 -g \
 	-pthread
 heap_libcproftop_heap_so_LDFLAGS = -shared -Wl,-z,defs -pthread
-heap_libcproftop_heap_so_LDADD = -ldl -lm -lgcc_s
+heap_libcproftop_heap_so_LDADD = -ldl -lgcc_s
 
 noinst_LIBRARIES += libheap.a
 libheap_a_SOURCES = heap/source.c heap/source.h heap/locate.c heap/ring.h \

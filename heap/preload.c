@@ -138,17 +138,17 @@ preload_booting(void)
 
 /*
  * Counts n bytes toward the thread's next sample: true when it is due (n
- * reaches what is left; heap_sample() then draws the next interval),
- * otherwise takes n off. A compare and a subtraction: no clamping.
+ * is more than what is left; heap_sample() then draws the next interval),
+ * otherwise takes n off. A subtraction and its borrow: no clamping.
  */
 static inline bool
 preload_due(size_t n)
 {
-	uint64_t left = heap_left;
+	uint64_t left;
 
-	if (__builtin_expect(n >= left, 0))
+	if (__builtin_expect(__builtin_sub_overflow(heap_left, n, &left), 0))
 		return true;
-	heap_left = left - n;
+	heap_left = left;
 	return false;
 }
 
@@ -205,12 +205,18 @@ preload_first_free(void *p)
 	real.free(p);
 }
 
-/* malloc's rare path: a sample is due. */
+/*
+ * malloc's rare path: a sample is due (heap_left went below 0 by n: it is
+ * 0 from here until heap_sample_begin() draws the next interval, so that
+ * a signal handler's malloc in between never finds it wrapped around, nor
+ * a re-entered or booting call leaves it so).
+ */
 static __attribute__((noinline)) void *
 preload_malloc_slow(size_t n, void *ra)
 {
 	void *p;
 
+	heap_left = 0;
 	if (preload_booting())
 		return boot_alloc(n);
 	p = real.malloc(n);
@@ -219,15 +225,17 @@ preload_malloc_slow(size_t n, void *ra)
 }
 
 /*
- * The common path is a TLS countdown (a compare and a subtraction) and a
- * tail call through real.malloc: no frame, no shared line written.
+ * The common path is a TLS countdown (a subtraction and its borrow) and a
+ * tail call through real.malloc (a relaxed load: one jmp through memory):
+ * no frame, no shared line written. Aligned: a fetch block of its own.
  */
-HEAP_EXPORT void *
+HEAP_EXPORT __attribute__((aligned(64))) void *
 malloc(size_t n)
 {
-	if (__builtin_expect(preload_due(n), 0))
+	if (__builtin_expect(__builtin_sub_overflow(heap_left, n, &heap_left),
+			     0))
 		return preload_malloc_slow(n, RA());
-	return __atomic_load_n(&real.malloc, __ATOMIC_ACQUIRE)(n);
+	return __atomic_load_n(&real.malloc, __ATOMIC_RELAXED)(n);
 }
 
 /* free's rare path: the address's filter bit is set. */
@@ -247,13 +255,13 @@ preload_free_slow(void *p)
  * call through real.free. NULL may hit a set bit, and the boot buffer's
  * blocks always do (addrset_pin): the slow path sorts them out.
  */
-HEAP_EXPORT void
+HEAP_EXPORT __attribute__((aligned(64))) void
 free(void *p)
 {
 	if (__builtin_expect(addrset_maybe((uintptr_t)p), 0))
 		preload_free_slow(p);
 	else
-		__atomic_load_n(&real.free, __ATOMIC_ACQUIRE)(p);
+		__atomic_load_n(&real.free, __ATOMIC_RELAXED)(p);
 }
 
 HEAP_EXPORT void *

@@ -16,9 +16,9 @@
 #include "heap/unwind.h"
 
 /*
- * The thread's bytes until its next sample: an allocation of at least as
- * many calls heap_sample(), which sets the next; smaller ones are taken
- * off.
+ * The thread's bytes until its next sample: an allocation of more calls
+ * heap_sample(), which sets the next; others are taken off (0 left: the
+ * next allocation of a byte or more is sampled).
  */
 extern __thread uint64_t heap_left __attribute__((tls_model("initial-exec")));
 
@@ -26,7 +26,7 @@ extern __thread uint64_t heap_left __attribute__((tls_model("initial-exec")));
 extern int heap_enabled;
 
 /*
- * Called by a hook when heap_left was <= size, after an allocation of size
+ * Called by a hook when heap_left was < size, after an allocation of size
  * bytes at p (NULL when it failed) requested from the return address ra:
  * draws the thread's next interval and, when profiling and not re-entered,
  * records p with the calling stack. Never blocks, never allocates through

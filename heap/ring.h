@@ -202,12 +202,26 @@ struct heap_ring {
 	_Atomic uint64_t abandoned;	    /* records given up: their cells
 					       were taken back
 					       HEAP_RING_TRIES times */
-	/* cproftop: the records before it are read, each hello's maps */
+	/* cproftop: the records before it are read, each hello's maps; a
+	   producer waiting for it sleeps on its low half (a futex: see
+	   heap_ring_done_word()), which cproftop wakes when it moves */
 	_Atomic uint64_t done;
 	/* a producer waiting for done adds one and wakes cproftop (futex) */
 	_Atomic uint32_t bell;
 	_Alignas(64) struct heap_cell cells[];
 };
+
+/*
+ * The 32-bit futex word of r->done: its low half, which changes whenever
+ * done does by less than 2^32 (a waiter reads done again when woken, or
+ * when its wait times out).
+ */
+static inline _Atomic uint32_t *
+heap_ring_done_word(struct heap_ring *r)
+{
+	return (_Atomic uint32_t *)(void *)&r->done +
+	       (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+}
 
 #define HEAP_RING_BYTES                                                        \
 	(sizeof(struct heap_ring) +                                            \

@@ -221,13 +221,22 @@ heap_source_drain(struct heap_source *h, struct heap_record *recs, size_t max,
 	return n;
 }
 
+/* Sets the ring's done to v and wakes the programs waiting for it. */
+static void
+heap_source_set_done(struct heap_ring *r, uint64_t v)
+{
+	if (atomic_exchange_explicit(&r->done, v, memory_order_release) == v)
+		return;
+	syscall(SYS_futex, heap_ring_done_word(r), FUTEX_WAKE, INT32_MAX, NULL,
+		NULL, 0);
+}
+
 void
 heap_source_done(struct heap_source *h)
 {
-	atomic_store_explicit(
-		&h->ring->done,
-		atomic_load_explicit(&h->ring->tail, memory_order_relaxed),
-		memory_order_release);
+	heap_source_set_done(
+		h->ring,
+		atomic_load_explicit(&h->ring->tail, memory_order_relaxed));
 }
 
 uint32_t
@@ -283,8 +292,7 @@ heap_source_free(struct heap_source *h)
 		/* no more reads: a program that says hello later (the
 		   command, with --follow, after cproftop ended) need not
 		   wait */
-		atomic_store_explicit(&h->ring->done, UINT64_MAX,
-				      memory_order_release);
+		heap_source_set_done(h->ring, UINT64_MAX);
 		munmap(h->ring, HEAP_RING_BYTES);
 	}
 	if (h->fd >= 0)

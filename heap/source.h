@@ -54,7 +54,8 @@ size_t heap_source_drain(struct heap_source *h, struct heap_record *recs,
  * Tells the target the records drained so far are read: the library of a
  * program that said hello waits for it (ring.h, HEAP_HELLO_WAIT_NS), so
  * call it once their maps are read (heap_source_free() says all are, for
- * good). One consumer thread.
+ * good); wakes them (a futex on done, ring.h) when done moved. One
+ * consumer thread.
  */
 void heap_source_done(struct heap_source *h);
 

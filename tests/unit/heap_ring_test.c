@@ -146,6 +146,24 @@ test_addrset_filter(void)
 	       "a pinned bucket keeps its bit after its last member goes");
 }
 
+/* A bucket's member count stuck at its most: its bit stays (a false
+   maybe, never a false no). */
+static void
+test_addrset_stuck(void)
+{
+	uintptr_t a = 0x7f0000004560;
+	uint32_t k;
+	int bad = 0;
+
+	/* 1 << 19 apart: one bucket (address bits 4 to 18) */
+	for (k = 0; k < UINT16_MAX; k++)
+		bad += addrset_add(a + ((uintptr_t)k << 19)) != 0;
+	for (k = 0; k < UINT16_MAX; k++)
+		bad += !addrset_remove(a + ((uintptr_t)k << 19));
+	tap_ok(bad == 0 && addrset_maybe(a) && !addrset_remove(a),
+	       "a bucket of %d members, emptied, keeps its bit", UINT16_MAX);
+}
+
 /* Each thread adds and removes its own addresses, checking as it goes. */
 static void *
 addrset_racer(void *arg)
@@ -564,6 +582,7 @@ main(void)
 	test_addrset();
 	test_addrset_filter();
 	test_addrset_threads();
+	test_addrset_stuck();
 	test_ring();
 	return tap_done();
 }
