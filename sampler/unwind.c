@@ -574,11 +574,16 @@ unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
 
 	n = unwind_walk(u, c, &c->regs, pcs, max, truncated, signal_frame_after,
 			&last_sp);
-	if (!c->regs_partial || max <= 0)
+	if (!c->regs_partial || max <= 0 || !*truncated)
 		return n;
 	/*
 	 * A blocked thread's rbp is unknown: again with the one found, first
 	 * a whole chain, then a lone frame record; the deeper unwind wins.
+	 * Not when the walk reached the outermost frame: no rbp-based rule
+	 * was then followed with the unknown rbp (0: outside the copy, the
+	 * walk would have ended early), and a deeper chain could only go on
+	 * past the end (issue 9: each new sleeping thread's first capture
+	 * took these two walks more, through libunwind, ~70 us).
 	 */
 	fallback = u->used_fallback;
 	top_sp = last_sp;
