@@ -41,6 +41,9 @@
 #define ATTACH_DETACH_NS 2000000000LL
 /* attach_spawn() gives up when the child has not exec'd by then. */
 #define ATTACH_SPAWN_NS 10000000000LL
+/* New threads whose first stop is waited for by TID, at most (a burst of
+   threads born from one thread has one or two at a time). */
+#define ATTACH_NEWBORN 16
 /* The kernel's "restart this call unless a handler runs" (not in libc). */
 #define ATTACH_ERESTARTNOHAND 514
 
@@ -89,6 +92,11 @@ struct attach {
 	uint64_t walks;	    /* waitid(P_ALL) drains */
 	pid_t last_cloner;  /* the thread of the last clone event */
 	pid_t last_child;   /* the thread that event announced */
+	/* Threads a clone or fork event announced whose first stop was not
+	   dispatched yet: waited for by their TIDs at each signal. */
+	pid_t newborn[ATTACH_NEWBORN];
+	size_t nnewborn;
+	bool newborn_lost; /* one did not fit: the next signal walks */
 };
 
 /* dispatch.c */

@@ -403,6 +403,7 @@ attach_forget(struct attach *a)
 {
 	a->n = 0;
 	a->pending = 0;
+	a->nnewborn = 0;
 }
 
 void

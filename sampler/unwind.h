@@ -71,7 +71,8 @@ void unwind_capture_blocked(struct attach *a, pid_t tid, uint64_t pc,
  * NULL) marks frames that follow a signal frame (their pc is not a return
  * address; bit i for pcs[i], i < 64). Returns the number of frames (>= 1 when
  * the ip is readable). For a capture with regs_partial, whose rbp is
- * unknown, it unwinds by CFI as far as it goes, then looks in the copy,
+ * unknown, it unwinds by CFI as far as it goes -- the outermost frame
+ * reached by the fast path, that is the stack -- else looks in the copy,
  * above the sp reached, for the first word that starts a frame-pointer
  * chain (a saved rbp above it or 0 beside a return address that follows a
  * call instruction; links checked while they look like frames, bounded by

@@ -187,13 +187,14 @@ unwind_cfi_rule(struct unwind *u, uint64_t ip, bool exact)
 }
 
 int
-unwind_cfi_walk(struct unwind *u, const struct capture *c, uint64_t *pcs,
-		int max, bool *truncated, uint64_t *last_sp)
+unwind_cfi_walk(struct unwind *u, const struct capture *c,
+		const struct user_regs_struct *start, bool rbp_known,
+		uint64_t *pcs, int max, bool *truncated, uint64_t *last_sp)
 {
-	struct user_regs_struct regs = c->regs;
+	struct user_regs_struct regs = *start;
 	int n = 0;
 
-	if (c->regs_partial || max <= 0)
+	if (max <= 0)
 		return -1;
 	for (;;) {
 		const struct unwind_cfa *r =
@@ -208,6 +209,8 @@ unwind_cfi_walk(struct unwind *u, const struct capture *c, uint64_t *pcs,
 			*truncated = !r->outermost;
 			return n;
 		}
+		if (r->cfa_rbp && !rbp_known)
+			return -1; /* libunwind would use the 0 it has */
 		cfa = (r->cfa_rbp ? regs.rbp : regs.rsp) + (uint64_t)r->cfa_off;
 		/* the CFA climbs, without wrapping */
 		if (cfa <= regs.rsp || cfa < (uint64_t)r->cfa_off)
@@ -224,6 +227,7 @@ unwind_cfi_walk(struct unwind *u, const struct capture *c, uint64_t *pcs,
 				return -1;
 			memcpy((char *)&regs + unwind_cfi_reg_off[i], &val,
 			       sizeof(val));
+			rbp_known |= i == CFI_SLOT_RBP;
 		}
 		regs.rsp = cfa;
 		if (regs.rip == 0)

@@ -136,14 +136,17 @@ int unwind_read_live(struct unwind *u, uint64_t addr, unw_word_t *val);
 bool unwind_is_sigreturn(struct unwind *u, uint64_t ip);
 
 /*
- * unwind_cfi.c: unwinds c from its registers over cached rules alone.
+ * unwind_cfi.c: unwinds c from the registers start over cached rules
+ * alone. rbp_known: start's rbp is the thread's (else -- a blocked
+ * thread's -- a rule that needs it before a frame restored it gives up).
  * Returns the frames, as unwind_walk() would find them with libunwind
  * (pcs, *truncated, *last_sp the last frame's sp), or -1 when it gave up
  * (the caller unwinds with libunwind from the start). At most max frames;
  * learning a rule reads a bounded number of bytes through the page cache.
  */
-int unwind_cfi_walk(struct unwind *u, const struct capture *c, uint64_t *pcs,
-		    int max, bool *truncated, uint64_t *last_sp);
+int unwind_cfi_walk(struct unwind *u, const struct capture *c,
+		    const struct user_regs_struct *start, bool rbp_known,
+		    uint64_t *pcs, int max, bool *truncated, uint64_t *last_sp);
 
 /* Forgets every rule (unwind_flush()). */
 void unwind_cfi_flush(struct unwind *u);
