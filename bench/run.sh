@@ -61,8 +61,10 @@ threads_of() {
 # threads seized, registered, looked at first) nor the exits. Times from
 # /proc/uptime, in 10 ms: over 2 s of a bench row, +-0.5 % of the figure.
 steady() {
-	local cpt=$1 want=$2 w="" f c0="" t0="" c1="" t1="" up
-	while kill -0 "$cpt" 2>/dev/null; do
+	local cpt=$1 want=$2 w="" f c0="" t0="" c1="" t1="" up n=0
+	# bounded (60 s): a zombie cproftop (sh reaps it at the wait only)
+	# stays alive to kill -0
+	while [ $((n += 1)) -le 1200 ] && kill -0 "$cpt" 2>/dev/null; do
 		if [ -z "$w" ]; then
 			for f in /proc/"$cpt"/task/*/children; do
 				# "PID " with no newline: read fails, w is set
@@ -81,6 +83,8 @@ steady() {
 				fi
 			elif [ -n "$c0" ]; then
 				break # the workload's threads are ending
+			elif [ "$NT" -eq 0 ]; then
+				w="" # a child of cproftop's own, gone: look again
 			fi
 		fi
 		sleep 0.05
