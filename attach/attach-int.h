@@ -92,6 +92,7 @@ struct attach {
 	uint64_t walks;	    /* waitid(P_ALL) drains */
 	pid_t last_cloner;  /* the thread of the last clone event */
 	pid_t last_child;   /* the thread that event announced */
+	int64_t cloned_ns;  /* when that event came (CLOCK_MONOTONIC) */
 	/* Threads a clone or fork event announced whose first stop was not
 	   dispatched yet: waited for by their TIDs at each signal. */
 	pid_t newborn[ATTACH_NEWBORN];

@@ -343,6 +343,7 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 		}
 		a->last_cloner = tid;
 		a->last_child = child;
+		a->cloned_ns = clock_ns(CLOCK_MONOTONIC);
 		attach_resume(tid, 0);
 		attach_reap_child(a, child);
 		break;
@@ -524,8 +525,11 @@ attach_dispatch_read(struct attach *a, bool quiet)
 	/* A burst of threads from one thread: its next clone event may have
 	   come while the signal of its last child's first stop pended, and
 	   hides behind it: a wait on its TID, not a walk (with 1000 threads
-	   born, ~1400 walks in their first 0.4 s). */
-	for (int i = 0; signalled && !a->detach && a->last_cloner > 0 && i < 4;
+	   born, ~1400 walks in their first 0.4 s). Only within a walk's
+	   interval of its last clone: not a wait more at every signal once
+	   the burst is over (a walk then finds what comes). */
+	for (int i = 0; signalled && !a->detach && a->last_cloner > 0 &&
+			now - a->cloned_ns < ATTACH_WALK_NS && i < 4;
 	     i++) {
 		tid = attach_reap(a, a->last_cloner, &status);
 		if (tid <= 0)
