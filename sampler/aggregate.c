@@ -319,6 +319,17 @@ aggregate_stack(struct aggregate *g, const uint32_t *locs, uint32_t depth,
 	return id;
 }
 
+const uint32_t *
+aggregate_stack_locations(const struct aggregate *g, uint32_t stack,
+			  uint32_t *depth, bool *truncated)
+{
+	const struct profile_stack *s = &g->stacks.v[stack];
+
+	*depth = s->depth;
+	*truncated = s->truncated;
+	return &g->stack_locations.v[s->first];
+}
+
 static int
 aggregate_count_eq(uint32_t id, const void *key, void *arg)
 {

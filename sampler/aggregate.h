@@ -73,6 +73,14 @@ uint32_t aggregate_stack(struct aggregate *g, const uint32_t *locs,
 			 uint32_t depth, bool truncated);
 
 /*
+ * The locations of stack (leaf first): *depth of them, *truncated as
+ * interned. Valid until the next aggregate_stack().
+ */
+const uint32_t *aggregate_stack_locations(const struct aggregate *g,
+					  uint32_t stack, uint32_t *depth,
+					  bool *truncated);
+
+/*
  * Counts one sample of stack by thread in second; stack becomes the
  * thread's last_stack.
  */

@@ -69,9 +69,13 @@ cputime_wants_nvcsw(struct cputime *c, bool in_syscall)
 bool
 cputime_woke(struct cputime *c, bool in_syscall, int64_t nvcsw)
 {
-	bool woke = in_syscall &&
-		    (c->nvcsw < 0 || nvcsw < c->nvcsw ||
-		     (uint64_t)(nvcsw - c->nvcsw) > c->stops - c->nvcsw_stops);
+	bool woke;
+
+	if (nvcsw == CPUTIME_UNREAD)
+		return false;
+	woke = in_syscall &&
+	       (c->nvcsw < 0 || nvcsw < c->nvcsw ||
+		(uint64_t)(nvcsw - c->nvcsw) > c->stops - c->nvcsw_stops);
 
 	c->nvcsw = nvcsw;
 	c->nvcsw_stops = c->stops;

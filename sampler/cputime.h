@@ -19,7 +19,10 @@
  * A capture stopped at the exit of a system call its thread blocked in
  * since its previous capture (the return from a sleep: a thread asked to
  * stop while it waited for a CPU stops there) is not where the thread ran:
- * it takes nothing (cputime_woke()).
+ * it takes nothing (cputime_woke()), and the time pending, run before the
+ * thread blocked, goes where it ran (cputime_flush()). The numbers are read
+ * while the thread is stopped: read later, with the thread running again,
+ * they took in what it did after the stop.
  *
  * Pure bookkeeping over numbers the caller reads: no I/O, any thread (the
  * sampler thread owns its threads' records).
@@ -49,6 +52,8 @@ struct cputime {
 };
 
 #define CPUTIME_NONE UINT32_MAX
+/* No voluntary switch count read for a capture (cputime_wants_nvcsw()). */
+#define CPUTIME_UNREAD (-2)
 /* Captures in user space in a row after which the voluntary switches are
    read no more until one at a system call's exit (cputime_wants_nvcsw()). */
 #define CPUTIME_USER_READS 8
@@ -85,12 +90,12 @@ void cputime_stopped(struct cputime *c);
 bool cputime_wants_nvcsw(struct cputime *c, bool in_syscall);
 
 /*
- * Records nvcsw (the thread's voluntary switches now, -1: unknown) and
- * returns true when a capture stopped in_syscall is the return from a
- * system call the thread blocked in since its previous capture: more
- * voluntary switches than stops since then, or no earlier count to tell
- * (a new thread first stops at clone3's return, asked while it waited for
- * its first CPU).
+ * Records nvcsw (the thread's voluntary switches at the capture's stop, -1:
+ * unknown; CPUTIME_UNREAD: not read, returns false) and returns true when a
+ * capture stopped in_syscall is the return from a system call the thread
+ * blocked in since its previous capture: more voluntary switches than stops
+ * since then, or no earlier count to tell (a new thread first stops at clone3's
+ * return, asked while it waited for its first CPU).
  */
 bool cputime_woke(struct cputime *c, bool in_syscall, int64_t nvcsw);
 

@@ -134,6 +134,7 @@ sampler_task(struct sampler *s, pid_t pid, pid_t tid)
 	t->tid = tid;
 	t->pid = pid;
 	t->last_stack = PROFILE_NONE;
+	t->stop_slices = UINT64_MAX;
 	cputime_init(&t->cpu, 0);
 	t->stat_fd = procfs_open_stat(pid, tid);
 	t->sched_fd = procfs_open_schedstat(pid, tid);

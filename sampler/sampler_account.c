@@ -75,6 +75,20 @@ sampler_waiting_stack(struct sampler *s, const uint32_t *locs, int n,
 	return aggregate_stack(s->g, w, (uint32_t)n + 1, truncated);
 }
 
+/* stack (interned) with "[waiting for CPU]" on top, interned. */
+uint32_t
+sampler_waiting_at(struct sampler *s, uint32_t stack)
+{
+	uint32_t n;
+	bool truncated;
+	const uint32_t *locs =
+		aggregate_stack_locations(s->g, stack, &n, &truncated);
+
+	if (n > UNWIND_MAX_FRAMES) /* a waiting stack already */
+		return stack;
+	return sampler_waiting_stack(s, locs, (int)n, truncated);
+}
+
 /*
  * Counts weight_ns of t at stack, on CPU (CAPTURE_RUNNING) or off, in
  * sampling periods; the remainder is carried per thread and kind, so the
@@ -200,27 +214,25 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 }
 
 /*
- * True when c stopped at the exit of a system call its thread blocked in
- * since its last capture (cputime_woke()): the voluntary context switches
- * are read at every capture of a thread once it stopped at a system
- * call's exit -- through the thread's own process: a followed child's
- * threads are not in the target's /proc/PID/task (read there, the count
- * was always unknown, and every capture of a child at a system call's exit
- * took no CPU time: the child's time waited for a flush, all of it on one
- * stack).
+ * The voluntary context switches of t, stopped at regs, for cputime_woke():
+ * read while it is stopped (sampler_capture()), at every capture at a
+ * system call's exit and at the few cputime_wants_nvcsw() asks for in user
+ * space; CPUTIME_UNREAD at the others (and with --dump). Read through
+ * the thread's own process: a followed child's threads are not in the
+ * target's /proc/PID/task (read there, the count was always unknown). The
+ * file stays open (issue 9: an open, read and close a capture); opened
+ * again once when its thread changed (an exec).
  */
-bool
-sampler_woke_here(struct sampler *s, struct sampler_task *t,
-		  const struct capture *c)
+int64_t
+sampler_stopped_nvcsw(struct sampler *s, struct sampler_task *t,
+		      const struct user_regs_struct *regs)
 {
-	bool in_syscall = (int64_t)c->regs.orig_rax >= 0;
+	bool in_syscall = (int64_t)regs->orig_rax >= 0;
 	pid_t pid = t->pid == s->pid ? sampler_proc_pid(s) : t->pid;
 	int64_t nvcsw = -1;
 
-	if (!cputime_wants_nvcsw(&t->cpu, in_syscall))
-		return false;
-	/* The file stays open (issue 9: an open, read and close a capture);
-	   opened again once when its thread changed (an exec). */
+	if (s->opt.once || !cputime_wants_nvcsw(&t->cpu, in_syscall))
+		return CPUTIME_UNREAD;
 	for (int tries = 0; tries < 2 && nvcsw < 0; tries++) {
 		if (t->status_fd < 0)
 			t->status_fd = procfs_open_status(pid, t->tid);
@@ -232,7 +244,7 @@ sampler_woke_here(struct sampler *s, struct sampler_task *t,
 			t->status_fd = -1;
 		}
 	}
-	return cputime_woke(&t->cpu, in_syscall, nvcsw);
+	return nvcsw;
 }
 
 /*

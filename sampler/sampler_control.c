@@ -323,7 +323,7 @@ sampler_free(struct sampler *s)
 	free(s->tasks);
 	hash_free(&s->task_idx);
 	free(s->caps);
-	free(s->cap_in_batch);
+	free(s->cap_stop);
 	free(s->eligible);
 	profile_snapshot_unref(s->latest);
 	for (size_t i = 0; i < s->nspaces; i++)

@@ -91,6 +91,20 @@
 #define SAMPLER_CHECK_NS (CLOCK_NS_PER_S / 50)
 #define SAMPLER_CHECK_TASK_NS 40000LL
 
+/*
+ * What the sampler thread read of a capture's thread while it was stopped,
+ * where the capture's CPU time is measured: read once its captures are
+ * counted, with every thread running again, its run time and switches took
+ * in what it did after the stop (cputime.h).
+ */
+struct sampler_stop {
+	bool in_batch;	 /* taken inside attach_sample()'s batch */
+	bool run_known;	 /* run_ns and slices were read */
+	uint64_t run_ns; /* its schedstat run time */
+	uint64_t slices; /* ... and times scheduled in */
+	int64_t nvcsw;	 /* its voluntary switches: sampler_stopped_nvcsw() */
+};
+
 /* What the sampler thread knows of one traced thread between ticks. */
 struct sampler_task {
 	/* What a tick reads of a thread asleep at its last look, first: one
@@ -108,8 +122,9 @@ struct sampler_task {
 	bool named;	      /* its name read since it last ran */
 	uint32_t rec;	      /* index of its aggregate thread record */
 	int stat_fd, sched_fd, sys_fd;
-	int status_fd;	 /* its status, opened when first needed, or -1 */
-	uint64_t slices; /* times scheduled in, at the last look */
+	int status_fd;	      /* its status, opened when first needed, or -1 */
+	uint64_t slices;      /* times scheduled in, at the last look */
+	uint64_t stop_slices; /* ... at its last stop, or UINT64_MAX */
 	uint64_t first_run_ns, first_wait_ns;
 	struct cputime cpu;    /* its CPU time, measured (ptrace) */
 	uint64_t read_run_ns;  /* its run time at the last schedstat read */
@@ -164,7 +179,7 @@ struct sampler {
 	struct hash task_idx;
 
 	struct capture *caps;
-	bool *cap_in_batch; /* caps[i] was taken inside attach_sample() */
+	struct sampler_stop *cap_stop; /* caps[i]'s thread at its stop */
 	size_t ncaps, cap_caps;
 	pid_t *eligible;
 	bool in_batch;
@@ -221,13 +236,14 @@ sampler_beat(struct sampler *s)
 /* sampler_account.c */
 uint32_t sampler_waiting_stack(struct sampler *s, const uint32_t *locs, int n,
 			       bool truncated);
+uint32_t sampler_waiting_at(struct sampler *s, uint32_t stack);
 void sampler_count(struct sampler *s, struct sampler_task *t, uint32_t stack,
 		   enum capture_state state, uint64_t weight_ns,
 		   uint32_t second);
 uint32_t sampler_account(struct sampler *s, const struct capture *c,
 			 uint32_t second);
-bool sampler_woke_here(struct sampler *s, struct sampler_task *t,
-		       const struct capture *c);
+int64_t sampler_stopped_nvcsw(struct sampler *s, struct sampler_task *t,
+			      const struct user_regs_struct *regs);
 void sampler_pending_flush(struct sampler *s, struct sampler_task *t,
 			   uint32_t fallback, uint32_t second);
 

@@ -173,7 +173,8 @@ sampler_blocked_capture(struct sampler *s, struct sampler_task *t,
 	if (sampler_schedstat(s, t, &after) != 0 ||
 	    after.slices != before->slices || after.run_ns != before->run_ns)
 		return false;
-	s->cap_in_batch[s->ncaps++] = false;
+	s->cap_stop[s->ncaps++] = (struct sampler_stop){
+		.run_known = true, .run_ns = after.run_ns, .nvcsw = CPUTIME_UNREAD};
 	s->blocked_reads++;
 	return true;
 }
@@ -222,6 +223,19 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 		sampler_idle_tick(s, t, second);
 		return SAMPLER_LOOK_DONE;
 	}
+	if (!t->asleep && ss.slices == t->stop_slices &&
+	    t->last_stack != PROFILE_NONE && !th->group_stopped) {
+		/* Not scheduled since its last stop: it waits for a CPU where
+		   it stopped, and asked again it would stop there again,
+		   before its return to user space (a loaded machine: a
+		   clock_nanosleep's return stopped up to 12 times in a row,
+		   its kernel time for our stops 5 % of a ticker's CPU). */
+		rec->state = 'R';
+		sampler_count(s, t, sampler_waiting_at(s, t->last_stack),
+			      CAPTURE_WAITING_CPU, CLOCK_NS_PER_S / s->opt.hz,
+			      second);
+		return SAMPLER_LOOK_DONE;
+	}
 	if (t->asleep)
 		s->woke = true; /* a search found one */
 	if (ss.slices != t->slices)
@@ -260,6 +274,28 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 	return SAMPLER_LOOK_DONE;
 }
 
+/*
+ * Reads what counting t's capture at regs needs of t while it is stopped
+ * (t NULL: an unknown thread, nothing) into *out.
+ */
+static void
+sampler_stop_read(struct sampler *s, struct sampler_task *t,
+		  const struct user_regs_struct *regs, struct sampler_stop *out)
+{
+	struct procfs_schedstat ss;
+
+	*out = (struct sampler_stop){.in_batch = s->in_batch,
+				     .nvcsw = CPUTIME_UNREAD};
+	if (t == NULL || s->opt.once)
+		return;
+	if (sampler_schedstat(s, t, &ss) == 0) {
+		out->run_known = true;
+		out->run_ns = ss.run_ns;
+		out->slices = ss.slices;
+	}
+	out->nvcsw = sampler_stopped_nvcsw(s, t, regs);
+}
+
 /* attach_sample() callback: runs while tid is stopped. Copies and returns. */
 static void
 sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
@@ -270,10 +306,11 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 	fault_in_capture();
 	if (s->ncaps == s->cap_caps)
 		return;
-	s->cap_in_batch[s->ncaps] = s->in_batch;
 	unwind_capture(s->a, tid, regs, &s->caps[s->ncaps]);
 	id = hash_find(&s->task_idx, hash_u64((uint64_t)tid), sampler_task_eq,
 		       &tid, s);
+	sampler_stop_read(s, id != PROFILE_NONE ? &s->tasks[id] : NULL, regs,
+			  &s->cap_stop[s->ncaps]);
 	/* One buffer a thread: an earlier capture still to count may use
 	   it while slow work runs. */
 	if (id != PROFILE_NONE && s->tasks[id].more != NULL && !s->in_slow)
@@ -289,7 +326,8 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
 /*
  * The ptrace source's side of the seam: completes a capture with what the
  * tick knows of its thread and hands it to sampler_account(). CPU: the time
- * the thread actually ran (schedstat, measured at every look and capture),
+ * the thread actually ran (schedstat, measured at every look and at each
+ * capture's stop, *at),
  * none when it did not run since its last capture (it only waited for a
  * CPU), so a CPU profile's total is the CPU time the threads used; how much
  * of it a capture takes, and which captures take none, is cputime.h's.
@@ -299,14 +337,13 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
  * while it waited for a CPU. --dump counts each capture once.
  */
 static void
-sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
-		       uint32_t second)
+sampler_ptrace_deliver(struct sampler *s, struct capture *c,
+		       const struct sampler_stop *at, uint32_t second)
 {
 	uint64_t period = CLOCK_NS_PER_S / s->opt.hz;
 	pid_t tid = c->tid;
 	uint32_t id = hash_find(&s->task_idx, hash_u64((uint64_t)tid),
 				sampler_task_eq, &tid, s);
-	struct procfs_schedstat ss;
 	struct sampler_task *t;
 	uint32_t waiting;
 	bool woke, in_syscall;
@@ -325,9 +362,13 @@ sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
 		sampler_account(s, c, second);
 		return;
 	}
-	if (sampler_schedstat(s, t, &ss) == 0)
-		cputime_measure(&t->cpu, ss.run_ns);
-	waiting = t->owed > 0 ? t->owed - (in_batch ? 1 : 0) : 0;
+	t->stop_slices = UINT64_MAX;
+	if (at->run_known) {
+		cputime_measure(&t->cpu, at->run_ns);
+		if (!c->regs_partial)
+			t->stop_slices = at->slices;
+	}
+	waiting = t->owed > 0 ? t->owed - (at->in_batch ? 1 : 0) : 0;
 	t->owed = 0;
 	if (c->regs_partial) {
 		c->state = CAPTURE_BLOCKED;
@@ -340,8 +381,10 @@ sampler_ptrace_deliver(struct sampler *s, struct capture *c, bool in_batch,
 	c->state = CAPTURE_RUNNING;
 	c->weight_ns = 0;
 	in_syscall = (int64_t)c->regs.orig_rax >= 0;
-	woke = sampler_woke_here(s, t, c);
-	if (t->cpu.ran && !woke)
+	woke = cputime_woke(&t->cpu, in_syscall, at->nvcsw);
+	if (woke) /* what it ran before it blocked, where it ran */
+		sampler_pending_flush(s, t, t->last_stack, second);
+	else if (t->cpu.ran)
 		c->weight_ns = cputime_take(&t->cpu, period, in_syscall);
 	t->cpu.ran = false;
 	if (sampler_account(s, c, second) == PROFILE_NONE)
@@ -370,7 +413,7 @@ sampler_reserve(struct sampler *s, size_t n)
 	size_t cap1 = s->cap_caps, cap2 = s->cap_caps;
 
 	ARRAY_RESERVE(s->caps, s->cap_caps, s->ncaps + n);
-	ARRAY_RESERVE(s->cap_in_batch, cap1, s->ncaps + n);
+	ARRAY_RESERVE(s->cap_stop, cap1, s->ncaps + n);
 	ARRAY_RESERVE(s->eligible, cap2, s->ncaps + n);
 }
 
@@ -382,8 +425,7 @@ sampler_account_all(struct sampler *s, uint32_t second)
 	   long batch of them. */
 	for (size_t i = 0; i < s->ncaps && !atomic_load(&s->stop); i++) {
 		sampler_beat(s);
-		sampler_ptrace_deliver(s, &s->caps[i], s->cap_in_batch[i],
-				       second);
+		sampler_ptrace_deliver(s, &s->caps[i], &s->cap_stop[i], second);
 	}
 	s->ncaps = 0;
 }

@@ -7,7 +7,10 @@
 # busy threads (the runnable-tick sampler counted 365 % of the CPU there).
 # Then side by side with `perf record -e cpu-clock` on the same process in
 # the same seconds: every function's flat% within 5 points of perf's, the
-# sleep functions under 5 % of CPU.
+# sleep functions under 3 % of CPU (perf record, kernel time included:
+# 0.5-1.7 %; 0-1.3 % here on a loaded machine, ASan or not. Its switches and
+# run time read after the thread ran on from its stop, the ticker's
+# clock_nanosleep got 2-10 % with 3 busy loops beside: 8.2 % failed a CI).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/sampler/top.sh"
 . "$top_srcdir/tests/perf/perf-lib.sh"
@@ -58,8 +61,8 @@ check_total mixed "$(workload mixed)" -t 3
 for f in __GI___clock_nanosleep __clock_nanosleep clock_nanosleep nanosleep \
 	__nanosleep; do
 	v=$(top_col "$TMPD/mixed.top" $f 2)
-	awk -v v="$v" 'BEGIN { exit !(v < 5) }'
-	ok $? "mixed: sleep function $f under 5 % of CPU (got $v)"
+	awk -v v="$v" 'BEGIN { exit !(v < 3) }'
+	ok $? "mixed: sleep function $f under 3 % of CPU (got $v)"
 done
 atleast "$(top_col "$TMPD/mixed.top" tick_work 5)" 3 \
 	"mixed: the ticker's work shows"
