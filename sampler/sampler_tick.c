@@ -173,8 +173,10 @@ sampler_blocked_capture(struct sampler *s, struct sampler_task *t,
 	if (sampler_schedstat(s, t, &after) != 0 ||
 	    after.slices != before->slices || after.run_ns != before->run_ns)
 		return false;
-	s->cap_stop[s->ncaps++] = (struct sampler_stop){
-		.run_known = true, .run_ns = after.run_ns, .nvcsw = CPUTIME_UNREAD};
+	s->cap_stop[s->ncaps++] =
+		(struct sampler_stop){.run_known = true,
+				      .run_ns = after.run_ns,
+				      .nvcsw = CPUTIME_UNREAD};
 	s->blocked_reads++;
 	return true;
 }
