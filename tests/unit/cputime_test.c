@@ -138,6 +138,12 @@ test_woke(void)
 		       !cputime_woke(&c, true, 21 + CPUTIME_USER_READS + 2),
 	       "a syscall stop reads again: the stops between counted");
 	tap_ok(cputime_wants_nvcsw(&c, false), "and user-space stops again");
+	cputime_stopped(&c);
+	tap_ok(!cputime_woke(&c, true, CPUTIME_UNREAD),
+	       "a capture with no count read: not a return from a sleep");
+	cputime_stopped(&c);
+	tap_ok(!cputime_woke(&c, true, 21 + CPUTIME_USER_READS + 4),
+	       "and the next count is compared with the last one read");
 }
 
 /* Pools flush at the last stacks alike, else the other, else fallback. */
