@@ -182,6 +182,19 @@ sampler_blocked_capture(struct sampler *s, struct sampler_task *t,
 }
 
 /*
+ * True when t, scheduled in slices times now (schedstat), was not since its
+ * last stop: resumed, it waits for a CPU where it stopped, and asked again
+ * it would stop there again, before its return to user space (a loaded
+ * machine: a clock_nanosleep's return stopped up to 12 times in a row, the
+ * kernel time of our stops 5 % of a ticker's CPU there).
+ */
+static bool
+sampler_unscheduled(const struct sampler_task *t, uint64_t slices)
+{
+	return slices == t->stop_slices && t->last_stack != PROFILE_NONE;
+}
+
+/*
  * Looks at one thread, never stopping a thread that sleeps: stopping one
  * blocked in epoll_wait, sigtimedwait, semop, recv with SO_RCVTIMEO...
  * makes the call fail with EINTR. A thread that slept at the last look and
@@ -225,13 +238,8 @@ sampler_look(struct sampler *s, struct sampler_task *t,
 		sampler_idle_tick(s, t, second);
 		return SAMPLER_LOOK_DONE;
 	}
-	if (!t->asleep && ss.slices == t->stop_slices &&
-	    t->last_stack != PROFILE_NONE && !th->group_stopped) {
-		/* Not scheduled since its last stop: it waits for a CPU where
-		   it stopped, and asked again it would stop there again,
-		   before its return to user space (a loaded machine: a
-		   clock_nanosleep's return stopped up to 12 times in a row,
-		   its kernel time for our stops 5 % of a ticker's CPU). */
+	if (!t->asleep && sampler_unscheduled(t, ss.slices) &&
+	    !th->group_stopped) {
 		rec->state = 'R';
 		sampler_count(s, t, sampler_waiting_at(s, t->last_stack),
 			      CAPTURE_WAITING_CPU, CLOCK_NS_PER_S / s->opt.hz,
@@ -624,8 +632,9 @@ sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns)
  * While the sampler thread waits for slow work (sampler_slow(): a module's
  * symbols and debug info loaded at its first sample), the threads that
  * were running at their last look and are not asked for already are
- * interrupted and copied as at a tick -- never a sleeping one: its
- * syscall file must say it runs -- into the room left in s->caps
+ * interrupted and copied as at a tick -- never a sleeping one (its
+ * syscall file must say it runs) nor one not scheduled since its last
+ * stop (sampler_unscheduled()) -- into the room left in s->caps
  * (sampler_tick() keeps SAMPLER_SLOW_CAPS more), to be counted when the
  * work is done, after the capture being counted. Without them, a thread
  * ran unseen for the whole of the work (a second and more for a large
@@ -640,6 +649,7 @@ void
 sampler_slow_tick(struct sampler *s)
 {
 	size_t room = s->cap_caps - s->ncaps, n = 0;
+	struct procfs_schedstat ss;
 	struct procfs_syscall sc;
 
 	if (s->opt.once || s->a == NULL)
@@ -651,7 +661,9 @@ sampler_slow_tick(struct sampler *s)
 		   copy is left alone: its one buffer may be in use by the
 		   capture being counted (its copies would be cut). */
 		if (t->asleep || t->owed > 0 || t->deeper || t->more != NULL ||
-		    procfs_syscall_fd(t->sys_fd, &sc) != 1)
+		    procfs_syscall_fd(t->sys_fd, &sc) != 1 ||
+		    sampler_schedstat(s, t, &ss) != 0 ||
+		    sampler_unscheduled(t, ss.slices))
 			continue;
 		s->eligible[n++] = t->tid;
 	}
