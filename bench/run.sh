@@ -15,11 +15,13 @@
 # the goals of issues 4 and 9 with what was measured. With a third
 # argument "many", only the rows of issue 9's goals run (1 busy thread,
 # then 1 busy + 1000 sleeping threads, quiet and with every core
-# saturated by other work). BACKEND=ptrace (or perf, auto) in the
-# environment runs every cproftop row with --backend=BACKEND (default:
-# CPROFTOP_BACKEND's, else auto; `make bench` sets ptrace), e.g.
-# `BACKEND=ptrace bench/run.sh _build 3 many` for the ptrace fallback's
-# rows of issue 9; the table's last lines say which one ran.
+# saturated by other work, and cproftop -p for 3 s on such a process once
+# its threads exist: attach-1s1000, the seizing included; no slowdown).
+# BACKEND=ptrace (or perf, auto) in the environment runs every cproftop
+# row with --backend=BACKEND (default: CPROFTOP_BACKEND's, else auto;
+# `make bench` sets ptrace), e.g. `BACKEND=ptrace bench/run.sh _build 3
+# many` for the ptrace fallback's rows of issue 9; the table's last lines
+# say which one ran.
 set -u
 B=${1:?usage: bench/run.sh BUILDDIR [ROUNDS [many]]}
 R=${2:-3}
@@ -124,6 +126,31 @@ under_cproftop() { # config threads sleepers hz
 		>>"$T/$1.achieved"
 }
 
+# attached CONFIG: cproftop -p for 3 s on a running ratio workload of 1
+# busy + 1000 sleeping threads, once all are born: its CPU and stop times
+# over the whole session, the seizing of 1001 threads included (what a
+# user attaching to a server of idle threads pays; no runtime: the work
+# began before).
+attached() {
+	local w n=0
+	"$W" -t 1 -s 1000 -w $((4 * $(work 1))) >/dev/null &
+	w=$!
+	threads_of "$w"
+	while [ "$NT" -lt 1001 ] && [ "$n" -lt 600 ]; do
+		sleep 0.05
+		n=$((n + 1))
+		threads_of "$w"
+	done
+	"$CPT" --backend="$BACKEND" -p "$w" -F 1000 -d 3 --top=1 --stats \
+		>/dev/null 2>"$T/err"
+	kill "$w" 2>/dev/null
+	wait "$w" 2>/dev/null
+	record "$1" p50 "$(stat_of "$T/err" stop_p50_us)"
+	record "$1" p99 "$(stat_of "$T/err" stop_p99_us)"
+	record "$1" cpu "$(stat_of "$T/err" cpu_pct)"
+	record "$1" rss "$(stat_of "$T/err" rss_kb)"
+}
+
 under_perf() {
 	perf record -q -e cpu-clock -F 1000 --call-graph dwarf \
 		-o "$T/perf.data" -- "$W" -w "$(work 1)" >"$T/out" 2>/dev/null
@@ -158,12 +185,12 @@ load_off() {
 
 CONFIGS="alone-1 alone-4 alone-16 alone-1s8 cpt100-1 cpt1000-1 cpt100-4
 cpt1000-4 cpt100-16 cpt1000-16 cpt1000-1s8 floor1000-1 alone-1s1000
-cpt1000-1s1000 alone-1s1000L cpt1000-1s1000L"
+cpt1000-1s1000 alone-1s1000L cpt1000-1s1000L attach-1s1000"
 have_perf=0
 perf record -q -e cpu-clock -o "$T/probe" true >/dev/null 2>&1 && have_perf=1
 [ $have_perf = 1 ] && CONFIGS="$CONFIGS perf1000-1"
 [ "$ONLY" = many ] && CONFIGS="alone-1 cpt1000-1 alone-1s1000 cpt1000-1s1000
-alone-1s1000L cpt1000-1s1000L"
+alone-1s1000L cpt1000-1s1000L attach-1s1000"
 
 # Issue 9: 1000 idle threads + 1 busy one, on a quiet machine and with
 # every core saturated by other work (L).
@@ -174,6 +201,7 @@ many_rows() {
 	alone alone-1s1000L 1 1000
 	under_cproftop cpt1000-1s1000L 1 1000 1000
 	load_off
+	attached attach-1s1000
 }
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -221,8 +249,8 @@ for c in $CONFIGS; do
 		-v a="$(median "$T/$c.achieved")" -v cpu="$(median "$T/$c.cpu")" \
 		-v rss="$(median "$T/$c.rss")" \
 		-v st="$(median "$T/$c.steady")" 'BEGIN {
-		printf "%-12s %9s %8.3f %8s %8s %8s %9s %6s %8s %7s\n", c, rt,
-			rt / b, p50, p99,
+		printf "%-12s %9s %8s %8s %8s %8s %9s %6s %8s %7s\n", c, rt,
+			(rt == "-" ? "-" : sprintf("%.3f", rt / b)), p50, p99,
 			(p50 == "-" || f == "-" ? "-" : sprintf("%.2f", p50 / f)), a, cpu, rss, st
 	}'
 done | tee "$T/table"
@@ -250,3 +278,4 @@ echo "  stop p99 <= 1000 us, cores saturated: cpt1000-1s1000L $(col cpt1000-1s10
 echo "  slowdown <= 1-thread + 0.02:         $(col cpt1000-1s1000 3) (1 thread: $(col cpt1000-1 3))"
 echo "  cproftop CPU <= 20 %:                $(col cpt1000-1s1000 8) % (saturated: $(col cpt1000-1s1000L 8) %)"
 echo "    of which, steady (threads all born): $(col cpt1000-1s1000 10) % (saturated: $(col cpt1000-1s1000L 10) %); the goal is on the whole run"
+echo "    attached (-p, 3 s, seizing 1001 threads included): $(col attach-1s1000 8) %, stop p99 $(col attach-1s1000 5) us"
