@@ -84,7 +84,7 @@ sampler_waiting_at(struct sampler *s, uint32_t stack)
 	const uint32_t *locs =
 		aggregate_stack_locations(s->g, stack, &n, &truncated);
 
-	if (n > UNWIND_MAX_FRAMES) /* a waiting stack already */
+	if (n > UNWIND_MAX_FRAMES) /* not an unwind's: no room for the frame */
 		return stack;
 	return sampler_waiting_stack(s, locs, (int)n, truncated);
 }

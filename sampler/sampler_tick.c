@@ -337,13 +337,12 @@ sampler_capture(pid_t tid, const struct user_regs_struct *regs, void *arg)
  * The ptrace source's side of the seam: completes a capture with what the
  * tick knows of its thread and hands it to sampler_account(). CPU: the time
  * the thread actually ran (schedstat, measured at every look and at each
- * capture's stop, *at),
- * none when it did not run since its last capture (it only waited for a
- * CPU), so a CPU profile's total is the CPU time the threads used; how much
- * of it a capture takes, and which captures take none, is cputime.h's.
- * Taken asleep, the thread ran before it slept: its time goes to the last
- * stack taken on a CPU (the sleeping one only when none is known). Off
- * CPU: one tick for a blocked capture, and the ticks a thread was asked for
+ * capture's stop, *at), none when it did not run since its last capture
+ * (it only waited for a CPU), so a CPU profile's total is the CPU time the
+ * threads used; how much of it a capture takes, and which captures take none,
+ * is cputime.h's. Taken asleep, the thread ran before it slept: its time goes
+ * to the last stack taken on a CPU (the sleeping one only when none is known).
+ * Off CPU: one tick for a blocked capture, and the ticks a thread was asked for
  * while it waited for a CPU. --dump counts each capture once.
  */
 static void
