@@ -456,7 +456,9 @@ unwind_find_fp(struct unwind *u, const struct capture *c, uint64_t sp,
 
 /*
  * One unwind of c from the registers start; *last_sp gets the sp of the
- * last frame reached.
+ * last frame reached. With u->defer_rbp, returns -1 when the fast path
+ * gave up at a frame whose CFA needs the unknown rbp (u->fast_rbp frames
+ * in pcs, *last_sp the last one's), without libunwind.
  */
 static int
 unwind_walk(struct unwind *u, const struct capture *c,
@@ -500,13 +502,13 @@ unwind_walk(struct unwind *u, const struct capture *c,
 		n = unwind_cfi_walk(u, c, start,
 				    !c->regs_partial || start != &c->regs, pcs,
 				    max, truncated, last_sp);
-		if (n >= 0) {
+		if (n >= 0 || (u->defer_rbp && u->fast_rbp > 0)) {
 			u->used_fast = true;
 			u->cur = NULL;
 			u->regs = NULL;
 			if (signal_frame_after != NULL)
 				*signal_frame_after = 0;
-			return n;
+			return n; /* -1: deferred, the frames walked in pcs */
 		}
 		n = 0;
 		*truncated = true;
@@ -567,19 +569,36 @@ out:
 	return n;
 }
 
-int
-unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
-	     bool *truncated, uint64_t *signal_frame_after)
+/*
+ * unwind_stack(); with defer (a blocked thread's capture), the first walk
+ * is not taken with libunwind where the fast path meets the unknown rbp:
+ * libunwind, given the 0 it has for it, ends at that frame (its walk has
+ * at most the frames the fast path had), so a walk with the rbp found
+ * that is deeper than those frames wins either way -- the result is then
+ * the one unwind_stack() without defer gives. Returns -1 when none is
+ * deeper (the caller unwinds again without defer).
+ */
+static int
+unwind_stack_from(struct unwind *u, const struct capture *c, uint64_t *pcs,
+		  int max, bool *truncated, uint64_t *signal_frame_after,
+		  bool defer)
 {
 	uint64_t last_sp = 0, top_sp, fp, pcs2[UNWIND_MAX_FRAMES], sfa2 = 0;
 	struct user_regs_struct regs;
-	bool trunc2, fallback;
-	int n, n2;
+	bool trunc2, fallback, fast;
+	int n, n2, walked = -1;
 
+	u->defer_rbp = defer;
 	n = unwind_walk(u, c, &c->regs, pcs, max, truncated, signal_frame_after,
 			&last_sp);
+	u->defer_rbp = false;
+	if (n < 0) {
+		n = walked = u->fast_rbp;
+		*truncated = true;
+	}
 	if (!c->regs_partial || max <= 0 || (u->used_fast && !*truncated))
 		return n;
+	fast = u->used_fast;
 	/*
 	 * A blocked thread's rbp is unknown: again with the one found, first
 	 * a whole chain, then a lone frame record; the deeper unwind wins.
@@ -612,6 +631,7 @@ unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
 				 max < UNWIND_MAX_FRAMES ? max
 							 : UNWIND_MAX_FRAMES,
 				 &trunc2, &sfa2, &last_sp);
+		fast &= u->used_fast;
 		if (n2 > n || (n2 == n && *truncated && !trunc2)) {
 			memcpy(pcs, pcs2, (size_t)n2 * sizeof(*pcs));
 			*truncated = trunc2;
@@ -622,7 +642,20 @@ unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
 		}
 	}
 	u->used_fallback = fallback;
-	return n;
+	u->used_fast = fast;
+	return n > walked ? n : -1;
+}
+
+int
+unwind_stack(struct unwind *u, const struct capture *c, uint64_t *pcs, int max,
+	     bool *truncated, uint64_t *signal_frame_after)
+{
+	int n = unwind_stack_from(u, c, pcs, max, truncated, signal_frame_after,
+				  c->regs_partial);
+
+	return n >= 0 ? n
+		      : unwind_stack_from(u, c, pcs, max, truncated,
+					  signal_frame_after, false);
 }
 
 void

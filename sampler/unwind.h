@@ -123,7 +123,8 @@ bool unwind_used_fallback(const struct unwind *u);
  */
 void unwind_set_fast(struct unwind *u, bool on);
 
-/* True when the last unwind_stack() was done by the fast path alone. */
+/* True when the last unwind_stack() was done by the fast path alone: none
+ * of its walks went through libunwind. */
 bool unwind_used_fast(const struct unwind *u);
 
 /* Reads the process's memory through pid from now on (a live thread of

@@ -194,6 +194,7 @@ unwind_cfi_walk(struct unwind *u, const struct capture *c,
 	struct user_regs_struct regs = *start;
 	int n = 0;
 
+	u->fast_rbp = 0;
 	if (max <= 0)
 		return -1;
 	for (;;) {
@@ -209,8 +210,10 @@ unwind_cfi_walk(struct unwind *u, const struct capture *c,
 			*truncated = !r->outermost;
 			return n;
 		}
-		if (r->cfa_rbp && !rbp_known)
-			return -1; /* libunwind would use the 0 it has */
+		if (r->cfa_rbp && !rbp_known) {
+			u->fast_rbp = n; /* libunwind would use the 0 it has */
+			return -1;
+		}
 		cfa = (r->cfa_rbp ? regs.rbp : regs.rsp) + (uint64_t)r->cfa_off;
 		/* the CFA climbs, without wrapping */
 		if (cfa <= regs.rsp || cfa < (uint64_t)r->cfa_off)

@@ -105,6 +105,9 @@ struct unwind {
 	bool used_fallback;	 /* by the last unwind_stack() */
 	bool no_fast;		 /* unwind_set_fast(u, false) */
 	bool used_fast;		 /* the last unwind_stack() took no libunwind */
+	bool defer_rbp;		 /* unwind_walk(): -1 where fast_rbp is set */
+	int fast_rbp;		 /* frames of a fast walk that met an unknown
+				    rbp, else 0 (unwind_cfi_walk()) */
 	uint64_t frozen_sp;	 /* an interrupted stack above a signal frame */
 	bool copy_short;	 /* the last unwind wanted more than the copy */
 	uint32_t reads;		 /* access_mem calls this unwind */
@@ -141,7 +144,9 @@ bool unwind_is_sigreturn(struct unwind *u, uint64_t ip);
  * thread's -- a rule that needs it before a frame restored it gives up).
  * Returns the frames, as unwind_walk() would find them with libunwind
  * (pcs, *truncated, *last_sp the last frame's sp), or -1 when it gave up
- * (the caller unwinds with libunwind from the start). At most max frames;
+ * (the caller unwinds with libunwind from the start); when it gave up at
+ * a frame whose CFA needs the unknown rbp, u->fast_rbp holds the frames
+ * walked (that one included: pcs, *last_sp), else 0. At most max frames;
  * learning a rule reads a bounded number of bytes through the page cache.
  */
 int unwind_cfi_walk(struct unwind *u, const struct capture *c,

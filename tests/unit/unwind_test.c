@@ -407,6 +407,62 @@ check_late_map(const char *variant, const struct target *t,
 	procfs_maps_free(&l.maps);
 }
 
+/*
+ * The threads blocked in nanosleep (sleep, signal), captured as the
+ * sampler does without stopping them (unwind_capture_blocked(): pc and sp
+ * from /proc/PID/task/TID/syscall, rbp unknown): whole stacks, the fast
+ * path's as libunwind alone finds them (target-fp's frames need the rbp
+ * the capture lacks: it is found, without a first walk through
+ * libunwind). A capture the thread ran during (schedstat) is left out.
+ */
+static void
+check_blocked(const char *variant, const struct target *t, struct attach *a,
+	      struct unwind *u)
+{
+	static const int threads[] = {T_SLEEP, T_SIGNAL};
+
+	for (size_t k = 0; k < sizeof(threads) / sizeof(*threads); k++) {
+		int i = threads[k];
+		int sys = procfs_open_syscall(t->pid, t->tids[i]);
+		int sch = procfs_open_schedstat(t->pid, t->tids[i]);
+		struct tally ty = {0};
+		struct capture c;
+		double cost;
+
+		for (int r = 0; r < 40 && sys >= 0 && sch >= 0; r++) {
+			struct procfs_schedstat before, after;
+			struct procfs_syscall sc;
+
+			if (procfs_schedstat_fd(sch, &before) != 0 ||
+			    procfs_syscall_fd(sys, &sc) != 0 || sc.pc == 0)
+				continue;
+			unwind_capture_blocked(a, t->tids[i], sc.pc, sc.sp, &c);
+			if (procfs_schedstat_fd(sch, &after) != 0 ||
+			    after.slices != before.slices)
+				continue;
+			check_thread(t, u, i, &c, &ty, &cost);
+		}
+		if (!tap_ok(ty.samples >= 20 && ty.good == ty.samples,
+			    "%s: %s thread, blocked: unwinds as expected "
+			    "(%d/%d)",
+			    variant, thread_names[i], ty.good, ty.samples))
+			printf("#   first wrong stack: %s\n", ty.bad);
+		tap_ok(ty.same == ty.samples,
+		       "%s: %s thread, blocked: the fast path's stacks are "
+		       "libunwind's (%d/%d)",
+		       variant, thread_names[i], ty.same, ty.samples);
+		if (i == T_SLEEP) /* ~70 us a new sleeping thread, before */
+			tap_ok(ty.fast == ty.samples,
+			       "%s: sleep thread, blocked: no walk through "
+			       "libunwind (%d/%d)",
+			       variant, ty.fast, ty.samples);
+		if (sys >= 0)
+			close(sys);
+		if (sch >= 0)
+			close(sch);
+	}
+}
+
 static void
 report_costs(const char *variant, double *v, size_t n, const char *what)
 {
@@ -528,6 +584,7 @@ run_variant(const char *variant)
 		       "%s: median unwind of the main thread under 500 us",
 		       variant);
 	}
+	check_blocked(variant, &t, a, u);
 	check_late_map(variant, &t, &ctx, &(struct tally){0});
 	unwind_free(u);
 	attach_detach(a);
