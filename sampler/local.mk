@@ -19,10 +19,11 @@ tests_unit_aggregate_test_LDADD = libsampler.a libcommon.a
 # Live tests of the whole sampler through cproftop's headless modes.
 TESTS += tests/sampler/ratio.sh tests/sampler/targets.sh tests/sampler/modes.sh \
 	tests/sampler/exitpaths.sh tests/sampler/cli.sh tests/sampler/noinlines.sh \
-	tests/sampler/cputime.sh
+	tests/sampler/cputime.sh tests/sampler/threadnames.sh
 EXTRA_DIST += tests/sampler/top.sh tests/sampler/ratio.sh \
 	tests/sampler/targets.sh tests/sampler/modes.sh tests/sampler/exitpaths.sh \
-	tests/sampler/cli.sh tests/sampler/noinlines.sh tests/sampler/cputime.sh
+	tests/sampler/cli.sh tests/sampler/noinlines.sh tests/sampler/cputime.sh \
+	tests/sampler/threadnames.sh
 
 # sampler/mapped.c: the file behind a mapping, for its bytes (annotate).
 libsampler_a_SOURCES += sampler/mapped.c sampler/mapped.h

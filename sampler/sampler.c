@@ -154,11 +154,18 @@ sampler_task(struct sampler *s, pid_t pid, pid_t tid)
 	rec = aggregate_thread_at(s->g, t->rec);
 	rec->pid = pid;
 	/* Its system share from the start (cputime_take()), and its name
-	   from the same line (issue 9: a comm read more per thread). */
+	   from the same line (issue 9: a comm read more per thread). One
+	   born while profiled may be named by its creator after this read
+	   (pthread_setname_np() right after pthread_create(), the thread
+	   asleep by then: 1-62 of ratio's 1000 sleepers kept the name
+	   "ratio"): housekeeping reads its name again for 2 s. */
 	if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0) {
 		cputime_set_ticks(&t->cpu, st.utime, st.stime);
 		sampler_name(rec, &st);
 		t->named = true;
+		if (s->listed)
+			t->renamed_ns =
+				clock_ns(CLOCK_MONOTONIC) + 2 * CLOCK_NS_PER_S;
 	} else {
 		procfs_read_comm(pid, tid, rec->name);
 	}
@@ -337,6 +344,8 @@ sampler_publish_snapshot(struct sampler *s)
 void
 sampler_housekeeping(struct sampler *s, uint32_t second)
 {
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+
 	for (size_t i = 0; i < s->nspaces; i++)
 		space_read_comm(s->spaces[i]);
 	for (size_t i = 0; i < s->ntasks; i++) {
@@ -351,9 +360,10 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 		if ((i & 63) == 63 && s->a != NULL)
 			attach_wait(s->a, 0, -1); /* a stop since: resumed */
 		/* Asleep on its stack at its last look, named since it last
-		   ran, and no sleeping thread ran since the last check:
-		   nothing of it changed. */
-		if (s->quiet && t->asleep && t->idle_streak > 0 && t->named)
+		   ran (and not newly born: sampler_task()), and no sleeping
+		   thread ran since the last check: nothing of it changed. */
+		if (s->quiet && t->asleep && t->idle_streak > 0 && t->named &&
+		    now >= t->renamed_ns)
 			continue;
 		if (sp != NULL)
 			memcpy(rec->process, sp->comm, sizeof(rec->process));
