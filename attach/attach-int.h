@@ -57,6 +57,7 @@ struct attach_tracee {
 	bool detaching;	    /* attach_detach() waits for its stop */
 	bool met; /* a stop of it, or its parent's clone or fork event, was
 		     dispatched: its next stop implies no other tracee's */
+	uint64_t waited; /* the drain that last waited for it by TID */
 };
 
 struct attach {
@@ -90,6 +91,7 @@ struct attach {
 	void *exit_arg;
 	uint64_t restarted; /* calls attach_unbreak() saved from EINTR */
 	uint64_t walks;	    /* waitid(P_ALL) drains */
+	uint64_t drains;    /* attach_dispatch_read() passes that wait */
 	pid_t last_cloner;  /* the thread of the last clone event */
 	pid_t last_child;   /* the thread that event announced */
 	int64_t cloned_ns;  /* when that event came (CLOCK_MONOTONIC) */
