@@ -241,32 +241,44 @@ attach_reap_child(struct attach *a, pid_t child)
 		a->newborn_lost = true;
 }
 
+/* tid's status came: it is not waited for as a new thread any more. */
+static void
+attach_newborn_seen(struct attach *a, pid_t tid)
+{
+	for (size_t i = 0; i < a->nnewborn; i++)
+		if (a->newborn[i] == tid) {
+			a->newborn[i] = a->newborn[--a->nnewborn];
+			return;
+		}
+}
+
 /*
  * The first stops of the threads announced and not stopped yet: each
  * raises a SIGCHLD, but one that came while another's was pending hides
  * behind it (a SIGCHLD does not queue twice), and the walk that found it
  * cost a pass over every tracee (with 1000 threads born, ~180 of their
- * first stops and ~600 walks more while walks found statuses). Returns
+ * first stops and ~600 walks more while walks found statuses). Waits on a
+ * copy of the list: a status dispatched takes its thread off it (by a swap
+ * with the last), and a clone event adds one, waited for already. Returns
  * true when any status dispatched implied another tracee's.
  */
 static bool
 attach_reap_newborn(struct attach *a)
 {
+	pid_t due[ATTACH_NEWBORN];
+	size_t n = a->nnewborn;
 	bool other = false;
-	size_t kept = 0;
 	int status;
 
-	for (size_t i = 0; i < a->nnewborn; i++) {
-		pid_t tid = attach_reap(a, a->newborn[i], &status);
+	memcpy(due, a->newborn, n * sizeof(due[0]));
+	for (size_t i = 0; i < n; i++) {
+		pid_t tid = attach_reap(a, due[i], &status);
 
-		if (tid == 0) {
-			a->newborn[kept++] = a->newborn[i];
-			continue;
-		}
 		if (tid > 0)
 			other |= !attach_dispatch_known(a, tid, status);
+		else if (tid < 0)
+			attach_newborn_seen(a, due[i]); /* not ours: gone */
 	}
-	a->nnewborn = kept;
 	return other;
 }
 
@@ -288,17 +300,6 @@ attach_expected(struct attach *a, pid_t tid, int status)
 		if (a->newborn[i] == tid)
 			return true;
 	return false;
-}
-
-/* tid's status came: it is not waited for as a new thread any more. */
-static void
-attach_newborn_seen(struct attach *a, pid_t tid)
-{
-	for (size_t i = 0; i < a->nnewborn; i++)
-		if (a->newborn[i] == tid) {
-			a->newborn[i] = a->newborn[--a->nnewborn];
-			return;
-		}
 }
 
 /* Handles one wait status of tid. */
