@@ -55,8 +55,10 @@ struct attach_tracee {
 	bool want_sample;   /* interrupted, fn not called yet */
 	unsigned batch;	    /* the attach_sample() call that interrupted it */
 	bool detaching;	    /* attach_detach() waits for its stop */
-	bool met; /* a stop of it, or its parent's clone or fork event, was
-		     dispatched: its next stop implies no other tracee's */
+	bool met;  /* a stop of it, or its parent's clone or fork event, was
+		      dispatched: its next stop implies no other tracee's */
+	bool born; /* announced by its parent's clone or fork event, no stop
+		      dispatched yet: it has run no instruction of its own */
 	uint64_t waited; /* the drain that last waited for it by TID */
 };
 

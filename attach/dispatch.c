@@ -147,9 +147,14 @@ attach_take(struct attach *a, struct attach_tracee *t)
 	a->sampled++;
 }
 
-/* A PTRACE_EVENT_STOP: our interrupt, a new thread, or a group-stop. */
+/*
+ * A PTRACE_EVENT_STOP: our interrupt, a new thread, or a group-stop. born:
+ * the first stop of a thread announced by a clone or fork event, which has
+ * entered no system call to unbreak (its registers are not read).
+ */
 static void
-attach_on_event_stop(struct attach *a, struct attach_tracee *t, int sig)
+attach_on_event_stop(struct attach *a, struct attach_tracee *t, int sig,
+		     bool born)
 {
 	if (attach_is_stop_signal(sig)) {
 		/* Job control: stay stopped, but let SIGCONT through. */
@@ -166,7 +171,7 @@ attach_on_event_stop(struct attach *a, struct attach_tracee *t, int sig)
 	t->group_stopped = false;
 	if (t->want_sample)
 		attach_take(a, t);
-	else
+	else if (!born)
 		attach_unbreak(a, t->tid, NULL);
 	attach_resume(t->tid, 0);
 }
@@ -302,11 +307,28 @@ attach_expected(struct attach *a, pid_t tid, int status)
 	return false;
 }
 
+/*
+ * Lists child, announced by a clone or fork event of a tracee of process
+ * pid: its first stop is due, unless it came first and was dispatched.
+ */
+static void
+attach_announce(struct attach *a, pid_t pid, pid_t child)
+{
+	struct attach_tracee *t;
+
+	attach_add(a, pid, child);
+	t = attach_find(a, child);
+	t->born = !t->met;
+	t->met = true;
+}
+
 /* Handles one wait status of tid. */
 static void
 attach_dispatch_one(struct attach *a, pid_t tid, int status)
 {
+	struct attach_tracee *t;
 	int sig, event;
+	bool born;
 
 	attach_newborn_seen(a, tid);
 
@@ -324,7 +346,10 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 	}
 	/* A thread we have not met: a clone whose event is still to come. */
 	attach_add(a, 0, tid);
-	attach_find(a, tid)->met = true;
+	t = attach_find(a, tid);
+	t->met = true;
+	born = t->born;
+	t->born = false;
 	if (event != PTRACE_EVENT_STOP)
 		attach_take_wanted(a, tid);
 	switch (event) {
@@ -333,15 +358,13 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 		attach_resume(tid, sig);
 		break;
 	case PTRACE_EVENT_STOP:
-		attach_on_event_stop(a, attach_find(a, tid), sig);
+		attach_on_event_stop(a, attach_find(a, tid), sig, born);
 		break;
 	case PTRACE_EVENT_CLONE: {
 		pid_t child = attach_event_tid(tid);
 
-		if (child > 0) {
-			attach_add(a, attach_find(a, tid)->pid, child);
-			attach_find(a, child)->met = true;
-		}
+		if (child > 0)
+			attach_announce(a, attach_find(a, tid)->pid, child);
 		a->last_cloner = tid;
 		a->last_child = child;
 		a->cloned_ns = clock_ns(CLOCK_MONOTONIC);
@@ -354,10 +377,8 @@ attach_dispatch_one(struct attach *a, pid_t tid, int status)
 		/* Following: a new process, seized by the kernel already. */
 		pid_t child = attach_event_tid(tid);
 
-		if (child > 0) {
-			attach_add(a, child, child);
-			attach_find(a, child)->met = true;
-		}
+		if (child > 0)
+			attach_announce(a, child, child);
 		attach_resume(tid, 0);
 		attach_reap_child(a, child);
 		break;
