@@ -157,7 +157,7 @@ sampler_task(struct sampler *s, pid_t pid, pid_t tid)
 	   from the same line (issue 9: a comm read more per thread). One
 	   born while profiled may be named by its creator after this read
 	   (pthread_setname_np() right after pthread_create(), the thread
-	   asleep by then: 1-62 of ratio's 1000 sleepers kept the name
+	   asleep by then: 13-16 of ratio's 1000 sleepers kept the name
 	   "ratio"): housekeeping reads its name again for 2 s. */
 	if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0) {
 		cputime_set_ticks(&t->cpu, st.utime, st.stime);
