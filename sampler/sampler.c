@@ -158,14 +158,12 @@ sampler_task(struct sampler *s, pid_t pid, pid_t tid)
 	   born while profiled may be named by its creator after this read
 	   (pthread_setname_np() right after pthread_create(), the thread
 	   asleep by then: 13-16 of ratio's 1000 sleepers kept the name
-	   "ratio"): housekeeping reads its name again for 2 s. */
+	   "ratio"): the next two housekeepings read its name again. */
 	if (t->stat_fd >= 0 && procfs_stat_fd(t->stat_fd, &st) == 0) {
 		cputime_set_ticks(&t->cpu, st.utime, st.stime);
 		sampler_name(rec, &st);
 		t->named = true;
-		if (s->listed)
-			t->renamed_ns =
-				clock_ns(CLOCK_MONOTONIC) + 2 * CLOCK_NS_PER_S;
+		t->renames = s->listed ? 2 : 0;
 	} else {
 		procfs_read_comm(pid, tid, rec->name);
 	}
@@ -344,8 +342,6 @@ sampler_publish_snapshot(struct sampler *s)
 void
 sampler_housekeeping(struct sampler *s, uint32_t second)
 {
-	int64_t now = clock_ns(CLOCK_MONOTONIC);
-
 	for (size_t i = 0; i < s->nspaces; i++)
 		space_read_comm(s->spaces[i]);
 	for (size_t i = 0; i < s->ntasks; i++) {
@@ -362,8 +358,10 @@ sampler_housekeeping(struct sampler *s, uint32_t second)
 		/* Asleep on its stack at its last look, named since it last
 		   ran (and not newly born: sampler_task()), and no sleeping
 		   thread ran since the last check: nothing of it changed. */
-		if (s->quiet && t->asleep && t->idle_streak > 0 && t->named &&
-		    now >= t->renamed_ns)
+		if (t->renames > 0)
+			t->renames--;
+		else if (s->quiet && t->asleep && t->idle_streak > 0 &&
+			 t->named)
 			continue;
 		if (sp != NULL)
 			memcpy(rec->process, sp->comm, sizeof(rec->process));

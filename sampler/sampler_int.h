@@ -120,8 +120,8 @@ struct sampler_task {
 	bool asleep;	      /* blocked at the last look, on last_stack */
 	bool seen;	      /* still listed by attach/ at this tick */
 	bool named;	      /* its name read since it last ran */
-	int64_t renamed_ns;   /* born while profiled: its name is read again
-				 at each housekeeping until then (monotonic) */
+	uint8_t renames;      /* born while profiled: housekeepings left
+				 that read its name again */
 	uint32_t rec;	      /* index of its aggregate thread record */
 	int stat_fd, sched_fd, sys_fd;
 	int status_fd;	      /* its status, opened when first needed, or -1 */

@@ -2,7 +2,7 @@
 # sleeping threads with pthread_setname_np() right after pthread_create();
 # the thread may be asleep by then, never to run again, and cproftop may
 # have read its name before (at its registration). Each thread born while
-# profiled has its name read again at the housekeepings of its first 2 s
+# profiled has its name read again at the next two housekeepings (1 s apart)
 # (before: 13-16 of the 1000 kept the name "ratio" in the profile, in 2 of
 # 3 runs). The profile's thread_name labels, read with go tool pprof -raw.
 . "$top_srcdir/tests/lib.sh"
