@@ -753,9 +753,7 @@ sampler_run(struct sampler *s)
 		return;
 	}
 	for (size_t i = 0; i < s->ntasks; i++) {
-		sampler_idle_flush(s, &s->tasks[i]);
-		sampler_pending_flush(s, &s->tasks[i], s->tasks[i].last_stack,
-				      sampler_second(s));
+		sampler_task_ended(s, &s->tasks[i]);
 		if (s->opt.once && s->tasks[i].owed > 0)
 			s->tasks[i].missing = "it did not get a CPU within 1 s "
 					      "to be stopped";

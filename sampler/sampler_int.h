@@ -130,6 +130,7 @@ struct sampler_task {
 	uint64_t first_run_ns, first_wait_ns;
 	struct cputime cpu;    /* its CPU time, measured (ptrace) */
 	uint64_t read_run_ns;  /* its run time at the last schedstat read */
+	uint64_t exit_run_ns;  /* ... at its exit, or 0 */
 	uint64_t carry_ns;     /* CPU time counted less than one period */
 	uint64_t off_carry_ns; /* off-CPU time counted less than one period */
 	const char *missing;   /* --dump: why it has no stack */
@@ -253,6 +254,7 @@ void sampler_pending_flush(struct sampler *s, struct sampler_task *t,
 void sampler_idle_flush(struct sampler *s, struct sampler_task *t);
 void sampler_thread_exited(pid_t tid, void *arg);
 void sampler_sweep(struct sampler *s);
+void sampler_task_ended(struct sampler *s, struct sampler_task *t);
 bool sampler_state(struct sampler *s, struct sampler_task *t);
 void sampler_tick(struct sampler *s, uint32_t second, int64_t timeout_ns);
 void sampler_slow_tick(struct sampler *s);
