@@ -57,6 +57,15 @@ space_unwind_image(void *arg, uint64_t ip, struct unwind_image *img)
 	return true;
 }
 
+/* unwind_file_read_fn: the symbolizer's copy of the file mapped at addr. */
+static bool
+space_unwind_file_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	struct space *sp = arg;
+
+	return symbols_file_read(sp->sy, addr, buf, len);
+}
+
 /* An unwind that meets an unmapped sp or pc reads the maps at most this
    often (a thread born since, dlopen'd code). */
 #define SPACE_MISS_NS (CLOCK_NS_PER_S / 20)
@@ -73,7 +82,8 @@ space_new(pid_t pid, uint32_t id, struct space *like)
 	sp->u = unwind_new(pid);
 	sp->sy = symbols_new_like(pid, like != NULL ? like->sy : NULL);
 	unwind_set_rule(sp->u, space_unwind_rule, sp);
-	unwind_set_images(sp->u, space_unwind_image, sp);
+	unwind_set_images(sp->u, space_unwind_image, space_unwind_file_read,
+			  sp);
 	unwind_set_maps(sp->u, &sp->maps, space_unwind_miss, sp);
 	sp->maps_dirty = true;
 	space_read_comm(sp);

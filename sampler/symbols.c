@@ -437,6 +437,29 @@ symbols_image(struct symbols *s, uint64_t addr, struct symbols_image *img)
 	return img->start <= addr && addr < img->end;
 }
 
+bool
+symbols_file_read(struct symbols *s, uint64_t addr, void *buf, size_t len)
+{
+	const struct symbols_range *r = symbols_find_range(s, addr);
+	struct symbols_mod *m;
+	const char *raw;
+	size_t size = 0;
+	uint64_t off;
+
+	if (r == NULL || addr + len > r->end)
+		return false;
+	m = &s->mods[r->mod];
+	symbols_resolve(s, m);
+	if (m->file == NULL || m->file->elf == NULL ||
+	    (raw = elf_rawfile(m->file->elf, &size)) == NULL)
+		return false;
+	off = addr - r->start + r->offset;
+	memset(buf, 0, len);
+	if (off < size)
+		memcpy(buf, raw + off, size - off < len ? size - off : len);
+	return true;
+}
+
 /*
  * Symbolizes pc (pc - 1 when is_return): see symbols.h. Costs a binary
  * search and, with DWARF, a libdw scope lookup; opens the file of a module

@@ -147,6 +147,15 @@ struct symbols_image {
  */
 bool symbols_image(struct symbols *s, uint64_t addr, struct symbols_image *img);
 
+/*
+ * Copies the len bytes at addr of the module mapped there as its mapping
+ * shows them, from the file (the vdso's image), into buf; past the file's
+ * end, zeros, as a mapping's last page. For read-only mappings of a
+ * process gone since its memory was last read. Returns false when addr is
+ * in no module whose file is open (or can be opened). Sampler thread.
+ */
+bool symbols_file_read(struct symbols *s, uint64_t addr, void *buf, size_t len);
+
 /* How a Go frame unwinds (symbols_go_unwind). */
 enum symbols_go_rule {
 	SYMBOLS_GO_NONE,      /* pc is no Go code */

@@ -683,9 +683,11 @@ unwind_set_rule(struct unwind *u, unwind_rule_fn fn, void *arg)
 }
 
 void
-unwind_set_images(struct unwind *u, unwind_image_fn fn, void *arg)
+unwind_set_images(struct unwind *u, unwind_image_fn fn,
+		  unwind_file_read_fn read, void *arg)
 {
 	u->image = fn;
+	u->file_read = read;
 	u->image_arg = arg;
 }
 

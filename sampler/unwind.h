@@ -173,13 +173,25 @@ typedef bool (*unwind_image_fn)(void *arg, uint64_t ip,
 				struct unwind_image *img);
 
 /*
- * Sets the callback asked for the object file of an executable mapping on
- * its first unwind (NULL: none, every image is read from the target's
- * memory). arg is borrowed. The unwinder caches what it returns until
- * unwind_flush(); the time it takes is not counted against an unwind's
- * CPU budget (it may open the file).
+ * Copies the len bytes at addr of a read-only file mapping from the file
+ * behind it (the owner's copy, as the mapping shows it), for a target whose
+ * memory can no longer be read: a process that has exited since the
+ * capture was taken. Returns false when the owner has no such file.
+ * Sampler thread.
  */
-void unwind_set_images(struct unwind *u, unwind_image_fn fn, void *arg);
+typedef bool (*unwind_file_read_fn)(void *arg, uint64_t addr, void *buf,
+				    size_t len);
+
+/*
+ * Sets the callbacks asked for the object file of an executable mapping on
+ * its first unwind, and for the bytes of a read-only file mapping the
+ * target's memory no longer gives (NULL: none, every image is read from
+ * the target's memory). arg is borrowed. The unwinder caches what they
+ * return until unwind_flush(); the time the first takes is not counted
+ * against an unwind's CPU budget (it may open the file).
+ */
+void unwind_set_images(struct unwind *u, unwind_image_fn fn,
+		       unwind_file_read_fn read, void *arg);
 
 /*
  * True when the last unwind_stack() stopped because it needed stack beyond

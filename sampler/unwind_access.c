@@ -48,8 +48,15 @@ unwind_page_get(struct unwind *u, uint64_t addr)
 	m = procfs_maps_find(u->maps, addr);
 	if (m == NULL || !unwind_map_cacheable(m))
 		return NULL;
+	/* A process gone since the capture (a short child's, counted after
+	   slow work) keeps its files: a read-only page is read there. Without,
+	   the unwind table of its libc could not be searched, and the frame
+	   pointer chain skipped the caller of a function that keeps none
+	   (tests/follow/slowload.sh: child_hot's time at its caller). */
 	if (attach_read_pid(u->pid, addr, p->data, UNWIND_PAGE) !=
-	    (ssize_t)UNWIND_PAGE) {
+		    (ssize_t)UNWIND_PAGE &&
+	    (m->writable || u->file_read == NULL ||
+	     !u->file_read(u->image_arg, addr, p->data, UNWIND_PAGE))) {
 		p->addr = 0;
 		return NULL;
 	}

@@ -118,6 +118,7 @@ struct unwind {
 	unwind_miss_fn miss;		/* asked when sp or pc is unmapped */
 	void *miss_arg;
 	unwind_image_fn image; /* an image's facts (unwind_set_images) */
+	unwind_file_read_fn file_read; /* a gone target's file pages */
 	void *image_arg;
 
 	struct unwind_elf *elfs; /* sorted by start */
