@@ -278,20 +278,30 @@ vdso_sym_offset(const char *name)
 	return off;
 }
 
-static void
-check_vdso(struct symbols *s, pid_t pid)
+/* Where pid's vdso is mapped, or 0. */
+static uint64_t
+vdso_start(pid_t pid)
 {
 	struct procfs_maps maps;
-	struct symbols_frame fr[MAX_FRAMES];
-	struct symbols_module mod;
-	uint64_t start = 0, off = vdso_sym_offset("__vdso_clock_gettime");
-	int n;
+	uint64_t start = 0;
 
 	if (procfs_read_maps(pid, &maps) == 0)
 		for (size_t i = 0; i < maps.n; i++)
 			if (strcmp(maps.maps[i].path, "[vdso]") == 0)
 				start = maps.maps[i].start;
 	procfs_maps_free(&maps);
+	return start;
+}
+
+static void
+check_vdso(struct symbols *s, pid_t pid)
+{
+	struct symbols_frame fr[MAX_FRAMES];
+	struct symbols_module mod;
+	uint64_t start = vdso_start(pid),
+		 off = vdso_sym_offset("__vdso_clock_gettime");
+	int n;
+
 	if (start == 0 || off == 0) {
 		tap_skip("no vdso");
 		return;
@@ -344,6 +354,55 @@ check_image(struct symbols *s, pid_t pid, uint64_t a, const char *what)
 				 img.start,
 	       "%s: an FDE of the table starts at or before it", what);
 	free(table);
+}
+
+/*
+ * symbols_file_read() of the page at a (each read-only mapping named in
+ * pages[], its page read from the target's memory while it ran) gives the
+ * same bytes after the target has ended, when its memory cannot be read;
+ * a range past its mapping, or in none, is refused.
+ */
+struct file_page {
+	const char *what;
+	uint64_t addr;
+	uint8_t mem[4096];
+	bool read;
+};
+
+static void
+file_pages_read(pid_t pid, struct file_page *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		p[i].addr &= ~(uint64_t)4095;
+		p[i].read = attach_read_pid(pid, p[i].addr, p[i].mem,
+					    sizeof(p[i].mem)) ==
+			    (ssize_t)sizeof(p[i].mem);
+	}
+}
+
+static void
+check_file_read(struct symbols *s, pid_t gone, struct file_page *p, size_t n)
+{
+	uint8_t buf[4096];
+	struct procfs_maps maps = {0};
+	const struct procfs_map *m;
+
+	tap_ok(attach_read_pid(gone, p[0].addr, buf, sizeof(buf)) < 0,
+	       "the ended target's memory cannot be read");
+	for (size_t i = 0; i < n; i++)
+		tap_ok(p[i].read &&
+			       symbols_file_read(s, p[i].addr, buf,
+						 sizeof(buf)) &&
+			       memcmp(buf, p[i].mem, sizeof(buf)) == 0,
+		       "%s: the page at %#jx read from its file is the one "
+		       "its memory held",
+		       p[i].what, (uintmax_t)p[i].addr);
+	/* the symbolizer's maps are the target's last ones: its own copy */
+	if (procfs_read_maps(getpid(), &maps) == 0 &&
+	    (m = procfs_maps_find(&maps, (uint64_t)(uintptr_t)&buf)) != NULL)
+		tap_ok(!symbols_file_read(s, m->start, buf, 16),
+		       "an address in no module of the target is refused");
+	procfs_maps_free(&maps);
 }
 
 static void
@@ -689,6 +748,8 @@ main(void)
 	struct symbols_frame fr[MAX_FRAMES];
 	struct procfs_maps maps;
 	const char *before;
+	static struct file_page file_pages[3] = {
+		{.what = "symtarget"}, {.what = "libc"}, {.what = "vdso"}};
 
 	snprintf(path, sizeof(path), "%s/tests/symbols/symtarget",
 		 top ? top : ".");
@@ -713,6 +774,10 @@ main(void)
 	check_unknown(s);
 	check_plt(s, t.pid, "/symtarget");
 	check_plt(s, t.pid, "/libc.so.6");
+	file_pages[0].addr = target_get(&t, "static_leaf");
+	file_pages[1].addr = target_get(&t, "read");
+	file_pages[2].addr = vdso_start(t.pid);
+	file_pages_read(t.pid, file_pages, 3);
 
 	/* New maps, same files: cached strings stay and are reused. */
 	symbols_lookup(s, target_get(&t, "static_leaf") + 4, false, fr, 1,
@@ -744,8 +809,14 @@ main(void)
 		       NULL);
 	tap_is_str(fr[0].name, "global_leaf",
 		   "it looks up on after the other is freed");
-	symbols_free(like);
+	/* each module looked up once while the target runs (what the
+	   unwinder does first): its file is then open */
+	for (int i = 0; i < 3; i++)
+		symbols_lookup(like, file_pages[i].addr + 1, false, fr, 1,
+			       NULL);
 	target_stop(&t);
+	check_file_read(like, t.pid, file_pages, 3);
+	symbols_free(like);
 
 	check_stripped(stripped, name1, sizeof(name1), true);
 	check_stripped(stripped, name2, sizeof(name2), false);
