@@ -30,6 +30,7 @@
 #define HEAPPROF_MAX_BUCKETS (1u << 20)
 #define HEAPPROF_MAX_LIVE (1u << 22)
 #define HEAPPROF_MAX_PROCS 256
+#define HEAPPROF_MAX_PCS (1u << 24) /* return addresses kept: 128 MiB */
 
 /* Sampled (pid, address) still allocated -> bucket: open addressing. */
 struct heapprof_live {
@@ -54,6 +55,20 @@ struct heapprof_proc {
 	int64_t maps_read_ns; /* when the maps were last read */
 };
 
+/*
+ * A sampled stack as the interposer recorded it: its return addresses in
+ * the process's address space of then, named at the next snapshot
+ * (heapprof_name()).
+ */
+struct heapprof_raw {
+	uint32_t proc;	/* in procs */
+	uint32_t space; /* procs[proc].space when recorded */
+	uint32_t first; /* in pcs */
+	uint32_t n;
+	bool truncated;
+	uint32_t stack; /* in the aggregate, once named */
+};
+
 struct heapprof {
 	struct heap_source *src;
 	pid_t pid;
@@ -66,9 +81,15 @@ struct heapprof {
 	struct aggregate *g;
 	struct heapprof_proc procs[HEAPPROF_MAX_PROCS]; /* [0]: the target */
 	uint32_t nprocs, spaces;
+	/* stack: the index of its raw stack, not yet named */
 	struct heapprof_bucket *buckets;
 	uint32_t nbuckets, capbuckets;
 	struct hash bucket_idx;
+	struct heapprof_raw *raws; /* [0, named) are named */
+	uint32_t nraws, capraws, named;
+	struct hash raw_idx;
+	uint64_t *pcs;
+	uint32_t npcs, cappcs;
 	struct heapprof_live live;
 	uint64_t samples, frees, unknown_frees, overflow, execs, strays;
 	int64_t start_unix_ns, start_mono_ns;
@@ -209,6 +230,8 @@ heapprof_bucket(struct heapprof *h, uint32_t stack, uint64_t size)
 	return id;
 }
 
+static void heapprof_name(struct heapprof *h);
+
 /*
  * Whether process pid, whose maps are these, is one of the command's
  * programs. A record's pid is the target's word: any pid, an unrelated
@@ -280,6 +303,7 @@ heapprof_refresh_maps(struct heapprof *h, struct heapprof_proc *p)
 	log_debug("heap: the maps of process %d read: %zu mappings",
 		  (int)p->pid, maps.n);
 	p->maps_dirty = false;
+	heapprof_name(h); /* the stacks recorded under the old maps */
 	procfs_maps_free(&p->maps);
 	p->maps = maps;
 	symbols_set_maps(p->sy, &p->maps);
@@ -287,21 +311,21 @@ heapprof_refresh_maps(struct heapprof *h, struct heapprof_proc *p)
 	p->space = h->spaces++;
 }
 
+/* The location of return address pc in p's address space space. */
 static uint32_t
-heapprof_location(struct heapprof *h, struct heapprof_proc *p, uint64_t pc)
+heapprof_location(struct heapprof *h, struct heapprof_proc *p, uint32_t space,
+		  uint64_t pc)
 {
 	struct symbols_frame frames[HEAPPROF_MAX_INLINE];
 	struct symbols_module mod;
 	uint32_t loc;
 	int n;
 
-	aggregate_set_space(h->g, p->space);
+	aggregate_set_space(h->g, space);
 	loc = aggregate_find_location(h->g, pc, true);
 	if (loc != PROFILE_NONE)
 		return loc;
 	n = symbols_lookup(p->sy, pc, true, frames, HEAPPROF_MAX_INLINE, &mod);
-	if (mod.path == NULL)
-		p->maps_dirty = true;
 	return aggregate_add_location(h->g, pc, true, frames, n, &mod);
 }
 
@@ -354,6 +378,7 @@ heapprof_exec(struct heapprof *h, struct heapprof_proc *p)
 	struct symbols *old = p->sy;
 
 	h->execs++;
+	heapprof_name(h); /* the old program's stacks, with its symbolizer */
 	for (size_t i = 0; i < l->cap;) {
 		if (l->addr[i] != 0 && l->pid[i] == (uint32_t)p->pid) {
 			h->buckets[l->bucket[i]].frees++;
@@ -391,15 +416,104 @@ heapprof_is_new(const struct heapprof *h, uint32_t loc)
 	return name != NULL && strncmp(name, "operator new", 12) == 0;
 }
 
+struct heapprof_raw_key {
+	uint32_t proc, space;
+	const struct heap_record *r;
+};
+
+static int
+heapprof_raw_eq(uint32_t id, const void *key, void *arg)
+{
+	const struct heapprof *h = arg;
+	const struct heapprof_raw_key *k = key;
+	const struct heapprof_raw *w = &h->raws[id];
+
+	return w->proc == k->proc && w->space == k->space &&
+	       w->n == k->r->nframes &&
+	       w->truncated == (k->r->nframes == HEAP_MAX_FRAMES) &&
+	       memcmp(h->pcs + w->first, k->r->frames,
+		      w->n * sizeof(uint64_t)) == 0;
+}
+
+/*
+ * The raw stack of r's frames in p's current address space, added if new
+ * (its files then opened: symbols_prepare()); UINT32_MAX past the bound.
+ */
+static uint32_t
+heapprof_raw(struct heapprof *h, struct heapprof_proc *p,
+	     const struct heap_record *r)
+{
+	struct heapprof_raw_key k = {(uint32_t)(p - h->procs), p->space, r};
+	uint64_t hash = hash_mem(r->frames, r->nframes * sizeof(uint64_t),
+				 hash_mix(k.proc, k.space));
+	uint32_t id = hash_find(&h->raw_idx, hash, heapprof_raw_eq, &k, h);
+
+	if (id != UINT32_MAX)
+		return id;
+	if (h->npcs + r->nframes > HEAPPROF_MAX_PCS)
+		return UINT32_MAX;
+	if (h->nraws == h->capraws) {
+		h->capraws = h->capraws ? h->capraws * 2 : 256;
+		h->raws = xreallocarray(h->raws, h->capraws, sizeof(*h->raws));
+	}
+	while (h->npcs + r->nframes > h->cappcs) {
+		h->cappcs = h->cappcs ? h->cappcs * 2 : 4096;
+		h->pcs = xreallocarray(h->pcs, h->cappcs, sizeof(*h->pcs));
+	}
+	for (uint32_t i = 0; i < r->nframes; i++)
+		symbols_prepare(p->sy, r->frames[i] - 1); /* return addresses */
+	memcpy(h->pcs + h->npcs, r->frames, r->nframes * sizeof(uint64_t));
+	id = h->nraws++;
+	h->raws[id] = (struct heapprof_raw){
+		.proc = k.proc,
+		.space = k.space,
+		.first = h->npcs,
+		.n = r->nframes,
+		.truncated = r->nframes == HEAP_MAX_FRAMES,
+		.stack = UINT32_MAX,
+	};
+	h->npcs += r->nframes;
+	hash_add(&h->raw_idx, hash, id);
+	return id;
+}
+
+/*
+ * Names the stacks recorded since the last call: the debug info of the
+ * files they fall in is read on their first (libc's: ~0.1 s of CPU), when
+ * a view asks for the profile rather than beside the allocating target. A
+ * process's maps and symbolizer are those its stacks were recorded under:
+ * this runs before either changes (heapprof_refresh_maps(),
+ * heapprof_exec()). Caller holds the lock.
+ */
+static void
+heapprof_name(struct heapprof *h)
+{
+	uint32_t locs[HEAP_MAX_FRAMES], skip;
+
+	for (; h->named < h->nraws; h->named++) {
+		struct heapprof_raw *w = &h->raws[h->named];
+		struct heapprof_proc *p = &h->procs[w->proc];
+
+		for (uint32_t i = 0; i < w->n; i++)
+			locs[i] = heapprof_location(h, p, w->space,
+						    h->pcs[w->first + i]);
+		skip = 0;
+		while (skip + 1 < w->n && heapprof_is_new(h, locs[skip]))
+			skip++;
+		w->stack = aggregate_stack(h->g, locs + skip, w->n - skip,
+					   w->truncated);
+	}
+}
+
 static void
 heapprof_alloc(struct heapprof *h, struct heapprof_proc *p,
 	       const struct heap_record *r)
 {
-	uint32_t locs[HEAP_MAX_FRAMES], stack, b, skip = 0;
+	uint32_t raw, b;
 
 	h->samples++;
 	if (h->nbuckets >= HEAPPROF_MAX_BUCKETS) {
-		h->overflow++; /* the bound: not symbolized, not counted */
+		h->overflow++; /* the bound: not kept, not counted */
 		return;
 	}
 
@@ -408,13 +522,12 @@ heapprof_alloc(struct heapprof *h, struct heapprof_proc *p,
 		if (procfs_maps_find(&p->maps, r->frames[i]) == NULL)
 			p->maps_dirty = true;
 	heapprof_refresh_maps(h, p);
-	for (uint32_t i = 0; i < r->nframes; i++)
-		locs[i] = heapprof_location(h, p, r->frames[i]);
-	while (skip + 1 < r->nframes && heapprof_is_new(h, locs[skip]))
-		skip++;
-	stack = aggregate_stack(h->g, locs + skip, r->nframes - skip,
-				r->nframes == HEAP_MAX_FRAMES);
-	b = heapprof_bucket(h, stack, r->size);
+	raw = heapprof_raw(h, p, r);
+	if (raw == UINT32_MAX) {
+		h->overflow++;
+		return;
+	}
+	b = heapprof_bucket(h, raw, r->size);
 	if (b == UINT32_MAX)
 		return;
 	h->buckets[b].allocs++;
@@ -536,14 +649,17 @@ heapprof_snapshot(struct heapprof *h)
 
 	pthread_mutex_lock(&h->lock);
 	heapprof_drain(h);
+	heapprof_name(h);
 	aggregate_view(h->g, &view);
 	view.pid = h->pid;
 	view.ncounts = 0;
 	view.nthreads = 0;
 	s->tables = profile_snapshot_copy(&view);
 	b = xcalloc(h->nbuckets + 1, sizeof(*b));
-	if (h->nbuckets > 0) /* buckets is NULL before the first */
-		memcpy(b, h->buckets, h->nbuckets * sizeof(*b));
+	for (uint32_t i = 0; i < h->nbuckets; i++) {
+		b[i] = h->buckets[i];
+		b[i].stack = h->raws[b[i].stack].stack;
+	}
 	s->buckets = b;
 	s->nbuckets = h->nbuckets;
 	s->rate = h->rate;
@@ -605,6 +721,9 @@ heapprof_free(struct heapprof *h)
 	}
 	aggregate_free(h->g);
 	hash_free(&h->bucket_idx);
+	hash_free(&h->raw_idx);
+	free(h->raws);
+	free(h->pcs);
 	free(h->live.addr);
 	free(h->live.pid);
 	free(h->live.bucket);

@@ -409,6 +409,19 @@ symbols_warm(struct symbols *s, uint64_t addr)
 		symbols_load_names(s, s->mods[r->mod].file);
 }
 
+bool
+symbols_prepare(struct symbols *s, uint64_t addr)
+{
+	const struct symbols_range *r = symbols_find_range(s, addr);
+
+	if (r == NULL)
+		return false;
+	symbols_resolve(s, &s->mods[r->mod]);
+	if (s->mods[r->mod].file != NULL)
+		symbols_open_debug(s, s->mods[r->mod].file);
+	return true;
+}
+
 /*
  * The object file holding addr as the unwinder needs it: see symbols.h.
  * Opens the file on the module's first lookup and reads its program

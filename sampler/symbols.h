@@ -102,6 +102,17 @@ bool symbols_cold(const struct symbols *s, uint64_t addr);
 void symbols_warm(struct symbols *s, uint64_t addr);
 
 /*
+ * Opens the file of the module holding addr and its separate debug file,
+ * if not yet, reading no more than their headers (tens of us), so that a
+ * later symbols_lookup() there names it as well after the process has
+ * ended (its /proc files gone): what a caller that records addresses now
+ * and names them later (sampler/heapprof.c) does while the process lives.
+ * Returns false when addr is in no module. Not thread-safe (as
+ * symbols_lookup()).
+ */
+bool symbols_prepare(struct symbols *s, uint64_t addr);
+
+/*
  * Re-reads the target's JIT symbols (/tmp/perf-PID.map, sampler/perfmap.h)
  * when the file changed; addresses in no mapped file are then named from
  * it. Returns true when the names changed: addresses symbolized before

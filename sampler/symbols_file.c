@@ -261,12 +261,28 @@ symbols_load_names(struct symbols *s, struct symbols_file *f)
 		return;
 	f->names_loaded = true;
 	fault_in_load(f->path);
-	if (symbols_has_debug_info(f->elf))
-		f->dwarf = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL);
-	else if ((f->debug_elf = symbols_find_debug(s, f, f->path)) != NULL)
+	symbols_open_debug(s, f);
+	if (f->debug_elf != NULL)
 		f->dwarf = dwarf_begin_elf(f->debug_elf, DWARF_C_READ, NULL);
+	else if (symbols_has_debug_info(f->elf))
+		f->dwarf = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL);
 	symbols_load_syms(f);
 	symbols_fetch_debug(s, f);
+}
+
+/*
+ * Opens f's separate debug file, once, when f has no debug info of its
+ * own: the search looks in the target's root first (symbols_find_debug()),
+ * which an ended process no longer shows. Reads no more than its headers.
+ */
+void
+symbols_open_debug(struct symbols *s, struct symbols_file *f)
+{
+	if (f->debug_tried || f->elf == NULL)
+		return;
+	f->debug_tried = true;
+	if (!symbols_has_debug_info(f->elf))
+		f->debug_elf = symbols_find_debug(s, f, f->path);
 }
 
 static struct symbols_file *

@@ -66,9 +66,10 @@ struct symbols_file {
 	/* Read on the first symbols_lookup() (symbols_load_names()), not
 	   when the file is opened: names_loaded says it was. */
 	bool names_loaded;
-	Elf *debug_elf; /* separate debug info, or NULL */
-	Dwarf *dwarf;	/* from elf or debug_elf, or NULL */
-	char *image;	/* the vdso's copied image, or NULL */
+	bool debug_tried; /* symbols_open_debug() ran */
+	Elf *debug_elf;	  /* separate debug info, or NULL */
+	Dwarf *dwarf;	  /* from elf or debug_elf, or NULL */
+	char *image;	  /* the vdso's copied image, or NULL */
 	GElf_Phdr *loads;
 	size_t nloads;
 	uint64_t load_lo, load_hi; /* span of the PT_LOADs' vaddrs */
@@ -166,6 +167,9 @@ struct symbols_file *symbols_resolve_file(struct symbols *s,
 
 /* Reads f's debug info and symbols and asks debuginfod, once. */
 void symbols_load_names(struct symbols *s, struct symbols_file *f);
+
+/* Opens f's separate debug file (none read), once. */
+void symbols_open_debug(struct symbols *s, struct symbols_file *f);
 
 /* Frees the list of files (symbols_lib's, once no cache uses it). */
 void symbols_files_free(struct symbols_file *files);
