@@ -405,6 +405,70 @@ check_file_read(struct symbols *s, pid_t gone, struct file_page *p, size_t n)
 	procfs_maps_free(&maps);
 }
 
+/*
+ * symbols_prepare() while the target runs opens the files that a lookup
+ * after it ended names from (what sampler/heapprof.c does); without it
+ * the lookups after the end find no file (the control: the check can
+ * fail). libc's debug file would be found under / either way: its search
+ * in the target's root matters for a target in a container only.
+ */
+static void
+check_prepared(const char *path)
+{
+	struct symbols_frame fr[MAX_FRAMES];
+	struct symbols_module mod;
+	char dbg[256];
+	bool dbg_ok = false;
+
+	for (int prepare = 1; prepare >= 0; prepare--) {
+		struct target t;
+		struct symbols *s;
+		uint64_t leaf, rd;
+		int n;
+
+		if (target_start(path, &t) != 0) {
+			tap_ok(0, "start %s", path);
+			return;
+		}
+		s = symbols_for(t.pid);
+		leaf = target_get(&t, "static_leaf") + 4;
+		rd = target_get(&t, "read") + 1;
+		if (prepare)
+			tap_ok(symbols_prepare(s, leaf) &&
+				       symbols_prepare(s, rd),
+			       "symbols_prepare() finds both modules");
+		target_stop(&t);
+		n = symbols_lookup(s, leaf, false, fr, MAX_FRAMES, NULL);
+		if (prepare)
+			tap_ok(strcmp(fr[n - 1].name, "static_leaf") == 0 &&
+				       fr[n - 1].line > 0,
+			       "prepared, the ended target's binary is named "
+			       "with lines: %s:%d",
+			       fr[n - 1].name, fr[n - 1].line);
+		else
+			tap_ok(strcmp(fr[n - 1].name, "static_leaf") != 0,
+			       "not prepared, it is not (%s): the check can "
+			       "fail",
+			       fr[n - 1].name);
+		n = symbols_lookup(s, rd, false, fr, MAX_FRAMES, &mod);
+		if (prepare && mod.build_id != NULL) {
+			snprintf(dbg, sizeof(dbg),
+				 "/usr/lib/debug/.build-id/%.2s/%s.debug",
+				 mod.build_id, mod.build_id + 2);
+			dbg_ok = access(dbg, R_OK) == 0;
+		}
+		if (prepare && dbg_ok)
+			tap_ok(strcmp(fr[n - 1].name, "read") == 0 &&
+				       fr[n - 1].line > 0,
+			       "prepared, the ended target's libc is named "
+			       "from its debug file: %s:%d",
+			       fr[n - 1].name, fr[n - 1].line);
+		else if (prepare)
+			tap_skip("no separate debug info for libc (libc6-dbg)");
+		symbols_free(s);
+	}
+}
+
 static void
 check_unknown(struct symbols *s)
 {
@@ -818,6 +882,7 @@ main(void)
 	check_file_read(like, t.pid, file_pages, 3);
 	symbols_free(like);
 
+	check_prepared(path);
 	check_stripped(stripped, name1, sizeof(name1), true);
 	check_stripped(stripped, name2, sizeof(name2), false);
 	tap_is_str(name2, name1, "stripped offsets are the same across runs");
