@@ -64,8 +64,7 @@ struct heapprof_raw {
 	uint32_t proc;	/* in procs */
 	uint32_t space; /* procs[proc].space when recorded */
 	uint32_t first; /* in pcs */
-	uint32_t n;
-	bool truncated;
+	uint32_t n;	/* HEAP_MAX_FRAMES: truncated */
 	uint32_t stack; /* in the aggregate, once named */
 };
 
@@ -430,7 +429,6 @@ heapprof_raw_eq(uint32_t id, const void *key, void *arg)
 
 	return w->proc == k->proc && w->space == k->space &&
 	       w->n == k->r->nframes &&
-	       w->truncated == (k->r->nframes == HEAP_MAX_FRAMES) &&
 	       memcmp(h->pcs + w->first, k->r->frames,
 		      w->n * sizeof(uint64_t)) == 0;
 }
@@ -469,7 +467,6 @@ heapprof_raw(struct heapprof *h, struct heapprof_proc *p,
 		.space = k.space,
 		.first = h->npcs,
 		.n = r->nframes,
-		.truncated = r->nframes == HEAP_MAX_FRAMES,
 		.stack = UINT32_MAX,
 	};
 	h->npcs += r->nframes;
@@ -501,7 +498,7 @@ heapprof_name(struct heapprof *h)
 		while (skip + 1 < w->n && heapprof_is_new(h, locs[skip]))
 			skip++;
 		w->stack = aggregate_stack(h->g, locs + skip, w->n - skip,
-					   w->truncated);
+					   w->n == HEAP_MAX_FRAMES);
 	}
 }
 
