@@ -14,12 +14,12 @@
 # loaded machine does not blur as it does the runtime) ÷ alone's.
 # This VM's speed jumps between two modes (~190 and ~250 ms for the same
 # run alone, in spells of a second or more), so: each round (ROUNDS,
-# default 60: at 20 the median's interval spans ~5 points, too wide to
-# decide a goal ~1.5 points away; ~7 minutes) runs every configuration
-# once (after a round of warm-up), in an order rotating from round to
-# round, with a run alone before each and after the last (A C1 A C2 A
-# C3 A): each run is bracketed by two runs alone, and its ratio is its
-# CPU time ÷ their geometric mean. A bracket
+# default 100: at 20 the median's interval spans ~5 points, at 60 ~4,
+# too wide to decide a goal ~2 points away; ~11 minutes) runs every
+# configuration once (after a round of warm-up), in an order rotating
+# from round to round, with a run alone before each and after the last
+# (A C1 A C2 A C3 A): each run is bracketed by two runs alone, and its
+# ratio is its CPU time ÷ their geometric mean. A bracket
 # whose two runs alone differ by more than 15 % saw the VM change mode
 # and is left out (its count shown): the ratios kept compare runs in one
 # mode. Shown: their median, quartiles and the median's 95 % confidence
@@ -33,7 +33,7 @@
 # in total and per site.
 set -u
 B=${1:?usage: bench/heap.sh BUILDDIR [ROUNDS]}
-R=${2:-60}
+R=${2:-100}
 N=${BENCH_HEAP_N:-10}
 M=$B/tests/heap/mallocs
 W=$B/tests/heap/workload
