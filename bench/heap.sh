@@ -191,8 +191,9 @@ awk -v h="$(median "$T/heap.ratio")" -v lo="$lo" -v hi="$hi" \
 
 # Accuracy beside heaptrack.
 "$W" -m 64 >"$T/truth"
-"$CPT" --heap -o "$T/heap.pb.gz" --child-output /dev/null -- "$W" -m 64 \
-	2>/dev/null
+RATE=524288 # cproftop's default; the sd column's too
+"$CPT" --heap --heap-rate "$RATE" -o "$T/heap.pb.gz" --child-output /dev/null \
+	-- "$W" -m 64 2>/dev/null
 ours() { # INDEX [FUNC]: total, or FUNC's flat, in bytes (or objects)
 	go tool pprof -sample_index="$1" -unit=B -top -nodefraction=0 \
 		"$T/heap.pb.gz" 2>/dev/null | awk -v f="${2:-}" '
@@ -222,15 +223,15 @@ echo
 echo "accuracy: tests/heap/workload -m 64 (truth: its own account), default rate;"
 echo "error: cproftop's ÷ the truth - 1; sd: what sampling allows, the"
 echo "relative standard deviation of an unbiased estimate at one sample per"
-echo "524288 bytes (sqrt(524288 / truth): 8.8 % for a 64 MiB site; within"
+echo "$RATE bytes (sqrt($RATE / truth): 8.8 % for a 64 MiB site; within"
 echo "10 % three times in four there, 19 in 20 from ~200 MiB up)"
 # row LABEL TRUTH OURS HEAPTRACK
 row() {
-	awk -v l="$1" -v t="$2" -v o="$3" -v h="$4" 'BEGIN {
+	awk -v l="$1" -v t="$2" -v o="$3" -v h="$4" -v r="$RATE" 'BEGIN {
 		e = "-"; d = "-"
 		if (t ~ /^[0-9]+$/ && t > 0 && o ~ /^[0-9]+$/) {
 			e = sprintf("%+.1f %%", 100 * (o / t - 1))
-			d = sprintf("%.1f %%", 100 * sqrt(524288 / t))
+			d = sprintf("%.1f %%", 100 * sqrt(r / t))
 		}
 		printf "%-30s %12s %12s %12s %8s %7s\n", l, t, o, h, e, d }'
 }
