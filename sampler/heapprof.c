@@ -539,6 +539,21 @@ heapprof_alloc(struct heapprof *h, struct heapprof_proc *p,
 	}
 }
 
+/*
+ * Opens the files of p's executable mappings (symbols_prepare()) while
+ * the program waits after its hello: one that ends before cproftop reads
+ * its next records leaves no /proc/PID/root to open them from, and its
+ * stacks were named FILE+0xOFFSET (tests/heap/cli.sh, the short command).
+ */
+static void
+heapprof_open_files(struct heapprof_proc *p)
+{
+	for (size_t i = 0; i < p->maps.n; i++)
+		if (p->maps.maps[i].executable &&
+		    p->maps.maps[i].path[0] == '/')
+			symbols_prepare(p->sy, p->maps.maps[i].start);
+}
+
 static void
 heapprof_record(struct heapprof *h, const struct heap_record *r)
 {
@@ -558,6 +573,7 @@ heapprof_record(struct heapprof *h, const struct heap_record *r)
 		   HEAP_HELLO_WAIT_NS): its libraries are all mapped, and it
 		   may end before cproftop reads its next record */
 		heapprof_refresh_maps(h, p);
+		heapprof_open_files(p);
 		break;
 	case HEAP_RECORD_ALLOC:
 		heapprof_alloc(h, p, r);
