@@ -417,7 +417,7 @@ perf_source_open(pid_t pid, const struct perf_event_config *cfg, bool offcpu,
 		return -1;
 	}
 	ps->st.threads = (uint32_t)ps->n;
-	ps->pfds = xcalloc(ps->ncpus + 1, sizeof(*ps->pfds));
+	ps->pfds = xcalloc(ps->ncpus + 2, sizeof(*ps->pfds));
 	ps->last_cap_ns = clock_ns(CLOCK_MONOTONIC);
 	perf_reader_start(ps);
 	*out = ps;
@@ -431,44 +431,46 @@ perf_source_offcpu(const struct perf_source *ps)
 }
 
 int
-perf_source_wait(struct perf_source *ps, int64_t deadline_ns, int wake_fd)
+perf_source_wait(struct perf_source *ps, int64_t deadline_ns, int wake_fd,
+		 int end_fd)
 {
 	int64_t left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
+	struct pollfd *p = ps->pfds;
 	size_t n = 0;
-	int ms;
+	uint64_t v;
+	int ms, got = 0;
 
-	if (ps->reader_on) {
-		struct pollfd p[2] = {{.fd = ps->evfd, .events = POLLIN},
-				      {.fd = wake_fd, .events = POLLIN}};
-		uint64_t v;
-
-		if (left <= 0)
-			return 0;
-		ms = (int)((left + 999999) / 1000000);
-		if (poll(p, 2, ms) < 0 && errno != EINTR)
-			log_debug("poll: %s", strerror(errno));
-		if (p[0].revents & POLLIN)
-			(void)!read(ps->evfd, &v, sizeof(v));
-		return wake_fd >= 0 && (p[1].revents & POLLIN) ? 1 : 0;
-	}
-	for (size_t c = 0; c < ps->ncpus; c++) {
-		/* A negative fd is skipped by poll(). */
-		ps->pfds[n].fd = ps->cpus[c].hup ? -1 : ps->cpus[c].owner_fd;
-		ps->pfds[n].events = POLLIN;
-		ps->pfds[n++].revents = 0;
-	}
-	ps->pfds[n].fd = wake_fd;
-	ps->pfds[n].events = POLLIN;
-	ps->pfds[n].revents = 0;
 	if (left <= 0)
 		return 0;
 	ms = (int)((left + 999999) / 1000000);
-	if (poll(ps->pfds, n + 1, ms) < 0 && errno != EINTR)
+	/* With a reader thread its eventfd, else every CPU's ring (a
+	   negative fd is skipped by poll()); then wake_fd and end_fd. */
+	if (ps->reader_on) {
+		p[n++] = (struct pollfd){.fd = ps->evfd, .events = POLLIN};
+	} else {
+		for (size_t c = 0; c < ps->ncpus; c++)
+			p[n++] = (struct pollfd){
+				.fd = ps->cpus[c].hup ? -1
+						      : ps->cpus[c].owner_fd,
+				.events = POLLIN};
+	}
+	p[n] = (struct pollfd){.fd = wake_fd, .events = POLLIN};
+	p[n + 1] = (struct pollfd){.fd = end_fd, .events = POLLIN};
+	if (poll(p, n + 2, ms) < 0 && errno != EINTR)
 		log_debug("poll: %s", strerror(errno));
-	for (size_t c = 0; c < ps->ncpus; c++)
-		if (ps->pfds[c].revents & (POLLHUP | POLLERR))
-			ps->cpus[c].hup = true;
-	return wake_fd >= 0 && (ps->pfds[n].revents & POLLIN) ? 1 : 0;
+	if (ps->reader_on) {
+		if (p[0].revents & POLLIN)
+			(void)!read(ps->evfd, &v, sizeof(v));
+	} else {
+		for (size_t c = 0; c < ps->ncpus; c++)
+			if (p[c].revents & (POLLHUP | POLLERR))
+				ps->cpus[c].hup = true;
+	}
+	if (wake_fd >= 0 && (p[n].revents & POLLIN))
+		got |= PERF_WAIT_WAKE;
+	if (end_fd >= 0 && (p[n + 1].revents & (POLLIN | POLLHUP | POLLERR)))
+		got |= PERF_WAIT_END;
+	return got;
 }
 
 /*

@@ -65,13 +65,19 @@ typedef void (*perf_source_fn)(const struct perf_record *r, bool offcpu,
  */
 size_t perf_source_rescan(struct perf_source *ps);
 
+/* perf_source_wait()'s answer: the bits of the descriptors readable. */
+enum { PERF_WAIT_WAKE = 1, PERF_WAIT_END = 2 };
+
 /*
  * Waits until records were read (the reader thread copies the ring
  * buffers at least every 10 ms; without one, until a ring buffer is a
- * quarter full), wake_fd (may be -1) is readable, or the absolute
- * CLOCK_MONOTONIC deadline_ns. Returns 1 for wake_fd, 0 otherwise.
+ * quarter full), wake_fd or end_fd (each may be -1; end_fd: a pidfd,
+ * readable once the target ended) is readable, or the absolute
+ * CLOCK_MONOTONIC deadline_ns. Returns PERF_WAIT_WAKE and PERF_WAIT_END
+ * for those readable, 0 for none. The sampler thread.
  */
-int perf_source_wait(struct perf_source *ps, int64_t deadline_ns, int wake_fd);
+int perf_source_wait(struct perf_source *ps, int64_t deadline_ns, int wake_fd,
+		     int end_fd);
 
 /*
  * Calls fn for each record read: the records a reader thread copied out

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -211,31 +212,60 @@ sampler_perf_alive(struct sampler *s)
 }
 
 /*
- * The loop with the perf source: sleep until a ring buffer fills or
- * 100 ms pass, read every ring into captures, once a second publish. No
- * thread of the target is stopped.
+ * A pidfd of the target (readable once it ended: the loop then ends at
+ * once, not at its next look a second later; a short command's --top
+ * waited for it), or -1 where the kernel has none (the look finds it).
+ */
+static int
+sampler_perf_end_fd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd >= 0)
+		return fd;
+	log_debug("pidfd_open %d: %s", (int)pid, strerror(errno));
+#else
+	(void)pid;
+#endif
+	return -1;
+}
+
+/*
+ * The loop with the perf source: sleep until a ring buffer fills, 100 ms
+ * pass or the target ends, read every ring into captures, once a second
+ * publish. No thread of the target is stopped.
  */
 void
 sampler_perf_loop(struct sampler *s)
 {
 	int64_t now, next_publish = clock_ns(CLOCK_MONOTONIC) + CLOCK_NS_PER_S;
+	int end_fd = sampler_perf_end_fd(s->pid);
 
 	while (!atomic_load(&s->stop)) {
 		capture_sink_fn sink = atomic_load(&s->paused)
 					       ? sampler_perf_discard
 					       : sampler_perf_sink;
 		bool alive = true;
+		int woke;
 
 		sampler_beat(s);
-		if (source_perf_wait(s->perf, next_publish, s->wake_fd) == 1)
+		woke = source_perf_wait(s->perf, next_publish, s->wake_fd,
+					end_fd);
+		if (woke & PERF_WAIT_WAKE)
 			sampler_drain(s->wake_fd);
+		if ((woke & PERF_WAIT_END) && (alive = sampler_perf_alive(s))) {
+			/* ended, yet its thread lives on: no more waking */
+			close(end_fd);
+			end_fd = -1;
+		}
 		if (atomic_exchange(&s->reset, false)) {
 			sampler_do_reset(s);
 			atomic_store(&s->publish, true);
 		}
 		/* Off-CPU time counts from the profile's start (a reset). */
 		source_perf_since(s->perf, s->start_ns);
-		if (source_perf_poll(s->perf, sink, s) == 0)
+		if (source_perf_poll(s->perf, sink, s) == 0 && alive)
 			alive = sampler_perf_alive(s);
 		sampler_refresh_maps(s, false);
 		now = clock_ns(CLOCK_MONOTONIC);
@@ -252,6 +282,8 @@ sampler_perf_loop(struct sampler *s)
 		if (!alive)
 			break;
 	}
+	if (end_fd >= 0)
+		close(end_fd);
 	/* What the kernel wrote until now is counted (a sampler thread
 	   behind its reader catches up, for up to SAMPLER_PERF_FINISH_NS;
 	   what is left then is counted as lost). */

@@ -570,11 +570,12 @@ source_perf_open(const struct source_perf_options *opt,
 }
 
 int
-source_perf_wait(struct source_perf *sp, int64_t deadline_ns, int wake_fd)
+source_perf_wait(struct source_perf *sp, int64_t deadline_ns, int wake_fd,
+		 int end_fd)
 {
 	if (deadline_ns > sp->next_rescan)
 		deadline_ns = sp->next_rescan;
-	return perf_source_wait(sp->ps, deadline_ns, wake_fd);
+	return perf_source_wait(sp->ps, deadline_ns, wake_fd, end_fd);
 }
 
 size_t

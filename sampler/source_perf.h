@@ -38,8 +38,9 @@ struct source_perf_options {
 int source_perf_open(const struct source_perf_options *opt,
 		     struct source_perf **out, int *err, char **cause);
 
-/* perf_source_wait(): 1 when wake_fd woke us, 0 otherwise. */
-int source_perf_wait(struct source_perf *sp, int64_t deadline_ns, int wake_fd);
+/* perf_source_wait(), until the next rescan at most: PERF_WAIT_* bits. */
+int source_perf_wait(struct source_perf *sp, int64_t deadline_ns, int wake_fd,
+		     int end_fd);
 
 /*
  * Reads every ring buffer and hands each complete capture to sink; every
