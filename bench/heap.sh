@@ -14,8 +14,9 @@
 # loaded machine does not blur as it does the runtime) ÷ alone's.
 # This VM's speed jumps between two modes (~190 and ~250 ms for the same
 # run alone, in spells of a second or more), so: each round (ROUNDS,
-# default 100: at 20 the median's interval spans ~5 points, at 60 ~4,
-# too wide to decide a goal ~2 points away; ~11 minutes) runs every
+# default 200: at 20 the median's interval spans ~5 points, at 60 ~4,
+# at 100 ~2, too wide to decide a goal ~1 point away; ~15 minutes,
+# heaptrack's runs the third of it) runs every
 # configuration once (after a round of warm-up), in an order rotating
 # from round to round, with a run alone before each and after the last
 # (A C1 A C2 A C3 A): each run is bracketed by two runs alone, and its
@@ -33,7 +34,7 @@
 # in total and per site.
 set -u
 B=${1:?usage: bench/heap.sh BUILDDIR [ROUNDS]}
-R=${2:-100}
+R=${2:-200}
 N=${BENCH_HEAP_N:-10}
 M=$B/tests/heap/mallocs
 W=$B/tests/heap/workload
@@ -139,6 +140,8 @@ for r in $(seq 0 "$R"); do
 done
 
 count() { [ -s "$1" ] && wc -l <"$1" || echo 0; }
+# f3 X: X to three decimals; "-" (nothing kept) as it is
+f3() { [ "$1" = - ] && echo - || printf '%.3f' "$1"; }
 echo "bench/heap.sh: tests/heap/mallocs -n $N ($N M malloc/free pairs)," \
 	"$R rounds after one of warm-up, the order rotating, each run" \
 	"between two alone"
@@ -163,10 +166,10 @@ for c in $CONFIGS; do
 		"$name" "$(median "$T/$c.cpu")" "" "$(count "$T/$c.cpu")" "" \
 		"$(median "$T/$c.runtime")" "$f"; continue; }
 	read -r lo hi <<<"$(median_ci "$T/$c.ratio")"
-	printf '%-29s %5sms %7.3f [%.3f-%.3f] (%.3f-%.3f) %6s %8.3f %6sms %7s\n' \
-		"$name" "$(median "$T/$c.cpu")" "$(median "$T/$c.ratio")" \
-		"$(quantile "$T/$c.ratio" 0.25)" \
-		"$(quantile "$T/$c.ratio" 0.75)" "$lo" "$hi" \
+	printf '%-29s %5sms %7s [%s-%s] (%s-%s) %6s %8.3f %6sms %7s\n' \
+		"$name" "$(median "$T/$c.cpu")" "$(f3 "$(median "$T/$c.ratio")")" \
+		"$(f3 "$(quantile "$T/$c.ratio" 0.25)")" \
+		"$(f3 "$(quantile "$T/$c.ratio" 0.75)")" "$(f3 "$lo")" "$(f3 "$hi")" \
 		"$(count "$T/$c.ratio")/$(count "$T/$c.brackets")" \
 		"$(awk -v c="$(median "$T/$c.cpu")" \
 			-v a="$(median "$T/alone.cpu")" 'BEGIN { print c / a }')" \
@@ -179,7 +182,8 @@ awk -v h="$(median "$T/heap.ratio")" -v lo="$lo" -v hi="$hi" \
 	-v m="$(awk -v c="$(median "$T/heap.cpu")" \
 		-v a="$(median "$T/alone.cpu")" 'BEGIN { print c / a }')" \
 	-v c="$(median "$T/cpu.ratio")" 'BEGIN {
-	v = hi <= 1.10 ? "met" : lo > 1.10 ? "NOT met" : \
+	v = h == "-" ? "not measured (no bracket kept)" : \
+		hi <= 1.10 ? "met" : lo > 1.10 ? "NOT met" : \
 		h <= 1.10 ? "not shown: the median is below, its interval " \
 			"reaches above" : \
 		"not shown, likely NOT met: the median is above, its " \
