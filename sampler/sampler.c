@@ -610,6 +610,7 @@ sampler_open_source(struct sampler *s, char **cause)
 	return 0;
 perf:
 	s->perf_state = ATTACH_RUNNING;
+	sampler_perf_leader(s); /* -p of a process whose leader left */
 	s->backend_why = s->opt.backend == SAMPLER_BACKEND_PERF
 				 ? "--backend=perf"
 				 : "perf_event_open allowed";

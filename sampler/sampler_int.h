@@ -170,6 +170,7 @@ struct sampler {
 	char *why_buf; /* backend_why when it is a message we own */
 	enum attach_state perf_state; /* perf: the target's end */
 	int perf_status;
+	pid_t perf_proc_pid; /* perf: a live thread once the leader left */
 	struct aggregate *g;
 	/* Address spaces: the target's first, then followed children's. */
 	struct space **spaces;
@@ -271,6 +272,15 @@ void sampler_pid_children(pid_t pid, pid_t **pids, size_t *n, size_t *cap);
 void sampler_perf_loop(struct sampler *s);
 enum attach_failure sampler_perf_failure(int err);
 int sampler_try_perf(struct sampler *s, int *err, char **why_not);
+/*
+ * perf: once the target's leader called pthread_exit() (a zombie, whose
+ * /proc/PID/maps and root read empty and whose memory is unreadable: every
+ * stack failed, no file could be named), reads the target through one of
+ * its live threads (sampler_proc_pid()) as attach/ does under ptrace;
+ * another when that one ended. Costs a read of the leader's stat (and,
+ * once it left, of its task list). The sampler thread.
+ */
+void sampler_perf_leader(struct sampler *s);
 bool sampler_perf_target_ok(pid_t pid);
 
 /* sampler_control.c */

@@ -40,6 +40,46 @@
 
 /* At the end, the sampler thread catches up with its reader this long. */
 #define SAMPLER_PERF_FINISH_NS (CLOCK_NS_PER_S)
+/* perf: whether tid is a thread of process pid still listed in /proc. */
+static bool
+sampler_perf_listed(pid_t pid, pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
+	return access(path, F_OK) == 0;
+}
+
+void
+sampler_perf_leader(struct sampler *s)
+{
+	char path[64], *buf;
+	struct procfs_stat st;
+	pid_t *tids = NULL;
+	ssize_t n;
+	bool zombie;
+
+	if (s->perf_proc_pid != 0 &&
+	    sampler_perf_listed(s->pid, s->perf_proc_pid))
+		return; /* the leader cannot come back */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->pid);
+	buf = procfs_read(path, NULL);
+	zombie = buf != NULL && procfs_parse_stat(buf, &st) == 0 &&
+		 st.state == 'Z';
+	free(buf);
+	s->perf_proc_pid = 0;
+	if (!zombie || (n = procfs_read_tasks(s->pid, &tids)) < 0)
+		return;
+	for (ssize_t i = 0; i < n && s->perf_proc_pid == 0; i++)
+		if (tids[i] != s->pid)
+			s->perf_proc_pid = tids[i];
+	free(tids);
+	if (s->perf_proc_pid != 0)
+		log_debug("perf: the leader %d left: its process read through "
+			  "thread %d",
+			  (int)s->pid, (int)s->perf_proc_pid);
+}
+
 /* The perf source's sink: one capture into the tables. */
 static void
 sampler_perf_sink(const struct capture *c, void *arg)
@@ -52,10 +92,13 @@ sampler_perf_sink(const struct capture *c, void *arg)
 		return;
 	sampler_task(s, c->pid, c->tid);
 	sp = sampler_space(s, c->pid);
-	/* Code outside the known maps: dlopen, exec, or ld.so loading. */
+	/* Code outside the known maps: dlopen, exec, ld.so loading, or a
+	   leader gone (pthread_exit), whose maps read empty. */
 	if (procfs_maps_find(&sp->maps, c->regs.rip) == NULL &&
 	    (now = clock_ns(CLOCK_MONOTONIC)) - sp->maps_read_ns > 10000000) {
 		sp->maps_read_ns = now;
+		if (sp == s->spaces[0])
+			sampler_perf_leader(s);
 		sampler_refresh_space(s, sp, true);
 	}
 	sampler_account(s, c,
@@ -194,6 +237,8 @@ sampler_perf_alive(struct sampler *s)
 	free(pids);
 	sampler_sweep(s);
 	s->listed = true;
+	if (n > 1)
+		sampler_perf_leader(s);
 	for (size_t i = 0; i < s->ntasks && n > 0; i++)
 		if (s->tasks[i].pid == s->pid)
 			return s->perf_state == ATTACH_RUNNING;
@@ -240,6 +285,7 @@ void
 sampler_perf_loop(struct sampler *s)
 {
 	int64_t now, next_publish = clock_ns(CLOCK_MONOTONIC) + CLOCK_NS_PER_S;
+	int64_t next_leader = 0;
 	int end_fd = sampler_perf_end_fd(s->pid);
 
 	while (!atomic_load(&s->stop)) {
@@ -267,6 +313,11 @@ sampler_perf_loop(struct sampler *s)
 		source_perf_since(s->perf, s->start_ns);
 		if (source_perf_poll(s->perf, sink, s) == 0 && alive)
 			alive = sampler_perf_alive(s);
+		now = clock_ns(CLOCK_MONOTONIC);
+		if (now >= next_leader) {
+			sampler_perf_leader(s); /* pthread_exit: 100 ms late */
+			next_leader = now + CLOCK_NS_PER_S / 10;
+		}
 		sampler_refresh_maps(s, false);
 		now = clock_ns(CLOCK_MONOTONIC);
 		if (!alive || now >= next_publish ||
@@ -346,18 +397,30 @@ sampler_try_perf(struct sampler *s, int *err, char **why_not)
 	return 0;
 }
 
-/* True when pid is a live user process other than cproftop. */
+/*
+ * True when pid is a live user process other than cproftop: its leader
+ * runs, or called pthread_exit() while other threads run (a zombie with
+ * company: sampler_perf_leader()).
+ */
 bool
 sampler_perf_target_ok(pid_t pid)
 {
 	char path[64], *buf;
 	struct procfs_stat st;
+	pid_t *tids = NULL;
+	ssize_t n;
 	bool ok;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	buf = procfs_read(path, NULL);
 	ok = buf != NULL && procfs_parse_stat(buf, &st) == 0 &&
-	     st.state != 'Z' && !(st.flags & 0x00200000) && pid != getpid();
+	     !(st.flags & 0x00200000) && pid != getpid();
 	free(buf);
+	if (ok && st.state == 'Z') {
+		n = procfs_read_tasks(pid, &tids);
+		ok = n > 1;
+		if (n >= 0)
+			free(tids);
+	}
 	return ok;
 }

@@ -78,12 +78,15 @@ sampler_space_sweep(struct sampler *s)
 
 /*
  * The PID to read the target's /proc files and memory through: a live
- * thread when the leader called pthread_exit() (ptrace), else the PID.
+ * thread when the leader called pthread_exit() (ptrace: attach/ knows;
+ * perf: sampler_perf_leader()), else the PID.
  */
 pid_t
 sampler_proc_pid(const struct sampler *s)
 {
-	return s->a != NULL ? attach_proc_pid(s->a) : s->pid;
+	if (s->a != NULL)
+		return attach_proc_pid(s->a);
+	return s->perf_proc_pid != 0 ? s->perf_proc_pid : s->pid;
 }
 
 /*
