@@ -170,7 +170,8 @@ struct sampler {
 	char *why_buf; /* backend_why when it is a message we own */
 	enum attach_state perf_state; /* perf: the target's end */
 	int perf_status;
-	pid_t perf_proc_pid; /* perf: a live thread once the leader left */
+	pid_t perf_proc_pid;	 /* perf: a live thread once the leader left */
+	int64_t leader_check_ns; /* the last look at a leader (empty maps) */
 	struct aggregate *g;
 	/* Address spaces: the target's first, then followed children's. */
 	struct space **spaces;

@@ -14,6 +14,7 @@
 #include "attach/attach.h"
 #include "attach/procfs.h"
 #include "common/array.h"
+#include "common/clock.h"
 #include "sampler/aggregate.h"
 #include "sampler/space.h"
 
@@ -119,8 +120,24 @@ void
 sampler_refresh_space(struct sampler *s, struct space *sp, bool force)
 {
 	unsigned execs = s->a ? attach_exec_count(s->a) : sp->exec_count;
-	pid_t proc_pid = sp == s->spaces[0] ? sampler_proc_pid(s) : sp->pid;
-	bool exec = execs != sp->exec_count || proc_pid != sp->proc_pid;
+	pid_t proc_pid;
+	bool exec;
+	int64_t now;
+
+	/* The target's maps read empty (an unwind met an address in none):
+	   its leader may have called pthread_exit(), found here within the
+	   maps' next read (50 ms), not at the next second's look. */
+	if (sp == s->spaces[0] && sp->maps.n == 0 &&
+	    (now = clock_ns(CLOCK_MONOTONIC)) - s->leader_check_ns >=
+		    CLOCK_NS_PER_S / 20) {
+		s->leader_check_ns = now;
+		if (s->a != NULL)
+			attach_forget_zombie(s->a, s->pid);
+		else if (s->perf != NULL)
+			sampler_perf_leader(s);
+	}
+	proc_pid = sp == s->spaces[0] ? sampler_proc_pid(s) : sp->pid;
+	exec = execs != sp->exec_count || proc_pid != sp->proc_pid;
 
 	if (space_refresh(sp, force, execs, proc_pid))
 		aggregate_forget_addresses(s->g);
