@@ -28,6 +28,9 @@
 # of all the runs (interleaved, they share the modes). The goal is met
 # when the interval is at or below 1.10x, not met when it is above, and
 # not shown either way when it straddles 1.10x.
+# Then, inside the process (mallocs -a), the hooks' and samples' own
+# cost, interposed chunks against glibc's entry points beside them: a
+# check of where the points go, not the goal's measure.
 # Accuracy: tests/heap/workload -m 64 (sites of known bytes; its own
 # account is the truth) under cproftop --heap at the default rate and
 # under heaptrack: bytes allocated in total, and leaked (in use at exit)
@@ -181,8 +184,10 @@ awk -v h="$(median "$T/heap.ratio")" -v lo="$lo" -v hi="$hi" \
 	-v q3="$(quantile "$T/heap.ratio" 0.75)" \
 	-v m="$(awk -v c="$(median "$T/heap.cpu")" \
 		-v a="$(median "$T/alone.cpu")" 'BEGIN { print c / a }')" \
-	-v c="$(median "$T/cpu.ratio")" 'BEGIN {
+	-v c="$(median "$T/cpu.ratio")" -v k="$(count "$T/heap.ratio")" 'BEGIN {
 	v = h == "-" ? "not measured (no bracket kept)" : \
+		k < 20 ? "not decided (" k " brackets kept: too few for an " \
+			"interval)" : \
 		hi <= 1.10 ? "met" : lo > 1.10 ? "NOT met" : \
 		h <= 1.10 ? "not shown: the median is below, its interval " \
 			"reaches above" : \
@@ -192,6 +197,44 @@ awk -v h="$(median "$T/heap.ratio")" -v lo="$lo" -v hi="$hi" \
 		"%s; median %.3fx, 95 %% CI %.3f-%.3f, quartiles " \
 		"%.3f-%.3f; ratio of medians %.3fx; CPU only %.3fx\n",
 		v, h, lo, hi, q1, q3, m, c }'
+
+# Inside the process (mallocs -a): interposed chunks of ~1 ms between
+# chunks through glibc's own entry points, BENCH_HEAP_INNER (default 20)
+# runs of each configuration: the hooks' and samples' cost alone, which
+# the VM's speed modes do not blur (each chunk's neighbours share its
+# mode); not the goal's measure (no start, no profiler beside it), a
+# check of where its points go. Unprofiled it must read ~1.00.
+inner() { # CONFIG: one run's hooked_ratio
+	rm -f "$T/out"
+	case $1 in
+	none) "$M" -a -n "$N" >"$T/out" ;;
+	hooks) "$CPT" --heap --heap-rate 1099511627776 --top=1 \
+		--child-output "$T/out" -- "$M" -a -n "$N" >/dev/null 2>&1 ;;
+	heap) "$CPT" --heap --top=1 --child-output "$T/out" -- \
+		"$M" -a -n "$N" >/dev/null 2>&1 ;;
+	esac
+	awk -F= '$1 == "hooked_ratio" { print $2 }' "$T/out"
+}
+for r in $(seq "${BENCH_HEAP_INNER:-20}"); do
+	for c in none hooks heap; do
+		v=$(inner $c)
+		[ -n "$v" ] && echo "$v" >>"$T/inner.$c"
+	done
+done
+echo "inside the process (mallocs -a, ${BENCH_HEAP_INNER:-20} runs):" \
+	"interposed chunks ÷ glibc's own beside them, the median of the" \
+	"runs' medians (95 % CI)"
+for c in none hooks heap; do
+	case $c in
+	none) name="unprofiled (must be ~1.00)" ;;
+	hooks) name="cproftop --heap (1 TiB rate)" ;;
+	heap) name="cproftop --heap (512 KiB)" ;;
+	esac
+	read -r lo hi <<<"$(median_ci "$T/inner.$c")"
+	printf '%-29s %7s (%s-%s) %6s runs\n' "$name" \
+		"$(f3 "$(median "$T/inner.$c")")" "$(f3 "$lo")" "$(f3 "$hi")" \
+		"$(count "$T/inner.$c")"
+done
 
 # Accuracy beside heaptrack.
 "$W" -m 64 >"$T/truth"

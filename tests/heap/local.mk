@@ -28,6 +28,7 @@ check_PROGRAMS += tests/heap/mallocs
 tests_heap_mallocs_SOURCES = tests/heap/mallocs.c
 tests_heap_mallocs_CFLAGS = $(CPT_WARN) -O2 -g
 tests_heap_mallocs_LDFLAGS =
+tests_heap_mallocs_LDADD = -lm
 
 # Go's four views, the delta and the -top table on hand-built snapshots.
 check_PROGRAMS += tests/unit/views_heap_test
