@@ -40,6 +40,7 @@
 
 /* At the end, the sampler thread catches up with its reader this long. */
 #define SAMPLER_PERF_FINISH_NS (CLOCK_NS_PER_S)
+
 /* perf: whether tid is a thread of process pid still listed in /proc. */
 static bool
 sampler_perf_listed(pid_t pid, pid_t tid)
@@ -50,6 +51,7 @@ sampler_perf_listed(pid_t pid, pid_t tid)
 	return access(path, F_OK) == 0;
 }
 
+/* See sampler_int.h. */
 void
 sampler_perf_leader(struct sampler *s)
 {
@@ -97,8 +99,6 @@ sampler_perf_sink(const struct capture *c, void *arg)
 	if (procfs_maps_find(&sp->maps, c->regs.rip) == NULL &&
 	    (now = clock_ns(CLOCK_MONOTONIC)) - sp->maps_read_ns > 10000000) {
 		sp->maps_read_ns = now;
-		if (sp == s->spaces[0])
-			sampler_perf_leader(s);
 		sampler_refresh_space(s, sp, true);
 	}
 	sampler_account(s, c,
@@ -237,8 +237,6 @@ sampler_perf_alive(struct sampler *s)
 	free(pids);
 	sampler_sweep(s);
 	s->listed = true;
-	if (n > 1)
-		sampler_perf_leader(s);
 	for (size_t i = 0; i < s->ntasks && n > 0; i++)
 		if (s->tasks[i].pid == s->pid)
 			return s->perf_state == ATTACH_RUNNING;
