@@ -171,7 +171,7 @@ struct sampler {
 	enum attach_state perf_state; /* perf: the target's end */
 	int perf_status;
 	pid_t perf_proc_pid;	 /* perf: a live thread once the leader left */
-	int64_t leader_check_ns; /* the last look at a leader (empty maps) */
+	int64_t leader_check_ns; /* the last look at the leader (100 ms) */
 	struct aggregate *g;
 	/* Address spaces: the target's first, then followed children's. */
 	struct space **spaces;

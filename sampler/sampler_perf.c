@@ -283,7 +283,6 @@ void
 sampler_perf_loop(struct sampler *s)
 {
 	int64_t now, next_publish = clock_ns(CLOCK_MONOTONIC) + CLOCK_NS_PER_S;
-	int64_t next_leader = 0;
 	int end_fd = sampler_perf_end_fd(s->pid);
 
 	while (!atomic_load(&s->stop)) {
@@ -311,11 +310,6 @@ sampler_perf_loop(struct sampler *s)
 		source_perf_since(s->perf, s->start_ns);
 		if (source_perf_poll(s->perf, sink, s) == 0 && alive)
 			alive = sampler_perf_alive(s);
-		now = clock_ns(CLOCK_MONOTONIC);
-		if (now >= next_leader) {
-			sampler_perf_leader(s); /* pthread_exit: 100 ms late */
-			next_leader = now + CLOCK_NS_PER_S / 10;
-		}
 		sampler_refresh_maps(s, false);
 		now = clock_ns(CLOCK_MONOTONIC);
 		if (!alive || now >= next_publish ||

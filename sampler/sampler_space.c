@@ -124,12 +124,12 @@ sampler_refresh_space(struct sampler *s, struct space *sp, bool force)
 	bool exec;
 	int64_t now;
 
-	/* The target's maps read empty (an unwind met an address in none):
-	   its leader may have called pthread_exit(), found here within the
-	   maps' next read (50 ms), not at the next second's look. */
-	if (sp == s->spaces[0] && sp->maps.n == 0 &&
+	/* The target's leader may have called pthread_exit(): read through
+	   it, the maps come out empty and the memory unreadable. Looked at
+	   every 100 ms (a read of its stat), not at the next second's. */
+	if (sp == s->spaces[0] &&
 	    (now = clock_ns(CLOCK_MONOTONIC)) - s->leader_check_ns >=
-		    CLOCK_NS_PER_S / 20) {
+		    CLOCK_NS_PER_S / 10) {
 		s->leader_check_ns = now;
 		if (s->a != NULL)
 			attach_forget_zombie(s->a, s->pid);

@@ -168,7 +168,14 @@ symbols_new_like(pid_t pid, struct symbols *like)
 void
 symbols_set_pid(struct symbols *s, pid_t pid)
 {
+	if (pid == s->pid)
+		return;
 	s->pid = pid;
+	/* A file not opened through the old pid (a zombie leader's root
+	   reads empty) is tried again through this one. */
+	for (size_t i = 0; i < s->nmods; i++)
+		if (s->mods[i].resolved && s->mods[i].file == NULL)
+			s->mods[i].resolved = false;
 }
 
 /* Frees s; with the last cache of its files, every file it opened and

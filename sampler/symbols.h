@@ -58,7 +58,9 @@ void symbols_free(struct symbols *s);
 
 /*
  * Reads the process's /proc files through pid from now on: another live
- * thread of the same process, when the leader called pthread_exit().
+ * thread of the same process, when the leader called pthread_exit(). A
+ * module whose file could not be opened through the old pid is tried
+ * again. The sampler thread.
  */
 void symbols_set_pid(struct symbols *s, pid_t pid);
 
