@@ -8,12 +8,13 @@
 . "$top_srcdir/tests/perf/perf-lib.sh"
 need_perf
 
-# split_off OUT: true when OUT's hot_a/hot_b/hot_c are not within 3
+# split_off OUT: true when OUT's hot_a/hot_b/hot_c are not within TOL
 # points of 50/30/20.
+TOL=5
 split_off() {
-	awk '$NF == "hot_a" { d = $2 - 50 } $NF == "hot_b" { d = $2 - 30 }
-	     $NF == "hot_c" { d = $2 - 20 }
-	     $NF ~ /^hot_[abc]$/ { n++; if (d < -3 || d > 3) bad = 1 }
+	awk -v t=$TOL '$NF == "hot_a" { d = $2 - 50 }
+	     $NF == "hot_b" { d = $2 - 30 } $NF == "hot_c" { d = $2 - 20 }
+	     $NF ~ /^hot_[abc]$/ { n++; if (d < -t || d > t) bad = 1 }
 	     END { exit !(bad || n != 3) }' "$1"
 }
 
@@ -22,9 +23,13 @@ check_ratio() { # label, then the command
 	shift
 	out="$TMPD/$label.top"
 	# The workload's own split is 50/30/20 on a quiet machine (perf
-	# record agrees within 1.5 points); CI once saw it at 46/35/19 in
-	# one run of many. A split off by more than 3 points gets one more
-	# run, and the diagnostics show both.
+	# record agrees within 1.5 points). Under a loaded -j2 check the
+	# kernel's cpu-clock samples drift: CI saw 46/35/19, then on one
+	# machine both runs of a check off by 4 to 5 points (45.6 then 54.1;
+	# 53.5 then 55.0), and `perf record -e cpu-clock -F 1000` itself gave
+	# 53.0/27.0/19.4 beside such a check: hence 5 points, not 3 (a
+	# sample put on the wrong function is off by far more). A split off
+	# by more gets one more run, and the diagnostics show both.
 	for try in 1 2; do
 		"$CPROFTOP" --backend=perf -F 1000 --top=40 --stats \
 			--child-output "$out.child" -- "$@" >"$out" 2>"$out.err"
@@ -36,9 +41,9 @@ check_ratio() { # label, then the command
 	ok "$st" "$label: cproftop exits 0 (the workload's own status)"
 	is "$(stat_of "$out.err" lost)" 0 "$label: no sample lost"
 	is "$(stat_of "$out.err" backend)" perf "$label: the perf backend runs"
-	within "$(top_col "$out" hot_a 2)" 50 3 "$label: hot_a flat%"
-	within "$(top_col "$out" hot_b 2)" 30 3 "$label: hot_b flat%"
-	within "$(top_col "$out" hot_c 2)" 20 3 "$label: hot_c flat%"
+	within "$(top_col "$out" hot_a 2)" 50 $TOL "$label: hot_a flat%"
+	within "$(top_col "$out" hot_b 2)" 30 $TOL "$label: hot_b flat%"
+	within "$(top_col "$out" hot_c 2)" 20 $TOL "$label: hot_c flat%"
 	atleast "$(top_col "$out" worker 5)" 97 "$label: worker cum%"
 	samples=$(stat_of "$out.err" samples)
 	atleast "$samples" 800 "$label: enough samples" # 987 seen under ASan
