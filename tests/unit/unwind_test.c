@@ -429,17 +429,27 @@ check_blocked(const char *variant, const struct target *t, struct attach *a,
 		struct capture c;
 		double cost;
 
-		for (int r = 0; r < 40 && sys >= 0 && sch >= 0; r++) {
+		/* 40 captures of the thread blocked; one it ran during, or
+		   taken while it waits for a CPU ("running": CI once saw none
+		   of 40 tries blocked, loaded), is tried again 1 ms later, for
+		   4 s at most */
+		for (int r = 0;
+		     r < 4000 && ty.samples < 40 && sys >= 0 && sch >= 0; r++) {
 			struct procfs_schedstat before, after;
 			struct procfs_syscall sc;
+			const struct timespec ms = {0, 1000000};
 
 			if (procfs_schedstat_fd(sch, &before) != 0 ||
-			    procfs_syscall_fd(sys, &sc) != 0 || sc.pc == 0)
+			    procfs_syscall_fd(sys, &sc) != 0 || sc.pc == 0) {
+				nanosleep(&ms, NULL);
 				continue;
+			}
 			unwind_capture_blocked(a, t->tids[i], sc.pc, sc.sp, &c);
 			if (procfs_schedstat_fd(sch, &after) != 0 ||
-			    after.slices != before.slices)
+			    after.slices != before.slices) {
+				nanosleep(&ms, NULL);
 				continue;
+			}
 			check_thread(t, u, i, &c, &ty, &cost);
 		}
 		if (!tap_ok(ty.samples >= 20 && ty.good == ty.samples,
