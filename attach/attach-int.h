@@ -112,7 +112,6 @@ bool attach_sleep(struct attach *a, int64_t deadline_ns, int wake_fd);
 char *attach_perm_message(pid_t pid);
 int attach_fail(enum attach_failure *why, enum attach_failure failure);
 char *attach_traced_message(pid_t pid, pid_t tid);
-bool attach_is_zombie(pid_t pid, pid_t tid);
 int attach_check(pid_t *pid, enum attach_failure *why, char **cause);
 bool attach_ours(pid_t tid);
 

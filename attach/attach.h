@@ -109,6 +109,20 @@ pid_t attach_proc_pid(const struct attach *a);
  */
 void attach_forget_zombie(struct attach *a, pid_t tid);
 
+/*
+ * True when thread tid of process pid is a zombie (or dead): a leader
+ * that called pthread_exit() stays one while its other threads run on.
+ * False when it cannot be read. Any thread.
+ */
+bool attach_is_zombie(pid_t pid, pid_t tid);
+
+/*
+ * A thread of pid that is not a zombie (the leader itself while it runs),
+ * the first /proc lists; 0 when none is, or pid cannot be read. Any
+ * thread.
+ */
+pid_t attach_live_tid(pid_t pid);
+
 /* True when the target was started by attach_spawn(). */
 bool attach_spawned(const struct attach *a);
 

@@ -107,7 +107,7 @@ attach_traced_message(pid_t pid, pid_t tid)
 			 (int)tid, (int)pid, comm, (int)tracer, tcomm);
 }
 
-/* True when tid of pid is a zombie (a leader that called pthread_exit). */
+/* See attach.h. */
 bool
 attach_is_zombie(pid_t pid, pid_t tid)
 {
@@ -121,19 +121,16 @@ attach_is_zombie(pid_t pid, pid_t tid)
 	return zombie;
 }
 
-/*
- * True when some thread of pid is alive: a leader that called
- * pthread_exit() is a zombie while its other threads run on.
- */
-static bool
-attach_has_live(pid_t pid)
+/* See attach.h. */
+pid_t
+attach_live_tid(pid_t pid)
 {
-	pid_t *tids;
+	pid_t *tids, live = 0;
 	ssize_t n = procfs_read_tasks(pid, &tids);
-	bool live = false;
 
-	for (ssize_t i = 0; i < n && !live; i++)
-		live = !attach_is_zombie(pid, tids[i]);
+	for (ssize_t i = 0; i < n && live == 0; i++)
+		if (!attach_is_zombie(pid, tids[i]))
+			live = tids[i];
 	if (n > 0)
 		free(tids);
 	return live;
@@ -171,7 +168,8 @@ attach_check(pid_t *pid, enum attach_failure *why, char **cause)
 		return attach_fail(why, ATTACH_FAIL_NOPROC);
 	}
 	free(buf);
-	if ((st.state == 'Z' || st.state == 'X') && !attach_has_live(*pid)) {
+	if ((st.state == 'Z' || st.state == 'X') &&
+	    attach_live_tid(*pid) == 0) {
 		*cause = xasprintf("process %d (%s) is a zombie", (int)*pid,
 				   st.comm);
 		return attach_fail(why, ATTACH_FAIL_BADTARGET);

@@ -55,27 +55,11 @@ sampler_perf_listed(pid_t pid, pid_t tid)
 void
 sampler_perf_leader(struct sampler *s)
 {
-	char path[64], *buf;
-	struct procfs_stat st;
-	pid_t *tids = NULL;
-	ssize_t n;
-	bool zombie;
-
 	if (s->perf_proc_pid != 0 &&
 	    sampler_perf_listed(s->pid, s->perf_proc_pid))
 		return; /* the leader cannot come back */
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->pid);
-	buf = procfs_read(path, NULL);
-	zombie = buf != NULL && procfs_parse_stat(buf, &st) == 0 &&
-		 st.state == 'Z';
-	free(buf);
-	s->perf_proc_pid = 0;
-	if (!zombie || (n = procfs_read_tasks(s->pid, &tids)) < 0)
-		return;
-	for (ssize_t i = 0; i < n && s->perf_proc_pid == 0; i++)
-		if (tids[i] != s->pid)
-			s->perf_proc_pid = tids[i];
-	free(tids);
+	s->perf_proc_pid =
+		attach_is_zombie(s->pid, s->pid) ? attach_live_tid(s->pid) : 0;
 	if (s->perf_proc_pid != 0)
 		log_debug("perf: the leader %d left: its process read through "
 			  "thread %d",
@@ -399,8 +383,6 @@ sampler_perf_target_ok(pid_t pid)
 {
 	char path[64], *buf;
 	struct procfs_stat st;
-	pid_t *tids = NULL;
-	ssize_t n;
 	bool ok;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -408,11 +390,5 @@ sampler_perf_target_ok(pid_t pid)
 	ok = buf != NULL && procfs_parse_stat(buf, &st) == 0 &&
 	     !(st.flags & 0x00200000) && pid != getpid();
 	free(buf);
-	if (ok && st.state == 'Z') {
-		n = procfs_read_tasks(pid, &tids);
-		ok = n > 1;
-		if (n >= 0)
-			free(tids);
-	}
-	return ok;
+	return ok && (st.state != 'Z' || attach_live_tid(pid) != 0);
 }
