@@ -113,9 +113,10 @@ struct profile_snapshot {
 	uint64_t fallback_stacks; /* stacks with frames unwound without CFI
 				     (frame pointers, Go's tables) */
 	/* Stacks read from threads blocked in the kernel without stopping
-	   them, and how many of those (and of the stopped ones) ended early;
+	   them, and how many of those (and of the others, read with every
+	   register: a stopped thread, a perf sample) ended early;
 	   calls a late interrupt would have broken with EINTR, restarted. */
-	uint64_t blocked_reads, blocked_truncated, stopped_truncated;
+	uint64_t blocked_reads, blocked_truncated, regs_truncated;
 	uint64_t restarted_calls;
 	uint64_t walks; /* ptrace: waits that looked at every tracee */
 	/* ptrace, 32 threads or more: the process CPU clock checks, and the

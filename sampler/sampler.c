@@ -259,7 +259,7 @@ sampler_health(struct sampler *s, struct profile_snapshot *snap, int64_t now)
 	snap->unwind_errors = s->unwind_errors;
 	snap->blocked_reads = s->blocked_reads;
 	snap->blocked_truncated = s->blocked_truncated;
-	snap->stopped_truncated = s->stopped_truncated;
+	snap->regs_truncated = s->regs_truncated;
 	snap->restarted_calls = s->a ? attach_restarted(s->a) : 0;
 	snap->walks = s->a ? attach_walks(s->a) : 0;
 	snap->clock_checks = s->checks;
@@ -404,7 +404,7 @@ sampler_do_reset(struct sampler *s)
 	s->start_ns = clock_ns(CLOCK_MONOTONIC);
 	s->start_unix_ns = clock_ns(CLOCK_REALTIME);
 	s->samples = s->stops = s->unwind_errors = 0;
-	s->blocked_reads = s->blocked_truncated = s->stopped_truncated = 0;
+	s->blocked_reads = s->blocked_truncated = s->regs_truncated = 0;
 	s->fallback_stacks = 0;
 	s->copy_short_stacks = 0;
 	s->ticks = s->late_ticks = s->ticks_at_publish = 0;

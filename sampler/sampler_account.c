@@ -192,7 +192,7 @@ sampler_account(struct sampler *s, const struct capture *c, uint32_t second)
 		if (c->regs_partial)
 			s->blocked_truncated++;
 		else
-			s->stopped_truncated++;
+			s->regs_truncated++;
 	}
 	if (unwind_used_fallback(sp->u))
 		s->fallback_stacks++;

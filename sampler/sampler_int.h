@@ -199,7 +199,7 @@ struct sampler {
 	int64_t last_cpu_ns;
 	uint64_t ticks, late_ticks, samples, stops, unwind_errors;
 	uint64_t blocked_reads, blocked_truncated, blocked_retries;
-	uint64_t stopped_truncated;
+	uint64_t regs_truncated;
 	uint64_t fallback_stacks;
 	uint64_t copy_short_stacks; /* stacks deeper than their copy */
 	bool listed; /* the threads there were at the start are known */

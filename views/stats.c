@@ -14,7 +14,7 @@ stats_write(FILE *out, const struct profile_snapshot *s, double elapsed,
 		"stop_p50_us=%.1f stop_p99_us=%.1f cpu_pct=%.1f "
 		"rss_kb=%ld tables_kb=%llu seconds=%.2f backend=%s lost=%llu "
 		"blocked_reads=%llu blocked_truncated=%llu "
-		"stopped_truncated=%llu restarted_calls=%llu walks=%llu "
+		"regs_truncated=%llu restarted_calls=%llu walks=%llu "
 		"clock_checks=%llu searches=%llu wall=%s\n",
 		(unsigned long long)s->samples, (unsigned long long)s->stops,
 		(unsigned long long)s->ticks, (unsigned long long)s->late_ticks,
@@ -27,7 +27,7 @@ stats_write(FILE *out, const struct profile_snapshot *s, double elapsed,
 		s->backend ? s->backend : "?", (unsigned long long)s->lost,
 		(unsigned long long)s->blocked_reads,
 		(unsigned long long)s->blocked_truncated,
-		(unsigned long long)s->stopped_truncated,
+		(unsigned long long)s->regs_truncated,
 		(unsigned long long)s->restarted_calls,
 		(unsigned long long)s->walks,
 		(unsigned long long)s->clock_checks,

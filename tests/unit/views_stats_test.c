@@ -46,7 +46,7 @@ main(void)
 	s.lost = 9;
 	s.blocked_reads = 10;
 	s.blocked_truncated = 11;
-	s.stopped_truncated = 12;
+	s.regs_truncated = 12;
 	s.restarted_calls = 13;
 	s.walks = 14;
 	s.clock_checks = 15;
@@ -60,7 +60,7 @@ main(void)
 		   "stack_copy_short=8 stop_p50_us=12.3 stop_p99_us=456.7 "
 		   "cpu_pct=25.0 rss_kb=4321 tables_kb=10 seconds=2.00 "
 		   "backend=ptrace lost=9 blocked_reads=10 "
-		   "blocked_truncated=11 stopped_truncated=12 "
+		   "blocked_truncated=11 regs_truncated=12 "
 		   "restarted_calls=13 walks=14 clock_checks=15 searches=16 "
 		   "wall=ptrace\n"
 		   "cproftop: backend ptrace (asked for)\n",
