@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/escape.h"
 #include "common/exitcodes.h"
 #include "common/jobctl.h"
 #include "common/log.h"
@@ -108,7 +109,8 @@ modes_wait(struct sampler *s, double duration)
 /*
  * --heap: the heap profile instead of the CPU one, for --top and -o. A
  * command the interposer never reported from (a static binary, a setuid
- * one) is said so. Returns an exit code.
+ * one), or that executed another program in its place, is said so.
+ * Returns an exit code.
  */
 static int
 modes_heap_output(const struct options *o)
@@ -127,10 +129,23 @@ modes_heap_output(const struct options *o)
 		      "static binary) or ignores LD_PRELOAD (setuid); no "
 		      "heap profile\n",
 		      stderr);
-	else if (h->samples == 0)
+	if (h->left_for != NULL) {
+		fprintf(stderr,
+			"cproftop: --heap: the command executed another "
+			"program in its place, which ran unprofiled (%s): ",
+			o->heap_follow ? "it never loaded the heap library: "
+					 "static, or setuid"
+				       : "--follow profiles the programs it "
+					 "executes");
+		escape_fputs(h->left_for, stderr);
+		fputc('\n', stderr);
+	}
+	if (h->loaded && h->samples == 0 && h->left_for == NULL)
 		fputs("cproftop: --heap: no allocation sampled: the command "
-		      "allocated less than --heap-rate bytes through malloc "
-		      "(or uses its own allocator)\n",
+		      "allocated less than --heap-rate bytes through malloc, "
+		      "uses its own allocator, or left the work to programs it "
+		      "started (--follow profiles the programs they "
+		      "execute)\n",
 		      stderr);
 	if (h->dropped > 0 || h->untracked > 0 || h->overflow > 0) {
 		char split[128] = "";

@@ -5,6 +5,7 @@
 
 #include "sampler/heapprof.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,12 @@ struct heapprof {
 	struct heapprof_live live;
 	uint64_t samples, frees, unknown_frees, overflow, execs, strays;
 	int64_t start_unix_ns, start_mono_ns;
+	/* Where the target's program (at its latest hello) maps the ring,
+	   and the path of the program it executed since that never said
+	   hello (or NULL) */
+	bool ring_known;
+	uint64_t ring_start, ring_end;
+	char *left_for;
 };
 
 static uint64_t
@@ -367,25 +374,36 @@ heapprof_proc(struct heapprof *h, pid_t pid)
 }
 
 /*
- * A second hello from p: it executed a new program, whose memory is new.
- * The old program's sampled blocks are freed; its names are read anew.
+ * Counts freed the sampled blocks of pid still allocated: its program was
+ * replaced (an exec), and its memory with it.
  */
 static void
-heapprof_exec(struct heapprof *h, struct heapprof_proc *p)
+heapprof_forget_blocks(struct heapprof *h, pid_t pid)
 {
 	struct heapprof_live *l = &h->live;
-	struct symbols *old = p->sy;
 
-	h->execs++;
-	heapprof_name(h); /* the old program's stacks, with its symbolizer */
 	for (size_t i = 0; i < l->cap;) {
-		if (l->addr[i] != 0 && l->pid[i] == (uint32_t)p->pid) {
+		if (l->addr[i] != 0 && l->pid[i] == (uint32_t)pid) {
 			h->buckets[l->bucket[i]].frees++;
 			heapprof_live_clear(l, i); /* i holds another now */
 			continue;
 		}
 		i++;
 	}
+}
+
+/*
+ * A second hello from p: it executed a new program, whose memory is new.
+ * The old program's sampled blocks are freed; its names are read anew.
+ */
+static void
+heapprof_exec(struct heapprof *h, struct heapprof_proc *p)
+{
+	struct symbols *old = p->sy;
+
+	h->execs++;
+	heapprof_name(h); /* the old program's stacks, with its symbolizer */
+	heapprof_forget_blocks(h, p->pid);
 	p->sy = symbols_new_like(p->pid, old);
 	symbols_free(old);
 	procfs_maps_free(&p->maps);
@@ -554,6 +572,63 @@ heapprof_open_files(struct heapprof_proc *p)
 			symbols_prepare(p->sy, p->maps.maps[i].start);
 }
 
+/*
+ * Notes where the target's program maps the ring, from the maps read at
+ * its hello (it waits there). Caller holds the lock.
+ */
+static void
+heapprof_note_ring(struct heapprof *h)
+{
+	const struct procfs_maps *maps = &h->procs[0].maps;
+	uint64_t ino = heap_source_inode(h->src);
+
+	h->ring_known = false;
+	for (size_t i = 0; i < maps->n && ino != 0 && !h->ring_known; i++)
+		if (maps->maps[i].inode == ino &&
+		    strcmp(maps->maps[i].path, HEAP_RING_NAME) == 0) {
+			h->ring_start = maps->maps[i].start;
+			h->ring_end = maps->maps[i].end;
+			h->ring_known = true;
+		}
+	free(h->left_for);
+	h->left_for = NULL;
+}
+
+/*
+ * Whether the target executed, in its place, a program whose library
+ * never said hello (without --follow the variables are not passed on; or
+ * a static or setuid program): its hello's mapping of the ring is gone
+ * (/proc/PID/map_files, a lookup: no capability needed) while the
+ * process lives. Its program's sampled blocks are then freed with its
+ * memory, and the path of the program it runs kept for the report (read
+ * again each drain while it lives: the last one of a chain, as a shim's
+ * exec of the real program). One lstat or readlink a drain; a hello
+ * after it (with --follow) takes it back. Caller holds the lock.
+ */
+static void
+heapprof_check_ring(struct heapprof *h)
+{
+	char path[80], *exe;
+	struct stat st;
+
+	if (!h->ring_known)
+		return;
+	if (h->left_for == NULL) {
+		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx",
+			 (int)h->pid, (unsigned long long)h->ring_start,
+			 (unsigned long long)h->ring_end);
+		if (lstat(path, &st) == 0 || errno != ENOENT)
+			return;
+	}
+	/* NULL once it ended (a zombie's exe is unreadable too) */
+	if ((exe = procfs_read_exe(h->pid)) == NULL)
+		return;
+	if (h->left_for == NULL)
+		heapprof_forget_blocks(h, h->pid);
+	free(h->left_for);
+	h->left_for = exe;
+}
+
 static void
 heapprof_record(struct heapprof *h, const struct heap_record *r)
 {
@@ -569,11 +644,14 @@ heapprof_record(struct heapprof *h, const struct heap_record *r)
 		if (p->hello)
 			heapprof_exec(h, p);
 		p->hello = true;
+
 		/* its maps now, while the program waits for it (ring.h,
 		   HEAP_HELLO_WAIT_NS): its libraries are all mapped, and it
 		   may end before cproftop reads its next record */
 		heapprof_refresh_maps(h, p);
 		heapprof_open_files(p);
+		if (p == &h->procs[0])
+			heapprof_note_ring(h);
 		break;
 	case HEAP_RECORD_ALLOC:
 		heapprof_alloc(h, p, r);
@@ -619,6 +697,7 @@ heapprof_main(void *arg)
 	while (!h->stop) {
 		bell = heap_source_bell(h->src);
 		heapprof_drain(h);
+		heapprof_check_ring(h);
 		pthread_mutex_unlock(&h->lock);
 		heap_source_wait(h->src, bell, HEAPPROF_POLL_NS);
 		pthread_mutex_lock(&h->lock);
@@ -682,6 +761,7 @@ heapprof_snapshot(struct heapprof *h)
 	for (uint32_t i = 0; i < h->nprocs; i++)
 		s->nprocs += h->procs[i].hello;
 	s->execs = h->execs;
+	s->left_for = h->left_for ? xstrdup(h->left_for) : NULL;
 	s->strays = h->strays;
 	s->samples = h->samples;
 	s->frees = h->frees;
@@ -706,6 +786,7 @@ heapprof_snapshot_free(struct heapprof_snapshot *s)
 		return;
 	profile_snapshot_unref(s->tables);
 	free((void *)s->buckets);
+	free(s->left_for);
 	free(s);
 }
 
@@ -739,6 +820,7 @@ heapprof_free(struct heapprof *h)
 	free(h->pcs);
 	free(h->live.addr);
 	free(h->live.pid);
+	free(h->left_for);
 	free(h->live.bucket);
 	free(h->buckets);
 	free(h->recs);

@@ -39,6 +39,10 @@ struct heapprof_snapshot {
 	pid_t pid;		/* the target */
 	uint32_t nprocs;	/* processes that said hello (--follow) */
 	uint64_t execs;		/* programs executed in place (same pid) */
+	char *left_for;		/* the program the target executed last in its
+				   place that never said hello (unprofiled: no
+				   --follow), its path (the target's bytes: escape),
+				   or NULL */
 	uint64_t strays;	/* records of no known process, not counted */
 	uint64_t samples;	/* allocation records */
 	uint64_t frees;		/* free records of a known sample */

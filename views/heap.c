@@ -93,6 +93,7 @@ heap_delta(const struct heapprof_snapshot *s0,
 
 	*d = *s1;
 	d->tables = profile_snapshot_ref(s1->tables);
+	d->left_for = s1->left_for ? xstrdup(s1->left_for) : NULL;
 	for (uint32_t i = 0; i < s1->nbuckets; i++) {
 		b[i] = s1->buckets[i];
 		/* buckets only grow, in order: i is the same in both */
@@ -339,8 +340,17 @@ heap_counts(char *buf, size_t size, const struct heapprof_snapshot *s)
 			"rewritten (not lost)");
 	if (s->nprocs > 1)
 		heap_counts_cat(buf, size, ", %u processes", s->nprocs);
+	if (s->left_for != NULL) {
+		char *e = escape_text(s->left_for);
+
+		heap_counts_cat(buf, size,
+				", it executed %s in its place: unprofiled "
+				"(--follow)",
+				e);
+		free(e);
+	}
 	return s->dropped > 0 || s->untracked > 0 || s->unknown_frees > 0 ||
-	       s->strays > 0 || s->overflow > 0;
+	       s->strays > 0 || s->overflow > 0 || s->left_for != NULL;
 }
 
 int

@@ -98,9 +98,11 @@ void heap_dropped_split(char *buf, size_t size,
  * parentheses after "dropped" when not empty, then, those not zero, "N
  * unknown frees" (of no known sample), "N stray records" (of no known process),
  * "N past bucket bound" and "N rewritten (not lost)" (records written
- * again after a stall), then ", N processes" with more than one. Returns
- * true when something was lost (any count but the records written again),
- * for the alert style. Pure.
+ * again after a stall), then ", N processes" with more than one, and
+ * ", it executed PATH in its place: unprofiled (--follow)" (escaped) when
+ * the target left its profiled program. Returns true when something was
+ * lost (any count but the records written again) or left unprofiled, for
+ * the alert style. Pure.
  */
 bool heap_counts(char *buf, size_t size, const struct heapprof_snapshot *s);
 

@@ -63,4 +63,27 @@ ok $? "without --follow: no program sees the variables"
 t=$(truth "$TMPD/n.out" truth keep_a 3)
 within "$(bytes "$TMPD/n.pb.gz" alloc_space keep_a)" "$t" "$((t / 10))" \
 	"without --follow: alloc_space of keep_a is the command's first program's"
+
+# Without --follow, a program executed in place (here held 2 s, so that
+# cproftop's look every 10 ms sees it even on a loaded machine) is said to
+# run unprofiled, and the first program's blocks are gone with its memory.
+"$CPROFTOP" --heap --heap-rate 16384 -o "$TMPD/e.pb.gz" \
+	--child-output "$TMPD/e.out" -- "$W" -m 4 -e -s 2 2>"$TMPD/e.err"
+is "$?" 0 "exec in place, without --follow: the command succeeds"
+grep -q "the command executed another program in its place, which ran" \
+	"$TMPD/e.err" && grep -q "): $(readlink -f "$W")\$" "$TMPD/e.err"
+ok $? "exec in place, without --follow: said unprofiled, its path named" ||
+	diag "$(cat "$TMPD/e.err")"
+is "$(bytes "$TMPD/e.pb.gz" inuse_space keep_a)" 0 \
+	"exec in place, without --follow: the first program's keep_a is freed"
+t=$(truth "$TMPD/e.out" truth keep_a 3)
+within "$(bytes "$TMPD/e.pb.gz" alloc_space keep_a)" "$t" "$((t / 10))" \
+	"exec in place, without --follow: its allocations are still counted"
+# With --follow the program executed says hello: nothing unprofiled.
+"$CPROFTOP" --heap --follow --heap-rate 16384 -o "$TMPD/g.pb.gz" \
+	--child-output "$TMPD/g.out" -- "$W" -m 4 -e 2>"$TMPD/g.err"
+is "$?" 0 "exec in place, with --follow: the command succeeds"
+! grep -q "in its place, which ran unprofiled" "$TMPD/g.err"
+ok $? "exec in place, with --follow: nothing said unprofiled" ||
+	diag "$(cat "$TMPD/g.err")"
 done_testing

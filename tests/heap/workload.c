@@ -18,8 +18,8 @@
  * it holds). -f forks a child that execs /bin/true midway; -c forks a
  * child that executes this program with twice the unit, its truth lines
  * tagged "truthc", and waits for it, before the sites; -e at the end
- * executes this program in place (the same pid) with half the unit and -t
- * truth2 (-t TAG: the truth lines' first word). It also
+ * executes this program in place (the same pid) with half the unit, -t
+ * truth2 (-t TAG: the truth lines' first word) and -s as given. It also
  * prints what the interposer must leave as it was: LD_PRELOAD, the
  * CPROFTOP_HEAP_* variables, the number of open descriptors, and how many
  * blocks malloc_usable_size() says are smaller than asked (0).
@@ -202,15 +202,22 @@ env(const char *name)
 	return v ? v : "(unset)";
 }
 
-/* Executes this program with a unit of mib MiB, its truth tagged tag. */
+/* Executes this program with a unit of mib MiB, its truth tagged tag,
+   holding hold seconds at its end (none: 0). */
 static void
-exec_self(uint64_t mib, const char *tag)
+exec_self(uint64_t mib, const char *tag, long hold)
 {
-	char m[32];
+	char m[32], s[32];
 
 	snprintf(m, sizeof(m), "%llu", (unsigned long long)mib);
+	snprintf(s, sizeof(s), "%ld", hold);
 	fflush(stdout);
-	execl("/proc/self/exe", "workload", "-m", m, "-t", tag, (char *)NULL);
+	if (hold > 0)
+		execl("/proc/self/exe", "workload", "-m", m, "-t", tag, "-s", s,
+		      (char *)NULL);
+	else
+		execl("/proc/self/exe", "workload", "-m", m, "-t", tag,
+		      (char *)NULL);
 	_exit(127);
 }
 
@@ -224,7 +231,7 @@ spawn_self(uint64_t mib)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0)
-		exec_self(mib, "truthc");
+		exec_self(mib, "truthc", 0);
 	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
 	    WEXITSTATUS(st) != 0)
 		abort();
@@ -311,7 +318,7 @@ main(int argc, char **argv)
 	printf("%s keep_e %llu %llu\n", tag, (unsigned long long)(2 * e),
 	       (unsigned long long)e);
 	if (exec_in_place)
-		exec_self((unit >> 20) / 2, "truth2");
+		exec_self((unit >> 20) / 2, "truth2", hold);
 	if (hold > 0) {
 		printf("holding pid=%d\n", (int)getpid());
 		fflush(stdout);

@@ -75,8 +75,12 @@ main(void)
 	       "rate 1: every allocation counts as itself (10, 10000, 6, "
 	       "6000)");
 
+	s1->left_for = xstrdup("/bin/next");
 	d = heap_delta(s0, s1);
 	tap_is_int(d->nbuckets, 3, "the delta keeps every bucket of s1");
+	tap_ok(d->left_for != NULL && d->left_for != s1->left_for &&
+		       strcmp(d->left_for, "/bin/next") == 0,
+	       "the delta has its own copy of s1's program left for");
 	heap_bucket_values(d, 0, v);
 	tap_ok(v[HEAP_VIEW_ALLOC_OBJECTS] == 20 &&
 		       v[HEAP_VIEW_INUSE_SPACE] == 18000,
@@ -225,6 +229,19 @@ main(void)
 		c = (struct heapprof_snapshot){.unknown_frees = 1};
 		tap_ok(heap_counts(line, sizeof(line), &c),
 		       "counts: a free of no known sample alone alerts");
+		{
+			static char path[] = "/bin/x\033[2J";
+
+			c = (struct heapprof_snapshot){.left_for = path};
+		}
+		lost = heap_counts(line, sizeof(line), &c);
+		tap_is_str(line,
+			   "0 samples, 0 frees, 0 dropped, 0 untracked, it "
+			   "executed /bin/x\\x1b[2J in its place: unprofiled "
+			   "(--follow)",
+			   "counts: the program executed in place, unprofiled, "
+			   "its path escaped");
+		tap_ok(lost, "counts: a program left unprofiled alerts");
 		c.dropped = 99999;
 		heap_counts(tiny, sizeof(tiny), &c);
 		tap_ok(strlen(tiny) == sizeof(tiny) - 1,
