@@ -9,6 +9,7 @@
 
 #include "sampler/sampler_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "attach/attach.h"
@@ -111,6 +112,21 @@ sampler_rename(struct sampler *s, struct space *sp)
 }
 
 /*
+ * The target's program as the profile's main binary (pprof's File:): the
+ * one it runs now, once it executed another in its place (a wrapper,
+ * env, a shim: the real program is the last). Read with its maps.
+ */
+static void
+sampler_note_exe(struct sampler *s, pid_t proc_pid)
+{
+	char *exe = procfs_read_exe(proc_pid);
+
+	if (exe != NULL && (s->exe == NULL || strcmp(exe, s->exe) != 0))
+		s->exe = aggregate_string(s->g, exe);
+	free(exe);
+}
+
+/*
  * Re-reads sp's maps when they may have changed (exec, dlopen, dlclose,
  * a thread's stack), and names its threads again after an exec or a
  * leader change only (issue 9: renaming at every change of the maps read
@@ -139,8 +155,11 @@ sampler_refresh_space(struct sampler *s, struct space *sp, bool force)
 	proc_pid = sp == s->spaces[0] ? sampler_proc_pid(s) : sp->pid;
 	exec = execs != sp->exec_count || proc_pid != sp->proc_pid;
 
-	if (space_refresh(sp, force, execs, proc_pid))
+	if (space_refresh(sp, force, execs, proc_pid)) {
 		aggregate_forget_addresses(s->g);
+		if (sp == s->spaces[0])
+			sampler_note_exe(s, proc_pid);
+	}
 	if (exec && sp->exec_count == execs)
 		sampler_rename(s, sp);
 }
