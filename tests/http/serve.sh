@@ -21,7 +21,10 @@ serve() {
 		>"$TMPD/c.out" 2>"$TMPD/c.err" &
 	C=$!
 	tap_bg_pids="$tap_bg_pids $C"
-	wait_until 10 grep -q '^cproftop: serving ' "$TMPD/c.err"
+	# (a loaded machine can take seconds to attach: a URL missing here
+	# would fail every request after with 000)
+	wait_until 30 grep -q '^cproftop: serving ' "$TMPD/c.err" ||
+		diag "not serving after 30 s: $(cat "$TMPD/c.err")"
 	URL=$(sed -n 's|^cproftop: serving \(http://[^/]*\)/debug/pprof/$|\1|p' \
 		"$TMPD/c.err")
 }
