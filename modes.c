@@ -24,6 +24,7 @@
 #include "views/pprof.h"
 #include "views/report.h"
 #include "views/stats.h"
+#include "views/threads.h"
 
 /* Every exit, and Ctrl-Z: the target detached within this, or cproftop
    exits (modes_stop) or does not stop (modes_suspend). */
@@ -109,17 +110,19 @@ modes_wait(struct sampler *s, double duration)
 /*
  * --heap: the heap profile instead of the CPU one, for --top and -o. A
  * command the interposer never reported from (a static binary, a setuid
- * one), or that executed another program in its place, is said so.
- * Returns an exit code.
+ * one), that executed another program in its place, or whose children
+ * ran (cpu, the CPU profile, saw them: never profiled without --follow),
+ * is said so. Returns an exit code.
  */
 static int
-modes_heap_output(const struct options *o)
+modes_heap_output(const struct options *o, const struct profile_snapshot *cpu)
 {
 	struct heapprof_snapshot *h;
 	char *cause = NULL;
 	uint8_t *buf;
 	size_t len;
 	int rc = CPT_EXIT_OK;
+	uint32_t others = o->heap_follow ? 0 : threads_other_processes(cpu);
 
 	heapprof_stop(o->heapprof);
 	h = heapprof_snapshot(o->heapprof);
@@ -140,7 +143,13 @@ modes_heap_output(const struct options *o)
 		escape_fputs(h->left_for, stderr);
 		fputc('\n', stderr);
 	}
-	if (h->loaded && h->samples == 0 && h->left_for == NULL)
+	if (others > 0)
+		fprintf(stderr,
+			"cproftop: --heap: %u other process%s the command "
+			"started ran unprofiled (--follow profiles the "
+			"programs they execute)\n",
+			others, others == 1 ? "" : "es");
+	if (h->loaded && h->samples == 0 && h->left_for == NULL && others == 0)
 		fputs("cproftop: --heap: no allocation sampled: the command "
 		      "allocated less than --heap-rate bytes through malloc, "
 		      "uses its own allocator, or left the work to programs it "
@@ -189,7 +198,7 @@ modes_output(const struct options *o, const struct profile_snapshot *s)
 	int rc = CPT_EXIT_OK;
 
 	if (o->heap)
-		return modes_heap_output(o);
+		return modes_heap_output(o, s);
 	if (o->dump)
 		dump_write(stdout, s);
 	if (o->top > 0 &&

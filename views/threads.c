@@ -232,6 +232,33 @@ threads_select_process(const struct profile_snapshot *s, struct filter *f,
 			filter_thread_toggle(f, i);
 }
 
+static int
+threads_pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+uint32_t
+threads_other_processes(const struct profile_snapshot *s)
+{
+	pid_t *pids;
+	uint32_t n = 0;
+
+	if (s->nthreads == 0)
+		return 0;
+	pids = xcalloc(s->nthreads, sizeof(*pids));
+	for (uint32_t i = 0; i < s->nthreads; i++)
+		pids[i] = s->threads[i].pid;
+	qsort(pids, s->nthreads, sizeof(*pids), threads_pid_cmp);
+	for (uint32_t i = 0; i < s->nthreads; i++)
+		n += pids[i] != s->pid && pids[i] != 0 &&
+		     (i == 0 || pids[i] != pids[i - 1]);
+	free(pids);
+	return n;
+}
+
 void
 threads_free(struct threads_table *t)
 {

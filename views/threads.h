@@ -70,6 +70,13 @@ void threads_build(const struct profile_snapshot *s, const struct filter *f,
 void threads_select_process(const struct profile_snapshot *s, struct filter *f,
 			    pid_t pid);
 
+/*
+ * The number of processes other than s's target among s's threads (the
+ * children followed that were seen: a thread is listed once sampled or
+ * named). Any thread; s is only read.
+ */
+uint32_t threads_other_processes(const struct profile_snapshot *s);
+
 /* Frees the rows of t (not t itself). */
 void threads_free(struct threads_table *t);
 

@@ -64,4 +64,15 @@ ok $? "--heap=alloc_space shows the allocated bytes (churn_c)" ||
 CPROFTOP_INJECT_FAULT=heaplate alloc_run
 ok $? "--heap: a command that ends before its records are read is named" ||
 	diag "$(cat "$TMPD/top" "$TMPD/top.err")"
+# A command whose child does the work (a script that runs the program,
+# `time prog`): the child is never profiled without --follow, and cproftop
+# says so instead of "no allocation sampled" (~250 ms of the child's CPU
+# time: ~25 CPU samples show it ran).
+"$CPROFTOP" --heap --top=3 --stats -- sh -c '"$0" -n 10 >/dev/null; true' \
+	"$top_builddir/tests/heap/mallocs" >/dev/null 2>"$TMPD/err"
+is "$?" 0 "a command whose child does the work exits 0"
+grep -q '^cproftop: --heap: 1 other process the command started ran unprofiled' \
+	"$TMPD/err"
+ok $? "... and its child is said to run unprofiled" ||
+	diag "$(cat "$TMPD/err")"
 done_testing

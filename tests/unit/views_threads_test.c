@@ -60,6 +60,8 @@ main(void)
 	threads_build(s, &f, THREADS_SORT_TID, false, &t);
 	tap_is_int(t.rows[0].hottest_flat, 70, "wall hottest counts off-CPU");
 	tap_ok(!t.processes, "one process: no process columns");
+	tap_is_int(threads_other_processes(s), 0,
+		   "one process (pids unknown): no other");
 	threads_free(&t);
 	filter_free(&f);
 	profile_snapshot_unref(s);
@@ -85,6 +87,14 @@ main(void)
 	threads_select_process(s, &f, 200);
 	tap_is_int(f.nthreads, 0, "x again: all threads");
 	filter_free(&f);
+	tap_is_int(threads_other_processes(s), 2,
+		   "other processes than the target's (4242): 100 and 200");
+	profile_snapshot_unref(s);
+	x.threads[0].pid = 4242; /* the target's own thread */
+	s = fx_snapshot(&x);
+	tap_is_int(threads_other_processes(s), 1,
+		   "the target's threads are not another process; two "
+		   "threads of one are one");
 	profile_snapshot_unref(s);
 	return tap_done();
 }
