@@ -17,14 +17,18 @@ wait_until 5 sh -c "[ \$(ls /proc/$W/task | wc -l) -eq 2 ]"
 # serve ARGS...: starts cproftop -p $W --http 127.0.0.1:0 ARGS headless;
 # sets C (its pid) and URL once it serves.
 serve() {
+	# The last server's file goes first: the background job truncates it
+	# only once it runs, and a grep before that read the old server's
+	# line (a stale or empty URL: every request failed with 000, or a
+	# "busy" port that was free)
+	rm -f "$TMPD/c.err"
 	"$CPROFTOP" -p "$W" --http 127.0.0.1:0 "$@" </dev/null \
 		>"$TMPD/c.out" 2>"$TMPD/c.err" &
 	C=$!
 	tap_bg_pids="$tap_bg_pids $C"
-	# (a loaded machine can take seconds to attach: a URL missing here
-	# would fail every request after with 000)
-	wait_until 30 grep -q '^cproftop: serving ' "$TMPD/c.err" ||
-		diag "not serving after 30 s: $(cat "$TMPD/c.err")"
+	wait_until 30 grep -q '^cproftop: serving http://[^/]*/debug/pprof/$' \
+		"$TMPD/c.err" ||
+		diag "not serving after 30 s: $(cat "$TMPD/c.err" 2>&1)"
 	URL=$(sed -n 's|^cproftop: serving \(http://[^/]*\)/debug/pprof/$|\1|p' \
 		"$TMPD/c.err")
 }
