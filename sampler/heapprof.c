@@ -249,13 +249,24 @@ static void heapprof_name(struct heapprof *h);
  * (dumpable, the same uid: what the target's owner could read anyway),
  * unless the target is root's.
  */
+/* The ring's mapping among maps (a process's), or NULL. */
+static const struct procfs_map *
+heapprof_ring_map(const struct heapprof *h, const struct procfs_maps *maps)
+{
+	uint64_t ino = heap_source_inode(h->src);
+
+	for (size_t i = 0; i < maps->n && ino != 0; i++)
+		if (maps->maps[i].inode == ino &&
+		    strcmp(maps->maps[i].path, HEAP_RING_NAME) == 0)
+			return &maps->maps[i];
+	return NULL;
+}
+
 static bool
 heapprof_ours(struct heapprof *h, pid_t pid, const struct procfs_maps *maps)
 {
-	uint64_t ino = heap_source_inode(h->src);
 	char path[32];
 	struct stat st;
-	bool mapped = false;
 
 	if (pid == h->pid)
 		return true;
@@ -264,11 +275,8 @@ heapprof_ours(struct heapprof *h, pid_t pid, const struct procfs_maps *maps)
 		h->owner = st.st_uid;
 	if (pid == getpid())
 		return false;
-	for (size_t i = 0; i < maps->n && ino != 0 && !mapped; i++)
-		mapped = maps->maps[i].inode == ino &&
-			 strcmp(maps->maps[i].path, HEAP_RING_NAME) == 0;
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	return mapped && stat(path, &st) == 0 &&
+	return heapprof_ring_map(h, maps) != NULL && stat(path, &st) == 0 &&
 	       (h->owner == 0 || st.st_uid == h->owner);
 }
 
@@ -579,17 +587,11 @@ heapprof_open_files(struct heapprof_proc *p)
 static void
 heapprof_note_ring(struct heapprof *h)
 {
-	const struct procfs_maps *maps = &h->procs[0].maps;
-	uint64_t ino = heap_source_inode(h->src);
+	const struct procfs_map *m = heapprof_ring_map(h, &h->procs[0].maps);
 
-	h->ring_known = false;
-	for (size_t i = 0; i < maps->n && ino != 0 && !h->ring_known; i++)
-		if (maps->maps[i].inode == ino &&
-		    strcmp(maps->maps[i].path, HEAP_RING_NAME) == 0) {
-			h->ring_start = maps->maps[i].start;
-			h->ring_end = maps->maps[i].end;
-			h->ring_known = true;
-		}
+	h->ring_known = m != NULL;
+	h->ring_start = m != NULL ? m->start : 0;
+	h->ring_end = m != NULL ? m->end : 0;
 	free(h->left_for);
 	h->left_for = NULL;
 }
@@ -644,7 +646,6 @@ heapprof_record(struct heapprof *h, const struct heap_record *r)
 		if (p->hello)
 			heapprof_exec(h, p);
 		p->hello = true;
-
 		/* its maps now, while the program waits for it (ring.h,
 		   HEAP_HELLO_WAIT_NS): its libraries are all mapped, and it
 		   may end before cproftop reads its next record */
@@ -820,9 +821,9 @@ heapprof_free(struct heapprof *h)
 	free(h->pcs);
 	free(h->live.addr);
 	free(h->live.pid);
-	free(h->left_for);
 	free(h->live.bucket);
 	free(h->buckets);
 	free(h->recs);
+	free(h->left_for);
 	free(h);
 }
