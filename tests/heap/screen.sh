@@ -207,7 +207,7 @@ tui_ended 10 ; ok $? "q quits"
 # Losses: tests/heap/forge writes a free of no known sample and two
 # records under cproftop's own pid (of no known process); the heap header
 # says both.
-tui_tmux kill-server 2>/dev/null
+tui_kill
 tui_start 120 24 "$TUI" --heap --follow --heap-rate 4096 \
 	--child-output "$TMPD/forge.out" -- "$top_builddir/tests/heap/forge" p
 tui_wait 20 'target exited' ; ok $? "forge ran"
@@ -227,7 +227,7 @@ counts() {
 counts_all() {
 	counts | grep -Eq '^Samples [0-9]+ samples?, [0-9]+ frees?, 9 dropped \(3 in stalls, 1 malformed\), 3 untracked, 1 unknown free, 2 stray records, 4 rewritten \(not lost\), 2 processes$'
 }
-tui_tmux kill-server 2>/dev/null
+tui_kill
 tui_start 80 24 "$TUI" --heap --follow --heap-rate 4096 \
 	--child-output "$TMPD/forge-l.out" -- "$top_builddir/tests/heap/forge" -l p
 tui_wait 20 'target exited' ; ok $? "forge -l ran"

@@ -30,7 +30,7 @@ has_error() {
 
 for i in 1 2 3; do
 	rm -f "$TMPD/rc" "$TMPD/stty.after"
-	tui_tmux kill-server 2>/dev/null
+	tui_kill
 	tui_tmux new-session -d -s "$TUI_SESSION" -x 100 -y 30 "$TMPD/run"
 	tui_tmux set-option -t "$TUI_SESSION" remain-on-exit on >/dev/null
 	wait_until 20 test -s "$TMPD/stty.after"

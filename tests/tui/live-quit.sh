@@ -28,7 +28,7 @@ runtime=$(sed -n 's/^runtime_ms=//p' "$OUT")
 within "${runtime:-0}" 6000 1500 "it ran for its duration"
 
 # Spawn mode: the target exits; the final profile stays.
-tui_tmux kill-server
+tui_kill
 tui_start 100 30 "$TUI" -- "$R" -t 2 -d 2
 tui_wait 15 'target exited \(status 0\)' ; ok $? "the header says the target exited"
 tui_screen | grep -Eq '^ +[0-9]+ .*%  hot_a$' ; ok $? "the final profile stays"
@@ -39,7 +39,7 @@ tui_keys q
 tui_ended 10 ; ok $? "q quits"
 
 # A signal (SIGTERM, let in while the screen waits) quits cleanly too.
-tui_tmux kill-server
+tui_kill
 start_bg "$R" -t 1 -d 20
 W=$BG_PID
 tui_start 100 30 "$TUI" -p "$W"

@@ -35,7 +35,7 @@ tui_keys q
 tui_ended 10 ; ok $? "q quits"
 
 # A save that fails keeps everything.
-tui_tmux kill-server
+tui_kill
 tui_start 100 30 "$TUI" -o /nonexistent/dir/out.pb.gz -p "$W"
 tui_wait 10 '^ +[0-9]+ .*%  hot_a$'
 tui_keys s Enter

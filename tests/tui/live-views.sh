@@ -147,7 +147,7 @@ tui_wait 5 '  LIVE  ' ; ok $? "P resumes"
 tui_keys q
 tui_ended 10 ; ok $? "q quits"
 all_untraced "$W" ; ok $? "the workload is left untraced"
-tui_tmux kill-server
+tui_kill
 
 diag "$(date +%T) search"
 # Search finds one thread among 1000.

@@ -7,6 +7,7 @@
 #   tui_keys c                 # tmux send-keys
 #   tui_screen                 # the pane as text
 #   tui_row N                  # line N (1-based) of the pane
+#   tui_kill                   # ends the server; returns once it is gone
 #
 # TUI is the program that runs the screen: cproftop itself, which shows the
 # live screen when no headless option is given.
@@ -20,8 +21,20 @@ tui_tmux() {
 	tmux -L "$TUI_SOCK" -f /dev/null "$@"
 }
 
-tui_stop() {
+# tui_kill: ends the private tmux server and waits (5 s at most) until its
+# process is gone. A client started while the server is still exiting
+# connects to it and fails ("server exited unexpectedly"), so a tui_start
+# right after a bare kill-server can start nothing (64 in 300 tries here).
+tui_kill() {
+	local pid
+	pid=$(tui_tmux list-sessions -F '#{pid}' 2>/dev/null | head -n 1)
 	tui_tmux kill-server 2>/dev/null
+	[ -z "$pid" ] || wait_until 5 sh -c "! kill -0 $pid 2>/dev/null"
+	return 0
+}
+
+tui_stop() {
+	tui_kill
 	tap_cleanup
 }
 trap 'tui_stop' EXIT
