@@ -52,8 +52,13 @@ poll() {
 	return 1
 }
 
-# catches_usr1 PID: PID has a SIGUSR1 handler (bit 9 of SigCgt).
+# catches_usr1 PID EXE: PID runs EXE (it has executed it) and has a SIGUSR1
+# handler (bit 9 of SigCgt). Before its exec, the shell's child that will
+# run EXE catches SIGUSR1 too (bash does, for a shell with an EXIT trap):
+# a SIGUSR1 then kills it before it even opens its output file.
 catches_usr1() {
+	[ "$(readlink /proc/"$1"/exe 2>/dev/null)" = "$(readlink -f "$2")" ] ||
+		return 1
 	awk '/^SigCgt:/ { d = substr($2, length($2) - 2, 1)
 		found = index("2367abefABEF", d) } END { exit !found }' \
 		/proc/"$1"/status 2>/dev/null

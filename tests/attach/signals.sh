@@ -24,7 +24,7 @@ run_signals() {
 	# A SIGUSR1 before the handler is set kills the target: none is sent
 	# until it is (a loaded machine can take seconds to start it).
 	i=0
-	wait_until 60 catches_usr1 "$p" || {
+	wait_until 60 catches_usr1 "$p" "$SIGNALS" || {
 		diag "no SIGUSR1 handler after 60 s"
 		i=$NSIG
 	}
