@@ -176,7 +176,7 @@ modes_heap_output(const struct options *o, const struct profile_snapshot *cpu)
 		rc = CPT_EXIT_OUTPUT;
 	fflush(stdout);
 	if (o->output != NULL) {
-		heap_pprof_gzip(h, &buf, &len);
+		heap_pprof_gzip(h, o->heap_view, &buf, &len);
 		if (outfile_write(o->output, buf, len, &cause) != 0) {
 			log_warn("%s", cause);
 			free(cause);

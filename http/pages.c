@@ -56,12 +56,22 @@ pages_live_threads(const struct profile_snapshot *s)
 	return n;
 }
 
+/* The index's heap profiles, listed only with --heap. */
+static bool
+pages_heap_entry(const char *name)
+{
+	return strcmp(name, "heap") == 0 || strcmp(name, "allocs") == 0;
+}
+
 void
-pages_index(FILE *out, const struct profile_snapshot *s)
+pages_index(FILE *out, const struct profile_snapshot *s, long heap_records)
 {
 	static const struct {
 		const char *name, *desc;
 	} entries[] = {
+		{"allocs",
+		 "A sampling of all past memory allocations (--heap), "
+		 "as heap's, shown as alloc_space by default"},
 		{"cmdline", "The command line of the profiled process, "
 			    "arguments separated by NUL bytes"},
 		{"profile", "CPU profile. You can specify the duration in the "
@@ -73,6 +83,9 @@ pages_index(FILE *out, const struct profile_snapshot *s)
 		{"wall", "Wall-clock profile: on-CPU and off-CPU (sleeping, "
 			 "blocked) samples of every thread. Takes the seconds "
 			 "GET parameter like profile."},
+		{"heap", "A sampling of memory allocations of live objects "
+			 "(--heap). Takes the seconds GET parameter: the "
+			 "delta of that many seconds."},
 	};
 
 	fputs("<html>\n<head>\n<title>/debug/pprof/</title>\n<style>\n"
@@ -85,18 +98,26 @@ pages_index(FILE *out, const struct profile_snapshot *s)
 	fputs("<br>\n<br>\nTypes of profiles available:\n<table>\n"
 	      "<thead><td>Count</td><td>Profile</td></thead>\n",
 	      out);
-	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		bool heap = pages_heap_entry(entries[i].name);
+
+		if (heap && heap_records < 0)
+			continue;
 		fprintf(out,
-			"<tr><td>%u</td><td><a href='%s?debug=1'>%s</a>"
+			"<tr><td>%ld</td><td><a href='%s?debug=1'>%s</a>"
 			"</td></tr>\n",
-			strcmp(entries[i].name, "threads") == 0
-				? pages_live_threads(s)
-				: 0,
+			heap ? heap_records
+			: strcmp(entries[i].name, "threads") == 0
+				? (long)pages_live_threads(s)
+				: 0L,
 			entries[i].name, entries[i].name);
+	}
 	fputs("</table>\n<a href=\"threads?debug=2\">full thread stack "
 	      "dump</a>\n<br>\n<p>\nProfile Descriptions:\n<ul>\n",
 	      out);
 	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		if (heap_records < 0 && pages_heap_entry(entries[i].name))
+			continue;
 		fprintf(out, "<li><div class=profile-name>%s: </div> ",
 			entries[i].name);
 		pages_html(out, entries[i].desc);

@@ -16,8 +16,13 @@
 
 struct profile_snapshot;
 
-/* Go's index page, listing profile, wall, threads and cmdline. */
-void pages_index(FILE *out, const struct profile_snapshot *s);
+/*
+ * Go's index page, listing profile, wall, threads and cmdline, and with
+ * heap_records >= 0 (--heap: the heap profile's records, shown as their
+ * count) allocs and heap.
+ */
+void pages_index(FILE *out, const struct profile_snapshot *s,
+		 long heap_records);
 
 /*
  * threads?debug=2: every live thread's latest stack, Go's traceback

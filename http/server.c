@@ -359,21 +359,31 @@ http_index(struct http_server *h, struct MHD_Connection *c)
 	char *buf;
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);
+	long heap_records = -1;
 
 	if (f == NULL)
 		fatal("open_memstream");
-	pages_index(f, s);
+	if (h->heap != NULL) {
+		struct heapprof_snapshot *hs = heapprof_snapshot(h->heap);
+
+		heap_records = (long)hs->nbuckets;
+		heapprof_snapshot_free(hs);
+	}
+	pages_index(f, s, heap_records);
 	profile_snapshot_unref(s);
 	return http_text(c, "text/html; charset=utf-8", f, &buf, &len);
 }
 
 /*
- * Go's /debug/pprof/heap: the heap profile since the command started
- * (--heap), gzip'd pprof with Go's four sample types; with ?seconds=N, as
- * Go's, the delta of the next N seconds (allocations and in-use growth).
+ * Go's /debug/pprof/heap and /debug/pprof/allocs (name): the heap profile
+ * since the command started (--heap), gzip'd pprof with Go's four sample
+ * types, def the one pprof shows by default (allocs: alloc_space); with
+ * ?seconds=N, as Go's, the delta of the next N seconds (allocations and
+ * in-use growth).
  */
 static enum MHD_Result
-http_heap(struct http_server *h, struct MHD_Connection *c)
+http_heap(struct http_server *h, struct MHD_Connection *c, const char *name,
+	  enum heap_view def)
 {
 	struct heapprof_snapshot *s, *s0;
 	uint8_t *buf;
@@ -418,10 +428,10 @@ http_heap(struct http_server *h, struct MHD_Connection *c)
 			s = d;
 		}
 	}
-	heap_pprof_gzip(s, &buf, &len);
+	heap_pprof_gzip(s, def, &buf, &len);
 	heapprof_snapshot_free(s);
 	return http_reply(c, MHD_HTTP_OK, "application/octet-stream",
-			  (char *)buf, len, "heap");
+			  (char *)buf, len, name);
 }
 
 /* Routes a complete request. */
@@ -435,8 +445,9 @@ http_route(struct http_server *h, struct MHD_Connection *c, const char *url,
 				   : NULL;
 	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 	bool post = strcmp(method, "POST") == 0;
-	static const char *const known[] = {
-		"", "profile", "wall", "threads", "cmdline", "symbol", "heap"};
+	static const char *const known[] = {"",	       "profile", "wall",
+					    "threads", "cmdline", "symbol",
+					    "heap",    "allocs"};
 	bool found = false;
 
 	if (strcmp(url, "/debug/pprof") == 0)
@@ -468,7 +479,9 @@ http_route(struct http_server *h, struct MHD_Connection *c, const char *url,
 	if (strcmp(name, "cmdline") == 0)
 		return http_cmdline(h, c);
 	if (strcmp(name, "heap") == 0)
-		return http_heap(h, c);
+		return http_heap(h, c, "heap", HEAP_VIEW_INUSE_SPACE);
+	if (strcmp(name, "allocs") == 0)
+		return http_heap(h, c, "allocs", HEAP_VIEW_ALLOC_SPACE);
 	if (strcmp(name, "symbol") == 0)
 		return http_symbol(h, c, false, rq);
 	return http_index(h, c);

@@ -459,7 +459,7 @@ heap_screen_save(struct tui *t, const char *path)
 		tui_message(t, CRT_ALERT, "Not saved: no heap snapshot yet");
 		return -1;
 	}
-	heap_pprof_gzip(hs->shown, &buf, &len);
+	heap_pprof_gzip(hs->shown, hs->view, &buf, &len);
 	rc = outfile_write(path, buf, len, &cause);
 	free(buf);
 	if (rc != 0) {

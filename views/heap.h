@@ -120,9 +120,12 @@ int heap_report_top(FILE *out, const struct heapprof_snapshot *s,
  * sample types alloc_objects/count, alloc_space/bytes, inuse_objects/count,
  * inuse_space/bytes; period type space/bytes, period the rate; one sample
  * per bucket, labelled bytes (the allocation size) as Go's are; comments:
- * the version, and heap_counts()'s line.
+ * the version, and heap_counts()'s line. The default sample type is view
+ * def: what `go tool pprof` shows without -sample_index (Go's heap profile
+ * leaves it to the last type, inuse_space; its allocs profile says
+ * alloc_space).
  */
-void heap_pprof_gzip(const struct heapprof_snapshot *s, uint8_t **buf,
-		     size_t *len);
+void heap_pprof_gzip(const struct heapprof_snapshot *s, enum heap_view def,
+		     uint8_t **buf, size_t *len);
 
 #endif

@@ -102,7 +102,8 @@ heap_types(struct heap_build *b, uint64_t rate)
 }
 
 void
-heap_pprof_gzip(const struct heapprof_snapshot *s, uint8_t **buf, size_t *len)
+heap_pprof_gzip(const struct heapprof_snapshot *s, enum heap_view def,
+		uint8_t **buf, size_t *len)
 {
 	struct heap_build b;
 	Perftools__Profiles__Profile init = PERFTOOLS__PROFILES__PROFILE__INIT;
@@ -113,6 +114,7 @@ heap_pprof_gzip(const struct heapprof_snapshot *s, uint8_t **buf, size_t *len)
 	b.p = init;
 	pprof_tables_init(&b.t);
 	heap_types(&b, s->rate);
+	b.p.default_sample_type = pprof_str(&b.t.st, heap_view_name(def));
 	pprof_tables_build(&b.t, s->tables, &b.p);
 	heap_samples(&b, s);
 	b.p.time_nanos = s->start_unix_ns;

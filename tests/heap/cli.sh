@@ -45,9 +45,10 @@ else
 	skip "no static binary could be linked here"
 fi
 
-# --heap=alloc_space: the view --top shows.
+# --heap=alloc_space: the view --top shows, and -o's default.
 alloc_run() {
-	"$CPROFTOP" --heap=alloc_space --heap-rate 4096 --top=5 -- \
+	"$CPROFTOP" --heap=alloc_space --heap-rate 4096 --top=5 \
+		-o "$TMPD/alloc.pb.gz" -- \
 		"$top_builddir/tests/heap/workload" -m 2 >"$TMPD/top" \
 		2>"$TMPD/top.err"
 	grep -q '^Type: alloc_space' "$TMPD/top" &&
@@ -56,6 +57,11 @@ alloc_run() {
 alloc_run
 ok $? "--heap=alloc_space shows the allocated bytes (churn_c)" ||
 	diag "$(cat "$TMPD/top" "$TMPD/top.err")"
+HOME=$TMPD PPROF_TMPDIR=$TMPD GOCACHE=$TMPD/gocache \
+	go tool pprof -top "$TMPD/alloc.pb.gz" >"$TMPD/alloc.top" 2>&1
+grep -q '^Type: alloc_space$' "$TMPD/alloc.top"
+ok $? "-o with --heap=alloc_space: go tool pprof shows alloc_space by default" ||
+	diag "$(head -5 "$TMPD/alloc.top")"
 # A command that ends before cproftop reads its first record (heaplate
 # starts the reader 300 ms late; the command takes ~50 ms) is named still:
 # its library waits after its hello until its maps are read. Before, an

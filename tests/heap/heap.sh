@@ -60,12 +60,14 @@ figures() {
 }
 failed_before=$tap_failed
 go tool pprof -raw "$F" >"$TMPD/raw" 2>&1
-grep -q '^alloc_objects/count alloc_space/bytes inuse_objects/count inuse_space/bytes$' \
+grep -q '^alloc_objects/count alloc_space/bytes inuse_objects/count inuse_space/bytes\[dflt\]$' \
 	"$TMPD/raw"
 ok $? "go tool pprof reads Go's four heap sample types"
 grep -q '^PeriodType: space bytes$' "$TMPD/raw" &&
 	grep -q '^Period: 65536$' "$TMPD/raw"
 ok $? "period type space/bytes, period the rate"
+go tool pprof -top "$F" 2>&1 | grep -q '^Type: inuse_space$'
+ok $? "go tool pprof shows inuse_space by default, as on Go's heap profile"
 grep -qE '^Comment: [0-9]+ samples?, [0-9]+ frees?, 0 dropped, 0 untracked$' \
 	"$TMPD/raw"
 ok $? "a comment says the samples and what was lost (nothing)"

@@ -34,6 +34,16 @@ ok $? "go tool pprof: inuse_space, keep_a on top"
 go tool pprof -sample_index=alloc_space -top "$P/heap" >"$TMPD/top2" 2>&1
 grep -q ' churn_c$' "$TMPD/top2"
 ok $? "go tool pprof -sample_index=alloc_space over HTTP: churn_c"
+# Go's /debug/pprof/allocs: the same profile, alloc_space by default.
+go tool pprof -top "$P/allocs" >"$TMPD/allocs" 2>&1
+grep -q '^Type: alloc_space$' "$TMPD/allocs" &&
+	grep -q ' churn_c$' "$TMPD/allocs"
+ok $? "allocs: go tool pprof shows alloc_space by default (churn_c)" ||
+	diag "$(head -20 "$TMPD/allocs")"
+go tool pprof -top "$P/heap" 2>&1 | grep -q '^Type: inuse_space$'
+ok $? "heap: go tool pprof shows inuse_space by default"
+curl -s "$P/" | grep -q "<a href='allocs?debug=1'>allocs</a>"
+ok $? "the index lists allocs"
 
 # ?seconds=N: Go's delta profile. The workload sleeps now, holding all:
 # nothing allocated, nothing grew in that second.

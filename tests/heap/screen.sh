@@ -165,6 +165,14 @@ tui_keys T
 tui_wait 5 'cum%  function$' ; ok $? "T again: back to the table"
 tui_wait 5 'Mode heap allocated' ; ok $? "m: heap allocated"
 tui_wait 5 '%  churn_c$' ; ok $? "heap allocated: churn_c, which freed all, is a row"
+# s in heap allocated: the file says alloc_space is the one to show.
+tui_keys s
+tui_wait 5 "^Save to " && tui_keys Enter
+tui_wait 5 "^Saved $TMPD/cwd/cproftop-[0-9]{8}-[0-9]{6}\\.pb\\.gz: Go's heap profile"
+ok $? "s saves Go's heap profile in heap allocated"
+mv "$TMPD/cwd"/cproftop-*.pb.gz "$TMPD/alloc.pb.gz"
+go tool pprof -top "$TMPD/alloc.pb.gz" 2>&1 | grep -q '^Type: alloc_space$'
+ok $? "... shown as alloc_space by default, the mode saved"
 tui_keys m
 tui_wait 5 'Mode CPU' ; ok $? "m: back to CPU"
 
@@ -185,9 +193,11 @@ tui_keys Enter
 tui_wait 5 "^Saved $TMPD/cwd/cproftop-[0-9]{8}-[0-9]{6}\\.pb\\.gz: Go's heap profile"
 ok $? "s saves Go's heap profile"
 f=$(ls "$TMPD/cwd"/cproftop-*.pb.gz 2>/dev/null | head -1)
-go tool pprof -sample_index=inuse_space -top "$f" >"$TMPD/pprof.txt" 2>&1
+go tool pprof -top "$f" >"$TMPD/pprof.txt" 2>&1
 first=$(awk '/flat%/ { getline; print $NF; exit }' "$TMPD/pprof.txt")
 is "$first" leak_l "go tool pprof reads it: leak_l on top of the growth"
+grep -q '^Type: inuse_space$' "$TMPD/pprof.txt"
+ok $? "... shown as inuse_space by default, the mode saved"
 
 # The tree of the window's growth: leak_l, not keep_a
 tui_keys T

@@ -148,12 +148,23 @@ test_pages(void)
 	       "threads?debug=1: Go's legacy text format");
 	free(out);
 
-	CAPTURE(out, pages_index(f, s));
+	CAPTURE(out, pages_index(f, s, -1));
 	tap_ok(strstr(out, "./ratio &lt;script&gt;&amp;&#34;&#39;") != NULL,
 	       "index: the command line HTML-escaped");
 	tap_ok(strstr(out, "<tr><td>3</td><td><a href='threads?debug=1'>"
 			   "threads</a></td></tr>") != NULL,
 	       "index: threads with the live count");
+	tap_ok(strstr(out, "heap") == NULL && strstr(out, "allocs") == NULL,
+	       "index: no heap profiles without --heap");
+	free(out);
+	CAPTURE(out, pages_index(f, s, 7));
+	tap_ok(strstr(out, "<tr><td>7</td><td><a href='allocs?debug=1'>"
+			   "allocs</a></td></tr>") != NULL &&
+		       strstr(out, "<tr><td>7</td><td><a href='heap?debug=1'>"
+				   "heap</a></td></tr>") != NULL &&
+		       strstr(out, "<div class=profile-name>allocs: </div>") !=
+			       NULL,
+	       "index: --heap lists allocs and heap with their records");
 	free(out);
 
 	CAPTURE(out, escape_controls(f, "a\0b\x01", 4, ""));
