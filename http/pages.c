@@ -10,6 +10,7 @@
 
 #include "common/escape.h"
 #include "common/xmalloc.h"
+#include "sampler/heapprof.h"
 #include "sampler/profile.h"
 
 static void
@@ -222,6 +223,47 @@ pages_threads(FILE *out, const struct profile_snapshot *s)
 }
 
 /* Per-stack thread counts, for debug=1. */
+/*
+ * Go's legacy text stack record, after its counts: " @ PC PC...", then a
+ * "#\tPC\tFUNC\tFILE:LINE" line a frame (one an inlined function), then
+ * a blank line.
+ */
+static void
+pages_stack_record(FILE *out, const struct profile_snapshot *s, uint32_t stack)
+{
+	const struct profile_stack *st = &s->stacks[stack];
+
+	fputs(" @", out);
+	for (uint32_t d = 0; d < st->depth; d++)
+		fprintf(out, " 0x%llx",
+			(unsigned long long)s
+				->locations[s->stack_locations[st->first + d]]
+				.address);
+	putc('\n', out);
+	for (uint32_t d = 0; d < st->depth; d++) {
+		const struct profile_location *l =
+			&s->locations[s->stack_locations[st->first + d]];
+
+		for (uint32_t k = 0; k < l->nlines; k++) {
+			const struct profile_line *ln =
+				&s->lines[l->first_line + k];
+			const struct profile_function *fn =
+				&s->functions[ln->function];
+
+			fprintf(out, "#\t0x%llx\t",
+				(unsigned long long)l->address);
+			pages_str(out, fn->name);
+			if (fn->file != NULL) {
+				putc('\t', out);
+				pages_str(out, fn->file);
+				fprintf(out, ":%d", ln->line);
+			}
+			putc('\n', out);
+		}
+	}
+	putc('\n', out);
+}
+
 struct pages_stack_count {
 	uint32_t stack, n;
 };
@@ -259,41 +301,72 @@ pages_threads_counts(FILE *out, const struct profile_snapshot *s)
 	qsort(c, n, sizeof(*c), pages_count_cmp);
 	fprintf(out, "threads profile: total %zu\n", total);
 	for (size_t i = 0; i < n; i++) {
-		const struct profile_stack *st = &s->stacks[c[i].stack];
-
-		fprintf(out, "%u @", c[i].n);
-		for (uint32_t d = 0; d < st->depth; d++)
-			fprintf(out, " 0x%llx",
-				(unsigned long long)s
-					->locations[s->stack_locations
-							    [st->first + d]]
-					.address);
-		putc('\n', out);
-		for (uint32_t d = 0; d < st->depth; d++) {
-			const struct profile_location *l =
-				&s->locations[s->stack_locations[st->first +
-								 d]];
-
-			for (uint32_t k = 0; k < l->nlines; k++) {
-				const struct profile_line *ln =
-					&s->lines[l->first_line + k];
-				const struct profile_function *fn =
-					&s->functions[ln->function];
-
-				fprintf(out, "#\t0x%llx\t",
-					(unsigned long long)l->address);
-				pages_str(out, fn->name);
-				if (fn->file != NULL) {
-					putc('\t', out);
-					pages_str(out, fn->file);
-					fprintf(out, ":%d", ln->line);
-				}
-				putc('\n', out);
-			}
-		}
-		putc('\n', out);
+		fprintf(out, "%u", c[i].n);
+		pages_stack_record(out, s, c[i].stack);
 	}
 	free(c);
+}
+
+struct pages_heap_rec {
+	uint32_t bucket;
+	uint64_t live, inuse_bytes, alloc_bytes;
+};
+
+static int
+pages_heap_cmp(const void *a, const void *b)
+{
+	const struct pages_heap_rec *x = a, *y = b;
+
+	if (x->inuse_bytes != y->inuse_bytes)
+		return x->inuse_bytes < y->inuse_bytes ? 1 : -1;
+	if (x->alloc_bytes != y->alloc_bytes)
+		return x->alloc_bytes < y->alloc_bytes ? 1 : -1;
+	return (x->bucket > y->bucket) - (x->bucket < y->bucket);
+}
+
+void
+pages_heap(FILE *out, const struct heapprof_snapshot *h, const char *counts)
+{
+	const struct profile_snapshot *s = h->tables;
+	struct pages_heap_rec *r = xcalloc((size_t)h->nbuckets + 1, sizeof(*r));
+	uint64_t io = 0, ib = 0, ao = 0, ab = 0;
+	size_t n = 0;
+
+	for (uint32_t k = 0; k < h->nbuckets; k++) {
+		const struct heapprof_bucket *b = &h->buckets[k];
+		uint64_t live = b->allocs > b->frees ? b->allocs - b->frees : 0;
+
+		if (b->stack >= s->nstacks || b->allocs == 0)
+			continue;
+		r[n++] = (struct pages_heap_rec){k, live, live * b->size,
+						 b->allocs * b->size};
+		io += live;
+		ib += live * b->size;
+		ao += b->allocs;
+		ab += b->allocs * b->size;
+	}
+	qsort(r, n, sizeof(*r), pages_heap_cmp);
+	fprintf(out, "heap profile: %llu: %llu [%llu: %llu] @ heap/%llu\n",
+		(unsigned long long)io, (unsigned long long)ib,
+		(unsigned long long)ao, (unsigned long long)ab,
+		(unsigned long long)h->rate * 2);
+	for (size_t i = 0; i < n; i++) {
+		const struct heapprof_bucket *b = &h->buckets[r[i].bucket];
+
+		fprintf(out, "%llu: %llu [%llu: %llu]",
+			(unsigned long long)r[i].live,
+			(unsigned long long)r[i].inuse_bytes,
+			(unsigned long long)b->allocs,
+			(unsigned long long)r[i].alloc_bytes);
+		pages_stack_record(out, s, b->stack);
+	}
+	fputs("# cproftop heap: ", out);
+	pages_str(out, counts);
+	fprintf(out,
+		"\n# rate: one sample every %llu bytes allocated, on "
+		"average (the counts above are samples, unscaled)\n",
+		(unsigned long long)h->rate);
+	free(r);
 }
 
 struct pages_addr {

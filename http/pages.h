@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct heapprof_snapshot;
 struct profile_snapshot;
 
 /*
@@ -37,6 +38,18 @@ void pages_threads(FILE *out, const struct profile_snapshot *s);
  * line per frame, most frequent first.
  */
 void pages_threads_counts(FILE *out, const struct profile_snapshot *s);
+
+/*
+ * heap?debug=1 (and allocs'): Go's legacy text heap profile, which pprof
+ * reads too: "heap profile: INUSE_OBJECTS: INUSE_BYTES [ALLOC_OBJECTS:
+ * ALLOC_BYTES] @ heap/(2 x rate)", then a record per bucket in the same
+ * form, its stack as threads?debug=1's, most bytes in use first. The
+ * counts are the samples, unscaled, as Go's are (pprof scales them).
+ * Ends with comment lines: counts (heap_counts()'s line: escaped here)
+ * and the rate.
+ */
+void pages_heap(FILE *out, const struct heapprof_snapshot *h,
+		const char *counts);
 
 /*
  * /debug/pprof/symbol: in[0..len) is the request (POST body or query),

@@ -379,7 +379,7 @@ http_index(struct http_server *h, struct MHD_Connection *c)
  * since the command started (--heap), gzip'd pprof with Go's four sample
  * types, def the one pprof shows by default (allocs: alloc_space); with
  * ?seconds=N, as Go's, the delta of the next N seconds (allocations and
- * in-use growth).
+ * in-use growth); with ?debug=1, Go's legacy text form.
  */
 static enum MHD_Result
 http_heap(struct http_server *h, struct MHD_Connection *c, const char *name,
@@ -388,19 +388,39 @@ http_heap(struct http_server *h, struct MHD_Connection *c, const char *name,
 	struct heapprof_snapshot *s, *s0;
 	uint8_t *buf;
 	size_t len;
-	long secs;
+	long secs, debug;
 
 	if (h->heap == NULL)
 		return http_error(c, MHD_HTTP_NOT_FOUND,
 				  "no heap profile: start the command with "
 				  "cproftop --heap -- COMMAND\n");
+	if (pages_int_param(http_arg(c, "debug"), 0, 0, 1000, &debug) != 0)
+		return http_error(c, MHD_HTTP_BAD_REQUEST,
+				  "invalid value for \"debug\" - must be 0 or "
+				  "1\n");
 	if (pages_int_param(http_arg(c, "seconds"), 0, 1, h->opt.max_seconds,
 			    &secs) != 0)
 		return http_error(c, MHD_HTTP_BAD_REQUEST,
 				  "invalid value for \"seconds\" - must be an "
 				  "integer from 1 to %u\n",
 				  h->opt.max_seconds);
+	if (secs > 0 && debug != 0)
+		return http_error(
+			c, MHD_HTTP_BAD_REQUEST,
+			"seconds and debug params are incompatible\n");
 	s = heapprof_snapshot(h->heap);
+	if (debug != 0) {
+		char counts[512], *text;
+		FILE *f = open_memstream(&text, &len);
+
+		if (f == NULL)
+			fatal("open_memstream");
+		heap_counts(counts, sizeof(counts), s);
+		pages_heap(f, s, counts);
+		heapprof_snapshot_free(s);
+		return http_text(c, "text/plain; charset=utf-8", f, &text,
+				 &len);
+	}
 	if (secs > 0) {
 		if (!http_slot_take(h)) {
 			heapprof_snapshot_free(s);

@@ -44,6 +44,28 @@ go tool pprof -top "$P/heap" 2>&1 | grep -q '^Type: inuse_space$'
 ok $? "heap: go tool pprof shows inuse_space by default"
 curl -s "$P/" | grep -q "<a href='allocs?debug=1'>allocs</a>"
 ok $? "the index lists allocs"
+# ?debug=1, the index's link: Go's legacy text heap profile, for people,
+# which pprof reads too.
+curl -s -o "$TMPD/heap.txt" "$P/heap?debug=1"
+head -n 1 "$TMPD/heap.txt" |
+	grep -Eq '^heap profile: [0-9]+: [0-9]+ \[[0-9]+: [0-9]+\] @ heap/131072$' &&
+	grep -Eq '^#	0x[0-9a-f]+	keep_a	' "$TMPD/heap.txt"
+ok $? "heap?debug=1: Go's text header (heap/2 x rate) and named frames" ||
+	diag "$(head -5 "$TMPD/heap.txt")"
+# (the workload holds: the binary profile fetched now has the same totals)
+total() {
+	go tool pprof -sample_index="$2" -top "$1" 2>&1 |
+		sed -n 's/^Showing nodes accounting for .* of \(.*\) total$/\1/p'
+}
+curl -s -o "$TMPD/heap2.pb.gz" "$P/heap"
+t_text=$(total "$TMPD/heap.txt" inuse_space)
+t_pb=$(total "$TMPD/heap2.pb.gz" inuse_space)
+a_text=$(total "$TMPD/heap.txt" alloc_space)
+a_pb=$(total "$TMPD/heap2.pb.gz" alloc_space)
+[ -n "$t_text" ] && [ "$t_text" = "$t_pb" ] && [ "$a_text" = "$a_pb" ]
+ok $? "... which go tool pprof reads, scaled as the binary profile ($t_text = $t_pb in use, $a_text = $a_pb allocated)"
+is "$(curl -s -o /dev/null -w '%{http_code}' "$P/heap?debug=1&seconds=1")" \
+	400 "heap?debug=1&seconds=1: a bad request, as Go's"
 
 # ?seconds=N: Go's delta profile. The workload sleeps now, holding all:
 # nothing allocated, nothing grew in that second.

@@ -16,6 +16,7 @@
 #include "common/xmalloc.h"
 #include "http/addr.h"
 #include "http/pages.h"
+#include "sampler/heapprof.h"
 #include "tests/fuzz.h"
 #include "tests/tap.h"
 #include "tests/unit/views_fixture.h"
@@ -173,6 +174,43 @@ test_pages(void)
 	profile_snapshot_unref(s);
 }
 
+/* heap?debug=1: Go's legacy text heap profile over fx_standard's stacks. */
+static void
+test_heap(void)
+{
+	struct fx x;
+	struct profile_snapshot *t = fx_standard(&x, "/src/b\x1b.c");
+	/* stacks 0 hot_a, 1 hot_b, 2 inl in hot_b; 99 is past the tables */
+	struct heapprof_bucket b[] = {
+		{1, 64, 5, 5}, {0, 1000, 10, 4}, {2, 16, 3, 0}, {99, 8, 1, 0}};
+	struct heapprof_snapshot h = {
+		.tables = t, .buckets = b, .nbuckets = 4, .rate = 4096};
+	const char *first, *second, *third;
+	char *out;
+
+	CAPTURE(out, pages_heap(f, &h, "18 samples\x07"));
+	tap_ok(strncmp(out, "heap profile: 9: 6048 [18: 10368] @ heap/8192\n",
+		       46) == 0,
+	       "heap: Go's header, in use and allocated totals, heap/2xrate");
+	first = strstr(out, "\n6: 6000 [10: 10000] @ 0x403000 0x402000 "
+			    "0x401000\n#\t0x403000\thot_a\t/src/main.c:52\n");
+	second = strstr(out, "\n3: 48 [3: 48] @ 0x404100 0x402000 0x401000\n"
+			     "#\t0x404100\tinl\t/src/b\\x1b.c:20\n"
+			     "#\t0x404100\thot_b\t/src/b\\x1b.c:13\n");
+	third = strstr(out, "\n0: 0 [5: 320] @ 0x404000 ");
+	tap_ok(first != NULL && second != NULL && third != NULL &&
+		       first < second && second < third,
+	       "heap: a record a bucket, most bytes in use first, inlined "
+	       "frames a line each, control bytes escaped");
+	tap_ok(strstr(out, "[1: 8]") == NULL,
+	       "heap: a bucket of no known stack is left out");
+	tap_ok(strstr(out, "\n# cproftop heap: 18 samples\\x07\n# rate: one "
+			   "sample every 4096 bytes") != NULL,
+	       "heap: the counts and the rate as comments");
+	free(out);
+	profile_snapshot_unref(t);
+}
+
 static void
 test_fuzz(void)
 {
@@ -230,6 +268,7 @@ main(void)
 	test_addr();
 	test_int_param();
 	test_pages();
+	test_heap();
 	test_fuzz();
 	return tap_done();
 }
