@@ -182,6 +182,20 @@ addrset_pin(uintptr_t a)
 	addrset_write_end();
 }
 
+/* A member a left the set: its filter bit clears with its bucket's last
+   member (one not pinned). Caller holds the lock. */
+static void
+addrset_left(uintptr_t a)
+{
+	size_t b = addrset_bucket(a);
+	uint64_t bit = (uint64_t)1 << (b % 64);
+
+	if (addrset_mem.members[b] < UINT16_MAX &&
+	    --addrset_mem.members[b] == 0 && !(addrset_pinned[b / 64] & bit))
+		atomic_fetch_and_explicit(&addrset_filter[b / 64], ~bit,
+					  memory_order_relaxed);
+}
+
 /* Deletes slot i, shifting back the entries that probed past it. */
 static void
 addrset_delete(size_t i)
@@ -232,18 +246,43 @@ addrset_remove(uintptr_t a)
 	addrset_write_begin();
 	i = addrset_find(a);
 	if (i >= 0) {
-		size_t b = addrset_bucket(a);
-		uint64_t bit = (uint64_t)1 << (b % 64);
-
 		addrset_delete((size_t)i);
 		atomic_fetch_sub_explicit(&addrset_n, 1, memory_order_relaxed);
-		/* the bit clears with the bucket's last member */
-		if (addrset_mem.members[b] < UINT16_MAX &&
-		    --addrset_mem.members[b] == 0 &&
-		    !(addrset_pinned[b / 64] & bit))
-			atomic_fetch_and_explicit(&addrset_filter[b / 64], ~bit,
-						  memory_order_relaxed);
+		addrset_left(a);
 	}
 	addrset_write_end();
 	return i >= 0;
+}
+
+void
+addrset_fork_reset(void)
+{
+	unsigned bits =
+		atomic_load_explicit(&addrset_bits, memory_order_relaxed);
+	/* (a table the fork caught growing holds members in both sizes) */
+	size_t slots = (size_t)1 << (bits < ADDRSET_BITS ? bits + 1 : bits);
+
+	/* only what is in use is written: the child's copy-on-write pages
+	   stay shared where the set is empty */
+	for (size_t i = 0; i < slots; i++)
+		if (atomic_load_explicit(&addrset_slots[i],
+					 memory_order_relaxed) != 0)
+			atomic_store_explicit(&addrset_slots[i], 0,
+					      memory_order_relaxed);
+	for (size_t w = 0; w < (1u << ADDRSET_FILTER_BITS) / 64; w++) {
+		uint64_t f = atomic_load_explicit(&addrset_filter[w],
+						  memory_order_relaxed);
+
+		for (uint64_t m = f; m != 0; m &= m - 1)
+			addrset_mem
+				.members[w * 64 + (size_t)__builtin_ctzll(m)] =
+				0;
+		if (f != addrset_pinned[w])
+			atomic_store_explicit(&addrset_filter[w],
+					      addrset_pinned[w],
+					      memory_order_relaxed);
+	}
+	atomic_store_explicit(&addrset_n, 0, memory_order_relaxed);
+	atomic_store_explicit(&addrset_seq, 0, memory_order_relaxed);
+	atomic_flag_clear_explicit(&addrset_lock, memory_order_relaxed);
 }

@@ -89,4 +89,16 @@ int addrset_add(uintptr_t addr);
  */
 bool addrset_remove(uintptr_t addr);
 
+/*
+ * In a forked child (one thread: the forking one, not inside a writer):
+ * empties the set, whatever state the other threads of the parent left it
+ * in at the fork (mid-write: its lock held, a member half inserted, the
+ * table half grown), and frees its lock. The blocks the child inherited
+ * are its parent's samples, not its own. Writes only what is in use, and
+ * no lock is held across the fork (one would order it against the
+ * parent's other locks: glibc's fork takes some, which a thread may hold
+ * while it allocates).
+ */
+void addrset_fork_reset(void);
+
 #endif

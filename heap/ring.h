@@ -54,7 +54,7 @@
 #include <stdint.h>
 
 #define HEAP_RING_MAGIC 0x70616568u /* "heap" */
-#define HEAP_RING_VERSION 6u
+#define HEAP_RING_VERSION 7u
 #define HEAP_RING_CELLS 32768u /* a power of two: 2 MiB */
 #define HEAP_MAX_FRAMES 60
 /* How long a claimed cell may stay unpublished before cproftop skips it. */
@@ -96,6 +96,10 @@ enum heap_record_kind {
 				  pid: it executed a new program) */
 	HEAP_RECORD_ALLOC,     /* a sampled allocation: addr, size, stack */
 	HEAP_RECORD_FREE,      /* addr, sampled before, was freed */
+	HEAP_RECORD_FORK,      /* --follow: the process pid was just forked
+				  by process addr and profiles on; it holds
+				  a copy of each sampled block its parent
+				  held (it waits, as after a hello) */
 };
 
 /* One record, whole: what a producer puts and the consumer drains. */

@@ -39,6 +39,8 @@ static struct heap_ring *sample_ring;
 static uint64_t sample_rate = 512 * 1024;
 static uint32_t sample_pid; /* the records' pid */
 
+static bool sample_follow; /* --follow: forked children profile on */
+
 struct sample_thread {
 	uint64_t rng;
 	bool busy; /* inside heap_sample: allocations pass through */
@@ -250,16 +252,35 @@ heap_forget(void *p)
 	t->busy = false;
 }
 
+static void sample_wait_read(struct heap_ring *r);
+
 /*
- * A forked child stops profiling: its addresses are not the parent's (and
- * the set's lock may be held by a thread that is not in the child). With
- * --follow, a program it executes is profiled under its own pid.
+ * A forked child profiles on with --follow, under its own pid: its set
+ * starts empty (the blocks it inherited are its parent's samples: their
+ * frees are not its), and it says so (HEAP_RECORD_FORK) and waits, as a
+ * hello does, until cproftop has read its maps. Otherwise, or when the
+ * fork came from inside the interposer (a signal handler's), it stops
+ * profiling: its addresses are not the parent's. With --follow, a program
+ * it executes is profiled under its own pid.
  */
 static void
 sample_atfork_child(void)
 {
+	struct sample_thread *t = &sample_tls;
 	struct heap_ring *r = sample_ring;
+	struct heap_record rec = {.kind = HEAP_RECORD_FORK};
 
+	if (sample_follow && !t->busy && r != NULL) {
+		t->busy = true;
+		addrset_fork_reset();
+		rec.addr = sample_pid;
+		sample_pid = (uint32_t)getpid();
+		rec.pid = sample_pid;
+		if (heap_ring_put(r, &rec) == 0)
+			sample_wait_read(r);
+		t->busy = false;
+		return;
+	}
 	__atomic_store_n(&heap_enabled, 0, __ATOMIC_RELEASE);
 	sample_ring = NULL;
 	if (r != NULL)
@@ -390,6 +411,7 @@ heap_setup(void)
 		sample_tls.busy = false;
 		return;
 	}
+	sample_follow = follow;
 	pthread_atfork(NULL, NULL, sample_atfork_child);
 	addrset_setup();
 	/* the unwinder's first walk binds its functions and finds the

@@ -212,7 +212,7 @@ heap_source_drain(struct heap_source *h, struct heap_record *recs, size_t max,
 			break; /* empty, or a producer is still writing */
 		pos += heap_source_read(r, pos, &recs[n]);
 		if (recs[n].kind >= HEAP_RECORD_HELLO &&
-		    recs[n].kind <= HEAP_RECORD_FREE)
+		    recs[n].kind <= HEAP_RECORD_FORK)
 			n++;
 		else
 			h->malformed++;

@@ -52,6 +52,7 @@ struct heapprof_proc {
 	struct symbols *sy;
 	struct procfs_maps maps;
 	bool maps_dirty, hello;
+	bool forked;  /* a forked child that profiled on (--follow) */
 	bool refused; /* not proven the command's: its records are strays */
 	int64_t maps_read_ns; /* when the maps were last read */
 };
@@ -91,7 +92,7 @@ struct heapprof {
 	uint64_t *pcs;
 	uint32_t npcs, cappcs;
 	struct heapprof_live live;
-	uint64_t samples, frees, unknown_frees, overflow, execs, strays;
+	uint64_t samples, frees, unknown_frees, overflow, execs, forks, strays;
 	int64_t start_unix_ns, start_mono_ns;
 	/* Where the target's program (at its latest hello) maps the ring,
 	   and the path of the program it executed since that never said
@@ -401,15 +402,17 @@ heapprof_forget_blocks(struct heapprof *h, pid_t pid)
 }
 
 /*
- * A second hello from p: it executed a new program, whose memory is new.
- * The old program's sampled blocks are freed; its names are read anew.
+ * A second hello from p: it executed a new program, whose memory is new
+ * (in_place: counted an exec in place; not a forked child's exec, nor a
+ * pid used again by a new fork). The old program's sampled blocks are
+ * freed; its names are read anew.
  */
 static void
-heapprof_exec(struct heapprof *h, struct heapprof_proc *p)
+heapprof_exec(struct heapprof *h, struct heapprof_proc *p, bool in_place)
 {
 	struct symbols *old = p->sy;
 
-	h->execs++;
+	h->execs += in_place;
 	heapprof_name(h); /* the old program's stacks, with its symbolizer */
 	heapprof_forget_blocks(h, p->pid);
 	p->sy = symbols_new_like(p->pid, old);
@@ -643,8 +646,8 @@ heapprof_record(struct heapprof *h, const struct heap_record *r)
 	}
 	switch (r->kind) {
 	case HEAP_RECORD_HELLO:
-		if (p->hello)
-			heapprof_exec(h, p);
+		if (p->hello || p->forked)
+			heapprof_exec(h, p, p->hello);
 		p->hello = true;
 		/* its maps now, while the program waits for it (ring.h,
 		   HEAP_HELLO_WAIT_NS): its libraries are all mapped, and it
@@ -653,6 +656,17 @@ heapprof_record(struct heapprof *h, const struct heap_record *r)
 		heapprof_open_files(p);
 		if (p == &h->procs[0])
 			heapprof_note_ring(h);
+		break;
+	case HEAP_RECORD_FORK:
+		/* a forked child profiling on (--follow): its maps now,
+		   while it waits (a pid seen before is a new process) */
+		if (p->hello || p->forked)
+			heapprof_exec(h, p, false);
+		p->hello = false;
+		p->forked = true;
+		h->forks++;
+		heapprof_refresh_maps(h, p);
+		heapprof_open_files(p);
 		break;
 	case HEAP_RECORD_ALLOC:
 		heapprof_alloc(h, p, r);
@@ -760,7 +774,8 @@ heapprof_snapshot(struct heapprof *h)
 	s->pid = h->pid;
 	s->nprocs = 0;
 	for (uint32_t i = 0; i < h->nprocs; i++)
-		s->nprocs += h->procs[i].hello;
+		s->nprocs += h->procs[i].hello || h->procs[i].forked;
+	s->forks = h->forks;
 	s->execs = h->execs;
 	s->left_for = h->left_for ? xstrdup(h->left_for) : NULL;
 	s->strays = h->strays;

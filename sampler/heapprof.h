@@ -37,7 +37,9 @@ struct heapprof_snapshot {
 	uint64_t rate;		/* mean bytes between samples */
 	bool loaded;		/* the interposer said hello from the target */
 	pid_t pid;		/* the target */
-	uint32_t nprocs;	/* processes that said hello (--follow) */
+	uint32_t nprocs;	/* processes that said hello (--follow), or were
+				   forked and profiled on */
+	uint64_t forks;		/* of those, forked children (--follow) */
 	uint64_t execs;		/* programs executed in place (same pid) */
 	char *left_for;		/* the program the target executed last in its
 				   place that never said hello (unprofiled: no

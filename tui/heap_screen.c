@@ -132,7 +132,7 @@ heap_screen_rebuild(struct tui *t)
 		none.samples = none.frees = none.unknown_frees = 0;
 		none.dropped = none.stalled = none.malformed = 0;
 		none.untracked = none.overflow = 0;
-		none.execs = none.strays = none.late = 0;
+		none.execs = none.forks = none.strays = none.late = 0;
 		none.duration_ns = 0;
 		hs->shown = heap_delta(&none, last);
 		hs->shown->start_unix_ns = last->start_unix_ns;

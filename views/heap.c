@@ -117,6 +117,7 @@ heap_delta(const struct heapprof_snapshot *s0,
 	d->untracked -= s0->untracked;
 	d->overflow -= s0->overflow;
 	d->execs -= s0->execs;
+	d->forks -= s0->forks;
 	d->strays -= s0->strays;
 	d->start_unix_ns = s0->start_unix_ns + s0->duration_ns;
 	d->duration_ns = s1->duration_ns - s0->duration_ns;
@@ -393,13 +394,17 @@ heap_report_top(FILE *out, const struct heapprof_snapshot *s, enum heap_view v,
 			"Records written again after a stall (not lost): "
 			"%llu\n",
 			(unsigned long long)s->late);
-	if (s->nprocs > 1 || s->execs > 0 || s->strays > 0)
+	if (s->nprocs > 1 || s->execs > 0 || s->strays > 0) {
+		fprintf(out, "Processes: %u reported (", s->nprocs);
+		if (s->forks > 0)
+			fprintf(out, "%llu forked, ",
+				(unsigned long long)s->forks);
 		fprintf(out,
-			"Processes: %u reported (%llu exec%s in place), %llu "
-			"records of no known process\n",
-			s->nprocs, (unsigned long long)s->execs,
-			s->execs == 1 ? "" : "s",
+			"%llu exec%s in place), %llu records of no known "
+			"process\n",
+			(unsigned long long)s->execs, s->execs == 1 ? "" : "s",
 			(unsigned long long)s->strays);
+	}
 	fprintf(out, "Type: %s\n", heap_view_name(v));
 	heap_label(a, sizeof(a), shown, bytes);
 	heap_label(b, sizeof(b), tot[v], bytes);

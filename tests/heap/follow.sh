@@ -36,9 +36,9 @@ is "$?" 0 "the command succeeds"
 n=$(grep -c '^truth' "$TMPD/f.out")
 is "$n" 15 "the command, its child and the program it executes ran"
 diag "$(cat "$TMPD/f.top" "$TMPD/f.err")"
-grep -q '^Processes: 2 reported (1 exec in place), 0 records of no known' \
+grep -q '^Processes: 2 reported (1 forked, 1 exec in place), 0 records of no known' \
 	"$TMPD/f.top"
-ok $? "--top: two processes reported, one exec in place"
+ok $? "--top: two processes reported: the child forked (its exec not in place), one exec in place"
 grep -q 'CPROFTOP_HEAP_FD=[0-9]' "$TMPD/f.out"
 ok $? "the variables are passed on to the programs executed"
 for s in keep_a keep_b keep_d; do
@@ -86,4 +86,31 @@ is "$?" 0 "exec in place, with --follow: the command succeeds"
 ! grep -q "in its place, which ran unprofiled" "$TMPD/g.err"
 ok $? "exec in place, with --follow: nothing said unprofiled" ||
 	diag "$(cat "$TMPD/g.err")"
+
+# A forked child that executes nothing (a prefork server's worker) profiles
+# on with --follow: what it allocates is its own; its copies of the
+# parent's blocks are not its samples, so freeing them frees nothing of
+# the parent's (keep_a stays in use) and is no unknown free.
+"$CPROFTOP" --heap --follow --heap-rate 16384 --top=10 -o "$TMPD/p.pb.gz" \
+	--child-output "$TMPD/p.out" -- "$W" -m 16 -p \
+	>"$TMPD/p.top" 2>"$TMPD/p.err"
+is "$?" 0 "a forked worker, with --follow: the command succeeds"
+grep -q '^Processes: 2 reported (1 forked, 0 execs in place), 0 records' \
+	"$TMPD/p.top" && grep -q '^Frees of no known sample: 0$' "$TMPD/p.top"
+ok $? "... the worker reported as forked, no unknown free" ||
+	diag "$(cat "$TMPD/p.top" "$TMPD/p.err")"
+for s in keep_a keep_b; do
+	t=$(truth "$TMPD/p.out" "truth|truthp" $s 4)
+	within "$(bytes "$TMPD/p.pb.gz" inuse_space $s)" "$t" "$((t / 10))" \
+		"a forked worker: inuse_space of $s, the parent's and the worker's own"
+	t=$(truth "$TMPD/p.out" "truth|truthp" $s 3)
+	within "$(bytes "$TMPD/p.pb.gz" alloc_space $s)" "$t" "$((t / 10))" \
+		"a forked worker: alloc_space of $s, both processes'"
+done
+# Without --follow the worker stops sampling: keep_b is the parent's only.
+"$CPROFTOP" --heap --heap-rate 16384 -o "$TMPD/q.pb.gz" \
+	--child-output "$TMPD/q.out" -- "$W" -m 16 -p 2>"$TMPD/q.err"
+t=$(truth "$TMPD/q.out" truth keep_b 3)
+within "$(bytes "$TMPD/q.pb.gz" alloc_space keep_b)" "$t" "$((t / 10))" \
+	"a forked worker, without --follow: alloc_space of keep_b is the parent's"
 done_testing

@@ -5,8 +5,9 @@
  * which inherits the ring's mapping: one of the command's processes, of
  * its owner. With -d (as root) it first forks a child that stays root,
  * then drops to uid 65534 itself, then forks the other: the root child
- * maps the ring but is not the target owner's. Each pid gets a hello and
- * one 1 MiB allocation from forge_site(). It waits until cproftop has handled
+ * maps the ring but is not the target owner's. Each pid gets a fork record
+ * (as a forked child's library writes under --follow), a hello and one
+ * 1 MiB allocation from forge_site(). It waits until cproftop has handled
  * every record, ends the children and prints "forged N" (N named pids, the
  * children included). With -l it forges a loss of every kind the ring
  * counts: 5 records dropped with the ring full, 2 abandoned after their
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <grp.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,11 +38,16 @@ forge_site(void)
 	__asm__ volatile("nop; nop; nop; nop; nop; nop; nop; nop");
 }
 
-/* A child that lives until its parent closes the pipe. */
+/*
+ * A child that lives until its parent closes the pipe. A raw clone: no
+ * fork handler runs, so the library's (which would write the child's fork
+ * record itself, racing with forge's) stays out of it.
+ */
 static pid_t
 forge_child(int fds[2])
 {
-	pid_t pid = fork();
+	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL,
+				   0UL, 0UL);
 	char c;
 
 	if (pid != 0)
@@ -96,10 +103,14 @@ main(int argc, char **argv)
 	}
 	pids[n++] = forge_child(fds);
 	for (int i = 0; i < n; i++) {
-		struct heap_record rec = {.kind = HEAP_RECORD_HELLO,
+		struct heap_record rec = {.kind = HEAP_RECORD_FORK,
 					  .pid = (uint32_t)pids[i],
-					  .size = 4096};
+					  .addr = (uint64_t)getpid()};
 
+		heap_ring_put(r, &rec);
+		rec.kind = HEAP_RECORD_HELLO;
+		rec.addr = 0;
+		rec.size = 4096;
 		heap_ring_put(r, &rec);
 		rec.kind = HEAP_RECORD_ALLOC;
 		rec.addr = 0x10000000u + (uint64_t)i * 0x100000u;

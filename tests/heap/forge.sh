@@ -23,7 +23,7 @@ run() {
 # counted NAME NAMED REFUSED
 counted() {
 	is "$(cat "$TMPD/$1.out")" "forged $2" "$1: forge named $2 pids"
-	grep -q "^Processes: 2 reported (0 execs in place), $(($3 * 2)) records of no known process" "$TMPD/$1.top"
+	grep -q "^Processes: 2 reported (1 forked, 0 execs in place), $(($3 * 3)) records of no known process" "$TMPD/$1.top"
 	ok $? "$1: the target and its child count; the $3 others do not"
 	grep -q ' forge_site$' "$TMPD/$1.top"
 	ok $? "$1: the child's allocation is in the profile"

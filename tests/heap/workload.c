@@ -19,7 +19,11 @@
  * child that executes this program with twice the unit, its truth lines
  * tagged "truthc", and waits for it, before the sites; -e at the end
  * executes this program in place (the same pid) with half the unit, -t
- * truth2 (-t TAG: the truth lines' first word) and -s as given. It also
+ * truth2 (-t TAG: the truth lines' first word) and -s as given; -p forks,
+ * after keep_b, a child that runs on without executing anything (a
+ * prefork server's worker): it frees its copies of keep_a's blocks, runs
+ * keep_b again and ends, its truth tagged "truthp" (allocated and in use
+ * by what it allocated itself), while the parent waits. It also
  * prints what the interposer must leave as it was: LD_PRELOAD, the
  * CPROFTOP_HEAP_* variables, the number of open descriptors, and how many
  * blocks malloc_usable_size() says are smaller than asked (0).
@@ -237,6 +241,32 @@ spawn_self(uint64_t mib)
 		abort();
 }
 
+/* -p: the forked child that runs on (the header). */
+static void
+fork_worker(struct keep *ka, uint64_t unit)
+{
+	struct keep kb = {0};
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		uint64_t b;
+
+		for (size_t i = 0; i < ka->n; i++)
+			free(ka->v[i]);
+		b = keep_b(&kb, unit);
+		printf("truthp keep_a 0 0\ntruthp keep_b %llu %llu\n",
+		       (unsigned long long)b, (unsigned long long)b);
+		fflush(stdout);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) != 0)
+		abort();
+}
+
 static void
 spawn_true(void)
 {
@@ -260,10 +290,10 @@ main(int argc, char **argv)
 	struct keep ka = {0}, kb = {0}, kd = {0}, ke = {0}, kl = {0};
 	uint64_t unit = 64ull << 20, a, b, c, d, e;
 	int opt, fork_child = 0, status = 0, hold = 0, leak = 0;
-	int child_self = 0, exec_in_place = 0;
+	int child_self = 0, exec_in_place = 0, worker = 0;
 	const char *tag = "truth";
 
-	while ((opt = getopt(argc, argv, "m:fx:s:lcet:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:fx:s:lcept:")) != -1) {
 		switch (opt) {
 		case 'm':
 			unit = strtoull(optarg, NULL, 10) << 20;
@@ -286,6 +316,9 @@ main(int argc, char **argv)
 		case 'e':
 			exec_in_place = 1;
 			break;
+		case 'p':
+			worker = 1;
+			break;
 		case 't':
 			tag = optarg;
 			break;
@@ -299,6 +332,8 @@ main(int argc, char **argv)
 	b = keep_b(&kb, unit);
 	if (fork_child)
 		spawn_true();
+	if (worker)
+		fork_worker(&ka, unit);
 	c = churn_c(4 * unit);
 	d = keep_d(&kd, unit);
 	e = keep_e(&ke, unit);

@@ -5,7 +5,8 @@
  * mean (Go's and tcmalloc's sampling), a sampled allocation reaches the
  * ring with its stack, the free of a sampled address follows it and the
  * free of another does not, a re-entered sampler records nothing, and a
- * forked child stops.
+ * forked child stops -- or with --follow profiles on under its own pid,
+ * its set empty.
  */
 #include "heap/sample.c"
 
@@ -108,6 +109,52 @@ main(void)
 	       "a forked child stops sampling");
 	tap_is_int((long)heap_source_drain(h, recs, 16, 0), 0,
 		   "... and records nothing");
+
+	/* --follow: the child profiles on; the parent's sample is not its */
+	sample_follow = true;
+	test_allocating_frame((void *)0x50000);
+	got = heap_source_drain(h, recs, 16, 0);
+	tap_ok(got == 1 && recs[0].kind == HEAP_RECORD_ALLOC &&
+		       addrset_maybe(0x50000),
+	       "--follow: the parent's sampled allocation");
+	pid = fork();
+	if (pid == 0) {
+		int bad = !heap_enabled || sample_ring == NULL ||
+			  sample_pid != (uint32_t)getpid() ||
+			  addrset_maybe(0x50000);
+
+		heap_forget((void *)0x50000); /* not its sample */
+		sample_tls.busy = false;
+		test_allocating_frame((void *)0x60000);
+		_exit(bad);
+	}
+	{
+		/* the child waits until its FORK record is read (as after a
+		   hello): read it, then say so */
+		size_t k = 0;
+
+		for (int i = 0; i < 5000 && k < 2; i++) {
+			k += heap_source_drain(h, recs + k, 16 - k, 0);
+			if (k == 1 && recs[0].kind == HEAP_RECORD_FORK)
+				heap_source_done(h);
+			if (k < 2)
+				usleep(1000);
+		}
+		got = k;
+	}
+	tap_ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+		       WEXITSTATUS(st) == 0,
+	       "--follow: a forked child profiles on under its own pid, "
+	       "its set empty");
+	got += heap_source_drain(h, recs + got, 16 - got, 0);
+	tap_ok(got == 2 && recs[0].kind == HEAP_RECORD_FORK &&
+		       recs[0].pid == (uint32_t)pid &&
+		       recs[0].addr == (uint64_t)getpid() &&
+		       recs[1].kind == HEAP_RECORD_ALLOC &&
+		       recs[1].pid == (uint32_t)pid && recs[1].addr == 0x60000,
+	       "... it says FORK (its pid, its parent's), then its own "
+	       "sample; the free of its copy of the parent's records nothing");
+	tap_ok(addrset_maybe(0x50000), "... and the parent's set is whole");
 
 	heap_source_free(h);
 	free(recs);
