@@ -212,6 +212,11 @@ struct heap_ring {
 	_Atomic uint64_t done;
 	/* a producer waiting for done adds one and wakes cproftop (futex) */
 	_Atomic uint32_t bell;
+	/* done + 1 when a producer's wait for it ran out (0: never): while
+	   done stays there (cproftop gone or stuck), no producer waits, in
+	   any process of the ring (a killed cproftop must not cost each fork
+	   of a forking server a second) */
+	_Atomic uint64_t wait_lost;
 	_Alignas(64) struct heap_cell cells[];
 };
 

@@ -336,6 +336,8 @@ done:
  * reader (its bell) and a read of /proc/PID/maps; the program sleeps on
  * done's futex word meanwhile (cproftop wakes it: no CPU spent polling),
  * at most SAMPLE_WAIT_SLICE_NS at a time (a cproftop that does not wake).
+ * After a wait ran out, no process of the ring waits until cproftop moves
+ * done again (ring.h, wait_lost).
  */
 static void
 sample_wait_read(struct heap_ring *r)
@@ -347,6 +349,10 @@ sample_wait_read(struct heap_ring *r)
 
 	atomic_fetch_add_explicit(&r->bell, 1, memory_order_release);
 	syscall(SYS_futex, &r->bell, FUTEX_WAKE, 1, NULL, NULL, 0);
+	done = atomic_load_explicit(&r->done, memory_order_acquire);
+	if (atomic_load_explicit(&r->wait_lost, memory_order_relaxed) ==
+	    done + 1)
+		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	end = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec +
 	      HEAP_HELLO_WAIT_NS;
@@ -356,8 +362,11 @@ sample_wait_read(struct heap_ring *r)
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		left = end - ((int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
-		if (left <= 0)
+		if (left <= 0) {
+			atomic_store_explicit(&r->wait_lost, done + 1,
+					      memory_order_relaxed);
 			return;
+		}
 		if (left > SAMPLE_WAIT_SLICE_NS)
 			left = SAMPLE_WAIT_SLICE_NS;
 		ts.tv_sec = (time_t)(left / 1000000000LL);

@@ -113,4 +113,20 @@ done
 t=$(truth "$TMPD/q.out" truth keep_b 3)
 within "$(bytes "$TMPD/q.pb.gz" alloc_space keep_b)" "$t" "$((t / 10))" \
 	"a forked worker, without --follow: alloc_space of keep_b is the parent's"
+
+# cproftop killed: a forked child waits at most a second for it, and once a
+# wait ran out no later child of the ring waits (20 forks: a second in all,
+# not 20).
+"$CPROFTOP" --heap --follow --top=3 --child-output "$TMPD/k.out" -- "$W" -m 1 -s 2 \
+	-k 20 >/dev/null 2>&1 &
+C=$!
+tap_bg_pids="$tap_bg_pids $C"
+wait_until 20 grep -qs '^holding pid=' "$TMPD/k.out"
+kill -KILL "$C"
+K=$(sed -n 's/^holding pid=//p' "$TMPD/k.out")
+tap_bg_pids="$tap_bg_pids $K"
+wait_until 60 grep -qs '^forked 20 in' "$TMPD/k.out"
+ms=$(sed -n 's/^forked 20 in \([0-9]*\) ms$/\1/p' "$TMPD/k.out")
+awk -v m="${ms:-99999}" 'BEGIN { exit !(m < 10000) }'
+ok $? "cproftop killed: 20 forks in ${ms:-?} ms (a second's wait once, not 20)"
 done_testing

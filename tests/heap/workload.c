@@ -23,7 +23,9 @@
  * after keep_b, a child that runs on without executing anything (a
  * prefork server's worker): it frees its copies of keep_a's blocks, runs
  * keep_b again and ends, its truth tagged "truthp" (allocated and in use
- * by what it allocated itself), while the parent waits. It also
+ * by what it allocated itself), while the parent waits; -k N, after the
+ * hold, forks N children one after another, each allocating and ending,
+ * and prints "forked N in MS ms". It also
  * prints what the interposer must leave as it was: LD_PRELOAD, the
  * CPROFTOP_HEAP_* variables, the number of open descriptors, and how many
  * blocks malloc_usable_size() says are smaller than asked (0).
@@ -267,6 +269,31 @@ fork_worker(struct keep *ka, uint64_t unit)
 		abort();
 }
 
+/* -k: n short children, one after another; prints how long they took. */
+static void
+fork_many(int n)
+{
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+		int st;
+
+		if (pid == 0) {
+			free(malloc(4096));
+			_exit(0);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) != pid)
+			abort();
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("forked %d in %.0f ms\n", n,
+	       (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	fflush(stdout);
+}
+
 static void
 spawn_true(void)
 {
@@ -290,10 +317,10 @@ main(int argc, char **argv)
 	struct keep ka = {0}, kb = {0}, kd = {0}, ke = {0}, kl = {0};
 	uint64_t unit = 64ull << 20, a, b, c, d, e;
 	int opt, fork_child = 0, status = 0, hold = 0, leak = 0;
-	int child_self = 0, exec_in_place = 0, worker = 0;
+	int child_self = 0, exec_in_place = 0, worker = 0, nforks = 0;
 	const char *tag = "truth";
 
-	while ((opt = getopt(argc, argv, "m:fx:s:lcept:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:fx:s:lcepk:t:")) != -1) {
 		switch (opt) {
 		case 'm':
 			unit = strtoull(optarg, NULL, 10) << 20;
@@ -318,6 +345,9 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			worker = 1;
+			break;
+		case 'k':
+			nforks = atoi(optarg);
 			break;
 		case 't':
 			tag = optarg;
@@ -366,5 +396,7 @@ main(int argc, char **argv)
 			nanosleep(&ts, NULL);
 		}
 	}
+	if (nforks > 0)
+		fork_many(nforks);
 	return status;
 }
