@@ -146,15 +146,15 @@ modes_heap_output(const struct options *o, const struct profile_snapshot *cpu)
 	if (others > 0)
 		fprintf(stderr,
 			"cproftop: --heap: %u other process%s the command "
-			"started ran unprofiled (--follow profiles the "
-			"programs they execute)\n",
+			"started ran unprofiled (--follow profiles them, "
+			"and the programs they execute)\n",
 			others, others == 1 ? "" : "es");
 	if (h->loaded && h->samples == 0 && h->left_for == NULL && others == 0)
 		fputs("cproftop: --heap: no allocation sampled: the command "
 		      "allocated less than --heap-rate bytes through malloc, "
-		      "uses its own allocator, or left the work to programs it "
-		      "started (--follow profiles the programs they "
-		      "execute)\n",
+		      "uses its own allocator, or left the work to processes "
+		      "it started (--follow profiles them, and the programs "
+		      "they execute)\n",
 		      stderr);
 	if (h->dropped > 0 || h->untracked > 0 || h->overflow > 0) {
 		char split[128] = "";
