@@ -273,6 +273,11 @@ sample_atfork_child(void)
 	if (sample_follow && !t->busy && r != NULL) {
 		t->busy = true;
 		addrset_fork_reset();
+		/* its own random draws: a worker doing its parent's (or its
+		   siblings') work would sample the very same allocations
+		   (the countdown is memoryless: a new draw keeps it fair) */
+		t->rng = 0;
+		heap_left = (uint64_t)sample_interval(t);
 		rec.addr = sample_pid;
 		sample_pid = (uint32_t)getpid();
 		rec.pid = sample_pid;

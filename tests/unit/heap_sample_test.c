@@ -28,6 +28,7 @@ main(void)
 	struct heap_record *recs = calloc(16, sizeof(*recs));
 	char *cause = NULL;
 	double sum = 0;
+	uint64_t parent_left, parent_rng;
 	long above = 0, n = 200000;
 	size_t got;
 	pid_t pid;
@@ -117,11 +118,16 @@ main(void)
 	tap_ok(got == 1 && recs[0].kind == HEAP_RECORD_ALLOC &&
 		       addrset_maybe(0x50000),
 	       "--follow: the parent's sampled allocation");
+	parent_left = heap_left;
+	parent_rng = sample_tls.rng;
 	pid = fork();
 	if (pid == 0) {
 		int bad = !heap_enabled || sample_ring == NULL ||
 			  sample_pid != (uint32_t)getpid() ||
-			  addrset_maybe(0x50000);
+			  addrset_maybe(0x50000) ||
+			  /* its own draws, not its parent's */
+			  heap_left == parent_left ||
+			  sample_tls.rng == parent_rng;
 
 		heap_forget((void *)0x50000); /* not its sample */
 		sample_tls.busy = false;
@@ -145,7 +151,7 @@ main(void)
 	tap_ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
 		       WEXITSTATUS(st) == 0,
 	       "--follow: a forked child profiles on under its own pid, "
-	       "its set empty");
+	       "its set empty, its random draws its own");
 	got += heap_source_drain(h, recs + got, 16 - got, 0);
 	tap_ok(got == 2 && recs[0].kind == HEAP_RECORD_FORK &&
 		       recs[0].pid == (uint32_t)pid &&
