@@ -379,6 +379,25 @@ symbols_file_by_build_id(struct symbols *s, const char *build_id)
 }
 
 /*
+ * The cached file of m's path and inode, when m's own cannot be opened: a
+ * process that ended before its module was resolved (its root and
+ * map_files are gone; a followed child unwound after slow work) whose file
+ * another process of the profile opened (the child's libc: its parent's).
+ * NULL when none.
+ */
+static struct symbols_file *
+symbols_file_by_mod(struct symbols *s, const struct symbols_mod *m)
+{
+	if (m->deleted || m->path[0] != '/')
+		return NULL;
+	for (struct symbols_file *f = s->lib->files; f != NULL; f = f->next)
+		if (f->ino == m->inode && f->path != NULL &&
+		    strcmp(f->path, m->path) == 0)
+			return f;
+	return NULL;
+}
+
+/*
  * The cached or newly opened file of m, or NULL when unreadable. A new
  * file has its program headers read (symbols_image() needs no more); its
  * names come on its first symbols_lookup() (symbols_load_names()).
@@ -395,7 +414,7 @@ symbols_resolve_file(struct symbols *s, const struct symbols_mod *m)
 		return symbols_vdso(s);
 	fd = symbols_open_mod(s, m);
 	if (fd < 0)
-		return NULL;
+		return symbols_file_by_mod(s, m);
 	if (fstat(fd, &st) != 0) {
 		close(fd);
 		return NULL;
