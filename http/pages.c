@@ -222,7 +222,6 @@ pages_threads(FILE *out, const struct profile_snapshot *s)
 	}
 }
 
-/* Per-stack thread counts, for debug=1. */
 /*
  * Go's legacy text stack record, after its counts: " @ PC PC...", then a
  * "#\tPC\tFUNC\tFILE:LINE" line a frame (one an inlined function), then
@@ -264,6 +263,7 @@ pages_stack_record(FILE *out, const struct profile_snapshot *s, uint32_t stack)
 	putc('\n', out);
 }
 
+/* Per-stack thread counts, for debug=1. */
 struct pages_stack_count {
 	uint32_t stack, n;
 };

@@ -363,12 +363,8 @@ http_index(struct http_server *h, struct MHD_Connection *c)
 
 	if (f == NULL)
 		fatal("open_memstream");
-	if (h->heap != NULL) {
-		struct heapprof_snapshot *hs = heapprof_snapshot(h->heap);
-
-		heap_records = (long)hs->nbuckets;
-		heapprof_snapshot_free(hs);
-	}
+	if (h->heap != NULL)
+		heap_records = (long)heapprof_records(h->heap);
 	pages_index(f, s, heap_records);
 	profile_snapshot_unref(s);
 	return http_text(c, "text/html; charset=utf-8", f, &buf, &len);

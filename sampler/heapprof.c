@@ -746,6 +746,17 @@ heapprof_start(struct heap_source *src, pid_t pid, uint64_t rate)
 	return h;
 }
 
+uint32_t
+heapprof_records(struct heapprof *h)
+{
+	uint32_t n;
+
+	pthread_mutex_lock(&h->lock);
+	n = h->nbuckets;
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}
+
 struct heapprof_snapshot *
 heapprof_snapshot(struct heapprof *h)
 {

@@ -76,6 +76,12 @@ struct heapprof_snapshot *heapprof_snapshot(struct heapprof *h);
 void heapprof_snapshot_free(struct heapprof_snapshot *s);
 
 /*
+ * The profile's buckets (its records) so far, without a snapshot's copy
+ * of the tables or a drain: what the --http index counts. Any thread.
+ */
+uint32_t heapprof_records(struct heapprof *h);
+
+/*
  * Drains the ring a last time and joins the thread. Idempotent. Any thread
  * but the heap thread.
  */
