@@ -97,9 +97,10 @@ enum heap_record_kind {
 	HEAP_RECORD_ALLOC,     /* a sampled allocation: addr, size, stack */
 	HEAP_RECORD_FREE,      /* addr, sampled before, was freed */
 	HEAP_RECORD_FORK,      /* --follow: the process pid was just forked
-				  by process addr and profiles on; it holds
-				  a copy of each sampled block its parent
-				  held (it waits, as after a hello) */
+				  by process addr and profiles on, counting
+				  only what it allocates (its copies of its
+				  parent's blocks are not its samples); it
+				  waits, as after a hello */
 };
 
 /* One record, whole: what a producer puts and the consumer drains. */
